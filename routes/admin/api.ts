@@ -1,0 +1,143 @@
+// Merchant admin JSON API under /admin/api. Reads need any staff role; catalog writes need
+// operator; staff accounts need owner. requireMerchant re-reads the account on every request.
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import { desc, eq } from 'drizzle-orm';
+import type { AppEnv } from '../../src/env';
+import { stockLedger } from '../../src/db/catalog';
+import { toIso } from '../../src/lib/clock';
+import { idOf, pageQuery, validate } from '../../src/lib/validate';
+import { MAX_QUERY_LENGTH } from '../../src/domain/search';
+import { categoryTree, listProductsForAdmin, productDetail, searchProducts } from '../../src/services/catalog';
+import {
+  adjustStock,
+  createCategory,
+  createProduct,
+  deleteCategory,
+  setProductPublished,
+  updateCategory,
+  updateProduct,
+  updateSku,
+} from '../../src/services/catalog-admin';
+import { createAccount, listAccounts, updateAccount } from '../../src/services/merchant-accounts';
+import { loginMerchant, requireMerchant } from '../../src/services/merchant-auth';
+import {
+  categoryBody,
+  createAccountBody,
+  createProductBody,
+  loginBody,
+  stockAdjustmentBody,
+  updateAccountBody,
+  updateCategoryBody,
+  updateProductBody,
+  updateSkuBody,
+} from './schemas';
+
+const productParam = validate('param', v.object({ id: idOf('prd') }));
+const skuParam = validate('param', v.object({ id: idOf('sku') }));
+const categoryParam = validate('param', v.object({ id: idOf('cat') }));
+const accountParam = validate('param', v.object({ id: idOf('mer') }));
+
+const viewer = requireMerchant('viewer');
+const operator = requireMerchant('operator');
+const owner = requireMerchant('owner');
+
+const writeContext = (c: { var: AppEnv['Variables'] }) => ({ db: c.var.db, actor: c.var.merchant, now: c.var.clock.now() });
+
+export const adminApiRoutes = new Hono<AppEnv>()
+  .post('/login', validate('json', loginBody), async (c) => {
+    const { username, password } = c.req.valid('json');
+    const session = await loginMerchant(c.var.db, c.env, username, password, c.var.clock.now());
+    return c.json({
+      token: session.token,
+      expires_at: toIso(session.expiresAt),
+      account: { id: session.principal.id, username: session.principal.username, role: session.principal.role },
+    });
+  })
+  .get('/me', viewer, (c) => c.json({ account: c.var.merchant }))
+
+  // Products
+  .get(
+    '/products',
+    viewer,
+    validate(
+      'query',
+      v.strictObject({
+        q: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(MAX_QUERY_LENGTH))),
+        status: v.optional(v.picklist(['draft', 'published'])),
+        ...pageQuery,
+      }),
+    ),
+    async (c) => {
+      const q = c.req.valid('query');
+      if (q.q) return c.json(await searchProducts(c.var.db, q.q, { cursor: q.cursor, limit: q.limit, status: q.status }));
+      return c.json(await listProductsForAdmin(c.var.db, { status: q.status, cursor: q.cursor, limit: q.limit }));
+    },
+  )
+  .post('/products', operator, validate('json', createProductBody), async (c) => {
+    const id = await createProduct(writeContext(c), c.req.valid('json'));
+    return c.json(await productDetail(c.var.db, id, { includeDrafts: true }), 201);
+  })
+  .get('/products/:id', viewer, productParam, async (c) => c.json(await productDetail(c.var.db, c.req.valid('param').id, { includeDrafts: true })))
+  .patch('/products/:id', operator, productParam, validate('json', updateProductBody), async (c) => {
+    const { id } = c.req.valid('param');
+    await updateProduct(writeContext(c), id, c.req.valid('json'));
+    return c.json(await productDetail(c.var.db, id, { includeDrafts: true }));
+  })
+  .post('/products/:id/publish', operator, productParam, async (c) => {
+    const { id } = c.req.valid('param');
+    await setProductPublished(writeContext(c), id, true);
+    return c.json(await productDetail(c.var.db, id, { includeDrafts: true }));
+  })
+  .post('/products/:id/unpublish', operator, productParam, async (c) => {
+    const { id } = c.req.valid('param');
+    await setProductPublished(writeContext(c), id, false);
+    return c.json(await productDetail(c.var.db, id, { includeDrafts: true }));
+  })
+
+  // SKUs and stock
+  .patch('/skus/:id', operator, skuParam, validate('json', updateSkuBody), async (c) => {
+    await updateSku(writeContext(c), c.req.valid('param').id, c.req.valid('json'));
+    return c.json({ ok: true });
+  })
+  .post('/skus/:id/stock-adjustments', operator, skuParam, validate('json', stockAdjustmentBody), async (c) => {
+    const entry = await adjustStock(writeContext(c), c.req.valid('param').id, c.req.valid('json'));
+    return c.json(ledgerView(entry), 201);
+  })
+  .get('/skus/:id/stock-ledger', viewer, skuParam, validate('query', v.strictObject({ limit: pageQuery.limit })), async (c) => {
+    const rows = await c.var.db
+      .select()
+      .from(stockLedger)
+      .where(eq(stockLedger.skuId, c.req.valid('param').id))
+      .orderBy(desc(stockLedger.createdAt), desc(stockLedger.id))
+      .limit(c.req.valid('query').limit);
+    return c.json({ items: rows.map(ledgerView), next_cursor: null });
+  })
+
+  // Categories
+  .get('/categories', viewer, async (c) => c.json({ items: await categoryTree(c.var.db) }))
+  .post('/categories', operator, validate('json', categoryBody), async (c) => {
+    const id = await createCategory(writeContext(c), c.req.valid('json'));
+    return c.json({ id }, 201);
+  })
+  .patch('/categories/:id', operator, categoryParam, validate('json', updateCategoryBody), async (c) => {
+    await updateCategory(writeContext(c), c.req.valid('param').id, c.req.valid('json'));
+    return c.json({ ok: true });
+  })
+  .delete('/categories/:id', operator, categoryParam, async (c) => {
+    await deleteCategory(writeContext(c), c.req.valid('param').id);
+    return c.body(null, 204);
+  })
+
+  // Staff accounts
+  .get('/accounts', owner, async (c) => c.json({ items: await listAccounts(c.var.db) }))
+  .post('/accounts', owner, validate('json', createAccountBody), async (c) =>
+    c.json(await createAccount(c.var.db, c.req.valid('json'), c.var.clock.now()), 201),
+  )
+  .patch('/accounts/:id', owner, accountParam, validate('json', updateAccountBody), async (c) =>
+    c.json(await updateAccount(c.var.db, c.req.valid('param').id, c.req.valid('json'), c.var.clock.now())),
+  );
+
+function ledgerView(e: typeof stockLedger.$inferSelect) {
+  return { id: e.id, sku_id: e.skuId, delta: e.delta, stock_after: e.stockAfter, reason: e.reason, actor_id: e.actorId, created_at: toIso(e.createdAt) };
+}

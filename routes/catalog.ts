@@ -1,0 +1,58 @@
+// Public storefront: categories, product lists, product detail, search. All cacheable at the
+// edge through cachedCatalogResponse; nothing here depends on who is asking.
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import type { AppEnv } from '../src/env';
+import { cachedCatalogResponse } from '../src/services/catalog-cache';
+import { categoryTree, listProducts, productDetail, productSorts, searchProducts } from '../src/services/catalog';
+import { MAX_QUERY_LENGTH } from '../src/domain/search';
+import { MAX_FEN, idOf, pageQuery, queryBool, queryInt, text, validate } from '../src/lib/validate';
+
+const productListQuery = v.pipe(
+  v.strictObject({
+    category_id: v.optional(idOf('cat')),
+    tag: v.optional(text(32)),
+    min_price: v.optional(queryInt(0, MAX_FEN)),
+    max_price: v.optional(queryInt(0, MAX_FEN)),
+    on_sale: v.optional(queryBool),
+    sort: v.optional(v.picklist(productSorts, `must be one of ${productSorts.join(', ')}`), 'newest'),
+    ...pageQuery,
+  }),
+  v.forward(
+    v.check((q) => q.min_price === undefined || q.max_price === undefined || q.min_price <= q.max_price, 'must not be below min_price'),
+    ['max_price'],
+  ),
+);
+
+const searchQuery = v.strictObject({
+  q: v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(MAX_QUERY_LENGTH, `must have at most ${MAX_QUERY_LENGTH} characters`)),
+  ...pageQuery,
+});
+
+// Per route, not .use(): a sub-app's catch-all middleware would also run for every other route.
+const cached = cachedCatalogResponse();
+
+export const catalogRoutes = new Hono<AppEnv>()
+  .get('/categories', cached, validate('query', v.strictObject({})), async (c) => c.json({ items: await categoryTree(c.var.db) }))
+  .get('/products', cached, validate('query', productListQuery), async (c) => {
+    const q = c.req.valid('query');
+    return c.json(
+      await listProducts(c.var.db, {
+        categoryId: q.category_id,
+        tag: q.tag,
+        minPriceFen: q.min_price,
+        maxPriceFen: q.max_price,
+        onSaleOnly: q.on_sale,
+        sort: q.sort,
+        cursor: q.cursor,
+        limit: q.limit,
+      }),
+    );
+  })
+  .get('/products/:id', cached, validate('param', v.object({ id: idOf('prd') })), validate('query', v.strictObject({})), async (c) =>
+    c.json(await productDetail(c.var.db, c.req.valid('param').id)),
+  )
+  .get('/search', cached, validate('query', searchQuery), async (c) => {
+    const q = c.req.valid('query');
+    return c.json(await searchProducts(c.var.db, q.q, { cursor: q.cursor, limit: q.limit, status: 'published' }));
+  });

@@ -1,0 +1,85 @@
+// Builds the Hono app: middleware, route mounting, one error handler.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import { adminApiRoutes } from '../routes/admin/api';
+import { adminPageRoutes } from '../routes/admin/page';
+import { catalogRoutes } from '../routes/catalog';
+import { healthRoutes } from '../routes/health';
+import { createDb } from './db/client';
+import type { AppEnv } from './env';
+import { ApiError } from './lib/errors';
+import { systemClock, type Clock } from './lib/clock';
+
+export type AppDeps = { clock?: Clock };
+
+/** Request bodies above this are refused with 413 before they are read. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export function createApp(deps: AppDeps = {}) {
+  const clock = deps.clock ?? systemClock;
+  const app = new Hono<AppEnv>();
+
+  app.use(secureHeaders());
+  app.use(
+    '/admin/api/*',
+    cors({
+      origin: (origin, c) => (allowedAdminOrigins(c.env.ADMIN_ORIGINS).includes(origin) ? origin : null),
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+      allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+      maxAge: 600,
+    }),
+  );
+  // The storefront is public and holds nothing user-specific: any origin may read it.
+  app.use('/*', async (c, next) => (c.req.path.startsWith('/admin') ? next() : cors({ origin: '*', maxAge: 600 })(c, next)));
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, 'payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+      },
+    }),
+  );
+  app.use(async (c, next) => {
+    c.set('clock', clock);
+    c.set('db', createDb(c.env.DB));
+    await next();
+  });
+
+  const routes = app
+    .route('/', healthRoutes)
+    .route('/', catalogRoutes)
+    .route('/admin/api', adminApiRoutes)
+    .route('/admin', adminPageRoutes);
+
+  app.notFound((c) => c.json(new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`).toBody(), 404));
+  app.onError((error, c) => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) console.error('unhandled error', c.req.method, c.req.path, error);
+    return c.json(apiError.toBody(), apiError.status, apiError.headers);
+  });
+  return routes;
+}
+
+export type AppType = ReturnType<typeof createApp>;
+
+function allowedAdminOrigins(configured: string | undefined): string[] {
+  return (configured ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+}
+
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof HTTPException) {
+    // Hono raises these for bodies it cannot parse (malformed JSON, wrong Content-Type).
+    if (error.status === 400 || error.status === 415) {
+      return new ApiError(400, 'invalid_input', error.message || 'The request body is not valid JSON.', [{ path: 'body', message: error.message }]);
+    }
+    return new ApiError(error.status as ApiError['status'], 'http_error', error.message);
+  }
+  return new ApiError(500, 'internal_error', 'Something went wrong on our side.');
+}

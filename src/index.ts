@@ -1,0 +1,8 @@
+// The Worker's exports.
+import { createApp } from './app';
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<import('./env').Env>;

@@ -1,0 +1,369 @@
+// Merchant writes to the catalog. Each write is one D1 batch that also bumps the catalog
+// version, so the storefront cache key changes in the same atomic step as the data.
+import { and, eq, sql } from 'drizzle-orm';
+import { categories, products, productSearchGrams, productTags, skus, stockLedger } from '../db/catalog';
+import { chunkForInsert, runBatch, type Statement } from '../db/batch';
+import type { Db } from '../db/client';
+import { checkSkusAgainstSpecs, MAX_SKUS_PER_PRODUCT, specKeyOf, type SpecDimension } from '../domain/catalog';
+import { shortGrams } from '../domain/search';
+import { businessRule, conflict, invalidInput, notFound } from '../lib/errors';
+import { newId } from '../lib/ids';
+import type { MerchantPrincipal } from './merchant-auth';
+import { BUMP_CATALOG_VERSION_SQL, rememberCatalogVersion } from './catalog-cache';
+
+export type SkuInput = {
+  spec_values: string[];
+  price_fen: number;
+  original_price_fen: number;
+  member_price_fen?: number | null;
+  stock?: number;
+  code?: string | null;
+  image_url?: string | null;
+};
+
+export type ProductInput = {
+  category_id: string;
+  title: string;
+  subtitle?: string;
+  description?: string;
+  main_image_url: string;
+  image_urls?: string[];
+  tags?: string[];
+  specs: SpecDimension[];
+  skus: SkuInput[];
+};
+
+export type ProductPatch = Partial<ProductInput>;
+
+type WriteContext = { db: Db; actor: MerchantPrincipal; now: number };
+
+const toDraft = (s: SkuInput) => ({
+  specValues: s.spec_values,
+  priceFen: s.price_fen,
+  originalPriceFen: s.original_price_fen,
+  memberPriceFen: s.member_price_fen ?? null,
+  stock: s.stock ?? 0,
+});
+
+function assertSkusFitSpecs(specs: SpecDimension[], skuInputs: SkuInput[]) {
+  const problems = checkSkusAgainstSpecs(specs, skuInputs.map(toDraft));
+  if (problems.length) throw invalidInput(problems, 'The SKUs do not fit the product specs.');
+}
+
+async function assertCategoryExists(db: Db, categoryId: string) {
+  const found = await db.query.categories.findFirst({ where: eq(categories.id, categoryId) });
+  if (!found) throw businessRule('unknown_category', 'The category does not exist.', [{ path: 'body.category_id', message: 'no such category' }]);
+}
+
+/** Recomputes the product's list figures from its active SKUs, inside the same batch. */
+const refreshProductSummary = (db: Db, productId: string, now: number) =>
+  db.run(sql`UPDATE products SET
+      min_price_fen = (SELECT COALESCE(MIN(price_fen), 0) FROM skus WHERE product_id = ${productId} AND active = 1),
+      max_price_fen = (SELECT COALESCE(MAX(price_fen), 0) FROM skus WHERE product_id = ${productId} AND active = 1),
+      min_original_price_fen = (SELECT COALESCE(MIN(original_price_fen), 0) FROM skus WHERE product_id = ${productId} AND active = 1),
+      on_sale = EXISTS (SELECT 1 FROM skus WHERE product_id = ${productId} AND active = 1 AND price_fen < original_price_fen),
+      total_stock = (SELECT COALESCE(SUM(stock), 0) FROM skus WHERE product_id = ${productId} AND active = 1),
+      updated_at = ${now}
+    WHERE id = ${productId}`);
+
+const bumpCatalogVersion = (db: Db) => db.run(sql.raw(BUMP_CATALOG_VERSION_SQL));
+
+/** Runs a catalog write plus the version bump; then tells this location's cache the new version. */
+async function commitCatalogWrite(db: Db, statements: Statement[]) {
+  const results = await runBatch(db, [...statements, bumpCatalogVersion(db)]);
+  const bump = results[results.length - 1] as D1Result<{ version: number }>;
+  const version = bump.results?.[0]?.version;
+  if (typeof version === 'number') await rememberCatalogVersion(version);
+}
+
+function searchGramStatements(db: Db, productId: string, title: string, subtitle: string): Statement[] {
+  const grams = shortGrams(`${title} ${subtitle}`);
+  return [
+    db.delete(productSearchGrams).where(eq(productSearchGrams.productId, productId)),
+    ...chunkForInsert(grams.map((gram) => ({ gram, productId })), 2).map((rows) => db.insert(productSearchGrams).values(rows)),
+  ];
+}
+
+function tagStatements(db: Db, productId: string, tags: string[]): Statement[] {
+  const unique = [...new Set(tags)];
+  return [
+    db.delete(productTags).where(eq(productTags.productId, productId)),
+    ...chunkForInsert(unique.map((tag) => ({ productId, tag })), 2).map((rows) => db.insert(productTags).values(rows)),
+  ];
+}
+
+function newSkuStatements(ctx: WriteContext, productId: string, inputs: SkuInput[]): Statement[] {
+  const rows = inputs.map((s) => ({
+    id: newId('sku'),
+    productId,
+    specValues: s.spec_values,
+    specKey: specKeyOf(s.spec_values),
+    code: s.code ?? null,
+    imageUrl: s.image_url ?? null,
+    priceFen: s.price_fen,
+    originalPriceFen: s.original_price_fen,
+    memberPriceFen: s.member_price_fen ?? null,
+    stock: s.stock ?? 0,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  }));
+  const ledger = rows
+    .filter((r) => r.stock > 0)
+    .map((r) => ({ id: newId('stk'), skuId: r.id, delta: r.stock, stockAfter: r.stock, reason: 'initial stock', actorId: ctx.actor.id, createdAt: ctx.now }));
+  return [
+    ...chunkForInsert(rows, 15).map((chunk) => ctx.db.insert(skus).values(chunk)),
+    ...chunkForInsert(ledger, 7).map((chunk) => ctx.db.insert(stockLedger).values(chunk)),
+  ];
+}
+
+export async function createProduct(ctx: WriteContext, input: ProductInput): Promise<string> {
+  assertSkusFitSpecs(input.specs, input.skus);
+  await assertCategoryExists(ctx.db, input.category_id);
+  const id = newId('prd');
+  const subtitle = input.subtitle ?? '';
+  await commitCatalogWrite(ctx.db, [
+    ctx.db.insert(products).values({
+      id,
+      categoryId: input.category_id,
+      title: input.title,
+      subtitle,
+      description: input.description ?? '',
+      mainImageUrl: input.main_image_url,
+      imageUrls: input.image_urls ?? [input.main_image_url],
+      specs: input.specs,
+      status: 'draft',
+      minPriceFen: 0,
+      maxPriceFen: 0,
+      minOriginalPriceFen: 0,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+    }),
+    ...newSkuStatements(ctx, id, input.skus),
+    ...tagStatements(ctx.db, id, input.tags ?? []),
+    ...searchGramStatements(ctx.db, id, input.title, subtitle),
+    refreshProductSummary(ctx.db, id, ctx.now),
+  ]);
+  return id;
+}
+
+async function loadProduct(db: Db, productId: string) {
+  const product = await db.query.products.findFirst({ where: eq(products.id, productId) });
+  if (!product) throw notFound('Product');
+  return product;
+}
+
+/**
+ * Edits a product. When `skus` is given it is the complete new set: combinations that exist are
+ * updated in place (same id), new ones are added with their initial stock, and missing ones are
+ * deactivated (kept for order and ledger history). Stock of existing SKUs changes only through
+ * stock adjustments, so that every change has a ledger row.
+ */
+export async function updateProduct(ctx: WriteContext, productId: string, patch: ProductPatch): Promise<void> {
+  const product = await loadProduct(ctx.db, productId);
+  if (patch.category_id) await assertCategoryExists(ctx.db, patch.category_id);
+  if (patch.specs && !patch.skus) {
+    throw invalidInput([{ path: 'body.skus', message: 'changing specs needs the new set of SKUs' }]);
+  }
+  const statements: Statement[] = [];
+  const title = patch.title ?? product.title;
+  const subtitle = patch.subtitle ?? product.subtitle;
+
+  if (patch.skus) {
+    const specs = patch.specs ?? product.specs;
+    if (patch.skus.length > MAX_SKUS_PER_PRODUCT) throw invalidInput([{ path: 'body.skus', message: `at most ${MAX_SKUS_PER_PRODUCT} SKUs` }]);
+    assertSkusFitSpecs(specs, patch.skus);
+    const existing = new Map((await ctx.db.select().from(skus).where(eq(skus.productId, productId))).map((s) => [s.specKey, s]));
+    const additions: SkuInput[] = [];
+    const kept = new Set<string>();
+    patch.skus.forEach((input, i) => {
+      const key = specKeyOf(input.spec_values);
+      const current = existing.get(key);
+      if (!current) return void additions.push(input);
+      kept.add(current.id);
+      if (input.stock !== undefined && input.stock !== current.stock) {
+        throw businessRule('stock_via_adjustment', 'Change the stock of an existing SKU with a stock adjustment.', [
+          { path: `body.skus.${i}.stock`, message: 'use POST /admin/api/skus/:id/stock-adjustments' },
+        ]);
+      }
+      statements.push(
+        ctx.db
+          .update(skus)
+          .set({
+            priceFen: input.price_fen,
+            originalPriceFen: input.original_price_fen,
+            memberPriceFen: input.member_price_fen ?? null,
+            code: input.code ?? current.code,
+            imageUrl: input.image_url ?? current.imageUrl,
+            specValues: input.spec_values,
+            active: 1,
+            updatedAt: ctx.now,
+          })
+          .where(eq(skus.id, current.id)),
+      );
+    });
+    for (const sku of existing.values()) {
+      if (!kept.has(sku.id) && sku.active) {
+        statements.push(ctx.db.update(skus).set({ active: 0, updatedAt: ctx.now }).where(eq(skus.id, sku.id)));
+      }
+    }
+    statements.push(...newSkuStatements(ctx, productId, additions));
+  }
+
+  statements.push(
+    ctx.db
+      .update(products)
+      .set({
+        categoryId: patch.category_id ?? product.categoryId,
+        title,
+        subtitle,
+        description: patch.description ?? product.description,
+        mainImageUrl: patch.main_image_url ?? product.mainImageUrl,
+        imageUrls: patch.image_urls ?? product.imageUrls,
+        specs: patch.specs ?? product.specs,
+        updatedAt: ctx.now,
+      })
+      .where(eq(products.id, productId)),
+  );
+  if (patch.tags) statements.push(...tagStatements(ctx.db, productId, patch.tags));
+  if (patch.title !== undefined || patch.subtitle !== undefined) statements.push(...searchGramStatements(ctx.db, productId, title, subtitle));
+  statements.push(refreshProductSummary(ctx.db, productId, ctx.now));
+  await commitCatalogWrite(ctx.db, statements);
+}
+
+export async function setProductPublished(ctx: WriteContext, productId: string, published: boolean): Promise<void> {
+  const product = await loadProduct(ctx.db, productId);
+  if (published) {
+    const active = await ctx.db.select({ id: skus.id }).from(skus).where(and(eq(skus.productId, productId), eq(skus.active, 1))).limit(1);
+    if (!active.length) throw businessRule('no_skus', 'A product needs at least one SKU to be published.');
+  }
+  await commitCatalogWrite(ctx.db, [
+    ctx.db
+      .update(products)
+      .set({ status: published ? 'published' : 'draft', publishedAt: product.publishedAt ?? (published ? ctx.now : null), updatedAt: ctx.now })
+      .where(eq(products.id, productId)),
+  ]);
+}
+
+export type SkuPatch = Partial<Pick<SkuInput, 'price_fen' | 'original_price_fen' | 'member_price_fen' | 'code' | 'image_url'>>;
+
+/** Quick edit of one SKU's prices (the admin page's price field). */
+export async function updateSku(ctx: WriteContext, skuId: string, patch: SkuPatch): Promise<void> {
+  const sku = await ctx.db.query.skus.findFirst({ where: eq(skus.id, skuId) });
+  if (!sku || !sku.active) throw notFound('SKU');
+  const priceFen = patch.price_fen ?? sku.priceFen;
+  const originalPriceFen = patch.original_price_fen ?? sku.originalPriceFen;
+  const memberPriceFen = patch.member_price_fen === undefined ? sku.memberPriceFen : patch.member_price_fen;
+  const problems = checkSkusAgainstSpecs([], [{ specValues: [], priceFen, originalPriceFen, memberPriceFen, stock: 0 }]).map((p) => ({
+    ...p,
+    path: p.path.replace('body.skus.0.', 'body.'),
+  }));
+  if (problems.length) throw invalidInput(problems);
+  await commitCatalogWrite(ctx.db, [
+    ctx.db
+      .update(skus)
+      .set({
+        priceFen,
+        originalPriceFen,
+        memberPriceFen,
+        code: patch.code === undefined ? sku.code : patch.code,
+        imageUrl: patch.image_url === undefined ? sku.imageUrl : patch.image_url,
+        updatedAt: ctx.now,
+      })
+      .where(eq(skus.id, skuId)),
+    refreshProductSummary(ctx.db, sku.productId, ctx.now),
+  ]);
+}
+
+export type StockAdjustment = { delta?: number; set_to?: number; reason: string };
+
+/**
+ * Changes a SKU's stock by a delta or to an absolute figure, with a ledger row saying who and
+ * why. The delta is computed inside the batch from the row as it is then, so a concurrent
+ * order between the merchant's read and this write is never overwritten unrecorded; the CHECK
+ * on skus.stock refuses (and rolls back) anything that would go below zero.
+ */
+export async function adjustStock(ctx: WriteContext, skuId: string, adjustment: StockAdjustment) {
+  const sku = await ctx.db.query.skus.findFirst({ where: eq(skus.id, skuId) });
+  if (!sku) throw notFound('SKU');
+  const ledgerId = newId('stk');
+  const change =
+    adjustment.set_to !== undefined
+      ? [
+          ctx.db.run(sql`INSERT INTO stock_ledger (id, sku_id, delta, stock_after, reason, actor_id, created_at)
+              SELECT ${ledgerId}, id, ${adjustment.set_to} - stock, ${adjustment.set_to}, ${adjustment.reason}, ${ctx.actor.id}, ${ctx.now}
+              FROM skus WHERE id = ${skuId}`),
+          ctx.db.update(skus).set({ stock: adjustment.set_to, updatedAt: ctx.now }).where(eq(skus.id, skuId)),
+        ]
+      : [
+          ctx.db.update(skus).set({ stock: sql`${skus.stock} + ${adjustment.delta ?? 0}`, updatedAt: ctx.now }).where(eq(skus.id, skuId)),
+          ctx.db.run(sql`INSERT INTO stock_ledger (id, sku_id, delta, stock_after, reason, actor_id, created_at)
+              SELECT ${ledgerId}, id, ${adjustment.delta ?? 0}, stock, ${adjustment.reason}, ${ctx.actor.id}, ${ctx.now}
+              FROM skus WHERE id = ${skuId}`),
+        ];
+  await commitCatalogWrite(ctx.db, [...change, refreshProductSummary(ctx.db, sku.productId, ctx.now)]);
+  const entry = await ctx.db.query.stockLedger.findFirst({ where: eq(stockLedger.id, ledgerId) });
+  return entry!;
+}
+
+export type CategoryInput = { name: string; parent_id?: string | null; icon_url?: string | null; sort_order?: number };
+
+async function assertValidParent(db: Db, parentId: string | null | undefined, selfId?: string) {
+  if (!parentId) return;
+  const parent = await db.query.categories.findFirst({ where: eq(categories.id, parentId) });
+  if (!parent) throw businessRule('unknown_category', 'The parent category does not exist.', [{ path: 'body.parent_id', message: 'no such category' }]);
+  if (parent.parentId !== null || parentId === selfId) {
+    throw businessRule('category_depth', 'Categories have two levels: the parent must be a top-level category.', [
+      { path: 'body.parent_id', message: 'must be a top-level category' },
+    ]);
+  }
+}
+
+export async function createCategory(ctx: WriteContext, input: CategoryInput): Promise<string> {
+  await assertValidParent(ctx.db, input.parent_id);
+  const id = newId('cat');
+  await commitCatalogWrite(ctx.db, [
+    ctx.db.insert(categories).values({
+      id,
+      parentId: input.parent_id ?? null,
+      name: input.name,
+      iconUrl: input.icon_url ?? null,
+      sortOrder: input.sort_order ?? 0,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+    }),
+  ]);
+  return id;
+}
+
+export async function updateCategory(ctx: WriteContext, categoryId: string, patch: Partial<CategoryInput>): Promise<void> {
+  const category = await ctx.db.query.categories.findFirst({ where: eq(categories.id, categoryId) });
+  if (!category) throw notFound('Category');
+  if (patch.parent_id) {
+    await assertValidParent(ctx.db, patch.parent_id, categoryId);
+    const child = await ctx.db.query.categories.findFirst({ where: eq(categories.parentId, categoryId) });
+    if (child) throw businessRule('category_depth', 'A category with sub-categories cannot become a sub-category.');
+  }
+  await commitCatalogWrite(ctx.db, [
+    ctx.db
+      .update(categories)
+      .set({
+        name: patch.name ?? category.name,
+        parentId: patch.parent_id === undefined ? category.parentId : patch.parent_id,
+        iconUrl: patch.icon_url === undefined ? category.iconUrl : patch.icon_url,
+        sortOrder: patch.sort_order ?? category.sortOrder,
+        updatedAt: ctx.now,
+      })
+      .where(eq(categories.id, categoryId)),
+  ]);
+}
+
+export async function deleteCategory(ctx: WriteContext, categoryId: string): Promise<void> {
+  const category = await ctx.db.query.categories.findFirst({ where: eq(categories.id, categoryId) });
+  if (!category) throw notFound('Category');
+  const [child, product] = await Promise.all([
+    ctx.db.query.categories.findFirst({ where: eq(categories.parentId, categoryId) }),
+    ctx.db.query.products.findFirst({ where: eq(products.categoryId, categoryId) }),
+  ]);
+  if (child || product) throw conflict('category_in_use', 'The category still has sub-categories or products.');
+  await commitCatalogWrite(ctx.db, [ctx.db.delete(categories).where(eq(categories.id, categoryId))]);
+}
