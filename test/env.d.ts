@@ -1,5 +1,10 @@
-declare namespace Cloudflare {
-  interface Env extends import('../src/env').Env {
-    TEST_MIGRATIONS: import('cloudflare:test').D1Migration[];
+import type { D1Migration } from 'cloudflare:test';
+import type { Env as AppBindings } from '../src/env';
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends AppBindings {
+      TEST_MIGRATIONS: D1Migration[];
+    }
   }
 }

@@ -1,6 +1,7 @@
 // Merchant authentication: password login with lockout, token issue, and the middleware that
 // turns a bearer token (API) or session cookie (admin page) into a checked principal.
 import { eq, sql } from 'drizzle-orm';
+import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { merchantAccounts, type MerchantRole } from '../db/merchants';
@@ -69,22 +70,29 @@ function tokenFrom(authorization: string | undefined, cookie: string | undefined
 }
 
 /**
- * Requires a merchant with at least `needed` role. The account is re-read on every request so
- * that disabling an account or changing its role takes effect at once, not when tokens expire.
+ * The signed-in merchant of a request (bearer token for the API, session cookie for the page).
+ * The account is re-read on every request so that disabling an account or changing its role
+ * takes effect at once, not when its tokens expire.
  */
+export async function merchantFromRequest(c: Context<AppEnv>): Promise<MerchantPrincipal> {
+  const token = tokenFrom(c.req.header('Authorization'), getCookie(c, ADMIN_SESSION_COOKIE));
+  if (!token) throw unauthorized();
+  const claims = await verifyAccessToken(keyRingOf(c.env), token, 'merchant', c.var.clock.now());
+  const account = await c.var.db.query.merchantAccounts.findFirst({ where: eq(merchantAccounts.id, String(claims.sub)) });
+  if (!account || account.disabled) throw unauthorized('This account no longer exists or is disabled.');
+  return { id: account.id, username: account.username, displayName: account.displayName, role: account.role };
+}
+
+/** Requires a merchant with at least the `needed` role; sets c.var.merchant. */
 export const requireMerchant = (needed: MerchantRole = 'viewer') =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const token = tokenFrom(c.req.header('Authorization'), getCookie(c, ADMIN_SESSION_COOKIE));
-    if (!token) throw unauthorized();
-    const claims = await verifyAccessToken(keyRingOf(c.env), token, 'merchant', c.var.clock.now());
-    const account = await c.var.db.query.merchantAccounts.findFirst({ where: eq(merchantAccounts.id, String(claims.sub)) });
-    if (!account || account.disabled) throw unauthorized('This account no longer exists or is disabled.');
-    if (!roleAllows(account.role, needed)) throw forbidden(`This needs the ${needed} role; you are ${account.role}.`);
-    c.set('merchant', { id: account.id, username: account.username, displayName: account.displayName, role: account.role });
+    const merchant = await merchantFromRequest(c);
+    assertRole(merchant, needed);
+    c.set('merchant', merchant);
     await next();
   });
 
-/** For handlers under requireMerchant('viewer') that write: a second, narrower check. */
+/** 403 unless the principal's role is at least `needed`. */
 export function assertRole(principal: MerchantPrincipal, needed: MerchantRole) {
   if (!roleAllows(principal.role, needed)) throw forbidden(`This needs the ${needed} role; you are ${principal.role}.`);
 }

@@ -1,0 +1,66 @@
+// Starts the production bundle of the Worker on local workerd through Miniflare's API, with a
+// fresh in-memory D1 migrated from migrations/. Used by the browser tests (test/e2e) and the
+// benchmarks (bench/): both need the real built worker, not wrangler dev's proxy.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Miniflare } from 'miniflare';
+
+const root = new URL('..', import.meta.url).pathname;
+
+export type LocalWorker = { url: string; mf: Miniflare; db: D1Like; dispose: () => Promise<void> };
+type D1Like = { prepare(sql: string): { run(): Promise<unknown>; bind(...values: unknown[]): { run(): Promise<unknown> } } };
+
+/** Builds dist/index.js exactly as `wrangler deploy` would, without deploying. */
+export function buildWorkerBundle(): string {
+  execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', 'dist'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  });
+  return join(root, 'dist', 'index.js');
+}
+
+/** Each migration file split at drizzle's breakpoints, in file-name order. */
+export function migrationStatements(): string[] {
+  const dir = join(root, 'migrations');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('--> statement-breakpoint'))
+    .map((s) => s.trim())
+    .filter((s) => s.replace(/--[^\n]*\n?/g, '').trim().length > 0);
+}
+
+export async function startLocalWorker(opts: { port?: number; bindings?: Record<string, string>; build?: boolean } = {}): Promise<LocalWorker> {
+  const scriptPath = opts.build === false ? join(root, 'dist', 'index.js') : buildWorkerBundle();
+  const mf = new Miniflare({
+    modules: [{ type: 'ESModule', path: scriptPath }],
+    modulesRoot: join(root, 'dist'),
+    compatibilityDate: '2026-05-01',
+    compatibilityFlags: ['nodejs_compat'],
+    d1Databases: { DB: 'local-db' },
+    d1Persist: false,
+    cachePersist: false,
+    host: '127.0.0.1',
+    port: opts.port ?? 0,
+    bindings: {
+      APP_ENV: 'development',
+      SHOP_TIME_ZONE: 'Asia/Shanghai',
+      ADMIN_ORIGINS: '',
+      CATALOG_S_MAXAGE: '300',
+      CATALOG_MAX_AGE: '30',
+      JWT_KEYS: JSON.stringify({ local: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url') }),
+      ...opts.bindings,
+    },
+  });
+  const url = (await mf.ready).toString().replace(/\/$/, '');
+  const db = (await mf.getD1Database('DB')) as unknown as D1Like;
+  for (const statement of migrationStatements()) await db.prepare(statement).run();
+  return { url, mf, db, dispose: () => mf.dispose() };
+}
+
+/** Runs seed SQL statements (scripts/seed-data.ts) against the local worker's D1. */
+export async function runSql(worker: LocalWorker, statements: string[]) {
+  for (const statement of statements) await worker.db.prepare(statement).run();
+}
