@@ -66,6 +66,7 @@ CREATE TABLE `skus` (
 	`id` text PRIMARY KEY NOT NULL,
 	`product_id` text NOT NULL,
 	`spec_values` text NOT NULL,
+	`position` integer DEFAULT 0 NOT NULL,
 	`spec_key` text NOT NULL,
 	`code` text,
 	`image_url` text,

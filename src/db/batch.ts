@@ -1,16 +1,27 @@
 // Helpers for D1 batches: the all-or-nothing unit of work on D1 (no interactive transactions).
-import type { BatchItem } from 'drizzle-orm/batch';
+import { SQL } from 'drizzle-orm';
+import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
 import { ApiError } from '../lib/errors';
 import type { Db } from './client';
 
-export type Statement = BatchItem<'sqlite'>;
+/** A drizzle query builder or a raw `sql` template. */
+export type Statement = SQL | { toSQL(): { sql: string; params: unknown[] } };
 
-/** Runs statements as one atomic D1 batch. */
-export async function runBatch(db: Db, statements: Statement[]): Promise<unknown[]> {
-  const [first, ...rest] = statements;
-  if (!first) return [];
+const dialect = new SQLiteAsyncDialect();
+
+/**
+ * Runs statements as one atomic D1 batch and returns D1's raw results. (drizzle's own
+ * db.batch cannot carry raw `sql` statements with parameters, which guarded writes need.)
+ */
+export async function runBatch(db: Db, statements: Statement[]): Promise<D1Result[]> {
+  if (statements.length === 0) return [];
+  const d1 = db.$client;
+  const prepared = statements.map((statement) => {
+    const query = statement instanceof SQL ? dialect.sqlToQuery(statement) : statement.toSQL();
+    return d1.prepare(query.sql).bind(...query.params);
+  });
   try {
-    return await db.batch([first, ...rest]);
+    return await d1.batch(prepared);
   } catch (error) {
     throw translateConstraintError(error);
   }

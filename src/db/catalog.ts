@@ -80,6 +80,8 @@ export const skus = sqliteTable(
       .references(() => products.id, { onDelete: 'cascade' }),
     /** One value per spec dimension of the product, in the same order. */
     specValues: text('spec_values', { mode: 'json' }).$type<string[]>().notNull(),
+    /** Display order within the product (the merchant's order of the SKU list). */
+    position: integer('position').notNull().default(0),
     /** spec_values joined with '/', unique per product so one combination has one SKU. */
     specKey: text('spec_key').notNull(),
     code: text('code'),

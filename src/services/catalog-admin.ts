@@ -56,23 +56,21 @@ async function assertCategoryExists(db: Db, categoryId: string) {
 }
 
 /** Recomputes the product's list figures from its active SKUs, inside the same batch. */
-const refreshProductSummary = (db: Db, productId: string, now: number) =>
-  db.run(sql`UPDATE products SET
+const refreshProductSummary = (productId: string, now: number) =>
+  sql`UPDATE products SET
       min_price_fen = (SELECT COALESCE(MIN(price_fen), 0) FROM skus WHERE product_id = ${productId} AND active = 1),
       max_price_fen = (SELECT COALESCE(MAX(price_fen), 0) FROM skus WHERE product_id = ${productId} AND active = 1),
       min_original_price_fen = (SELECT COALESCE(MIN(original_price_fen), 0) FROM skus WHERE product_id = ${productId} AND active = 1),
       on_sale = EXISTS (SELECT 1 FROM skus WHERE product_id = ${productId} AND active = 1 AND price_fen < original_price_fen),
       total_stock = (SELECT COALESCE(SUM(stock), 0) FROM skus WHERE product_id = ${productId} AND active = 1),
       updated_at = ${now}
-    WHERE id = ${productId}`);
+    WHERE id = ${productId}`;
 
-const bumpCatalogVersion = (db: Db) => db.run(sql.raw(BUMP_CATALOG_VERSION_SQL));
 
 /** Runs a catalog write plus the version bump; then tells this location's cache the new version. */
 async function commitCatalogWrite(db: Db, statements: Statement[]) {
-  const results = await runBatch(db, [...statements, bumpCatalogVersion(db)]);
-  const bump = results[results.length - 1] as D1Result<{ version: number }>;
-  const version = bump.results?.[0]?.version;
+  const results = await runBatch(db, [...statements, sql.raw(BUMP_CATALOG_VERSION_SQL)]);
+  const version = (results[results.length - 1]?.results?.[0] as { version?: number } | undefined)?.version;
   if (typeof version === 'number') await rememberCatalogVersion(version);
 }
 
@@ -92,8 +90,9 @@ function tagStatements(db: Db, productId: string, tags: string[]): Statement[] {
   ];
 }
 
-function newSkuStatements(ctx: WriteContext, productId: string, inputs: SkuInput[]): Statement[] {
+function newSkuStatements(ctx: WriteContext, productId: string, inputs: (SkuInput & { position: number })[]): Statement[] {
   const rows = inputs.map((s) => ({
+    position: s.position,
     id: newId('sku'),
     productId,
     specValues: s.spec_values,
@@ -111,7 +110,7 @@ function newSkuStatements(ctx: WriteContext, productId: string, inputs: SkuInput
     .filter((r) => r.stock > 0)
     .map((r) => ({ id: newId('stk'), skuId: r.id, delta: r.stock, stockAfter: r.stock, reason: 'initial stock', actorId: ctx.actor.id, createdAt: ctx.now }));
   return [
-    ...chunkForInsert(rows, 15).map((chunk) => ctx.db.insert(skus).values(chunk)),
+    ...chunkForInsert(rows, 16).map((chunk) => ctx.db.insert(skus).values(chunk)),
     ...chunkForInsert(ledger, 7).map((chunk) => ctx.db.insert(stockLedger).values(chunk)),
   ];
 }
@@ -138,10 +137,10 @@ export async function createProduct(ctx: WriteContext, input: ProductInput): Pro
       createdAt: ctx.now,
       updatedAt: ctx.now,
     }),
-    ...newSkuStatements(ctx, id, input.skus),
+    ...newSkuStatements(ctx, id, input.skus.map((sku, position) => ({ ...sku, position }))),
     ...tagStatements(ctx.db, id, input.tags ?? []),
     ...searchGramStatements(ctx.db, id, input.title, subtitle),
-    refreshProductSummary(ctx.db, id, ctx.now),
+    refreshProductSummary(id, ctx.now),
   ]);
   return id;
 }
@@ -173,12 +172,12 @@ export async function updateProduct(ctx: WriteContext, productId: string, patch:
     if (patch.skus.length > MAX_SKUS_PER_PRODUCT) throw invalidInput([{ path: 'body.skus', message: `at most ${MAX_SKUS_PER_PRODUCT} SKUs` }]);
     assertSkusFitSpecs(specs, patch.skus);
     const existing = new Map((await ctx.db.select().from(skus).where(eq(skus.productId, productId))).map((s) => [s.specKey, s]));
-    const additions: SkuInput[] = [];
+    const additions: (SkuInput & { position: number })[] = [];
     const kept = new Set<string>();
     patch.skus.forEach((input, i) => {
       const key = specKeyOf(input.spec_values);
       const current = existing.get(key);
-      if (!current) return void additions.push(input);
+      if (!current) return void additions.push({ ...input, position: i });
       kept.add(current.id);
       if (input.stock !== undefined && input.stock !== current.stock) {
         throw businessRule('stock_via_adjustment', 'Change the stock of an existing SKU with a stock adjustment.', [
@@ -195,6 +194,7 @@ export async function updateProduct(ctx: WriteContext, productId: string, patch:
             code: input.code ?? current.code,
             imageUrl: input.image_url ?? current.imageUrl,
             specValues: input.spec_values,
+            position: i,
             active: 1,
             updatedAt: ctx.now,
           })
@@ -226,7 +226,7 @@ export async function updateProduct(ctx: WriteContext, productId: string, patch:
   );
   if (patch.tags) statements.push(...tagStatements(ctx.db, productId, patch.tags));
   if (patch.title !== undefined || patch.subtitle !== undefined) statements.push(...searchGramStatements(ctx.db, productId, title, subtitle));
-  statements.push(refreshProductSummary(ctx.db, productId, ctx.now));
+  statements.push(refreshProductSummary(productId, ctx.now));
   await commitCatalogWrite(ctx.db, statements);
 }
 
@@ -270,7 +270,7 @@ export async function updateSku(ctx: WriteContext, skuId: string, patch: SkuPatc
         updatedAt: ctx.now,
       })
       .where(eq(skus.id, skuId)),
-    refreshProductSummary(ctx.db, sku.productId, ctx.now),
+    refreshProductSummary(sku.productId, ctx.now),
   ]);
 }
 
@@ -289,18 +289,18 @@ export async function adjustStock(ctx: WriteContext, skuId: string, adjustment: 
   const change =
     adjustment.set_to !== undefined
       ? [
-          ctx.db.run(sql`INSERT INTO stock_ledger (id, sku_id, delta, stock_after, reason, actor_id, created_at)
+          sql`INSERT INTO stock_ledger (id, sku_id, delta, stock_after, reason, actor_id, created_at)
               SELECT ${ledgerId}, id, ${adjustment.set_to} - stock, ${adjustment.set_to}, ${adjustment.reason}, ${ctx.actor.id}, ${ctx.now}
-              FROM skus WHERE id = ${skuId}`),
+              FROM skus WHERE id = ${skuId}`,
           ctx.db.update(skus).set({ stock: adjustment.set_to, updatedAt: ctx.now }).where(eq(skus.id, skuId)),
         ]
       : [
           ctx.db.update(skus).set({ stock: sql`${skus.stock} + ${adjustment.delta ?? 0}`, updatedAt: ctx.now }).where(eq(skus.id, skuId)),
-          ctx.db.run(sql`INSERT INTO stock_ledger (id, sku_id, delta, stock_after, reason, actor_id, created_at)
+          sql`INSERT INTO stock_ledger (id, sku_id, delta, stock_after, reason, actor_id, created_at)
               SELECT ${ledgerId}, id, ${adjustment.delta ?? 0}, stock, ${adjustment.reason}, ${ctx.actor.id}, ${ctx.now}
-              FROM skus WHERE id = ${skuId}`),
+              FROM skus WHERE id = ${skuId}`,
         ];
-  await commitCatalogWrite(ctx.db, [...change, refreshProductSummary(ctx.db, sku.productId, ctx.now)]);
+  await commitCatalogWrite(ctx.db, [...change, refreshProductSummary(sku.productId, ctx.now)]);
   const entry = await ctx.db.query.stockLedger.findFirst({ where: eq(stockLedger.id, ledgerId) });
   return entry!;
 }

@@ -109,7 +109,7 @@ export async function productDetail(db: Db, productId: string, opts: { includeDr
   const product = await db.query.products.findFirst({ where: eq(products.id, productId) });
   if (!product || (product.status !== 'published' && !opts.includeDrafts)) throw notFound('Product');
   const [skuRows, tagRows, categoryRows] = await db.batch([
-    db.select().from(skus).where(and(eq(skus.productId, productId), eq(skus.active, 1))).orderBy(asc(skus.createdAt), asc(skus.id)),
+    db.select().from(skus).where(and(eq(skus.productId, productId), eq(skus.active, 1))).orderBy(asc(skus.position), asc(skus.id)),
     db.select({ tag: productTags.tag }).from(productTags).where(eq(productTags.productId, productId)).orderBy(asc(productTags.tag)),
     db.select().from(categories).where(eq(categories.id, product.categoryId)),
   ]);

@@ -1,0 +1,100 @@
+// Shared fixtures for the workers-pool tests: staff accounts, tokens, API calls, a product body.
+import { env, SELF } from 'cloudflare:test';
+import type { MerchantRole } from '../src/db/merchants';
+import { newId } from '../src/lib/ids';
+import { hashPassword } from '../src/lib/password';
+
+export const BASE = 'https://shop.test';
+export const PASSWORD = 'correct horse battery';
+
+let passwordHash: Promise<string> | undefined;
+
+export async function insertAccount(role: MerchantRole, username = `${role}_${newId('u').slice(2, 10)}`) {
+  const id = newId('mer');
+  const now = Date.now();
+  await env.DB.prepare(
+    `INSERT INTO merchant_accounts (id, username, display_name, password_hash, role, disabled, failed_logins, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?)`,
+  )
+    .bind(id, username, `${role} 测试`, await (passwordHash ??= hashPassword(PASSWORD)), role, now, now)
+    .run();
+  return { id, username };
+}
+
+export async function login(username: string, password = PASSWORD) {
+  return api('POST', '/admin/api/login', { body: { username, password } });
+}
+
+export async function tokenFor(role: MerchantRole) {
+  const account = await insertAccount(role);
+  const res = await login(account.username);
+  const body = (await res.json()) as { token: string };
+  return { ...account, token: body.token };
+}
+
+type CallOptions = { body?: unknown; token?: string; headers?: Record<string, string>; rawBody?: string };
+
+export function api(method: string, path: string, opts: CallOptions = {}) {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+  let body: string | undefined = opts.rawBody;
+  if (opts.body !== undefined) {
+    headers['Content-Type'] ??= 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  return SELF.fetch(`${BASE}${path}`, { method, headers, body });
+}
+
+export async function json<T = any>(res: Response | Promise<Response>): Promise<T> {
+  return (await (await res).json()) as T;
+}
+
+export async function createCategory(token: string, name = '测试分类', parentId?: string): Promise<string> {
+  const res = await api('POST', '/admin/api/categories', { token, body: { name, parent_id: parentId ?? null } });
+  if (res.status !== 201) throw new Error(`category: ${res.status} ${await res.text()}`);
+  return (await json<{ id: string }>(res)).id;
+}
+
+export function productBody(categoryId: string, overrides: Record<string, unknown> = {}) {
+  return {
+    category_id: categoryId,
+    title: '法式复古碎花连衣裙',
+    subtitle: '夏季新款 收腰显瘦',
+    main_image_url: 'https://img.example.com/p/1.jpg',
+    image_urls: ['https://img.example.com/p/1.jpg', 'https://img.example.com/p/2.jpg'],
+    tags: ['新品', '包邮'],
+    specs: [
+      { name: '颜色', values: ['红色', '黑色'] },
+      { name: '尺码', values: ['S', 'M'] },
+    ],
+    skus: [
+      { spec_values: ['红色', 'S'], price_fen: 12900, original_price_fen: 19900, member_price_fen: 11900, stock: 5 },
+      { spec_values: ['红色', 'M'], price_fen: 12900, original_price_fen: 19900, stock: 20 },
+      { spec_values: ['黑色', 'S'], price_fen: 13900, original_price_fen: 13900, stock: 0 },
+      { spec_values: ['黑色', 'M'], price_fen: 13900, original_price_fen: 13900, stock: 8 },
+    ],
+    ...overrides,
+  };
+}
+
+export async function createProduct(token: string, categoryId: string, overrides: Record<string, unknown> = {}, publish = true) {
+  const res = await api('POST', '/admin/api/products', { token, body: productBody(categoryId, overrides) });
+  if (res.status !== 201) throw new Error(`product: ${res.status} ${await res.text()}`);
+  const product = await json(res);
+  if (publish) {
+    const published = await api('POST', `/admin/api/products/${product.id}/publish`, { token });
+    if (published.status !== 200) throw new Error(`publish: ${published.status} ${await published.text()}`);
+  }
+  return product;
+}
+
+/** Row counts of every catalog table plus the catalog version: "nothing written" compares two of these. */
+export async function catalogSnapshot() {
+  const tables = ['categories', 'products', 'skus', 'product_tags', 'product_search_grams', 'stock_ledger', 'merchant_accounts'];
+  const counts: Record<string, unknown> = {};
+  for (const t of tables) counts[t] = (await env.DB.prepare(`SELECT count(*) AS n FROM ${t}`).first<{ n: number }>())!.n;
+  counts.version = (await env.DB.prepare('SELECT version FROM catalog_state').first<{ version: number }>())!.version;
+  counts.skuState = (await env.DB.prepare('SELECT group_concat(id || price_fen || stock || active) AS s FROM (SELECT * FROM skus ORDER BY id)').first<{ s: string }>())!.s;
+  counts.productState = (await env.DB.prepare('SELECT group_concat(id || title || status || updated_at) AS s FROM (SELECT * FROM products ORDER BY id)').first<{ s: string }>())!.s;
+  return counts;
+}
