@@ -8,7 +8,7 @@ import { stockStatus } from '../domain/catalog';
 import { ftsMatchExpression, isShortTerm, searchTerms } from '../domain/search';
 import { toIso } from '../lib/clock';
 import { decodeCursor, encodeCursor } from '../lib/cursor';
-import { notFound } from '../lib/errors';
+import { invalidInput, notFound } from '../lib/errors';
 
 export const productSorts = ['newest', 'price_asc', 'price_desc', 'sales'] as const;
 export type ProductSort = (typeof productSorts)[number];
@@ -83,6 +83,7 @@ export async function listProducts(db: Db, filter: ProductListFilter) {
   if (filter.onSaleOnly) conditions.push(eq(products.onSale, 1));
   if (filter.cursor) {
     const cursor = decodeCursor(filter.cursor, listCursorSchema);
+    if (cursor.s !== filter.sort) throw invalidInput([{ path: 'query.cursor', message: 'belongs to another sort order' }]);
     const after = direction === 'asc' ? gt : lt;
     conditions.push(or(after(column, cursor.k), and(eq(column, cursor.k), after(products.id, cursor.id)))!);
   }

@@ -1,0 +1,122 @@
+import { createExecutionContext, env } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app';
+import { api, BASE, createCategory, createProduct, json, tokenFor } from './helpers';
+
+let token: string;
+let product: { id: string; skus: { id: string }[] };
+
+beforeAll(async () => {
+  token = (await tokenFor('operator')).token;
+  product = await createProduct(token, await createCategory(token, '缓存测试'));
+});
+
+/** The app with a D1 binding that counts every statement it is asked to prepare or batch. */
+function appCountingD1() {
+  const counter = { statements: 0 };
+  const countingDb = new Proxy(env.DB, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop);
+      if (prop === 'prepare' || prop === 'batch' || prop === 'exec') {
+        return (...args: unknown[]) => {
+          counter.statements++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const app = createApp();
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    app.request(`${BASE}${path}`, { headers }, { ...env, DB: countingDb }, createExecutionContext());
+  return { get, counter };
+}
+
+describe('storefront caching', () => {
+  it('marks catalog responses cacheable: s-maxage, ETag, Cache-Tag, no Set-Cookie', async () => {
+    for (const path of ['/categories', '/products', `/products/${product.id}`, '/search?q=%E8%BF%9E%E8%A1%A3%E8%A3%99']) {
+      const res = await api('GET', path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('Cache-Control'), path).toMatch(/public, max-age=\d+, s-maxage=\d+/);
+      expect(res.headers.get('ETag'), path).toMatch(/^"[0-9a-f]{24}"$/);
+      expect(res.headers.get('Cache-Tag')).toBe('catalog');
+      expect(res.headers.get('Set-Cookie')).toBeNull();
+    }
+  });
+
+  it('serves a cache hit without a single D1 statement', async () => {
+    const { get, counter } = appCountingD1();
+    const path = `/products/${product.id}`;
+    await get('/products?sort=sales&limit=7'); // miss: fills the cache
+    counter.statements = 0;
+    const hit = await get('/products?limit=7&sort=sales'); // same query, other parameter order
+    expect(hit.status).toBe(200);
+    expect(hit.headers.get('X-Cache')).toBe('HIT');
+    expect(counter.statements).toBe(0);
+
+    await get(path);
+    counter.statements = 0;
+    expect((await get(path)).headers.get('X-Cache')).toBe('HIT');
+    expect(counter.statements).toBe(0);
+  });
+
+  it('answers 304 to a matching If-None-Match, on a miss and on a hit', async () => {
+    const first = await api('GET', '/categories');
+    const etag = first.headers.get('ETag')!;
+    const again = await api('GET', '/categories', { headers: { 'If-None-Match': etag } });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('ETag')).toBe(etag);
+    expect(await again.text()).toBe('');
+    const other = await api('GET', '/categories', { headers: { 'If-None-Match': '"something-else"' } });
+    expect(other.status).toBe(200);
+  });
+
+  it('shows a merchant edit on the very next read in the same location', async () => {
+    const before = await api('GET', `/products/${product.id}`);
+    const versionBefore = Number(before.headers.get('X-Catalog-Version'));
+    expect((await json(before)).skus[0].price_fen).toBe(12900);
+    expect((await api('GET', `/products/${product.id}`)).headers.get('X-Cache')).toBe('HIT');
+
+    const edit = await api('PATCH', `/admin/api/skus/${product.skus[0]!.id}`, { token, body: { price_fen: 11900 } });
+    expect(edit.status).toBe(200);
+
+    const after = await api('GET', `/products/${product.id}`);
+    expect(after.headers.get('X-Cache')).toBe('MISS');
+    expect(Number(after.headers.get('X-Catalog-Version'))).toBe(versionBefore + 1);
+    expect((await json(after)).skus[0].price_fen).toBe(11900);
+    // An ETag from before the edit no longer matches.
+    const conditional = await api('GET', `/products/${product.id}`, { headers: { 'If-None-Match': before.headers.get('ETag')! } });
+    expect(conditional.status).toBe(200);
+  });
+
+  it('never caches errors', async () => {
+    const { get, counter } = appCountingD1();
+    expect((await get('/products/prd_missing')).status).toBe(404);
+    counter.statements = 0;
+    expect((await get('/products/prd_missing')).status).toBe(404);
+    expect(counter.statements).toBeGreaterThan(0);
+  });
+});
+
+describe('headers on every response', () => {
+  it('sends secure headers and open CORS on the storefront', async () => {
+    const res = await api('GET', '/products', { headers: { Origin: 'https://anywhere.example' } });
+    expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
+    expect(res.headers.get('Strict-Transport-Security')).toContain('max-age=');
+    expect(res.headers.get('Access-Control-Allow-Origin')).toBe('*');
+    const error = await api('GET', '/nowhere');
+    expect(error.status).toBe(404);
+    expect(error.headers.get('X-Frame-Options')).toBe('SAMEORIGIN');
+  });
+
+  it('lets only configured origins call the admin API from a browser', async () => {
+    const allowed = await api('OPTIONS', '/admin/api/products', {
+      headers: { Origin: 'https://admin.example.com', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(allowed.headers.get('Access-Control-Allow-Origin')).toBe('https://admin.example.com');
+    const refused = await api('OPTIONS', '/admin/api/products', {
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(refused.headers.get('Access-Control-Allow-Origin')).toBeNull();
+  });
+});
