@@ -7,11 +7,12 @@ import { invalidInput } from './errors';
 
 export const validate = <T extends v.GenericSchema, Target extends keyof ValidationTargets>(target: Target, schema: T) =>
   vValidator(target, schema, (result) => {
+    const prefix = target === 'json' || target === 'form' ? 'body' : target;
     if (!result.success) {
       throw invalidInput(
         result.issues.map((issue) => {
           const path = v.getDotPath(issue);
-          return { path: path ? `${target}.${path}` : target, message: issue.message };
+          return { path: path ? `${prefix}.${path}` : prefix, message: issue.message };
         }),
       );
     }
