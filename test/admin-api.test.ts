@@ -1,6 +1,8 @@
-import { env } from 'cloudflare:test';
+import { createExecutionContext, env } from 'cloudflare:test';
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app';
+import { ManualClock } from '../src/lib/clock';
 import { api, catalogSnapshot, createCategory, createProduct, insertAccount, json, login, PASSWORD, productBody, tokenFor } from './helpers';
 
 let owner: { id: string; token: string };
@@ -62,6 +64,28 @@ describe('merchant login', () => {
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get('Retry-After'))).toBeGreaterThan(800);
     expect((await json(locked)).error.code).toBe('rate_limited');
+  });
+
+  it('unlocks after 15 minutes on the injected clock, and expires tokens after 8 hours', async () => {
+    const clock = new ManualClock(Date.parse('2026-06-01T08:00:00Z'));
+    const app = createApp({ clock });
+    const call = (path: string, init: RequestInit = {}) => app.request(`https://shop.test${path}`, init, env, createExecutionContext());
+    const loginWith = (username: string, password: string) =>
+      call('/admin/api/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    const account = await insertAccount('operator');
+    for (let i = 0; i < 5; i++) await loginWith(account.username, 'wrong');
+    expect((await loginWith(account.username, PASSWORD)).status).toBe(429);
+    clock.advance(14 * 60 * 1000);
+    expect((await loginWith(account.username, PASSWORD)).status).toBe(429);
+    clock.advance(61 * 1000);
+    const ok = await loginWith(account.username, PASSWORD);
+    expect(ok.status).toBe(200);
+    const { token } = await json(ok);
+    const me = () => call('/admin/api/me', { headers: { Authorization: `Bearer ${token}` } });
+    clock.advance(8 * 60 * 60 * 1000 - 1000);
+    expect((await me()).status).toBe(200);
+    clock.advance(2000);
+    expect((await me()).status).toBe(401);
   });
 
   it('refuses missing, malformed and tampered tokens', async () => {

@@ -14,9 +14,6 @@ export class ManualClock implements Clock {
   advance(ms: number) {
     this.current += ms;
   }
-  set(ms: number) {
-    this.current = ms;
-  }
 }
 
 export const toIso = (epochMs: number | null | undefined) => (epochMs == null ? null : new Date(epochMs).toISOString());
