@@ -1,0 +1,48 @@
+// The order state machine, as data: one table of which event moves an order from which
+// statuses to which. Everything that changes an order's status asks this module first.
+import { conflict } from '../lib/errors';
+
+export const orderStatuses = [
+  'pending_payment',
+  'paid',
+  'shipped',
+  'completed',
+  'cancelled',
+  'refund_requested',
+  'refunding',
+  'refunded',
+  'partially_refunded',
+  'refund_rejected',
+] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
+
+/** Statuses in which the goods may still be shipped or received after a refund episode. */
+const afterSale = ['refund_rejected', 'partially_refunded'] as const;
+
+export const orderTransitions = {
+  pay: { from: ['pending_payment'], to: 'paid' },
+  cancel: { from: ['pending_payment'], to: 'cancelled' },
+  expire: { from: ['pending_payment'], to: 'cancelled' },
+  ship: { from: ['paid', ...afterSale], to: 'shipped' },
+  confirm_receipt: { from: ['shipped', ...afterSale], to: 'completed' },
+  request_refund: { from: ['paid', 'shipped', 'completed', ...afterSale], to: 'refund_requested' },
+  approve_refund: { from: ['refund_requested'], to: 'refunding' },
+  reject_refund: { from: ['refund_requested'], to: 'refund_rejected' },
+  refund_completed_in_full: { from: ['refunding'], to: 'refunded' },
+  refund_completed_in_part: { from: ['refunding'], to: 'partially_refunded' },
+  refund_failed: { from: ['refunding'], to: 'refund_requested' },
+} as const satisfies Record<string, { from: readonly OrderStatus[]; to: OrderStatus }>;
+
+export type OrderEvent = keyof typeof orderTransitions;
+
+export function canApply(event: OrderEvent, from: OrderStatus): boolean {
+  return (orderTransitions[event].from as readonly OrderStatus[]).includes(from);
+}
+
+/** The status after `event`, or a 409 naming the illegal move. */
+export function nextStatus(from: OrderStatus, event: OrderEvent): OrderStatus {
+  if (!canApply(event, from)) {
+    throw conflict('illegal_transition', `An order that is ${from} cannot ${event.replace(/_/g, ' ')}.`);
+  }
+  return orderTransitions[event].to;
+}
