@@ -1,3 +1,5 @@
 // Every table, for drizzle-kit and for the drizzle client.
 export * from './catalog';
 export * from './merchants';
+export * from './shoppers';
+export * from './orders';
