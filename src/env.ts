@@ -2,6 +2,7 @@
 import type { Clock } from './lib/clock';
 import type { Db } from './db/client';
 import type { MerchantPrincipal } from './services/merchant-auth';
+import type { ShopperPrincipal } from './services/shopper-auth';
 
 export interface Env {
   DB: D1Database;
@@ -21,6 +22,7 @@ export type AppVariables = {
   clock: Clock;
   db: Db;
   merchant: MerchantPrincipal;
+  shopper: ShopperPrincipal;
 };
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

@@ -6,7 +6,7 @@ import { getTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { describe, expect, it } from 'vitest';
 import * as schema from '../src/db/schema';
 
-const tables = Object.values(schema).filter((value): value is SQLiteTable => value instanceof SQLiteTable);
+const tables = Object.values(schema as Record<string, unknown>).filter((value): value is SQLiteTable => value instanceof SQLiteTable);
 
 describe('schema vs migrations', () => {
   it('covers every table the schema declares', () => {

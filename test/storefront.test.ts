@@ -4,7 +4,7 @@ import { api, createCategory, createProduct, json, tokenFor } from './helpers';
 type Card = { id: string; title: string; price_fen: number; sales_count: number; on_sale: boolean; category_id: string };
 
 let token: string;
-const ids: Record<string, string> = {};
+const ids = {} as Record<"women" | "dresses" | "tops" | "digital" | "dress1" | "dress2" | "tee" | "phone" | "draft", string>;
 
 const sku = (price: number, original = price, stock = 10) => ({ spec_values: [], price_fen: price, original_price_fen: original, stock });
 
@@ -14,7 +14,7 @@ beforeAll(async () => {
   ids.dresses = await createCategory(token, '连衣裙', ids.women);
   ids.tops = await createCategory(token, 'T恤', ids.women);
   ids.digital = await createCategory(token, '数码');
-  const make = async (key: string, categoryId: string, title: string, price: number, original: number, tags: string[], subtitle = '') => {
+  const make = async (key: keyof typeof ids, categoryId: string, title: string, price: number, original: number, tags: string[], subtitle = '') => {
     const p = await createProduct(token, categoryId, { title, subtitle, tags, specs: [], skus: [sku(price, original)] });
     ids[key] = p.id;
   };
