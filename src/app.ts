@@ -6,8 +6,10 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { adminApiRoutes } from '../routes/admin/api';
 import { adminPageRoutes } from '../routes/admin/page';
+import { cartRoutes } from '../routes/cart';
 import { catalogRoutes } from '../routes/catalog';
 import { healthRoutes } from '../routes/health';
+import { meRoutes } from '../routes/me';
 import { createDb } from './db/client';
 import type { AppEnv } from './env';
 import { ApiError } from './lib/errors';
@@ -51,6 +53,8 @@ export function createApp(deps: AppDeps = {}) {
   const routes = app
     .route('/', healthRoutes)
     .route('/', catalogRoutes)
+    .route('/', meRoutes)
+    .route('/', cartRoutes)
     .route('/admin/api', adminApiRoutes)
     .route('/admin', adminPageRoutes);
 

@@ -3,6 +3,7 @@ import { env, SELF } from 'cloudflare:test';
 import type { MerchantRole } from '../src/db/merchants';
 import { newId } from '../src/lib/ids';
 import { hashPassword } from '../src/lib/password';
+import { loadKeyRing, signAccessToken } from '../src/lib/jwt';
 
 export const BASE = 'https://shop.test';
 export const PASSWORD = 'correct horse battery';
@@ -97,4 +98,15 @@ export async function catalogSnapshot() {
   counts.skuState = (await env.DB.prepare('SELECT group_concat(id || price_fen || stock || active) AS s FROM (SELECT * FROM skus ORDER BY id)').first<{ s: string }>())!.s;
   counts.productState = (await env.DB.prepare('SELECT group_concat(id || title || status || updated_at) AS s FROM (SELECT * FROM products ORDER BY id)').first<{ s: string }>())!.s;
   return counts;
+}
+
+/** A shopper row plus an access token signed the way /auth/wechat signs them. */
+export async function shopperToken(opts: { memberLevel?: number } = {}) {
+  const id = newId('usr');
+  const now = Date.now();
+  await env.DB.prepare('INSERT INTO users (id, openid, nickname, member_level, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+    .bind(id, `openid-${id}`, '测试买家', opts.memberLevel ?? 0, now, now)
+    .run();
+  const token = await signAccessToken(loadKeyRing(env.JWT_KEYS, env.JWT_ACTIVE_KID), { sub: id, aud: 'shopper', ttlSeconds: 1800, nowMs: now });
+  return { id, token };
 }

@@ -21,11 +21,13 @@ import {
 } from '../../src/services/catalog-admin';
 import { createAccount, listAccounts, updateAccount } from '../../src/services/merchant-accounts';
 import { loginMerchant, requireMerchant } from '../../src/services/merchant-auth';
+import { getShopSettings, settingsView, updateShopSettings } from '../../src/services/shop-settings';
 import {
   categoryBody,
   createAccountBody,
   createProductBody,
   loginBody,
+  settingsBody,
   stockAdjustmentBody,
   updateAccountBody,
   updateCategoryBody,
@@ -128,6 +130,10 @@ export const adminApiRoutes = new Hono<AppEnv>()
     await deleteCategory(writeContext(c), c.req.valid('param').id);
     return c.body(null, 204);
   })
+
+  // Checkout settings
+  .get('/settings', viewer, async (c) => c.json(settingsView(await getShopSettings(c.var.db))))
+  .patch('/settings', operator, validate('json', settingsBody), async (c) => c.json(await updateShopSettings(c.var.db, c.req.valid('json'), c.var.clock.now())))
 
   // Staff accounts
   .get('/accounts', owner, async (c) => c.json({ items: await listAccounts(c.var.db) }))

@@ -106,3 +106,12 @@ export const updateAccountBody = v.pipe(
   }),
   v.check((body) => Object.keys(body).length > 0, 'must change at least one field'),
 );
+
+export const settingsBody = v.pipe(
+  v.strictObject({
+    shipping_flat_fee_fen: v.optional(fen),
+    free_shipping_threshold_fen: v.optional(v.nullable(fen)),
+    payment_window_minutes: v.optional(v.pipe(v.number(), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'), v.maxValue(24 * 60, 'must be at most 1440'))),
+  }),
+  v.check((body) => Object.keys(body).length > 0, 'must change at least one field'),
+);

@@ -1,0 +1,68 @@
+// The signed-in shopper's own profile and shipping addresses.
+import { Hono } from 'hono';
+import { eq } from 'drizzle-orm';
+import * as v from 'valibot';
+import type { AppEnv } from '../src/env';
+import { users } from '../src/db/shoppers';
+import { toIso } from '../src/lib/clock';
+import { notFound } from '../src/lib/errors';
+import { httpsUrl, idOf, text, validate } from '../src/lib/validate';
+import { createAddress, deleteAddress, findOwnAddress, addressView, listAddresses, updateAddress } from '../src/services/addresses';
+import { requireShopper } from '../src/services/shopper-auth';
+
+const mainlandMobile = v.pipe(v.string(), v.regex(/^1[3-9]\d{9}$/, 'must be an 11-digit mainland mobile number'));
+const addressFields = {
+  recipient: text(20),
+  phone: mainlandMobile,
+  province: text(20),
+  city: text(20),
+  district: text(20),
+  detail: text(120),
+  postal_code: v.optional(v.nullable(v.pipe(v.string(), v.regex(/^\d{6}$/, 'must be 6 digits')))),
+  is_default: v.optional(v.boolean()),
+};
+const createAddressBody = v.strictObject(addressFields);
+const updateAddressBody = v.pipe(
+  v.strictObject({
+    recipient: v.optional(addressFields.recipient),
+    phone: v.optional(addressFields.phone),
+    province: v.optional(addressFields.province),
+    city: v.optional(addressFields.city),
+    district: v.optional(addressFields.district),
+    detail: v.optional(addressFields.detail),
+    postal_code: addressFields.postal_code,
+    is_default: addressFields.is_default,
+  }),
+  v.check((body) => Object.keys(body).length > 0, 'must change at least one field'),
+);
+const addressParam = validate('param', v.object({ id: idOf('adr') }));
+
+export const meRoutes = new Hono<AppEnv>()
+  .use('/me', requireShopper())
+  .use('/me/*', requireShopper())
+  .get('/me', async (c) => {
+    const user = await c.var.db.query.users.findFirst({ where: eq(users.id, c.var.shopper.id) });
+    if (!user) throw notFound('Shopper');
+    // The owner's own profile is the one place the full phone number is shown.
+    return c.json({ id: user.id, nickname: user.nickname, avatar_url: user.avatarUrl, phone: user.phone, member_level: user.memberLevel, created_at: toIso(user.createdAt) });
+  })
+  .patch('/me', validate('json', v.pipe(v.strictObject({ nickname: v.optional(text(32)), avatar_url: v.optional(v.nullable(httpsUrl)) }), v.check((b) => Object.keys(b).length > 0, 'must change at least one field'))), async (c) => {
+    const body = c.req.valid('json');
+    await c.var.db
+      .update(users)
+      .set({ ...(body.nickname !== undefined && { nickname: body.nickname }), ...(body.avatar_url !== undefined && { avatarUrl: body.avatar_url }), updatedAt: c.var.clock.now() })
+      .where(eq(users.id, c.var.shopper.id));
+    return c.json({ ok: true });
+  })
+  .get('/me/addresses', async (c) => c.json({ items: await listAddresses(c.var.db, c.var.shopper.id), next_cursor: null }))
+  .post('/me/addresses', validate('json', createAddressBody), async (c) =>
+    c.json(await createAddress(c.var.db, c.var.shopper.id, c.req.valid('json'), c.var.clock.now()), 201),
+  )
+  .get('/me/addresses/:id', addressParam, async (c) => c.json(addressView(await findOwnAddress(c.var.db, c.var.shopper.id, c.req.valid('param').id))))
+  .patch('/me/addresses/:id', addressParam, validate('json', updateAddressBody), async (c) =>
+    c.json(await updateAddress(c.var.db, c.var.shopper.id, c.req.valid('param').id, c.req.valid('json'), c.var.clock.now())),
+  )
+  .delete('/me/addresses/:id', addressParam, async (c) => {
+    await deleteAddress(c.var.db, c.var.shopper.id, c.req.valid('param').id, c.var.clock.now());
+    return c.body(null, 204);
+  });

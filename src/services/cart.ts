@@ -1,0 +1,103 @@
+// The shopper's cart. Lines keep their SKU and quantity; prices and availability are read
+// live from the catalog every time, and unavailable lines stay visible with the reason.
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { cartItems } from '../db/shoppers';
+import type { Db } from '../db/client';
+import { stockStatus } from '../domain/catalog';
+import { businessRule, notFound } from '../lib/errors';
+import { newId } from '../lib/ids';
+import { quoteLines, quoteView } from './checkout';
+import { loadPurchasableSkus, unavailableReason } from './purchasable';
+
+export const MAX_CART_LINES = 100;
+export const MAX_LINE_QUANTITY = 999;
+
+export async function cartView(db: Db, userId: string) {
+  const lines = await db.select().from(cartItems).where(eq(cartItems.userId, userId)).orderBy(asc(cartItems.createdAt), asc(cartItems.id));
+  const skus = await loadPurchasableSkus(db, lines.map((l) => l.skuId));
+  const items = lines.map((line) => {
+    const sku = skus.get(line.skuId);
+    return {
+      id: line.id,
+      sku_id: line.skuId,
+      product_id: sku?.productId ?? null,
+      title: sku?.title ?? null,
+      spec_values: sku?.specValues ?? [],
+      image_url: sku?.imageUrl ?? null,
+      quantity: line.quantity,
+      selected: line.selected === 1,
+      price_fen: sku?.priceFen ?? null,
+      original_price_fen: sku?.originalPriceFen ?? null,
+      member_price_fen: sku?.memberPriceFen ?? null,
+      stock_status: sku ? stockStatus(sku.stock) : 'out_of_stock',
+      unavailable_reason: unavailableReason(sku, line.quantity),
+    };
+  });
+  const selectedAvailable = items.filter((i) => i.selected && !i.unavailable_reason);
+  const summary = quoteView(await quoteLines(db, userId, selectedAvailable.map((i) => ({ skuId: i.sku_id, quantity: i.quantity }))));
+  return {
+    items,
+    summary: {
+      selected_count: selectedAvailable.reduce((n, i) => n + i.quantity, 0),
+      items_total_fen: summary.items_total_fen,
+      discount_fen: summary.discount_fen,
+      shipping_fee_fen: summary.shipping_fee_fen,
+      payable_fen: summary.payable_fen,
+    },
+  };
+}
+
+export async function addToCart(db: Db, userId: string, skuId: string, quantity: number, now: number) {
+  const sku = (await loadPurchasableSkus(db, [skuId])).get(skuId);
+  if (!sku || !sku.active || !sku.published) {
+    throw businessRule('not_purchasable', 'This item cannot be bought now.', [{ path: 'body.sku_id', message: 'not on sale' }]);
+  }
+  const lines = await db.select({ skuId: cartItems.skuId }).from(cartItems).where(eq(cartItems.userId, userId));
+  if (!lines.some((l) => l.skuId === skuId) && lines.length >= MAX_CART_LINES) {
+    throw businessRule('cart_full', `A cart holds at most ${MAX_CART_LINES} different items.`);
+  }
+  // Adding a SKU already in the cart adds to its quantity (capped), in one statement.
+  await db
+    .insert(cartItems)
+    .values({ id: newId('crt'), userId, skuId, quantity, selected: 1, createdAt: now, updatedAt: now })
+    .onConflictDoUpdate({
+      target: [cartItems.userId, cartItems.skuId],
+      set: { quantity: sql`MIN(${cartItems.quantity} + excluded.quantity, ${MAX_LINE_QUANTITY})`, selected: 1, updatedAt: now },
+    });
+}
+
+async function ownLine(db: Db, userId: string, lineId: string) {
+  const line = await db.query.cartItems.findFirst({ where: and(eq(cartItems.id, lineId), eq(cartItems.userId, userId)) });
+  if (!line) throw notFound('Cart item');
+  return line;
+}
+
+export async function updateCartLine(db: Db, userId: string, lineId: string, patch: { quantity?: number; selected?: boolean }, now: number) {
+  await ownLine(db, userId, lineId);
+  await db
+    .update(cartItems)
+    .set({
+      ...(patch.quantity !== undefined && { quantity: patch.quantity }),
+      ...(patch.selected !== undefined && { selected: patch.selected ? 1 : 0 }),
+      updatedAt: now,
+    })
+    .where(and(eq(cartItems.id, lineId), eq(cartItems.userId, userId)));
+}
+
+export async function removeCartLine(db: Db, userId: string, lineId: string) {
+  await ownLine(db, userId, lineId);
+  await db.delete(cartItems).where(and(eq(cartItems.id, lineId), eq(cartItems.userId, userId)));
+}
+
+/** Selects or unselects the given lines, or every line when none are named. */
+export async function selectCartLines(db: Db, userId: string, lineIds: string[] | undefined, selected: boolean, now: number) {
+  const scope = lineIds ? and(eq(cartItems.userId, userId), inArray(cartItems.id, lineIds)) : eq(cartItems.userId, userId);
+  await db.update(cartItems).set({ selected: selected ? 1 : 0, updatedAt: now }).where(scope);
+}
+
+export async function selectedCartLines(db: Db, userId: string) {
+  return db
+    .select({ id: cartItems.id, skuId: cartItems.skuId, quantity: cartItems.quantity })
+    .from(cartItems)
+    .where(and(eq(cartItems.userId, userId), eq(cartItems.selected, 1)));
+}
