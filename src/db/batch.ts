@@ -1,5 +1,5 @@
 // Helpers for D1 batches: the all-or-nothing unit of work on D1 (no interactive transactions).
-import { SQL } from 'drizzle-orm';
+import { SQL, sql } from 'drizzle-orm';
 import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
 import { ApiError } from '../lib/errors';
 import type { Db } from './client';
@@ -37,6 +37,10 @@ const knownConstraints: { match: RegExp; error: () => ApiError }[] = [
     error: () => new ApiError(422, 'insufficient_stock', 'Stock cannot go below zero.'),
   },
   {
+    match: /batch_assertions_must_hold/,
+    error: () => new ApiError(409, 'concurrent_change', 'This changed at the same time as your request; reload and try again.'),
+  },
+  {
     match: /UNIQUE constraint failed: merchant_accounts\.username/,
     error: () => new ApiError(409, 'username_taken', 'That username is already in use.', [{ path: 'body.username', message: 'is already in use' }]),
   },
@@ -54,3 +58,9 @@ export function chunkForInsert<T extends object>(rows: T[], columnsPerRow: numbe
   for (let i = 0; i < rows.length; i += perStatement) chunks.push(rows.slice(i, i + perStatement));
   return chunks;
 }
+
+/**
+ * Put right after a guarded UPDATE in a batch: if that UPDATE changed no row (the guard did not
+ * hold, e.g. another request already moved the order on), the whole batch is rolled back.
+ */
+export const abortUnlessChanged = () => sql`INSERT INTO batch_assertions (must_hold) SELECT 0 WHERE changes() = 0`;

@@ -187,3 +187,14 @@ export const shopSettings = sqliteTable(
   },
   (t) => [check('shop_settings_single_row', sql`${t.id} = 1`)],
 );
+
+/**
+ * Never holds a row. `abortUnlessChanged()` inserts a 0 here when the statement before it in a
+ * D1 batch changed nothing; the CHECK then fails and rolls back the whole batch. This turns a
+ * guarded UPDATE that lost a race into a loud failure instead of a silent no-op.
+ */
+export const batchAssertions = sqliteTable(
+  'batch_assertions',
+  { mustHold: integer('must_hold').notNull() },
+  (t) => [check('batch_assertions_must_hold', sql`${t.mustHold} = 1`)],
+);
