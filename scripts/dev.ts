@@ -1,0 +1,182 @@
+/// <reference types="node" />
+// `npm run dev`: local secrets, a migrated and seeded local D1, then `wrangler dev`.
+//
+// Safe to run again and again: .dev.vars and the generated owner password are created once and
+// kept, migrations apply only what is new, and the seed inserts nothing that already exists.
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { hashPassword, verifyPassword } from '../src/lib/password';
+import { buildSeedSql, sqlLiteral } from './seed-data';
+import { parseD1Json, projectRoot, runWranglerOrThrow, spawnWrangler } from './wrangler-cli';
+
+const HOST = '127.0.0.1';
+const PORT = 8787;
+const API_URL = `http://${HOST}:${PORT}`;
+const DEV_VARS = path.join(projectRoot, '.dev.vars');
+const CREDENTIALS = path.join(projectRoot, '.dev-credentials.json');
+const USERNAME_PATTERN = /^[a-z0-9_.-]{3,32}$/;
+
+/** Writes a file only if it does not exist yet ('wx'); says whether it did. */
+function createOnce(file: string, content: string): boolean {
+  try {
+    writeFileSync(file, content, { flag: 'wx', mode: 0o600 });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+function ensureDevVars() {
+  const key = randomBytes(32).toString('base64url');
+  const created = createOnce(
+    DEV_VARS,
+    [
+      '# Local secrets and settings for `wrangler dev`, created by `npm run dev`. Not committed.',
+      'APP_ENV=development',
+      `JWT_KEYS='${JSON.stringify({ dev1: key })}'`,
+      `ADMIN_ORIGINS=http://127.0.0.1:${PORT},http://localhost:${PORT}`,
+      '',
+    ].join('\n'),
+  );
+  console.log(created ? '• created .dev.vars (development settings and a fresh JWT key)' : '• using the existing .dev.vars');
+}
+
+function generatePassword(length = 16): string {
+  // No look-alikes (0/O, 1/l/I) so the password can be read off the terminal.
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+  return Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join('');
+}
+
+type StoredCredentials = { owners?: Record<string, string> };
+
+function readStoredCredentials(): StoredCredentials {
+  try {
+    return JSON.parse(readFileSync(CREDENTIALS, 'utf8')) as StoredCredentials;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new Error(`${CREDENTIALS} is not valid JSON; fix or delete it`);
+  }
+}
+
+/** The owner's login: from SEED_OWNER_* if given, else a password generated once and kept. */
+function ownerCredentials(): { username: string; password: string; source: string } {
+  const username = process.env.SEED_OWNER_USERNAME || 'owner';
+  if (!USERNAME_PATTERN.test(username)) throw new Error('SEED_OWNER_USERNAME must be 3–32 of a-z 0-9 _ . -');
+  const fromEnv = process.env.SEED_OWNER_PASSWORD;
+  if (fromEnv) {
+    if (fromEnv.length < 10) throw new Error('SEED_OWNER_PASSWORD must have at least 10 characters');
+    return { username, password: fromEnv, source: 'SEED_OWNER_PASSWORD' };
+  }
+  const stored = readStoredCredentials();
+  const known = stored.owners?.[username];
+  if (known) return { username, password: known, source: '.dev-credentials.json' };
+  const password = generatePassword();
+  writeFileSync(CREDENTIALS, `${JSON.stringify({ ...stored, owners: { ...stored.owners, [username]: password } }, null, 2)}\n`, { mode: 0o600 });
+  return { username, password, source: 'generated now, kept in .dev-credentials.json' };
+}
+
+async function migrateLocalDb() {
+  console.log('• applying D1 migrations to the local database …');
+  // CI=true makes wrangler skip its confirmation prompt.
+  await runWranglerOrThrow('migrations', ['d1', 'migrations', 'apply', 'DB', '--local'], { env: { CI: 'true' } });
+}
+
+async function seedLocalDb(owner: { username: string; password: string }) {
+  const productCount = process.env.SEED_PRODUCT_COUNT ? Number(process.env.SEED_PRODUCT_COUNT) : undefined;
+  const statements = buildSeedSql({
+    productCount,
+    owner: { username: owner.username, displayName: '店主', passwordHash: await hashPassword(owner.password) },
+    now: Date.now(),
+  });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'edge-mall-seed-'));
+  const file = path.join(dir, 'seed.sql');
+  try {
+    writeFileSync(file, statements.map((s) => `${s};\n`).join(''));
+    console.log(`• seeding the demo shop (${statements.length} statements; existing rows are kept) …`);
+    await runWranglerOrThrow('seed', ['d1', 'execute', 'DB', '--local', '--yes', '--file', file], { env: { CI: 'true' } });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The seed never overwrites an account, so an older one may have another password: say so. */
+async function checkOwnerPassword(owner: { username: string; password: string }): Promise<string | null> {
+  const sql = `SELECT password_hash, role, disabled FROM merchant_accounts WHERE username = ${sqlLiteral(owner.username)}`;
+  const { stdout } = await runWranglerOrThrow('owner check', ['d1', 'execute', 'DB', '--local', '--json', '--command', sql], { env: { CI: 'true' } });
+  const row = parseD1Json<{ password_hash: string; role: string; disabled: number }>(stdout)[0]?.results?.[0];
+  if (!row) return `no account "${owner.username}" was found after seeding`;
+  if (row.role !== 'owner' || row.disabled) return `the existing account "${owner.username}" is a ${row.disabled ? 'disabled ' : ''}${row.role}`;
+  if (!(await verifyPassword(owner.password, row.password_hash))) {
+    return (
+      `the local database already had an account "${owner.username}" with another password, and the seed never ` +
+      'overwrites one. Set SEED_OWNER_PASSWORD to its password, or delete .wrangler/state to start afresh.'
+    );
+  }
+  return null;
+}
+
+function printBanner(owner: { username: string; password: string; source: string }, warning: string | null) {
+  const lines = [
+    'edge-mall local development',
+    '',
+    `  API          ${API_URL}   (GET /healthz, /categories, /products, /search?q=)`,
+    `  Admin page   ${API_URL}/admin`,
+    `  Owner login  ${owner.username} / ${owner.password}`,
+    `               (password: ${owner.source})`,
+  ];
+  const width = Math.max(...lines.map((l) => l.length)) + 2;
+  const rule = '═'.repeat(width);
+  console.log(`\n╔${rule}╗\n${lines.map((l) => `║ ${l.padEnd(width - 1)}║`).join('\n')}\n╚${rule}╝`);
+  if (warning) console.log(`\n⚠ WARNING: ${warning}`);
+  console.log('');
+}
+
+/** Starts `wrangler dev` in the foreground and exits with it; Ctrl-C and SIGTERM go to it. */
+function startDevServer(owner: { username: string; password: string }) {
+  const child = spawnWrangler(['dev', '--ip', HOST, '--port', String(PORT)], { stdio: 'inherit' });
+  let exited = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (!exited) child.kill(signal);
+    });
+  }
+  child.on('exit', (code, signal) => {
+    exited = true;
+    process.exit(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1));
+  });
+  void announceWhenReady(() => exited, owner);
+}
+
+async function announceWhenReady(stopped: () => boolean, owner: { username: string; password: string }) {
+  const deadline = Date.now() + 120_000;
+  while (!stopped() && Date.now() < deadline) {
+    try {
+      const res = await fetch(`${API_URL}/healthz`);
+      if (res.ok) {
+        console.log(`\n✔ ready: ${API_URL}  admin: ${API_URL}/admin  owner: ${owner.username} / ${owner.password}\n`);
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+async function main() {
+  ensureDevVars();
+  const owner = ownerCredentials();
+  await migrateLocalDb();
+  await seedLocalDb(owner);
+  const warning = await checkOwnerPassword(owner);
+  printBanner(owner, warning);
+  startDevServer(owner);
+}
+
+main().catch((error: unknown) => {
+  console.error(`\nnpm run dev: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
