@@ -4,6 +4,7 @@ import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../src/db/client';
 import { listProducts, productSorts, searchProducts, type ProductListFilter } from '../src/services/catalog';
+import { buildSeedSql } from '../scripts/seed-data';
 import { createCategory, createProduct, tokenFor } from './helpers';
 
 type Captured = { sql: string; params: unknown[] };
@@ -57,6 +58,8 @@ async function expectNoFullScan(label: string, work: (db: ReturnType<typeof crea
 
 let categoryId: string;
 beforeAll(async () => {
+  // The demo shop (200 products), so plans are taken on a catalog of a believable shape.
+  await env.DB.batch(buildSeedSql({ now: Date.now() }).map((s) => env.DB.prepare(s)));
   const { token } = await tokenFor('operator');
   categoryId = await createCategory(token, '执行计划');
   await createProduct(token, categoryId, { tags: ['热卖'] });
