@@ -5,11 +5,13 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { adminApiRoutes } from '../routes/admin/api';
+import { adminOrderRoutes } from '../routes/admin/orders';
 import { adminPageRoutes } from '../routes/admin/page';
 import { cartRoutes } from '../routes/cart';
 import { catalogRoutes } from '../routes/catalog';
 import { healthRoutes } from '../routes/health';
 import { meRoutes } from '../routes/me';
+import { orderRoutes } from '../routes/orders';
 import { createDb } from './db/client';
 import type { AppEnv } from './env';
 import { ApiError } from './lib/errors';
@@ -55,7 +57,9 @@ export function createApp(deps: AppDeps = {}) {
     .route('/', catalogRoutes)
     .route('/', meRoutes)
     .route('/', cartRoutes)
+    .route('/', orderRoutes)
     .route('/admin/api', adminApiRoutes)
+    .route('/admin/api', adminOrderRoutes)
     .route('/admin', adminPageRoutes);
 
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`).toBody(), 404));

@@ -110,3 +110,27 @@ export async function shopperToken(opts: { memberLevel?: number } = {}) {
   const token = await signAccessToken(loadKeyRing(env.JWT_KEYS, env.JWT_ACTIVE_KID), { sub: id, aud: 'shopper', ttlSeconds: 1800, nowMs: now });
   return { id, token };
 }
+
+export const shippingAddress = {
+  recipient: '王五',
+  phone: '13900001111',
+  province: '浙江省',
+  city: '杭州市',
+  district: '西湖区',
+  detail: '文三路 1 号',
+};
+
+/** A shopper with a default address, ready to check out. */
+export async function shopperWithAddress(opts: { memberLevel?: number } = {}) {
+  const shopper = await shopperToken(opts);
+  const res = await api('POST', '/me/addresses', { token: shopper.token, body: shippingAddress });
+  if (res.status !== 201) throw new Error(`address: ${res.status} ${await res.text()}`);
+  return shopper;
+}
+
+let idempotencyCounter = 0;
+export const newIdempotencyKey = () => `test-key-${Date.now()}-${++idempotencyCounter}`;
+
+export function placeOrder(token: string, body: Record<string, unknown>, key = newIdempotencyKey()) {
+  return api('POST', '/orders', { token, body, headers: { 'Idempotency-Key': key } });
+}

@@ -1,5 +1,258 @@
-import { Hono } from 'hono';
+// The merchant admin page under /admin: server-rendered forms over the same services as the JSON
+// API. The session is a cookie, so besides SameSite=Strict every POST must come from our origin.
+import { inArray } from 'drizzle-orm';
+import { Hono, type Context } from 'hono';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import { createMiddleware } from 'hono/factory';
+import { html } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import * as v from 'valibot';
+import { products } from '../../src/db/catalog';
+import type { MerchantRole } from '../../src/db/merchants';
+import { checkSkusAgainstSpecs } from '../../src/domain/catalog';
+import { MAX_QUERY_LENGTH } from '../../src/domain/search';
 import type { AppEnv } from '../../src/env';
+import { ApiError, forbidden, invalidInput } from '../../src/lib/errors';
+import { formatFenAsYuan, parseYuanToFen } from '../../src/lib/money';
+import { idOf, MAX_FEN, pageQuery, validate } from '../../src/lib/validate';
+import { listProductsForAdmin, productDetail, searchProducts, type ProductCard } from '../../src/services/catalog';
+import { adjustStock, setProductPublished, updateProduct, updateSku, type SkuPatch } from '../../src/services/catalog-admin';
+import {
+  ADMIN_SESSION_COOKIE,
+  assertRole,
+  loginMerchant,
+  MERCHANT_TOKEN_TTL_SECONDS,
+  merchantFromRequest,
+  type MerchantPrincipal,
+} from '../../src/services/merchant-auth';
+import {
+  ErrorPage,
+  LoginPage,
+  ProductEditPage,
+  ProductListPage,
+  skuField,
+  type FieldErrors,
+  type FormValues,
+  type ProductForEdit,
+} from './page-views';
+import { createProductBody, loginBody } from './schemas';
 
-// The server-rendered admin page (placeholder until the page lands in this change).
-export const adminPageRoutes = new Hono<AppEnv>();
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const PAGE_SIZE = 20;
+const MAX_STOCK = 10_000_000;
+const STOCK_EDIT_REASON = 'admin page edit';
+
+type PageContext = Context<AppEnv>;
+
+function render(c: PageContext, page: HtmlEscapedString | Promise<HtmlEscapedString>, status: ContentfulStatusCode = 200, headers: Record<string, string> = {}) {
+  c.header('Content-Security-Policy', CSP);
+  // Pages show one merchant's view of live data: never store them anywhere.
+  c.header('Cache-Control', 'no-store');
+  return c.html(html`<!DOCTYPE html>${page}`, status, headers);
+}
+
+/**
+ * Chromium keeps Secure cookies from http://localhost and http://127.0.0.1 (both count as secure
+ * contexts), so the local worker can use the production cookie unchanged.
+ */
+const sessionCookie = { httpOnly: true, secure: true, sameSite: 'Strict', path: '/admin' } as const;
+
+/** The browser sends the session cookie with any request to /admin, so a POST must prove it comes from our own pages. */
+const sameOrigin = createMiddleware<AppEnv>(async (c, next) => {
+  const source = c.req.header('Origin') ?? c.req.header('Referer');
+  if (!source || originOf(source) !== new URL(c.req.url).origin) {
+    throw forbidden('This form was not sent from this site.');
+  }
+  await next();
+});
+
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null; // "null" (sandboxed or privacy-sensitive contexts) and garbage are never our origin
+  }
+}
+
+/** The signed-in merchant, with at least the `needed` role; without a valid session, off to the login form. */
+const session = (needed: MerchantRole) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    let merchant: MerchantPrincipal;
+    try {
+      merchant = await merchantFromRequest(c);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return c.redirect('/admin/login', 303);
+      throw error;
+    }
+    assertRole(merchant, needed);
+    c.set('merchant', merchant);
+    await next();
+  });
+
+const productParam = validate('param', v.object({ id: idOf('prd') }));
+
+const listQuery = validate(
+  'query',
+  v.object({
+    q: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(MAX_QUERY_LENGTH, `must have at most ${MAX_QUERY_LENGTH} characters`))),
+    status: v.optional(v.picklist(['', 'draft', 'published'], 'must be draft or published')),
+    cursor: pageQuery.cursor,
+  }),
+);
+
+const writeContext = (c: PageContext) => ({ db: c.var.db, actor: c.var.merchant, now: c.var.clock.now() });
+
+export const adminPageRoutes = new Hono<AppEnv>()
+  .get('/', (c) => c.redirect('/admin/products', 303))
+  .get('/login', (c) => render(c, <LoginPage />))
+  .post('/login', sameOrigin, async (c) => {
+    const form = await c.req.parseBody();
+    const username = typeof form.username === 'string' ? form.username : '';
+    try {
+      const credentials = v.safeParse(loginBody, { username, password: form.password });
+      if (!credentials.success) throw invalidInput([], '请输入用户名和密码。');
+      const { token } = await loginMerchant(c.var.db, c.env, credentials.output.username, credentials.output.password, c.var.clock.now());
+      setCookie(c, ADMIN_SESSION_COOKIE, token, { ...sessionCookie, maxAge: MERCHANT_TOKEN_TTL_SECONDS });
+      return c.redirect('/admin/products', 303);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return render(c, <LoginPage username={username} error={error.message} />, error.status, error.headers);
+    }
+  })
+  .post('/logout', sameOrigin, (c) => {
+    deleteCookie(c, ADMIN_SESSION_COOKIE, sessionCookie);
+    return c.redirect('/admin/login', 303);
+  })
+  .get('/products', session('viewer'), listQuery, async (c) => {
+    const { q = '', status = '', cursor } = c.req.valid('query');
+    const filter = { status: status || undefined, cursor, limit: PAGE_SIZE };
+    const page = q ? await searchProducts(c.var.db, q, filter) : await listProductsForAdmin(c.var.db, filter);
+    const rows = await withStockAndUpdated(c, page.items);
+    const nextHref = page.next_cursor ? `/admin/products?${new URLSearchParams({ q, status, cursor: page.next_cursor })}` : null;
+    return render(c, <ProductListPage merchant={c.var.merchant} q={q} status={status} rows={rows} nextHref={nextHref} />);
+  })
+  .get('/products/:id', session('viewer'), productParam, async (c) => {
+    const product = await productDetail(c.var.db, c.req.valid('param').id, { includeDrafts: true });
+    const saved = c.req.query('saved') !== undefined;
+    return render(c, <ProductEditPage merchant={c.var.merchant} product={product} values={storedValues(product)} errors={{}} saved={saved} />);
+  })
+  .post('/products/:id', sameOrigin, session('operator'), productParam, async (c) => {
+    const { id } = c.req.valid('param');
+    const product = await productDetail(c.var.db, id, { includeDrafts: true });
+    const values = submittedValues(product, await c.req.parseBody());
+    const { errors, plan } = planEdit(product, values);
+    if (Object.keys(errors).length) {
+      return render(c, <ProductEditPage merchant={c.var.merchant} product={product} values={values} errors={errors} saved={false} />, 400);
+    }
+    await applyEdit(writeContext(c), id, plan);
+    return c.redirect(`/admin/products/${id}?saved=1`, 303);
+  })
+  .post('/products/:id/:action{publish|unpublish}', sameOrigin, session('operator'), productParam, async (c) => {
+    const { id } = c.req.valid('param');
+    await setProductPublished(writeContext(c), id, c.req.param('action') === 'publish');
+    return c.redirect(`/admin/products/${id}?saved=1`, 303);
+  })
+  // Mounted on the app, this handles only the page's own routes; the JSON API keeps JSON errors.
+  .onError((error, c) => {
+    if (!(error instanceof ApiError)) console.error('admin page error', c.req.method, c.req.path, error);
+    const { status, message, headers } = error instanceof ApiError ? error : { status: 500 as const, message: '服务器出错了，请稍后再试。', headers: {} };
+    return render(c, <ErrorPage message={message} merchant={c.get('merchant') as MerchantPrincipal | undefined} />, status, headers);
+  });
+
+/** Adds total stock and last edit time, which the shared product card does not carry, in one read for the page. */
+async function withStockAndUpdated(c: PageContext, cards: ProductCard[]) {
+  if (cards.length === 0) return [];
+  const figures = await c.var.db
+    .select({ id: products.id, totalStock: products.totalStock, updatedAt: products.updatedAt })
+    .from(products)
+    .where(inArray(products.id, cards.map((p) => p.id)));
+  const byId = new Map(figures.map((f) => [f.id, f]));
+  const shopTime = new Intl.DateTimeFormat('zh-CN', { timeZone: c.env.SHOP_TIME_ZONE, dateStyle: 'short', timeStyle: 'short' });
+  return cards.map((p) => {
+    const f = byId.get(p.id);
+    return { ...p, totalStock: f?.totalStock ?? 0, updatedAt: f ? shopTime.format(f.updatedAt) : '' };
+  });
+}
+
+/** The form as stored: yuan text for money, an empty member price for "none". */
+function storedValues(product: ProductForEdit): FormValues {
+  const values: FormValues = { title: product.title, subtitle: product.subtitle };
+  for (const s of product.skus) {
+    values[skuField(s.id, 'price')] = formatFenAsYuan(s.price_fen);
+    values[skuField(s.id, 'original_price')] = formatFenAsYuan(s.original_price_fen);
+    values[skuField(s.id, 'member_price')] = s.member_price_fen === null ? '' : formatFenAsYuan(s.member_price_fen);
+    values[skuField(s.id, 'stock')] = String(s.stock);
+    values[skuField(s.id, 'stock_was')] = String(s.stock);
+  }
+  return values;
+}
+
+/** The submitted form, read only for this product's own fields; a field not sent stays as stored. */
+function submittedValues(product: ProductForEdit, body: Record<string, unknown>): FormValues {
+  return Object.fromEntries(Object.entries(storedValues(product)).map(([name, stored]) => [name, typeof body[name] === 'string' ? body[name] : stored]));
+}
+
+type EditPlan = {
+  product?: { title: string; subtitle: string };
+  prices: { skuId: string; patch: SkuPatch }[];
+  stock: { skuId: string; setTo: number }[];
+};
+
+/**
+ * Checks every field and works out what changed. The writes are separate batches, so nothing
+ * may be written until the whole form is known to be valid.
+ */
+function planEdit(product: ProductForEdit, values: FormValues): { errors: FieldErrors; plan: EditPlan } {
+  const errors: FieldErrors = {};
+  const plan: EditPlan = { prices: [], stock: [] };
+
+  const text = (name: 'title' | 'subtitle') => {
+    const result = v.safeParse(createProductBody.entries[name], values[name]);
+    if (!result.success) errors[name] = result.issues[0].message;
+    return result.output as string;
+  };
+  const title = text('title');
+  const subtitle = text('subtitle');
+  if (title !== product.title || subtitle !== product.subtitle) plan.product = { title, subtitle };
+
+  const money = (name: string) => {
+    const fen = parseYuanToFen(values[name]!);
+    if (fen !== null && fen <= MAX_FEN) return fen;
+    errors[name] = fen === null ? '请输入不小于 0 的金额，最多两位小数，如 129.00' : '金额过大';
+    return null;
+  };
+  for (const sku of product.skus) {
+    const field = (f: Parameters<typeof skuField>[1]) => skuField(sku.id, f);
+    const priceFen = money(field('price'));
+    const originalPriceFen = money(field('original_price'));
+    const memberText = values[field('member_price')]!.trim();
+    const memberPriceFen = memberText === '' ? null : money(field('member_price'));
+    const moneyValid = priceFen !== null && originalPriceFen !== null && (memberText === '' || memberPriceFen !== null);
+    if (moneyValid) {
+      // The price rules the API applies (original ≥ price ≥ member price), reported per field.
+      for (const problem of checkSkusAgainstSpecs([], [{ specValues: [], priceFen, originalPriceFen, memberPriceFen, stock: 0 }])) {
+        if (problem.path.endsWith('.original_price_fen')) errors[field('original_price')] = '原价不能低于售价';
+        if (problem.path.endsWith('.member_price_fen')) errors[field('member_price')] = '会员价不能高于售价';
+      }
+      const patch: SkuPatch = {};
+      if (priceFen !== sku.price_fen) patch.price_fen = priceFen;
+      if (originalPriceFen !== sku.original_price_fen) patch.original_price_fen = originalPriceFen;
+      if (memberPriceFen !== sku.member_price_fen) patch.member_price_fen = memberPriceFen;
+      if (Object.keys(patch).length) plan.prices.push({ skuId: sku.id, patch });
+    }
+
+    const stockText = values[field('stock')]!.trim();
+    const stock = Number(stockText);
+    if (!/^\d{1,8}$/.test(stockText) || stock > MAX_STOCK) errors[field('stock')] = `请输入 0 到 ${MAX_STOCK} 的整数`;
+    // Compared with what the form showed, not the current row: sales since then must not be undone.
+    else if (stockText !== values[field('stock_was')]!.trim()) plan.stock.push({ skuId: sku.id, setTo: stock });
+  }
+  return { errors, plan };
+}
+
+async function applyEdit(ctx: ReturnType<typeof writeContext>, productId: string, plan: EditPlan) {
+  if (plan.product) await updateProduct(ctx, productId, plan.product);
+  for (const { skuId, patch } of plan.prices) await updateSku(ctx, skuId, patch);
+  for (const { skuId, setTo } of plan.stock) await adjustStock(ctx, skuId, { set_to: setTo, reason: STOCK_EDIT_REASON });
+}

@@ -1,0 +1,57 @@
+// The shopper's orders: create (idempotent), list, detail, confirm receipt, request a refund.
+// Paying and cancelling live with payments (routes/payments.ts) because they talk to WeChat Pay.
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import type { AppEnv } from '../src/env';
+import { orderStatuses } from '../src/domain/order-state';
+import { invalidInput } from '../src/lib/errors';
+import { fen, idOf, pageQuery, text, validate } from '../src/lib/validate';
+import { confirmReceipt, createOrder, findOrder, listOrders, orderView, requestHash, requestRefund } from '../src/services/orders';
+import { requireShopper } from '../src/services/shopper-auth';
+import { checkoutLinesBody, resolveCheckoutLines } from './cart';
+
+const createOrderBody = v.strictObject({
+  ...checkoutLinesBody.entries,
+  address_id: v.optional(idOf('adr')),
+  note: v.optional(v.pipe(v.string(), v.maxLength(200, 'must have at most 200 characters'))),
+});
+const orderParam = validate('param', v.object({ id: idOf('ord') }));
+const idempotencyKey = v.pipe(v.string('the Idempotency-Key header is required'), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 of A-Z a-z 0-9 _ -'));
+
+export const orderRoutes = new Hono<AppEnv>()
+  .use('/orders', requireShopper())
+  .use('/orders/*', requireShopper())
+  .post('/orders', validate('header', v.object({ 'idempotency-key': idempotencyKey })), validate('json', createOrderBody), async (c) => {
+    const body = c.req.valid('json');
+    const lines = await resolveCheckoutLines(c, body.items);
+    const { order, created } = await createOrder(
+      {
+        db: c.var.db,
+        userId: c.var.shopper.id,
+        now: c.var.clock.now(),
+        timeZone: c.env.SHOP_TIME_ZONE,
+        idempotencyKey: c.req.valid('header')['idempotency-key'],
+        requestHash: await requestHash(body),
+      },
+      { lines, fromCart: !body.items, addressId: body.address_id, note: body.note },
+    );
+    // A retry with the same key and body gets the same answer as the first request.
+    return c.json(await orderView(c.var.db, order, 'shopper'), 201, created ? {} : { 'Idempotent-Replayed': 'true' });
+  })
+  .get('/orders', validate('query', v.strictObject({ status: v.optional(v.picklist(orderStatuses)), ...pageQuery })), async (c) => {
+    const q = c.req.valid('query');
+    return c.json(await listOrders(c.var.db, { userId: c.var.shopper.id, status: q.status, cursor: q.cursor, limit: q.limit }));
+  })
+  .get('/orders/:id', orderParam, async (c) => c.json(await orderView(c.var.db, await findOrder(c.var.db, c.req.valid('param').id, c.var.shopper.id), 'shopper')))
+  .post('/orders/:id/confirm', orderParam, async (c) => {
+    const order = await findOrder(c.var.db, c.req.valid('param').id, c.var.shopper.id);
+    await confirmReceipt(c.var.db, order, { type: 'shopper', id: c.var.shopper.id }, c.var.clock.now());
+    return c.json(await orderView(c.var.db, await findOrder(c.var.db, order.id), 'shopper'));
+  })
+  .post('/orders/:id/refund', orderParam, validate('json', v.strictObject({ amount_fen: v.optional(fen), reason: text(80) })), async (c) => {
+    const order = await findOrder(c.var.db, c.req.valid('param').id, c.var.shopper.id);
+    const body = c.req.valid('json');
+    if (body.amount_fen === 0) throw invalidInput([{ path: 'body.amount_fen', message: 'must be at least 1' }]);
+    await requestRefund(c.var.db, order, { type: 'shopper', id: c.var.shopper.id }, body, c.var.clock.now());
+    return c.json(await orderView(c.var.db, await findOrder(c.var.db, order.id), 'shopper'), 201);
+  });

@@ -1,0 +1,286 @@
+// Orders: creation from a quote (stock reserved in the same batch), views, lists, and the
+// shopper's and merchant's actions that do not involve WeChat Pay.
+import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import * as v from 'valibot';
+import { cartItems } from '../db/shoppers';
+import { orderEvents, orderItems, orders, refunds } from '../db/orders';
+import { runBatch, translateConstraintError, type Statement } from '../db/batch';
+import type { Db } from '../db/client';
+import { nextStatus, type OrderStatus } from '../domain/order-state';
+import { toIso } from '../lib/clock';
+import { decodeCursor, encodeCursor } from '../lib/cursor';
+import { businessRule, notFound } from '../lib/errors';
+import { newId } from '../lib/ids';
+import { encodeBase64Url } from '../lib/base64url';
+import { maskPhone } from '../lib/phone';
+import { addressSnapshot, findOwnAddress } from './addresses';
+import { quoteLines, type RequestedLine } from './checkout';
+import { applyTransition, type Actor, type OrderRow } from './order-transitions';
+import { addresses, users } from '../db/shoppers';
+
+export type CreateOrderInput = { lines: RequestedLine[]; fromCart: boolean; addressId?: string; note?: string };
+
+/** "2611231530" + 6 random digits, in the shop's time zone: readable, sortable, unique enough to retry. */
+export function newOrderNumber(now: number, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', { timeZone, year: '2-digit', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+      .formatToParts(new Date(now))
+      .map((p) => [p.type, p.value]),
+  );
+  const random = String(crypto.getRandomValues(new Uint32Array(1))[0]! % 1_000_000).padStart(6, '0');
+  return `${parts.year}${parts.month}${parts.day}${parts.hour}${parts.minute}${parts.second}${random}`;
+}
+
+export async function requestHash(body: unknown): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify(body)));
+  return encodeBase64Url(new Uint8Array(digest));
+}
+
+type CreateContext = { db: Db; userId: string; now: number; timeZone: string; idempotencyKey: string; requestHash: string };
+
+/**
+ * Creates an order from the live quote and reserves its stock in the same D1 batch: the CHECK
+ * on skus.stock makes the decrement of the last unit succeed for exactly one buyer. The same
+ * Idempotency-Key with the same body returns the first order; with another body, a 422.
+ */
+export async function createOrder(ctx: CreateContext, input: CreateOrderInput): Promise<{ order: OrderRow; created: boolean }> {
+  const earlier = await findByIdempotencyKey(ctx);
+  if (earlier) return { order: earlier, created: false };
+
+  const address = input.addressId ? await findOwnAddress(ctx.db, ctx.userId, input.addressId) : await defaultAddress(ctx.db, ctx.userId);
+  const { quote, skus, unavailable, paymentWindowMinutes } = await quoteLines(ctx.db, ctx.userId, input.lines);
+  if (unavailable.length) {
+    throw businessRule(
+      unavailable.some((u) => u.reason === 'insufficient_stock' || u.reason === 'out_of_stock') ? 'insufficient_stock' : 'items_unavailable',
+      'Some items cannot be bought now.',
+      unavailable.map((u) => ({ path: `items.${u.skuId}`, message: u.reason })),
+    );
+  }
+
+  const orderId = newId('ord');
+  const statements: Statement[] = [
+    ctx.db.insert(orders).values({
+      id: orderId,
+      orderNo: newOrderNumber(ctx.now, ctx.timeZone),
+      userId: ctx.userId,
+      status: 'pending_payment',
+      itemsTotalFen: quote.itemsTotalFen,
+      discountFen: quote.discountFen,
+      shippingFeeFen: quote.shippingFeeFen,
+      payableFen: quote.payableFen,
+      address: addressSnapshot(address),
+      note: input.note ?? '',
+      paymentDeadline: ctx.now + paymentWindowMinutes * 60_000,
+      idempotencyKey: ctx.idempotencyKey,
+      requestHash: ctx.requestHash,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+    }),
+    ctx.db.insert(orderEvents).values({ id: newId('oev'), orderId, fromStatus: null, toStatus: 'pending_payment', actorType: 'shopper', actorId: ctx.userId, createdAt: ctx.now }),
+  ];
+  for (const line of quote.lines) {
+    const sku = skus.get(line.skuId)!;
+    statements.push(
+      ctx.db.insert(orderItems).values({
+        id: newId('oit'),
+        orderId,
+        productId: sku.productId,
+        skuId: sku.skuId,
+        title: sku.title,
+        specValues: sku.specValues,
+        imageUrl: sku.imageUrl,
+        unitPriceFen: line.effectiveUnitPriceFen,
+        quantity: line.quantity,
+        lineTotalFen: line.lineTotalFen,
+        discountShareFen: line.discountShareFen,
+        payableFen: line.payableFen,
+      }),
+      // Fails the whole batch (CHECK stock >= 0) when another buyer took the last units.
+      sql`UPDATE skus SET stock = stock - ${line.quantity}, updated_at = ${ctx.now} WHERE id = ${line.skuId}`,
+      sql`UPDATE products SET total_stock = total_stock - ${line.quantity} WHERE id = ${sku.productId}`,
+    );
+  }
+  if (input.fromCart) {
+    statements.push(ctx.db.delete(cartItems).where(and(eq(cartItems.userId, ctx.userId), inArray(cartItems.skuId, quote.lines.map((l) => l.skuId)))));
+  }
+  try {
+    await runBatch(ctx.db, statements);
+  } catch (error) {
+    // A concurrent request with the same Idempotency-Key won the unique index: answer with its order.
+    if (/orders\.user_id, orders\.idempotency_key/.test(String((error as Error)?.message))) {
+      const winner = await findByIdempotencyKey(ctx);
+      if (winner) return { order: winner, created: false };
+    }
+    throw translateConstraintError(error);
+  }
+  return { order: (await ctx.db.query.orders.findFirst({ where: eq(orders.id, orderId) }))!, created: true };
+}
+
+async function findByIdempotencyKey(ctx: CreateContext) {
+  const order = await ctx.db.query.orders.findFirst({ where: and(eq(orders.userId, ctx.userId), eq(orders.idempotencyKey, ctx.idempotencyKey)) });
+  if (order && order.requestHash !== ctx.requestHash) {
+    throw businessRule('idempotency_key_reused', 'This Idempotency-Key was used for a different request.');
+  }
+  return order;
+}
+
+async function defaultAddress(db: Db, userId: string) {
+  const row = await db.query.addresses.findFirst({ where: and(eq(addresses.userId, userId), eq(addresses.isDefault, 1)) });
+  if (!row) throw businessRule('address_required', 'Add a shipping address first.', [{ path: 'body.address_id', message: 'required: no default address' }]);
+  return row;
+}
+
+export async function orderView(db: Db, order: OrderRow, audience: 'shopper' | 'merchant') {
+  const [items, events, refundRows] = await db.batch([
+    db.select().from(orderItems).where(eq(orderItems.orderId, order.id)).orderBy(asc(orderItems.id)),
+    db.select().from(orderEvents).where(eq(orderEvents.orderId, order.id)).orderBy(asc(orderEvents.createdAt), asc(orderEvents.id)),
+    db.select().from(refunds).where(eq(refunds.orderId, order.id)).orderBy(asc(refunds.createdAt)),
+  ]);
+  const view = {
+    id: order.id,
+    order_no: order.orderNo,
+    status: order.status,
+    items: items.map((i) => ({
+      sku_id: i.skuId,
+      product_id: i.productId,
+      title: i.title,
+      spec_values: i.specValues,
+      image_url: i.imageUrl,
+      unit_price_fen: i.unitPriceFen,
+      quantity: i.quantity,
+      line_total_fen: i.lineTotalFen,
+      discount_share_fen: i.discountShareFen,
+      payable_fen: i.payableFen,
+    })),
+    items_total_fen: order.itemsTotalFen,
+    discount_fen: order.discountFen,
+    shipping_fee_fen: order.shippingFeeFen,
+    payable_fen: order.payableFen,
+    refunded_fen: order.refundedFen,
+    address: order.address,
+    note: order.note,
+    payment_deadline: toIso(order.paymentDeadline),
+    paid_at: toIso(order.paidAt),
+    shipped_at: toIso(order.shippedAt),
+    carrier: order.carrier,
+    tracking_no: order.trackingNo,
+    completed_at: toIso(order.completedAt),
+    cancelled_at: toIso(order.cancelledAt),
+    refunds: refundRows.map((r) => ({ id: r.id, amount_fen: r.amountFen, reason: r.reason, status: r.status, initiator: r.initiator, decision_note: r.decisionNote, created_at: toIso(r.createdAt) })),
+    events: events.map((e) => ({ from: e.fromStatus, to: e.toStatus, actor: e.actorType, reason: e.reason, at: toIso(e.createdAt) })),
+    created_at: toIso(order.createdAt),
+  };
+  if (audience === 'shopper') return view;
+  const buyer = await db.query.users.findFirst({ where: eq(users.id, order.userId) });
+  return { ...view, buyer: { id: order.userId, nickname: buyer?.nickname ?? '', phone: maskPhone(buyer?.phone ?? null) } };
+}
+
+const orderCursor = v.object({ k: v.number(), id: v.string() });
+
+export async function listOrders(db: Db, filter: { userId?: string; status?: OrderStatus; cursor?: string; limit: number }) {
+  const conditions: SQL[] = [];
+  if (filter.userId) conditions.push(eq(orders.userId, filter.userId));
+  if (filter.status) conditions.push(eq(orders.status, filter.status));
+  if (filter.cursor) {
+    const c = decodeCursor(filter.cursor, orderCursor);
+    conditions.push(or(lt(orders.createdAt, c.k), and(eq(orders.createdAt, c.k), lt(orders.id, c.id)))!);
+  }
+  const rows = await db
+    .select()
+    .from(orders)
+    .where(and(...conditions))
+    .orderBy(desc(orders.createdAt), desc(orders.id))
+    .limit(filter.limit + 1);
+  const page = rows.slice(0, filter.limit);
+  const last = page[page.length - 1];
+  const items = await Promise.all(page.map((o) => orderSummary(db, o)));
+  return { items, next_cursor: rows.length > filter.limit && last ? encodeCursor({ k: last.createdAt, id: last.id }) : null };
+}
+
+async function orderSummary(db: Db, o: OrderRow) {
+  const first = await db.select().from(orderItems).where(eq(orderItems.orderId, o.id)).orderBy(asc(orderItems.id));
+  return {
+    id: o.id,
+    order_no: o.orderNo,
+    status: o.status,
+    payable_fen: o.payableFen,
+    item_count: first.reduce((n, i) => n + i.quantity, 0),
+    first_item: first[0] ? { title: first[0].title, image_url: first[0].imageUrl, spec_values: first[0].specValues } : null,
+    created_at: toIso(o.createdAt),
+  };
+}
+
+export async function findOrder(db: Db, orderId: string, ownerId?: string): Promise<OrderRow> {
+  const order = await db.query.orders.findFirst({ where: ownerId ? and(eq(orders.id, orderId), eq(orders.userId, ownerId)) : eq(orders.id, orderId) });
+  // Another shopper's order is "not found", not "forbidden": its existence is not revealed.
+  if (!order) throw notFound('Order');
+  return order;
+}
+
+export async function confirmReceipt(db: Db, order: OrderRow, actor: Actor, now: number) {
+  nextStatus(order.status, 'confirm_receipt'); // 409 first: the state machine decides what is legal
+  if (!order.shippedAt) throw businessRule('not_shipped', 'The order has not been shipped yet.');
+  await applyTransition(db, order, { event: 'confirm_receipt', actor, set: { completedAt: now } }, now);
+}
+
+export async function shipOrder(db: Db, order: OrderRow, actor: Actor, shipment: { carrier: string; tracking_no: string }, now: number) {
+  nextStatus(order.status, 'ship');
+  if (order.shippedAt) throw businessRule('already_shipped', 'The order was already shipped.');
+  await applyTransition(db, order, { event: 'ship', actor, set: { shippedAt: now, carrier: shipment.carrier, trackingNo: shipment.tracking_no } }, now);
+}
+
+/** A shopper asks for money back (all that is left by default); the merchant decides. */
+export async function requestRefund(db: Db, order: OrderRow, actor: Actor, input: { amount_fen?: number; reason: string }, now: number) {
+  const refundable = order.payableFen - order.refundedFen;
+  const amountFen = input.amount_fen ?? refundable;
+  if (amountFen <= 0 || amountFen > refundable) {
+    throw businessRule('refund_amount_invalid', `The refund must be between 1 and ${refundable} fen.`, [{ path: 'body.amount_fen', message: `at most ${refundable}` }]);
+  }
+  const refundId = newId('rfd');
+  await applyTransition(
+    db,
+    order,
+    {
+      event: 'request_refund',
+      actor,
+      reason: input.reason,
+      also: [
+        db.insert(refunds).values({
+          id: refundId,
+          orderId: order.id,
+          // out_refund_no: ≤ 64 chars; the order number plus a per-refund suffix keeps it readable.
+          outRefundNo: `${order.orderNo}R${refundId.slice(-8)}`,
+          amountFen,
+          reason: input.reason,
+          status: 'requested',
+          initiator: 'shopper',
+          createdAt: now,
+          updatedAt: now,
+        }),
+      ],
+    },
+    now,
+  );
+  return refundId;
+}
+
+export async function openRefundOf(db: Db, orderId: string) {
+  const refund = await db.query.refunds.findFirst({ where: and(eq(refunds.orderId, orderId), eq(refunds.status, 'requested')) });
+  if (!refund) throw notFound('Open refund request');
+  return refund;
+}
+
+export async function rejectRefund(db: Db, order: OrderRow, actor: Actor, note: string, now: number) {
+  const refund = await openRefundOf(db, order.id);
+  await applyTransition(
+    db,
+    order,
+    {
+      event: 'reject_refund',
+      actor,
+      reason: note,
+      also: [db.update(refunds).set({ status: 'rejected', decidedBy: actor.id, decisionNote: note, updatedAt: now }).where(and(eq(refunds.id, refund.id), eq(refunds.status, 'requested')))],
+    },
+    now,
+  );
+}
