@@ -95,6 +95,11 @@ describe('merchant login', () => {
     expect((await api('GET', '/admin/api/me', { token: tampered })).status).toBe(401);
   });
 
+  it('does not accept the admin page’s session cookie on the JSON API (no cross-site driving)', async () => {
+    const res = await api('GET', '/admin/api/me', { headers: { Cookie: `admin_session=${owner.token}` } });
+    expect(res.status).toBe(401);
+  });
+
   it('stops honouring a token as soon as its account is disabled', async () => {
     const staff = await tokenFor('operator');
     expect((await api('PATCH', `/admin/api/accounts/${staff.id}`, { token: owner.token, body: { disabled: true } })).status).toBe(200);

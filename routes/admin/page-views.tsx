@@ -36,9 +36,6 @@ export const Layout: FC<PropsWithChildren<{ title: string; merchant?: MerchantPr
     <head>
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
-      {/* The app-wide Referrer-Policy is no-referrer, under which browsers send "Origin: null"
-          with form POSTs; the same-origin check needs the real origin (and nothing leaks cross-site). */}
-      <meta name="referrer" content="same-origin" />
       <title>{title} · 商家后台</title>
       <style>{styles}</style>
     </head>

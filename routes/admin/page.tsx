@@ -80,7 +80,7 @@ const session = (needed: MerchantRole) =>
   createMiddleware<AppEnv>(async (c, next) => {
     let merchant: MerchantPrincipal;
     try {
-      merchant = await merchantFromRequest(c);
+      merchant = await merchantFromRequest(c, 'cookie');
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) return c.redirect('/admin/login', 303);
       throw error;

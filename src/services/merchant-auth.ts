@@ -60,22 +60,21 @@ export async function loginMerchant(db: Db, env: Env, username: string, password
   return { token, expiresAt: nowMs + MERCHANT_TOKEN_TTL_SECONDS * 1000, principal };
 }
 
-function tokenFrom(authorization: string | undefined, cookie: string | undefined): string | undefined {
-  if (authorization) {
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-    if (!match) throw unauthorized('Authorization must be "Bearer <token>".');
-    return match[1];
-  }
-  return cookie;
+function bearerToken(authorization: string | undefined): string | undefined {
+  if (!authorization) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+  if (!match) throw unauthorized('Authorization must be "Bearer <token>".');
+  return match[1];
 }
 
 /**
- * The signed-in merchant of a request (bearer token for the API, session cookie for the page).
+ * The signed-in merchant of a request: a bearer token for the JSON API, the session cookie for
+ * the admin page. The API never accepts the cookie, so a cross-site form cannot drive it.
  * The account is re-read on every request so that disabling an account or changing its role
  * takes effect at once, not when its tokens expire.
  */
-export async function merchantFromRequest(c: Context<AppEnv>): Promise<MerchantPrincipal> {
-  const token = tokenFrom(c.req.header('Authorization'), getCookie(c, ADMIN_SESSION_COOKIE));
+export async function merchantFromRequest(c: Context<AppEnv>, credential: 'bearer' | 'cookie'): Promise<MerchantPrincipal> {
+  const token = credential === 'bearer' ? bearerToken(c.req.header('Authorization')) : getCookie(c, ADMIN_SESSION_COOKIE);
   if (!token) throw unauthorized();
   const claims = await verifyAccessToken(keyRingOf(c.env), token, 'merchant', c.var.clock.now());
   const account = await c.var.db.query.merchantAccounts.findFirst({ where: eq(merchantAccounts.id, String(claims.sub)) });
@@ -86,7 +85,7 @@ export async function merchantFromRequest(c: Context<AppEnv>): Promise<MerchantP
 /** Requires a merchant with at least the `needed` role; sets c.var.merchant. */
 export const requireMerchant = (needed: MerchantRole = 'viewer') =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const merchant = await merchantFromRequest(c);
+    const merchant = await merchantFromRequest(c, 'bearer');
     assertRole(merchant, needed);
     c.set('merchant', merchant);
     await next();
