@@ -1,4 +1,3 @@
-/// <reference types="node" />
 // `npm run dev`: local secrets, a migrated and seeded local D1, then `wrangler dev`.
 //
 // Safe to run again and again: .dev.vars and the generated owner password are created once and

@@ -1,4 +1,3 @@
-/// <reference types="node" />
 // `npm run seed:owner -- --remote` (or --local): creates the shop's first owner account.
 //
 //   OWNER_USERNAME=boss OWNER_PASSWORD='…' npm run seed:owner -- --remote

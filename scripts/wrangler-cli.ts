@@ -1,4 +1,3 @@
-/// <reference types="node" />
 // Running the project's own wrangler from the dev scripts: no npx, no shell (so SQL passed with
 // --command needs no quoting), and no usage metrics unless the caller asked for them.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
