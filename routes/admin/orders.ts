@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import type { AppEnv } from '../../src/env';
 import { orderStatuses } from '../../src/domain/order-state';
 import { idOf, pageQuery, text, validate } from '../../src/lib/validate';
-import { findOrder, listOrders, orderView, rejectRefund, shipOrder } from '../../src/services/orders';
+import { approveRefund, findOrder, listOrders, orderView, rejectRefund, shipOrder } from '../../src/services/orders';
 import { requireMerchant } from '../../src/services/merchant-auth';
 
 const orderParam = validate('param', v.object({ id: idOf('ord') }));
@@ -19,6 +19,11 @@ export const adminOrderRoutes = new Hono<AppEnv>()
   .post('/orders/:id/ship', requireMerchant('operator'), orderParam, validate('json', v.strictObject({ carrier: text(32), tracking_no: v.pipe(text(40), v.regex(/^[A-Za-z0-9-]+$/, 'must be letters, digits or -')) })), async (c) => {
     const order = await findOrder(c.var.db, c.req.valid('param').id);
     await shipOrder(c.var.db, order, merchantActor(c), c.req.valid('json'), c.var.clock.now());
+    return c.json(await orderView(c.var.db, await findOrder(c.var.db, order.id), 'merchant'));
+  })
+  .post('/orders/:id/refund/approve', requireMerchant('operator'), orderParam, validate('json', v.strictObject({ note: v.optional(v.pipe(v.string(), v.maxLength(200)), '') })), async (c) => {
+    const order = await findOrder(c.var.db, c.req.valid('param').id);
+    await approveRefund(c.var.db, order, merchantActor(c), c.req.valid('json').note, c.var.clock.now());
     return c.json(await orderView(c.var.db, await findOrder(c.var.db, order.id), 'merchant'));
   })
   .post('/orders/:id/refund/reject', requireMerchant('operator'), orderParam, validate('json', v.strictObject({ note: text(200) })), async (c) => {

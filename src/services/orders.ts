@@ -3,8 +3,8 @@
 import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import * as v from 'valibot';
 import { cartItems } from '../db/shoppers';
-import { orderEvents, orderItems, orders, refunds } from '../db/orders';
-import { runBatch, translateConstraintError, type Statement } from '../db/batch';
+import { orderEvents, orderItems, orders, outbox, refunds } from '../db/orders';
+import { abortUnlessChanged, runBatch, translateConstraintError, type Statement } from '../db/batch';
 import type { Db } from '../db/client';
 import { nextStatus, type OrderStatus } from '../domain/order-state';
 import { toIso } from '../lib/clock';
@@ -280,6 +280,29 @@ export async function rejectRefund(db: Db, order: OrderRow, actor: Actor, note: 
       actor,
       reason: note,
       also: [db.update(refunds).set({ status: 'rejected', decidedBy: actor.id, decisionNote: note, updatedAt: now }).where(and(eq(refunds.id, refund.id), eq(refunds.status, 'requested')))],
+    },
+    now,
+  );
+}
+
+/**
+ * The merchant approves the open refund request. The refund itself is sent to WeChat Pay by the
+ * outbox (written in the same batch), so an approval is never lost between D1 and WeChat.
+ */
+export async function approveRefund(db: Db, order: OrderRow, actor: Actor, note: string, now: number) {
+  const refund = await openRefundOf(db, order.id);
+  await applyTransition(
+    db,
+    order,
+    {
+      event: 'approve_refund',
+      actor,
+      reason: note,
+      also: [
+        db.update(refunds).set({ status: 'processing', decidedBy: actor.id, decisionNote: note, updatedAt: now }).where(and(eq(refunds.id, refund.id), eq(refunds.status, 'requested'))),
+        abortUnlessChanged(),
+        db.insert(outbox).values({ id: newId('obx'), kind: 'submit_refund', subjectId: refund.id, nextAttemptAt: now, createdAt: now, updatedAt: now }),
+      ],
     },
     now,
   );
