@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import type { AppEnv } from '../../src/env';
 import { orderStatuses } from '../../src/domain/order-state';
 import { idOf, pageQuery, text, validate } from '../../src/lib/validate';
-import { approveRefund, findOrder, listOrders, orderView, rejectRefund, shipOrder } from '../../src/services/orders';
+import { decideRefund, findOrder, listOrders, orderView, shipOrder } from '../../src/services/orders';
 import { requireMerchant } from '../../src/services/merchant-auth';
 
 const orderParam = validate('param', v.object({ id: idOf('ord') }));
@@ -23,11 +23,11 @@ export const adminOrderRoutes = new Hono<AppEnv>()
   })
   .post('/orders/:id/refund/approve', requireMerchant('operator'), orderParam, validate('json', v.strictObject({ note: v.optional(v.pipe(v.string(), v.maxLength(200)), '') })), async (c) => {
     const order = await findOrder(c.var.db, c.req.valid('param').id);
-    await approveRefund(c.var.db, order, merchantActor(c), c.req.valid('json').note, c.var.clock.now());
+    await decideRefund(c.var.db, order, merchantActor(c), 'approve', c.req.valid('json').note, c.var.clock.now());
     return c.json(await orderView(c.var.db, await findOrder(c.var.db, order.id), 'merchant'));
   })
   .post('/orders/:id/refund/reject', requireMerchant('operator'), orderParam, validate('json', v.strictObject({ note: text(200) })), async (c) => {
     const order = await findOrder(c.var.db, c.req.valid('param').id);
-    await rejectRefund(c.var.db, order, merchantActor(c), c.req.valid('json').note, c.var.clock.now());
+    await decideRefund(c.var.db, order, merchantActor(c), 'reject', c.req.valid('json').note, c.var.clock.now());
     return c.json(await orderView(c.var.db, await findOrder(c.var.db, order.id), 'merchant'));
   });

@@ -11,31 +11,9 @@ import { newId } from '../lib/ids';
 
 export const MAX_ADDRESSES_PER_SHOPPER = 20;
 
-export type AddressInput = {
-  recipient: string;
-  phone: string;
-  province: string;
-  city: string;
-  district: string;
-  detail: string;
-  postal_code?: string | null;
-  is_default?: boolean;
-};
+export type AddressInput = Omit<AddressSnapshot, 'postal_code'> & { postal_code?: string | null; is_default?: boolean };
 
 type AddressRow = typeof addresses.$inferSelect;
-
-export const addressView = (a: AddressRow) => ({
-  id: a.id,
-  recipient: a.recipient,
-  phone: a.phone,
-  province: a.province,
-  city: a.city,
-  district: a.district,
-  detail: a.detail,
-  postal_code: a.postalCode,
-  is_default: a.isDefault === 1,
-  created_at: toIso(a.createdAt),
-});
 
 export const addressSnapshot = (a: AddressRow): AddressSnapshot => ({
   recipient: a.recipient,
@@ -46,6 +24,8 @@ export const addressSnapshot = (a: AddressRow): AddressSnapshot => ({
   detail: a.detail,
   postal_code: a.postalCode,
 });
+
+export const addressView = (a: AddressRow) => ({ id: a.id, ...addressSnapshot(a), is_default: a.isDefault === 1, created_at: toIso(a.createdAt) });
 
 export async function listAddresses(db: Db, userId: string) {
   const rows = await db.select().from(addresses).where(eq(addresses.userId, userId)).orderBy(desc(addresses.isDefault), desc(addresses.createdAt));

@@ -270,38 +270,29 @@ export async function openRefundOf(db: Db, orderId: string) {
   return refund;
 }
 
-export async function rejectRefund(db: Db, order: OrderRow, actor: Actor, note: string, now: number) {
-  const refund = await openRefundOf(db, order.id);
-  await applyTransition(
-    db,
-    order,
-    {
-      event: 'reject_refund',
-      actor,
-      reason: note,
-      also: [db.update(refunds).set({ status: 'rejected', decidedBy: actor.id, decisionNote: note, updatedAt: now }).where(and(eq(refunds.id, refund.id), eq(refunds.status, 'requested')))],
-    },
-    now,
-  );
-}
 
 /**
- * The merchant approves the open refund request. The refund itself is sent to WeChat Pay by the
+ * The merchant decides the open refund request. An approved refund is sent to WeChat Pay by the
  * outbox (written in the same batch), so an approval is never lost between D1 and WeChat.
  */
-export async function approveRefund(db: Db, order: OrderRow, actor: Actor, note: string, now: number) {
+export async function decideRefund(db: Db, order: OrderRow, actor: Actor, decision: 'approve' | 'reject', note: string, now: number) {
   const refund = await openRefundOf(db, order.id);
   await applyTransition(
     db,
     order,
     {
-      event: 'approve_refund',
+      event: decision === 'approve' ? 'approve_refund' : 'reject_refund',
       actor,
       reason: note,
       also: [
-        db.update(refunds).set({ status: 'processing', decidedBy: actor.id, decisionNote: note, updatedAt: now }).where(and(eq(refunds.id, refund.id), eq(refunds.status, 'requested'))),
+        db
+          .update(refunds)
+          .set({ status: decision === 'approve' ? 'processing' : 'rejected', decidedBy: actor.id, decisionNote: note, updatedAt: now })
+          .where(and(eq(refunds.id, refund.id), eq(refunds.status, 'requested'))),
         abortUnlessChanged(),
-        db.insert(outbox).values({ id: newId('obx'), kind: 'submit_refund', subjectId: refund.id, nextAttemptAt: now, createdAt: now, updatedAt: now }),
+        ...(decision === 'approve'
+          ? [db.insert(outbox).values({ id: newId('obx'), kind: 'submit_refund', subjectId: refund.id, nextAttemptAt: now, createdAt: now, updatedAt: now })]
+          : []),
       ],
     },
     now,
