@@ -1,5 +1,5 @@
 // The shopper's orders: create (idempotent), list, detail, confirm receipt, request a refund.
-// Paying and cancelling live with payments (routes/payments.ts) because they talk to WeChat Pay.
+// Paying and cancelling go through WeChat Pay (src/services/payments.ts).
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
@@ -7,7 +7,9 @@ import { orderStatuses } from '../src/domain/order-state';
 import { invalidInput } from '../src/lib/errors';
 import { fen, idOf, pageQuery, text, validate } from '../src/lib/validate';
 import { confirmReceipt, createOrder, findOrder, listOrders, orderView, requestHash, requestRefund } from '../src/services/orders';
+import { cancelUnpaidOrder, preparePayment, syncPayment } from '../src/services/payments';
 import { requireShopper } from '../src/services/shopper-auth';
+import { payClientOf } from '../src/services/wechat';
 import { checkoutLinesBody, resolveCheckoutLines } from './cart';
 
 const createOrderBody = v.strictObject({
@@ -43,6 +45,22 @@ export const orderRoutes = new Hono<AppEnv>()
     return c.json(await listOrders(c.var.db, { userId: c.var.shopper.id, status: q.status, cursor: q.cursor, limit: q.limit }));
   })
   .get('/orders/:id', orderParam, async (c) => c.json(await orderView(c.var.db, await findOrder(c.var.db, c.req.valid('param').id, c.var.shopper.id), 'shopper')))
+  .post('/orders/:id/pay', orderParam, async (c) => {
+    const order = await findOrder(c.var.db, c.req.valid('param').id, c.var.shopper.id);
+    return c.json({ order_id: order.id, request_payment: await preparePayment(c.var.db, payClientOf(c.env, c.var.clock), order, c.var.clock.now()) });
+  })
+  // The fallback when wx.requestPayment reported success but no notification has arrived yet.
+  .post('/orders/:id/pay/sync', orderParam, async (c) => {
+    const order = await findOrder(c.var.db, c.req.valid('param').id, c.var.shopper.id);
+    await syncPayment(c.var.db, payClientOf(c.env, c.var.clock), order, c.var.clock.now());
+    return c.json(await orderView(c.var.db, await findOrder(c.var.db, order.id), 'shopper'));
+  })
+  .post('/orders/:id/cancel', orderParam, validate('json', v.strictObject({ reason: v.optional(v.pipe(v.string(), v.maxLength(80)), '') })), async (c) => {
+    const order = await findOrder(c.var.db, c.req.valid('param').id, c.var.shopper.id);
+    const how = { event: 'cancel' as const, actor: { type: 'shopper' as const, id: c.var.shopper.id }, reason: c.req.valid('json').reason };
+    await cancelUnpaidOrder(c.var.db, payClientOf(c.env, c.var.clock), order, how, c.var.clock.now());
+    return c.json(await orderView(c.var.db, await findOrder(c.var.db, order.id), 'shopper'));
+  })
   .post('/orders/:id/confirm', orderParam, async (c) => {
     const order = await findOrder(c.var.db, c.req.valid('param').id, c.var.shopper.id);
     await confirmReceipt(c.var.db, order, { type: 'shopper', id: c.var.shopper.id }, c.var.clock.now());

@@ -6,12 +6,14 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { adminApiRoutes } from '../routes/admin/api';
 import { adminOrderRoutes } from '../routes/admin/orders';
+import { authRoutes } from '../routes/auth';
 import { adminPageRoutes } from '../routes/admin/page';
 import { cartRoutes } from '../routes/cart';
 import { catalogRoutes } from '../routes/catalog';
 import { healthRoutes } from '../routes/health';
 import { meRoutes } from '../routes/me';
 import { orderRoutes } from '../routes/orders';
+import { paymentRoutes } from '../routes/payments';
 import { createDb } from './db/client';
 import type { AppEnv } from './env';
 import { ApiError } from './lib/errors';
@@ -57,9 +59,11 @@ export function createApp(deps: AppDeps = {}) {
   const routes = app
     .route('/', healthRoutes)
     .route('/', catalogRoutes)
+    .route('/', authRoutes)
     .route('/', meRoutes)
     .route('/', cartRoutes)
     .route('/', orderRoutes)
+    .route('/', paymentRoutes)
     .route('/admin/api', adminApiRoutes)
     .route('/admin/api', adminOrderRoutes)
     .route('/admin', adminPageRoutes);

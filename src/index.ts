@@ -1,8 +1,14 @@
-// The Worker's exports.
+// The Worker's exports: the HTTP app and the cron sweep.
 import { createApp } from './app';
+import type { Env } from './env';
+import { systemClock } from './lib/clock';
+import { runScheduledWork } from './services/scheduled';
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<import('./env').Env>;
+  async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(runScheduledWork(env, systemClock).then((summary) => console.log('scheduled work', JSON.stringify(summary))));
+  },
+} satisfies ExportedHandler<Env>;

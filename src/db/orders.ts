@@ -161,7 +161,7 @@ export const outbox = sqliteTable(
   'outbox',
   {
     id: text('id').primaryKey(),
-    kind: text('kind', { enum: ['close_transaction', 'submit_refund'] }).notNull(),
+    kind: text('kind', { enum: ['submit_refund'] }).notNull(),
     /** The entity the work is about (order id, refund id); with kind, unique. */
     subjectId: text('subject_id').notNull(),
     status: text('status', { enum: ['pending', 'done', 'dead'] }).notNull().default('pending'),

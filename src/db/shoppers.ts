@@ -87,3 +87,10 @@ export const cartItems = sqliteTable(
     check('cart_items_quantity_range', sql`${t.quantity} BETWEEN 1 AND 999`),
   ],
 );
+
+/** WeChat's app access_token, shared by every isolate (WeChat limits how often it is fetched). */
+export const wechatAccessTokens = sqliteTable('wechat_access_tokens', {
+  appid: text('appid').primaryKey(),
+  accessToken: text('access_token').notNull(),
+  refreshAt: integer('refresh_at').notNull(),
+});

@@ -1,0 +1,23 @@
+// WeChat Pay notifications. Answers follow WeChat Pay's contract: 204 when applied (or already
+// applied), 4xx/5xx with {"code":"FAIL","message":…} otherwise, so WeChat Pay retries.
+import { Hono, type Context } from 'hono';
+import type { AppEnv } from '../src/env';
+import { ApiError } from '../src/lib/errors';
+import { handleNotification } from '../src/services/payments';
+import { payClientOf } from '../src/services/wechat';
+import { WeChatPayNotificationError, WeChatPaySignatureError } from '../src/wechat/errors';
+
+async function receive(c: Context<AppEnv>) {
+  // The signature covers the raw bytes: read them as text, never re-serialise parsed JSON.
+  const rawBody = await c.req.text();
+  try {
+    await handleNotification(c.var.db, payClientOf(c.env, c.var.clock), c.req.raw.headers, rawBody, c.var.clock.now());
+    return c.body(null, 204);
+  } catch (error) {
+    const status = error instanceof WeChatPaySignatureError ? 401 : error instanceof WeChatPayNotificationError ? 400 : error instanceof ApiError && error.status < 500 ? error.status : 500;
+    if (status >= 500) console.error('WeChat Pay notification failed', error);
+    return c.json({ code: 'FAIL', message: error instanceof Error ? error.message : '失败' }, status as 400);
+  }
+}
+
+export const paymentRoutes = new Hono<AppEnv>().post('/payments/wechat/notify', receive).post('/payments/wechat/refund-notify', receive);
