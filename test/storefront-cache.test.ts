@@ -1,6 +1,7 @@
 import { createExecutionContext, env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
+import { ManualClock } from '../src/lib/clock';
 import { api, BASE, createCategory, createProduct, json, tokenFor } from './helpers';
 
 let token: string;
@@ -87,6 +88,21 @@ describe('storefront caching', () => {
     // An ETag from before the edit no longer matches.
     const conditional = await api('GET', `/products/${product.id}`, { headers: { 'If-None-Match': before.headers.get('ETag')! } });
     expect(conditional.status).toBe(200);
+  });
+
+  it('another isolate’s write reaches this isolate within CATALOG_VERSION_MEMORY_MS', async () => {
+    const clock = new ManualClock(Date.now());
+    const app = createApp({ clock });
+    const get = () => app.request(`${BASE}/categories`, {}, env, createExecutionContext());
+    const seen = Number((await get()).headers.get('X-Catalog-Version'));
+    // What a merchant write in another isolate of this location leaves behind: D1 and the
+    // location's cache hold the next version; this isolate's memory still holds the old one.
+    await env.DB.prepare('UPDATE catalog_state SET version = version + 1').run();
+    await caches.default.put('https://catalog-cache.internal/catalog-version', new Response(String(seen + 1), { headers: { 'Cache-Control': 'max-age=5' } }));
+    clock.advance(900);
+    expect(Number((await get()).headers.get('X-Catalog-Version'))).toBe(seen);
+    clock.advance(200);
+    expect(Number((await get()).headers.get('X-Catalog-Version'))).toBe(seen + 1);
   });
 
   it('never caches errors', async () => {

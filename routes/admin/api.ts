@@ -11,6 +11,7 @@ import { MAX_QUERY_LENGTH } from '../../src/domain/search';
 import { categoryTree, listProductsForAdmin, productDetail, searchProducts } from '../../src/services/catalog';
 import {
   adjustStock,
+  catalogWriteContext,
   createCategory,
   createProduct,
   deleteCategory,
@@ -44,7 +45,6 @@ const viewer = requireMerchant('viewer');
 const operator = requireMerchant('operator');
 const owner = requireMerchant('owner');
 
-const writeContext = (c: { var: AppEnv['Variables'] }) => ({ db: c.var.db, actor: c.var.merchant, now: c.var.clock.now() });
 
 export const adminApiRoutes = new Hono<AppEnv>()
   .post('/login', validate('json', loginBody), async (c) => {
@@ -77,33 +77,33 @@ export const adminApiRoutes = new Hono<AppEnv>()
     },
   )
   .post('/products', operator, validate('json', createProductBody), async (c) => {
-    const id = await createProduct(writeContext(c), c.req.valid('json'));
+    const id = await createProduct(catalogWriteContext(c), c.req.valid('json'));
     return c.json(await productDetail(c.var.db, id, { includeDrafts: true }), 201);
   })
   .get('/products/:id', viewer, productParam, async (c) => c.json(await productDetail(c.var.db, c.req.valid('param').id, { includeDrafts: true })))
   .patch('/products/:id', operator, productParam, validate('json', updateProductBody), async (c) => {
     const { id } = c.req.valid('param');
-    await updateProduct(writeContext(c), id, c.req.valid('json'));
+    await updateProduct(catalogWriteContext(c), id, c.req.valid('json'));
     return c.json(await productDetail(c.var.db, id, { includeDrafts: true }));
   })
   .post('/products/:id/publish', operator, productParam, async (c) => {
     const { id } = c.req.valid('param');
-    await setProductPublished(writeContext(c), id, true);
+    await setProductPublished(catalogWriteContext(c), id, true);
     return c.json(await productDetail(c.var.db, id, { includeDrafts: true }));
   })
   .post('/products/:id/unpublish', operator, productParam, async (c) => {
     const { id } = c.req.valid('param');
-    await setProductPublished(writeContext(c), id, false);
+    await setProductPublished(catalogWriteContext(c), id, false);
     return c.json(await productDetail(c.var.db, id, { includeDrafts: true }));
   })
 
   // SKUs and stock
   .patch('/skus/:id', operator, skuParam, validate('json', updateSkuBody), async (c) => {
-    await updateSku(writeContext(c), c.req.valid('param').id, c.req.valid('json'));
+    await updateSku(catalogWriteContext(c), c.req.valid('param').id, c.req.valid('json'));
     return c.json({ ok: true });
   })
   .post('/skus/:id/stock-adjustments', operator, skuParam, validate('json', stockAdjustmentBody), async (c) => {
-    const entry = await adjustStock(writeContext(c), c.req.valid('param').id, c.req.valid('json'));
+    const entry = await adjustStock(catalogWriteContext(c), c.req.valid('param').id, c.req.valid('json'));
     return c.json(ledgerView(entry), 201);
   })
   .get('/skus/:id/stock-ledger', viewer, skuParam, validate('query', v.strictObject({ limit: pageQuery.limit })), async (c) => {
@@ -119,15 +119,15 @@ export const adminApiRoutes = new Hono<AppEnv>()
   // Categories
   .get('/categories', viewer, async (c) => c.json({ items: await categoryTree(c.var.db) }))
   .post('/categories', operator, validate('json', categoryBody), async (c) => {
-    const id = await createCategory(writeContext(c), c.req.valid('json'));
+    const id = await createCategory(catalogWriteContext(c), c.req.valid('json'));
     return c.json({ id }, 201);
   })
   .patch('/categories/:id', operator, categoryParam, validate('json', updateCategoryBody), async (c) => {
-    await updateCategory(writeContext(c), c.req.valid('param').id, c.req.valid('json'));
+    await updateCategory(catalogWriteContext(c), c.req.valid('param').id, c.req.valid('json'));
     return c.json({ ok: true });
   })
   .delete('/categories/:id', operator, categoryParam, async (c) => {
-    await deleteCategory(writeContext(c), c.req.valid('param').id);
+    await deleteCategory(catalogWriteContext(c), c.req.valid('param').id);
     return c.body(null, 204);
   })
 

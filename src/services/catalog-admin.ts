@@ -8,6 +8,8 @@ import { checkSkusAgainstSpecs, MAX_SKUS_PER_PRODUCT, specKeyOf, type SpecDimens
 import { shortGrams } from '../domain/search';
 import { businessRule, conflict, invalidInput, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
+import type { AppVariables, Env } from '../env';
+import type { Clock } from '../lib/clock';
 import type { MerchantPrincipal } from './merchant-auth';
 import { BUMP_CATALOG_VERSION_SQL, rememberCatalogVersion } from './catalog-cache';
 
@@ -35,7 +37,16 @@ export type ProductInput = {
 
 export type ProductPatch = Partial<ProductInput>;
 
-type WriteContext = { db: Db; actor: MerchantPrincipal; now: number };
+type WriteContext = { db: Db; actor: MerchantPrincipal; now: number; env: Env; clock: Clock };
+
+/** The context of a catalog write made by the signed-in merchant of a request. */
+export const catalogWriteContext = (c: { env: Env; var: AppVariables }): WriteContext => ({
+  db: c.var.db,
+  actor: c.var.merchant,
+  now: c.var.clock.now(),
+  env: c.env,
+  clock: c.var.clock,
+});
 
 const toDraft = (s: SkuInput) => ({
   specValues: s.spec_values,
@@ -68,10 +79,10 @@ const refreshProductSummary = (productId: string, now: number) =>
 
 
 /** Runs a catalog write plus the version bump; then tells this location's cache the new version. */
-async function commitCatalogWrite(db: Db, statements: Statement[]) {
-  const results = await runBatch(db, [...statements, sql.raw(BUMP_CATALOG_VERSION_SQL)]);
+async function commitCatalogWrite(ctx: WriteContext, statements: Statement[]) {
+  const results = await runBatch(ctx.db, [...statements, sql.raw(BUMP_CATALOG_VERSION_SQL)]);
   const version = (results[results.length - 1]?.results?.[0] as { version?: number } | undefined)?.version;
-  if (typeof version === 'number') await rememberCatalogVersion(version);
+  if (typeof version === 'number') await rememberCatalogVersion(version, ctx.env, ctx.clock);
 }
 
 function searchGramStatements(db: Db, productId: string, title: string, subtitle: string): Statement[] {
@@ -120,7 +131,7 @@ export async function createProduct(ctx: WriteContext, input: ProductInput): Pro
   await assertCategoryExists(ctx.db, input.category_id);
   const id = newId('prd');
   const subtitle = input.subtitle ?? '';
-  await commitCatalogWrite(ctx.db, [
+  await commitCatalogWrite(ctx, [
     ctx.db.insert(products).values({
       id,
       categoryId: input.category_id,
@@ -227,7 +238,7 @@ export async function updateProduct(ctx: WriteContext, productId: string, patch:
   if (patch.tags) statements.push(...tagStatements(ctx.db, productId, patch.tags));
   if (patch.title !== undefined || patch.subtitle !== undefined) statements.push(...searchGramStatements(ctx.db, productId, title, subtitle));
   statements.push(refreshProductSummary(productId, ctx.now));
-  await commitCatalogWrite(ctx.db, statements);
+  await commitCatalogWrite(ctx, statements);
 }
 
 export async function setProductPublished(ctx: WriteContext, productId: string, published: boolean): Promise<void> {
@@ -236,7 +247,7 @@ export async function setProductPublished(ctx: WriteContext, productId: string, 
     const active = await ctx.db.select({ id: skus.id }).from(skus).where(and(eq(skus.productId, productId), eq(skus.active, 1))).limit(1);
     if (!active.length) throw businessRule('no_skus', 'A product needs at least one SKU to be published.');
   }
-  await commitCatalogWrite(ctx.db, [
+  await commitCatalogWrite(ctx, [
     ctx.db
       .update(products)
       .set({ status: published ? 'published' : 'draft', publishedAt: product.publishedAt ?? (published ? ctx.now : null), updatedAt: ctx.now })
@@ -258,7 +269,7 @@ export async function updateSku(ctx: WriteContext, skuId: string, patch: SkuPatc
     path: p.path.replace('body.skus.0.', 'body.'),
   }));
   if (problems.length) throw invalidInput(problems);
-  await commitCatalogWrite(ctx.db, [
+  await commitCatalogWrite(ctx, [
     ctx.db
       .update(skus)
       .set({
@@ -300,7 +311,7 @@ export async function adjustStock(ctx: WriteContext, skuId: string, adjustment: 
               SELECT ${ledgerId}, id, ${adjustment.delta ?? 0}, stock, ${adjustment.reason}, ${ctx.actor.id}, ${ctx.now}
               FROM skus WHERE id = ${skuId}`,
         ];
-  await commitCatalogWrite(ctx.db, [...change, refreshProductSummary(sku.productId, ctx.now)]);
+  await commitCatalogWrite(ctx, [...change, refreshProductSummary(sku.productId, ctx.now)]);
   const entry = await ctx.db.query.stockLedger.findFirst({ where: eq(stockLedger.id, ledgerId) });
   return entry!;
 }
@@ -321,7 +332,7 @@ async function assertValidParent(db: Db, parentId: string | null | undefined, se
 export async function createCategory(ctx: WriteContext, input: CategoryInput): Promise<string> {
   await assertValidParent(ctx.db, input.parent_id);
   const id = newId('cat');
-  await commitCatalogWrite(ctx.db, [
+  await commitCatalogWrite(ctx, [
     ctx.db.insert(categories).values({
       id,
       parentId: input.parent_id ?? null,
@@ -343,7 +354,7 @@ export async function updateCategory(ctx: WriteContext, categoryId: string, patc
     const child = await ctx.db.query.categories.findFirst({ where: eq(categories.parentId, categoryId) });
     if (child) throw businessRule('category_depth', 'A category with sub-categories cannot become a sub-category.');
   }
-  await commitCatalogWrite(ctx.db, [
+  await commitCatalogWrite(ctx, [
     ctx.db
       .update(categories)
       .set({
@@ -365,5 +376,5 @@ export async function deleteCategory(ctx: WriteContext, categoryId: string): Pro
     ctx.db.query.products.findFirst({ where: eq(products.categoryId, categoryId) }),
   ]);
   if (child || product) throw conflict('category_in_use', 'The category still has sub-categories or products.');
-  await commitCatalogWrite(ctx.db, [ctx.db.delete(categories).where(eq(categories.id, categoryId))]);
+  await commitCatalogWrite(ctx, [ctx.db.delete(categories).where(eq(categories.id, categoryId))]);
 }

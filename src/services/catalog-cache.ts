@@ -1,13 +1,22 @@
 // Edge caching of the public storefront.
 //
 // Every cache key carries the catalog version. Merchant writes bump the version in D1 (in the
-// same batch as the change) and then store the new version in this location's cache, so the
-// next storefront read here builds a new key and misses; other locations pick the new version
-// up when their cached copy of it expires (VERSION_TTL_SECONDS). No purge of every colo needed.
-// A cache hit costs two local cache lookups (version, response) and no D1 query.
+// same batch as the change) and then record the new version here, so the next storefront read
+// builds a new key and misses. No purge of every colo is needed.
+//
+// Three layers, fastest first:
+// 1. this isolate's memory: the version (for CATALOG_VERSION_MEMORY_MS, 1 s by default) and a
+//    size-capped set of hot responses. A hit here touches neither the Cache API nor D1.
+// 2. the location's Cache API: the version (VERSION_TTL_SECONDS) and every response.
+// 3. D1, on a miss.
+// So after a write, the isolate that made it serves the new data at once, other isolates in the
+// same location within CATALOG_VERSION_MEMORY_MS (set it to 0 for "at once" everywhere in the
+// location, at the price of a Cache API lookup per hit), other locations within
+// VERSION_TTL_SECONDS.
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv, Env } from '../env';
+import type { Clock } from '../lib/clock';
 
 const CACHE_ORIGIN = 'https://catalog-cache.internal';
 const VERSION_KEY = `${CACHE_ORIGIN}/catalog-version`;
@@ -16,20 +25,70 @@ export const VERSION_TTL_SECONDS = 5;
 
 const catalogCache = () => caches.default;
 
-export async function readCatalogVersion(env: Env): Promise<number> {
+/** The version as this isolate last saw it, and one shared lookup for requests arriving together. */
+let versionInMemory: { version: number; until: number } | undefined;
+let versionLookup: Promise<number> | undefined;
+
+const memoryTtlMs = (env: Env) => Number(env.CATALOG_VERSION_MEMORY_MS ?? 1000);
+
+export async function readCatalogVersion(env: Env, clock: Clock): Promise<number> {
+  const now = clock.now();
+  if (versionInMemory && versionInMemory.until > now) return versionInMemory.version;
+  versionLookup ??= lookUpVersion(env).finally(() => (versionLookup = undefined));
+  const version = await versionLookup;
+  versionInMemory = { version, until: now + memoryTtlMs(env) };
+  return version;
+}
+
+async function lookUpVersion(env: Env): Promise<number> {
   const cached = await catalogCache().match(VERSION_KEY);
   if (cached) return Number(await cached.text());
   const row = await env.DB.prepare('SELECT version FROM catalog_state WHERE id = 1').first<{ version: number }>();
   const version = row?.version ?? 0;
-  await rememberCatalogVersion(version);
+  await storeVersionInCache(version);
   return version;
 }
 
-export async function rememberCatalogVersion(version: number): Promise<void> {
-  await catalogCache().put(
-    VERSION_KEY,
-    new Response(String(version), { headers: { 'Cache-Control': `max-age=${VERSION_TTL_SECONDS}` } }),
-  );
+const storeVersionInCache = (version: number) =>
+  catalogCache().put(VERSION_KEY, new Response(String(version), { headers: { 'Cache-Control': `max-age=${VERSION_TTL_SECONDS}` } }));
+
+/** After a merchant write: this isolate and this location see the new version at once. */
+export async function rememberCatalogVersion(version: number, env: Env, clock: Clock): Promise<void> {
+  versionInMemory = { version, until: clock.now() + memoryTtlMs(env) };
+  await storeVersionInCache(version);
+}
+
+/** A small LRU of whole responses in isolate memory, capped by total body size. */
+type HotEntry = { body: ArrayBuffer; headers: [string, string][]; etag: string; until: number };
+const HOT_MAX_BYTES = 4 * 1024 * 1024;
+const HOT_MAX_ENTRY_BYTES = 256 * 1024;
+const hotResponses = new Map<string, HotEntry>();
+let hotBytes = 0;
+
+function hotGet(key: string, now: number): HotEntry | undefined {
+  const entry = hotResponses.get(key);
+  if (!entry) return undefined;
+  hotResponses.delete(key);
+  if (entry.until <= now) {
+    hotBytes -= entry.body.byteLength;
+    return undefined;
+  }
+  hotResponses.set(key, entry); // most recently used goes last
+  return entry;
+}
+
+function hotPut(key: string, entry: HotEntry) {
+  if (entry.body.byteLength > HOT_MAX_ENTRY_BYTES) return;
+  const previous = hotResponses.get(key);
+  if (previous) hotBytes -= previous.body.byteLength;
+  hotResponses.delete(key);
+  hotResponses.set(key, entry);
+  hotBytes += entry.body.byteLength;
+  for (const [oldKey, old] of hotResponses) {
+    if (hotBytes <= HOT_MAX_BYTES) break;
+    hotResponses.delete(oldKey);
+    hotBytes -= old.body.byteLength;
+  }
 }
 
 /** The SQL that merchant writes add to their batch. */
@@ -66,17 +125,19 @@ function notModified(etag: string, from: Headers): Response {
  */
 export const cachedCatalogResponse = () =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const version = await readCatalogVersion(c.env);
+    const now = c.var.clock.now();
+    const version = await readCatalogVersion(c.env, c.var.clock);
     const key = `${CACHE_ORIGIN}/v${version}${normalisedPathAndQuery(new URL(c.req.url))}`;
     const ifNoneMatch = c.req.header('If-None-Match');
 
+    const hot = hotGet(key, now);
+    if (hot) return answerFromCache(new Headers(hot.headers), hot.body, hot.etag, ifNoneMatch);
     const hit = await catalogCache().match(key);
     if (hit) {
+      const body = await hit.arrayBuffer();
       const etag = hit.headers.get('ETag')!;
-      if (etagMatches(ifNoneMatch, etag)) return notModified(etag, hit.headers);
-      const response = new Response(hit.body, hit);
-      response.headers.set('X-Cache', 'HIT');
-      return response;
+      hotPut(key, { body, headers: [...hit.headers], etag, until: now + Number(c.env.CATALOG_S_MAXAGE) * 1000 });
+      return answerFromCache(new Headers(hit.headers), body, etag, ifNoneMatch);
     }
 
     await next();
@@ -89,12 +150,18 @@ export const cachedCatalogResponse = () =>
     headers.set('ETag', etag);
     headers.set('Cache-Tag', 'catalog');
     headers.set('X-Catalog-Version', String(version));
-    const stored = new Response(body, { status: 200, headers });
     // Awaited (not waitUntil) so that a read right after a miss is already a hit.
-    await catalogCache().put(key, stored);
+    await catalogCache().put(key, new Response(body, { status: 200, headers }));
+    hotPut(key, { body, headers: [...headers], etag, until: now + Number(c.env.CATALOG_S_MAXAGE) * 1000 });
     headers.set('X-Cache', 'MISS');
     replaceResponse(c, etagMatches(ifNoneMatch, etag) ? notModified(etag, headers) : new Response(body, { status: 200, headers }));
   });
+
+function answerFromCache(headers: Headers, body: ArrayBuffer, etag: string, ifNoneMatch: string | undefined): Response {
+  if (etagMatches(ifNoneMatch, etag)) return notModified(etag, headers);
+  headers.set('X-Cache', 'HIT');
+  return new Response(body, { status: 200, headers });
+}
 
 /** Hono merges the old response's headers into a newly assigned c.res; clearing it first avoids that. */
 function replaceResponse(c: Context, response: Response) {
