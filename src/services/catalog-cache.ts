@@ -59,7 +59,8 @@ export async function rememberCatalogVersion(version: number, env: Env, clock: C
 }
 
 /** A small LRU of whole responses in isolate memory, capped by total body size. */
-type HotEntry = { body: ArrayBuffer; headers: [string, string][]; etag: string; until: number };
+/** Headers are kept ready to send (X-Cache: HIT included), so a hit builds no new objects but the Response. */
+type HotEntry = { body: ArrayBuffer; headers: Headers; etag: string; until: number };
 const HOT_MAX_BYTES = 4 * 1024 * 1024;
 const HOT_MAX_ENTRY_BYTES = 256 * 1024;
 const hotResponses = new Map<string, HotEntry>();
@@ -94,11 +95,13 @@ function hotPut(key: string, entry: HotEntry) {
 /** The SQL that merchant writes add to their batch. */
 export const BUMP_CATALOG_VERSION_SQL = 'UPDATE catalog_state SET version = version + 1 WHERE id = 1 RETURNING version';
 
-/** The same URL with its query parameters sorted, so ?a=1&b=2 and ?b=2&a=1 share one entry. */
-function normalisedPathAndQuery(url: URL): string {
-  const params = [...url.searchParams.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+/** The path with its query parameters sorted, so ?a=1&b=2 and ?b=2&a=1 share one entry. */
+function normalisedPathAndQuery(path: string, url: string): string {
+  const queryStart = url.indexOf('?');
+  if (queryStart < 0) return path;
+  const params = [...new URLSearchParams(url.slice(queryStart + 1)).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const query = new URLSearchParams(params).toString();
-  return query ? `${url.pathname}?${query}` : url.pathname;
+  return query ? `${path}?${query}` : path;
 }
 
 async function etagOf(body: ArrayBuffer): Promise<string> {
@@ -127,18 +130,11 @@ export const cachedCatalogResponse = () =>
   createMiddleware<AppEnv>(async (c, next) => {
     const now = c.var.clock.now();
     const version = await readCatalogVersion(c.env, c.var.clock);
-    const key = `${CACHE_ORIGIN}/v${version}${normalisedPathAndQuery(new URL(c.req.url))}`;
+    const key = `${CACHE_ORIGIN}/v${version}${normalisedPathAndQuery(c.req.path, c.req.url)}`;
     const ifNoneMatch = c.req.header('If-None-Match');
 
-    const hot = hotGet(key, now);
-    if (hot) return answerFromCache(new Headers(hot.headers), hot.body, hot.etag, ifNoneMatch);
-    const hit = await catalogCache().match(key);
-    if (hit) {
-      const body = await hit.arrayBuffer();
-      const etag = hit.headers.get('ETag')!;
-      hotPut(key, { body, headers: [...hit.headers], etag, until: now + Number(c.env.CATALOG_S_MAXAGE) * 1000 });
-      return answerFromCache(new Headers(hit.headers), body, etag, ifNoneMatch);
-    }
+    const hot = hotGet(key, now) ?? (await fromLocationCache(key, now + Number(c.env.CATALOG_S_MAXAGE) * 1000));
+    if (hot) return etagMatches(ifNoneMatch, hot.etag) ? notModified(hot.etag, hot.headers) : new Response(hot.body, { status: 200, headers: hot.headers });
 
     await next();
     if (c.res.status !== 200) return;
@@ -152,15 +148,23 @@ export const cachedCatalogResponse = () =>
     headers.set('X-Catalog-Version', String(version));
     // Awaited (not waitUntil) so that a read right after a miss is already a hit.
     await catalogCache().put(key, new Response(body, { status: 200, headers }));
-    hotPut(key, { body, headers: [...headers], etag, until: now + Number(c.env.CATALOG_S_MAXAGE) * 1000 });
+    hotPut(key, { body, headers: withXCache(headers, 'HIT'), etag, until: now + Number(c.env.CATALOG_S_MAXAGE) * 1000 });
     headers.set('X-Cache', 'MISS');
     replaceResponse(c, etagMatches(ifNoneMatch, etag) ? notModified(etag, headers) : new Response(body, { status: 200, headers }));
   });
 
-function answerFromCache(headers: Headers, body: ArrayBuffer, etag: string, ifNoneMatch: string | undefined): Response {
-  if (etagMatches(ifNoneMatch, etag)) return notModified(etag, headers);
-  headers.set('X-Cache', 'HIT');
-  return new Response(body, { status: 200, headers });
+async function fromLocationCache(key: string, until: number): Promise<HotEntry | undefined> {
+  const hit = await catalogCache().match(key);
+  if (!hit) return undefined;
+  const entry = { body: await hit.arrayBuffer(), headers: withXCache(hit.headers, 'HIT'), etag: hit.headers.get('ETag')!, until };
+  hotPut(key, entry);
+  return entry;
+}
+
+function withXCache(from: Headers, value: 'HIT'): Headers {
+  const headers = new Headers(from);
+  headers.set('X-Cache', value);
+  return headers;
 }
 
 /** Hono merges the old response's headers into a newly assigned c.res; clearing it first avoids that. */
