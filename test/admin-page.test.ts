@@ -3,7 +3,18 @@
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MerchantRole } from '../src/db/merchants';
-import { BASE, catalogSnapshot, createCategory, createProduct, insertAccount, PASSWORD, tokenFor } from './helpers';
+import {
+  adminFormPost as post,
+  adminPage as page,
+  adminSession,
+  BASE,
+  catalogSnapshot,
+  createCategory,
+  createProduct,
+  insertAccount,
+  PASSWORD,
+  tokenFor,
+} from './helpers';
 
 type Sku = { id: string; price_fen: number; original_price_fen: number; member_price_fen: number | null; stock: number };
 type Product = { id: string; title: string; status: string; skus: Sku[] };
@@ -13,26 +24,10 @@ let categoryId: string;
 const sessions = {} as Record<MerchantRole, string>;
 const accountIds = {} as Record<MerchantRole, string>;
 
-function page(path: string, opts: { cookie?: string; headers?: Record<string, string> } = {}) {
-  return SELF.fetch(`${BASE}${path}`, { redirect: 'manual', headers: { ...(opts.cookie && { Cookie: opts.cookie }), ...opts.headers } });
-}
-
-/** A form POST as the browser sends it from our own page, unless headers say otherwise. */
-function post(path: string, fields: Record<string, string>, opts: { cookie?: string; headers?: Record<string, string> } = {}) {
-  return SELF.fetch(`${BASE}${path}`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: BASE, ...(opts.cookie && { Cookie: opts.cookie }), ...opts.headers },
-    body: new URLSearchParams(fields),
-  });
-}
-
 async function signIn(role: MerchantRole) {
-  const { id, username } = await insertAccount(role);
-  const res = await post('/admin/login', { username, password: PASSWORD });
-  expect(res.status).toBe(303);
-  sessions[role] = res.headers.get('Set-Cookie')!.split(';')[0]!;
-  accountIds[role] = id;
+  const session = await adminSession(role);
+  sessions[role] = session.cookie;
+  accountIds[role] = session.id;
 }
 
 async function storedProduct(id: string): Promise<Product> {

@@ -22,6 +22,31 @@ export async function insertAccount(role: MerchantRole, username = `${role}_${ne
   return { id, username };
 }
 
+type PageOptions = { cookie?: string; headers?: Record<string, string> };
+
+/** A GET of an admin page as the browser sends it; redirects are returned, not followed. */
+export function adminPage(path: string, opts: PageOptions = {}) {
+  return SELF.fetch(`${BASE}${path}`, { redirect: 'manual', headers: { ...(opts.cookie && { Cookie: opts.cookie }), ...opts.headers } });
+}
+
+/** A form POST to the admin page as the browser sends it from our own page, unless headers say otherwise. */
+export function adminFormPost(path: string, fields: Record<string, string>, opts: PageOptions = {}) {
+  return SELF.fetch(`${BASE}${path}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: BASE, ...(opts.cookie && { Cookie: opts.cookie }), ...opts.headers },
+    body: new URLSearchParams(fields),
+  });
+}
+
+/** A new staff account signed in through the admin login form: its session cookie ("admin_session=…") and id. */
+export async function adminSession(role: MerchantRole) {
+  const { id, username } = await insertAccount(role);
+  const res = await adminFormPost('/admin/login', { username, password: PASSWORD });
+  if (res.status !== 303) throw new Error(`admin login: ${res.status} ${await res.text()}`);
+  return { id, username, cookie: res.headers.get('Set-Cookie')!.split(';')[0]! };
+}
+
 export async function login(username: string, password = PASSWORD) {
   return api('POST', '/admin/api/login', { body: { username, password } });
 }

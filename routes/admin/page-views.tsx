@@ -19,7 +19,7 @@ const statusLabels = { draft: '草稿', published: '已上架' } as const;
 const styles = `
 body{font:14px/1.5 system-ui,PingFang SC,Microsoft YaHei,sans-serif;margin:0;color:#222;background:#f5f6f8}
 header{display:flex;gap:16px;align-items:center;padding:10px 24px;background:#1f2937;color:#fff}
-header a{color:#fff;text-decoration:none;font-weight:600}header .who{margin-left:auto}
+header a{color:#fff;text-decoration:none;font-weight:600}header nav{display:flex;gap:12px}header nav a{font-weight:400}header .who{margin-left:auto}
 main{max-width:1100px;margin:24px auto;padding:0 24px}
 table{border-collapse:collapse;width:100%;background:#fff}th,td{border-bottom:1px solid #e5e7eb;padding:8px;text-align:left}
 th{background:#f9fafb;font-weight:600}td.num,th.num{text-align:right}
@@ -29,6 +29,7 @@ button.secondary{background:#64748b}form.inline{display:inline}
 .notice{padding:10px 14px;border-radius:4px;margin-bottom:16px}.ok{background:#dcfce7}.error{background:#fee2e2}
 .field-error{color:#b91c1c;font-size:12px;display:block}label{display:block;margin:10px 0}label input{display:block;width:100%;max-width:480px;margin-top:4px}
 .toolbar{display:flex;gap:8px;margin-bottom:16px}.muted{color:#6b7280}
+section{margin:24px 0}h2{font-size:16px;margin:0 0 8px}dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}dt{color:#6b7280}dd{margin:0}
 `;
 
 export const Layout: FC<PropsWithChildren<{ title: string; merchant?: MerchantPrincipal | undefined }>> = ({ title, merchant, children }) => (
@@ -44,6 +45,10 @@ export const Layout: FC<PropsWithChildren<{ title: string; merchant?: MerchantPr
         <a href="/admin/products">商家后台</a>
         {merchant && (
           <>
+            <nav>
+              <a href="/admin/products">商品</a>
+              <a href="/admin/orders">订单</a>
+            </nav>
             <span class="who">
               {merchant.displayName}（{merchant.role}）
             </span>
@@ -61,7 +66,7 @@ export const Layout: FC<PropsWithChildren<{ title: string; merchant?: MerchantPr
   </html>
 );
 
-const Notice: FC<PropsWithChildren<{ kind: 'ok' | 'error' }>> = ({ kind, children }) => (
+export const Notice: FC<PropsWithChildren<{ kind: 'ok' | 'error' }>> = ({ kind, children }) => (
   <div class={`notice ${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
     {children}
   </div>
@@ -150,7 +155,7 @@ export const ProductListPage: FC<{
 );
 
 /** An input for editors, the plain value for viewers; the field's error message below it. */
-const Field: FC<{ name: string; values: FormValues; errors: FieldErrors; editable: boolean; label?: string; inputmode?: 'decimal' | 'numeric' }> = ({
+export const Field: FC<{ name: string; values: FormValues; errors: FieldErrors; editable: boolean; label?: string; inputmode?: 'decimal' | 'numeric' }> = ({
   name,
   values,
   errors,

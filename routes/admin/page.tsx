@@ -11,13 +11,14 @@ import * as v from 'valibot';
 import { products } from '../../src/db/catalog';
 import type { MerchantRole } from '../../src/db/merchants';
 import { checkSkusAgainstSpecs } from '../../src/domain/catalog';
+import { orderStatuses } from '../../src/domain/order-state';
 import { MAX_QUERY_LENGTH } from '../../src/domain/search';
 import type { AppEnv } from '../../src/env';
 import { ApiError, forbidden, invalidInput } from '../../src/lib/errors';
 import { formatFenAsYuan, parseYuanToFen } from '../../src/lib/money';
 import { idOf, MAX_FEN, pageQuery, validate } from '../../src/lib/validate';
 import { listProductsForAdmin, productDetail, searchProducts, type ProductCard } from '../../src/services/catalog';
-import { adjustStock, setProductPublished, updateProduct, updateSku, type SkuPatch } from '../../src/services/catalog-admin';
+import { adjustStock, catalogWriteContext, setProductPublished, updateProduct, updateSku, type SkuPatch } from '../../src/services/catalog-admin';
 import {
   ADMIN_SESSION_COOKIE,
   assertRole,
@@ -26,6 +27,8 @@ import {
   merchantFromRequest,
   type MerchantPrincipal,
 } from '../../src/services/merchant-auth';
+import { decideRefund, findOrder, listOrders, orderView, shipOrder } from '../../src/services/orders';
+import type { OrderRow } from '../../src/services/order-transitions';
 import {
   ErrorPage,
   LoginPage,
@@ -36,6 +39,7 @@ import {
   type FormValues,
   type ProductForEdit,
 } from './page-views';
+import { OrderDetailPage, OrderListPage, orderNotices, type ActionForm, type MerchantOrderView, type OrderAction } from './page-orders';
 import { createProductBody, loginBody } from './schemas';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -101,7 +105,32 @@ const listQuery = validate(
   }),
 );
 
-const writeContext = (c: PageContext) => ({ db: c.var.db, actor: c.var.merchant, now: c.var.clock.now() });
+const writeContext = catalogWriteContext;
+
+const orderParam = validate('param', v.object({ id: idOf('ord') }));
+
+const orderListQuery = validate(
+  'query',
+  v.object({
+    status: v.optional(v.picklist(['', ...orderStatuses], '不是有效的订单状态')),
+    cursor: pageQuery.cursor,
+  }),
+);
+
+const orderDetailQuery = validate('query', v.object({ done: v.optional(v.picklist(Object.keys(orderNotices) as (keyof typeof orderNotices)[])) }));
+
+// The same limits as the JSON API's bodies (routes/admin/orders.ts), with messages for people.
+const note = v.pipe(v.string(), v.trim(), v.maxLength(200, '最多 200 个字'));
+const actionForms = {
+  ship: v.object({
+    carrier: v.pipe(v.string(), v.trim(), v.minLength(1, '请填写承运商'), v.maxLength(32, '最多 32 个字')),
+    tracking_no: v.pipe(v.string(), v.trim(), v.minLength(1, '请填写运单号'), v.maxLength(40, '最多 40 个字符'), v.regex(/^[A-Za-z0-9-]+$/, '运单号只能包含字母、数字和 -')),
+  }),
+  approve: v.object({ note }),
+  reject: v.object({ note: v.pipe(note, v.minLength(1, '请填写拒绝理由')) }),
+} satisfies Record<OrderAction, v.GenericSchema>;
+
+const merchantActor = (c: PageContext) => ({ type: 'merchant' as const, id: c.var.merchant.id });
 
 export const adminPageRoutes = new Hono<AppEnv>()
   .get('/', (c) => c.redirect('/admin/products', 303))
@@ -153,6 +182,31 @@ export const adminPageRoutes = new Hono<AppEnv>()
     await setProductPublished(writeContext(c), id, c.req.param('action') === 'publish');
     return c.redirect(`/admin/products/${id}?saved=1`, 303);
   })
+  .get('/orders', session('viewer'), orderListQuery, async (c) => {
+    const { status = '', cursor } = c.req.valid('query');
+    const page = await listOrders(c.var.db, { status: status || undefined, cursor, limit: PAGE_SIZE });
+    const nextHref = page.next_cursor ? `/admin/orders?${new URLSearchParams({ status, cursor: page.next_cursor })}` : null;
+    return render(c, <OrderListPage merchant={c.var.merchant} status={status} rows={page.items} nextHref={nextHref} time={shopTime(c)} />);
+  })
+  .get('/orders/:id', session('viewer'), orderParam, orderDetailQuery, async (c) => {
+    const order = await merchantOrderView(c, await findOrder(c.var.db, c.req.valid('param').id));
+    return render(c, <OrderDetailPage merchant={c.var.merchant} order={order} time={shopTime(c, 'medium')} notice={c.req.valid('query').done} />);
+  })
+  .post('/orders/:id/ship', sameOrigin, session('operator'), orderParam, async (c) => {
+    const order = await findOrder(c.var.db, c.req.valid('param').id);
+    const form = await readActionForm(c, 'ship');
+    if (!form.success) return renderRefusedForm(c, order, form.failed);
+    await shipOrder(c.var.db, order, merchantActor(c), form.output, c.var.clock.now());
+    return c.redirect(`/admin/orders/${order.id}?done=shipped`, 303);
+  })
+  .post('/orders/:id/refund/:decision{approve|reject}', sameOrigin, session('operator'), orderParam, async (c) => {
+    const order = await findOrder(c.var.db, c.req.valid('param').id);
+    const decision = c.req.param('decision') === 'approve' ? 'approve' : 'reject';
+    const form = await readActionForm(c, decision);
+    if (!form.success) return renderRefusedForm(c, order, form.failed);
+    await decideRefund(c.var.db, order, merchantActor(c), decision, form.output.note, c.var.clock.now());
+    return c.redirect(`/admin/orders/${order.id}?done=${decision === 'approve' ? 'refund_approved' : 'refund_rejected'}`, 303);
+  })
   // Mounted on the app, this handles only the page's own routes; the JSON API keeps JSON errors.
   .onError((error, c) => {
     if (!(error instanceof ApiError)) console.error('admin page error', c.req.method, c.req.path, error);
@@ -168,11 +222,41 @@ async function withStockAndUpdated(c: PageContext, cards: ProductCard[]) {
     .from(products)
     .where(inArray(products.id, cards.map((p) => p.id)));
   const byId = new Map(figures.map((f) => [f.id, f]));
-  const shopTime = new Intl.DateTimeFormat('zh-CN', { timeZone: c.env.SHOP_TIME_ZONE, dateStyle: 'short', timeStyle: 'short' });
+  const time = shopTime(c);
   return cards.map((p) => {
     const f = byId.get(p.id);
-    return { ...p, totalStock: f?.totalStock ?? 0, updatedAt: f ? shopTime.format(f.updatedAt) : '' };
+    return { ...p, totalStock: f?.totalStock ?? 0, updatedAt: f ? time(f.updatedAt) : '' };
   });
+}
+
+/** Times as merchants read them: in the shop's time zone. Accepts epoch ms or the API's ISO strings. */
+function shopTime(c: PageContext, timeStyle: 'short' | 'medium' = 'short') {
+  const format = new Intl.DateTimeFormat('zh-CN', { timeZone: c.env.SHOP_TIME_ZONE, dateStyle: 'short', timeStyle });
+  return (at: number | string | null) => (at === null ? '' : format.format(typeof at === 'string' ? Date.parse(at) : at));
+}
+
+async function merchantOrderView(c: PageContext, order: OrderRow): Promise<MerchantOrderView> {
+  const view = await orderView(c.var.db, order, 'merchant');
+  if (!('buyer' in view)) throw new Error('orderView left out the buyer in a merchant view');
+  return view;
+}
+
+/** The submitted fields of one action form, checked; nothing is written until this succeeds. */
+async function readActionForm<A extends OrderAction>(c: PageContext, action: A) {
+  const schema = actionForms[action];
+  const body = await c.req.parseBody();
+  const values: FormValues = Object.fromEntries(Object.keys(schema.entries).map((name) => [name, typeof body[name] === 'string' ? body[name] : '']));
+  const result = v.safeParse(schema as (typeof actionForms)[A], values);
+  if (result.success) return { success: true as const, output: result.output as v.InferOutput<(typeof actionForms)[A]> };
+  const errors: FieldErrors = {};
+  for (const issue of result.issues) errors[v.getDotPath(issue) ?? ''] ??= issue.message;
+  return { success: false as const, failed: { action, values, errors } satisfies ActionForm };
+}
+
+/** The detail page again, with the refused form's input and messages: a 400 that wrote nothing. */
+async function renderRefusedForm(c: PageContext, order: OrderRow, failed: ActionForm) {
+  const view = await merchantOrderView(c, order);
+  return render(c, <OrderDetailPage merchant={c.var.merchant} order={view} time={shopTime(c, 'medium')} failed={failed} />, 400);
 }
 
 /** The form as stored: yuan text for money, an empty member price for "none". */

@@ -276,6 +276,7 @@ export async function openRefundOf(db: Db, orderId: string) {
  * outbox (written in the same batch), so an approval is never lost between D1 and WeChat.
  */
 export async function decideRefund(db: Db, order: OrderRow, actor: Actor, decision: 'approve' | 'reject', note: string, now: number) {
+  nextStatus(order.status, decision === 'approve' ? 'approve_refund' : 'reject_refund'); // 409 before anything else
   const refund = await openRefundOf(db, order.id);
   await applyTransition(
     db,
