@@ -1,13 +1,16 @@
 // The test suite runs inside workerd (the Workers runtime) with real D1 and Durable Objects,
 // configured from wrangler.toml. Browser tests of /admin live in test/e2e (vitest.e2e.config.ts).
+// WeChat and WeChat Pay are a local fake (test/fakes/) that the global setup starts before the
+// workers; its address and keys reach the bindings through inject().
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
+import { wechatWorkerBindings, type FakeWeChatContext } from './test/fakes/wechat-bindings.ts';
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
   return {
     plugins: [
-      cloudflareTest({
+      cloudflareTest(({ inject }) => ({
         main: './src/index.ts',
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
@@ -20,14 +23,16 @@ export default defineConfig(async () => {
               k2025z: 'dGVzdC1rZXktMjAyNXotMDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3',
             }),
             ADMIN_ORIGINS: 'https://admin.example.com',
+            ...wechatWorkerBindings(inject<FakeWeChatContext>('wechatFake')),
           },
         },
-      }),
+      })),
     ],
     test: {
       include: ['test/**/*.test.ts'],
       exclude: ['test/e2e/**'],
       setupFiles: ['./test/setup.ts'],
+      globalSetup: ['./test/fakes/global-setup.ts'],
       testTimeout: 60_000,
     },
   };

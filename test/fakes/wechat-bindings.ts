@@ -1,0 +1,34 @@
+// What the vitest config needs to point the worker at the fake: the context the global setup
+// provides (inject('wechatFake')), and the WECHAT_* bindings made from it. No Node imports, so
+// the config and the tests inside workerd can both import it.
+
+export type FakeWeChatContext = {
+  /** Base URL of the fake, for both WECHAT_API_BASE and WECHAT_PAY_API_BASE, and its /__fake/ controls. */
+  url: string;
+  appid: string;
+  appSecret: string;
+  mchid: string;
+  merchantSerial: string;
+  merchantPrivateKeyPem: string;
+  /** Lets tests check paySign the way WeChat does. */
+  merchantPublicKeyPem: string;
+  apiV3Key: string;
+  platform: { publicKeyId: string; publicKeyPem: string; certificatePem: string; certificateSerial: string };
+};
+
+/** The worker's WeChat configuration for the fake: both verification modes configured. */
+export function wechatWorkerBindings(context: FakeWeChatContext): Record<string, string> {
+  return {
+    WECHAT_APPID: context.appid,
+    WECHAT_APP_SECRET: context.appSecret,
+    WECHAT_API_BASE: context.url,
+    WECHAT_PAY_API_BASE: context.url,
+    WECHAT_PAY_MCHID: context.mchid,
+    WECHAT_PAY_MERCHANT_SERIAL: context.merchantSerial,
+    WECHAT_PAY_MERCHANT_PRIVATE_KEY: context.merchantPrivateKeyPem,
+    WECHAT_PAY_API_V3_KEY: context.apiV3Key,
+    WECHAT_PAY_PUBLIC_KEY_ID: context.platform.publicKeyId,
+    WECHAT_PAY_PUBLIC_KEY: context.platform.publicKeyPem,
+    WECHAT_PAY_PLATFORM_CERTIFICATES: context.platform.certificatePem,
+  };
+}
