@@ -71,7 +71,7 @@ export function createApp(deps: AppDeps = {}) {
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`).toBody(), 404));
   app.onError((error, c) => {
     const apiError = toApiError(error);
-    if (apiError.status >= 500) console.error('unhandled error', c.req.method, c.req.path, error);
+    if (!(error instanceof ApiError) && !(error instanceof HTTPException)) console.error('unhandled error', c.req.method, c.req.path, error);
     return c.json(apiError.toBody(), apiError.status, apiError.headers);
   });
   return routes;
