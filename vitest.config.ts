@@ -4,7 +4,7 @@
 // workers; its address and keys reach the bindings through inject().
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
-import { wechatWorkerBindings, type FakeWeChatContext } from './test/fakes/wechat-bindings';
+import { wechatWorkerBindings, type FakeWeChatContext } from './test/fakes/wechat-bindings.ts';
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');

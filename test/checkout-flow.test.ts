@@ -4,7 +4,7 @@ import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/lib/clock';
 import { runScheduledWork } from '../src/services/scheduled';
-import { completeRefund, fakeTransaction, markPaid, notificationVariant } from './fakes/wechat-control';
+import { completeRefund, fakeTransaction, markPaid, notificationVariant, setNextResponse } from './fakes/wechat-control';
 import type { BuiltNotification } from './fakes/wechat-server';
 import { api, BASE, createCategory, createProduct, json, placeOrder, shippingAddress, tokenFor } from './helpers';
 
@@ -192,6 +192,20 @@ describe('cancelling and expiry', () => {
     expect(await stockOf(skuId)).toBe(5);
   });
 
+  it('if WeChat Pay cannot close the transaction, nothing is cancelled or released (503), and a retry works', async () => {
+    const shopper = await signIn();
+    const skuId = await newSku(5);
+    const { order } = await orderAndPrepay(shopper, skuId);
+    await setNextResponse({ outTradeNo: order.order_no, fail: { status: 500, code: 'SYSTEM_ERROR' } });
+    const failed = await api('POST', `/orders/${order.id}/cancel`, { token: shopper.token, body: {} });
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get('Retry-After')).toBeTruthy();
+    expect((await orderRow(order.id))!.status).toBe('pending_payment');
+    expect(await stockOf(skuId)).toBe(4);
+    expect((await api('POST', `/orders/${order.id}/cancel`, { token: shopper.token, body: {} })).status).toBe(200);
+    expect(await stockOf(skuId)).toBe(5);
+  });
+
   it('unpaid orders expire after the window: closed at WeChat Pay, stock back exactly once, sellable again', async () => {
     const shopper = await signIn();
     const skuId = await newSku(1);
@@ -263,6 +277,28 @@ describe('refunds', () => {
     expect(await orderRow(order.id)).toMatchObject({ status: 'refunded', refunded_fen: order.payable_fen });
     // Never shipped and refunded in full: the units are back on sale.
     expect(await stockOf(skuId)).toBe(4);
+  });
+
+  it('a refund whose submission fails is retried from the outbox with the same out_refund_no, and applied once', async () => {
+    const shopper = await signIn();
+    const { order } = await paidOrder(shopper, await newSku());
+    await api('POST', `/orders/${order.id}/refund`, { token: shopper.token, body: { reason: '质量问题' } });
+    // The answer is lost after WeChat Pay accepted the refund: the worst case for a retry.
+    await setNextResponse({ outTradeNo: order.order_no, fail: { status: 500, code: 'SYSTEM_ERROR', applied: true } });
+    await api('POST', `/admin/api/orders/${order.id}/refund/approve`, { token: merchant, body: {} });
+    const clock = new ManualClock(Date.now());
+    await runScheduledWork(env, clock);
+    const outboxRow = () => env.DB.prepare("SELECT status, attempts FROM outbox WHERE kind = 'submit_refund' AND subject_id = (SELECT id FROM refunds WHERE order_id = ?)").bind(order.id).first();
+    expect(await outboxRow()).toEqual({ status: 'pending', attempts: 1 });
+    clock.advance(31_000);
+    await runScheduledWork(env, clock);
+    expect(await outboxRow()).toEqual({ status: 'done', attempts: 2 });
+    const refund = await env.DB.prepare('SELECT * FROM refunds WHERE order_id = ?').bind(order.id).first<Record<string, any>>();
+    const { notification } = await completeRefund(refund!.out_refund_no);
+    expect((await deliver(notification, '/payments/wechat/refund-notify')).status).toBe(204);
+    expect(await orderRow(order.id)).toMatchObject({ status: 'refunded', refunded_fen: order.payable_fen });
+    const atWeChat = await fakeTransaction(order.order_no);
+    expect(JSON.stringify(atWeChat).split(refund!.out_refund_no).length - 1).toBeGreaterThan(0);
   });
 
   it('partial refund leaves the order going: partially refunded, then shipped and received', async () => {

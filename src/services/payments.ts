@@ -300,8 +300,8 @@ export async function handleNotification(db: Db, pay: PayClient, headers: Header
 }
 
 const OUTBOX_MAX_ATTEMPTS = 12;
-/** 30 s, 1 min, 2 min … capped at an hour. */
-const backoffMs = (attempts: number) => Math.min(30_000 * 2 ** attempts, 3_600_000);
+/** After the 1st failure 30 s, then 1 min, 2 min … capped at an hour. */
+const backoffMs = (attempts: number) => Math.min(30_000 * 2 ** (attempts - 1), 3_600_000);
 
 /**
  * Delivers due outbox rows: submits approved and automatic refunds to WeChat Pay. A refund is
