@@ -3,6 +3,9 @@
 // worker said about its cache (X-Cache) so a "hit" scenario cannot silently be a miss.
 import autocannon from 'autocannon';
 
+// Kept here too so existing importers (bench/catalog.ts) need not change.
+export { formatTable } from './table';
+
 export type Scenario = {
   name: string;
   nextPath: () => string;
@@ -68,10 +71,4 @@ function headerValue(headers: Record<string, string | string[]>, name: string) {
 export function rotate(paths: string[]): () => string {
   let i = 0;
   return () => paths[i++ % paths.length]!;
-}
-
-export function formatTable(rows: string[][]): string {
-  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => [...(r[col] ?? '')].length)));
-  const line = (r: string[]) => r.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  ');
-  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }

@@ -2,6 +2,7 @@
 // Miniflare spawns workerd as a direct child of this Node process; other engineers may be
 // running their own workerd at the same time, so matching by name alone would be wrong.
 import { readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 
 export function childWorkerdPids(parentPid = process.pid): number[] {
   let entries: string[];
@@ -30,4 +31,33 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Miniflare's dispose should end workerd: waits for the given pids to go, ends any straggler
+ * (by pid, never by name) and says whether all had ended by themselves.
+ */
+export async function endedByThemselves(pids: number[], waitMs = 5_000): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const left = pids.filter(isAlive);
+  for (const pid of left) process.kill(pid, 'SIGKILL');
+  if (left.length) console.error(`workerd (pid ${left.join(', ')}) was still running after dispose; killed it`);
+  return left.length === 0;
+}
+
+/** Whether something still accepts TCP connections at the URL's host and port. */
+export function isListening(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    socket.setTimeout(1_000);
+    const done = (listening: boolean) => {
+      socket.destroy();
+      resolve(listening);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
 }
