@@ -1,12 +1,16 @@
-// `npm run dev`: local secrets, a migrated and seeded local D1, then `wrangler dev`.
+// `npm run dev`: local secrets, a migrated and seeded local D1, the fake WeChat + WeChat Pay,
+// then `wrangler dev`.
 //
 // Safe to run again and again: .dev.vars and the generated owner password are created once and
 // kept, migrations apply only what is new, and the seed inserts nothing that already exists.
+// Only the WECHAT_* and PUBLIC_BASE_URL lines of .dev.vars are rewritten on every start, because
+// the fake's platform keys are new each time (see dev-wechat.ts).
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { hashPassword, verifyPassword } from '../src/lib/password';
+import { startDevWeChat, writeWeChatDevVars, type DevWeChat } from './dev-wechat';
 import { buildSeedSql, sqlLiteral } from './seed-data';
 import { parseD1Json, projectRoot, runWranglerOrThrow, spawnWrangler } from './wrangler-cli';
 
@@ -41,6 +45,13 @@ function ensureDevVars() {
     ].join('\n'),
   );
   console.log(created ? '• created .dev.vars (development settings and a fresh JWT key)' : '• using the existing .dev.vars');
+}
+
+/** Fixed (not random) so the curl commands printed in the banner work run after run. */
+function fakeWeChatPort(): number {
+  const port = Number(process.env.FAKE_WECHAT_PORT || 8788);
+  if (!Number.isInteger(port) || port < 1 || port > 65535 || port === PORT) throw new Error(`FAKE_WECHAT_PORT must be a TCP port other than ${PORT}`);
+  return port;
 }
 
 function generatePassword(length = 16): string {
@@ -117,7 +128,7 @@ async function checkOwnerPassword(owner: { username: string; password: string })
   return null;
 }
 
-function printBanner(owner: { username: string; password: string; source: string }, warning: string | null) {
+function printBanner(owner: { username: string; password: string; source: string }, warning: string | null, wechat: DevWeChat) {
   const lines = [
     'edge-mall local development',
     '',
@@ -125,16 +136,27 @@ function printBanner(owner: { username: string; password: string; source: string
     `  Admin page   ${API_URL}/admin`,
     `  Owner login  ${owner.username} / ${owner.password}`,
     `               (password: ${owner.source})`,
+    `  Fake WeChat  ${wechat.fake.url}   (appid ${wechat.context.appid}, mchid ${wechat.context.mchid})`,
+    `  Sign in      POST /auth/wechat {"code":"ok:<any openid>"}   (a code works once)`,
+    '  Pay          POST /orders/:id/pay, then complete it at the fake (below)',
   ];
   const width = Math.max(...lines.map((l) => l.length)) + 2;
   const rule = '═'.repeat(width);
   console.log(`\n╔${rule}╗\n${lines.map((l) => `║ ${l.padEnd(width - 1)}║`).join('\n')}\n╚${rule}╝`);
+  // Outside the box: too long for it, and meant to be copied whole.
+  console.log(
+    '\nComplete a payment as the shopper would in WeChat (the notification goes to the local worker):\n' +
+      `  curl -X POST ${wechat.fake.url}/__fake/pay/transactions/<order_no>/pay -H 'content-type: application/json' -d '{"deliver":true}'`,
+  );
   if (warning) console.log(`\n⚠ WARNING: ${warning}`);
   console.log('');
 }
 
-/** Starts `wrangler dev` in the foreground and exits with it; Ctrl-C and SIGTERM go to it. */
-function startDevServer(owner: { username: string; password: string }) {
+/**
+ * Starts `wrangler dev` in the foreground and exits with it; Ctrl-C and SIGTERM go to it, and
+ * the fake WeChat is closed once wrangler is gone (not before: a request in flight still needs it).
+ */
+function startDevServer(owner: { username: string; password: string }, wechat: DevWeChat) {
   const child = spawnWrangler(['dev', '--ip', HOST, '--port', String(PORT)], { stdio: 'inherit' });
   let exited = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -144,7 +166,8 @@ function startDevServer(owner: { username: string; password: string }) {
   }
   child.on('exit', (code, signal) => {
     exited = true;
-    process.exit(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1));
+    const status = code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1);
+    void wechat.fake.close().finally(() => process.exit(status));
   });
   void announceWhenReady(() => exited, owner);
 }
@@ -168,11 +191,15 @@ async function announceWhenReady(stopped: () => boolean, owner: { username: stri
 async function main() {
   ensureDevVars();
   const owner = ownerCredentials();
+  // First, so a taken port fails before the slow steps. If a later step fails, process.exit in
+  // the catch below takes the fake down with it.
+  const wechat = await startDevWeChat(fakeWeChatPort());
+  writeWeChatDevVars(DEV_VARS, wechat.context, API_URL);
   await migrateLocalDb();
   await seedLocalDb(owner);
   const warning = await checkOwnerPassword(owner);
-  printBanner(owner, warning);
-  startDevServer(owner);
+  printBanner(owner, warning, wechat);
+  startDevServer(owner, wechat);
 }
 
 main().catch((error: unknown) => {
