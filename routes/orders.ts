@@ -5,8 +5,9 @@ import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
 import { orderStatuses } from '../src/domain/order-state';
 import { invalidInput } from '../src/lib/errors';
-import { fen, idOf, pageQuery, text, validate } from '../src/lib/validate';
+import { fen, idempotencyHeader, idOf, pageQuery, text, validate } from '../src/lib/validate';
 import { confirmReceipt, createOrder, findOrder, listOrders, orderView, requestHash, requestRefund } from '../src/services/orders';
+import { orderHooksFor } from '../src/services/order-sources';
 import { cancelUnpaidOrder, preparePayment, syncPayment } from '../src/services/payments';
 import { requireShopper } from '../src/services/shopper-auth';
 import { payClientOf } from '../src/services/wechat';
@@ -18,12 +19,12 @@ const createOrderBody = v.strictObject({
   note: v.optional(v.pipe(v.string(), v.maxLength(200, 'must have at most 200 characters'))),
 });
 const orderParam = validate('param', v.object({ id: idOf('ord') }));
-const idempotencyKey = v.pipe(v.string('the Idempotency-Key header is required'), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 of A-Z a-z 0-9 _ -'));
+
 
 export const orderRoutes = new Hono<AppEnv>()
   .use('/orders', requireShopper())
   .use('/orders/*', requireShopper())
-  .post('/orders', validate('header', v.object({ 'idempotency-key': idempotencyKey })), validate('json', createOrderBody), async (c) => {
+  .post('/orders', idempotencyHeader, validate('json', createOrderBody), async (c) => {
     const body = c.req.valid('json');
     const lines = await resolveCheckoutLines(c, body.items);
     const { order, created } = await createOrder(
@@ -52,13 +53,13 @@ export const orderRoutes = new Hono<AppEnv>()
   // The fallback when wx.requestPayment reported success but no notification has arrived yet.
   .post('/orders/:id/pay/sync', orderParam, async (c) => {
     const order = await findOrder(c.var.db, c.req.valid('param').id, c.var.shopper.id);
-    await syncPayment(c.var.db, payClientOf(c.env, c.var.clock), order, c.var.clock.now());
+    await syncPayment(c.var.db, payClientOf(c.env, c.var.clock), order, c.var.clock.now(), orderHooksFor(c.env));
     return c.json(await orderView(c.var.db, await findOrder(c.var.db, order.id), 'shopper'));
   })
   .post('/orders/:id/cancel', orderParam, validate('json', v.strictObject({ reason: v.optional(v.pipe(v.string(), v.maxLength(80)), '') })), async (c) => {
     const order = await findOrder(c.var.db, c.req.valid('param').id, c.var.shopper.id);
     const how = { event: 'cancel' as const, actor: { type: 'shopper' as const, id: c.var.shopper.id }, reason: c.req.valid('json').reason };
-    await cancelUnpaidOrder(c.var.db, payClientOf(c.env, c.var.clock), order, how, c.var.clock.now());
+    await cancelUnpaidOrder(c.var.db, payClientOf(c.env, c.var.clock), order, how, c.var.clock.now(), orderHooksFor(c.env));
     return c.json(await orderView(c.var.db, await findOrder(c.var.db, order.id), 'shopper'));
   })
   .post('/orders/:id/confirm', orderParam, async (c) => {

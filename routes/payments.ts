@@ -3,6 +3,7 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../src/env';
 import { ApiError } from '../src/lib/errors';
+import { orderHooksFor } from '../src/services/order-sources';
 import { handleNotification } from '../src/services/payments';
 import { payClientOf } from '../src/services/wechat';
 import { WeChatPayNotificationError, WeChatPaySignatureError } from '../src/wechat/errors';
@@ -11,7 +12,7 @@ async function receive(c: Context<AppEnv>) {
   // The signature covers the raw bytes: read them as text, never re-serialise parsed JSON.
   const rawBody = await c.req.text();
   try {
-    await handleNotification(c.var.db, payClientOf(c.env, c.var.clock), c.req.raw.headers, rawBody, c.var.clock.now());
+    await handleNotification(c.var.db, payClientOf(c.env, c.var.clock), c.req.raw.headers, rawBody, c.var.clock.now(), orderHooksFor(c.env));
     return c.body(null, 204);
   } catch (error) {
     const status = error instanceof WeChatPaySignatureError ? 401 : error instanceof WeChatPayNotificationError ? 400 : error instanceof ApiError && error.status < 500 ? error.status : 500;

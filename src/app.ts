@@ -7,6 +7,10 @@ import { secureHeaders } from 'hono/secure-headers';
 import { adminApiRoutes } from '../routes/admin/api';
 import { adminOrderRoutes } from '../routes/admin/orders';
 import { authRoutes } from '../routes/auth';
+import { flashSaleReconciliationRoutes } from '../routes/admin/flash-sale-reconciliation';
+import { flashSalePurchaseRoutes } from '../routes/flash-sale-purchase';
+import { flashSaleRoutes } from '../routes/flash-sales';
+import { adminFlashSaleRoutes } from '../routes/admin/flash-sales';
 import { adminPageRoutes } from '../routes/admin/page';
 import { cartRoutes } from '../routes/cart';
 import { catalogRoutes } from '../routes/catalog';
@@ -50,6 +54,12 @@ export function createApp(deps: AppDeps = {}) {
       },
     }),
   );
+  // Only the storefront's catalog routes set their own Cache-Control; everything else (per-user
+  // data, admin, payments) must never be stored by a shared cache or the browser.
+  app.use(async (c, next) => {
+    await next();
+    if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
+  });
   app.use(async (c, next) => {
     c.set('clock', clock);
     c.set('db', createDb(c.env.DB));
@@ -64,8 +74,12 @@ export function createApp(deps: AppDeps = {}) {
     .route('/', cartRoutes)
     .route('/', orderRoutes)
     .route('/', paymentRoutes)
+    .route('/', flashSalePurchaseRoutes)
+    .route('/', flashSaleRoutes)
     .route('/admin/api', adminApiRoutes)
     .route('/admin/api', adminOrderRoutes)
+    .route('/admin/api', flashSaleReconciliationRoutes)
+    .route('/admin/api', adminFlashSaleRoutes)
     .route('/admin', adminPageRoutes);
 
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`).toBody(), 404));

@@ -3,6 +3,7 @@ import { createApp } from './app';
 import type { Env } from './env';
 import { systemClock } from './lib/clock';
 import { runScheduledWork } from './services/scheduled';
+export { FlashSaleStock } from '../durable-objects/flash-sale-stock';
 
 const app = createApp();
 

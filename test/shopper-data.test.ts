@@ -75,10 +75,12 @@ describe('addresses', () => {
 });
 
 describe('profile', () => {
-  it('shows the owner their full phone number', async () => {
+  it('shows the owner their full phone number, in a response no cache may store', async () => {
     const { token, id } = await shopperToken();
     await env.DB.prepare('UPDATE users SET phone = ? WHERE id = ?').bind('+8613812345678', id).run();
-    expect(await json(api('GET', '/me', { token }))).toMatchObject({ id, phone: '+8613812345678', member_level: 0 });
+    const res = await api('GET', '/me', { token });
+    expect(res.headers.get('Cache-Control')).toBe('no-store');
+    expect(await json(res)).toMatchObject({ id, phone: '+8613812345678', member_level: 0 });
   });
 });
 

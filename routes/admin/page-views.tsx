@@ -48,6 +48,7 @@ export const Layout: FC<PropsWithChildren<{ title: string; merchant?: MerchantPr
             <nav>
               <a href="/admin/products">商品</a>
               <a href="/admin/orders">订单</a>
+              <a href="/admin/flash-sales">秒杀</a>
             </nav>
             <span class="who">
               {merchant.displayName}（{merchant.role}）

@@ -27,6 +27,7 @@ import {
   merchantFromRequest,
   type MerchantPrincipal,
 } from '../../src/services/merchant-auth';
+import { cancelFlashSale, createFlashSale, flashSaleForAdmin, listFlashSalesForAdmin } from '../../src/services/flash-sales';
 import { decideRefund, findOrder, listOrders, orderView, shipOrder } from '../../src/services/orders';
 import type { OrderRow } from '../../src/services/order-transitions';
 import {
@@ -40,6 +41,15 @@ import {
   type ProductForEdit,
 } from './page-views';
 import { OrderDetailPage, OrderListPage, orderNotices, type ActionForm, type MerchantOrderView, type OrderAction } from './page-orders';
+import {
+  emptyFlashSaleForm,
+  FlashSaleDetailPage,
+  FlashSaleFormPage,
+  flashSaleFormErrors,
+  FlashSaleListPage,
+  flashSaleNotices,
+  readFlashSaleForm,
+} from './page-flash-sales';
 import { createProductBody, loginBody } from './schemas';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -132,6 +142,10 @@ const actionForms = {
 
 const merchantActor = (c: PageContext) => ({ type: 'merchant' as const, id: c.var.merchant.id });
 
+const flashSaleParam = validate('param', v.object({ id: idOf('fls') }));
+const flashSaleListQuery = validate('query', v.object({ cursor: pageQuery.cursor }));
+const flashSaleDetailQuery = validate('query', v.object({ done: v.optional(v.picklist(Object.keys(flashSaleNotices) as (keyof typeof flashSaleNotices)[])) }));
+
 export const adminPageRoutes = new Hono<AppEnv>()
   .get('/', (c) => c.redirect('/admin/products', 303))
   .get('/login', (c) => render(c, <LoginPage />))
@@ -206,6 +220,37 @@ export const adminPageRoutes = new Hono<AppEnv>()
     if (!form.success) return renderRefusedForm(c, order, form.failed);
     await decideRefund(c.var.db, order, merchantActor(c), decision, form.output.note, c.var.clock.now());
     return c.redirect(`/admin/orders/${order.id}?done=${decision === 'approve' ? 'refund_approved' : 'refund_rejected'}`, 303);
+  })
+  .get('/flash-sales', session('viewer'), flashSaleListQuery, async (c) => {
+    const page = await listFlashSalesForAdmin(c.var.db, { cursor: c.req.valid('query').cursor, limit: PAGE_SIZE, now: c.var.clock.now() });
+    const nextHref = page.next_cursor ? `/admin/flash-sales?${new URLSearchParams({ cursor: page.next_cursor })}` : null;
+    return render(c, <FlashSaleListPage merchant={c.var.merchant} rows={page.items} nextHref={nextHref} time={shopTime(c)} />);
+  })
+  // Before /flash-sales/:id, which would read "new" as a (bad) id.
+  .get('/flash-sales/new', session('operator'), (c) =>
+    render(c, <FlashSaleFormPage merchant={c.var.merchant} values={emptyFlashSaleForm()} errors={{}} timeZone={c.env.SHOP_TIME_ZONE} />),
+  )
+  .post('/flash-sales', sameOrigin, session('operator'), async (c) => {
+    const form = readFlashSaleForm(await c.req.parseBody(), c.env.SHOP_TIME_ZONE);
+    const refused = (errors: typeof form.errors, status: ContentfulStatusCode) =>
+      render(c, <FlashSaleFormPage merchant={c.var.merchant} values={form.values} errors={errors} timeZone={c.env.SHOP_TIME_ZONE} />, status);
+    if (!form.input) return refused(form.errors, 400);
+    try {
+      const { id, configured } = await createFlashSale(c.env, writeContext(c), form.input);
+      return c.redirect(`/admin/flash-sales/${id}?done=${configured ? 'created' : 'created_pending'}`, 303);
+    } catch (error) {
+      if (error instanceof ApiError && [400, 409, 422].includes(error.status)) return refused(flashSaleFormErrors(error, form.rowOf), error.status);
+      throw error;
+    }
+  })
+  .get('/flash-sales/:id', session('viewer'), flashSaleParam, flashSaleDetailQuery, async (c) => {
+    const sale = await flashSaleForAdmin(c.env, c.var.db, c.req.valid('param').id, c.var.clock.now(), { live: true });
+    return render(c, <FlashSaleDetailPage merchant={c.var.merchant} sale={sale} time={shopTime(c, 'medium')} notice={c.req.valid('query').done} />);
+  })
+  .post('/flash-sales/:id/cancel', sameOrigin, session('operator'), flashSaleParam, async (c) => {
+    const { id } = c.req.valid('param');
+    await cancelFlashSale(c.env, writeContext(c), id);
+    return c.redirect(`/admin/flash-sales/${id}?done=cancelled`, 303);
   })
   // Mounted on the app, this handles only the page's own routes; the JSON API keeps JSON errors.
   .onError((error, c) => {

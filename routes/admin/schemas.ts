@@ -2,7 +2,8 @@
 import * as v from 'valibot';
 import { merchantRoles } from '../../src/db/merchants';
 import { MAX_SKUS_PER_PRODUCT, MAX_SPEC_DIMENSIONS } from '../../src/domain/catalog';
-import { fen, httpsUrl, idOf, text } from '../../src/lib/validate';
+import { fen, httpsUrl, idOf, pageQuery, text } from '../../src/lib/validate';
+import { MAX_STOCK_OBJECTS_PER_CAMPAIGN, shardCountFor } from '../../src/services/flash-sales';
 
 const specValue = text(32);
 const tag = v.pipe(text(32), v.regex(/^[^,]+$/, 'must not contain a comma'));
@@ -115,3 +116,84 @@ export const settingsBody = v.pipe(
   }),
   v.check((body) => Object.keys(body).length > 0, 'must change at least one field'),
 );
+
+// Flash sales (秒杀). Business rules that need the catalog or the clock (price, stock, overlap,
+// a start in the past) are 422s from src/services/flash-sales.ts; these are the 400s.
+const countUpTo = (max: number) =>
+  v.pipe(v.number('must be an integer'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'), v.maxValue(max, `must be at most ${max}`));
+
+/** An ISO 8601 time with its offset (…Z or …+08:00), a real calendar date. */
+const isoTime = v.pipe(
+  v.string('must be an ISO 8601 time'),
+  v.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/, 'must be an ISO 8601 time with a time zone, e.g. 2026-06-18T20:00:00+08:00'),
+  v.check((s) => {
+    const [y, m, d] = s.slice(0, 10).split('-').map(Number) as [number, number, number];
+    return m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate() && Number.isFinite(Date.parse(s));
+  }, 'is not a real date and time'),
+);
+
+export const MAX_FLASH_SALE_ITEMS = 20;
+
+export const flashSaleItemBody = v.strictObject({
+  sku_id: idOf('sku'),
+  flash_price_fen: v.pipe(fen, v.minValue(1, 'must be at least 1 fen')),
+  flash_stock: countUpTo(10_000_000),
+});
+
+/** A SKU listed twice: the issue names the later row's sku_id. */
+const noDuplicateSkus = v.rawCheck<v.InferOutput<typeof flashSaleItemBody>[]>(({ dataset, addIssue }) => {
+  if (!dataset.typed) return;
+  const seen = new Set<string>();
+  dataset.value.forEach((item, index) => {
+    if (seen.has(item.sku_id)) {
+      addIssue({
+        message: 'lists a SKU already listed in this flash sale',
+        path: [
+          { type: 'array', origin: 'value', input: dataset.value, key: index, value: item },
+          { type: 'object', origin: 'value', input: item, key: 'sku_id', value: item.sku_id },
+        ],
+      });
+    }
+    seen.add(item.sku_id);
+  });
+});
+
+export const createFlashSaleBody = v.pipe(
+  v.strictObject({
+    title: text(60),
+    starts_at: isoTime,
+    ends_at: isoTime,
+    per_user_limit: countUpTo(999),
+    per_order_limit: countUpTo(99),
+    payment_window_minutes: v.optional(countUpTo(30), 5),
+    shard_count: v.optional(countUpTo(64)),
+    expected_peak_per_second: v.optional(countUpTo(10_000_000)),
+    items: v.pipe(
+      v.array(flashSaleItemBody),
+      v.minLength(1, 'needs at least one SKU'),
+      v.maxLength(MAX_FLASH_SALE_ITEMS, `at most ${MAX_FLASH_SALE_ITEMS} SKUs`),
+      noDuplicateSkus,
+    ),
+  }),
+  v.forward(
+    v.partialCheck([['starts_at'], ['ends_at']], (b) => Date.parse(b.ends_at) > Date.parse(b.starts_at), 'must be after starts_at'),
+    ['ends_at'],
+  ),
+  v.forward(
+    v.partialCheck([['per_user_limit'], ['per_order_limit']], (b) => b.per_order_limit <= b.per_user_limit, 'must not be more than per_user_limit'),
+    ['per_order_limit'],
+  ),
+  v.forward(
+    v.partialCheck(
+      [['items'], ['shard_count'], ['expected_peak_per_second']],
+      (b) => b.items.length * shardCountFor(b) <= MAX_STOCK_OBJECTS_PER_CAMPAIGN,
+      `SKUs × shards must be at most ${MAX_STOCK_OBJECTS_PER_CAMPAIGN}`,
+    ),
+    ['shard_count'],
+  ),
+);
+
+export const flashSaleListQuery = v.strictObject({
+  status: v.optional(v.picklist(['scheduled', 'cancelled', 'settled'], 'must be scheduled, cancelled or settled')),
+  ...pageQuery,
+});

@@ -41,6 +41,10 @@ export const orders = sqliteTable(
     trackingNo: text('tracking_no'),
     completedAt: integer('completed_at'),
     cancelledAt: integer('cancelled_at'),
+    /** Where the order came from: the shop itself, or a marketing engine that holds its stock. */
+    source: text('source', { enum: ['shop', 'flash_sale'] }).notNull().default('shop'),
+    /** For a flash-sale order: its reservation id in the FlashSaleStock object (one order each). */
+    sourceRef: text('source_ref'),
     idempotencyKey: text('idempotency_key'),
     /** SHA-256 of the request that created the order, to refuse a reused key with another body. */
     requestHash: text('request_hash'),
@@ -49,6 +53,7 @@ export const orders = sqliteTable(
   },
   (t) => [
     uniqueIndex('orders_order_no_idx').on(t.orderNo),
+    uniqueIndex('orders_source_ref_idx').on(t.source, t.sourceRef),
     uniqueIndex('orders_user_idempotency_idx').on(t.userId, t.idempotencyKey),
     index('orders_user_created_idx').on(t.userId, t.createdAt, t.id),
     index('orders_user_status_idx').on(t.userId, t.status, t.createdAt, t.id),

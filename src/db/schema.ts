@@ -3,3 +3,4 @@ export * from './catalog';
 export * from './merchants';
 export * from './shoppers';
 export * from './orders';
+export * from './flash-sales';

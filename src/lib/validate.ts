@@ -53,3 +53,9 @@ export const httpsUrl = v.pipe(v.string(), v.maxLength(1024, 'is too long'), v.u
 /** A prefixed id such as prd_0123456789abcdef. */
 export const idOf = (prefix: string) =>
   v.pipe(v.string(), v.maxLength(64, 'is too long'), v.regex(new RegExp(`^${prefix}_[0-9a-z_]{1,60}$`), `must be a ${prefix}_ id`));
+
+/** The Idempotency-Key header that order- and payment-creating POSTs require. */
+export const idempotencyHeader = validate(
+  'header',
+  v.object({ 'idempotency-key': v.pipe(v.string('the Idempotency-Key header is required'), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 of A-Z a-z 0-9 _ -')) }),
+);

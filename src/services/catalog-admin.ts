@@ -37,7 +37,7 @@ export type ProductInput = {
 
 export type ProductPatch = Partial<ProductInput>;
 
-type WriteContext = { db: Db; actor: MerchantPrincipal; now: number; env: Env; clock: Clock };
+export type WriteContext = { db: Db; actor: MerchantPrincipal; now: number; env: Env; clock: Clock };
 
 /** The context of a catalog write made by the signed-in merchant of a request. */
 export const catalogWriteContext = (c: { env: Env; var: AppVariables }): WriteContext => ({
@@ -67,7 +67,7 @@ async function assertCategoryExists(db: Db, categoryId: string) {
 }
 
 /** Recomputes the product's list figures from its active SKUs, inside the same batch. */
-const refreshProductSummary = (productId: string, now: number) =>
+export const refreshProductSummary = (productId: string, now: number) =>
   sql`UPDATE products SET
       min_price_fen = (SELECT COALESCE(MIN(price_fen), 0) FROM skus WHERE product_id = ${productId} AND active = 1),
       max_price_fen = (SELECT COALESCE(MAX(price_fen), 0) FROM skus WHERE product_id = ${productId} AND active = 1),
@@ -79,7 +79,7 @@ const refreshProductSummary = (productId: string, now: number) =>
 
 
 /** Runs a catalog write plus the version bump; then tells this location's cache the new version. */
-async function commitCatalogWrite(ctx: WriteContext, statements: Statement[]) {
+export async function commitCatalogWrite(ctx: WriteContext, statements: Statement[]) {
   const results = await runBatch(ctx.db, [...statements, sql.raw(BUMP_CATALOG_VERSION_SQL)]);
   const version = (results[results.length - 1]?.results?.[0] as { version?: number } | undefined)?.version;
   if (typeof version === 'number') await rememberCatalogVersion(version, ctx.env, ctx.clock);

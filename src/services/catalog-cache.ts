@@ -123,17 +123,26 @@ function notModified(etag: string, from: Headers): Response {
 }
 
 /**
+ * How long a route's responses may be reused, when that must be shorter than the catalog's
+ * CATALOG_S_MAXAGE / CATALOG_MAX_AGE (e.g. flash sales, whose state changes with the clock).
+ * A route can only shorten the configured figures, never lengthen them.
+ */
+export type CacheFreshness = { sMaxAgeSeconds?: number; maxAgeSeconds?: number };
+
+/**
  * Middleware for public catalog GETs: answers from the local cache when it can (304 when the
  * client's ETag matches), otherwise runs the handler and stores a 200 under the versioned key.
  */
-export const cachedCatalogResponse = () =>
+export const cachedCatalogResponse = (freshness: CacheFreshness = {}) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const now = c.var.clock.now();
+    const sMaxAge = Math.min(Number(c.env.CATALOG_S_MAXAGE), freshness.sMaxAgeSeconds ?? Infinity);
+    const maxAge = Math.min(Number(c.env.CATALOG_MAX_AGE), freshness.maxAgeSeconds ?? Infinity);
     const version = await readCatalogVersion(c.env, c.var.clock);
     const key = `${CACHE_ORIGIN}/v${version}${normalisedPathAndQuery(c.req.path, c.req.url)}`;
     const ifNoneMatch = c.req.header('If-None-Match');
 
-    const hot = hotGet(key, now) ?? (await fromLocationCache(key, now + Number(c.env.CATALOG_S_MAXAGE) * 1000));
+    const hot = hotGet(key, now) ?? (await fromLocationCache(key, now + sMaxAge * 1000));
     if (hot) return etagMatches(ifNoneMatch, hot.etag) ? notModified(hot.etag, hot.headers) : new Response(hot.body, { status: 200, headers: hot.headers });
 
     await next();
@@ -142,13 +151,13 @@ export const cachedCatalogResponse = () =>
     const etag = await etagOf(body);
     const headers = new Headers(c.res.headers);
     headers.delete('Set-Cookie');
-    headers.set('Cache-Control', `public, max-age=${c.env.CATALOG_MAX_AGE}, s-maxage=${c.env.CATALOG_S_MAXAGE}`);
+    headers.set('Cache-Control', `public, max-age=${maxAge}, s-maxage=${sMaxAge}`);
     headers.set('ETag', etag);
     headers.set('Cache-Tag', 'catalog');
     headers.set('X-Catalog-Version', String(version));
     // Awaited (not waitUntil) so that a read right after a miss is already a hit.
     await catalogCache().put(key, new Response(body, { status: 200, headers }));
-    hotPut(key, { body, headers: withXCache(headers, 'HIT'), etag, until: now + Number(c.env.CATALOG_S_MAXAGE) * 1000 });
+    hotPut(key, { body, headers: withXCache(headers, 'HIT'), etag, until: now + sMaxAge * 1000 });
     headers.set('X-Cache', 'MISS');
     replaceResponse(c, etagMatches(ifNoneMatch, etag) ? notModified(etag, headers) : new Response(body, { status: 200, headers }));
   });

@@ -15,6 +15,8 @@ import { encodeBase64Url } from '../lib/base64url';
 import { maskPhone } from '../lib/phone';
 import { addressSnapshot, findOwnAddress } from './addresses';
 import { quoteLines, type RequestedLine } from './checkout';
+import type { Quote } from '../domain/pricing';
+import type { PurchasableSku } from './purchasable';
 import { applyTransition, type Actor, type OrderRow } from './order-transitions';
 import { addresses, users } from '../db/shoppers';
 
@@ -36,7 +38,7 @@ export async function requestHash(body: unknown): Promise<string> {
   return encodeBase64Url(new Uint8Array(digest));
 }
 
-type CreateContext = { db: Db; userId: string; now: number; timeZone: string; idempotencyKey: string; requestHash: string };
+export type CreateContext = { db: Db; userId: string; now: number; timeZone: string; idempotencyKey: string; requestHash: string };
 
 /**
  * Creates an order from the live quote and reserves its stock in the same D1 batch: the CHECK
@@ -56,8 +58,35 @@ export async function createOrder(ctx: CreateContext, input: CreateOrderInput): 
       unavailable.map((u) => ({ path: `items.${u.skuId}`, message: u.reason })),
     );
   }
+  const stockAndCart: Statement[] = quote.lines.flatMap((line) => [
+    // Fails the whole batch (CHECK stock >= 0) when another buyer took the last units.
+    sql`UPDATE skus SET stock = stock - ${line.quantity}, updated_at = ${ctx.now} WHERE id = ${line.skuId}`,
+    sql`UPDATE products SET total_stock = total_stock - ${line.quantity} WHERE id = ${skus.get(line.skuId)!.productId}`,
+  ]);
+  if (input.fromCart) {
+    stockAndCart.push(ctx.db.delete(cartItems).where(and(eq(cartItems.userId, ctx.userId), inArray(cartItems.skuId, quote.lines.map((l) => l.skuId)))));
+  }
+  return insertOrder(ctx, { quote, skus, address, note: input.note, paymentDeadline: ctx.now + paymentWindowMinutes * 60_000, source: { kind: 'shop' }, also: stockAndCart });
+}
 
+export type NewOrder = {
+  quote: Quote;
+  skus: Map<string, PurchasableSku>;
+  address: Parameters<typeof addressSnapshot>[0];
+  note?: string;
+  paymentDeadline: number;
+  /** Where the stock is held: D1 (the statements in `also` reserve it), or a flash-sale reservation. */
+  source: { kind: 'shop' } | { kind: 'flash_sale'; ref: string };
+  also: Statement[];
+};
+
+/**
+ * Writes an order, its lines and its first event in one batch with `also` (the stock
+ * reservation). Idempotent by the Idempotency-Key, and for a flash sale by its reservation.
+ */
+export async function insertOrder(ctx: CreateContext, order: NewOrder): Promise<{ order: OrderRow; created: boolean }> {
   const orderId = newId('ord');
+  const { quote } = order;
   const statements: Statement[] = [
     ctx.db.insert(orders).values({
       id: orderId,
@@ -68,20 +97,20 @@ export async function createOrder(ctx: CreateContext, input: CreateOrderInput): 
       discountFen: quote.discountFen,
       shippingFeeFen: quote.shippingFeeFen,
       payableFen: quote.payableFen,
-      address: addressSnapshot(address),
-      note: input.note ?? '',
-      paymentDeadline: ctx.now + paymentWindowMinutes * 60_000,
+      address: addressSnapshot(order.address),
+      note: order.note ?? '',
+      paymentDeadline: order.paymentDeadline,
+      source: order.source.kind,
+      sourceRef: order.source.kind === 'flash_sale' ? order.source.ref : null,
       idempotencyKey: ctx.idempotencyKey,
       requestHash: ctx.requestHash,
       createdAt: ctx.now,
       updatedAt: ctx.now,
     }),
     ctx.db.insert(orderEvents).values({ id: newId('oev'), orderId, fromStatus: null, toStatus: 'pending_payment', actorType: 'shopper', actorId: ctx.userId, createdAt: ctx.now }),
-  ];
-  for (const line of quote.lines) {
-    const sku = skus.get(line.skuId)!;
-    statements.push(
-      ctx.db.insert(orderItems).values({
+    ...quote.lines.map((line) => {
+      const sku = order.skus.get(line.skuId)!;
+      return ctx.db.insert(orderItems).values({
         id: newId('oit'),
         orderId,
         productId: sku.productId,
@@ -94,20 +123,15 @@ export async function createOrder(ctx: CreateContext, input: CreateOrderInput): 
         lineTotalFen: line.lineTotalFen,
         discountShareFen: line.discountShareFen,
         payableFen: line.payableFen,
-      }),
-      // Fails the whole batch (CHECK stock >= 0) when another buyer took the last units.
-      sql`UPDATE skus SET stock = stock - ${line.quantity}, updated_at = ${ctx.now} WHERE id = ${line.skuId}`,
-      sql`UPDATE products SET total_stock = total_stock - ${line.quantity} WHERE id = ${sku.productId}`,
-    );
-  }
-  if (input.fromCart) {
-    statements.push(ctx.db.delete(cartItems).where(and(eq(cartItems.userId, ctx.userId), inArray(cartItems.skuId, quote.lines.map((l) => l.skuId)))));
-  }
+      });
+    }),
+    ...order.also,
+  ];
   try {
     await runBatch(ctx.db, statements);
   } catch (error) {
-    // A concurrent request with the same Idempotency-Key won the unique index: answer with its order.
-    if (/orders\.user_id, orders\.idempotency_key/.test(String((error as Error)?.message))) {
+    // A concurrent request with the same key (or reservation) won the unique index: answer with its order.
+    if (/orders\.user_id, orders\.idempotency_key|orders\.source, orders\.source_ref/.test(String((error as Error)?.message))) {
       const winner = await findByIdempotencyKey(ctx);
       if (winner) return { order: winner, created: false };
     }
@@ -116,7 +140,7 @@ export async function createOrder(ctx: CreateContext, input: CreateOrderInput): 
   return { order: (await ctx.db.query.orders.findFirst({ where: eq(orders.id, orderId) }))!, created: true };
 }
 
-async function findByIdempotencyKey(ctx: CreateContext) {
+export async function findByIdempotencyKey(ctx: CreateContext) {
   const order = await ctx.db.query.orders.findFirst({ where: and(eq(orders.userId, ctx.userId), eq(orders.idempotencyKey, ctx.idempotencyKey)) });
   if (order && order.requestHash !== ctx.requestHash) {
     throw businessRule('idempotency_key_reused', 'This Idempotency-Key was used for a different request.');
@@ -124,7 +148,7 @@ async function findByIdempotencyKey(ctx: CreateContext) {
   return order;
 }
 
-async function defaultAddress(db: Db, userId: string) {
+export async function defaultAddress(db: Db, userId: string) {
   const row = await db.query.addresses.findFirst({ where: and(eq(addresses.userId, userId), eq(addresses.isDefault, 1)) });
   if (!row) throw businessRule('address_required', 'Add a shipping address first.', [{ path: 'body.address_id', message: 'required: no default address' }]);
   return row;

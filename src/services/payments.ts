@@ -19,6 +19,11 @@ import type { RequestPaymentParams } from '../wechat/signing';
 import { releaseStockStatements, recordSalesStatements, transitionStatements, type Actor, type OrderRow } from './order-transitions';
 import type { PayClient } from './wechat';
 
+/** Told after an order's payment or cancellation has committed (see order-sources.ts). */
+export type OrderHooks = { paid(order: OrderRow): Promise<void>; cancelled(order: OrderRow): Promise<void> };
+/** For callers that settle the stock holder themselves (a FlashSaleStock alarm). */
+export const noOrderHooks: OrderHooks = { paid: async () => {}, cancelled: async () => {} };
+
 const wechatPay: Actor = { type: 'wechat_pay', id: null };
 const system: Actor = { type: 'system', id: null };
 
@@ -83,7 +88,7 @@ export type PaymentOutcome = 'paid' | 'refunding_late_payment' | 'already_applie
  * order becomes paid; an order in any later status is never moved back (litemall #271); an
  * order already cancelled (stock released) gets its money back automatically.
  */
-export async function applyTransaction(db: Db, tx: WeChatPayTransaction, notificationId: string | undefined, now: number): Promise<PaymentOutcome> {
+export async function applyTransaction(db: Db, tx: WeChatPayTransaction, notificationId: string | undefined, now: number, hooks: OrderHooks): Promise<PaymentOutcome> {
   if (tx.trade_state !== 'SUCCESS') return 'not_paid';
   if (await alreadyApplied(db, notificationId)) return 'already_applied';
   const payment = await db.query.payments.findFirst({ where: eq(payments.outTradeNo, tx.out_trade_no) });
@@ -123,6 +128,7 @@ export async function applyTransaction(db: Db, tx: WeChatPayTransaction, notific
     if (isDuplicateApplication(error)) return 'already_applied';
     throw error;
   }
+  if (outcome === 'paid') await hooks.paid(order);
   return outcome;
 }
 
@@ -145,7 +151,14 @@ function systemRefundStatements(db: Db, order: OrderRow, reason: string, now: nu
  * only then, in one batch, cancels the order and gives its stock back (exactly once). If the
  * close shows the order was paid meanwhile, the payment is applied instead and the order stays.
  */
-export async function cancelUnpaidOrder(db: Db, pay: PayClient, order: OrderRow, how: { event: 'cancel' | 'expire'; actor: Actor; reason: string }, now: number): Promise<'cancelled' | 'paid'> {
+export async function cancelUnpaidOrder(
+  db: Db,
+  pay: PayClient,
+  order: OrderRow,
+  how: { event: 'cancel' | 'expire'; actor: Actor; reason: string },
+  now: number,
+  hooks: OrderHooks,
+): Promise<'cancelled' | 'paid'> {
   if (!canApply(how.event, order.status)) throw conflict('illegal_transition', `An order that is ${order.status} cannot be cancelled.`);
   const payment = await db.query.payments.findFirst({ where: eq(payments.orderId, order.id) });
   if (payment && payment.status === 'prepared') {
@@ -158,7 +171,7 @@ export async function cancelUnpaidOrder(db: Db, pay: PayClient, order: OrderRow,
         throw providerUnavailable(queryError);
       });
       if (tx.trade_state === 'SUCCESS' || tx.trade_state === 'REFUND') {
-        await applyTransaction(db, tx, undefined, now);
+        await applyTransaction(db, tx, undefined, now, hooks);
         return 'paid';
       }
       if (tx.trade_state === 'USERPAYING') throw conflict('payment_in_progress', 'The shopper is paying for this order right now.');
@@ -167,13 +180,15 @@ export async function cancelUnpaidOrder(db: Db, pay: PayClient, order: OrderRow,
   await runBatch(db, [
     ...transitionStatements(db, order, { event: how.event, actor: how.actor, reason: how.reason, set: { cancelledAt: now } }, now),
     ...(payment ? [db.update(payments).set({ status: 'closed', updatedAt: now }).where(and(eq(payments.id, payment.id), eq(payments.status, 'prepared')))] : []),
-    ...releaseStockStatements(db, order.id),
+    // A flash-sale order's units live in its FlashSaleStock object, released by afterOrderCancelled.
+    ...(order.source === 'shop' ? releaseStockStatements(db, order.id) : []),
   ]);
+  await hooks.cancelled(order);
   return 'cancelled';
 }
 
 /** The cron sweep: every unpaid order past its deadline is closed at WeChat Pay and cancelled. */
-export async function cancelExpiredOrders(db: Db, pay: PayClient, now: number, batchSize = 50) {
+export async function cancelExpiredOrders(db: Db, pay: PayClient, now: number, hooks: OrderHooks, batchSize = 50) {
   const expired = await db
     .select()
     .from(orders)
@@ -183,7 +198,7 @@ export async function cancelExpiredOrders(db: Db, pay: PayClient, now: number, b
   const result = { cancelled: 0, paid: 0, failed: 0 };
   for (const order of expired) {
     try {
-      result[await cancelUnpaidOrder(db, pay, order, { event: 'expire', actor: system, reason: 'Not paid in time.' }, now)]++;
+      result[await cancelUnpaidOrder(db, pay, order, { event: 'expire', actor: system, reason: 'Not paid in time.' }, now, hooks)]++;
     } catch (error) {
       // Left pending: the next sweep tries again (e.g. WeChat Pay was unreachable).
       if (!(error instanceof ApiError && error.code === 'concurrent_change')) console.error('expiry of', order.id, 'failed', error);
@@ -194,7 +209,7 @@ export async function cancelExpiredOrders(db: Db, pay: PayClient, now: number, b
 }
 
 /** Asks WeChat Pay about an order's transaction (the fallback when no notification came). */
-export async function syncPayment(db: Db, pay: PayClient, order: OrderRow, now: number): Promise<PaymentOutcome> {
+export async function syncPayment(db: Db, pay: PayClient, order: OrderRow, now: number, hooks: OrderHooks): Promise<PaymentOutcome> {
   const payment = await db.query.payments.findFirst({ where: eq(payments.orderId, order.id) });
   if (!payment) return 'not_paid';
   let tx: WeChatPayTransaction;
@@ -203,7 +218,7 @@ export async function syncPayment(db: Db, pay: PayClient, order: OrderRow, now: 
   } catch (error) {
     throw providerUnavailable(error);
   }
-  return applyTransaction(db, tx, undefined, now);
+  return applyTransaction(db, tx, undefined, now, hooks);
 }
 
 /**
@@ -250,7 +265,7 @@ export async function applyRefundResult(
         actor: wechatPay,
         reason: `Refunded ${refund.amountFen} fen`,
         set: { refundedFen: order.refundedFen + refund.amountFen },
-        also: [...refundUpdate, ...(inFull && !order.shippedAt ? releaseStockStatements(db, order.id) : []), ...remember],
+        also: [...refundUpdate, ...(inFull && !order.shippedAt && order.source === 'shop' ? releaseStockStatements(db, order.id) : []), ...remember],
       },
       now,
     );
@@ -292,9 +307,9 @@ export async function applyRefundResult(
 }
 
 /** Verifies, decrypts and applies one notification from WeChat Pay. */
-export async function handleNotification(db: Db, pay: PayClient, headers: Headers, rawBody: string, now: number) {
+export async function handleNotification(db: Db, pay: PayClient, headers: Headers, rawBody: string, now: number, hooks: OrderHooks) {
   const notification: WeChatPayNotification = await pay.parseNotification(headers, rawBody);
-  if (notification.event_type === 'TRANSACTION.SUCCESS') return applyTransaction(db, notification.resource, notification.id, now);
+  if (notification.event_type === 'TRANSACTION.SUCCESS') return applyTransaction(db, notification.resource, notification.id, now, hooks);
   const resource = notification.resource;
   return applyRefundResult(db, { out_refund_no: resource.out_refund_no, refund_id: resource.refund_id, status: resource.refund_status }, notification.id, now);
 }

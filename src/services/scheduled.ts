@@ -3,12 +3,13 @@ import { createDb } from '../db/client';
 import type { Env } from '../env';
 import type { Clock } from '../lib/clock';
 import { cancelExpiredOrders, deliverOutbox, reconcileProcessingRefunds } from './payments';
+import { orderHooksFor } from './order-sources';
 import { payClientOf } from './wechat';
 
 export async function runScheduledWork(env: Env, clock: Clock) {
   const db = createDb(env.DB);
   const pay = payClientOf(env, clock);
-  const expired = await cancelExpiredOrders(db, pay, clock.now());
+  const expired = await cancelExpiredOrders(db, pay, clock.now(), orderHooksFor(env));
   const outbox = await deliverOutbox(db, pay, clock.now());
   await reconcileProcessingRefunds(db, pay, clock.now());
   return { expired, outbox };

@@ -1,0 +1,40 @@
+// POST /flash-sales/:id/reserve — a shopper buys in a flash sale: the units are held in the
+// SKU's stock object and a pending order is created at the flash price, to be paid with
+// POST /orders/:id/pay before the hold expires.
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import type { AppEnv } from '../src/env';
+import { idempotencyHeader, idOf, validate } from '../src/lib/validate';
+import { buyInFlashSale } from '../src/services/flash-purchase';
+import { orderView, requestHash } from '../src/services/orders';
+import { requireShopper } from '../src/services/shopper-auth';
+
+const reserveBody = v.strictObject({
+  sku_id: idOf('sku'),
+  quantity: v.optional(v.pipe(v.number(), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'), v.maxValue(99, 'must be at most 99')), 1),
+  address_id: v.optional(idOf('adr')),
+});
+
+export const flashSalePurchaseRoutes = new Hono<AppEnv>().post(
+  '/flash-sales/:id/reserve',
+  requireShopper(),
+  validate('param', v.object({ id: idOf('fls') })),
+  idempotencyHeader,
+  validate('json', reserveBody),
+  async (c) => {
+    const body = c.req.valid('json');
+    const { order, created } = await buyInFlashSale(
+      c.env,
+      {
+        db: c.var.db,
+        userId: c.var.shopper.id,
+        now: c.var.clock.now(),
+        timeZone: c.env.SHOP_TIME_ZONE,
+        idempotencyKey: c.req.valid('header')['idempotency-key'],
+        requestHash: await requestHash({ flash_sale_id: c.req.valid('param').id, ...body }),
+      },
+      { flashSaleId: c.req.valid('param').id, skuId: body.sku_id, quantity: body.quantity, addressId: body.address_id },
+    );
+    return c.json(await orderView(c.var.db, order, 'shopper'), 201, created ? {} : { 'Idempotent-Replayed': 'true' });
+  },
+);

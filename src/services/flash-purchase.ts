@@ -1,0 +1,109 @@
+// Buying in a flash sale: admission (sold-out flag), the reservation in the SKU's stock object,
+// then the D1 order keyed by that reservation. If the order cannot be written, the reservation
+// is released at once, so no unit stays held for an order that does not exist.
+import { and, eq } from 'drizzle-orm';
+import { flashSaleItems, flashSales } from '../db/flash-sales';
+import { users } from '../db/shoppers';
+import type { Db } from '../db/client';
+import { priceLines } from '../domain/pricing';
+import { reservationRef, shardFor, stockObjectName } from '../domain/flash-sale';
+import type { Env } from '../env';
+import { encodeBase64Url } from '../lib/base64url';
+import { ApiError, businessRule, conflict, notFound, tooManyRequests } from '../lib/errors';
+import { findOwnAddress } from './addresses';
+import { ensureStockObjectsConfigured } from './flash-sales';
+import { defaultAddress, findByIdempotencyKey, insertOrder, type CreateContext } from './orders';
+import { loadPurchasableSkus } from './purchasable';
+import { getShopSettings, shippingPolicyOf } from './shop-settings';
+
+/**
+ * Sold-out flags per campaign SKU, in isolate memory: once an object says "sold out", further
+ * attempts are refused here without a round trip, for a short while (units may come back when
+ * an unpaid reservation expires, so the flag is never permanent).
+ */
+const soldOutUntil = new Map<string, number>();
+const SOLD_OUT_FLAG_MS = 1_000;
+
+export const isFlaggedSoldOut = (itemId: string, now: number) => (soldOutUntil.get(itemId) ?? 0) > now;
+
+/** The reservation id for one shopper's request: the same Idempotency-Key gives the same id. */
+async function reservationIdFor(userId: string, idempotencyKey: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${userId}\n${idempotencyKey}`));
+  return `rsv_${encodeBase64Url(new Uint8Array(digest)).toLowerCase().replace(/[^0-9a-z]/g, '').slice(0, 20)}`;
+}
+
+export type FlashPurchase = { flashSaleId: string; skuId: string; quantity: number; addressId?: string };
+
+export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: FlashPurchase) {
+  const earlier = await findByIdempotencyKey(ctx);
+  if (earlier) return { order: earlier, created: false };
+
+  const [row] = await ctx.db
+    .select({ campaign: flashSales, item: flashSaleItems })
+    .from(flashSaleItems)
+    .innerJoin(flashSales, eq(flashSales.id, flashSaleItems.flashSaleId))
+    .where(and(eq(flashSaleItems.flashSaleId, purchase.flashSaleId), eq(flashSaleItems.skuId, purchase.skuId)));
+  if (!row || row.campaign.status === 'cancelled') throw notFound('Flash-sale item');
+  const { campaign, item } = row;
+  if (isFlaggedSoldOut(item.id, ctx.now)) throw conflict('sold_out', 'Sold out.');
+
+  // Address first: a shopper without one is refused before any unit is held.
+  const address = purchase.addressId ? await findOwnAddress(ctx.db, ctx.userId, purchase.addressId) : await defaultAddress(ctx.db, ctx.userId);
+  const shard = shardFor(ctx.userId, campaign.shardCount);
+  const stock = env.FLASH_SALE_STOCK.get(env.FLASH_SALE_STOCK.idFromName(stockObjectName(item.id, shard)));
+  const reservationId = await reservationIdFor(ctx.userId, ctx.idempotencyKey);
+  const request = { reservationId, userId: ctx.userId, quantity: purchase.quantity, nowMs: ctx.now };
+  let result = await stock.reserve(request);
+  if (!result.ok && result.reason === 'not_configured') {
+    await ensureStockObjectsConfigured(env, campaign.id);
+    result = await stock.reserve(request);
+  }
+  if (!result.ok) throw refusal(item.id, result, ctx.now);
+
+  try {
+    return await writeFlashOrder(ctx, { itemId: item.id, shard, reservationId, skuId: item.skuId, flashPriceFen: item.flashPriceFen, quantity: result.quantity, expiresAt: result.expiresAt, address });
+  } catch (error) {
+    await stock.release(reservationId, 'order could not be written').catch((releaseError: unknown) => console.error('release after failed order write', reservationId, releaseError));
+    throw error;
+  }
+}
+
+function refusal(itemId: string, result: { reason: string; retryAfterMs?: number }, now: number): ApiError {
+  switch (result.reason) {
+    case 'sold_out':
+      soldOutUntil.set(itemId, now + SOLD_OUT_FLAG_MS);
+      return conflict('sold_out', 'Sold out.');
+    case 'rate_limited':
+      return tooManyRequests((result.retryAfterMs ?? 1000) / 1000, 'Too many attempts; wait a moment.');
+    case 'not_started':
+      return businessRule('not_started', 'This flash sale has not started yet.');
+    case 'ended':
+      return businessRule('ended', 'This flash sale has ended.');
+    case 'per_order_limit':
+      return businessRule('per_order_limit', 'That is more than one order may hold in this flash sale.', [{ path: 'body.quantity', message: 'over the per-order limit' }]);
+    case 'per_user_limit':
+      return businessRule('per_user_limit', 'You have reached the limit for this flash sale.', [{ path: 'body.quantity', message: 'over the per-shopper limit' }]);
+    default:
+      return new ApiError(503, 'flash_sale_unavailable', 'The flash sale is not ready; try again.', [], { 'Retry-After': '1' });
+  }
+}
+
+async function writeFlashOrder(
+  ctx: CreateContext,
+  r: { itemId: string; shard: number; reservationId: string; skuId: string; flashPriceFen: number; quantity: number; expiresAt: number; address: Parameters<typeof insertOrder>[1]['address'] },
+) {
+  const [skus, settings, user] = await Promise.all([loadPurchasableSkus(ctx.db, [r.skuId]), getShopSettings(ctx.db), ctx.db.query.users.findFirst({ where: eq(users.id, ctx.userId) })]);
+  if (!user) throw notFound('Shopper');
+  // The flash price is the price: no member price on top of it.
+  const quote = priceLines([{ skuId: r.skuId, quantity: r.quantity, unitPriceFen: r.flashPriceFen, memberPriceFen: null }], { isMember: false, shipping: shippingPolicyOf(settings) });
+  return insertOrder(ctx, {
+    quote,
+    skus,
+    address: r.address,
+    // The order must be paid while its units are held: the prepay's time_expire equals this.
+    paymentDeadline: r.expiresAt,
+    source: { kind: 'flash_sale', ref: reservationRef({ itemId: r.itemId, shard: r.shard, reservationId: r.reservationId }) },
+    also: [],
+  });
+}
+

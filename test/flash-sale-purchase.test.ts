@@ -1,0 +1,186 @@
+// Buying in a flash sale over HTTP: the stock objects, D1 orders, WeChat Pay (the fake) and the
+// expiry alarm together. The counts must be exact at burst load.
+import { abortAllDurableObjects, createExecutionContext, env, runDurableObjectAlarm } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app';
+import { stockObjectName } from '../src/domain/flash-sale';
+import { ManualClock } from '../src/lib/clock';
+import { newId } from '../src/lib/ids';
+import { loadKeyRing, signAccessToken } from '../src/lib/jwt';
+import { markPaid } from './fakes/wechat-control';
+import { api, BASE, createCategory, createProduct, json, newIdempotencyKey, tokenFor } from './helpers';
+
+let merchant: string;
+let categoryId: string;
+
+beforeAll(async () => {
+  merchant = (await tokenFor('owner')).token;
+  categoryId = await createCategory(merchant, '秒杀');
+});
+
+/** Many shoppers with a default address, written straight to D1 (the API path is tested elsewhere). */
+async function manyShoppers(count: number) {
+  const now = Date.now();
+  const ring = loadKeyRing(env.JWT_KEYS, env.JWT_ACTIVE_KID);
+  const shoppers = Array.from({ length: count }, () => ({ id: newId('usr'), addressId: newId('adr') }));
+  for (let i = 0; i < shoppers.length; i += 50) {
+    await env.DB.batch(
+      shoppers.slice(i, i + 50).flatMap((s) => [
+        env.DB.prepare('INSERT INTO users (id, openid, created_at, updated_at) VALUES (?, ?, ?, ?)').bind(s.id, `o-${s.id}`, now, now),
+        env.DB.prepare(
+          "INSERT INTO addresses (id, user_id, recipient, phone, province, city, district, detail, is_default, created_at, updated_at) VALUES (?, ?, '抢购者', '13900000000', '广东省', '深圳市', '南山区', '科技园 1 号', 1, ?, ?)",
+        ).bind(s.addressId, s.id, now, now),
+      ]),
+    );
+  }
+  return Promise.all(shoppers.map(async (s) => ({ ...s, token: await signAccessToken(ring, { sub: s.id, aud: 'shopper', ttlSeconds: 3600, nowMs: now }) })));
+}
+
+type Campaign = { id: string; items: { id: string; sku_id: string }[] };
+
+type FlashSaleOptions = { stock: number; perUserLimit?: number; perOrderLimit?: number; shards?: number; startsAt?: number; endsAt?: number; paymentWindowMinutes?: number };
+
+/** `post` lets a test create the campaign through an app whose clock it controls. */
+async function createFlashSale(opts: FlashSaleOptions, post: (body: unknown) => Response | Promise<Response> = (body) => api('POST', '/admin/api/flash-sales', { token: merchant, body })) {
+  const product = await createProduct(merchant, categoryId, { specs: [], skus: [{ spec_values: [], price_fen: 19900, original_price_fen: 29900, stock: opts.stock + 10 }] });
+  const res = await post({
+      title: '整点秒杀',
+      starts_at: new Date(opts.startsAt ?? Date.now() - 60_000).toISOString(),
+      ends_at: new Date(opts.endsAt ?? Date.now() + 3_600_000).toISOString(),
+      per_user_limit: opts.perUserLimit ?? 1,
+      per_order_limit: opts.perOrderLimit ?? 1,
+      payment_window_minutes: opts.paymentWindowMinutes ?? 5,
+      shard_count: opts.shards ?? 1,
+      items: [{ sku_id: product.skus[0].id, flash_price_fen: 990, flash_stock: opts.stock }],
+  });
+  if (res.status !== 201) throw new Error(`flash sale: ${res.status} ${await res.text()}`);
+  const campaign = (await res.json()) as Campaign;
+  return { campaign, skuId: product.skus[0].id as string, itemId: campaign.items[0]!.id };
+}
+
+const reserve = (token: string, flashSaleId: string, skuId: string, extra: Record<string, unknown> = {}, key = newIdempotencyKey()) =>
+  api('POST', `/flash-sales/${flashSaleId}/reserve`, { token, body: { sku_id: skuId, ...extra }, headers: { 'Idempotency-Key': key } });
+
+const stockObject = (itemId: string, shard = 0) => env.FLASH_SALE_STOCK.get(env.FLASH_SALE_STOCK.idFromName(stockObjectName(itemId, shard)));
+const flashOrders = async (itemId: string) =>
+  (await env.DB.prepare("SELECT status, count(*) AS n FROM orders WHERE source = 'flash_sale' AND source_ref LIKE ? GROUP BY status").bind(`${itemId}/%`).all<{ status: string; n: number }>()).results;
+
+describe('flash-sale purchase at burst load', () => {
+  it('400 concurrent buyers for 100 units, limit 1: exactly 100 orders, nobody holds two', async () => {
+    const { campaign, skuId, itemId } = await createFlashSale({ stock: 100 });
+    // 400 buyers over HTTP here; the 2,000-buyer race against the stock object itself is in
+    // flash-sale-stock.test.ts. With 1,000 concurrent requests through this route, no answer came
+    // back for ~170 s and then all came within a second — not yet diagnosed (README, known issues).
+    const shoppers = await manyShoppers(400);
+    const results = await Promise.all(shoppers.map((s) => reserve(s.token, campaign.id, skuId).then(async (r) => ({ status: r.status, body: (await r.json()) as any, shopper: s.id }))));
+    const won = results.filter((r) => r.status === 201);
+    expect(won).toHaveLength(100);
+    expect(results.filter((r) => r.status !== 201).every((r) => r.status === 409 && r.body.error.code === 'sold_out')).toBe(true);
+    expect(new Set(won.map((r) => r.shopper)).size).toBe(100);
+    expect(won.every((r) => r.body.items[0].unit_price_fen === 990 && r.body.status === 'pending_payment')).toBe(true);
+    const snapshot = await stockObject(itemId).snapshot();
+    expect(snapshot).toMatchObject({ available: 0, held: 100, paid: 0 });
+    expect(await flashOrders(itemId)).toEqual([{ status: 'pending_payment', n: 100 }]);
+    const reconciliation = await json(api('GET', `/admin/api/flash-sales/${campaign.id}/reconciliation`, { token: merchant }));
+    expect(reconciliation).toMatchObject({ ok: true, totals: { held: 100, orders: 100 } });
+  }, 180_000);
+
+  it('70 pay, 30 expire unpaid: exactly 30 units come back (transactions closed first) and sell again', async () => {
+    // The holds are taken an hour in the past, so they have expired by the time the alarm runs.
+    const past = new ManualClock(Date.now() - 3_600_000);
+    const app = createApp({ clock: past });
+    const call = (path: string, token: string, body: unknown, headers: Record<string, string> = {}) =>
+      app.request(`${BASE}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) }, env, createExecutionContext());
+    const { campaign, skuId, itemId } = await createFlashSale({ stock: 100, startsAt: past.now() + 1_000, endsAt: past.now() + 7_200_000 }, (body) => call('/admin/api/flash-sales', merchant, body));
+    past.advance(2_000);
+    const shoppers = await manyShoppers(100);
+    const orders = await Promise.all(
+      shoppers.map(async (s) => {
+        const res = await call(`/flash-sales/${campaign.id}/reserve`, s.token, { sku_id: skuId }, { 'Idempotency-Key': newIdempotencyKey() });
+        expect(res.status).toBe(201);
+        return { shopper: s, order: (await res.json()) as any };
+      }),
+    );
+    for (const { shopper, order } of orders.slice(0, 70)) {
+      expect((await call(`/orders/${order.id}/pay`, shopper.token, {})).status).toBe(200);
+      const { notification } = await markPaid(order.order_no, { nowMs: past.now() });
+      const delivered = await app.request(`${BASE}/payments/wechat/notify`, { method: 'POST', headers: notification.headers, body: notification.body }, env, createExecutionContext());
+      expect(delivered.status).toBe(204);
+    }
+    for (const { shopper, order } of orders.slice(70, 80)) expect((await call(`/orders/${order.id}/pay`, shopper.token, {})).status).toBe(200);
+    expect(await stockObject(itemId).snapshot()).toMatchObject({ available: 0, held: 30, paid: 70 });
+
+    expect(await runDurableObjectAlarm(stockObject(itemId))).toBe(true);
+    await runDurableObjectAlarm(stockObject(itemId)); // at-least-once: a second run changes nothing
+    expect(await stockObject(itemId).snapshot()).toMatchObject({ available: 30, held: 0, paid: 70, released: 30 });
+    const statuses = Object.fromEntries((await flashOrders(itemId)).map((r) => [r.status, r.n]));
+    expect(statuses).toEqual({ paid: 70, cancelled: 30 });
+
+    const late = await manyShoppers(40);
+    const again = await Promise.all(late.map((s) => reserve(s.token, campaign.id, skuId).then((r) => r.status)));
+    expect(again.filter((s) => s === 201)).toHaveLength(30);
+    expect((await json(api('GET', `/admin/api/flash-sales/${campaign.id}/reconciliation`, { token: merchant }))).ok).toBe(true);
+  }, 180_000);
+
+  it('resetting the stock objects mid-sale loses or duplicates nothing', async () => {
+    const { campaign, skuId, itemId } = await createFlashSale({ stock: 60, shards: 3 });
+    const first = await manyShoppers(40);
+    expect((await Promise.all(first.map((s) => reserve(s.token, campaign.id, skuId).then((r) => r.status)))).filter((s) => s === 201)).toHaveLength(40);
+    await abortAllDurableObjects();
+    const second = await manyShoppers(60);
+    const statuses = await Promise.all(second.map((s) => reserve(s.token, campaign.id, skuId).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 201)).toHaveLength(20);
+    const held = (await Promise.all([0, 1, 2].map((shard) => stockObject(itemId, shard).snapshot()))).reduce((n, s) => n + s.held, 0);
+    expect(held).toBe(60);
+    expect(await flashOrders(itemId)).toEqual([{ status: 'pending_payment', n: 60 }]);
+    expect((await json(api('GET', `/admin/api/flash-sales/${campaign.id}/reconciliation`, { token: merchant }))).ok).toBe(true);
+  }, 180_000);
+});
+
+describe('flash-sale rules and bad input', () => {
+  it('holds the per-user limit and the per-order limit; a retried request is the same order', async () => {
+    const { campaign, skuId } = await createFlashSale({ stock: 50, perUserLimit: 2, perOrderLimit: 2 });
+    const [shopper] = await manyShoppers(1);
+    const key = newIdempotencyKey();
+    const first = await json(reserve(shopper!.token, campaign.id, skuId, { quantity: 1 }, key));
+    const retry = await json(reserve(shopper!.token, campaign.id, skuId, { quantity: 1 }, key));
+    expect(retry.id).toBe(first.id);
+    expect((await reserve(shopper!.token, campaign.id, skuId, { quantity: 3 })).status).toBe(422);
+    expect((await reserve(shopper!.token, campaign.id, skuId, { quantity: 1 })).status).toBe(201);
+    const over = await reserve(shopper!.token, campaign.id, skuId, { quantity: 1 });
+    expect(over.status).toBe(422);
+    expect((await json(over)).error.code).toBe('per_user_limit');
+  });
+
+  it('refuses before the start, answers 429 with Retry-After when one shopper hammers', async () => {
+    const upcoming = await createFlashSale({ stock: 10, startsAt: Date.now() + 3_600_000, endsAt: Date.now() + 7_200_000 });
+    const [shopper] = await manyShoppers(1);
+    const early = await reserve(shopper!.token, upcoming.campaign.id, upcoming.skuId);
+    expect(early.status).toBe(422);
+    expect((await json(early)).error.code).toBe('not_started');
+    const statuses = await Promise.all(Array.from({ length: 12 }, () => reserve(shopper!.token, upcoming.campaign.id, upcoming.skuId).then((r) => r)));
+    const limited = statuses.find((r) => r.status === 429);
+    expect(limited).toBeDefined();
+    expect(Number(limited!.headers.get('Retry-After'))).toBeGreaterThanOrEqual(1);
+  });
+
+  it('bad input: a clear 4xx and nothing held or written', async () => {
+    const { campaign, skuId, itemId } = await createFlashSale({ stock: 10 });
+    const [shopper] = await manyShoppers(1);
+    const noAddress = (await manyShoppers(1))[0]!;
+    await env.DB.prepare('DELETE FROM addresses WHERE user_id = ?').bind(noAddress.id).run();
+    const cases: [Promise<Response>, number][] = [
+      [reserve(shopper!.token, campaign.id, skuId, { quantity: 0 }), 400],
+      [reserve(shopper!.token, campaign.id, skuId, { quantity: 'one' }), 400],
+      [reserve(shopper!.token, campaign.id, 'sku_notinthissale'), 404],
+      [reserve(shopper!.token, 'fls_doesnotexist', skuId), 404],
+      [reserve(shopper!.token, 'not-an-id', skuId), 400],
+      [api('POST', `/flash-sales/${campaign.id}/reserve`, { token: shopper!.token, body: { sku_id: skuId } }), 400],
+      [api('POST', `/flash-sales/${campaign.id}/reserve`, { body: { sku_id: skuId }, headers: { 'Idempotency-Key': newIdempotencyKey() } }), 401],
+      [reserve(noAddress.token, campaign.id, skuId), 422],
+    ];
+    for (const [response, status] of cases) expect((await response).status).toBe(status);
+    expect(await stockObject(itemId).snapshot()).toMatchObject({ available: 10, held: 0 });
+    expect(await flashOrders(itemId)).toEqual([]);
+  });
+});
