@@ -70,6 +70,9 @@ describe('code2Session', () => {
 
 describe('access token', () => {
   it('is fetched once and reused until expires_in − 300 s', async () => {
+    // The fake is shared by every test file of the run: start from a freshly issued token, so
+    // its remaining lifetime is the full 7200 s whenever this test happens to run.
+    await invalidateAccessToken();
     const clock = new ManualClock(Date.now());
     const store = new RecordingStore();
     const client = loginClient({ clock, tokenStore: store });
