@@ -74,11 +74,11 @@ describe('flash-sale purchase at burst load', () => {
     const app = createApp();
     const shoppers = await manyShoppers(2_000);
     const results = await Promise.all(
-      shoppers.map((s) =>
-        app
-          .request(`${BASE}/flash-sales/${campaign.id}/reserve`, { method: 'POST', headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json', 'Idempotency-Key': newIdempotencyKey() }, body: JSON.stringify({ sku_id: skuId }) }, env, createExecutionContext())
-          .then(async (r) => ({ status: r.status, body: (await r.json()) as any, shopper: s.id })),
-      ),
+      shoppers.map(async (s) => {
+        const init = { method: 'POST', headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json', 'Idempotency-Key': newIdempotencyKey() }, body: JSON.stringify({ sku_id: skuId }) };
+        const r = await app.request(`${BASE}/flash-sales/${campaign.id}/reserve`, init, env, createExecutionContext());
+        return { status: r.status, body: (await r.json()) as any, shopper: s.id };
+      }),
     );
     const won = results.filter((r) => r.status === 201);
     expect(won).toHaveLength(100);
