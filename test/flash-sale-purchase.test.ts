@@ -146,6 +146,28 @@ describe('flash-sale purchase at burst load', () => {
   }, 180_000);
 });
 
+describe('a payment that comes after the units went back', () => {
+  it('is refunded automatically; the released units stay released and sellable', async () => {
+    const { campaign, skuId, itemId } = await createFlashSale({ stock: 1 });
+    const [first, second] = await manyShoppers(2);
+    const order = await json(reserve(first!.token, campaign.id, skuId));
+    expect((await api('POST', `/orders/${order.id}/pay`, { token: first!.token, body: {} })).status).toBe(200);
+    const { notification } = await markPaid(order.order_no); // the shopper paid at WeChat…
+    // …while a cancel raced it: the order was cancelled and its units released first.
+    await env.DB.prepare("UPDATE orders SET status = 'cancelled', cancelled_at = ? WHERE id = ?").bind(Date.now(), order.id).run();
+    const held = (await stockObject(itemId).snapshot()).reservations[0]!;
+    expect(await stockObject(itemId).release(held.id, 'order cancelled')).toBe('released');
+
+    const delivered = await api('POST', '/payments/wechat/notify', { rawBody: notification.body, headers: notification.headers });
+    expect(delivered.status).toBe(204);
+    const refund = await env.DB.prepare('SELECT initiator, status, amount_fen FROM refunds WHERE order_id = ?').bind(order.id).first();
+    expect(refund).toEqual({ initiator: 'system', status: 'processing', amount_fen: order.payable_fen });
+    expect(await stockObject(itemId).snapshot()).toMatchObject({ available: 1, held: 0, paid: 0, released: 1 });
+    // The unit that came back is sold again, to someone else.
+    expect((await reserve(second!.token, campaign.id, skuId)).status).toBe(201);
+  });
+});
+
 describe('the sold-out flag', () => {
   it('refuses without a round trip to the object once sold out, still replays a winner, and lets released units sell', async () => {
     const clock = new ManualClock(Date.now());
