@@ -32,6 +32,21 @@ export function migrationStatements(): string[] {
     .filter((s) => s.replace(/--[^\n]*\n?/g, '').trim().length > 0);
 }
 
+/**
+ * The Durable Object bindings declared in wrangler.toml ([[durable_objects.bindings]] name and
+ * class_name), as SQLite-backed objects: the same set the deployed worker gets.
+ */
+export function durableObjectBindings(): Record<string, { className: string; useSQLite: true }> {
+  const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8');
+  const bindings: Record<string, { className: string; useSQLite: true }> = {};
+  for (const block of toml.split('[[durable_objects.bindings]]').slice(1)) {
+    const name = /^\s*name\s*=\s*"([^"]+)"/m.exec(block)?.[1];
+    const className = /^\s*class_name\s*=\s*"([^"]+)"/m.exec(block)?.[1];
+    if (name && className) bindings[name] = { className, useSQLite: true };
+  }
+  return bindings;
+}
+
 export async function startLocalWorker(opts: { port?: number; bindings?: Record<string, string>; build?: boolean } = {}): Promise<LocalWorker> {
   const scriptPath = opts.build === false ? join(root, 'dist', 'index.js') : buildWorkerBundle();
   const mf = new Miniflare({
@@ -40,6 +55,7 @@ export async function startLocalWorker(opts: { port?: number; bindings?: Record<
     compatibilityDate: '2026-05-01',
     compatibilityFlags: ['nodejs_compat'],
     d1Databases: { DB: 'local-db' },
+    durableObjects: durableObjectBindings(),
     d1Persist: false,
     cachePersist: false,
     host: '127.0.0.1',

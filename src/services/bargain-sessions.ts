@@ -196,17 +196,22 @@ const helpRefusal: Record<Exclude<HelpRefusal, 'not_configured'>, () => ApiError
   floor_reached: () => businessRule('floor_reached', 'This bargain is already at its lowest price. Thank you!'),
 };
 
-async function isNewHelper(db: Db, helperId: string, now: number) {
-  const helper = await findShopper(db, helperId);
-  const paid = await db.query.orders.findFirst({ columns: { id: true }, where: and(eq(orders.userId, helperId), isNotNull(orders.paidAt)) });
-  return { helper, isNew: isNewToShop({ createdAt: helper.createdAt, hasPaidOrder: !!paid }, now) };
+/** The session, the helper and whether the helper is new to the shop: one D1 round trip. */
+async function readForHelp(db: Db, sessionId: string, helperId: string, now: number) {
+  const [[row], [helper], [paid]] = await db.batch([
+    db.select().from(bargainSessions).where(eq(bargainSessions.id, sessionId)),
+    db.select().from(users).where(eq(users.id, helperId)),
+    db.select({ id: orders.id }).from(orders).where(and(eq(orders.userId, helperId), isNotNull(orders.paidAt))).limit(1),
+  ]);
+  if (!row) throw notFound('Bargain session');
+  if (!helper) throw notFound('Shopper');
+  return { row, helper, isNew: isNewToShop({ createdAt: helper.createdAt, hasPaidOrder: !!paid }, now) };
 }
 
 /** One help: the D1 ticket (daily limit), then the cut in the session's object. */
 export async function helpSession(env: Env, ctx: HelpContext, sessionId: string): Promise<{ cutFen: number; state: SessionState }> {
-  const row = await findSessionRow(ctx.db, sessionId);
+  const { row, helper, isNew } = await readForHelp(ctx.db, sessionId, ctx.helperId, ctx.now);
   if (row.ownerId === ctx.helperId) throw helpRefusal.own_session();
-  const { helper, isNew } = await isNewHelper(ctx.db, ctx.helperId, ctx.now);
   await takeHelpTicket(ctx, row);
 
   const result = await withConfiguredSession(env, ctx.db, sessionId, async (stub): Promise<HelpResult> =>
