@@ -9,6 +9,8 @@ export async function setupPost(baseUrl: string, path: string, body: unknown, to
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
     body: JSON.stringify(body),
+    // A set-up call that hangs must fail the run, not stall it.
+    signal: AbortSignal.timeout(30_000),
   });
   const json = await response.json();
   if (!response.ok) throw new Error(`setup: POST ${path} → ${response.status} ${JSON.stringify(json)}`);

@@ -3,7 +3,7 @@
 // src/services/bargain-campaigns.ts; these are the 400s.
 import * as v from 'valibot';
 import { MAX_HELPERS_NEEDED } from '../../src/domain/bargain';
-import { fen, idOf, pageQuery, text } from '../../src/lib/validate';
+import { fen, idOf, pageQuery, queryInt, text } from '../../src/lib/validate';
 import { countUpTo, isoTime } from './schemas';
 
 export const createBargainBody = v.pipe(
@@ -42,3 +42,4 @@ export const createBargainBody = v.pipe(
 
 export const bargainListQuery = v.strictObject({ ...pageQuery });
 export const bargainParam = v.object({ id: idOf('bgn') });
+export const reconciliationQuery = v.strictObject({ cursor: pageQuery.cursor, limit: v.optional(queryInt(1, 100), '50') });

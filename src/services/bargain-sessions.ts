@@ -9,7 +9,7 @@
 //    then refuses (floor reached, expired, closed), the ticket is given back.
 // A retried help whose ticket already exists goes straight to the object, which answers
 // "already_helped" if it recorded the cut, or records it now if the first answer was lost.
-import { and, desc, eq, isNotNull, lt, or } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, lt, ne, or, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import type { BargainSessionConfig, HelpRefusal, HelpResult, SessionState } from '../../durable-objects/bargain-session';
 import { bargainHelps, bargainSessions } from '../db/bargains';
@@ -196,24 +196,9 @@ const helpRefusal: Record<Exclude<HelpRefusal, 'not_configured'>, () => ApiError
   floor_reached: () => businessRule('floor_reached', 'This bargain is already at its lowest price. Thank you!'),
 };
 
-/** The session, the helper and whether the helper is new to the shop: one D1 round trip. */
-async function readForHelp(db: Db, sessionId: string, helperId: string, now: number) {
-  const [[row], [helper], [paid]] = await db.batch([
-    db.select().from(bargainSessions).where(eq(bargainSessions.id, sessionId)),
-    db.select().from(users).where(eq(users.id, helperId)),
-    db.select({ id: orders.id }).from(orders).where(and(eq(orders.userId, helperId), isNotNull(orders.paidAt))).limit(1),
-  ]);
-  if (!row) throw notFound('Bargain session');
-  if (!helper) throw notFound('Shopper');
-  return { row, helper, isNew: isNewToShop({ createdAt: helper.createdAt, hasPaidOrder: !!paid }, now) };
-}
-
 /** One help: the D1 ticket (daily limit), then the cut in the session's object. */
 export async function helpSession(env: Env, ctx: HelpContext, sessionId: string): Promise<{ cutFen: number; state: SessionState }> {
-  const { row, helper, isNew } = await readForHelp(ctx.db, sessionId, ctx.helperId, ctx.now);
-  if (row.ownerId === ctx.helperId) throw helpRefusal.own_session();
-  await takeHelpTicket(ctx, row);
-
+  const { helper, isNew } = await readAndTakeTicket(ctx, sessionId);
   const result = await withConfiguredSession(env, ctx.db, sessionId, async (stub): Promise<HelpResult> =>
     stub.help({ helperId: ctx.helperId, name: helper.nickname, avatarUrl: helper.avatarUrl, isNew, nowMs: ctx.now }),
   );
@@ -225,19 +210,57 @@ export async function helpSession(env: Env, ctx: HelpContext, sessionId: string)
   throw result.reason === 'not_configured' ? notFound('Bargain session') : helpRefusal[result.reason]();
 }
 
-/** Inserts the ticket; an existing ticket of this helper for this session is a retry, not a new help. */
-async function takeHelpTicket(ctx: HelpContext, row: BargainSessionRow) {
+/**
+ * Reads the session, the helper and whether they are new to the shop, and takes the helper's
+ * ticket, in one D1 batch: one round trip for a help that goes through. The ticket is inserted
+ * only for an existing session the helper does not own; an existing ticket (a retry) is left
+ * as it is. When the batch fails (the daily-limit trigger, an unknown helper) it is read again
+ * to say why — and a helper at the limit who already holds this session's ticket is retrying.
+ */
+async function readAndTakeTicket(ctx: HelpContext, sessionId: string) {
+  const { db, helperId, now } = ctx;
+  const reads = () =>
+    [
+      db.select().from(bargainSessions).where(eq(bargainSessions.id, sessionId)),
+      db.select().from(users).where(eq(users.id, helperId)),
+      db.select({ id: orders.id }).from(orders).where(and(eq(orders.userId, helperId), isNotNull(orders.paidAt))).limit(1),
+      db.select({ day: bargainHelps.day }).from(bargainHelps).where(and(eq(bargainHelps.sessionId, sessionId), eq(bargainHelps.helperId, helperId))),
+    ] as const;
+  const ticket = db
+    .insert(bargainHelps)
+    .select(
+      db
+        .select({
+          sessionId: bargainSessions.id,
+          helperId: sql<string>`${helperId}`.as('helper_id'),
+          campaignId: bargainSessions.campaignId,
+          day: sql<string>`${shopDay(now, ctx.timeZone)}`.as('day'),
+          createdAt: sql<number>`${now}`.as('created_at'),
+        })
+        .from(bargainSessions)
+        .where(and(eq(bargainSessions.id, sessionId), ne(bargainSessions.ownerId, helperId))),
+    )
+    .onConflictDoNothing();
+  let found;
   try {
-    await ctx.db.insert(bargainHelps).values({ sessionId: row.id, helperId: ctx.helperId, campaignId: row.campaignId, day: shopDay(ctx.now, ctx.timeZone), createdAt: ctx.now });
+    found = await db.batch([...reads(), ticket]);
   } catch (error) {
-    const existing = await ctx.db.query.bargainHelps.findFirst({ where: and(eq(bargainHelps.sessionId, row.id), eq(bargainHelps.helperId, ctx.helperId)) });
-    if (existing) return;
-    if (DAILY_HELP_LIMIT.test(errorText(error))) {
-      const campaign = await findCampaign(ctx.db, row.campaignId);
-      throw businessRule('daily_help_limit', `You can help ${campaign.helpsPerDay} bargain(s) of this campaign a day; come back tomorrow.`);
-    }
-    throw error;
+    const [[row], [helper], [paid], [held]] = await db.batch(reads());
+    const read = helpable(row, helper, paid, helperId, now);
+    if (held) return read;
+    if (!DAILY_HELP_LIMIT.test(errorText(error))) throw error;
+    const campaign = await findCampaign(db, read.row.campaignId);
+    throw businessRule('daily_help_limit', `You can help ${campaign.helpsPerDay} bargain(s) of this campaign a day; come back tomorrow.`);
   }
+  const [[row], [helper], [paid]] = found;
+  return helpable(row, helper, paid, helperId, now);
+}
+
+function helpable(row: BargainSessionRow | undefined, helper: typeof users.$inferSelect | undefined, paid: unknown, helperId: string, now: number) {
+  if (!row) throw notFound('Bargain session');
+  if (!helper) throw notFound('Shopper');
+  if (row.ownerId === helperId) throw helpRefusal.own_session();
+  return { row, helper, isNew: isNewToShop({ createdAt: helper.createdAt, hasPaidOrder: !!paid }, now) };
 }
 
 // ---------------------------------------------------------------------------------------------
