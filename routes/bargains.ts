@@ -14,7 +14,7 @@ import type { AppEnv } from '../src/env';
 import { idempotencyHeader, idOf, pageQuery, queryInt, validate } from '../src/lib/validate';
 import { storefrontBargain, storefrontBargains } from '../src/services/bargain-campaigns';
 import { buyBargain } from '../src/services/bargain-orders';
-import { helpSession, launchSession, listOwnSessions, sessionState, sessionView } from '../src/services/bargain-sessions';
+import { findSessionRow, helpSession, launchSession, listOwnSessions, sessionState, sessionView } from '../src/services/bargain-sessions';
 import { cachedCatalogResponse } from '../src/services/catalog-cache';
 import { createContextOf, orderView } from '../src/services/orders';
 import { requireShopper } from '../src/services/shopper-auth';
@@ -40,9 +40,11 @@ export const bargainRoutes = new Hono<AppEnv>()
     const q = c.req.valid('query');
     return c.json(await listOwnSessions(c.env, c.var.db, { ownerId: c.var.shopper.id, cursor: q.cursor, limit: q.limit, now: c.var.clock.now() }));
   })
-  .get('/bargains/sessions/:sessionId', requireShopper(), sessionParam, noQuery, async (c) =>
-    c.json(sessionView(await sessionState(c.env, c.var.db, c.req.valid('param').sessionId), c.var.shopper.id, c.var.clock.now())),
-  )
+  .get('/bargains/sessions/:sessionId', requireShopper(), sessionParam, noQuery, async (c) => {
+    const { sessionId } = c.req.valid('param');
+    await findSessionRow(c.var.db, sessionId); // 404 before an object is set up for an id D1 does not know
+    return c.json(sessionView(await sessionState(c.env, c.var.db, sessionId), c.var.shopper.id, c.var.clock.now()));
+  })
   .post('/bargains/sessions/:sessionId/help', requireShopper(), sessionParam, emptyBody, async (c) => {
     const now = c.var.clock.now();
     const { cutFen, state } = await helpSession(c.env, { db: c.var.db, helperId: c.var.shopper.id, now, timeZone: c.env.SHOP_TIME_ZONE }, c.req.valid('param').sessionId);
