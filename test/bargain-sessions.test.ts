@@ -295,3 +295,40 @@ describe('expiry', () => {
     expect(await sessionObject(session.id).state()).toMatchObject({ status: 'open' });
   });
 });
+
+describe('a buy in flight when the session expires', () => {
+  /** Replaces the object's real-time clock (its alarm's "now") for this instance. */
+  const setObjectClock = (sessionId: string, clock: ManualClock) =>
+    runInDurableObject(sessionObject(sessionId), (instance) => {
+      (instance as unknown as { clock: ManualClock }).clock = clock;
+    });
+
+  it('the alarm waits for the order, then closes the session as bought if D1 has it, expired if not', async () => {
+    const { campaign } = await bargainCampaign({ sessionMinutes: 30, buyBeforeFloor: true, launches: 2 });
+    const [owner] = await bargainShoppers(1);
+    const withOrder = await launched(owner!, campaign.id);
+    const withoutOrder = await launched(owner!, campaign.id);
+    // Each buy begins 10 s before its session expires.
+    for (const s of [withOrder, withoutOrder]) expect(await sessionObject(s.id).beginBuy({ ownerId: owner!.id, nowMs: Date.parse(s.expires_at) - 10_000 })).toMatchObject({ ok: true, priceFen: 9_900 });
+    // While the price is locked, no cut can change it.
+    const [friend] = await bargainShoppers(1);
+    expect(await answer(help(friend!, withoutOrder.id))).toMatchObject({ status: 409, body: { error: { code: 'session_closed' } } });
+    // The buy's order write was slow: the order lands in D1, but markBought never came.
+    await env.DB.prepare(
+      "INSERT INTO orders (id, order_no, user_id, status, items_total_fen, shipping_fee_fen, payable_fen, address, payment_deadline, source, source_ref, created_at, updated_at) VALUES ('ord_slowwrite', 'SLOW0001', ?, 'pending_payment', 9900, 0, 9900, '{}', 0, 'bargain', ?, 1, 1)",
+    ).bind(owner!.id, withOrder.id).run();
+
+    const expiry = Math.max(Date.parse(withOrder.expires_at), Date.parse(withoutOrder.expires_at));
+    const clock = new ManualClock(expiry + 1_000); // expired, but the buys began less than a minute ago
+    for (const s of [withOrder, withoutOrder]) await setObjectClock(s.id, clock);
+    await runInDurableObject(sessionObject(withOrder.id), (instance) => (instance as unknown as { alarm(): Promise<void> }).alarm());
+    await runInDurableObject(sessionObject(withoutOrder.id), (instance) => (instance as unknown as { alarm(): Promise<void> }).alarm());
+    expect(await sessionObject(withOrder.id).state()).toMatchObject({ status: 'bought', orderId: 'ord_slowwrite' });
+    expect(await sessionObject(withoutOrder.id).state()).toMatchObject({ status: 'buying' });
+
+    clock.advance(60_000); // the grace for the order write is over
+    await runInDurableObject(sessionObject(withoutOrder.id), (instance) => (instance as unknown as { alarm(): Promise<void> }).alarm());
+    expect(await sessionObject(withoutOrder.id).state()).toMatchObject({ status: 'expired' });
+    expect(await answer(buy(owner!, withoutOrder.id))).toMatchObject({ status: 409, body: { error: { code: 'expired' } } });
+  });
+});
