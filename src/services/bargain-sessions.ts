@@ -192,7 +192,7 @@ const helpRefusal: Record<Exclude<HelpRefusal, 'not_configured'>, () => ApiError
   own_session: () => businessRule('own_session', 'You cannot help your own bargain; share it with friends.'),
   already_helped: () => conflict('already_helped', 'You have already helped this bargain.'),
   expired: () => conflict('expired', 'This bargain has expired.'),
-  closed: () => conflict('session_closed', 'This bargain has been bought.'),
+  closed: () => conflict('session_closed', 'This bargain is being bought or has been bought.'),
   floor_reached: () => businessRule('floor_reached', 'This bargain is already at its lowest price. Thank you!'),
 };
 
