@@ -42,8 +42,8 @@ export const orders = sqliteTable(
     completedAt: integer('completed_at'),
     cancelledAt: integer('cancelled_at'),
     /** Where the order came from: the shop itself, or a marketing engine that holds its stock. */
-    source: text('source', { enum: ['shop', 'flash_sale'] }).notNull().default('shop'),
-    /** For a flash-sale order: its reservation id in the FlashSaleStock object (one order each). */
+    source: text('source', { enum: ['shop', 'flash_sale', 'bargain'] }).notNull().default('shop'),
+    /** For a flash-sale order: its reservation id in the FlashSaleStock object (one order each); for a bargain order: its session id. */
     sourceRef: text('source_ref'),
     idempotencyKey: text('idempotency_key'),
     /** SHA-256 of the request that created the order, to refuse a reused key with another body. */

@@ -13,6 +13,9 @@ function flashStockOf(env: Env, order: Pick<OrderRow, 'source' | 'sourceRef'>) {
   return { stub: env.FLASH_SALE_STOCK.get(env.FLASH_SALE_STOCK.idFromName(stockObjectName(ref.itemId, ref.shard))), ref };
 }
 
+/** Shop and bargain orders hold their units in skus.stock (released in D1 on cancel); flash-sale units live in their object. */
+export const stockHeldInD1 = (order: Pick<OrderRow, 'source'>) => order.source !== 'flash_sale';
+
 export async function afterOrderPaid(env: Env, order: Pick<OrderRow, 'id' | 'source' | 'sourceRef'>): Promise<void> {
   const holder = flashStockOf(env, order);
   if (!holder) return;

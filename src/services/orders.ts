@@ -40,6 +40,15 @@ export async function requestHash(body: unknown): Promise<string> {
 
 export type CreateContext = { db: Db; userId: string; now: number; timeZone: string; idempotencyKey: string; requestHash: string };
 
+/** The CreateContext of a shopper's order-creating request (Idempotency-Key already validated). */
+export async function createContextOf(
+  c: { env: { SHOP_TIME_ZONE: string }; var: { db: Db; shopper: { id: string }; clock: { now(): number } } },
+  idempotencyKey: string,
+  request: unknown,
+): Promise<CreateContext> {
+  return { db: c.var.db, userId: c.var.shopper.id, now: c.var.clock.now(), timeZone: c.env.SHOP_TIME_ZONE, idempotencyKey, requestHash: await requestHash(request) };
+}
+
 /**
  * Creates an order from the live quote and reserves its stock in the same D1 batch: the CHECK
  * on skus.stock makes the decrement of the last unit succeed for exactly one buyer. The same
@@ -58,15 +67,19 @@ export async function createOrder(ctx: CreateContext, input: CreateOrderInput): 
       unavailable.map((u) => ({ path: `items.${u.skuId}`, message: u.reason })),
     );
   }
-  const stockAndCart: Statement[] = quote.lines.flatMap((line) => [
-    // Fails the whole batch (CHECK stock >= 0) when another buyer took the last units.
-    sql`UPDATE skus SET stock = stock - ${line.quantity}, updated_at = ${ctx.now} WHERE id = ${line.skuId}`,
-    sql`UPDATE products SET total_stock = total_stock - ${line.quantity} WHERE id = ${skus.get(line.skuId)!.productId}`,
-  ]);
+  const stockAndCart = reserveStockStatements(quote, skus, ctx.now);
   if (input.fromCart) {
     stockAndCart.push(ctx.db.delete(cartItems).where(and(eq(cartItems.userId, ctx.userId), inArray(cartItems.skuId, quote.lines.map((l) => l.skuId)))));
   }
   return insertOrder(ctx, { quote, skus, address, note: input.note, paymentDeadline: ctx.now + paymentWindowMinutes * 60_000, source: { kind: 'shop' }, also: stockAndCart });
+}
+
+/** Takes the quoted units out of the SKUs; fails the whole batch (CHECK stock >= 0) when another buyer took the last units. */
+export function reserveStockStatements(quote: Quote, skus: Map<string, PurchasableSku>, now: number): Statement[] {
+  return quote.lines.flatMap((line) => [
+    sql`UPDATE skus SET stock = stock - ${line.quantity}, updated_at = ${now} WHERE id = ${line.skuId}`,
+    sql`UPDATE products SET total_stock = total_stock - ${line.quantity} WHERE id = ${skus.get(line.skuId)!.productId}`,
+  ]);
 }
 
 export type NewOrder = {
@@ -75,8 +88,8 @@ export type NewOrder = {
   address: Parameters<typeof addressSnapshot>[0];
   note?: string;
   paymentDeadline: number;
-  /** Where the stock is held: D1 (the statements in `also` reserve it), or a flash-sale reservation. */
-  source: { kind: 'shop' } | { kind: 'flash_sale'; ref: string };
+  /** Where the stock is held: D1 (the statements in `also` reserve it), or a flash-sale reservation. A bargain order holds D1 stock and is keyed by its session. */
+  source: { kind: 'shop' } | { kind: 'flash_sale' | 'bargain'; ref: string };
   also: Statement[];
 };
 
@@ -101,7 +114,7 @@ export async function insertOrder(ctx: CreateContext, order: NewOrder): Promise<
       note: order.note ?? '',
       paymentDeadline: order.paymentDeadline,
       source: order.source.kind,
-      sourceRef: order.source.kind === 'flash_sale' ? order.source.ref : null,
+      sourceRef: 'ref' in order.source ? order.source.ref : null,
       idempotencyKey: ctx.idempotencyKey,
       requestHash: ctx.requestHash,
       createdAt: ctx.now,

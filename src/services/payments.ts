@@ -17,6 +17,7 @@ import { WeChatPayApiError } from '../wechat/errors';
 import type { WeChatPayNotification, WeChatPayRefund, WeChatPayRefundResource, WeChatPayTransaction } from '../wechat/pay-client';
 import type { RequestPaymentParams } from '../wechat/signing';
 import { releaseStockStatements, recordSalesStatements, transitionStatements, type Actor, type OrderRow } from './order-transitions';
+import { stockHeldInD1 } from './order-sources';
 import type { PayClient } from './wechat';
 
 /** Told after an order's payment or cancellation has committed (see order-sources.ts). */
@@ -181,7 +182,7 @@ export async function cancelUnpaidOrder(
     ...transitionStatements(db, order, { event: how.event, actor: how.actor, reason: how.reason, set: { cancelledAt: now } }, now),
     ...(payment ? [db.update(payments).set({ status: 'closed', updatedAt: now }).where(and(eq(payments.id, payment.id), eq(payments.status, 'prepared')))] : []),
     // A flash-sale order's units live in its FlashSaleStock object, released by afterOrderCancelled.
-    ...(order.source === 'shop' ? releaseStockStatements(db, order.id) : []),
+    ...(stockHeldInD1(order) ? releaseStockStatements(db, order.id) : []),
   ]);
   await hooks.cancelled(order);
   return 'cancelled';
@@ -265,7 +266,7 @@ export async function applyRefundResult(
         actor: wechatPay,
         reason: `Refunded ${refund.amountFen} fen`,
         set: { refundedFen: order.refundedFen + refund.amountFen },
-        also: [...refundUpdate, ...(inFull && !order.shippedAt && order.source === 'shop' ? releaseStockStatements(db, order.id) : []), ...remember],
+        also: [...refundUpdate, ...(inFull && !order.shippedAt && stockHeldInD1(order) ? releaseStockStatements(db, order.id) : []), ...remember],
       },
       now,
     );
