@@ -11,6 +11,8 @@ import { flashSaleReconciliationRoutes } from '../routes/admin/flash-sale-reconc
 import { flashSalePurchaseRoutes } from '../routes/flash-sale-purchase';
 import { flashSaleRoutes } from '../routes/flash-sales';
 import { adminFlashSaleRoutes } from '../routes/admin/flash-sales';
+import { adminGroupBuyRoutes } from '../routes/admin/group-buys';
+import { groupBuyRoutes } from '../routes/group-buys';
 import { adminPageRoutes } from '../routes/admin/page';
 import { cartRoutes } from '../routes/cart';
 import { catalogRoutes } from '../routes/catalog';
@@ -76,10 +78,12 @@ export function createApp(deps: AppDeps = {}) {
     .route('/', paymentRoutes)
     .route('/', flashSalePurchaseRoutes)
     .route('/', flashSaleRoutes)
+    .route('/', groupBuyRoutes)
     .route('/admin/api', adminApiRoutes)
     .route('/admin/api', adminOrderRoutes)
     .route('/admin/api', flashSaleReconciliationRoutes)
     .route('/admin/api', adminFlashSaleRoutes)
+    .route('/admin/api', adminGroupBuyRoutes)
     .route('/admin', adminPageRoutes);
 
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`).toBody(), 404));

@@ -7,6 +7,8 @@ import type { ShopperPrincipal } from './services/shopper-auth';
 export interface Env {
   DB: D1Database;
   FLASH_SALE_STOCK: DurableObjectNamespace<import('../durable-objects/flash-sale-stock').FlashSaleStock>;
+  /** One GroupBuyRoom object per group-buy room (name = room id). */
+  GROUP_BUY_ROOM: DurableObjectNamespace<import('../durable-objects/group-buy-room').GroupBuyRoom>;
   /** "production" or "development"; dev-only conveniences are refused unless "development". */
   APP_ENV: string;
   SHOP_TIME_ZONE: string;

@@ -4,6 +4,7 @@ import type { Env } from './env';
 import { systemClock } from './lib/clock';
 import { runScheduledWork } from './services/scheduled';
 export { FlashSaleStock } from '../durable-objects/flash-sale-stock';
+export { GroupBuyRoom } from '../durable-objects/group-buy-room';
 
 const app = createApp();
 

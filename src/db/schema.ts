@@ -4,3 +4,4 @@ export * from './merchants';
 export * from './shoppers';
 export * from './orders';
 export * from './flash-sales';
+export * from './group-buys';

@@ -23,7 +23,8 @@ export const orderTransitions = {
   pay: { from: ['pending_payment'], to: 'paid' },
   cancel: { from: ['pending_payment'], to: 'cancelled' },
   expire: { from: ['pending_payment'], to: 'cancelled' },
-  ship: { from: ['paid', ...afterSale], to: 'shipped' },
+  // A held order (a group buy whose group is still open) cannot ship: see shipHold below.
+  ship: { from: ['paid', ...afterSale], to: 'shipped', unlessHeld: true },
   confirm_receipt: { from: ['shipped', ...afterSale], to: 'completed' },
   request_refund: { from: ['paid', 'shipped', 'completed', ...afterSale], to: 'refund_requested' },
   approve_refund: { from: ['refund_requested'], to: 'refunding' },
@@ -31,18 +32,24 @@ export const orderTransitions = {
   refund_completed_in_full: { from: ['refunding'], to: 'refunded' },
   refund_completed_in_part: { from: ['refunding'], to: 'partially_refunded' },
   refund_failed: { from: ['refunding'], to: 'refund_requested' },
-} as const satisfies Record<string, { from: readonly OrderStatus[]; to: OrderStatus }>;
+  // A group buy that failed: every paid member is refunded in full, with no one deciding.
+  group_failed: { from: ['paid'], to: 'refunding' },
+} as const satisfies Record<string, { from: readonly OrderStatus[]; to: OrderStatus; unlessHeld?: true }>;
 
 export type OrderEvent = keyof typeof orderTransitions;
 
-export function canApply(event: OrderEvent, from: OrderStatus): boolean {
-  return (orderTransitions[event].from as readonly OrderStatus[]).includes(from);
+/** Events that a ship hold (orders.ship_hold) forbids until it is lifted. */
+export const blockedByHold = (event: OrderEvent) => 'unlessHeld' in orderTransitions[event];
+
+export function canApply(event: OrderEvent, from: OrderStatus, held = false): boolean {
+  return (orderTransitions[event].from as readonly OrderStatus[]).includes(from) && !(held && blockedByHold(event));
 }
 
 /** The status after `event`, or a 409 naming the illegal move. */
-export function nextStatus(from: OrderStatus, event: OrderEvent): OrderStatus {
+export function nextStatus(from: OrderStatus, event: OrderEvent, held = false): OrderStatus {
   if (!canApply(event, from)) {
     throw conflict('illegal_transition', `An order that is ${from} cannot ${event.replace(/_/g, ' ')}.`);
   }
+  if (held && blockedByHold(event)) throw conflict('order_on_hold', `This order cannot ${event.replace(/_/g, ' ')} yet: its group buy has not succeeded.`);
   return orderTransitions[event].to;
 }
