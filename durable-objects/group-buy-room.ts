@@ -79,6 +79,8 @@ const schema: readonly SchemaStep[] = [
       simulate_share_percent INTEGER,
       hold_ms INTEGER NOT NULL CHECK (hold_ms >= 1),
       expires_at INTEGER NOT NULL,
+      -- When the alarm closes the room, on the object's real clock (see takeSeat on due_at).
+      close_due_at INTEGER NOT NULL,
       invite_code TEXT NOT NULL,
       status TEXT NOT NULL CHECK (status IN ('open', 'succeeded', 'failed')),
       final_size INTEGER,
@@ -134,6 +136,7 @@ type RoomRow = {
   simulate_share_percent: number | null;
   hold_ms: number;
   expires_at: number;
+  close_due_at: number;
   invite_code: string;
   status: RoomStatus;
   final_size: number | null;
@@ -180,10 +183,12 @@ export class GroupBuyRoom extends SqlDurableObject<Env> {
         return;
       }
       const r = config.rules;
+      // A caller whose clock lags can never make the room close before it ran its whole time.
+      const closeDueAt = Math.max(config.expiresAt, this.clock.now() + (config.expiresAt - leader.nowMs));
       this.sql.exec(
-        `INSERT INTO room (id, room_id, campaign_id, group_size, max_size, tiers, leader_discount_fen, simulate_share_percent, hold_ms, expires_at, invite_code, status, created_at)
-         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
-        config.roomId, config.campaignId, r.groupSize, r.maxSize, JSON.stringify(r.tiers), r.leaderDiscountFen, r.simulateSharePercent, config.holdMs, config.expiresAt, config.inviteCode, leader.nowMs,
+        `INSERT INTO room (id, room_id, campaign_id, group_size, max_size, tiers, leader_discount_fen, simulate_share_percent, hold_ms, expires_at, close_due_at, invite_code, status, created_at)
+         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
+        config.roomId, config.campaignId, r.groupSize, r.maxSize, JSON.stringify(r.tiers), r.leaderDiscountFen, r.simulateSharePercent, config.holdMs, config.expiresAt, closeDueAt, config.inviteCode, leader.nowMs,
       );
     });
     return this.takeSeat(leader, true);
@@ -207,10 +212,14 @@ export class GroupBuyRoom extends SqlDurableObject<Env> {
       if (this.liveSeats() >= room.max_size) return { ok: false, reason: 'full' };
       // The hold never outlasts the room: its payment deadline is the earlier of the two.
       const holdExpiresAt = Math.min(seat.nowMs + room.hold_ms, room.expires_at);
+      // The alarm runs on real time, the hold on the caller's clock: the seat is looked at no
+      // earlier than its expiry and no earlier than the hold's length of the object's own time,
+      // so a lagging caller clock can never release a seat before the shopper had time to pay.
+      const dueAt = Math.max(holdExpiresAt, this.clock.now() + (holdExpiresAt - seat.nowMs));
       this.sql.exec(
         `INSERT INTO seats (id, user_id, name, avatar_url, is_leader, unit_price_fen, status, hold_expires_at, due_at, created_at)
          VALUES (?, ?, ?, ?, ?, ?, 'held', ?, ?, ?)`,
-        seat.seatId, seat.userId, seat.name, seat.avatarUrl, isLeader ? 1 : 0, seat.unitPriceFen, holdExpiresAt, holdExpiresAt, seat.nowMs,
+        seat.seatId, seat.userId, seat.name, seat.avatarUrl, isLeader ? 1 : 0, seat.unitPriceFen, holdExpiresAt, dueAt, seat.nowMs,
       );
       this.sql.exec("INSERT INTO ledger (kind, seat_id, note, at) VALUES ('held', ?, ?, ?)", seat.seatId, isLeader ? 'leader' : '', seat.nowMs);
       return { ok: true, seatId: seat.seatId, holdExpiresAt, replay: false };
@@ -229,7 +238,8 @@ export class GroupBuyRoom extends SqlDurableObject<Env> {
       if (row.status === 'paid') return 'already_paid' as const;
       if (row.status === 'released') return 'released' as const;
       this.markPaid(seatId, orderId);
-      this.closeIfDue(this.clock.now());
+      // Only "every seat paid" closes it here; the expiry is the alarm's to decide.
+      this.closeIfDue(this.clock.now(), false);
       return 'paid' as const;
     });
     await this.recordClosureIfDue();
@@ -268,10 +278,9 @@ export class GroupBuyRoom extends SqlDurableObject<Env> {
    * held seat may still be paid, and is settled (closed at WeChat Pay) by the alarm first.
    * Call inside a transaction.
    */
-  private closeIfDue(now: number) {
+  private closeIfDue(now: number, expired: boolean) {
     const room = this.room();
     if (!room || room.status !== 'open') return;
-    const expired = now >= room.expires_at;
     if (expired && this.countSeats('held') > 0) return;
     const closing = closingOf(rulesOf(room), this.countSeats('paid'), expired);
     if (closing.outcome === 'open') return;
@@ -317,7 +326,7 @@ export class GroupBuyRoom extends SqlDurableObject<Env> {
     if (room.status === 'open') {
       const roomOver = now >= room.expires_at;
       const lapsed = this.sql
-        .exec<SeatRow>("SELECT * FROM seats WHERE status = 'held' AND (due_at <= ? OR ?) ORDER BY due_at", now, roomOver ? 1 : 0)
+        .exec<SeatRow>("SELECT * FROM seats WHERE status = 'held' AND (hold_expires_at <= ? OR ?) ORDER BY hold_expires_at", now, roomOver ? 1 : 0)
         .toArray();
       await inParallel(lapsed, SETTLE_PARALLEL, async (seat) => {
         let outcome: 'release' | 'paid' | 'retry';
@@ -338,7 +347,7 @@ export class GroupBuyRoom extends SqlDurableObject<Env> {
           else this.sql.exec('UPDATE seats SET due_at = ? WHERE id = ?', this.clock.now() + RETRY_MS, seat.id);
         });
       });
-      this.ctx.storage.transactionSync(() => this.closeIfDue(this.clock.now()));
+      this.ctx.storage.transactionSync(() => this.closeIfDue(this.clock.now(), roomOver));
     }
     await this.recordClosureIfDue();
     await this.syncAlarm();
@@ -350,7 +359,7 @@ export class GroupBuyRoom extends SqlDurableObject<Env> {
     if (!room) return null;
     if (room.status !== 'open') return room.record_due_at;
     const seat = this.sql.exec<{ t: number | null }>("SELECT min(due_at) AS t FROM seats WHERE status = 'held'").one().t;
-    return seat === null ? room.expires_at : Math.min(seat, room.expires_at);
+    return seat === null ? room.close_due_at : Math.min(seat, room.close_due_at);
   }
 
   // ---------------------------------------------------------------- reading

@@ -181,12 +181,27 @@ async function seatsCountingTowardsLimit(db: Db, campaignId: string, userId: str
   return row?.n ?? 0;
 }
 
-/** The shopper opens a room as its leader. */
-export async function openRoom(env: Env, ctx: CreateContext, campaignId: string, purchase: SeatPurchase): Promise<SeatTaken> {
+/**
+ * Answers a retry (same Idempotency-Key) with the first answer. A copy sent at the same time as
+ * the first is refused by the limits the first one's seat now counts against (per-user limit,
+ * one seat per room): then the first answer is given if it has been written meanwhile.
+ */
+async function onceByKey(env: Env, ctx: CreateContext, take: () => Promise<SeatTaken>): Promise<SeatTaken> {
   const earlier = await earlierAnswer(env, ctx);
   if (earlier) return earlier;
-  const prepared = await prepare(ctx, campaignId, purchase);
-  return openPrepared(env, ctx, prepared, purchase, false);
+  try {
+    return await take();
+  } catch (error) {
+    if (!(error instanceof ApiError && (error.code === 'per_user_limit' || error.code === 'already_member'))) throw error;
+    const again = await earlierAnswer(env, ctx);
+    if (again) return again;
+    throw error;
+  }
+}
+
+/** The shopper opens a room as its leader. */
+export async function openRoom(env: Env, ctx: CreateContext, campaignId: string, purchase: SeatPurchase): Promise<SeatTaken> {
+  return onceByKey(env, ctx, async () => openPrepared(env, ctx, await prepare(ctx, campaignId, purchase), purchase, false));
 }
 
 async function openPrepared(env: Env, ctx: CreateContext, p: Prepared, purchase: SeatPurchase, redirected: boolean): Promise<SeatTaken> {
@@ -201,28 +216,24 @@ async function openPrepared(env: Env, ctx: CreateContext, p: Prepared, purchase:
 
 /** The shopper joins a room; a full room refuses (409 room_full) or, if the campaign says so, the shopper opens a new one. */
 export async function joinRoom(env: Env, ctx: CreateContext, roomId: string, purchase: SeatPurchase): Promise<SeatTaken> {
-  const earlier = await earlierAnswer(env, ctx);
-  if (earlier) return earlier;
-  const row = await ctx.db.query.groupBuyRooms.findFirst({ where: eq(groupBuyRooms.id, roomId) });
-  if (!row) throw notFound('Group-buy room');
-  const prepared = await prepare(ctx, row.groupBuyId, purchase);
-  const seat = seatRequest(ctx, prepared, false);
-  const held = await roomObject(env, roomId).hold(seat);
-  if (!held.ok) {
-    if (held.reason === 'already_member') {
-      // A concurrent copy of this very request may have taken the seat: answer with it.
-      const again = await earlierAnswer(env, ctx);
-      if (again) return again;
-      throw conflict('already_member', 'You are already in this group.');
+  return onceByKey(env, ctx, async () => {
+    const row = await ctx.db.query.groupBuyRooms.findFirst({ where: eq(groupBuyRooms.id, roomId) });
+    if (!row) throw notFound('Group-buy room');
+    const prepared = await prepare(ctx, row.groupBuyId, purchase);
+    const seat = seatRequest(ctx, prepared, false);
+    const held = await roomObject(env, roomId).hold(seat);
+    if (!held.ok) {
+      if (held.reason === 'full' && prepared.campaign.fullRoomPolicy === 'new_room') return openPrepared(env, ctx, prepared, purchase, true);
+      throw refusal(held.reason);
     }
-    if (held.reason === 'full' && prepared.campaign.fullRoomPolicy === 'new_room') return openPrepared(env, ctx, prepared, purchase, true);
-    throw refusal(held.reason);
-  }
-  return writeSeatOrder(env, ctx, prepared, purchase, { roomId, seatId: seat.seatId, held, isLeader: false, redirected: false });
+    return writeSeatOrder(env, ctx, prepared, purchase, { roomId, seatId: seat.seatId, held, isLeader: false, redirected: false });
+  });
 }
 
-function refusal(reason: Exclude<Extract<HoldResult, { ok: false }>['reason'], 'already_member'>): ApiError {
+function refusal(reason: Extract<HoldResult, { ok: false }>['reason']): ApiError {
   switch (reason) {
+    case 'already_member':
+      return conflict('already_member', 'You are already in this group.');
     case 'full':
       return conflict('room_full', 'This group is full.');
     case 'closed':
