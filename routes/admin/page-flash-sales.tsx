@@ -235,7 +235,7 @@ export const FlashSaleListPage: FC<{ merchant: MerchantPrincipal; rows: FlashSal
   </Layout>
 );
 
-const TimeField: FC<{ name: string; label: string; values: FormValues; errors: FieldErrors }> = ({ name, label, values, errors }) => (
+export const TimeField: FC<{ name: string; label: string; values: FormValues; errors: FieldErrors }> = ({ name, label, values, errors }) => (
   <label>
     {label}
     <input type="datetime-local" name={name} value={values[name] ?? ''} aria-invalid={errors[name] ? 'true' : undefined} required />

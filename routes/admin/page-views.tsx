@@ -49,6 +49,7 @@ export const Layout: FC<PropsWithChildren<{ title: string; merchant?: MerchantPr
               <a href="/admin/products">商品</a>
               <a href="/admin/orders">订单</a>
               <a href="/admin/flash-sales">秒杀</a>
+              <a href="/admin/group-buys">拼团</a>
             </nav>
             <span class="who">
               {merchant.displayName}（{merchant.role}）
