@@ -12,7 +12,7 @@ import { roleAllows, type MerchantPrincipal } from '../../src/services/merchant-
 import { createGroupBuyBody } from './group-buys-schemas';
 import { TimeField, zonedLocalTimeToEpoch } from './page-flash-sales';
 import type { FormatTime } from './page-orders';
-import { Field, Layout, Notice, type FieldErrors, type FormValues } from './page-views';
+import { CampaignListPage, Field, Layout, Notice, type FieldErrors, type FormValues } from './page-views';
 
 export type GroupBuySummary = Awaited<ReturnType<typeof listGroupBuysForAdmin>>['items'][number];
 export type GroupBuyRoomRow = Awaited<ReturnType<typeof roomsOfCampaign>>[number];
@@ -114,45 +114,32 @@ export function groupBuyFormErrors(error: ApiError): FieldErrors {
 const tierText = (tiers: { min_size: number; price_fen: number }[]) => tiers.map((t) => `${t.min_size} 人 ${yuan(t.price_fen)}`).join(' / ');
 
 export const GroupBuyListPage: FC<{ merchant: MerchantPrincipal; rows: GroupBuySummary[]; nextHref: string | null; time: FormatTime }> = ({ merchant, rows, nextHref, time }) => (
-  <Layout title="拼团" merchant={merchant}>
-    {roleAllows(merchant.role, 'operator') && (
-      <p>
-        <a href="/admin/group-buys/new">新建拼团活动</a>
-      </p>
-    )}
-    <table>
-      <thead>
+  <CampaignListPage title="拼团" merchant={merchant} createHref="/admin/group-buys/new" createLabel="新建拼团活动" empty={rows.length === 0} emptyText="还没有拼团活动。" nextHref={nextHref}>
+    <thead>
+      <tr>
+        <th>活动</th>
+        <th>状态</th>
+        <th>成团人数</th>
+        <th>价格</th>
+        <th>开始</th>
+        <th>结束</th>
+      </tr>
+    </thead>
+    <tbody>
+      {rows.map((g) => (
         <tr>
-          <th>活动</th>
-          <th>状态</th>
-          <th>成团人数</th>
-          <th>价格</th>
-          <th>开始</th>
-          <th>结束</th>
+          <td>
+            <a href={`/admin/group-buys/${g.id}`}>{g.title}</a>
+          </td>
+          <td>{g.status === 'active' ? '有效' : '已取消'}</td>
+          <td>{g.tiers.length ? `${g.group_size}–${g.max_size} 人` : `${g.group_size} 人`}</td>
+          <td>{g.tiers.length ? tierText(g.tiers) : g.skus.map((s) => yuan(s.group_price_fen)).join(' / ')}</td>
+          <td>{time(g.starts_at)}</td>
+          <td>{time(g.ends_at)}</td>
         </tr>
-      </thead>
-      <tbody>
-        {rows.map((g) => (
-          <tr>
-            <td>
-              <a href={`/admin/group-buys/${g.id}`}>{g.title}</a>
-            </td>
-            <td>{g.status === 'active' ? '有效' : '已取消'}</td>
-            <td>{g.tiers.length ? `${g.group_size}–${g.max_size} 人` : `${g.group_size} 人`}</td>
-            <td>{g.tiers.length ? tierText(g.tiers) : g.skus.map((s) => yuan(s.group_price_fen)).join(' / ')}</td>
-            <td>{time(g.starts_at)}</td>
-            <td>{time(g.ends_at)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-    {rows.length === 0 && <p class="muted">还没有拼团活动。</p>}
-    {nextHref && (
-      <p>
-        <a href={nextHref}>下一页 →</a>
-      </p>
-    )}
-  </Layout>
+      ))}
+    </tbody>
+  </CampaignListPage>
 );
 
 const Labeled: FC<{ name: string; label: string; values: FormValues; errors: FieldErrors; inputmode?: 'decimal' | 'numeric' }> = ({ name, label, values, errors, inputmode }) => (

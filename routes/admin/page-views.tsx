@@ -68,6 +68,26 @@ export const Layout: FC<PropsWithChildren<{ title: string; merchant?: MerchantPr
   </html>
 );
 
+/** A page listing campaigns: the create link (operators only), the table, "none yet", the next page. */
+export const CampaignListPage: FC<
+  PropsWithChildren<{ title: string; merchant: MerchantPrincipal; createHref: string; createLabel: string; empty: boolean; emptyText: string; nextHref: string | null }>
+> = ({ title, merchant, createHref, createLabel, empty, emptyText, nextHref, children }) => (
+  <Layout title={title} merchant={merchant}>
+    {roleAllows(merchant.role, 'operator') && (
+      <p>
+        <a href={createHref}>{createLabel}</a>
+      </p>
+    )}
+    <table>{children}</table>
+    {empty && <p class="muted">{emptyText}</p>}
+    {nextHref && (
+      <p>
+        <a href={nextHref}>下一页 →</a>
+      </p>
+    )}
+  </Layout>
+);
+
 export const Notice: FC<PropsWithChildren<{ kind: 'ok' | 'error' }>> = ({ kind, children }) => (
   <div class={`notice ${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
     {children}
