@@ -40,6 +40,12 @@ export async function startLocalWorker(opts: { port?: number; bindings?: Record<
     compatibilityDate: '2026-05-01',
     compatibilityFlags: ['nodejs_compat'],
     d1Databases: { DB: 'local-db' },
+    // The Durable Objects of wrangler.toml, SQLite-backed, in memory like the D1.
+    durableObjects: {
+      FLASH_SALE_STOCK: { className: 'FlashSaleStock', useSQLite: true },
+      GROUP_BUY_ROOM: { className: 'GroupBuyRoom', useSQLite: true },
+    },
+    durableObjectsPersist: false,
     d1Persist: false,
     cachePersist: false,
     host: '127.0.0.1',
