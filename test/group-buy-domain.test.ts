@@ -105,6 +105,8 @@ describe('names, refs and the order state machine', () => {
     expect(canApply('ship', 'paid', true)).toBe(false);
     expect(canApply('ship', 'paid')).toBe(true);
     expect(() => nextStatus('paid', 'ship', true)).toThrow(/group buy/);
+    expect(canApply('request_refund', 'paid', true)).toBe(false);
+    expect(canApply('cancel', 'pending_payment', true)).toBe(true);
     expect(nextStatus('paid', 'group_failed')).toBe('refunding');
     expect(canApply('group_failed', 'shipped')).toBe(false);
   });

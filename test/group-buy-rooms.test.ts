@@ -77,6 +77,8 @@ describe('a room that fills up', () => {
     const early = await api('POST', `/admin/api/orders/${seats[0]!.body.order.id}/ship`, { token: merchant, body: { carrier: '顺丰', tracking_no: 'SF1' } });
     expect(early.status).toBe(409);
     expect((await json(early)).error.code).toBe('order_on_hold');
+    const refund = await call('POST', `/orders/${seats[0]!.body.order.id}/refund`, { token: tokens[0], body: { reason: '不想拼了' } });
+    expect([refund.status, (await json(refund)).error.code]).toEqual([409, 'order_on_hold']);
 
     const view = await json(call('GET', `/group-buys/rooms/${roomId}`, { token: a!.token }));
     expect(view).toMatchObject({ status: 'open', size: 3, paid_count: 1, seats_left: 0, current_tier_price_fen: null });

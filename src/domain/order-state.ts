@@ -23,10 +23,11 @@ export const orderTransitions = {
   pay: { from: ['pending_payment'], to: 'paid' },
   cancel: { from: ['pending_payment'], to: 'cancelled' },
   expire: { from: ['pending_payment'], to: 'cancelled' },
-  // A held order (a group buy whose group is still open) cannot ship: see shipHold below.
+  // A held order (a group buy whose group is still open) cannot ship: see blockedByHold below.
   ship: { from: ['paid', ...afterSale], to: 'shipped', unlessHeld: true },
   confirm_receipt: { from: ['shipped', ...afterSale], to: 'completed' },
-  request_refund: { from: ['paid', 'shipped', 'completed', ...afterSale], to: 'refund_requested' },
+  // While its group is open the seat counts towards the group: a failed group refunds it by itself.
+  request_refund: { from: ['paid', 'shipped', 'completed', ...afterSale], to: 'refund_requested', unlessHeld: true },
   approve_refund: { from: ['refund_requested'], to: 'refunding' },
   reject_refund: { from: ['refund_requested'], to: 'refund_rejected' },
   refund_completed_in_full: { from: ['refunding'], to: 'refunded' },
@@ -38,7 +39,7 @@ export const orderTransitions = {
 
 export type OrderEvent = keyof typeof orderTransitions;
 
-/** Events that a ship hold (orders.ship_hold) forbids until it is lifted. */
+/** Events that a hold (orders.ship_hold: the order's group buy is still open) forbids until it is lifted. */
 export const blockedByHold = (event: OrderEvent) => 'unlessHeld' in orderTransitions[event];
 
 export function canApply(event: OrderEvent, from: OrderStatus, held = false): boolean {
@@ -50,6 +51,6 @@ export function nextStatus(from: OrderStatus, event: OrderEvent, held = false): 
   if (!canApply(event, from)) {
     throw conflict('illegal_transition', `An order that is ${from} cannot ${event.replace(/_/g, ' ')}.`);
   }
-  if (held && blockedByHold(event)) throw conflict('order_on_hold', `This order cannot ${event.replace(/_/g, ' ')} yet: its group buy has not succeeded.`);
+  if (held && blockedByHold(event)) throw conflict('order_on_hold', `This order cannot ${event.replace(/_/g, ' ')} yet: its group buy has not closed.`);
   return orderTransitions[event].to;
 }
