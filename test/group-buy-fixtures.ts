@@ -39,7 +39,7 @@ export type CampaignOptions = {
   now?: number;
 };
 
-export const SKU_PRICE_FEN = 12_000;
+const SKU_PRICE_FEN = 12_000;
 export const GROUP_PRICE_FEN = 9_900;
 
 /** A product with one SKU and a live group-buy campaign on it. */

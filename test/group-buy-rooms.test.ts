@@ -3,8 +3,7 @@
 import { abortAllDurableObjects, env, runDurableObjectAlarm } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/lib/clock';
-import { caller, createCampaign, deliverRefunds, GROUP_PRICE_FEN, joinRoom, notify, openRoom, orderRows, paySeat, refundRows, roomObject, SKU_PRICE_FEN } from './group-buy-fixtures';
-import { completeRefund } from './fakes/wechat-control';
+import { caller, createCampaign, deliverRefunds, GROUP_PRICE_FEN, joinRoom, notify, openRoom, orderRows, paySeat, refundRows, roomObject } from './group-buy-fixtures';
 import { api, createCategory, json, manyShoppers, tokenFor } from './helpers';
 
 let merchant: string;
@@ -46,7 +45,7 @@ describe('a full room refuses before any order', () => {
     const { campaign, skuId } = await createCampaign(merchant, categoryId, { groupSize: 5, fullRoomPolicy: 'new_room' });
     const [leader, ...racers] = await manyShoppers(51);
     const roomId = (await openRoom(call, leader!.token, campaign.id, skuId)).body.room.id as string;
-    const results = await Promise.all(racers.map((s) => joinRoom(call, s.token, roomId, skuId)));
+    const results = await Promise.all(racers.map((s, i) => joinRoom(call, s.token, roomId, skuId, `new-room-race-${i}`)));
     expect(results.every((r) => r.status === 201)).toBe(true);
     const inFirst = results.filter((r) => r.body.room.id === roomId);
     const moved = results.filter((r) => r.body.room.id !== roomId);
@@ -55,6 +54,9 @@ describe('a full room refuses before any order', () => {
     expect(moved).toHaveLength(46);
     expect(moved.every((r) => r.body.redirected === true && r.body.room.members.length >= 1)).toBe(true);
     expect((await roomObject(roomId).state())!.heldCount).toBe(5);
+    const movedIndex = results.findIndex((r) => r.body.redirected);
+    const replay = await joinRoom(call, racers[movedIndex]!.token, roomId, skuId, `new-room-race-${movedIndex}`);
+    expect([replay.body.room.id, replay.body.order.id, replay.body.redirected]).toEqual([results[movedIndex]!.body.room.id, results[movedIndex]!.body.order.id, true]);
     const seats = (await env.DB.prepare('SELECT count(*) AS n FROM group_buy_members WHERE group_buy_id = ?').bind(campaign.id).first<{ n: number }>())!.n;
     expect(seats).toBe(51);
     expect(await reconciliation(campaign.id)).toMatchObject({ ok: true });

@@ -9,11 +9,10 @@
 //     its stock reservation, the room row (leader) and the member row, whose INSERT re-checks the
 //     per-user limit; if the batch fails, the seat is released at once.
 // Paying the order (POST /orders/:id/pay) confirms the seat through order-sources.ts.
-import { and, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, lt, or, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import type { Db } from '../db/client';
 import { groupBuyMembers, groupBuyRooms, groupBuySkus } from '../db/group-buys';
-import { orders } from '../db/orders';
 import { users } from '../db/shoppers';
 import { abortUnlessChanged, type Statement } from '../db/batch';
 import { joinUnitPriceFen, maskName, seatRef, tierPriceFor } from '../domain/group-buy';
@@ -186,14 +185,14 @@ async function seatsCountingTowardsLimit(db: Db, campaignId: string, userId: str
  * the first is refused by the limits the first one's seat now counts against (per-user limit,
  * one seat per room): then the first answer is given if it has been written meanwhile.
  */
-async function onceByKey(env: Env, ctx: CreateContext, take: () => Promise<SeatTaken>): Promise<SeatTaken> {
-  const earlier = await earlierAnswer(env, ctx);
+async function onceByKey(env: Env, ctx: CreateContext, joining: string | null, take: () => Promise<SeatTaken>): Promise<SeatTaken> {
+  const earlier = await earlierAnswer(env, ctx, joining);
   if (earlier) return earlier;
   try {
     return await take();
   } catch (error) {
     if (!(error instanceof ApiError && (error.code === 'per_user_limit' || error.code === 'already_member'))) throw error;
-    const again = await earlierAnswer(env, ctx);
+    const again = await earlierAnswer(env, ctx, joining);
     if (again) return again;
     throw error;
   }
@@ -201,7 +200,7 @@ async function onceByKey(env: Env, ctx: CreateContext, take: () => Promise<SeatT
 
 /** The shopper opens a room as its leader. */
 export async function openRoom(env: Env, ctx: CreateContext, campaignId: string, purchase: SeatPurchase): Promise<SeatTaken> {
-  return onceByKey(env, ctx, async () => openPrepared(env, ctx, await prepare(ctx, campaignId, purchase), purchase, false));
+  return onceByKey(env, ctx, null, async () => openPrepared(env, ctx, await prepare(ctx, campaignId, purchase), purchase, false));
 }
 
 async function openPrepared(env: Env, ctx: CreateContext, p: Prepared, purchase: SeatPurchase, redirected: boolean): Promise<SeatTaken> {
@@ -216,7 +215,7 @@ async function openPrepared(env: Env, ctx: CreateContext, p: Prepared, purchase:
 
 /** The shopper joins a room; a full room refuses (409 room_full) or, if the campaign says so, the shopper opens a new one. */
 export async function joinRoom(env: Env, ctx: CreateContext, roomId: string, purchase: SeatPurchase): Promise<SeatTaken> {
-  return onceByKey(env, ctx, async () => {
+  return onceByKey(env, ctx, roomId, async () => {
     const row = await ctx.db.query.groupBuyRooms.findFirst({ where: eq(groupBuyRooms.id, roomId) });
     if (!row) throw notFound('Group-buy room');
     const prepared = await prepare(ctx, row.groupBuyId, purchase);
@@ -250,13 +249,16 @@ function seatRequest(ctx: CreateContext, p: Prepared, isLeader: boolean) {
   return { seatId: newSeatId(), userId: ctx.userId, name: p.user.nickname, avatarUrl: p.user.avatarUrl, unitPriceFen: joinUnitPriceFen(rulesOf(p.campaign), p.groupPriceFen, isLeader), nowMs: ctx.now };
 }
 
-/** The same Idempotency-Key again: the first answer (its order and its room as it is now). */
-async function earlierAnswer(env: Env, ctx: CreateContext): Promise<SeatTaken | null> {
+/**
+ * The same Idempotency-Key again: the first answer (its order, and its room as it is now; a join
+ * that was placed in a new room says so again).
+ */
+async function earlierAnswer(env: Env, ctx: CreateContext, joining: string | null): Promise<SeatTaken | null> {
   const order = await findByIdempotencyKey(ctx);
   if (!order) return null;
   const member = await ctx.db.query.groupBuyMembers.findFirst({ where: eq(groupBuyMembers.orderId, order.id) });
   if (!member) throw businessRule('idempotency_key_reused', 'This Idempotency-Key was used for a different request.');
-  return { room: roomView(await roomState(env, member.roomId), ctx.now), order, created: false, redirected: false };
+  return { room: roomView(await roomState(env, member.roomId), ctx.now), order, created: false, redirected: joining !== null && member.roomId !== joining };
 }
 
 type HeldSeat = { roomId: string; seatId: string; held: Extract<HoldResult, { ok: true }>; isLeader: boolean; roomRow?: Statement; redirected: boolean };
@@ -295,7 +297,7 @@ async function writeSeatOrder(env: Env, ctx: CreateContext, p: Prepared, purchas
   if (written.order.sourceRef !== ref) {
     // A concurrent copy of this request (same key) wrote its order first: this seat is not needed.
     await room.release(seat.seatId, 'duplicate request').catch((releaseError: unknown) => console.error('release of a duplicate seat', seat.seatId, releaseError));
-    const earlier = await earlierAnswer(env, ctx);
+    const earlier = await earlierAnswer(env, ctx, seat.redirected ? null : seat.roomId);
     if (earlier) return earlier;
   }
   return { room: roomView(await roomState(env, seat.roomId), ctx.now), order: written.order, created: written.created, redirected: seat.redirected };
@@ -304,11 +306,4 @@ async function writeSeatOrder(env: Env, ctx: CreateContext, p: Prepared, purchas
 /** Rooms of one campaign (admin), newest first. */
 export async function roomsOfCampaign(db: Db, campaignId: string, limit = 50) {
   return db.select().from(groupBuyRooms).where(eq(groupBuyRooms.groupBuyId, campaignId)).orderBy(desc(groupBuyRooms.createdAt), desc(groupBuyRooms.id)).limit(limit);
-}
-
-/** Orders of a room's members (admin view and reconciliation). */
-export async function memberOrders(db: Db, roomId: string) {
-  const members = await db.select().from(groupBuyMembers).where(eq(groupBuyMembers.roomId, roomId));
-  const rows = members.length ? await db.select().from(orders).where(inArray(orders.id, members.map((m) => m.orderId))) : [];
-  return { members, orders: rows };
 }
