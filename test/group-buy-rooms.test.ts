@@ -3,6 +3,7 @@
 import { abortAllDurableObjects, env, runDurableObjectAlarm } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/lib/clock';
+import { runScheduledWork } from '../src/services/scheduled';
 import { caller, createCampaign, deliverRefunds, GROUP_PRICE_FEN, joinRoom, notify, openRoom, orderRows, paySeat, refundRows, roomObject } from './group-buy-fixtures';
 import { api, createCategory, json, manyShoppers, tokenFor } from './helpers';
 
@@ -207,6 +208,21 @@ describe('seats', () => {
     await paySeat(past, next!.token, taken.body.order, clock.now());
     expect((await roomObject(roomId).state())!.status).toBe('succeeded');
     expect(await stockOf(skuId)).toBe(498);
+    expect(await reconciliation(campaign.id)).toMatchObject({ ok: true });
+  }, 120_000);
+
+  it('the cron sweep that expires an unpaid seat order frees the seat in the room at once', async () => {
+    const { campaign, skuId } = await createCampaign(merchant, categoryId, { groupSize: 3 });
+    const [leader, slow] = await manyShoppers(2);
+    const roomId = (await openRoom(call, leader!.token, campaign.id, skuId)).body.room.id as string;
+    const seat = await joinRoom(call, slow!.token, roomId, skuId);
+    expect((await roomObject(roomId).state())!.heldCount).toBe(2);
+    // Only the orders of this room are past their deadline in the sweep's time.
+    await env.DB.prepare("UPDATE orders SET payment_deadline = 1 WHERE id = ?").bind(seat.body.order.id).run();
+    await runScheduledWork(env, new ManualClock(Date.now()));
+    expect((await orderRows([seat.body.order.id]))[0]!.status).toBe('cancelled');
+    expect((await roomObject(roomId).state())!).toMatchObject({ heldCount: 1, seatsLeft: 2 });
+    expect(await stockOf(skuId)).toBe(499);
     expect(await reconciliation(campaign.id)).toMatchObject({ ok: true });
   }, 120_000);
 
