@@ -16,7 +16,7 @@ import { groupBuyMembers, groupBuyRooms, groupBuySkus } from '../db/group-buys';
 import { users } from '../db/shoppers';
 import { abortUnlessChanged, type Statement } from '../db/batch';
 import { joinUnitPriceFen, maskName, seatRef, tierPriceFor } from '../domain/group-buy';
-import { priceLines } from '../domain/pricing';
+import { priceLines, type ShippingPolicy } from '../domain/pricing';
 import type { Env } from '../env';
 import { encodeBase64Url } from '../lib/base64url';
 import { toIso } from '../lib/clock';
@@ -27,7 +27,7 @@ import { findOwnAddress } from './addresses';
 import { findCampaign, isLive, rulesOf, type GroupBuyRow } from './group-buys';
 import { defaultAddress, findByIdempotencyKey, insertOrder, reserveStockStatements, type CreateContext } from './orders';
 import type { OrderRow } from './order-transitions';
-import { loadPurchasableSkus, unavailableReason } from './purchasable';
+import { loadPurchasableSkus, unavailableReason, type PurchasableSku } from './purchasable';
 import { getShopSettings, shippingPolicyOf } from './shop-settings';
 
 export const roomObject = (env: Env, roomId: string) => env.GROUP_BUY_ROOM.get(env.GROUP_BUY_ROOM.idFromName(roomId));
@@ -148,16 +148,25 @@ async function inviteCodeOf(roomId: string) {
   return Array.from(digest.slice(0, 8), (b) => alphabet[b & 31]).join('');
 }
 
-type Prepared = { campaign: GroupBuyRow; groupPriceFen: number; address: Parameters<typeof insertOrder>[1]['address']; user: typeof users.$inferSelect };
+type Prepared = {
+  campaign: GroupBuyRow;
+  groupPriceFen: number;
+  address: Parameters<typeof insertOrder>[1]['address'];
+  user: typeof users.$inferSelect;
+  /** The SKU as checked (the order's snapshot; its stock is re-checked by the batch's CHECK). */
+  skus: Map<string, PurchasableSku>;
+  shipping: ShippingPolicy;
+};
 
 /** Everything that can refuse without the room, before a seat is held. */
 async function prepare(ctx: CreateContext, campaignId: string, purchase: SeatPurchase): Promise<Prepared> {
   const campaign = await findCampaign(ctx.db, campaignId);
   if (!isLive(campaign, ctx.now)) throw businessRule('group_buy_not_live', ctx.now < campaign.startsAt && campaign.status === 'active' ? 'This group buy has not started yet.' : 'This group buy has ended.');
-  const [campaignSku, skus, user] = await Promise.all([
+  const [campaignSku, skus, user, settings] = await Promise.all([
     ctx.db.query.groupBuySkus.findFirst({ where: and(eq(groupBuySkus.groupBuyId, campaignId), eq(groupBuySkus.skuId, purchase.skuId)) }),
     loadPurchasableSkus(ctx.db, [purchase.skuId]),
     ctx.db.query.users.findFirst({ where: eq(users.id, ctx.userId) }),
+    getShopSettings(ctx.db),
   ]);
   if (!campaignSku) throw businessRule('sku_not_in_group_buy', 'This SKU is not part of the group buy.', [{ path: 'body.sku_id', message: 'not in this group buy' }]);
   if (!user) throw notFound('Shopper');
@@ -165,7 +174,7 @@ async function prepare(ctx: CreateContext, campaignId: string, purchase: SeatPur
   if (reason) throw businessRule(reason === 'out_of_stock' || reason === 'insufficient_stock' ? 'insufficient_stock' : 'items_unavailable', 'This item cannot be bought now.', [{ path: 'body.sku_id', message: reason }]);
   const address = purchase.addressId ? await findOwnAddress(ctx.db, ctx.userId, purchase.addressId) : await defaultAddress(ctx.db, ctx.userId);
   if ((await seatsCountingTowardsLimit(ctx.db, campaignId, ctx.userId)) >= campaign.perUserLimit) throw perUserLimit();
-  return { campaign, groupPriceFen: campaignSku.groupPriceFen, address, user };
+  return { campaign, groupPriceFen: campaignSku.groupPriceFen, address, user, skus, shipping: shippingPolicyOf(settings) };
 }
 
 const perUserLimit = () => businessRule('per_user_limit', 'You have joined as many groups of this campaign as allowed.');
@@ -268,18 +277,17 @@ async function writeSeatOrder(env: Env, ctx: CreateContext, p: Prepared, purchas
   const ref = seatRef(seat.roomId, seat.seatId);
   let written: { order: OrderRow; created: boolean };
   try {
-    const [skus, settings] = await Promise.all([loadPurchasableSkus(ctx.db, [purchase.skuId]), getShopSettings(ctx.db)]);
     const unitPriceFen = joinUnitPriceFen(rulesOf(p.campaign), p.groupPriceFen, seat.isLeader);
     // The group price is the price: no member price on top of it.
-    const quote = priceLines([{ skuId: purchase.skuId, quantity: 1, unitPriceFen, memberPriceFen: null }], { isMember: false, shipping: shippingPolicyOf(settings) });
+    const quote = priceLines([{ skuId: purchase.skuId, quantity: 1, unitPriceFen, memberPriceFen: null }], { isMember: false, shipping: p.shipping });
     written = await insertOrder(ctx, {
       quote,
-      skus,
+      skus: p.skus,
       address: p.address,
       paymentDeadline: seat.held.holdExpiresAt,
       source: { kind: 'group_buy', ref },
       also: [
-        ...reserveStockStatements(quote, skus, ctx.now),
+        ...reserveStockStatements(quote, p.skus, ctx.now),
         ...(seat.roomRow ? [seat.roomRow] : []),
         // The per-user limit again, inside the batch: of two rooms joined at once, one gets in.
         sql`INSERT INTO group_buy_members (seat_id, room_id, group_buy_id, user_id, order_id, is_leader, created_at)
