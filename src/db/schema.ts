@@ -5,3 +5,4 @@ export * from './shoppers';
 export * from './orders';
 export * from './flash-sales';
 export * from './bargains';
+export * from './group-buys';

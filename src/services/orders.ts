@@ -74,7 +74,7 @@ export async function createOrder(ctx: CreateContext, input: CreateOrderInput): 
   return insertOrder(ctx, { quote, skus, address, note: input.note, paymentDeadline: ctx.now + paymentWindowMinutes * 60_000, source: { kind: 'shop' }, also: stockAndCart });
 }
 
-/** Takes the quoted units out of the SKUs; fails the whole batch (CHECK stock >= 0) when another buyer took the last units. */
+/** Takes the quote's units out of skus.stock; fails the whole batch (CHECK stock >= 0) when another buyer took the last units. */
 export function reserveStockStatements(quote: Quote, skus: Map<string, PurchasableSku>, now: number): Statement[] {
   return quote.lines.flatMap((line) => [
     sql`UPDATE skus SET stock = stock - ${line.quantity}, updated_at = ${now} WHERE id = ${line.skuId}`,
@@ -88,8 +88,12 @@ export type NewOrder = {
   address: Parameters<typeof addressSnapshot>[0];
   note?: string;
   paymentDeadline: number;
-  /** Where the stock is held: D1 (the statements in `also` reserve it), or a flash-sale reservation. A bargain order holds D1 stock and is keyed by its session. */
-  source: { kind: 'shop' } | { kind: 'flash_sale' | 'bargain'; ref: string };
+  /**
+   * Where the order comes from: the shop, a flash-sale reservation (units held by its object),
+   * a group-buy seat (room/seat; stock reserved in D1 by `also`, shipping held until the group
+   * succeeds) or a bargain session (stock reserved in D1 by `also`, keyed by the session).
+   */
+  source: { kind: 'shop' } | { kind: 'flash_sale' | 'group_buy' | 'bargain'; ref: string };
   also: Statement[];
 };
 
@@ -114,7 +118,8 @@ export async function insertOrder(ctx: CreateContext, order: NewOrder): Promise<
       note: order.note ?? '',
       paymentDeadline: order.paymentDeadline,
       source: order.source.kind,
-      sourceRef: 'ref' in order.source ? order.source.ref : null,
+      sourceRef: order.source.kind === 'shop' ? null : order.source.ref,
+      shipHold: order.source.kind === 'group_buy' ? 'group_open' : null,
       idempotencyKey: ctx.idempotencyKey,
       requestHash: ctx.requestHash,
       createdAt: ctx.now,
@@ -194,6 +199,8 @@ export async function orderView(db: Db, order: OrderRow, audience: 'shopper' | '
     shipping_fee_fen: order.shippingFeeFen,
     payable_fen: order.payableFen,
     refunded_fen: order.refundedFen,
+    /** Why it cannot ship yet ("group_open": its group buy has not succeeded), or null. */
+    ship_hold: order.shipHold,
     address: order.address,
     note: order.note,
     payment_deadline: toIso(order.paymentDeadline),
@@ -261,7 +268,7 @@ export async function confirmReceipt(db: Db, order: OrderRow, actor: Actor, now:
 }
 
 export async function shipOrder(db: Db, order: OrderRow, actor: Actor, shipment: { carrier: string; tracking_no: string }, now: number) {
-  nextStatus(order.status, 'ship');
+  nextStatus(order.status, 'ship', !!order.shipHold);
   if (order.shippedAt) throw businessRule('already_shipped', 'The order was already shipped.');
   await applyTransition(db, order, { event: 'ship', actor, set: { shippedAt: now, carrier: shipment.carrier, trackingNo: shipment.tracking_no } }, now);
 }
