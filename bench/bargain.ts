@@ -18,7 +18,7 @@ import { runSql, type LocalWorker } from '../scripts/local-worker';
 import { buildSeedSql } from '../scripts/seed-data';
 import { percentile, Recorder, runArrivals, type ArrivalRun } from './lib/arrivals';
 import { query } from './lib/d1';
-import { withFakeWeChatAndWorker } from './lib/harness';
+import { withLocalWorker } from './lib/harness';
 import { coreCount, loadAverage, machineLine, miniflareVersion } from './lib/machine';
 import { positiveNumber, positiveNumbers } from './lib/settings';
 import { setupPost, signInShoppers, type Shopper } from './lib/shoppers';
@@ -80,7 +80,7 @@ class BargainBench {
     for (let i = 0; i < count; i += 10) {
       const batch = Array.from({ length: Math.min(10, count - i) }, async (_, j) => {
         const owner = this.owners[(i + j) % this.owners.length]!;
-        const { session } = await setupPost(this.worker.url, `/bargains/${campaignId}/sessions`, {}, owner.token, { 'idempotency-key': `bench-${runId}-${campaignId}-${i + j}` });
+        const { session } = await setupPost(this.worker.directUrl, `/bargains/${campaignId}/sessions`, {}, owner.token, { 'idempotency-key': `bench-${runId}-${campaignId}-${i + j}` });
         return { id: session.id as string, owner, campaignId };
       });
       sessions.push(...(await Promise.all(batch)));
@@ -96,12 +96,12 @@ class BargainBench {
     const run = await runArrivals(rate, seconds, async (dueAt) => {
       const i = n++;
       if (scenario !== 'help') {
-        if ((await rec.request(scenario, `${this.worker.url}${scenario === 'live' ? '/healthz/live' : '/healthz'}`)).ok) rec.flowDone(dueAt);
+        if ((await rec.request(scenario, `${this.worker.directUrl}${scenario === 'live' ? '/healthz/live' : '/healthz'}`)).ok) rec.flowDone(dueAt);
         return;
       }
       const session = sessions[i % sessions.length]!;
       const helper = this.helpers[i % this.helpers.length]!;
-      const answer = await rec.request('help', `${this.worker.url}/bargains/sessions/${session.id}/help`, { method: 'POST', headers: { authorization: `Bearer ${helper.token}` } });
+      const answer = await rec.request('help', `${this.worker.directUrl}/bargains/sessions/${session.id}/help`, { method: 'POST', headers: { authorization: `Bearer ${helper.token}` } });
       if (answer.status === 0 || answer.status >= 500) cuts.push({ sessionId: session.id, unanswered: true });
       if (!answer.ok) return;
       cuts.push({ sessionId: session.id, cutFen: answer.body.cut_fen });
@@ -112,9 +112,9 @@ class BargainBench {
 }
 
 async function main() {
-  await withFakeWeChatAndWorker({}, async (worker) => {
+  await withLocalWorker({ fakeWeChat: true }, async (worker) => {
     const sku = await seedSku(worker);
-    const shoppers = await signInShoppers(worker.url, HELPER_POOL + OWNER_POOL, `bargain_${runId}`);
+    const shoppers = await signInShoppers(worker.directUrl, HELPER_POOL + OWNER_POOL, `bargain_${runId}`);
     const bench = new BargainBench(worker, shoppers.slice(0, HELPER_POOL), shoppers.slice(HELPER_POOL), sku);
 
     printHeader();
@@ -227,7 +227,7 @@ async function consistencyChecks(worker: LocalWorker, runs: Result[]): Promise<C
     let recordedInCampaign = 0;
     for (const s of run.sessions) {
       sessions++;
-      const response = await fetch(`${worker.url}/bargains/sessions/${s.id}`, { headers: { authorization: `Bearer ${s.owner.token}` } });
+      const response = await fetch(`${worker.directUrl}/bargains/sessions/${s.id}`, { headers: { authorization: `Bearer ${s.owner.token}` } });
       const view = (await response.json()) as { helps: { cut_fen: number }[]; cut_total_fen: number; start_price_fen: number; current_price_fen: number; floor_price_fen: number };
       const mine = run.cuts.filter((c) => c.sessionId === s.id);
       const lost = mine.filter((c) => 'unanswered' in c).length;

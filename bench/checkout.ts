@@ -15,7 +15,7 @@ import { runSql, type LocalWorker } from '../scripts/local-worker';
 import { buildSeedSql } from '../scripts/seed-data';
 import { percentile, Recorder, runArrivals, type Answer, type ArrivalRun } from './lib/arrivals';
 import { query } from './lib/d1';
-import { withFakeWeChatAndWorker } from './lib/harness';
+import { withLocalWorker } from './lib/harness';
 import { coreCount, loadAverage, machineLine, miniflareVersion } from './lib/machine';
 import { positiveNumber, positiveNumbers } from './lib/settings';
 import { signInShoppers, type Shopper } from './lib/shoppers';
@@ -56,7 +56,7 @@ class CheckoutBench {
 
   /** A POST as the given shopper, timed under `step`. */
   call(rec: Recorder, step: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-    return rec.request(step, this.worker.url + path, {
+    return rec.request(step, this.worker.directUrl + path, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -71,7 +71,7 @@ class CheckoutBench {
   }
 
   async baselineArrival(rec: Recorder, dueAt: number) {
-    const answer = await rec.request('live', `${this.worker.url}/healthz/live`);
+    const answer = await rec.request('live', `${this.worker.directUrl}/healthz/live`);
     if (answer.ok) rec.flowDone(dueAt);
   }
 
@@ -110,9 +110,9 @@ class CheckoutBench {
 }
 
 async function main() {
-  await withFakeWeChatAndWorker({ PUBLIC_BASE_URL }, async (worker) => {
+  await withLocalWorker({ bindings: { PUBLIC_BASE_URL }, fakeWeChat: true }, async (worker) => {
     const skuIds = await seedCatalog(worker);
-    const bench = new CheckoutBench(worker, await signInShoppers(worker.url, shopperCount, `bench_${runId}`), skuIds);
+    const bench = new CheckoutBench(worker, await signInShoppers(worker.directUrl, shopperCount, `bench_${runId}`), skuIds);
 
     printHeader(skuIds.length);
     // Warm-up (not reported): JIT-compiles both paths in workerd and the fake. Its orders are

@@ -16,12 +16,12 @@
 import { signAccessToken, loadKeyRing } from '../src/lib/jwt';
 import { newId } from '../src/lib/ids';
 import { hashPassword } from '../src/lib/password';
-import { runSql, startLocalWorker, type LocalWorker } from '../scripts/local-worker';
+import { runSql, type LocalWorker } from '../scripts/local-worker';
 import { buildSeedSql, ownerInsertSql } from '../scripts/seed-data';
 import { percentile, Recorder } from './lib/arrivals';
 import { query } from './lib/d1';
 import { coreCount, loadAverage, machineLine, miniflareVersion } from './lib/machine';
-import { childWorkerdPids, endedByThemselves, isListening } from './lib/processes';
+import { withLocalWorker } from './lib/harness';
 import { positiveNumber } from './lib/settings';
 import { formatTable } from './lib/table';
 
@@ -87,10 +87,10 @@ class GroupBench {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `bench-${newId('k').slice(2)}` },
       body: JSON.stringify(body),
     };
-    let answer = await rec.request(step, this.worker.url + path, init);
+    let answer = await rec.request(step, this.worker.directUrl + path, init);
     for (let attempt = 1; answer.status === 0 && attempt <= 3; attempt++) {
       this.retried++;
-      answer = await rec.request(`${step} retry`, this.worker.url + path, init);
+      answer = await rec.request(`${step} retry`, this.worker.directUrl + path, init);
     }
     return answer;
   }
@@ -125,7 +125,7 @@ class GroupBench {
     const baseRec = new Recorder();
     const liveRec = new Recorder();
     const joinRec = new Recorder();
-    const get = (rec: Recorder, step: string, path: string) => () => rec.request(step, this.worker.url + path);
+    const get = (rec: Recorder, step: string, path: string) => () => rec.request(step, this.worker.directUrl + path);
     const healthz = await burst(`${label} baseline GET /healthz`, baseRec, 'healthz', Array.from({ length: n }, () => get(baseRec, 'healthz', '/healthz')));
     const live = await burst(`${label} baseline GET /healthz/live`, liveRec, 'live', Array.from({ length: n }, () => get(liveRec, 'live', '/healthz/live')));
     // A room's joiners are next to each other in the queue, so they race for its seats together
@@ -150,10 +150,10 @@ async function setUp(worker: LocalWorker): Promise<GroupBench> {
   await query(worker, 'UPDATE skus SET stock = ? WHERE id = ?', BENCH_STOCK, sku.id);
   await query(worker, 'UPDATE products SET total_stock = (SELECT SUM(stock) FROM skus WHERE product_id = products.id) WHERE id = ?', sku.product_id);
   await runSql(worker, [ownerInsertSql({ username: OWNER.username, displayName: '压测店主', passwordHash: await hashPassword(OWNER.password) }, Date.now())]);
-  const login = await fetch(`${worker.url}/admin/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(OWNER) });
+  const login = await fetch(`${worker.directUrl}/admin/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(OWNER) });
   if (!login.ok) throw new Error(`admin login: ${login.status} ${await login.text()}`);
   const merchant = ((await login.json()) as { token: string }).token;
-  const created = await fetch(`${worker.url}/admin/api/group-buys`, {
+  const created = await fetch(`${worker.directUrl}/admin/api/group-buys`, {
     method: 'POST',
     headers: { authorization: `Bearer ${merchant}`, 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -221,7 +221,7 @@ async function consistencyChecks(bench: GroupBench, rooms: string[], joinBursts:
   let fullRooms = 0;
   let drift = 0;
   for (const roomId of rooms) {
-    const res = await fetch(`${bench.worker.url}/admin/api/group-buys/rooms/${roomId}`, { headers: { authorization: `Bearer ${bench.merchant}` } });
+    const res = await fetch(`${bench.worker.directUrl}/admin/api/group-buys/rooms/${roomId}`, { headers: { authorization: `Bearer ${bench.merchant}` } });
     const room = (await res.json()) as { held_count: number; paid_count: number; drift: unknown[] };
     if (room.held_count + room.paid_count === GROUP_SIZE) fullRooms++;
     drift += room.drift.length;
@@ -236,16 +236,7 @@ async function consistencyChecks(bench: GroupBench, rooms: string[], joinBursts:
 }
 
 async function main() {
-  let worker: LocalWorker | undefined;
-  const stop = async () => {
-    const w = worker;
-    worker = undefined;
-    await w?.dispose();
-  };
-  process.once('SIGINT', () => void stop().finally(() => process.exit(130)));
-  try {
-    console.log('Building dist/ (wrangler deploy --dry-run) and starting it on workerd through Miniflare …');
-    worker = await startLocalWorker({ bindings: { JWT_KEYS } });
+  await withLocalWorker({ bindings: { JWT_KEYS }, fakeWeChat: false }, async (worker) => {
     const bench = await setUp(worker);
     console.log(`
 Machine:    ${machineLine()}
@@ -272,14 +263,7 @@ Note:       the load generator and workerd share the same ${coreCount()} cores w
     console.log('Consistency (every room, warm-up included):');
     for (const c of checks) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`);
     if (checks.some((c) => !c.ok)) process.exitCode = 1;
-  } finally {
-    const workerdPids = childWorkerdPids();
-    const url = worker?.url;
-    await stop();
-    const clean = (await endedByThemselves(workerdPids)) && !(url && (await isListening(url)));
-    console.log(`\nCleanup: ${clean ? 'workerd ended, nothing listening on' : 'NOT CLEAN — check'} ${url ?? ''}`);
-    if (!clean) process.exitCode = 1;
-  }
+  });
 }
 
 main().catch((error) => {
