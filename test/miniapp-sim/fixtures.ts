@@ -15,6 +15,8 @@ export const product: ProductDetail = {
   sales_count: 12,
   stock_status: 'in_stock',
   status: 'published',
+  published_at: '2026-11-01T00:00:00.000Z',
+  updated_at: '2026-11-01T00:00:00.000Z',
   description: '',
   image_urls: ['https://img.example.com/p/1.jpg'],
   tags: [],

@@ -3,20 +3,24 @@
 import { describe, expect, it } from 'vitest';
 import { specPicker } from '../../miniapp/miniprogram/components/spec-picker/component';
 import { product } from './fixtures';
-import { render, simulate } from './simulate';
+import { find, render, simulate, textOf } from './simulate';
 
 function picker() {
   const comp = render('components/spec-picker', specPicker, { specs: product.specs, skus: product.skus });
   const changes: { skuId: string | null; quantity: number }[] = [];
-  comp.addEventListener('change', (event: { detail: { skuId: string | null; quantity: number } }) => changes.push(event.detail));
-  const value = (text: string) => comp.querySelectorAll('.picker-value').find((v: any) => v.dom.textContent.trim() === text)!;
+  comp.addEventListener('change', (event) => changes.push(event.detail));
+  const value = (text: string) => {
+    const found = comp.querySelectorAll('.picker-value').find((v) => v.dom.textContent?.trim() === text);
+    if (!found) throw new Error(`no value ${text}`);
+    return found;
+  };
     // j-component applies setData to the view on the next tick, as WeChat does.
   const tap = async (text: string) => {
     value(text).dispatchEvent('tap');
     await simulate.sleep(0);
   };
   const tapSelector = async (selector: string) => {
-    comp.querySelector(selector).dispatchEvent('tap');
+    find(comp, selector).dispatchEvent('tap');
     await simulate.sleep(0);
   };
   return { comp, changes, value, tap, tapSelector };
@@ -25,13 +29,13 @@ function picker() {
 describe('spec picker', () => {
   it('names the SKU of the chosen values, with its price and stock', async () => {
     const { comp, changes, tap } = picker();
-    expect(comp.querySelector('.picker-price').dom.textContent).toBe('¥129.00–¥139.00');
-    expect(comp.querySelector('.picker-hint').dom.textContent).toBe('请选择 颜色 尺码');
+    expect(textOf(comp, '.picker-price')).toBe('¥129.00–¥139.00');
+    expect(textOf(comp, '.picker-hint')).toBe('请选择 颜色 尺码');
     await tap('黑色');
     await tap('M');
     expect(changes.at(-1)).toEqual({ skuId: 'sku_bm', quantity: 1 });
-    expect(comp.querySelector('.picker-price').dom.textContent).toBe('¥139.00');
-    expect(comp.querySelector('.picker-stock').dom.textContent).toBe('库存 8 件');
+    expect(textOf(comp, '.picker-price')).toBe('¥139.00');
+    expect(textOf(comp, '.picker-stock')).toBe('库存 8 件');
     await tap('红色');
     expect(changes.at(-1)).toEqual({ skuId: 'sku_rm', quantity: 1 });
   });
@@ -57,6 +61,6 @@ describe('spec picker', () => {
     expect(changes.at(-1)?.quantity).toBe(4);
     await tap('S');
     expect(changes.at(-1)?.skuId).toBeNull();
-    expect(comp.querySelector('.picker-hint').dom.textContent).toBe('请选择 尺码');
+    expect(textOf(comp, '.picker-hint')).toBe('请选择 尺码');
   });
 });

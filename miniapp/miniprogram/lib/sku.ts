@@ -12,7 +12,7 @@ const fits = (sku: ProductSku, choice: Choice, skipIndex = -1) => choice.every((
 /** The SKU the choice names, once every spec has a value. */
 export function skuFor(skus: ProductSku[], choice: Choice): ProductSku | null {
   if (choice.some((v) => v === null)) return null;
-  return skus.find((s) => fits(s, choice)) ?? null;
+  return skus.find((s) => s.spec_values.length === choice.length && fits(s, choice)) ?? null;
 }
 
 export function pickerRows(specs: ProductSpec[], skus: ProductSku[], choice: Choice): PickerRow[] {
