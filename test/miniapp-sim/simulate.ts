@@ -57,7 +57,16 @@ export function find(component: { querySelector(selector: string): unknown }, se
   return found;
 }
 
-/** The text shown by the first element matching the selector. */
-export const textOf = (component: { querySelector(selector: string): unknown }, selector: string): string => (find(component, selector).dom as { textContent: string }).textContent.trim();
+type Rendered = { dom: unknown };
+
+/** The text shown by the first element matching the selector, inside nested components too. */
+export function textOf(component: Rendered, selector: string): string {
+  const element = (component.dom as { querySelector(s: string): { textContent: string } | null }).querySelector(selector);
+  if (!element) throw new Error(`nothing shows ${selector}`);
+  return element.textContent.trim();
+}
+
+/** Whether anything matching the selector is shown, inside nested components too. */
+export const shows = (component: Rendered, selector: string): boolean => (component.dom as { querySelector(s: string): unknown }).querySelector(selector) !== null;
 
 export { simulate };

@@ -12,18 +12,25 @@ export const specPicker = defineComponent({
     specs: { type: Array, value: [] as ProductSpec[] },
     skus: { type: Array, value: [] as ProductSku[] },
   },
-  data: { choice: [] as Choice, rows: [] as PickerRow[], skuId: '', quantity: 1, maxQuantity: 1, priceText: '', stockText: '', hint: '' },
+  data: { choice: [] as Choice, rows: [] as PickerRow[], skuId: '', quantity: 1, maxQuantity: 1, priceText: '', stockText: '', hint: '', productKey: '', reported: '' },
   observers: {
     'specs, skus'() {
-      this.show(initialChoice(this.data.specs, this.data.skus), 1);
+      this.reset();
     },
   },
   lifetimes: {
     attached() {
-      this.show(initialChoice(this.data.specs, this.data.skus), 1);
+      this.reset();
     },
   },
   methods: {
+    /** A new product starts over; the same one passed down again (the page re-rendered) keeps the choice. */
+    reset(): void {
+      const productKey = this.data.skus.map((s) => `${s.id}:${s.stock}`).join();
+      if (productKey === this.data.productKey) return;
+      this.setData({ productKey });
+      this.show(initialChoice(this.data.specs, this.data.skus), 1);
+    },
     onTapValue(event: { currentTarget: { dataset: { index: number; value: string } } }) {
       const { index, value } = event.currentTarget.dataset;
       this.show(toggle(this.data.specs, this.data.skus, this.data.choice, Number(index), value), this.data.quantity);
@@ -51,7 +58,11 @@ export const specPicker = defineComponent({
         stockText: sku ? (sku.stock > 0 ? `库存 ${sku.stock} 件` : '已售罄') : '',
         hint: missing.length ? `请选择 ${missing.join(' ')}` : '',
       });
+      // Reported only when it changes: the page's answer re-renders it, which must not loop.
       const change: SpecPickerChange = { skuId: sku && sku.stock > 0 ? sku.id : null, quantity };
+      const reported = `${change.skuId}×${change.quantity}`;
+      if (reported === this.data.reported) return;
+      this.setData({ reported });
       this.triggerEvent('change', change);
     },
   },
