@@ -1,6 +1,7 @@
 // Typed calls to the API, one per route the pages use. Public storefront reads send no token
 // (they are cached at the edge for everyone); everything about the shopper requires one.
 import type * as T from './api-types';
+import type * as M from './marketing-contract';
 import { request } from './request';
 
 const enc = encodeURIComponent;
@@ -47,4 +48,26 @@ export const flashSaleApi = {
   get: (id: string) => request<T.FlashSaleDetail>(`/flash-sales/${enc(id)}`, { auth: 'none' }),
   reserve: (id: string, input: T.FlashReserveInput, idempotencyKey: string) =>
     request<T.Order>(`/flash-sales/${enc(id)}/reserve`, { method: 'POST', body: input, idempotencyKey }),
+};
+
+export const groupBuyApi = {
+  list: () => request<M.Page<M.GroupBuyCampaignView>>('/group-buys', { auth: 'none' }),
+  get: (campaignId: string) => request<M.GroupBuyCampaignDetail>(`/group-buys/${enc(campaignId)}`, { auth: 'none' }),
+  open: (campaignId: string, body: { sku_id: string; address_id?: string }, idempotencyKey: string) =>
+    request<M.GroupBuySeat>(`/group-buys/${enc(campaignId)}/rooms`, { method: 'POST', body, idempotencyKey }),
+  room: (roomId: string) => request<M.GroupBuyRoomView>(`/group-buys/rooms/${enc(roomId)}`, { auth: 'optional' }),
+  join: (roomId: string, body: { sku_id: string; address_id?: string }, idempotencyKey: string) =>
+    request<M.GroupBuySeat>(`/group-buys/rooms/${enc(roomId)}/join`, { method: 'POST', body, idempotencyKey }),
+  mine: () => request<M.Page<M.GroupBuyRoomView>>('/group-buys/rooms', { query: { mine: 1 } }),
+};
+
+export const bargainApi = {
+  list: () => request<M.Page<M.BargainCampaignView>>('/bargains', { auth: 'none' }),
+  get: (campaignId: string) => request<M.BargainCampaignView>(`/bargains/${enc(campaignId)}`, { auth: 'none' }),
+  launch: (campaignId: string, idempotencyKey: string) => request<{ session: M.BargainSessionView }>(`/bargains/${enc(campaignId)}/sessions`, { method: 'POST', idempotencyKey }),
+  mine: () => request<M.Page<M.BargainSessionView>>('/bargains/sessions'),
+  session: (sessionId: string) => request<M.BargainSessionView>(`/bargains/sessions/${enc(sessionId)}`),
+  help: (sessionId: string) => request<{ cut_fen: number; session: M.BargainSessionView }>(`/bargains/sessions/${enc(sessionId)}/help`, { method: 'POST' }),
+  buy: (sessionId: string, body: { address_id?: string }, idempotencyKey: string) =>
+    request<{ order: T.Order }>(`/bargains/sessions/${enc(sessionId)}/buy`, { method: 'POST', body, idempotencyKey }),
 };
