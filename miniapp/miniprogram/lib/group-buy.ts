@@ -30,3 +30,21 @@ export class SeatTaker {
     return seat;
   }
 }
+
+type SeatPage = { data: { skuId: string; busy: boolean }; setData(patch: { busy: boolean }): void };
+const takers = new WeakMap<object, SeatTaker>();
+
+/** The seat button of a page (the campaign's "开团", the room's "参团"): one attempt at a time, a SKU first. */
+export async function takeSeatFrom(page: SeatPage, request: SeatRequest): Promise<boolean> {
+  if (!page.data.skuId) {
+    toast('请选择规格');
+    return false;
+  }
+  if (page.data.busy) return false;
+  const taker = takers.get(page) ?? new SeatTaker();
+  takers.set(page, taker);
+  page.setData({ busy: true });
+  const seat = await taker.take(request, page.data.skuId);
+  page.setData({ busy: false });
+  return seat !== null;
+}

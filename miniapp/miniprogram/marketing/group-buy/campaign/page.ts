@@ -1,14 +1,12 @@
 // One group-buy campaign: its SKUs with the group price, tiers, the groups in progress to join,
 // and "开团" (open a group as its leader).
 import { groupBuyApi } from '../../../lib/api';
-import { SeatTaker } from '../../../lib/group-buy';
+import { takeSeatFrom } from '../../../lib/group-buy';
 import type { GroupBuyCampaignDetail } from '../../../lib/marketing-contract';
 import { formatFen } from '../../../lib/money';
-import { go, toast } from '../../../lib/nav';
+import { go } from '../../../lib/nav';
 import { datasetOf, definePage, loadingState, loadInto, loadsById } from '../../../lib/page';
 import { routes } from '../../../lib/routes';
-
-const seats = new WeakMap<object, SeatTaker>();
 
 type Sku = GroupBuyCampaignDetail['skus'][number] & { groupPriceText: string; priceText: string };
 
@@ -30,21 +28,8 @@ export const groupBuyCampaignPage = definePage({
     onChooseSku(event: WechatMiniprogram.BaseEvent): void {
       this.setData({ skuId: datasetOf(event, 'id') });
     },
-    seatTaker(): SeatTaker {
-      const taker = seats.get(this) ?? new SeatTaker();
-      seats.set(this, taker);
-      return taker;
-    },
-    async onOpenGroup(): Promise<boolean> {
-      if (!this.data.skuId) {
-        toast('请选择规格');
-        return false;
-      }
-      if (this.data.busy) return false;
-      this.setData({ busy: true });
-      const seat = await this.seatTaker().take({ kind: 'open', campaignId: this.data.id }, this.data.skuId);
-      this.setData({ busy: false });
-      return seat !== null;
+    onOpenGroup(): Promise<boolean> {
+      return takeSeatFrom(this, { kind: 'open', campaignId: this.data.id });
     },
     onTapRoom(event: WechatMiniprogram.BaseEvent): Promise<void> {
       return go(routes.groupRoom(datasetOf(event, 'id')));

@@ -1,16 +1,13 @@
 // A group (room): its seats (members and empty ones), the countdown to its deadline, joining it
 // (also from a shared card: the path carries the room id and the inviter), and sharing it.
 import { groupBuyApi } from '../../../lib/api';
-import { SeatTaker } from '../../../lib/group-buy';
+import { takeSeatFrom } from '../../../lib/group-buy';
 import type { GroupBuyCampaignView, GroupBuyRoomView } from '../../../lib/marketing-contract';
 import { formatFen } from '../../../lib/money';
-import { toast } from '../../../lib/nav';
 import { datasetOf, definePage, loadingState, loadInto } from '../../../lib/page';
 import { routes } from '../../../lib/routes';
 import { currentSession } from '../../../lib/session';
 import { inviterId, shareCard } from '../../../lib/share';
-
-const seats = new WeakMap<object, SeatTaker>();
 
 const statusText: Record<GroupBuyRoomView['status'], string> = { open: '拼团中', succeeded: '拼团成功', failed: '拼团失败，款项将原路退回' };
 
@@ -65,18 +62,8 @@ export const groupBuyRoomPage = definePage({
     onChooseSku(event: WechatMiniprogram.BaseEvent): void {
       this.setData({ skuId: datasetOf(event, 'id') });
     },
-    async onJoin(): Promise<boolean> {
-      if (!this.data.skuId) {
-        toast('请选择规格');
-        return false;
-      }
-      if (this.data.busy) return false;
-      this.setData({ busy: true });
-      const taker = seats.get(this) ?? new SeatTaker();
-      seats.set(this, taker);
-      const seat = await taker.take({ kind: 'join', roomId: this.data.id }, this.data.skuId);
-      this.setData({ busy: false });
-      return seat !== null;
+    onJoin(): Promise<boolean> {
+      return takeSeatFrom(this, { kind: 'join', roomId: this.data.id });
     },
     onShareAppMessage(): WechatMiniprogram.Page.ICustomShareContent {
       const room = this.data.room;
