@@ -1,6 +1,11 @@
 // Starts the production bundle of the Worker on local workerd through Miniflare's API, with a
 // fresh in-memory D1 migrated from migrations/. Used by the browser tests (test/e2e) and the
 // benchmarks (bench/): both need the real built worker, not wrangler dev's proxy.
+//
+// Two addresses: `url` is Miniflare's HTTP entry (an extra worker in front that adds the cf
+// object and proxies every request and response body), `directUrl` a socket of workerd's own
+// bound straight to our worker. Benchmarks load `directUrl`, so they measure the worker, not
+// Miniflare's proxy.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +13,7 @@ import { Miniflare } from 'miniflare';
 
 const root = new URL('..', import.meta.url).pathname;
 
-export type LocalWorker = { url: string; mf: Miniflare; db: D1Like; dispose: () => Promise<void> };
+export type LocalWorker = { url: string; directUrl: string; mf: Miniflare; db: D1Like; dispose: () => Promise<void> };
 type D1Like = { prepare(sql: string): { run(): Promise<unknown>; bind(...values: unknown[]): { run(): Promise<unknown> } } };
 
 /** Builds dist/index.js exactly as `wrangler deploy` would, without deploying. */
@@ -44,6 +49,7 @@ export async function startLocalWorker(opts: { port?: number; bindings?: Record<
     cachePersist: false,
     host: '127.0.0.1',
     port: opts.port ?? 0,
+    unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
     bindings: {
       APP_ENV: 'development',
       SHOP_TIME_ZONE: 'Asia/Shanghai',
@@ -55,9 +61,10 @@ export async function startLocalWorker(opts: { port?: number; bindings?: Record<
     },
   });
   const url = (await mf.ready).toString().replace(/\/$/, '');
+  const directUrl = (await mf.unsafeGetDirectURL()).toString().replace(/\/$/, '');
   const db = (await mf.getD1Database('DB')) as unknown as D1Like;
   for (const statement of migrationStatements()) await db.prepare(statement).run();
-  return { url, mf, db, dispose: () => mf.dispose() };
+  return { url, directUrl, mf, db, dispose: () => mf.dispose() };
 }
 
 /** Runs seed SQL statements (scripts/seed-data.ts) against the local worker's D1. */

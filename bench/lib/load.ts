@@ -26,10 +26,15 @@ export type Measurement = {
   errors: number;
   /** X-Cache header values seen (HIT, MISS, or "none" for uncached routes). */
   cache: Record<string, number>;
+  /** The first few non-2xx answers (status, path, body), so a failure can be diagnosed. */
+  failureSamples: string[];
 };
+
+const FAILURE_SAMPLES = 5;
 
 export async function runLoad(baseUrl: string, scenario: Scenario, opts: LoadOptions): Promise<Measurement> {
   const cache: Record<string, number> = {};
+  const failureSamples: string[] = [];
   // Every scenario, the baseline included, goes through the same setupRequest/onResponse hooks,
   // so the load generator (which shares the CPU with workerd) does the same work per request.
   const result = await autocannon({
@@ -39,8 +44,13 @@ export async function runLoad(baseUrl: string, scenario: Scenario, opts: LoadOpt
     timeout: 10,
     requests: [
       {
-        setupRequest: (request) => ({ ...request, path: scenario.nextPath() }),
-        onResponse: (_status, _body, _context, headers) => {
+        setupRequest: (request, context) => {
+          const path = scenario.nextPath();
+          context.path = path;
+          return { ...request, path };
+        },
+        onResponse: (status, body, context, headers) => {
+          if ((status < 200 || status >= 300) && failureSamples.length < FAILURE_SAMPLES) failureSamples.push(`${status} ${String(context.path ?? '')} ${String(body).slice(0, 300)}`);
           const value = String(headerValue(headers, 'x-cache') ?? 'none');
           cache[value] = (cache[value] ?? 0) + 1;
         },
@@ -58,6 +68,7 @@ export async function runLoad(baseUrl: string, scenario: Scenario, opts: LoadOpt
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts + result.mismatches,
     cache,
+    failureSamples,
   };
 }
 

@@ -25,17 +25,20 @@ export const VERSION_TTL_SECONDS = 5;
 
 const catalogCache = () => caches.default;
 
-/** The version as this isolate last saw it, and one shared lookup for requests arriving together. */
+/**
+ * The version as this isolate last saw it. When it runs out, each request arriving meanwhile
+ * looks the version up itself: sharing one lookup's promise between requests ties the others
+ * to the request that started it, and when that request is cancelled (its client went away)
+ * the runtime never resolves the others ("your Worker's code had hung"): seen in bench:catalog.
+ */
 let versionInMemory: { version: number; until: number } | undefined;
-let versionLookup: Promise<number> | undefined;
 
 const memoryTtlMs = (env: Env) => Number(env.CATALOG_VERSION_MEMORY_MS ?? 1000);
 
 export async function readCatalogVersion(env: Env, clock: Clock): Promise<number> {
   const now = clock.now();
   if (versionInMemory && versionInMemory.until > now) return versionInMemory.version;
-  versionLookup ??= lookUpVersion(env).finally(() => (versionLookup = undefined));
-  const version = await versionLookup;
+  const version = await lookUpVersion(env);
   versionInMemory = { version, until: now + memoryTtlMs(env) };
   return version;
 }

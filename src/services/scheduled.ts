@@ -2,6 +2,7 @@
 import { createDb } from '../db/client';
 import type { Env } from '../env';
 import type { Clock } from '../lib/clock';
+import { settleEndedFlashSales } from './flash-sales';
 import { cancelExpiredOrders, deliverOutbox, reconcileProcessingRefunds } from './payments';
 import { orderHooksFor } from './order-sources';
 import { payClientOf } from './wechat';
@@ -12,5 +13,7 @@ export async function runScheduledWork(env: Env, clock: Clock) {
   const expired = await cancelExpiredOrders(db, pay, clock.now(), orderHooksFor(env));
   const outbox = await deliverOutbox(db, pay, clock.now());
   await reconcileProcessingRefunds(db, pay, clock.now());
-  return { expired, outbox };
+  // After the expiries above: a campaign's last unpaid holds are settled before it is closed out.
+  const flashSales = await settleEndedFlashSales(env, clock.now());
+  return { expired, outbox, flashSales };
 }
