@@ -11,7 +11,10 @@ import { checkoutPage } from '../miniapp/miniprogram/pages/checkout/page';
 import { homePage } from '../miniapp/miniprogram/pages/home/page';
 import { orderDetailPage } from '../miniapp/miniprogram/pages/order-detail/page';
 import { ordersPage } from '../miniapp/miniprogram/pages/orders/page';
+import { productListPage } from '../miniapp/miniprogram/pages/product-list/page';
 import { productPage } from '../miniapp/miniprogram/pages/product/page';
+import { categoryPage } from '../miniapp/miniprogram/pages/category/page';
+import { searchPage } from '../miniapp/miniprogram/pages/search/page';
 import { api, createCategory, createProduct, json, tokenFor } from './helpers';
 import { mount, queryOf, tap } from './miniapp/page-host';
 import { installWx, type WxStandIn } from './miniapp/wx-stand-in';
@@ -61,6 +64,31 @@ async function addAndChooseAddress(wx: WxStandIn, checkout: ReturnType<typeof mo
 }
 
 describe('mini-program: browse, cart, checkout, pay', () => {
+  it('browses by category and searches with suggestions', async () => {
+    const wx = newShopper();
+    const categories = mount(categoryPage);
+    await categories.onLoad();
+    const women = categories.data.categories.find((c) => c.name === '女装')!;
+    categories.onTapTopLevel(tap({ id: women.id }));
+    expect(categories.data.activeId).toBe(women.id);
+    await categories.onTapCategory(tap({ id: women.id, name: women.name }));
+    const list = mount(productListPage);
+    await list.onLoad(queryOf(lastUrl(wx)));
+    expect(list.data.products.map((p) => p.id)).toEqual([product.id]);
+    await list.onTapSort(tap({ value: 'price_desc' }));
+    expect(list.data).toMatchObject({ status: 'ready', sort: 'price_desc' });
+
+    const search = mount(searchPage);
+    search.onLoad({});
+    await search.suggest('碎花');
+    expect(search.data.suggestions).toEqual(['法式复古碎花连衣裙']);
+    await search.onTapSuggestion(tap({ text: '法式复古碎花连衣裙' }));
+    expect(search.data.products.map((p) => p.id)).toEqual([product.id]);
+    expect(search.data.history[0]).toBe('法式复古碎花连衣裙');
+    await search.search('没有这种商品');
+    expect(search.data.status).toBe('empty');
+  });
+
   it('browse → add to cart → check out → pay against the fake WeChat Pay → order paid', async () => {
     const wx = newShopper();
     const home = mount(homePage);
