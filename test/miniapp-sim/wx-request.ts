@@ -32,8 +32,9 @@ export function answerRequests(route: Route) {
         else o.success?.({ statusCode: answer.status, data: answer.body, header: {} });
       }, 0);
     },
-    // A signed-in shopper, so requests go straight out.
-    getStorageSync: (key: string) => storage.get(key) ?? (key === 'edge-mall.session' ? { access_token: 't', refresh_token: 'r', expires_at: null, user: null } : ''),
+    // A signed-in shopper (usr_me), so requests go straight out.
+    getStorageSync: (key: string) =>
+      storage.get(key) ?? (key === 'edge-mall.session' ? { access_token: 't', refresh_token: 'r', expires_at: null, user: { id: 'usr_me', nickname: '', avatar_url: null, phone: null } } : ''),
     setStorageSync: (key: string, value: unknown) => storage.set(key, value),
     removeStorageSync: (key: string) => storage.delete(key),
   });
