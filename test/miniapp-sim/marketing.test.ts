@@ -14,7 +14,7 @@ const now = new Date().toISOString();
 const campaign: GroupBuyCampaignDetail = {
   id: 'gbc_1', title: '三人团 连衣裙', product_id: 'prd_1', image: 'https://img.example.com/g.jpg',
   skus: [{ sku_id: 'sku_1', spec_text: '红色 M', price_fen: 12900, group_price_fen: 9900 }],
-  group_size: 3, tiers: [], max_size: 3, leader_discount_fen: 0, duration_minutes: 60, starts_at: now, ends_at: later, rooms: [],
+  group_size: 3, tiers: [], max_size: 3, leader_discount_fen: 0, duration_minutes: 60, starts_at: now, ends_at: later, open_rooms: [], server_time: now,
 };
 const room: GroupBuyRoomView = {
   id: 'gbr_1', campaign_id: 'gbc_1', status: 'open', size: 3, paid_count: 1, seats_left: 2, current_tier_price_fen: null,

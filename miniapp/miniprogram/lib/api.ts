@@ -55,7 +55,7 @@ export const groupBuyApi = {
   get: (campaignId: string) => request<M.GroupBuyCampaignDetail>(`/group-buys/${enc(campaignId)}`, { auth: 'none' }),
   open: (campaignId: string, body: { sku_id: string; address_id?: string }, idempotencyKey: string) =>
     request<M.GroupBuySeat>(`/group-buys/${enc(campaignId)}/rooms`, { method: 'POST', body, idempotencyKey }),
-  room: (roomId: string) => request<M.GroupBuyRoomView>(`/group-buys/rooms/${enc(roomId)}`, { auth: 'optional' }),
+  room: (roomId: string) => request<M.GroupBuyRoomView>(`/group-buys/rooms/${enc(roomId)}`),
   join: (roomId: string, body: { sku_id: string; address_id?: string }, idempotencyKey: string) =>
     request<M.GroupBuySeat>(`/group-buys/rooms/${enc(roomId)}/join`, { method: 'POST', body, idempotencyKey }),
   mine: () => request<M.Page<M.GroupBuyRoomView>>('/group-buys/rooms', { query: { mine: 1 } }),
@@ -64,10 +64,10 @@ export const groupBuyApi = {
 export const bargainApi = {
   list: () => request<M.Page<M.BargainCampaignView>>('/bargains', { auth: 'none' }),
   get: (campaignId: string) => request<M.BargainCampaignView>(`/bargains/${enc(campaignId)}`, { auth: 'none' }),
-  launch: (campaignId: string, idempotencyKey: string) => request<{ session: M.BargainSessionView }>(`/bargains/${enc(campaignId)}/sessions`, { method: 'POST', idempotencyKey }),
+  launch: (campaignId: string, idempotencyKey: string) => request<{ session: M.BargainSessionView }>(`/bargains/${enc(campaignId)}/sessions`, { method: 'POST', body: {}, idempotencyKey }),
   mine: () => request<M.Page<M.BargainSessionView>>('/bargains/sessions'),
   session: (sessionId: string) => request<M.BargainSessionView>(`/bargains/sessions/${enc(sessionId)}`),
-  help: (sessionId: string) => request<{ cut_fen: number; session: M.BargainSessionView }>(`/bargains/sessions/${enc(sessionId)}/help`, { method: 'POST' }),
+  help: (sessionId: string) => request<{ cut_fen: number; session: M.BargainSessionView }>(`/bargains/sessions/${enc(sessionId)}/help`, { method: 'POST', body: {} }),
   buy: (sessionId: string, body: { address_id?: string }, idempotencyKey: string) =>
     request<{ order: T.Order }>(`/bargains/sessions/${enc(sessionId)}/buy`, { method: 'POST', body, idempotencyKey }),
 };

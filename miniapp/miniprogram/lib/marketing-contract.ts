@@ -24,7 +24,7 @@ export type GroupBuyCampaignView = {
 
 export type GroupBuyOpenRoom = { id: string; leader: Masked; seats_left: number; expires_at: string; server_time: string };
 
-export type GroupBuyCampaignDetail = GroupBuyCampaignView & { rooms: GroupBuyOpenRoom[] };
+export type GroupBuyCampaignDetail = GroupBuyCampaignView & { open_rooms: GroupBuyOpenRoom[]; server_time: string };
 
 export type GroupBuyRoomView = {
   id: string;
