@@ -135,6 +135,10 @@ export function installWx(opts: { openid: string }) {
     stopPullDownRefresh() {},
     setNavigationBarTitle() {},
   };
-  (globalThis as unknown as { wx: typeof wx }).wx = wx;
-  return state;
+  /** Makes this shopper's phone the current one again (a test with several shoppers switches). */
+  const use = () => {
+    (globalThis as unknown as { wx: typeof wx }).wx = wx;
+  };
+  use();
+  return Object.assign(state, { use });
 }
