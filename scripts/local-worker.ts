@@ -26,6 +26,23 @@ export function buildWorkerBundle(): string {
   return join(root, 'dist', 'index.js');
 }
 
+/**
+ * The Durable Object bindings wrangler.toml declares ([[durable_objects.bindings]] name and
+ * class_name), so the local worker has every object the deployed one has, with SQLite storage.
+ */
+export function durableObjectBindings(): Record<string, { className: string; useSQLite: true }> {
+  const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8');
+  const blocks = toml.split(/^\[\[durable_objects\.bindings\]\]\s*$/m).slice(1);
+  return Object.fromEntries(
+    blocks.map((block) => {
+      const field = (key: string) => new RegExp(`^${key}\\s*=\\s*"([^"]+)"`, 'm').exec(block.split(/^\[/m)[0]!)?.[1];
+      const [name, className] = [field('name'), field('class_name')];
+      if (!name || !className) throw new Error('wrangler.toml: a [[durable_objects.bindings]] block without name or class_name');
+      return [name, { className, useSQLite: true as const }];
+    }),
+  );
+}
+
 /** Each migration file split at drizzle's breakpoints, in file-name order. */
 export function migrationStatements(): string[] {
   const dir = join(root, 'migrations');
@@ -45,6 +62,8 @@ export async function startLocalWorker(opts: { port?: number; bindings?: Record<
     compatibilityDate: '2026-05-01',
     compatibilityFlags: ['nodejs_compat'],
     d1Databases: { DB: 'local-db' },
+    durableObjects: durableObjectBindings(),
+    durableObjectsPersist: false,
     d1Persist: false,
     cachePersist: false,
     host: '127.0.0.1',

@@ -146,6 +146,47 @@ describe('flash-sale purchase at burst load', () => {
   }, 180_000);
 });
 
+describe('the sold-out flag', () => {
+  it('refuses without a round trip to the object once sold out, still replays a winner, and lets released units sell', async () => {
+    const clock = new ManualClock(Date.now());
+    const { campaign, skuId, itemId } = await createFlashSale({ stock: 2 });
+    let objectCalls = 0;
+    const counted = new Proxy(env.FLASH_SALE_STOCK, {
+      get(target, prop) {
+        if (prop === 'get') return (id: DurableObjectId) => ((objectCalls++, target.get(id)));
+        const value = Reflect.get(target, prop);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const app = createApp({ clock });
+    const buy = (token: string, key = newIdempotencyKey()) =>
+      app.request(`${BASE}/flash-sales/${campaign.id}/reserve`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: JSON.stringify({ sku_id: skuId }) }, { ...env, FLASH_SALE_STOCK: counted }, createExecutionContext());
+    const shoppers = await manyShoppers(23);
+    const winnerKey = newIdempotencyKey();
+    const winner = await json(buy(shoppers[0]!.token, winnerKey));
+    expect((await buy(shoppers[1]!.token)).status).toBe(201);
+    expect((await buy(shoppers[2]!.token)).status).toBe(409); // the object says so, and the flag goes up
+
+    const callsBefore = objectCalls;
+    const refused = await Promise.all(shoppers.slice(3, 23).map((s) => buy(s.token)));
+    expect(refused.map((r) => r.status)).toEqual(Array(20).fill(409));
+    expect((await json(refused[0]!)).error.code).toBe('sold_out');
+    expect(objectCalls).toBe(callsBefore);
+    // A winner's retry while the flag is up still gets its own order.
+    const replay = await buy(shoppers[0]!.token, winnerKey);
+    expect(replay.status).toBe(201);
+    expect((await json(replay)).id).toBe(winner.id);
+    expect(objectCalls).toBe(callsBefore);
+
+    // A unit comes back; once the flag has lapsed the next buyer asks the object and gets it.
+    const held = (await stockObject(itemId).snapshot()).reservations.find((r) => r.status === 'held' && r.userId === shoppers[1]!.id)!;
+    expect(await stockObject(itemId).release(held.id, 'test: cancelled')).toBe('released');
+    clock.advance(1_001);
+    expect((await buy(shoppers[3]!.token)).status).toBe(201);
+    expect(objectCalls).toBe(callsBefore + 1);
+  });
+});
+
 describe('flash-sale rules and bad input', () => {
   it('holds the per-user limit and the per-order limit; a retried request is the same order', async () => {
     const { campaign, skuId } = await createFlashSale({ stock: 50, perUserLimit: 2, perOrderLimit: 2 });

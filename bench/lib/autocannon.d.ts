@@ -5,7 +5,8 @@ declare module 'autocannon' {
     setupRequest?: (request: { path: string } & Record<string, unknown>, context: Record<string, unknown>) => { path: string } & Record<string, unknown>;
     onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string | string[]>) => void;
   };
-  type Options = { url: string; connections?: number; duration?: number; requests?: Request[]; timeout?: number };
+  /** `amount`: stop after this many requests (instead of after `duration` seconds). */
+  type Options = { url: string; connections?: number; duration?: number; amount?: number; requests?: Request[]; timeout?: number };
   type Histogram = { average: number; mean: number; p50: number; p99: number; max: number; total: number };
   export type Result = {
     duration: number;

@@ -17,14 +17,39 @@ import { loadPurchasableSkus } from './purchasable';
 import { getShopSettings, shippingPolicyOf } from './shop-settings';
 
 /**
- * Sold-out flags per campaign SKU, in isolate memory: once an object says "sold out", further
- * attempts are refused here without a round trip, for a short while (units may come back when
- * an unpaid reservation expires, so the flag is never permanent).
+ * Sold-out flags per campaign SKU ("flashSaleId/skuId", both from the request), in isolate
+ * memory: once an object says "sold out", further attempts are refused here without a round trip
+ * to the object and with one indexed D1 read (the shopper's own earlier order), for a short while
+ * — units may come back when an unpaid reservation expires, so the flag is never permanent.
  */
 const soldOutUntil = new Map<string, number>();
 const SOLD_OUT_FLAG_MS = 1_000;
+const flagKey = (flashSaleId: string, skuId: string) => `${flashSaleId}/${skuId}`;
 
-export const isFlaggedSoldOut = (itemId: string, now: number) => (soldOutUntil.get(itemId) ?? 0) > now;
+export const isFlaggedSoldOut = (flashSaleId: string, skuId: string, now: number) => (soldOutUntil.get(flagKey(flashSaleId, skuId)) ?? 0) > now;
+
+/**
+ * Campaign SKUs as D1 last said, in isolate memory for a moment: a burst of buyers for one SKU
+ * reads the campaign once a second, not once per request. Staleness is harmless: the stock object
+ * enforces the window (a cancellation closes it there too) and the limits.
+ */
+const campaignItems = new Map<string, { row: CampaignItem | null; until: number }>();
+const CAMPAIGN_MEMORY_MS = 1_000;
+type CampaignItem = { campaign: typeof flashSales.$inferSelect; item: typeof flashSaleItems.$inferSelect };
+
+async function campaignItem(db: Db, flashSaleId: string, skuId: string, now: number): Promise<CampaignItem | null> {
+  const key = flagKey(flashSaleId, skuId);
+  const remembered = campaignItems.get(key);
+  if (remembered && remembered.until > now) return remembered.row;
+  const [row] = await db
+    .select({ campaign: flashSales, item: flashSaleItems })
+    .from(flashSaleItems)
+    .innerJoin(flashSales, eq(flashSales.id, flashSaleItems.flashSaleId))
+    .where(and(eq(flashSaleItems.flashSaleId, flashSaleId), eq(flashSaleItems.skuId, skuId)));
+  if (campaignItems.size > 1_000) campaignItems.clear(); // bounded: only live campaigns matter
+  campaignItems.set(key, { row: row ?? null, until: now + CAMPAIGN_MEMORY_MS });
+  return row ?? null;
+}
 
 /** The reservation id for one shopper's request: the same Idempotency-Key gives the same id. */
 async function reservationIdFor(userId: string, idempotencyKey: string): Promise<string> {
@@ -34,18 +59,23 @@ async function reservationIdFor(userId: string, idempotencyKey: string): Promise
 
 export type FlashPurchase = { flashSaleId: string; skuId: string; quantity: number; addressId?: string };
 
+/**
+ * A retried request is answered with its order by two paths: a reservation the object already
+ * has is replayed there and insertOrder finds the order by Idempotency-Key; a refusal first looks
+ * for the shopper's earlier order under the same key (a retry after the units were sold out
+ * still gets the order it made).
+ */
 export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: FlashPurchase) {
-  const earlier = await findByIdempotencyKey(ctx);
-  if (earlier) return { order: earlier, created: false };
+  const refuse = async (error: ApiError) => {
+    const earlier = await findByIdempotencyKey(ctx);
+    if (earlier) return { order: earlier, created: false };
+    throw error;
+  };
+  if (isFlaggedSoldOut(purchase.flashSaleId, purchase.skuId, ctx.now)) return refuse(conflict('sold_out', 'Sold out.'));
 
-  const [row] = await ctx.db
-    .select({ campaign: flashSales, item: flashSaleItems })
-    .from(flashSaleItems)
-    .innerJoin(flashSales, eq(flashSales.id, flashSaleItems.flashSaleId))
-    .where(and(eq(flashSaleItems.flashSaleId, purchase.flashSaleId), eq(flashSaleItems.skuId, purchase.skuId)));
-  if (!row || row.campaign.status === 'cancelled') throw notFound('Flash-sale item');
+  const row = await campaignItem(ctx.db, purchase.flashSaleId, purchase.skuId, ctx.now);
+  if (!row || row.campaign.status === 'cancelled') return refuse(notFound('Flash-sale item'));
   const { campaign, item } = row;
-  if (isFlaggedSoldOut(item.id, ctx.now)) throw conflict('sold_out', 'Sold out.');
 
   // Address first: a shopper without one is refused before any unit is held.
   const address = purchase.addressId ? await findOwnAddress(ctx.db, ctx.userId, purchase.addressId) : await defaultAddress(ctx.db, ctx.userId);
@@ -58,7 +88,7 @@ export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: Fla
     await ensureStockObjectsConfigured(env, campaign.id);
     result = await stock.reserve(request);
   }
-  if (!result.ok) throw refusal(item.id, result, ctx.now);
+  if (!result.ok) return refuse(refusal(purchase, result, ctx.now));
 
   try {
     return await writeFlashOrder(ctx, { itemId: item.id, shard, reservationId, skuId: item.skuId, flashPriceFen: item.flashPriceFen, quantity: result.quantity, expiresAt: result.expiresAt, address });
@@ -68,10 +98,10 @@ export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: Fla
   }
 }
 
-function refusal(itemId: string, result: { reason: string; retryAfterMs?: number }, now: number): ApiError {
+function refusal(purchase: FlashPurchase, result: { reason: string; retryAfterMs?: number }, now: number): ApiError {
   switch (result.reason) {
     case 'sold_out':
-      soldOutUntil.set(itemId, now + SOLD_OUT_FLAG_MS);
+      soldOutUntil.set(flagKey(purchase.flashSaleId, purchase.skuId), now + SOLD_OUT_FLAG_MS);
       return conflict('sold_out', 'Sold out.');
     case 'rate_limited':
       return tooManyRequests((result.retryAfterMs ?? 1000) / 1000, 'Too many attempts; wait a moment.');

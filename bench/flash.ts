@@ -1,0 +1,262 @@
+// A flash sale (秒杀) under a burst on local workerd: many buyers, few units, one hot SKU. Each
+// buyer sends one POST /flash-sales/:id/reserve; the SKU's FlashSaleStock object(s) decide, and
+// each winner's order is written to D1. Measured at several connection counts, each against the
+// bare route driven the same way in the same run, then checked: sold = stock, exactly.
+//
+//   npm run bench:flash                                   10,000 buyers, 1,000 units, 100 and 500 connections, 1 shard
+//   BENCH_BUYERS=20000 BENCH_STOCK=2000 BENCH_CONNECTIONS=100,500,1000 BENCH_SHARDS=1,4 npm run bench:flash
+//
+// A benchmark, not a test: it exits non-zero when something cannot start, an answer is neither
+// 201 nor the expected refusal, or a consistency check fails — never because a figure is low.
+import autocannon from 'autocannon';
+import { hashPassword } from '../src/lib/password';
+import { loadKeyRing, signAccessToken } from '../src/lib/jwt';
+import { runSql, startLocalWorker, type LocalWorker } from '../scripts/local-worker';
+import { buildSeedSql, sqlLiteral } from '../scripts/seed-data';
+import { query } from './lib/d1';
+import { coreCount, loadAverage, machineLine, miniflareVersion } from './lib/machine';
+import { childWorkerdPids, endedByThemselves } from './lib/processes';
+import { positiveNumber, positiveNumbers } from './lib/settings';
+import { formatTable } from './lib/table';
+
+process.env.WRANGLER_SEND_METRICS = 'false';
+
+const buyerCount = Math.ceil(positiveNumber('BENCH_BUYERS', 10_000));
+const flashStock = Math.ceil(positiveNumber('BENCH_STOCK', 1_000));
+const connectionCounts = positiveNumbers('BENCH_CONNECTIONS', [100, 500]).map(Math.ceil);
+const shardCounts = positiveNumbers('BENCH_SHARDS', [1]).map(Math.ceil);
+const JWT_KID = 'bench';
+const JWT_KEYS = JSON.stringify({ [JWT_KID]: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url') });
+const MERCHANT = { username: 'bench_owner', password: `bench-${crypto.randomUUID()}` };
+
+type Buyer = { id: string; token: string };
+type Burst = { requestsPerSecond: number; p50Ms: number; p99Ms: number; seconds: number; statuses: Map<number, number>; codes: Map<string, number>; errors: number; lastWinAtMs: number | null };
+type Scenario = { connections: number; shards: number; flashSaleId: string; itemId: string; baseline: Burst; flash: Burst };
+type Check = { name: string; ok: boolean; detail: string };
+
+/** `count` requests over `connections` keep-alive connections; what `request(i)` returns is sent as the i-th. */
+async function burst(url: string, connections: number, count: number, request: (i: number) => { method: string; path: string; headers?: Record<string, string>; body?: string }): Promise<Burst> {
+  const statuses = new Map<number, number>();
+  const codes = new Map<string, number>();
+  let sent = 0;
+  let lastWinAtMs: number | null = null;
+  const startedAt = performance.now();
+  const result = await autocannon({
+    url,
+    connections,
+    amount: count,
+    timeout: 30,
+    requests: [
+      {
+        setupRequest: (base) => ({ ...base, ...request(sent++) }),
+        onResponse: (status, body) => {
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          if (status === 201) lastWinAtMs = performance.now() - startedAt;
+          if (status >= 400) {
+            const code = (JSON.parse(body) as { error?: { code?: string } }).error?.code ?? 'unknown';
+            codes.set(`${status} ${code}`, (codes.get(`${status} ${code}`) ?? 0) + 1);
+          }
+        },
+      },
+    ],
+  });
+  return {
+    requestsPerSecond: result.requests.total / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    seconds: result.duration,
+    statuses,
+    codes,
+    errors: result.errors + result.timeouts,
+    lastWinAtMs,
+  };
+}
+
+async function main() {
+  let worker: LocalWorker | undefined;
+  const stop = async () => {
+    const w = worker;
+    worker = undefined;
+    await w?.dispose();
+  };
+  process.once('SIGINT', () => void stop().finally(() => process.exit(130)));
+  try {
+    console.log('Building dist/ (wrangler deploy --dry-run) and starting it on workerd through Miniflare …');
+    worker = await startLocalWorker({ bindings: { JWT_KEYS, JWT_ACTIVE_KID: JWT_KID } });
+    const skuIds = await seedShop(worker, connectionCounts.length * shardCounts.length);
+    const merchantToken = await signInMerchant(worker);
+    const buyers = await seedBuyers(worker, buyerCount);
+    printHeader();
+
+    // Warm-up (not reported): JIT-compiles the bare route, the purchase path and the objects.
+    const warm = await createFlashSale(worker, merchantToken, skuIds[skuIds.length - 1]!, 1, 20);
+    await burst(worker.directUrl, 50, 2_000, () => ({ method: 'GET', path: '/healthz/live' }));
+    await burst(worker.directUrl, 50, 500, reserveRequest(warm.flashSaleId, skuIds[skuIds.length - 1]!, buyers, 'warm'));
+
+    const scenarios: Scenario[] = [];
+    let sku = 0;
+    for (const shards of shardCounts) {
+      for (const connections of connectionCounts) {
+        const skuId = skuIds[sku++]!;
+        const campaign = await createFlashSale(worker, merchantToken, skuId, shards, flashStock);
+        const baseline = await burst(worker.directUrl, connections, buyerCount, () => ({ method: 'GET', path: '/healthz/live' }));
+        const flash = await burst(worker.directUrl, connections, buyerCount, reserveRequest(campaign.flashSaleId, skuId, buyers, `c${connections}s${shards}`));
+        scenarios.push({ connections, shards, ...campaign, baseline, flash });
+        console.log(`  done: ${connections} connections, ${shards} shard(s): ${flash.statuses.get(201) ?? 0} sold`);
+      }
+    }
+    printResults(scenarios);
+    const checks = (await Promise.all(scenarios.map((s) => consistencyChecks(worker!, merchantToken, s)))).flat();
+    console.log('\nConsistency:');
+    for (const c of checks) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`);
+    const unexpected = scenarios.some((s) => s.flash.errors > 0 || [...s.flash.codes.keys()].some((k) => k !== '409 sold_out'));
+    if (unexpected || checks.some((c) => !c.ok)) process.exitCode = 1;
+  } finally {
+    const started = childWorkerdPids();
+    await stop();
+    if (!(await endedByThemselves(started))) process.exitCode = 1;
+  }
+}
+
+const reserveRequest = (flashSaleId: string, skuId: string, buyers: Buyer[], run: string) => (i: number) => ({
+  method: 'POST',
+  path: `/flash-sales/${flashSaleId}/reserve`,
+  headers: { authorization: `Bearer ${buyers[i % buyers.length]!.token}`, 'content-type': 'application/json', 'idempotency-key': `bench-${run}-${i}` },
+  body: JSON.stringify({ sku_id: skuId }),
+});
+
+/** The demo catalog; `count` SKUs of published products get enough stock for a campaign each. */
+async function seedShop(worker: LocalWorker, count: number): Promise<string[]> {
+  await runSql(worker, buildSeedSql({ now: Date.now() }));
+  const rows = await query<{ id: string }>(
+    worker,
+    `SELECT s.id FROM skus s JOIN products p ON p.id = s.product_id WHERE p.status = 'published' AND s.active = 1 ORDER BY s.id LIMIT ?`,
+    count + 1, // one more for the warm-up
+  );
+  if (rows.length < count + 1) throw new Error('the seed produced too few active SKUs of published products');
+  const ids = rows.map((r) => r.id);
+  await query(worker, `UPDATE skus SET stock = ? WHERE id IN (${ids.map(() => '?').join(', ')})`, flashStock + 100, ...ids);
+  return ids;
+}
+
+/** An owner account written to D1 with a random password, then signed in through the admin API. */
+async function signInMerchant(worker: LocalWorker): Promise<string> {
+  const now = Date.now();
+  await query(
+    worker,
+    `INSERT INTO merchant_accounts (id, username, display_name, password_hash, role, disabled, failed_logins, created_at, updated_at) VALUES ('mer_bench', ?, 'bench', ?, 'owner', 0, 0, ?, ?)`,
+    MERCHANT.username,
+    await hashPassword(MERCHANT.password),
+    now,
+    now,
+  );
+  const res = await fetch(`${worker.directUrl}/admin/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(MERCHANT) });
+  if (!res.ok) throw new Error(`merchant login: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+/** Buyers with a default address, written straight to D1; their tokens signed with the worker's key. */
+async function seedBuyers(worker: LocalWorker, count: number): Promise<Buyer[]> {
+  const now = Date.now();
+  const ids = Array.from({ length: count }, (_, i) => `usr_bench${String(i).padStart(6, '0')}`);
+  for (let i = 0; i < ids.length; i += 500) {
+    const slice = ids.slice(i, i + 500);
+    await runSql(worker, [
+      `INSERT INTO users (id, openid, created_at, updated_at) VALUES ${slice.map((id) => `(${sqlLiteral(id)}, ${sqlLiteral(`o-${id}`)}, ${now}, ${now})`).join(', ')}`,
+      `INSERT INTO addresses (id, user_id, recipient, phone, province, city, district, detail, is_default, created_at, updated_at) VALUES ${slice
+        .map((id) => `(${sqlLiteral(`adr_${id.slice(4)}`)}, ${sqlLiteral(id)}, '抢购者', '13900000000', '广东省', '深圳市', '南山区', '科技园 1 号', 1, ${now}, ${now})`)
+        .join(', ')}`,
+    ]);
+  }
+  const ring = loadKeyRing(JWT_KEYS, JWT_KID);
+  return Promise.all(ids.map(async (id) => ({ id, token: await signAccessToken(ring, { sub: id, aud: 'shopper', ttlSeconds: 3600, nowMs: now }) })));
+}
+
+async function createFlashSale(worker: LocalWorker, token: string, skuId: string, shards: number, stock: number) {
+  const now = Date.now();
+  const res = await fetch(`${worker.directUrl}/admin/api/flash-sales`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      title: `bench ${shards} shard(s)`,
+      starts_at: new Date(now - 1_000).toISOString(),
+      ends_at: new Date(now + 3_600_000).toISOString(),
+      per_user_limit: 1,
+      per_order_limit: 1,
+      shard_count: shards,
+      items: [{ sku_id: skuId, flash_price_fen: 100, flash_stock: stock }],
+    }),
+  });
+  const body = (await res.json()) as { id: string; items: { id: string }[] };
+  if (res.status !== 201) throw new Error(`create flash sale: ${res.status} ${JSON.stringify(body)}`);
+  return { flashSaleId: body.id, itemId: body.items[0]!.id };
+}
+
+function printHeader() {
+  console.log(`
+Machine:    ${machineLine()}
+Worker:     production bundle (wrangler deploy --dry-run) on workerd (Miniflare ${miniflareVersion()}), loaded on workerd's own
+            socket for the worker (not Miniflare's HTTP entry); in-memory D1; FlashSaleStock objects with SQLite storage
+Sale:       ${buyerCount} buyers (one default address each), one POST /flash-sales/:id/reserve each, for ${flashStock} units of
+            one SKU, limit 1 per buyer; a new campaign (and SKU) per row; shard counts ${shardCounts.join(', ')}
+Baseline:   GET /healthz/live, ${buyerCount} requests at the same connection count, just before each sale
+Parameters: autocannon, ${connectionCounts.join(' and ')} keep-alive connections, each sending its next request when answered
+Note:       autocannon (this Node process) and workerd share the same ${coreCount()} cores: figures are for comparison within
+            this run, not capacity.
+`);
+}
+
+function printResults(scenarios: Scenario[]) {
+  const count = (b: Burst, status: number) => b.statuses.get(status) ?? 0;
+  const rows = [
+    ['connections', 'shards', 'baseline req/s', 'reserve req/s', 'vs baseline', 'p50 / p99 ms', 'baseline p50 / p99', 'sold', 'sold out after s', 'reservations/s', 'sold-out refusals', 'refusals/s', 'other'],
+    ...scenarios.map(({ connections, shards, baseline, flash }) => {
+      const sold = count(flash, 201);
+      const refused = count(flash, 409);
+      const soldOutAfter = (flash.lastWinAtMs ?? 0) / 1000;
+      return [
+        String(connections),
+        String(shards),
+        baseline.requestsPerSecond.toFixed(0),
+        flash.requestsPerSecond.toFixed(0),
+        `${(flash.requestsPerSecond / baseline.requestsPerSecond).toFixed(2)}×`,
+        `${flash.p50Ms} / ${flash.p99Ms}`,
+        `${baseline.p50Ms} / ${baseline.p99Ms}`,
+        String(sold),
+        soldOutAfter.toFixed(2),
+        soldOutAfter > 0 ? (sold / soldOutAfter).toFixed(0) : '–',
+        `${refused} (${((100 * refused) / buyerCount).toFixed(1)}%)`,
+        (refused / flash.seconds).toFixed(0),
+        String(buyerCount - sold - refused + flash.errors),
+      ];
+    }),
+  ];
+  console.log(`\n${formatTable(rows)}\n`);
+  console.log('  reserve req/s = answered purchase attempts (201 + refusals) per second over the whole burst; vs baseline = that ÷ the');
+  console.log('  bare route\'s req/s at the same connection count; reservations/s = units sold ÷ time from the first request to the last');
+  console.log('  201; sold-out refusals = 409 sold_out answers (from the object, or from the isolate\'s sold-out flag without a round trip)');
+  console.log(`  load average at end: ${loadAverage()}`);
+  for (const s of scenarios) {
+    const other = [...s.flash.codes].filter(([k]) => k !== '409 sold_out');
+    if (other.length || s.flash.errors) console.error(`UNEXPECTED at ${s.connections} connections: ${other.map(([k, n]) => `${n}× ${k}`).join(', ')} ${s.flash.errors} socket errors/timeouts`);
+  }
+}
+
+/** D1 and the stock objects agree with what the buyers were told, and nothing was oversold. */
+async function consistencyChecks(worker: LocalWorker, token: string, s: Scenario): Promise<Check[]> {
+  const label = `${s.connections} conn, ${s.shards} shard(s)`;
+  const sold = s.flash.statuses.get(201) ?? 0;
+  const orders = (await query<{ n: number; users: number }>(worker, "SELECT count(*) AS n, count(DISTINCT user_id) AS users FROM orders WHERE source = 'flash_sale' AND source_ref LIKE ?", `${s.itemId}/%`))[0]!;
+  const res = await fetch(`${worker.directUrl}/admin/api/flash-sales/${s.flashSaleId}/reconciliation`, { headers: { authorization: `Bearer ${token}` } });
+  const reconciliation = (await res.json()) as { ok: boolean; totals: { held: number; paid: number; orders: number } };
+  return [
+    { name: `${label}: sold = stock, exactly`, ok: sold === flashStock, detail: `${sold} reservations answered 201 for ${flashStock} units` },
+    { name: `${label}: D1 orders = reservations, one per buyer`, ok: orders.n === sold && orders.users === sold, detail: `${orders.n} orders from ${orders.users} buyers` },
+    { name: `${label}: objects' ledgers = D1 (reconciliation)`, ok: res.ok && reconciliation.ok && reconciliation.totals.held === flashStock, detail: JSON.stringify(reconciliation.totals) },
+  ];
+}
+
+main().catch((error) => {
+  console.error('bench:flash failed:', error);
+  process.exitCode = 1;
+});
