@@ -1,19 +1,20 @@
 // One order: items, amounts, address, history; pay (while unpaid, with the payment deadline
 // counting down), cancel, confirm receipt, ask for a refund.
 import { orderApi } from '../../lib/api';
-import type { Order } from '../../lib/api-types';
+import type { Order, OrderStatus } from '../../lib/api-types';
 import { breakdownOf, type Breakdown } from '../../lib/breakdown';
 import { confirmDialog, toast } from '../../lib/nav';
 import { orderActions, orderStatusText } from '../../lib/order-status';
 import { act, definePage, loadingState, loadInto, loadsById } from '../../lib/page';
 import { payOrder } from '../../lib/pay';
 
-type OrderView = { order: Order; statusText: string; breakdown: Breakdown; actions: ReturnType<typeof orderActions> };
+type OrderView = { order: Order; statusText: string; breakdown: Breakdown; actions: ReturnType<typeof orderActions>; history: { at: string; text: string }[] };
 const viewOf = (order: Order): OrderView => ({
   order,
   statusText: orderStatusText[order.status],
   breakdown: breakdownOf({ ...order, adjustments: order.discount_fen ? [{ label: '优惠', amount_fen: order.discount_fen }] : [] }),
   actions: orderActions(order.status),
+  history: order.events.map((e) => ({ at: e.at ?? '', text: orderStatusText[e.to as OrderStatus] ?? e.to })),
 });
 
 export const orderDetailPage = definePage({
