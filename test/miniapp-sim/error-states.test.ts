@@ -1,7 +1,21 @@
 // Every page shows loading, then its content, an empty state, or the error with a retry button;
 // errors read as sentences, not codes.
 import { describe, expect, it } from 'vitest';
+import { bargainCampaignPage } from '../../miniapp/miniprogram/marketing/bargain/campaign/page';
+import { bargainListPage } from '../../miniapp/miniprogram/marketing/bargain/list/page';
+import { bargainSessionPage } from '../../miniapp/miniprogram/marketing/bargain/session/page';
+import { flashSaleDetailPage } from '../../miniapp/miniprogram/marketing/flash-sale/detail/page';
 import { flashSaleListPage } from '../../miniapp/miniprogram/marketing/flash-sale/list/page';
+import { groupBuyCampaignPage } from '../../miniapp/miniprogram/marketing/group-buy/campaign/page';
+import { groupBuyListPage } from '../../miniapp/miniprogram/marketing/group-buy/list/page';
+import { groupBuyRoomPage } from '../../miniapp/miniprogram/marketing/group-buy/room/page';
+import { addressEditPage } from '../../miniapp/miniprogram/pages/address-edit/page';
+import { addressesPage } from '../../miniapp/miniprogram/pages/addresses/page';
+import { cartPage } from '../../miniapp/miniprogram/pages/cart/page';
+import { checkoutPage } from '../../miniapp/miniprogram/pages/checkout/page';
+import { productListPage } from '../../miniapp/miniprogram/pages/product-list/page';
+import { profilePage } from '../../miniapp/miniprogram/pages/profile/page';
+import { searchPage } from '../../miniapp/miniprogram/pages/search/page';
 import { categoryPage } from '../../miniapp/miniprogram/pages/category/page';
 import { homePage } from '../../miniapp/miniprogram/pages/home/page';
 import { orderDetailPage } from '../../miniapp/miniprogram/pages/order-detail/page';
@@ -17,7 +31,8 @@ async function open(dir: string, definition: object, answer: (path: string) => A
   const calls = answerRequests((_method, path) => answer(path));
   const page = render(dir, definition);
   const instance = page.instance as unknown as Lifecycle;
-  expect(textOf(page, '.state-loading')).toBe('加载中…');
+  // Search shows the history until a search runs; every other page starts loading.
+  expect(shows(page, '.state-loading')).toBe(dir !== 'pages/search');
   await instance.onLoad?.(query);
   await instance.onShow?.();
   await settled();
@@ -31,6 +46,20 @@ const pages: [string, object, Record<string, string>][] = [
   ['pages/orders', ordersPage, {}],
   ['pages/order-detail', orderDetailPage, { id: 'ord_1' }],
   ['marketing/flash-sale/list', flashSaleListPage, {}],
+  ['pages/product-list', productListPage, { category_id: 'cat_1' }],
+  ['pages/search', searchPage, { q: '连衣裙' }],
+  ['pages/cart', cartPage, {}],
+  ['pages/checkout', checkoutPage, {}],
+  ['pages/profile', profilePage, {}],
+  ['pages/addresses', addressesPage, {}],
+  ['pages/address-edit', addressEditPage, { id: 'adr_1' }],
+  ['marketing/flash-sale/detail', flashSaleDetailPage, { id: 'fls_1' }],
+  ['marketing/group-buy/list', groupBuyListPage, {}],
+  ['marketing/group-buy/campaign', groupBuyCampaignPage, { id: 'gbc_1' }],
+  ['marketing/group-buy/room', groupBuyRoomPage, { id: 'grm_1' }],
+  ['marketing/bargain/list', bargainListPage, {}],
+  ['marketing/bargain/campaign', bargainCampaignPage, { id: 'bgn_1' }],
+  ['marketing/bargain/session', bargainSessionPage, { id: 'bgs_1' }],
 ];
 
 describe('page states', () => {
