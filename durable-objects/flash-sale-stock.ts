@@ -7,6 +7,7 @@
 // every movement in and out of the shard, so that for every object:
 //   initial + borrowed_in − transferred_out − closed_out = available + held + paid
 import { stockObjectName } from '../src/domain/flash-sale';
+import { dailySlotProblems, salesMomentAt, type DailySlot, type SalesWindow } from '../src/domain/flash-sale-slots';
 import type { Env } from '../src/env';
 import { newId } from '../src/lib/ids';
 import { settleExpiredReservation } from '../src/services/flash-settlement';
@@ -24,6 +25,9 @@ export type FlashStockConfig = {
   perOrderLimit: number;
   holdMs: number;
   initialStock: number;
+  /** Recurring daily slots in `timeZone`; null: open for the whole window. */
+  dailySlots: DailySlot[] | null;
+  timeZone: string;
 };
 
 export type ReserveRequest = { reservationId: string; userId: string; quantity: number; nowMs: number };
@@ -136,6 +140,11 @@ const schema: readonly SchemaStep[] = [
       settled_at INTEGER
     );
   `),
+  // Recurring daily time slots (JSON of DailySlot[]) and the zone they are read in.
+  ddl(`
+    ALTER TABLE config ADD COLUMN daily_slots TEXT;
+    ALTER TABLE config ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'Asia/Shanghai';
+  `),
 ];
 
 type ConfigRow = {
@@ -150,6 +159,8 @@ type ConfigRow = {
   per_order_limit: number;
   hold_ms: number;
   initial_stock: number;
+  daily_slots: string | null;
+  time_zone: string;
   closed_out_at: number | null;
   available: number;
 };
@@ -176,13 +187,14 @@ export class FlashSaleStock extends SqlDurableObject<Env> {
   async configure(c: FlashStockConfig): Promise<{ configured: 'new' | 'unchanged' | 'updated' }> {
     validateConfig(c);
     const now = this.clock.now();
+    const slotsJson = c.dailySlots && c.dailySlots.length ? JSON.stringify(c.dailySlots) : null;
     return this.ctx.storage.transactionSync(() => {
       const existing = this.config();
       if (!existing) {
         this.sql.exec(
-          `INSERT INTO config (id, item_id, flash_sale_id, sku_id, shard, shard_count, starts_at, ends_at, per_user_limit, per_order_limit, hold_ms, initial_stock, configured_at, updated_at)
-           VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          c.itemId, c.flashSaleId, c.skuId, c.shard, c.shardCount, c.startsAt, c.endsAt, c.perUserLimit, c.perOrderLimit, c.holdMs, c.initialStock, now, now,
+          `INSERT INTO config (id, item_id, flash_sale_id, sku_id, shard, shard_count, starts_at, ends_at, per_user_limit, per_order_limit, hold_ms, initial_stock, daily_slots, time_zone, configured_at, updated_at)
+           VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          c.itemId, c.flashSaleId, c.skuId, c.shard, c.shardCount, c.startsAt, c.endsAt, c.perUserLimit, c.perOrderLimit, c.holdMs, c.initialStock, slotsJson, c.timeZone, now, now,
         );
         this.sql.exec('INSERT INTO stock (id, available) VALUES (1, ?)', c.initialStock);
         this.sql.exec("INSERT INTO ledger (kind, quantity, note, at) VALUES ('initial', ?, 'configured', ?)", c.initialStock, now);
@@ -197,14 +209,14 @@ export class FlashSaleStock extends SqlDurableObject<Env> {
         ['shardCount', existing.shard_count, c.shardCount],
       ] as const;
       for (const [field, was, now] of identity) if (was !== now) throw new Error(`FlashSaleStock ${stockObjectName(existing.item_id, existing.shard)}: ${field} is ${was}, not ${now}`);
-      // Only the window, the limits and the hold may change; stock is set once (initialStock
-      // of a later call is ignored, so a repeated configure can never add units).
-      if (existing.starts_at === c.startsAt && existing.ends_at === c.endsAt && existing.per_user_limit === c.perUserLimit && existing.per_order_limit === c.perOrderLimit && existing.hold_ms === c.holdMs) {
-        return { configured: 'unchanged' as const };
-      }
+      // Only the window, the slots, the limits and the hold may change; stock is set once
+      // (initialStock of a later call is ignored, so a repeated configure can never add units).
+      const same =
+        existing.starts_at === c.startsAt && existing.ends_at === c.endsAt && existing.per_user_limit === c.perUserLimit && existing.per_order_limit === c.perOrderLimit && existing.hold_ms === c.holdMs;
+      if (same && existing.daily_slots === slotsJson && existing.time_zone === c.timeZone) return { configured: 'unchanged' as const };
       this.sql.exec(
-        'UPDATE config SET starts_at = ?, ends_at = ?, per_user_limit = ?, per_order_limit = ?, hold_ms = ?, updated_at = ? WHERE id = 1',
-        c.startsAt, c.endsAt, c.perUserLimit, c.perOrderLimit, c.holdMs, now,
+        'UPDATE config SET starts_at = ?, ends_at = ?, per_user_limit = ?, per_order_limit = ?, hold_ms = ?, daily_slots = ?, time_zone = ?, updated_at = ? WHERE id = 1',
+        c.startsAt, c.endsAt, c.perUserLimit, c.perOrderLimit, c.holdMs, slotsJson, c.timeZone, now,
       );
       return { configured: 'updated' as const };
     });
@@ -245,8 +257,9 @@ export class FlashSaleStock extends SqlDurableObject<Env> {
       if (replay) return replay;
       const config = this.config();
       if (!config) return { ok: false, reason: 'not_configured' };
-      if (r.nowMs < config.starts_at) return { ok: false, reason: 'not_started', retryAfterMs: config.starts_at - r.nowMs };
-      if (r.nowMs >= config.ends_at || config.closed_out_at !== null) return { ok: false, reason: 'ended' };
+      const moment = salesMomentAt(salesWindowOf(config), r.nowMs, config.time_zone);
+      if (moment.state === 'ended' || config.closed_out_at !== null) return { ok: false, reason: 'ended' };
+      if (moment.state === 'closed') return { ok: false, reason: 'not_started', retryAfterMs: moment.opensAt - r.nowMs };
       if (r.quantity > config.per_order_limit) return { ok: false, reason: 'per_order_limit' };
       const userUnits = this.sql
         .exec<{ units: number }>("SELECT coalesce(sum(quantity), 0) AS units FROM reservations WHERE user_id = ? AND status IN ('held', 'paid')", r.userId)
@@ -540,6 +553,8 @@ export class FlashSaleStock extends SqlDurableObject<Env> {
         perOrderLimit: config.per_order_limit,
         holdMs: config.hold_ms,
         initialStock: config.initial_stock,
+        dailySlots: salesWindowOf(config).dailySlots,
+        timeZone: config.time_zone,
         closedOutAt: config.closed_out_at,
       },
       available: config?.available ?? 0,
@@ -575,6 +590,12 @@ export class FlashSaleStock extends SqlDurableObject<Env> {
   }
 }
 
+const salesWindowOf = (config: ConfigRow): SalesWindow => ({
+  startsAt: config.starts_at,
+  endsAt: config.ends_at,
+  dailySlots: config.daily_slots === null ? null : (JSON.parse(config.daily_slots) as DailySlot[]),
+});
+
 function validateConfig(c: FlashStockConfig) {
   const ints: (keyof FlashStockConfig)[] = ['shard', 'shardCount', 'startsAt', 'endsAt', 'perUserLimit', 'perOrderLimit', 'holdMs', 'initialStock'];
   for (const k of ints) if (!Number.isSafeInteger(c[k])) throw new TypeError(`configure: ${k} must be an integer`);
@@ -582,6 +603,8 @@ function validateConfig(c: FlashStockConfig) {
   if (c.endsAt <= c.startsAt) throw new RangeError('configure: endsAt must be after startsAt');
   if (c.shardCount < 1 || c.shard < 0 || c.shard >= c.shardCount) throw new RangeError('configure: shard out of range');
   if (c.perUserLimit < 1 || c.perOrderLimit < 1 || c.holdMs < 1 || c.initialStock < 0) throw new RangeError('configure: limits, holdMs and initialStock out of range');
+  if (!c.timeZone) throw new TypeError('configure: timeZone is required');
+  if (c.dailySlots && dailySlotProblems(c.dailySlots).length) throw new RangeError('configure: dailySlots overlap or end before they start');
 }
 
 function validateReserve(r: ReserveRequest) {

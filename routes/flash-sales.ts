@@ -20,7 +20,7 @@ const listFreshness = cachedCatalogResponse({ sMaxAgeSeconds: 1, maxAgeSeconds: 
 const detailFreshness = cachedCatalogResponse({ sMaxAgeSeconds: 1, maxAgeSeconds: 0 });
 
 export const flashSaleRoutes = new Hono<AppEnv>()
-  .get('/flash-sales', listFreshness, validate('query', v.strictObject({})), async (c) => c.json(await storefrontFlashSales(c.var.db, c.var.clock.now())))
+  .get('/flash-sales', listFreshness, validate('query', v.strictObject({})), async (c) => c.json(await storefrontFlashSales(c.var.db, c.var.clock.now(), c.env.SHOP_TIME_ZONE)))
   .get('/flash-sales/:id', detailFreshness, validate('param', v.object({ id: idOf('fls') })), validate('query', v.strictObject({})), async (c) =>
     c.json(await storefrontFlashSale(c.env, c.var.db, c.req.valid('param').id, c.var.clock.now())),
   );

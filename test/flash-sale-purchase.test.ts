@@ -134,16 +134,46 @@ describe('flash-sale purchase at burst load', () => {
   it('resetting the stock objects mid-sale loses or duplicates nothing', async () => {
     const { campaign, skuId, itemId } = await createFlashSale({ stock: 60, shards: 3 });
     const first = await manyShoppers(40);
-    expect((await Promise.all(first.map((s) => reserve(s.token, campaign.id, skuId).then((r) => r.status)))).filter((s) => s === 201)).toHaveLength(40);
+    const firstOrders = await Promise.all(first.map(async (s) => ({ shopper: s, res: await reserve(s.token, campaign.id, skuId) })));
+    expect(firstOrders.filter((o) => o.res.status === 201)).toHaveLength(40);
+    // Ten of them pay before the reset.
+    for (const { shopper, res } of firstOrders.slice(0, 10)) {
+      const order = await json(res);
+      expect((await api('POST', `/orders/${order.id}/pay`, { token: shopper.token, body: {} })).status).toBe(200);
+      const { notification } = await markPaid(order.order_no);
+      expect((await api('POST', '/payments/wechat/notify', { rawBody: notification.body, headers: notification.headers })).status).toBe(204);
+    }
     await abortAllDurableObjects();
     const second = await manyShoppers(60);
     const statuses = await Promise.all(second.map((s) => reserve(s.token, campaign.id, skuId).then((r) => r.status)));
     expect(statuses.filter((s) => s === 201)).toHaveLength(20);
-    const held = (await Promise.all([0, 1, 2].map((shard) => stockObject(itemId, shard).snapshot()))).reduce((n, s) => n + s.held, 0);
-    expect(held).toBe(60);
-    expect(await flashOrders(itemId)).toEqual([{ status: 'pending_payment', n: 60 }]);
+    const shards = await Promise.all([0, 1, 2].map((shard) => stockObject(itemId, shard).snapshot()));
+    expect(shards.reduce((n, s) => ({ held: n.held + s.held, paid: n.paid + s.paid, available: n.available + s.available }), { held: 0, paid: 0, available: 0 })).toEqual({ held: 50, paid: 10, available: 0 });
+    expect(Object.fromEntries((await flashOrders(itemId)).map((r) => [r.status, r.n]))).toEqual({ pending_payment: 50, paid: 10 });
     expect((await json(api('GET', `/admin/api/flash-sales/${campaign.id}/reconciliation`, { token: merchant }))).ok).toBe(true);
   }, 180_000);
+});
+
+describe('a payment that comes after the units went back', () => {
+  it('is refunded automatically; the released units stay released and sellable', async () => {
+    const { campaign, skuId, itemId } = await createFlashSale({ stock: 1 });
+    const [first, second] = await manyShoppers(2);
+    const order = await json(reserve(first!.token, campaign.id, skuId));
+    expect((await api('POST', `/orders/${order.id}/pay`, { token: first!.token, body: {} })).status).toBe(200);
+    const { notification } = await markPaid(order.order_no); // the shopper paid at WeChat…
+    // …while a cancel raced it: the order was cancelled and its units released first.
+    await env.DB.prepare("UPDATE orders SET status = 'cancelled', cancelled_at = ? WHERE id = ?").bind(Date.now(), order.id).run();
+    const held = (await stockObject(itemId).snapshot()).reservations[0]!;
+    expect(await stockObject(itemId).release(held.id, 'order cancelled')).toBe('released');
+
+    const delivered = await api('POST', '/payments/wechat/notify', { rawBody: notification.body, headers: notification.headers });
+    expect(delivered.status).toBe(204);
+    const refund = await env.DB.prepare('SELECT initiator, status, amount_fen FROM refunds WHERE order_id = ?').bind(order.id).first();
+    expect(refund).toEqual({ initiator: 'system', status: 'processing', amount_fen: order.payable_fen });
+    expect(await stockObject(itemId).snapshot()).toMatchObject({ available: 1, held: 0, paid: 0, released: 1 });
+    // The unit that came back is sold again, to someone else.
+    expect((await reserve(second!.token, campaign.id, skuId)).status).toBe(201);
+  });
 });
 
 describe('the sold-out flag', () => {

@@ -30,6 +30,8 @@ async function campaign(opts: CampaignOptions) {
     perUserLimit: opts.perUserLimit ?? 1,
     perOrderLimit: opts.perOrderLimit ?? 1,
     holdMs: opts.holdMs ?? 5 * MINUTE,
+    dailySlots: opts.dailySlots ?? null,
+    timeZone: opts.timeZone ?? 'Asia/Shanghai',
   };
   const stubs = splitStockAcrossShards(opts.stock, shardCount).map((initialStock, shard) => ({ stub: stockObject(itemId, shard), config: { ...base, shard, initialStock } }));
   for (const { stub, config } of stubs) expect(await stub.configure(config)).toEqual({ configured: 'new' });

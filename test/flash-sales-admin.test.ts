@@ -231,6 +231,18 @@ describe('refused campaigns: a clear 4xx naming the field, and nothing written',
       code: 'invalid_input',
       path: 'body.shard_count',
     },
+    { name: 'overlapping daily slots', body: (i) => campaignBody(i.sku, { daily_slots: [{ start: '10:00', end: '12:00' }, { start: '11:30', end: '13:00' }] }), status: 400, code: 'invalid_input', path: 'body.daily_slots.1.start' },
+    { name: 'a daily slot that ends before it starts', body: (i) => campaignBody(i.sku, { daily_slots: [{ start: '22:00', end: '02:00' }] }), status: 400, code: 'invalid_input', path: 'body.daily_slots.0.end' },
+    { name: 'a daily slot at 25:00', body: (i) => campaignBody(i.sku, { daily_slots: [{ start: '10:00', end: '25:00' }] }), status: 400, code: 'invalid_input', path: 'body.daily_slots.0.end' },
+    { name: 'an empty list of daily slots', body: (i) => campaignBody(i.sku, { daily_slots: [] }), status: 400, code: 'invalid_input', path: 'body.daily_slots' },
+    { name: 'nine daily slots', body: (i) => campaignBody(i.sku, { daily_slots: Array.from({ length: 9 }, (_, h) => ({ start: `0${h}:00`, end: `0${h}:30` })) }), status: 400, code: 'invalid_input', path: 'body.daily_slots' },
+    {
+      name: 'daily slots that never fall in the window',
+      body: (i) => campaignBody(i.sku, { starts_at: '2031-06-18T13:00:00+08:00', ends_at: '2031-06-18T14:00:00+08:00', daily_slots: [{ start: '10:00', end: '12:00' }] }),
+      status: 422,
+      code: 'no_slot_in_window',
+      path: 'body.daily_slots',
+    },
     { name: 'an unknown field', body: (i) => ({ ...campaignBody(i.sku), status: 'settled' }), status: 400, code: 'invalid_input', path: 'body.status' },
     { name: 'an empty title', body: (i) => campaignBody(i.sku, { title: '  ' }), status: 400, code: 'invalid_input', path: 'body.title' },
   ];
@@ -250,6 +262,33 @@ describe('refused campaigns: a clear 4xx naming the field, and nothing written',
     const res = await api('POST', '/admin/api/flash-sales', { token: operator, rawBody: '{"title": ', headers: { 'Content-Type': 'application/json' } });
     expect(res.status).toBe(400);
     expect(await writableState()).toEqual(before);
+  });
+});
+
+describe('recurring daily slots', () => {
+  it('stores the slots, configures the objects with them, and sells only inside a slot (Asia/Shanghai)', async () => {
+    const { skuId } = await newSku({ stock: 20 });
+    const slots = [{ start: '20:00', end: '22:00' }, { start: '10:00', end: '12:00' }];
+    const sale = await created(campaignBody(skuId, { starts_at: '2031-06-18T00:00:00+08:00', ends_at: '2031-06-20T00:00:00+08:00', daily_slots: slots }));
+    expect(sale.daily_slots).toEqual(slots);
+    const stub = stockObject(sale.items[0].id);
+    expect((await stub.snapshot()).config).toMatchObject({ dailySlots: slots, timeZone: 'Asia/Shanghai' });
+    const at = (local: string) => Date.parse(`${local}+08:00`);
+    const buy = (nowMs: number) => stub.reserve({ reservationId: newId('rsv'), userId: newId('usr'), quantity: 1, nowMs });
+    expect(await buy(at('2031-06-18T09:00:00'))).toMatchObject({ ok: false, reason: 'not_started', retryAfterMs: 3_600_000 });
+    expect(await buy(at('2031-06-18T10:00:00'))).toMatchObject({ ok: true });
+    expect(await buy(at('2031-06-18T12:00:00'))).toMatchObject({ ok: false, reason: 'not_started', retryAfterMs: 8 * 3_600_000 });
+    expect(await buy(at('2031-06-19T21:59:59'))).toMatchObject({ ok: true });
+    expect(await buy(at('2031-06-19T22:00:00'))).toMatchObject({ ok: false, reason: 'ended' });
+
+    // The storefront says when the next slot opens, or when this one closes.
+    const storefront = async (nowMs: number) => {
+      const app = createApp({ clock: new ManualClock(nowMs) });
+      return json(await app.request(`${BASE}/flash-sales/${sale.id}`, {}, env, createExecutionContext()));
+    };
+    expect(await storefront(at('2031-06-18T13:00:00'))).toMatchObject({ state: 'upcoming', opens_at: '2031-06-18T12:00:00.000Z', closes_at: null, daily_slots: slots });
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the detail is cached for a second (of real time)
+    expect(await storefront(at('2031-06-18T20:30:00'))).toMatchObject({ state: 'live', opens_at: null, closes_at: '2031-06-18T14:00:00.000Z' });
   });
 });
 
@@ -569,7 +608,20 @@ describe('admin page', () => {
     expect(detail).toContain('晚八点 &lt;b&gt;秒杀&lt;/b&gt;');
     expect(detail).toContain(`<td>${skuId}</td><td class="num">¥199.00</td><td class="num">¥9.90</td><td class="num">12</td><td class="num">12</td><td class="num">0</td><td class="num">0</td>`);
     expect(detail).toContain('20:00:00');
+    expect(detail).toContain('全天（整段时间）');
     expect(detail).toContain(`action="/admin/flash-sales/${id}/cancel"`);
+  });
+
+  it('creates a campaign with daily slots typed as merchants write them', async () => {
+    const { skuId } = await newSku({ stock: 50 });
+    const res = await adminFormPost('/admin/flash-sales', formFields(skuId, { daily_slots: '20:00-22:00，9:30~11:00' }), { cookie: sessions.operator });
+    expect(res.status).toBe(303);
+    const id = res.headers.get('Location')!.split('/')[3]!.split('?')[0]!;
+    expect(JSON.parse((await one<{ daily_slots: string }>('SELECT daily_slots FROM flash_sales WHERE id = ?', id)).daily_slots)).toEqual([
+      { start: '20:00', end: '22:00' },
+      { start: '09:30', end: '11:00' },
+    ]);
+    expect(await (await adminPage(`/admin/flash-sales/${id}`, { cookie: sessions.operator })).text()).toContain('20:00-22:00, 09:30-11:00');
   });
 
   it.each([
@@ -579,6 +631,8 @@ describe('admin page', () => {
     [{ ends_at: '' }, 'ends_at', 400, '请选择日期和时间'],
     [{ per_order_limit: '3' }, 'per_order_limit', 400, '每单限购不能超过每人限购'],
     [{ 'items.0.sku_id': 'sku_doesnotexist' }, 'items.0.sku_id', 422, '没有这个 SKU'],
+    [{ daily_slots: '10点到12点' }, 'daily_slots', 400, '格式如 10:00-12:00'],
+    [{ daily_slots: '10:00-12:00, 11:00-13:00' }, 'daily_slots', 400, '场次时间有重叠'],
     [{ 'items.0.sku_id': '', 'items.0.flash_price': '', 'items.0.flash_stock': '' }, null, 400, '请至少填写一行秒杀商品'],
   ] as const)('refuses %o, naming %s (%i), keeps the input and writes nothing', async (overrides, field, status, message) => {
     const { skuId } = await newSku({ stock: 50 });

@@ -75,7 +75,10 @@ describe('GET /flash-sales', () => {
       title: '正在抢',
       starts_at: live.starts_at,
       ends_at: live.ends_at,
+      daily_slots: null,
       state: 'live',
+      opens_at: null,
+      closes_at: live.ends_at,
       per_user_limit: 5,
       per_order_limit: 5,
       products: [
@@ -93,7 +96,7 @@ describe('GET /flash-sales', () => {
       ],
     });
     const next = body.items.find((s: { id: string }) => s.id === upcoming.id);
-    expect(next.state).toBe('upcoming');
+    expect(next).toMatchObject({ state: 'upcoming', opens_at: upcoming.starts_at, closes_at: null });
     expect(next.products.map((x: { sku_id: string; image_url: string; flash_stock: number }) => [x.sku_id, x.image_url, x.flash_stock])).toEqual([
       [p.red, 'https://img.example.com/red.jpg', 5],
       [p.black, 'https://img.example.com/main.jpg', 7],

@@ -6,6 +6,8 @@ import type { FC } from 'hono/jsx';
 import * as v from 'valibot';
 import type { ApiError } from '../../src/lib/errors';
 import { formatFenAsYuan, parseYuanToFen } from '../../src/lib/money';
+import { zonedLocalTimeToEpoch } from '../../src/lib/zoned-time';
+import type { DailySlot } from '../../src/domain/flash-sale-slots';
 import type { AdminFlashSale, CampaignState, FlashSaleInput, listFlashSalesForAdmin } from '../../src/services/flash-sales';
 import { roleAllows, type MerchantPrincipal } from '../../src/services/merchant-auth';
 import type { FormatTime } from './page-orders';
@@ -39,38 +41,24 @@ export const itemField = (row: number, field: 'sku_id' | 'flash_price' | 'flash_
 // ---------------------------------------------------------------------------------------------
 // Reading the form
 
-const formFields = ['title', 'starts_at', 'ends_at', 'per_user_limit', 'per_order_limit', 'payment_window_minutes', 'shard_count', 'expected_peak_per_second'] as const;
+const formFields = ['title', 'starts_at', 'ends_at', 'daily_slots', 'per_user_limit', 'per_order_limit', 'payment_window_minutes', 'shard_count', 'expected_peak_per_second'] as const;
 
 export function emptyFlashSaleForm(): FormValues {
   return { payment_window_minutes: '5', per_user_limit: '1', per_order_limit: '1' };
 }
 
 /**
- * A wall-clock time typed into <input type="datetime-local"> ("2026-06-18T20:00"), in the shop's
- * time zone, as epoch ms; null if it is not a real time.
+ * Daily slots as merchants type them: "10:00-12:00, 20:00-22:00" (any of , ， 、 or spaces
+ * between slots, - – — ~ or 至 inside one). Blank: no slots. null: not in that shape.
  */
-export function zonedLocalTimeToEpoch(local: string, timeZone: string): number | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local.trim());
-  if (!m) return null;
-  const [y, mo, d, h, mi, s] = m.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
-  const wall = Date.UTC(y, mo - 1, d, h, mi, s);
-  const back = new Date(wall);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return null;
-  // The zone's offset at that moment; asked twice so a time near an offset change lands right.
-  let epoch = wall - offsetOf(wall, timeZone);
-  epoch = wall - offsetOf(epoch, timeZone);
-  return epoch;
+export function parseDailySlotsText(text: string): DailySlot[] | undefined | null {
+  const parts = text.split(/[,，、;；\s]+/).filter(Boolean);
+  if (parts.length === 0) return undefined;
+  const slots = parts.map((part) => /^(\d{1,2}:\d{2})\s*[-–—~至]\s*(\d{1,2}:\d{2})$/.exec(part)).map((m) => m && { start: m[1]!.padStart(5, '0'), end: m[2]!.padStart(5, '0') });
+  return slots.every((slot) => slot !== null) ? (slots as DailySlot[]) : null;
 }
 
-function offsetOf(epoch: number, timeZone: string): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
-      .formatToParts(new Date(epoch))
-      .map((p) => [p.type, Number(p.value)]),
-  ) as Record<string, number>;
-  const asWall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-  return asWall - Math.floor(epoch / 1000) * 1000;
-}
+export const formatDailySlots = (slots: DailySlot[] | null) => (slots ?? []).map((s) => `${s.start}-${s.end}`).join(', ');
 
 export type FlashSaleForm = {
   values: FormValues;
@@ -103,6 +91,9 @@ export function readFlashSaleForm(body: Record<string, unknown>, timeZone: strin
     return Number(raw);
   };
 
+  const dailySlots = parseDailySlotsText(values.daily_slots!);
+  if (dailySlots === null) errors.daily_slots = '格式如 10:00-12:00, 20:00-22:00';
+
   const items: FlashSaleInput['items'] = [];
   const rowOf: number[] = [];
   for (let row = 0; row < FLASH_FORM_ROWS; row++) {
@@ -126,6 +117,7 @@ export function readFlashSaleForm(body: Record<string, unknown>, timeZone: strin
     payment_window_minutes: integer('payment_window_minutes'),
     shard_count: integer('shard_count', true),
     expected_peak_per_second: integer('expected_peak_per_second', true),
+    daily_slots: dailySlots ?? undefined,
     items,
   };
   if (items.length === 0) errors.items = '请至少填写一行秒杀商品';
@@ -148,6 +140,7 @@ export function formFieldOf(path: string, rowOf: number[]): string {
     const name = item[2] === 'flash_price_fen' ? 'flash_price' : item[2]!;
     return `items.${rowOf[Number(item[1])] ?? Number(item[1])}.${name}`;
   }
+  if (field.startsWith('daily_slots')) return 'daily_slots';
   return /^items\.\d+$/.test(field) ? 'items' : field || 'items';
 }
 
@@ -162,6 +155,7 @@ function schemaMessage(field: string, message: string): string {
     payment_window_minutes: '请输入 1–30 的整数',
     shard_count: message.includes('×') ? 'SKU 数 × 分片数不能超过 512' : '请输入 1–64 的整数',
     expected_peak_per_second: '请输入正整数',
+    daily_slots: message.includes('overlaps') ? '场次时间有重叠' : message.includes('at most') ? '最多 8 个场次' : '每个场次须在当天内结束，如 10:00-12:00',
     'items.sku_id': message.includes('already listed') ? '这个 SKU 已在上面填过' : 'SKU 编号应形如 sku_…',
     'items.flash_price': '秒杀价至少 0.01 元',
     'items.flash_stock': '请输入 1–10000000 的整数',
@@ -177,6 +171,7 @@ const ruleMessages: Record<string, string> = {
   flash_price_above_price: '秒杀价不能高于商品售价',
   insufficient_stock: '秒杀库存不能超过商品当前库存',
   flash_sale_overlap: '这个 SKU 在这段时间已有秒杀活动',
+  no_slot_in_window: '活动时间内没有任何场次',
 };
 
 /** The refused form's messages from the service's error (a 400/409/422 that wrote nothing). */
@@ -257,6 +252,10 @@ export const FlashSaleFormPage: FC<{ merchant: MerchantPrincipal; values: FormVa
         <TimeField name="starts_at" label={`开始时间（${timeZone}）`} values={values} errors={errors} />
         <TimeField name="ends_at" label={`结束时间（${timeZone}）`} values={values} errors={errors} />
         <label>
+          每日场次（可空：整段时间都可抢；如 10:00-12:00, 20:00-22:00）
+          <Field name="daily_slots" label="每日场次" {...field} />
+        </label>
+        <label>
           每人限购（件）
           <Field name="per_user_limit" label="每人限购" inputmode="numeric" {...field} />
         </label>
@@ -335,6 +334,8 @@ export const FlashSaleDetailPage: FC<{ merchant: MerchantPrincipal; sale: AdminF
               <dd>{time(sale.cancelled_at)}</dd>
             </>
           )}
+          <dt>每日场次</dt>
+          <dd>{sale.daily_slots ? formatDailySlots(sale.daily_slots) : '全天（整段时间）'}</dd>
           <dt>每人限购</dt>
           <dd>{sale.per_user_limit}</dd>
           <dt>每单限购</dt>

@@ -4,6 +4,7 @@ import { merchantRoles } from '../../src/db/merchants';
 import { MAX_SKUS_PER_PRODUCT, MAX_SPEC_DIMENSIONS } from '../../src/domain/catalog';
 import { fen, httpsUrl, idOf, pageQuery, text } from '../../src/lib/validate';
 import { MAX_STOCK_OBJECTS_PER_CAMPAIGN, shardCountFor } from '../../src/services/flash-sales';
+import { dailySlotProblems, MAX_DAILY_SLOTS, SLOT_TIME_PATTERN, type DailySlot } from '../../src/domain/flash-sale-slots';
 
 const specValue = text(32);
 const tag = v.pipe(text(32), v.regex(/^[^,]+$/, 'must not contain a comma'));
@@ -158,6 +159,31 @@ const noDuplicateSkus = v.rawCheck<v.InferOutput<typeof flashSaleItemBody>[]>(({
   });
 });
 
+const slotTime = v.pipe(v.string('must be a time HH:MM'), v.regex(SLOT_TIME_PATTERN, 'must be a time HH:MM (00:00–24:00)'));
+
+/** Slots that end before they start, or overlap: the issue names the offending slot's field. */
+const validDailySlots = v.rawCheck<DailySlot[]>(({ dataset, addIssue }) => {
+  if (!dataset.typed) return;
+  for (const [index, message] of dailySlotProblems(dataset.value)) {
+    const slot = dataset.value[index]!;
+    const key = message.startsWith('end') ? 'end' : 'start';
+    addIssue({
+      message,
+      path: [
+        { type: 'array', origin: 'value', input: dataset.value, key: index, value: slot },
+        { type: 'object', origin: 'value', input: slot, key, value: slot[key] },
+      ],
+    });
+  }
+});
+
+export const dailySlotsBody = v.pipe(
+  v.array(v.strictObject({ start: slotTime, end: slotTime })),
+  v.minLength(1, 'needs at least one slot (leave it out to sell for the whole window)'),
+  v.maxLength(MAX_DAILY_SLOTS, `at most ${MAX_DAILY_SLOTS} slots`),
+  validDailySlots,
+);
+
 export const createFlashSaleBody = v.pipe(
   v.strictObject({
     title: text(60),
@@ -168,6 +194,8 @@ export const createFlashSaleBody = v.pipe(
     payment_window_minutes: v.optional(countUpTo(30), 5),
     shard_count: v.optional(countUpTo(64)),
     expected_peak_per_second: v.optional(countUpTo(10_000_000)),
+    /** Recurring daily slots in the shop's time zone; without them the sale runs for the whole window. */
+    daily_slots: v.optional(dailySlotsBody),
     items: v.pipe(
       v.array(flashSaleItemBody),
       v.minLength(1, 'needs at least one SKU'),

@@ -3,6 +3,7 @@
 // ledger. D1 holds the campaign, its SKUs and (through orders.source_ref) the orders.
 import { sql } from 'drizzle-orm';
 import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { DailySlot } from '../domain/flash-sale-slots';
 import { products, skus } from './catalog';
 
 export const flashSales = sqliteTable(
@@ -17,6 +18,8 @@ export const flashSales = sqliteTable(
     /** Units in one order. */
     perOrderLimit: integer('per_order_limit').notNull(),
     paymentWindowMinutes: integer('payment_window_minutes').notNull(),
+    /** Recurring daily slots in the shop's time zone (domain/flash-sale-slots.ts); null: the whole window. */
+    dailySlots: text('daily_slots', { mode: 'json' }).$type<DailySlot[]>(),
     /** Stock objects per SKU, fixed at creation: a shopper always lands on the same shard. */
     shardCount: integer('shard_count').notNull(),
     /** 'cancelled' stops sales; unsold stock returns to the SKUs when a campaign ends. */

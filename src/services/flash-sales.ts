@@ -37,6 +37,7 @@ import { abortUnlessChanged, runBatch, type Statement } from '../db/batch';
 import { createDb, type Db } from '../db/client';
 import { flashSaleItems, flashSales } from '../db/flash-sales';
 import { shardsNeeded, splitStockAcrossShards, stockObjectName } from '../domain/flash-sale';
+import { salesMomentAt, type DailySlot } from '../domain/flash-sale-slots';
 import type { Env } from '../env';
 import { toIso } from '../lib/clock';
 import { decodeCursor, encodeCursor } from '../lib/cursor';
@@ -60,6 +61,7 @@ export type FlashSaleInput = {
   payment_window_minutes: number;
   shard_count?: number | undefined;
   expected_peak_per_second?: number | undefined;
+  daily_slots?: DailySlot[] | undefined;
   items: FlashSaleItemInput[];
 };
 
@@ -118,6 +120,8 @@ async function configureStockObjects(env: Env, campaign: FlashSaleRow, items: Fl
           perOrderLimit: campaign.perOrderLimit,
           holdMs: campaign.paymentWindowMinutes * 60_000,
           initialStock,
+          dailySlots: campaign.dailySlots ?? null,
+          timeZone: env.SHOP_TIME_ZONE,
         }),
       ),
     ),
@@ -210,9 +214,12 @@ async function overlappingCampaigns(db: Db, skuIds: string[], startsAt: number, 
  * The business rules that depend on the catalog, in a fixed order; the first rule that fails is
  * answered with every item that fails it. Returns the SKUs' products for the write.
  */
-async function checkAgainstCatalog(db: Db, input: FlashSaleInput, startsAt: number, endsAt: number, now: number): Promise<Map<string, CatalogSku>> {
+async function checkAgainstCatalog(db: Db, input: FlashSaleInput, startsAt: number, endsAt: number, now: number, timeZone: string): Promise<Map<string, CatalogSku>> {
   if (startsAt < now - START_GRACE_MS) {
     throw businessRule('starts_in_past', 'A flash sale cannot start in the past.', [{ path: 'body.starts_at', message: 'is in the past' }]);
+  }
+  if (salesMomentAt({ startsAt, endsAt, dailySlots: input.daily_slots ?? null }, startsAt, timeZone).state === 'ended') {
+    throw businessRule('no_slot_in_window', 'None of the daily slots falls between the start and the end.', [{ path: 'body.daily_slots', message: 'no slot opens within the window' }]);
   }
   const skuIds = input.items.map((i) => i.sku_id);
   const catalog = await catalogSkus(db, skuIds);
@@ -260,7 +267,7 @@ function insertItemIfStillAllowed(item: FlashSaleItemInput, ids: { itemId: strin
 export async function createFlashSale(env: Env, ctx: WriteContext, input: FlashSaleInput): Promise<{ id: string; configured: boolean }> {
   const startsAt = Date.parse(input.starts_at);
   const endsAt = Date.parse(input.ends_at);
-  const catalog = await checkAgainstCatalog(ctx.db, input, startsAt, endsAt, ctx.now);
+  const catalog = await checkAgainstCatalog(ctx.db, input, startsAt, endsAt, ctx.now, env.SHOP_TIME_ZONE);
 
   const id = newId('fls');
   const reason = `flash sale ${id}`;
@@ -273,6 +280,7 @@ export async function createFlashSale(env: Env, ctx: WriteContext, input: FlashS
       perUserLimit: input.per_user_limit,
       perOrderLimit: input.per_order_limit,
       paymentWindowMinutes: input.payment_window_minutes,
+      dailySlots: input.daily_slots ?? null,
       shardCount: shardCountFor(input),
       status: 'scheduled',
       createdBy: ctx.actor.id,
@@ -297,7 +305,7 @@ export async function createFlashSale(env: Env, ctx: WriteContext, input: FlashS
   } catch (error) {
     // A rule broke between the check and the batch (a concurrent campaign or sale): name it.
     if (error instanceof ApiError && (error.code === 'concurrent_change' || error.code === 'insufficient_stock')) {
-      await checkAgainstCatalog(ctx.db, input, startsAt, endsAt, ctx.now);
+      await checkAgainstCatalog(ctx.db, input, startsAt, endsAt, ctx.now, env.SHOP_TIME_ZONE);
     }
     throw error;
   }
@@ -373,6 +381,7 @@ function campaignView(c: FlashSaleRow, now: number) {
     per_user_limit: c.perUserLimit,
     per_order_limit: c.perOrderLimit,
     payment_window_minutes: c.paymentWindowMinutes,
+    daily_slots: c.dailySlots ?? null,
     shard_count: c.shardCount,
     created_by: c.createdBy,
     created_at: toIso(c.createdAt)!,
@@ -466,24 +475,28 @@ const storefrontProduct = (i: StorefrontItem) => ({
   flash_stock: i.flashStock,
 });
 
-/** Shoppers see upcoming, live or ended (a settled campaign has simply ended; cancelled ones are never shown). */
-function storefrontState(c: FlashSaleRow, now: number): 'upcoming' | 'live' | 'ended' {
-  const state = campaignState(c, now);
-  return state === 'upcoming' || state === 'live' ? state : 'ended';
+/**
+ * Shoppers see live (selling now, until closes_at), upcoming (opens_at: the start, or the next
+ * daily slot) or ended; a settled campaign has simply ended, cancelled ones are never shown.
+ */
+function storefrontCampaign(c: FlashSaleRow, now: number, timeZone: string) {
+  const moment = c.status === 'scheduled' ? salesMomentAt(c, now, timeZone) : ({ state: 'ended' } as const);
+  return {
+    id: c.id,
+    title: c.title,
+    starts_at: toIso(c.startsAt)!,
+    ends_at: toIso(c.endsAt)!,
+    daily_slots: c.dailySlots ?? null,
+    state: moment.state === 'open' ? ('live' as const) : moment.state === 'closed' ? ('upcoming' as const) : ('ended' as const),
+    opens_at: moment.state === 'closed' ? toIso(moment.opensAt) : null,
+    closes_at: moment.state === 'open' ? toIso(moment.closesAt) : null,
+    per_user_limit: c.perUserLimit,
+    per_order_limit: c.perOrderLimit,
+  };
 }
 
-const storefrontCampaign = (c: FlashSaleRow, now: number) => ({
-  id: c.id,
-  title: c.title,
-  starts_at: toIso(c.startsAt)!,
-  ends_at: toIso(c.endsAt)!,
-  state: storefrontState(c, now),
-  per_user_limit: c.perUserLimit,
-  per_order_limit: c.perOrderLimit,
-});
-
 /** Current and upcoming campaigns, soonest first; campaigns with nothing a shopper can buy are left out. */
-export async function storefrontFlashSales(db: Db, now: number) {
+export async function storefrontFlashSales(db: Db, now: number, timeZone: string) {
   const campaigns = await db
     .select()
     .from(flashSales)
@@ -494,7 +507,7 @@ export async function storefrontFlashSales(db: Db, now: number) {
   return {
     server_time: toIso(now)!,
     items: campaigns
-      .map((c) => ({ ...storefrontCampaign(c, now), products: items.filter((i) => i.flashSaleId === c.id).map(storefrontProduct) }))
+      .map((c) => ({ ...storefrontCampaign(c, now, timeZone), products: items.filter((i) => i.flashSaleId === c.id).map(storefrontProduct) }))
       .filter((c) => c.products.length > 0),
   };
 }
@@ -508,7 +521,7 @@ export async function storefrontFlashSale(env: Env, db: Db, flashSaleId: string,
   const campaign = await db.query.flashSales.findFirst({ where: eq(flashSales.id, flashSaleId) });
   if (!campaign || campaign.status === 'cancelled') throw notFound('Flash sale');
   const items = await storefrontItems(db, [campaign.id]);
-  const view = storefrontCampaign(campaign, now);
+  const view = storefrontCampaign(campaign, now, env.SHOP_TIME_ZONE);
   const live = view.state === 'ended' || items.length === 0 ? undefined : await liveFigures(env, campaign, items);
   return {
     server_time: toIso(now)!,

@@ -1,0 +1,1 @@
+ALTER TABLE `flash_sales` ADD `daily_slots` text;
