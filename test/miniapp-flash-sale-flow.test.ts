@@ -50,7 +50,7 @@ describe('mini-program: flash sale', () => {
     const wx = await shopperWithAddress();
     const home = mount(homePage);
     await home.onLoad();
-    expect(home.data.flash).toMatchObject({ campaign: { id: campaign.id, countdownLabel: '距结束 ' }, serverTime: expect.any(String) });
+    expect(home.data.flash).toMatchObject({ campaign: { id: campaign.id, countdownLabel: '距结束 ', countdownTarget: expect.any(String) }, serverTime: expect.any(String) });
     await home.onTapFlashSale();
     expect(wx.navigations.at(-1)!.url).toBe(`/marketing/flash-sale/detail/index?id=${campaign.id}`);
 
