@@ -11,16 +11,14 @@
 //
 // A benchmark, not a test: it exits non-zero when something cannot start, a request gets a
 // non-2xx answer or a consistency check fails — never because a figure is low.
-import { runSql, startLocalWorker, type LocalWorker } from '../scripts/local-worker';
+import { runSql, type LocalWorker } from '../scripts/local-worker';
 import { buildSeedSql } from '../scripts/seed-data';
-import { wechatWorkerBindings } from '../test/fakes/wechat-bindings';
-import { startFakeWeChatForMerchant } from '../test/fakes/wechat-merchant';
-import type { FakeWeChat } from '../test/fakes/wechat-server';
 import { percentile, Recorder, runArrivals, type Answer, type ArrivalRun } from './lib/arrivals';
 import { query } from './lib/d1';
+import { withLocalWorker } from './lib/harness';
 import { coreCount, loadAverage, machineLine, miniflareVersion } from './lib/machine';
-import { childWorkerdPids, endedByThemselves, isListening } from './lib/processes';
 import { positiveNumber, positiveNumbers } from './lib/settings';
+import { signInShoppers, type Shopper } from './lib/shoppers';
 import { formatTable } from './lib/table';
 
 process.env.WRANGLER_SEND_METRICS = 'false';
@@ -38,7 +36,6 @@ const PUBLIC_BASE_URL = 'https://bench.shop.test';
 const runId = Date.now().toString(36);
 
 type Item = { sku_id: string; quantity: number };
-type Shopper = { token: string; userId: string };
 /** One POST /orders: "unanswered" (no answer, or a 5xx) may or may not have created the order. */
 type OrderAttempt = { key: string; shopper: Shopper; items: Item[]; outcome: 'created' | 'refused' | 'unanswered'; orderId?: string };
 type Result = { name: string; rate: number; checkout: boolean; run: ArrivalRun; rec: Recorder; ordersCreated: number };
@@ -59,7 +56,7 @@ class CheckoutBench {
 
   /** A POST as the given shopper, timed under `step`. */
   call(rec: Recorder, step: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-    return rec.request(step, this.worker.url + path, {
+    return rec.request(step, this.worker.directUrl + path, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -74,7 +71,7 @@ class CheckoutBench {
   }
 
   async baselineArrival(rec: Recorder, dueAt: number) {
-    const answer = await rec.request('live', `${this.worker.url}/healthz/live`);
+    const answer = await rec.request('live', `${this.worker.directUrl}/healthz/live`);
     if (answer.ok) rec.flowDone(dueAt);
   }
 
@@ -113,22 +110,9 @@ class CheckoutBench {
 }
 
 async function main() {
-  let worker: LocalWorker | undefined;
-  let fake: FakeWeChat | undefined;
-  const stop = async () => {
-    const [w, f] = [worker, fake];
-    [worker, fake] = [undefined, undefined]; // once, whether SIGINT or the finally comes first
-    await Promise.allSettled([w?.dispose(), f?.close()]);
-  };
-  process.once('SIGINT', () => void stop().finally(() => process.exit(130)));
-
-  try {
-    console.log('Starting the fake WeChat, building dist/ (wrangler deploy --dry-run) and starting it on workerd through Miniflare …');
-    const started = await startFakeWeChatForMerchant();
-    fake = started.fake;
-    worker = await startLocalWorker({ bindings: { ...wechatWorkerBindings(started.context), PUBLIC_BASE_URL } });
+  await withLocalWorker({ bindings: { PUBLIC_BASE_URL }, fakeWeChat: true }, async (worker) => {
     const skuIds = await seedCatalog(worker);
-    const bench = new CheckoutBench(worker, await signInShoppers(worker.url, shopperCount), skuIds);
+    const bench = new CheckoutBench(worker, await signInShoppers(worker.directUrl, shopperCount, `bench_${runId}`), skuIds);
 
     printHeader(skuIds.length);
     // Warm-up (not reported): JIT-compiles both paths in workerd and the fake. Its orders are
@@ -149,15 +133,7 @@ async function main() {
     const checks = await consistencyChecks(bench);
     printChecks(checks);
     if (requestsFailed || checks.some((c) => !c.ok)) process.exitCode = 1;
-  } finally {
-    // Looked up here rather than after start, so a start that failed half-way is covered too.
-    const workerdPids = childWorkerdPids();
-    const urls = [worker?.url, fake?.url].filter((u): u is string => !!u);
-    await stop();
-    const clean = (await endedByThemselves(workerdPids)) && !(await Promise.all(urls.map(isListening))).some(Boolean);
-    console.log(`\nCleanup: ${clean ? 'workerd ended, nothing listening on' : 'NOT CLEAN — check'} ${urls.join(' and ')}`);
-    if (!clean) process.exitCode = 1;
-  }
+  });
 }
 
 /** The demo catalog, with plenty of stock on the SKUs bought here so stock is never the limit. */
@@ -176,27 +152,6 @@ async function seedCatalog(worker: LocalWorker): Promise<string[]> {
   // Keep the product's denormalised total in step, as a merchant stock change would.
   await query(worker, `UPDATE products SET total_stock = (SELECT SUM(stock) FROM skus WHERE product_id = products.id) WHERE id IN (SELECT product_id FROM skus WHERE id IN (${list}))`, ...ids);
   return ids;
-}
-
-/** Shoppers sign in (single-use codes, so not part of the measured flow) and each adds an address. */
-async function signInShoppers(baseUrl: string, count: number): Promise<Shopper[]> {
-  const post = async (path: string, body: unknown, token?: string) => {
-    const response = await fetch(baseUrl + path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
-    });
-    const json = await response.json();
-    if (!response.ok) throw new Error(`setup: POST ${path} → ${response.status} ${JSON.stringify(json)}`);
-    return json as any;
-  };
-  const shoppers: Shopper[] = [];
-  for (let i = 0; i < count; i++) {
-    const session = await post('/auth/wechat', { code: `ok:bench_${runId}_${i}` });
-    await post('/me/addresses', { recipient: `买家${i}`, phone: '13800138000', province: '上海市', city: '上海市', district: '浦东新区', detail: `世纪大道 ${i + 1} 号` }, session.access_token);
-    shoppers.push({ token: session.access_token, userId: session.user.id });
-  }
-  return shoppers;
 }
 
 function printHeader(skuCount: number) {

@@ -11,11 +11,11 @@
 import autocannon from 'autocannon';
 import { hashPassword } from '../src/lib/password';
 import { loadKeyRing, signAccessToken } from '../src/lib/jwt';
-import { runSql, startLocalWorker, type LocalWorker } from '../scripts/local-worker';
+import { runSql, type LocalWorker } from '../scripts/local-worker';
 import { buildSeedSql, sqlLiteral } from '../scripts/seed-data';
 import { query } from './lib/d1';
 import { coreCount, loadAverage, machineLine, miniflareVersion } from './lib/machine';
-import { childWorkerdPids, endedByThemselves } from './lib/processes';
+import { withLocalWorker } from './lib/harness';
 import { positiveNumber, positiveNumbers } from './lib/settings';
 import { formatTable } from './lib/table';
 
@@ -73,16 +73,7 @@ async function burst(url: string, connections: number, count: number, request: (
 }
 
 async function main() {
-  let worker: LocalWorker | undefined;
-  const stop = async () => {
-    const w = worker;
-    worker = undefined;
-    await w?.dispose();
-  };
-  process.once('SIGINT', () => void stop().finally(() => process.exit(130)));
-  try {
-    console.log('Building dist/ (wrangler deploy --dry-run) and starting it on workerd through Miniflare …');
-    worker = await startLocalWorker({ bindings: { JWT_KEYS, JWT_ACTIVE_KID: JWT_KID } });
+  await withLocalWorker({ bindings: { JWT_KEYS, JWT_ACTIVE_KID: JWT_KID }, fakeWeChat: false }, async (worker) => {
     const skuIds = await seedShop(worker, connectionCounts.length * shardCounts.length);
     const merchantToken = await signInMerchant(worker);
     const buyers = await seedBuyers(worker, buyerCount);
@@ -106,16 +97,12 @@ async function main() {
       }
     }
     printResults(scenarios);
-    const checks = (await Promise.all(scenarios.map((s) => consistencyChecks(worker!, merchantToken, s)))).flat();
+    const checks = (await Promise.all(scenarios.map((s) => consistencyChecks(worker, merchantToken, s)))).flat();
     console.log('\nConsistency:');
     for (const c of checks) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`);
     const unexpected = scenarios.some((s) => s.flash.errors > 0 || [...s.flash.codes.keys()].some((k) => k !== '409 sold_out'));
     if (unexpected || checks.some((c) => !c.ok)) process.exitCode = 1;
-  } finally {
-    const started = childWorkerdPids();
-    await stop();
-    if (!(await endedByThemselves(started))) process.exitCode = 1;
-  }
+  });
 }
 
 const reserveRequest = (flashSaleId: string, skuId: string, buyers: Buyer[], run: string) => (i: number) => ({

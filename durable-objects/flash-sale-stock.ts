@@ -11,6 +11,7 @@ import { dailySlotProblems, salesMomentAt, type DailySlot, type SalesWindow } fr
 import type { Env } from '../src/env';
 import { newId } from '../src/lib/ids';
 import { settleExpiredReservation } from '../src/services/flash-settlement';
+import { inParallel } from '../src/lib/in-parallel';
 import { ddl, SqlDurableObject, type SchemaStep } from './base';
 
 export type FlashStockConfig = {
@@ -611,13 +612,4 @@ function validateReserve(r: ReserveRequest) {
   if (!r.reservationId || !r.userId) throw new TypeError('reserve: reservationId and userId are required');
   if (!Number.isSafeInteger(r.quantity) || r.quantity < 1) throw new RangeError('reserve: quantity must be a positive integer');
   if (!Number.isSafeInteger(r.nowMs)) throw new TypeError('reserve: nowMs must be epoch milliseconds');
-}
-
-/** Runs `work` over `items` with at most `width` at a time. */
-async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(width, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(lanes);
 }

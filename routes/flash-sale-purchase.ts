@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
 import { idempotencyHeader, idOf, validate } from '../src/lib/validate';
 import { buyInFlashSale } from '../src/services/flash-purchase';
-import { orderView, requestHash } from '../src/services/orders';
+import { createContextOf, orderView } from '../src/services/orders';
 import { requireShopper } from '../src/services/shopper-auth';
 
 const reserveBody = v.strictObject({
@@ -25,14 +25,7 @@ export const flashSalePurchaseRoutes = new Hono<AppEnv>().post(
     const body = c.req.valid('json');
     const { order, created } = await buyInFlashSale(
       c.env,
-      {
-        db: c.var.db,
-        userId: c.var.shopper.id,
-        now: c.var.clock.now(),
-        timeZone: c.env.SHOP_TIME_ZONE,
-        idempotencyKey: c.req.valid('header')['idempotency-key'],
-        requestHash: await requestHash({ flash_sale_id: c.req.valid('param').id, ...body }),
-      },
+      await createContextOf(c, c.req.valid('header')['idempotency-key'], { flash_sale_id: c.req.valid('param').id, ...body }),
       { flashSaleId: c.req.valid('param').id, skuId: body.sku_id, quantity: body.quantity, addressId: body.address_id },
     );
     return c.json(await orderView(c.var.db, order, 'shopper'), 201, created ? {} : { 'Idempotent-Replayed': 'true' });

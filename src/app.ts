@@ -12,7 +12,11 @@ import { flashSaleReconciliationRoutes } from '../routes/admin/flash-sale-reconc
 import { flashSalePurchaseRoutes } from '../routes/flash-sale-purchase';
 import { flashSaleRoutes } from '../routes/flash-sales';
 import { adminFlashSaleRoutes } from '../routes/admin/flash-sales';
+import { adminGroupBuyRoutes } from '../routes/admin/group-buys';
+import { groupBuyRoutes } from '../routes/group-buys';
 import { adminPageRoutes } from '../routes/admin/page';
+import { adminBargainRoutes } from '../routes/admin/bargains';
+import { bargainRoutes } from '../routes/bargains';
 import { cartRoutes } from '../routes/cart';
 import { catalogRoutes } from '../routes/catalog';
 import { healthRoutes } from '../routes/health';
@@ -91,10 +95,14 @@ export function createApp(deps: AppDeps = {}) {
     .route('/', paymentRoutes)
     .route('/', flashSalePurchaseRoutes)
     .route('/', flashSaleRoutes)
+    .route('/', bargainRoutes)
+    .route('/', groupBuyRoutes)
     .route('/admin/api', adminApiRoutes)
     .route('/admin/api', adminOrderRoutes)
     .route('/admin/api', flashSaleReconciliationRoutes)
     .route('/admin/api', adminFlashSaleRoutes)
+    .route('/admin/api', adminBargainRoutes)
+    .route('/admin/api', adminGroupBuyRoutes)
     .route('/admin', adminPageRoutes);
 
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`).toBody(), 404));

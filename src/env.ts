@@ -7,6 +7,9 @@ import type { ShopperPrincipal } from './services/shopper-auth';
 export interface Env {
   DB: D1Database;
   FLASH_SALE_STOCK: DurableObjectNamespace<import('../durable-objects/flash-sale-stock').FlashSaleStock>;
+  BARGAIN_SESSION: DurableObjectNamespace<import('../durable-objects/bargain-session').BargainSession>;
+  /** One GroupBuyRoom object per group-buy room (name = room id). */
+  GROUP_BUY_ROOM: DurableObjectNamespace<import('../durable-objects/group-buy-room').GroupBuyRoom>;
   /** "production" or "development"; dev-only conveniences are refused unless "development". */
   APP_ENV: string;
   SHOP_TIME_ZONE: string;

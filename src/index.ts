@@ -4,6 +4,8 @@ import type { Env } from './env';
 import { systemClock } from './lib/clock';
 import { runScheduledWork } from './services/scheduled';
 export { FlashSaleStock } from '../durable-objects/flash-sale-stock';
+export { BargainSession } from '../durable-objects/bargain-session';
+export { GroupBuyRoom } from '../durable-objects/group-buy-room';
 
 const app = createApp();
 

@@ -5,10 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import { stockObjectName } from '../src/domain/flash-sale';
 import { ManualClock } from '../src/lib/clock';
-import { newId } from '../src/lib/ids';
-import { loadKeyRing, signAccessToken } from '../src/lib/jwt';
 import { markPaid } from './fakes/wechat-control';
-import { api, BASE, createCategory, createProduct, json, newIdempotencyKey, tokenFor } from './helpers';
+import { api, BASE, createCategory, createProduct, json, manyShoppers, newIdempotencyKey, tokenFor } from './helpers';
 
 let merchant: string;
 let categoryId: string;
@@ -17,24 +15,6 @@ beforeAll(async () => {
   merchant = (await tokenFor('owner')).token;
   categoryId = await createCategory(merchant, '秒杀');
 });
-
-/** Many shoppers with a default address, written straight to D1 (the API path is tested elsewhere). */
-async function manyShoppers(count: number) {
-  const now = Date.now();
-  const ring = loadKeyRing(env.JWT_KEYS, env.JWT_ACTIVE_KID);
-  const shoppers = Array.from({ length: count }, () => ({ id: newId('usr'), addressId: newId('adr') }));
-  for (let i = 0; i < shoppers.length; i += 50) {
-    await env.DB.batch(
-      shoppers.slice(i, i + 50).flatMap((s) => [
-        env.DB.prepare('INSERT INTO users (id, openid, created_at, updated_at) VALUES (?, ?, ?, ?)').bind(s.id, `o-${s.id}`, now, now),
-        env.DB.prepare(
-          "INSERT INTO addresses (id, user_id, recipient, phone, province, city, district, detail, is_default, created_at, updated_at) VALUES (?, ?, '抢购者', '13900000000', '广东省', '深圳市', '南山区', '科技园 1 号', 1, ?, ?)",
-        ).bind(s.addressId, s.id, now, now),
-      ]),
-    );
-  }
-  return Promise.all(shoppers.map(async (s) => ({ ...s, token: await signAccessToken(ring, { sub: s.id, aud: 'shopper', ttlSeconds: 3600, nowMs: now }) })));
-}
 
 type Campaign = { id: string; items: { id: string; sku_id: string }[] };
 

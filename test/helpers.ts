@@ -159,3 +159,21 @@ export const newIdempotencyKey = () => `test-key-${Date.now()}-${++idempotencyCo
 export function placeOrder(token: string, body: Record<string, unknown>, key = newIdempotencyKey()) {
   return api('POST', '/orders', { token, body, headers: { 'Idempotency-Key': key } });
 }
+
+/** Many shoppers with a default address, written straight to D1 (the API path is tested elsewhere). */
+export async function manyShoppers(count: number) {
+  const now = Date.now();
+  const ring = loadKeyRing(env.JWT_KEYS, env.JWT_ACTIVE_KID);
+  const shoppers = Array.from({ length: count }, () => ({ id: newId('usr'), addressId: newId('adr') }));
+  for (let i = 0; i < shoppers.length; i += 50) {
+    await env.DB.batch(
+      shoppers.slice(i, i + 50).flatMap((s) => [
+        env.DB.prepare('INSERT INTO users (id, openid, created_at, updated_at) VALUES (?, ?, ?, ?)').bind(s.id, `o-${s.id}`, now, now),
+        env.DB.prepare(
+          "INSERT INTO addresses (id, user_id, recipient, phone, province, city, district, detail, is_default, created_at, updated_at) VALUES (?, ?, '抢购者', '13900000000', '广东省', '深圳市', '南山区', '科技园 1 号', 1, ?, ?)",
+        ).bind(s.addressId, s.id, now, now),
+      ]),
+    );
+  }
+  return Promise.all(shoppers.map(async (s) => ({ ...s, token: await signAccessToken(ring, { sub: s.id, aud: 'shopper', ttlSeconds: 3600, nowMs: now }) })));
+}

@@ -11,7 +11,7 @@ import type { DailySlot } from '../../src/domain/flash-sale-slots';
 import type { AdminFlashSale, CampaignState, FlashSaleInput, listFlashSalesForAdmin } from '../../src/services/flash-sales';
 import { roleAllows, type MerchantPrincipal } from '../../src/services/merchant-auth';
 import type { FormatTime } from './page-orders';
-import { Field, Layout, Notice, type FieldErrors, type FormValues } from './page-views';
+import { CampaignListPage, Field, Layout, Notice, type FieldErrors, type FormValues } from './page-views';
 import { createFlashSaleBody } from './schemas';
 
 export type FlashSaleSummary = Awaited<ReturnType<typeof listFlashSalesForAdmin>>['items'][number];
@@ -189,48 +189,35 @@ export function flashSaleFormErrors(error: ApiError, rowOf: number[]): FieldErro
 // Views
 
 export const FlashSaleListPage: FC<{ merchant: MerchantPrincipal; rows: FlashSaleSummary[]; nextHref: string | null; time: FormatTime }> = ({ merchant, rows, nextHref, time }) => (
-  <Layout title="秒杀" merchant={merchant}>
-    {roleAllows(merchant.role, 'operator') && (
-      <p>
-        <a href="/admin/flash-sales/new">新建秒杀活动</a>
-      </p>
-    )}
-    <table>
-      <thead>
+  <CampaignListPage title="秒杀" merchant={merchant} createHref="/admin/flash-sales/new" createLabel="新建秒杀活动" empty={rows.length === 0} emptyText="还没有秒杀活动。" nextHref={nextHref}>
+    <thead>
+      <tr>
+        <th>活动</th>
+        <th>状态</th>
+        <th>开始</th>
+        <th>结束</th>
+        <th class="num">SKU 数</th>
+        <th class="num">秒杀库存</th>
+      </tr>
+    </thead>
+    <tbody>
+      {rows.map((s) => (
         <tr>
-          <th>活动</th>
-          <th>状态</th>
-          <th>开始</th>
-          <th>结束</th>
-          <th class="num">SKU 数</th>
-          <th class="num">秒杀库存</th>
+          <td>
+            <a href={`/admin/flash-sales/${s.id}`}>{s.title}</a>
+          </td>
+          <td>{flashSaleStateLabels[s.state]}</td>
+          <td>{time(s.starts_at)}</td>
+          <td>{time(s.ends_at)}</td>
+          <td class="num">{s.items.length}</td>
+          <td class="num">{s.items.reduce((n, i) => n + i.flash_stock, 0)}</td>
         </tr>
-      </thead>
-      <tbody>
-        {rows.map((s) => (
-          <tr>
-            <td>
-              <a href={`/admin/flash-sales/${s.id}`}>{s.title}</a>
-            </td>
-            <td>{flashSaleStateLabels[s.state]}</td>
-            <td>{time(s.starts_at)}</td>
-            <td>{time(s.ends_at)}</td>
-            <td class="num">{s.items.length}</td>
-            <td class="num">{s.items.reduce((n, i) => n + i.flash_stock, 0)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-    {rows.length === 0 && <p class="muted">还没有秒杀活动。</p>}
-    {nextHref && (
-      <p>
-        <a href={nextHref}>下一页 →</a>
-      </p>
-    )}
-  </Layout>
+      ))}
+    </tbody>
+  </CampaignListPage>
 );
 
-const TimeField: FC<{ name: string; label: string; values: FormValues; errors: FieldErrors }> = ({ name, label, values, errors }) => (
+export const TimeField: FC<{ name: string; label: string; values: FormValues; errors: FieldErrors }> = ({ name, label, values, errors }) => (
   <label>
     {label}
     <input type="datetime-local" name={name} value={values[name] ?? ''} aria-invalid={errors[name] ? 'true' : undefined} required />

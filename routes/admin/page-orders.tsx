@@ -147,7 +147,7 @@ export const OrderDetailPage: FC<{
 }> = ({ merchant, order, time, notice, failed }) => {
   const operator = roleAllows(merchant.role, 'operator');
   // The forms appear only when the state machine (and the service's own rule) would accept them.
-  const canShip = operator && canApply('ship', order.status) && order.shipped_at === null;
+  const canShip = operator && canApply('ship', order.status, order.ship_hold !== null) && order.shipped_at === null;
   const openRefund = order.refunds.find((r) => r.status === 'requested');
   const canDecide = operator && openRefund !== undefined && canApply('approve_refund', order.status) && canApply('reject_refund', order.status);
   const a = order.address;

@@ -49,6 +49,8 @@ export const Layout: FC<PropsWithChildren<{ title: string; merchant?: MerchantPr
               <a href="/admin/products">商品</a>
               <a href="/admin/orders">订单</a>
               <a href="/admin/flash-sales">秒杀</a>
+              <a href="/admin/bargains">砍价</a>
+              <a href="/admin/group-buys">拼团</a>
             </nav>
             <span class="who">
               {merchant.displayName}（{merchant.role}）
@@ -65,6 +67,26 @@ export const Layout: FC<PropsWithChildren<{ title: string; merchant?: MerchantPr
       </main>
     </body>
   </html>
+);
+
+/** A page listing campaigns: the create link (operators only), the table, "none yet", the next page. */
+export const CampaignListPage: FC<
+  PropsWithChildren<{ title: string; merchant: MerchantPrincipal; createHref: string; createLabel: string; empty: boolean; emptyText: string; nextHref: string | null }>
+> = ({ title, merchant, createHref, createLabel, empty, emptyText, nextHref, children }) => (
+  <Layout title={title} merchant={merchant}>
+    {roleAllows(merchant.role, 'operator') && (
+      <p>
+        <a href={createHref}>{createLabel}</a>
+      </p>
+    )}
+    <table>{children}</table>
+    {empty && <p class="muted">{emptyText}</p>}
+    {nextHref && (
+      <p>
+        <a href={nextHref}>下一页 →</a>
+      </p>
+    )}
+  </Layout>
 );
 
 export const Notice: FC<PropsWithChildren<{ kind: 'ok' | 'error' }>> = ({ kind, children }) => (

@@ -27,6 +27,7 @@ import {
   merchantFromRequest,
   type MerchantPrincipal,
 } from '../../src/services/merchant-auth';
+import { bargainForAdmin, cancelBargainCampaign, createBargainCampaign, listBargainsForAdmin } from '../../src/services/bargain-campaigns';
 import { cancelFlashSale, createFlashSale, flashSaleForAdmin, listFlashSalesForAdmin } from '../../src/services/flash-sales';
 import { decideRefund, findOrder, listOrders, orderView, shipOrder } from '../../src/services/orders';
 import type { OrderRow } from '../../src/services/order-transitions';
@@ -50,6 +51,10 @@ import {
   flashSaleNotices,
   readFlashSaleForm,
 } from './page-flash-sales';
+import { bargainFormErrors, BargainDetailPage, BargainFormPage, BargainListPage, bargainNotices, emptyBargainForm, readBargainForm } from './page-bargains';
+import { emptyGroupBuyForm, GroupBuyDetailPage, GroupBuyFormPage, groupBuyFormErrors, GroupBuyListPage, groupBuyNotices, readGroupBuyForm } from './group-buys-page';
+import { cancelGroupBuy, createGroupBuy, groupBuyForAdmin, listGroupBuysForAdmin } from '../../src/services/group-buys';
+import { roomsOfCampaign } from '../../src/services/group-buy-rooms';
 import { createProductBody, loginBody } from './schemas';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -145,6 +150,12 @@ const merchantActor = (c: PageContext) => ({ type: 'merchant' as const, id: c.va
 const flashSaleParam = validate('param', v.object({ id: idOf('fls') }));
 const flashSaleListQuery = validate('query', v.object({ cursor: pageQuery.cursor }));
 const flashSaleDetailQuery = validate('query', v.object({ done: v.optional(v.picklist(Object.keys(flashSaleNotices) as (keyof typeof flashSaleNotices)[])) }));
+const bargainParam = validate('param', v.object({ id: idOf('bgn') }));
+const bargainListQuery = validate('query', v.object({ cursor: pageQuery.cursor }));
+const bargainDetailQuery = validate('query', v.object({ done: v.optional(v.picklist(Object.keys(bargainNotices) as (keyof typeof bargainNotices)[])) }));
+
+const groupBuyParam = validate('param', v.object({ id: idOf('gbc') }));
+const groupBuyDetailQuery = validate('query', v.object({ done: v.optional(v.picklist(Object.keys(groupBuyNotices) as (keyof typeof groupBuyNotices)[])) }));
 
 export const adminPageRoutes = new Hono<AppEnv>()
   .get('/', (c) => c.redirect('/admin/products', 303))
@@ -251,6 +262,65 @@ export const adminPageRoutes = new Hono<AppEnv>()
     const { id } = c.req.valid('param');
     await cancelFlashSale(c.env, writeContext(c), id);
     return c.redirect(`/admin/flash-sales/${id}?done=cancelled`, 303);
+  })
+  .get('/bargains', session('viewer'), bargainListQuery, async (c) => {
+    const page = await listBargainsForAdmin(c.var.db, { cursor: c.req.valid('query').cursor, limit: PAGE_SIZE, now: c.var.clock.now() });
+    const nextHref = page.next_cursor ? `/admin/bargains?${new URLSearchParams({ cursor: page.next_cursor })}` : null;
+    return render(c, <BargainListPage merchant={c.var.merchant} rows={page.items} nextHref={nextHref} time={shopTime(c)} />);
+  })
+  // Before /bargains/:id, which would read "new" as a (bad) id.
+  .get('/bargains/new', session('operator'), (c) => render(c, <BargainFormPage merchant={c.var.merchant} values={emptyBargainForm()} errors={{}} timeZone={c.env.SHOP_TIME_ZONE} />))
+  .post('/bargains', sameOrigin, session('operator'), async (c) => {
+    const form = readBargainForm(await c.req.parseBody(), c.env.SHOP_TIME_ZONE);
+    const refused = (errors: typeof form.errors, status: ContentfulStatusCode) =>
+      render(c, <BargainFormPage merchant={c.var.merchant} values={form.values} errors={errors} timeZone={c.env.SHOP_TIME_ZONE} />, status);
+    if (!form.input) return refused(form.errors, 400);
+    try {
+      const id = await createBargainCampaign(writeContext(c), form.input);
+      return c.redirect(`/admin/bargains/${id}?done=created`, 303);
+    } catch (error) {
+      if (error instanceof ApiError && [400, 409, 422].includes(error.status)) return refused(bargainFormErrors(error), error.status);
+      throw error;
+    }
+  })
+  .get('/bargains/:id', session('viewer'), bargainParam, bargainDetailQuery, async (c) => {
+    const bargain = await bargainForAdmin(c.var.db, c.req.valid('param').id, c.var.clock.now());
+    return render(c, <BargainDetailPage merchant={c.var.merchant} bargain={bargain} time={shopTime(c, 'medium')} notice={c.req.valid('query').done} />);
+  })
+  .post('/bargains/:id/cancel', sameOrigin, session('operator'), bargainParam, async (c) => {
+    const { id } = c.req.valid('param');
+    await cancelBargainCampaign(writeContext(c), id);
+    return c.redirect(`/admin/bargains/${id}?done=cancelled`, 303);
+  })
+  .get('/group-buys', session('viewer'), flashSaleListQuery, async (c) => {
+    const page = await listGroupBuysForAdmin(c.var.db, { cursor: c.req.valid('query').cursor, limit: PAGE_SIZE });
+    const nextHref = page.next_cursor ? `/admin/group-buys?${new URLSearchParams({ cursor: page.next_cursor })}` : null;
+    return render(c, <GroupBuyListPage merchant={c.var.merchant} rows={page.items} nextHref={nextHref} time={shopTime(c)} />);
+  })
+  // Before /group-buys/:id, which would read "new" as a (bad) id.
+  .get('/group-buys/new', session('operator'), (c) => render(c, <GroupBuyFormPage merchant={c.var.merchant} values={emptyGroupBuyForm()} errors={{}} timeZone={c.env.SHOP_TIME_ZONE} />))
+  .post('/group-buys', sameOrigin, session('operator'), async (c) => {
+    const form = readGroupBuyForm(await c.req.parseBody(), c.env.SHOP_TIME_ZONE);
+    const refused = (errors: typeof form.errors, status: ContentfulStatusCode) =>
+      render(c, <GroupBuyFormPage merchant={c.var.merchant} values={form.values} errors={errors} timeZone={c.env.SHOP_TIME_ZONE} />, status);
+    if (!form.input) return refused(form.errors, 400);
+    try {
+      const id = await createGroupBuy(writeContext(c), form.input);
+      return c.redirect(`/admin/group-buys/${id}?done=created`, 303);
+    } catch (error) {
+      if (error instanceof ApiError && [400, 409, 422].includes(error.status)) return refused(groupBuyFormErrors(error), error.status);
+      throw error;
+    }
+  })
+  .get('/group-buys/:id', session('viewer'), groupBuyParam, groupBuyDetailQuery, async (c) => {
+    const { id } = c.req.valid('param');
+    const [campaign, rooms] = await Promise.all([groupBuyForAdmin(c.var.db, id, c.var.clock.now()), roomsOfCampaign(c.var.db, id)]);
+    return render(c, <GroupBuyDetailPage merchant={c.var.merchant} campaign={campaign} rooms={rooms} time={shopTime(c, 'medium')} notice={c.req.valid('query').done} />);
+  })
+  .post('/group-buys/:id/cancel', sameOrigin, session('operator'), groupBuyParam, async (c) => {
+    const { id } = c.req.valid('param');
+    await cancelGroupBuy(writeContext(c), id);
+    return c.redirect(`/admin/group-buys/${id}?done=cancelled`, 303);
   })
   // Mounted on the app, this handles only the page's own routes; the JSON API keeps JSON errors.
   .onError((error, c) => {

@@ -120,11 +120,11 @@ export const settingsBody = v.pipe(
 
 // Flash sales (秒杀). Business rules that need the catalog or the clock (price, stock, overlap,
 // a start in the past) are 422s from src/services/flash-sales.ts; these are the 400s.
-const countUpTo = (max: number) =>
+export const countUpTo = (max: number) =>
   v.pipe(v.number('must be an integer'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'), v.maxValue(max, `must be at most ${max}`));
 
 /** An ISO 8601 time with its offset (…Z or …+08:00), a real calendar date. */
-const isoTime = v.pipe(
+export const isoTime = v.pipe(
   v.string('must be an ISO 8601 time'),
   v.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/, 'must be an ISO 8601 time with a time zone, e.g. 2026-06-18T20:00:00+08:00'),
   v.check((s) => {

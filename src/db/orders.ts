@@ -42,9 +42,11 @@ export const orders = sqliteTable(
     completedAt: integer('completed_at'),
     cancelledAt: integer('cancelled_at'),
     /** Where the order came from: the shop itself, or a marketing engine that holds its stock. */
-    source: text('source', { enum: ['shop', 'flash_sale'] }).notNull().default('shop'),
-    /** For a flash-sale order: its reservation id in the FlashSaleStock object (one order each). */
+    source: text('source', { enum: ['shop', 'flash_sale', 'group_buy', 'bargain'] }).notNull().default('shop'),
+    /** A flash-sale order: its reservation in the FlashSaleStock object (one order each); a group buy: room/seat; a bargain: its session id. */
     sourceRef: text('source_ref'),
+    /** Why the order may not ship yet (a group buy whose group has not succeeded); null = no hold. */
+    shipHold: text('ship_hold', { enum: ['group_open'] }),
     idempotencyKey: text('idempotency_key'),
     /** SHA-256 of the request that created the order, to refuse a reused key with another body. */
     requestHash: text('request_hash'),
@@ -136,8 +138,11 @@ export const refunds = sqliteTable(
     reason: text('reason').notNull(),
     /** requested → (approved →) processing → succeeded | failed; rejected by the merchant. */
     status: text('status', { enum: ['requested', 'rejected', 'processing', 'succeeded', 'failed'] }).notNull(),
-    /** Who started it: a shopper's request, or the system (e.g. a payment for a cancelled order). */
-    initiator: text('initiator', { enum: ['shopper', 'system'] }).notNull(),
+    /**
+     * Who started it: a shopper's request, the system (e.g. a payment for a cancelled order, a
+     * tier refund: the order keeps its status), or a failed group buy (the order is refunded).
+     */
+    initiator: text('initiator', { enum: ['shopper', 'system', 'group_buy'] }).notNull(),
     wechatRefundId: text('wechat_refund_id'),
     decidedBy: text('decided_by'),
     decisionNote: text('decision_note'),

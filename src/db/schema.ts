@@ -4,3 +4,5 @@ export * from './merchants';
 export * from './shoppers';
 export * from './orders';
 export * from './flash-sales';
+export * from './bargains';
+export * from './group-buys';

@@ -23,26 +23,34 @@ export const orderTransitions = {
   pay: { from: ['pending_payment'], to: 'paid' },
   cancel: { from: ['pending_payment'], to: 'cancelled' },
   expire: { from: ['pending_payment'], to: 'cancelled' },
-  ship: { from: ['paid', ...afterSale], to: 'shipped' },
+  // A held order (a group buy whose group is still open) cannot ship: see blockedByHold below.
+  ship: { from: ['paid', ...afterSale], to: 'shipped', unlessHeld: true },
   confirm_receipt: { from: ['shipped', ...afterSale], to: 'completed' },
-  request_refund: { from: ['paid', 'shipped', 'completed', ...afterSale], to: 'refund_requested' },
+  // While its group is open the seat counts towards the group: a failed group refunds it by itself.
+  request_refund: { from: ['paid', 'shipped', 'completed', ...afterSale], to: 'refund_requested', unlessHeld: true },
   approve_refund: { from: ['refund_requested'], to: 'refunding' },
   reject_refund: { from: ['refund_requested'], to: 'refund_rejected' },
   refund_completed_in_full: { from: ['refunding'], to: 'refunded' },
   refund_completed_in_part: { from: ['refunding'], to: 'partially_refunded' },
   refund_failed: { from: ['refunding'], to: 'refund_requested' },
-} as const satisfies Record<string, { from: readonly OrderStatus[]; to: OrderStatus }>;
+  // A group buy that failed: every paid member is refunded in full, with no one deciding.
+  group_failed: { from: ['paid'], to: 'refunding' },
+} as const satisfies Record<string, { from: readonly OrderStatus[]; to: OrderStatus; unlessHeld?: true }>;
 
 export type OrderEvent = keyof typeof orderTransitions;
 
-export function canApply(event: OrderEvent, from: OrderStatus): boolean {
-  return (orderTransitions[event].from as readonly OrderStatus[]).includes(from);
+/** Events that a hold (orders.ship_hold: the order's group buy is still open) forbids until it is lifted. */
+export const blockedByHold = (event: OrderEvent) => 'unlessHeld' in orderTransitions[event];
+
+export function canApply(event: OrderEvent, from: OrderStatus, held = false): boolean {
+  return (orderTransitions[event].from as readonly OrderStatus[]).includes(from) && !(held && blockedByHold(event));
 }
 
 /** The status after `event`, or a 409 naming the illegal move. */
-export function nextStatus(from: OrderStatus, event: OrderEvent): OrderStatus {
+export function nextStatus(from: OrderStatus, event: OrderEvent, held = false): OrderStatus {
   if (!canApply(event, from)) {
     throw conflict('illegal_transition', `An order that is ${from} cannot ${event.replace(/_/g, ' ')}.`);
   }
+  if (held && blockedByHold(event)) throw conflict('order_on_hold', `This order cannot ${event.replace(/_/g, ' ')} yet: its group buy has not closed.`);
   return orderTransitions[event].to;
 }

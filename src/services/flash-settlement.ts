@@ -20,20 +20,34 @@ export async function settleExpiredReservation(
   nowMs: number,
   reservation?: { expiresAt: number },
 ): Promise<'release' | 'paid' | 'retry'> {
+  return settleExpiredHold(env, { source: 'flash_sale', sourceRef: reservationRef(ref) }, nowMs, { expiresAt: reservation?.expiresAt, reason: 'Flash-sale hold expired.' });
+}
+
+/**
+ * The same for any hold kept by an object (a flash-sale reservation, a group-buy seat): the
+ * order it became is closed at WeChat Pay and cancelled, or found paid. `expiresAt` unknown
+ * means the hold is over for good (no grace for an order still being written).
+ */
+export async function settleExpiredHold(
+  env: Env,
+  hold: { source: 'flash_sale' | 'group_buy'; sourceRef: string },
+  nowMs: number,
+  opts: { expiresAt?: number | undefined; reason: string },
+): Promise<'release' | 'paid' | 'retry'> {
   const db = createDb(env.DB);
-  const order = await db.query.orders.findFirst({ where: and(eq(orders.source, 'flash_sale'), eq(orders.sourceRef, reservationRef(ref))) });
+  const order = await db.query.orders.findFirst({ where: and(eq(orders.source, hold.source), eq(orders.sourceRef, hold.sourceRef)) });
   if (!order) {
     // The reserve request may still be writing its order; no order means nothing can be paid.
-    return reservation && nowMs < reservation.expiresAt + ORDER_WRITE_GRACE_MS ? 'retry' : 'release';
+    return opts.expiresAt !== undefined && nowMs < opts.expiresAt + ORDER_WRITE_GRACE_MS ? 'retry' : 'release';
   }
   if (order.status === 'cancelled') return 'release';
   if (order.status !== 'pending_payment') return 'paid';
   try {
-    const outcome = await cancelUnpaidOrder(db, payClientOf(env, systemClock), order, { event: 'expire', actor: { type: 'system', id: null }, reason: 'Flash-sale hold expired.' }, nowMs, noOrderHooks);
+    const outcome = await cancelUnpaidOrder(db, payClientOf(env, systemClock), order, { event: 'expire', actor: { type: 'system', id: null }, reason: opts.reason }, nowMs, noOrderHooks);
     return outcome === 'paid' ? 'paid' : 'release';
   } catch (error) {
     // WeChat Pay unreachable, or another path is cancelling it right now: ask again shortly.
-    if (!(error instanceof ApiError && error.code === 'concurrent_change')) console.error('flash settlement failed', ref, error);
+    if (!(error instanceof ApiError && error.code === 'concurrent_change')) console.error('hold settlement failed', hold, error);
     return 'retry';
   }
 }

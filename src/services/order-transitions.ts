@@ -1,10 +1,10 @@
 // Moving an order between statuses. Every change asks the state machine (src/domain), is
 // guarded in SQL on the status it was read in, and records an order event in the same batch.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { orderEvents, orders } from '../db/orders';
 import { abortUnlessChanged, runBatch, type Statement } from '../db/batch';
 import type { Db } from '../db/client';
-import { nextStatus, type OrderEvent, type OrderStatus } from '../domain/order-state';
+import { blockedByHold, nextStatus, type OrderEvent, type OrderStatus } from '../domain/order-state';
 import { newId } from '../lib/ids';
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -21,13 +21,14 @@ export type TransitionPlan = {
 };
 
 /** The statements of a transition; throws 409 if the state machine forbids it. */
-export function transitionStatements(db: Db, order: Pick<OrderRow, 'id' | 'status'>, plan: TransitionPlan, now: number): Statement[] {
-  const to = nextStatus(order.status, plan.event);
+export function transitionStatements(db: Db, order: Pick<OrderRow, 'id' | 'status'> & { shipHold?: OrderRow['shipHold'] }, plan: TransitionPlan, now: number): Statement[] {
+  const to = nextStatus(order.status, plan.event, !!order.shipHold);
   return [
     db
       .update(orders)
       .set({ ...plan.set, status: to, updatedAt: now })
-      .where(and(eq(orders.id, order.id), eq(orders.status, order.status))),
+      // A hold put on or left in place since the read also makes this match nothing (409).
+      .where(and(eq(orders.id, order.id), eq(orders.status, order.status), blockedByHold(plan.event) ? isNull(orders.shipHold) : undefined)),
     // Lost a race with another change of this order: roll everything back (409).
     abortUnlessChanged(),
     db.insert(orderEvents).values({
@@ -44,10 +45,13 @@ export function transitionStatements(db: Db, order: Pick<OrderRow, 'id' | 'statu
   ];
 }
 
-export async function applyTransition(db: Db, order: Pick<OrderRow, 'id' | 'status'>, plan: TransitionPlan, now: number): Promise<OrderStatus> {
+export async function applyTransition(db: Db, order: Pick<OrderRow, 'id' | 'status'> & { shipHold?: OrderRow['shipHold'] }, plan: TransitionPlan, now: number): Promise<OrderStatus> {
   await runBatch(db, transitionStatements(db, order, plan, now));
-  return nextStatus(order.status, plan.event);
+  return nextStatus(order.status, plan.event, !!order.shipHold);
 }
+
+/** Orders whose stock was reserved in skus.stock (a flash sale's units live in its object instead). */
+export const stockHeldInD1 = (order: Pick<OrderRow, 'source'>) => order.source !== 'flash_sale';
 
 /**
  * Gives an order's reserved stock back to its SKUs, at most once: the release is conditioned on

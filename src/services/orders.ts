@@ -40,6 +40,15 @@ export async function requestHash(body: unknown): Promise<string> {
 
 export type CreateContext = { db: Db; userId: string; now: number; timeZone: string; idempotencyKey: string; requestHash: string };
 
+/** The CreateContext of a shopper's order-creating request (Idempotency-Key already validated). */
+export async function createContextOf(
+  c: { env: { SHOP_TIME_ZONE: string }; var: { db: Db; shopper: { id: string }; clock: { now(): number } } },
+  idempotencyKey: string,
+  request: unknown,
+): Promise<CreateContext> {
+  return { db: c.var.db, userId: c.var.shopper.id, now: c.var.clock.now(), timeZone: c.env.SHOP_TIME_ZONE, idempotencyKey, requestHash: await requestHash(request) };
+}
+
 /**
  * Creates an order from the live quote and reserves its stock in the same D1 batch: the CHECK
  * on skus.stock makes the decrement of the last unit succeed for exactly one buyer. The same
@@ -58,15 +67,19 @@ export async function createOrder(ctx: CreateContext, input: CreateOrderInput): 
       unavailable.map((u) => ({ path: `items.${u.skuId}`, message: u.reason })),
     );
   }
-  const stockAndCart: Statement[] = quote.lines.flatMap((line) => [
-    // Fails the whole batch (CHECK stock >= 0) when another buyer took the last units.
-    sql`UPDATE skus SET stock = stock - ${line.quantity}, updated_at = ${ctx.now} WHERE id = ${line.skuId}`,
-    sql`UPDATE products SET total_stock = total_stock - ${line.quantity} WHERE id = ${skus.get(line.skuId)!.productId}`,
-  ]);
+  const stockAndCart = reserveStockStatements(quote, skus, ctx.now);
   if (input.fromCart) {
     stockAndCart.push(ctx.db.delete(cartItems).where(and(eq(cartItems.userId, ctx.userId), inArray(cartItems.skuId, quote.lines.map((l) => l.skuId)))));
   }
   return insertOrder(ctx, { quote, skus, address, note: input.note, paymentDeadline: ctx.now + paymentWindowMinutes * 60_000, source: { kind: 'shop' }, also: stockAndCart });
+}
+
+/** Takes the quote's units out of skus.stock; fails the whole batch (CHECK stock >= 0) when another buyer took the last units. */
+export function reserveStockStatements(quote: Quote, skus: Map<string, PurchasableSku>, now: number): Statement[] {
+  return quote.lines.flatMap((line) => [
+    sql`UPDATE skus SET stock = stock - ${line.quantity}, updated_at = ${now} WHERE id = ${line.skuId}`,
+    sql`UPDATE products SET total_stock = total_stock - ${line.quantity} WHERE id = ${skus.get(line.skuId)!.productId}`,
+  ]);
 }
 
 export type NewOrder = {
@@ -75,8 +88,12 @@ export type NewOrder = {
   address: Parameters<typeof addressSnapshot>[0];
   note?: string;
   paymentDeadline: number;
-  /** Where the stock is held: D1 (the statements in `also` reserve it), or a flash-sale reservation. */
-  source: { kind: 'shop' } | { kind: 'flash_sale'; ref: string };
+  /**
+   * Where the order comes from: the shop, a flash-sale reservation (units held by its object),
+   * a group-buy seat (room/seat; stock reserved in D1 by `also`, shipping held until the group
+   * succeeds) or a bargain session (stock reserved in D1 by `also`, keyed by the session).
+   */
+  source: { kind: 'shop' } | { kind: 'flash_sale' | 'group_buy' | 'bargain'; ref: string };
   also: Statement[];
 };
 
@@ -101,7 +118,8 @@ export async function insertOrder(ctx: CreateContext, order: NewOrder): Promise<
       note: order.note ?? '',
       paymentDeadline: order.paymentDeadline,
       source: order.source.kind,
-      sourceRef: order.source.kind === 'flash_sale' ? order.source.ref : null,
+      sourceRef: order.source.kind === 'shop' ? null : order.source.ref,
+      shipHold: order.source.kind === 'group_buy' ? 'group_open' : null,
       idempotencyKey: ctx.idempotencyKey,
       requestHash: ctx.requestHash,
       createdAt: ctx.now,
@@ -181,6 +199,8 @@ export async function orderView(db: Db, order: OrderRow, audience: 'shopper' | '
     shipping_fee_fen: order.shippingFeeFen,
     payable_fen: order.payableFen,
     refunded_fen: order.refundedFen,
+    /** Why it cannot ship yet ("group_open": its group buy has not succeeded), or null. */
+    ship_hold: order.shipHold,
     address: order.address,
     note: order.note,
     payment_deadline: toIso(order.paymentDeadline),
@@ -248,7 +268,7 @@ export async function confirmReceipt(db: Db, order: OrderRow, actor: Actor, now:
 }
 
 export async function shipOrder(db: Db, order: OrderRow, actor: Actor, shipment: { carrier: string; tracking_no: string }, now: number) {
-  nextStatus(order.status, 'ship');
+  nextStatus(order.status, 'ship', !!order.shipHold);
   if (order.shippedAt) throw businessRule('already_shipped', 'The order was already shipped.');
   await applyTransition(db, order, { event: 'ship', actor, set: { shippedAt: now, carrier: shipment.carrier, trackingNo: shipment.tracking_no } }, now);
 }

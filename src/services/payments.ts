@@ -16,7 +16,7 @@ import { newId } from '../lib/ids';
 import { WeChatPayApiError } from '../wechat/errors';
 import type { WeChatPayNotification, WeChatPayRefund, WeChatPayRefundResource, WeChatPayTransaction } from '../wechat/pay-client';
 import type { RequestPaymentParams } from '../wechat/signing';
-import { releaseStockStatements, recordSalesStatements, transitionStatements, type Actor, type OrderRow } from './order-transitions';
+import { releaseStockStatements, recordSalesStatements, stockHeldInD1, transitionStatements, type Actor, type OrderRow } from './order-transitions';
 import type { PayClient } from './wechat';
 
 /** Told after an order's payment or cancellation has committed (see order-sources.ts). */
@@ -117,7 +117,7 @@ export async function applyTransaction(db: Db, tx: WeChatPayTransaction, notific
     );
   } else if (order.status === 'cancelled' && payment.status !== 'succeeded') {
     outcome = 'refunding_late_payment';
-    statements = [paymentSucceeded, ...systemRefundStatements(db, order, 'Paid after the order was cancelled; refunded automatically.', now), ...remember];
+    statements = [paymentSucceeded, ...systemRefundStatements(db, order, { reason: 'Paid after the order was cancelled; refunded automatically.' }, now), ...remember];
   } else {
     outcome = 'already_applied';
     statements = remember;
@@ -132,16 +132,39 @@ export async function applyTransaction(db: Db, tx: WeChatPayTransaction, notific
   return outcome;
 }
 
-/** A full refund the shop starts by itself (no shopper request, no merchant decision). */
-function systemRefundStatements(db: Db, order: OrderRow, reason: string, now: number): Statement[] {
-  const refundId = newId('rfd');
+export type SystemRefund = {
+  reason: string;
+  /** Default: all that was paid. */
+  amountFen?: number;
+  /** Makes the out_refund_no (order number + suffix): one refund per order and suffix, ever. */
+  suffix?: string;
+  /** 'system' leaves the order's status alone; 'group_buy' follows a group_failed transition to refunded. */
+  initiator?: 'system' | 'group_buy';
+};
+
+/**
+ * A refund the shop starts by itself (no shopper request, no merchant decision), sent by the
+ * outbox. Keyed by its out_refund_no, so writing it again (a replayed alarm) changes nothing.
+ */
+export function systemRefundStatements(db: Db, order: OrderRow, refund: SystemRefund, now: number): Statement[] {
+  const outRefundNo = `${order.orderNo}R${refund.suffix ?? 'AUTO'}`;
   return [
     db
       .insert(refunds)
-      .values({ id: refundId, orderId: order.id, outRefundNo: `${order.orderNo}RAUTO`, amountFen: order.payableFen, reason, status: 'processing', initiator: 'system', createdAt: now, updatedAt: now })
+      .values({
+        id: newId('rfd'),
+        orderId: order.id,
+        outRefundNo,
+        amountFen: refund.amountFen ?? order.payableFen,
+        reason: refund.reason,
+        status: 'processing',
+        initiator: refund.initiator ?? 'system',
+        createdAt: now,
+        updatedAt: now,
+      })
       .onConflictDoNothing({ target: refunds.outRefundNo }),
     sql`INSERT INTO outbox (id, kind, subject_id, status, attempts, next_attempt_at, created_at, updated_at)
-        SELECT ${newId('obx')}, 'submit_refund', id, 'pending', 0, ${now}, ${now}, ${now} FROM refunds WHERE out_refund_no = ${`${order.orderNo}RAUTO`}
+        SELECT ${newId('obx')}, 'submit_refund', id, 'pending', 0, ${now}, ${now}, ${now} FROM refunds WHERE out_refund_no = ${outRefundNo}
         ON CONFLICT (kind, subject_id) DO NOTHING`,
   ];
 }
@@ -181,7 +204,7 @@ export async function cancelUnpaidOrder(
     ...transitionStatements(db, order, { event: how.event, actor: how.actor, reason: how.reason, set: { cancelledAt: now } }, now),
     ...(payment ? [db.update(payments).set({ status: 'closed', updatedAt: now }).where(and(eq(payments.id, payment.id), eq(payments.status, 'prepared')))] : []),
     // A flash-sale order's units live in its FlashSaleStock object, released by afterOrderCancelled.
-    ...(order.source === 'shop' ? releaseStockStatements(db, order.id) : []),
+    ...(stockHeldInD1(order) ? releaseStockStatements(db, order.id) : []),
   ]);
   await hooks.cancelled(order);
   return 'cancelled';
@@ -265,7 +288,7 @@ export async function applyRefundResult(
         actor: wechatPay,
         reason: `Refunded ${refund.amountFen} fen`,
         set: { refundedFen: order.refundedFen + refund.amountFen },
-        also: [...refundUpdate, ...(inFull && !order.shippedAt && order.source === 'shop' ? releaseStockStatements(db, order.id) : []), ...remember],
+        also: [...refundUpdate, ...(inFull && !order.shippedAt && stockHeldInD1(order) ? releaseStockStatements(db, order.id) : []), ...remember],
       },
       now,
     );

@@ -1,0 +1,286 @@
+// BargainSession: the serialisation point for ONE bargain session (object name = session id).
+// It holds the session's cut plan (computed once from the stored seed) and the ledger of helps.
+// Every check and the write it guards run in one synchronous transaction, so concurrent helps can
+// never record more cuts than the plan has, nor two cuts by one helper; the cuts it records add
+// up to (start − floor) exactly when the last planned cut is made. Its storage survives a reset
+// of the object, so no recorded cut is lost.
+//
+// What it cannot see — other sessions — is counted in D1 (launch and daily-help limits, see
+// src/db/bargains.ts); the service takes a D1 help ticket before it asks this object to cut.
+//
+// Lifecycle: open → (buying → bought) | expired. "floor_reached" is open with every cut made.
+// An alarm at expires_at closes an open session; an expired session cannot be bought.
+import type { Env } from '../src/env';
+import { boostCut, planCuts } from '../src/domain/bargain';
+import { findBargainOrderId } from '../src/services/bargain-orders';
+import { ddl, SqlDurableObject, type SchemaStep } from './base';
+
+export type BargainSessionConfig = {
+  sessionId: string;
+  campaignId: string;
+  ownerId: string;
+  ownerName: string;
+  ownerAvatarUrl: string | null;
+  seed: string;
+  startPriceFen: number;
+  floorPriceFen: number;
+  helpersNeeded: number;
+  buyBeforeFloor: boolean;
+  newHelperBonusPct: number;
+  expiresAt: number;
+  createdAt: number;
+};
+
+export type StoredStatus = 'open' | 'buying' | 'bought' | 'expired';
+
+export type HelpRecord = { helperId: string; name: string; avatarUrl: string | null; cutFen: number; isNew: boolean; at: number };
+
+export type SessionState = BargainSessionConfig & {
+  status: StoredStatus;
+  cutTotalFen: number;
+  currentPriceFen: number;
+  helps: HelpRecord[];
+  orderId: string | null;
+};
+
+export type HelpRequest = { helperId: string; name: string; avatarUrl: string | null; isNew: boolean; nowMs: number };
+export type HelpRefusal = 'not_configured' | 'own_session' | 'already_helped' | 'expired' | 'closed' | 'floor_reached';
+export type HelpResult = { ok: true; cutFen: number; state: SessionState } | { ok: false; reason: HelpRefusal };
+
+export type BuyRefusal = 'not_configured' | 'not_owner' | 'expired' | 'floor_not_reached' | 'bought';
+export type BeginBuyResult = { ok: true; priceFen: number } | { ok: false; reason: BuyRefusal; orderId?: string | null };
+
+/** A buy in flight at expiry: the alarm waits this long for its order before expiring the session. */
+const BUY_WRITE_GRACE_MS = 60_000;
+
+const schema: readonly SchemaStep[] = [
+  ddl(`
+    CREATE TABLE config (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      session_id TEXT NOT NULL,
+      campaign_id TEXT NOT NULL,
+      owner_id TEXT NOT NULL,
+      owner_name TEXT NOT NULL,
+      owner_avatar_url TEXT,
+      seed TEXT NOT NULL,
+      start_price_fen INTEGER NOT NULL,
+      floor_price_fen INTEGER NOT NULL CHECK (floor_price_fen >= 1),
+      helpers_needed INTEGER NOT NULL CHECK (helpers_needed >= 1),
+      buy_before_floor INTEGER NOT NULL CHECK (buy_before_floor IN (0, 1)),
+      new_helper_bonus_pct INTEGER NOT NULL CHECK (new_helper_bonus_pct >= 0),
+      expires_at INTEGER NOT NULL,
+      created_at INTEGER NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('open', 'buying', 'bought', 'expired')),
+      buy_started_at INTEGER,
+      locked_price_fen INTEGER,
+      order_id TEXT,
+      closed_at INTEGER,
+      CHECK (start_price_fen - floor_price_fen >= helpers_needed)
+    );
+    -- The plan: one row per cut, in order. A new helper's bigger cut rewrites the cuts still to come.
+    CREATE TABLE plan (
+      idx INTEGER PRIMARY KEY CHECK (idx >= 0),
+      cut_fen INTEGER NOT NULL CHECK (cut_fen >= 1)
+    );
+    -- The ledger: help idx made cut idx of the plan; one help per helper.
+    CREATE TABLE helps (
+      idx INTEGER PRIMARY KEY CHECK (idx >= 0),
+      helper_id TEXT NOT NULL UNIQUE,
+      name TEXT NOT NULL,
+      avatar_url TEXT,
+      cut_fen INTEGER NOT NULL CHECK (cut_fen >= 1),
+      is_new INTEGER NOT NULL,
+      at INTEGER NOT NULL
+    );
+    -- A help may only make the next planned cut, and only one the plan has.
+    CREATE TRIGGER helps_follow_plan BEFORE INSERT ON helps
+      WHEN NEW.idx <> (SELECT count(*) FROM helps) OR NEW.idx >= (SELECT count(*) FROM plan)
+      BEGIN SELECT RAISE(ABORT, 'help out of plan'); END;
+  `),
+];
+
+type ConfigRow = {
+  session_id: string;
+  campaign_id: string;
+  owner_id: string;
+  owner_name: string;
+  owner_avatar_url: string | null;
+  seed: string;
+  start_price_fen: number;
+  floor_price_fen: number;
+  helpers_needed: number;
+  buy_before_floor: number;
+  new_helper_bonus_pct: number;
+  expires_at: number;
+  created_at: number;
+  status: StoredStatus;
+  buy_started_at: number | null;
+  locked_price_fen: number | null;
+  order_id: string | null;
+};
+
+type HelpRow = { idx: number; helper_id: string; name: string; avatar_url: string | null; cut_fen: number; is_new: number; at: number };
+
+export class BargainSession extends SqlDurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, schema);
+  }
+
+  /** Sets the session up from its D1 row; later calls change nothing (the plan is fixed at launch). */
+  async configure(c: BargainSessionConfig): Promise<{ configured: 'new' | 'unchanged' }> {
+    const plan = planCuts(c.seed, c.startPriceFen - c.floorPriceFen, c.helpersNeeded); // throws on a bad config
+    const outcome = this.ctx.storage.transactionSync(() => {
+      const existing = this.config();
+      if (existing) {
+        if (existing.session_id !== c.sessionId) throw new Error(`BargainSession ${existing.session_id} cannot be configured as ${c.sessionId}`);
+        return 'unchanged' as const;
+      }
+      this.sql.exec(
+        `INSERT INTO config (id, session_id, campaign_id, owner_id, owner_name, owner_avatar_url, seed, start_price_fen, floor_price_fen, helpers_needed, buy_before_floor, new_helper_bonus_pct, expires_at, created_at, status)
+         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')`,
+        c.sessionId, c.campaignId, c.ownerId, c.ownerName, c.ownerAvatarUrl, c.seed, c.startPriceFen, c.floorPriceFen, c.helpersNeeded, c.buyBeforeFloor ? 1 : 0, c.newHelperBonusPct, c.expiresAt, c.createdAt,
+      );
+      plan.forEach((cut, idx) => this.sql.exec('INSERT INTO plan (idx, cut_fen) VALUES (?, ?)', idx, cut));
+      return 'new' as const;
+    });
+    if (outcome === 'new') await this.armAlarmNoLaterThan(c.expiresAt);
+    return { configured: outcome };
+  }
+
+  /** One friend's help: makes the next planned cut (bigger for a helper new to the shop), once per helper. */
+  async help(r: HelpRequest): Promise<HelpResult> {
+    return this.ctx.storage.transactionSync((): HelpResult => {
+      const config = this.config();
+      if (!config) return { ok: false, reason: 'not_configured' };
+      if (r.helperId === config.owner_id) return { ok: false, reason: 'own_session' };
+      if (this.helpBy(r.helperId)) return { ok: false, reason: 'already_helped' };
+      if (config.status === 'bought' || config.status === 'buying') return { ok: false, reason: 'closed' };
+      if (config.status === 'expired' || r.nowMs >= config.expires_at) return { ok: false, reason: 'expired' };
+      const idx = this.helpCount();
+      if (idx >= config.helpers_needed) return { ok: false, reason: 'floor_reached' };
+      if (r.isNew && config.new_helper_bonus_pct > 0) this.rewritePlan(boostCut(this.plan(), idx, config.new_helper_bonus_pct), idx);
+      const cutFen = this.sql.exec<{ cut_fen: number }>('SELECT cut_fen FROM plan WHERE idx = ?', idx).one().cut_fen;
+      this.sql.exec('INSERT INTO helps (idx, helper_id, name, avatar_url, cut_fen, is_new, at) VALUES (?, ?, ?, ?, ?, ?, ?)', idx, r.helperId, r.name, r.avatarUrl, cutFen, r.isNew ? 1 : 0, r.nowMs);
+      return { ok: true, cutFen, state: this.stateOf(this.config()!) };
+    });
+  }
+
+  /**
+   * The owner starts buying: the price is locked (no more cuts) until the order is written
+   * (markBought) or the write failed (abandonBuy). Concurrent buys get the same locked price;
+   * D1's unique (source, source_ref) index lets exactly one of them create the order.
+   */
+  async beginBuy(r: { ownerId: string; nowMs: number }): Promise<BeginBuyResult> {
+    return this.ctx.storage.transactionSync((): BeginBuyResult => {
+      const config = this.config();
+      if (!config) return { ok: false, reason: 'not_configured' };
+      if (r.ownerId !== config.owner_id) return { ok: false, reason: 'not_owner' };
+      if (config.status === 'bought') return { ok: false, reason: 'bought', orderId: config.order_id };
+      if (config.status === 'buying') return { ok: true, priceFen: config.locked_price_fen! };
+      if (config.status === 'expired' || r.nowMs >= config.expires_at) return { ok: false, reason: 'expired' };
+      const cutTotal = this.cutTotal();
+      const floorReached = this.helpCount() >= config.helpers_needed;
+      if (!config.buy_before_floor && !floorReached) return { ok: false, reason: 'floor_not_reached' };
+      const priceFen = config.start_price_fen - cutTotal;
+      this.sql.exec("UPDATE config SET status = 'buying', buy_started_at = ?, locked_price_fen = ? WHERE id = 1", r.nowMs, priceFen);
+      return { ok: true, priceFen };
+    });
+  }
+
+  /** The order exists in D1 (the source of truth): the session is bought and closed, whatever it was. */
+  async markBought(orderId: string, nowMs: number): Promise<'bought' | 'already_bought' | 'not_configured'> {
+    return this.ctx.storage.transactionSync(() => {
+      const config = this.config();
+      if (!config) return 'not_configured';
+      if (config.status === 'bought') {
+        if (config.order_id !== orderId) console.error('bargain session bought by two orders', config.session_id, config.order_id, orderId);
+        return 'already_bought';
+      }
+      this.sql.exec("UPDATE config SET status = 'bought', order_id = ?, closed_at = ? WHERE id = 1", orderId, nowMs);
+      return 'bought';
+    });
+  }
+
+  /** The order could not be written (no stock, no address): the session is open again. */
+  async abandonBuy(): Promise<void> {
+    this.sql.exec("UPDATE config SET status = 'open', buy_started_at = NULL, locked_price_fen = NULL WHERE id = 1 AND status = 'buying'");
+  }
+
+  async state(): Promise<SessionState | null> {
+    const config = this.config();
+    return config && this.stateOf(config);
+  }
+
+  /**
+   * Closes the session when its time is up. A buy in flight gets a grace period for its order;
+   * D1 decides: an order for this session means bought. At-least-once safe.
+   */
+  override async alarm(): Promise<void> {
+    const config = this.config();
+    if (!config || config.status === 'bought' || config.status === 'expired') return;
+    const now = this.clock.now();
+    if (now < config.expires_at) return this.rearmAlarm(config.expires_at);
+    if (config.status === 'buying') {
+      const orderId = await findBargainOrderId(this.env, config.session_id);
+      if (orderId) {
+        await this.markBought(orderId, now);
+        return;
+      }
+      if (now < config.buy_started_at! + BUY_WRITE_GRACE_MS) return this.rearmAlarm(config.buy_started_at! + BUY_WRITE_GRACE_MS);
+    }
+    // Requests ran during the await: expire only what is still not bought.
+    this.sql.exec("UPDATE config SET status = 'expired', closed_at = ? WHERE id = 1 AND status IN ('open', 'buying')", now);
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  private config(): ConfigRow | null {
+    return this.sql.exec<ConfigRow>('SELECT * FROM config WHERE id = 1').toArray()[0] ?? null;
+  }
+
+  private helpBy(helperId: string): boolean {
+    return this.sql.exec('SELECT 1 FROM helps WHERE helper_id = ?', helperId).toArray().length > 0;
+  }
+
+  private helpCount(): number {
+    return this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM helps').one().n;
+  }
+
+  private cutTotal(): number {
+    return this.sql.exec<{ t: number }>('SELECT coalesce(sum(cut_fen), 0) AS t FROM helps').one().t;
+  }
+
+  private plan(): number[] {
+    return this.sql.exec<{ cut_fen: number }>('SELECT cut_fen FROM plan ORDER BY idx').toArray().map((r) => r.cut_fen);
+  }
+
+  /** Stores a rewritten plan; cuts before `from` are already made and never change. */
+  private rewritePlan(plan: number[], from: number) {
+    for (let idx = from; idx < plan.length; idx++) this.sql.exec('UPDATE plan SET cut_fen = ? WHERE idx = ?', plan[idx]!, idx);
+  }
+
+  private stateOf(c: ConfigRow): SessionState {
+    const helps = this.sql.exec<HelpRow>('SELECT * FROM helps ORDER BY idx').toArray();
+    const cutTotalFen = helps.reduce((n, h) => n + h.cut_fen, 0);
+    return {
+      sessionId: c.session_id,
+      campaignId: c.campaign_id,
+      ownerId: c.owner_id,
+      ownerName: c.owner_name,
+      ownerAvatarUrl: c.owner_avatar_url,
+      seed: c.seed,
+      startPriceFen: c.start_price_fen,
+      floorPriceFen: c.floor_price_fen,
+      helpersNeeded: c.helpers_needed,
+      buyBeforeFloor: c.buy_before_floor === 1,
+      newHelperBonusPct: c.new_helper_bonus_pct,
+      expiresAt: c.expires_at,
+      createdAt: c.created_at,
+      status: c.status,
+      cutTotalFen,
+      currentPriceFen: c.start_price_fen - cutTotalFen,
+      helps: helps.map((h) => ({ helperId: h.helper_id, name: h.name, avatarUrl: h.avatar_url, cutFen: h.cut_fen, isNew: h.is_new === 1, at: h.at })),
+      orderId: c.order_id,
+    };
+  }
+}

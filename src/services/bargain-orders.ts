@@ -1,0 +1,99 @@
+// Buying a bargain: the owner buys at the session's current price (or only at the floor, as the
+// campaign says). The order is created once per session: orders has a unique index on
+// (source, source_ref) and a bargain order's source_ref is its session id, so of two concurrent
+// buys exactly one writes the order and the other answers with it. The session's object locks
+// the price while the order is written (no cut can change it meanwhile) and is closed after.
+//
+// The order is a normal one from there: it holds one unit of the SKU's stock in D1 and must be
+// paid within the shop's payment window (POST /orders/:id/pay). If it is not paid, the checkout's
+// expiry cancels it and gives the unit back; the session stays bought (closed) — the cut price
+// was for that one order, and a session cannot be bought a second time.
+import { and, eq } from 'drizzle-orm';
+import type { BeginBuyResult } from '../../durable-objects/bargain-session';
+import { orders } from '../db/orders';
+import { createDb, type Db } from '../db/client';
+import { priceLines } from '../domain/pricing';
+import type { Env } from '../env';
+import { ApiError, businessRule, conflict, forbidden } from '../lib/errors';
+import { findOwnAddress } from './addresses';
+import { findCampaign } from './bargain-campaigns';
+import { findSessionRow, sessionObject, withConfiguredSession } from './bargain-sessions';
+import { defaultAddress, findByIdempotencyKey, insertOrder, reserveStockStatements, type CreateContext } from './orders';
+import type { OrderRow } from './order-transitions';
+import { loadPurchasableSkus, unavailableReason } from './purchasable';
+import { getShopSettings, shippingPolicyOf } from './shop-settings';
+
+const findBargainOrder = (db: Db, sessionId: string) => db.query.orders.findFirst({ where: and(eq(orders.source, 'bargain'), eq(orders.sourceRef, sessionId)) });
+
+/** The order a session was bought with, if any (the session's alarm asks D1 this). */
+export async function findBargainOrderId(env: Env, sessionId: string): Promise<string | null> {
+  return (await findBargainOrder(createDb(env.DB), sessionId))?.id ?? null;
+}
+
+export async function buyBargain(env: Env, ctx: CreateContext, purchase: { sessionId: string; addressId?: string | undefined }): Promise<{ order: OrderRow; created: boolean }> {
+  const earlier = await findByIdempotencyKey(ctx);
+  if (earlier) return { order: earlier, created: false };
+  const row = await findSessionRow(ctx.db, purchase.sessionId);
+  if (row.ownerId !== ctx.userId) throw forbidden('Only the shopper who launched this bargain can buy it.');
+  const bought = await findBargainOrder(ctx.db, row.id);
+  if (bought) return { order: bought, created: false };
+  // The address first: a shopper without one is refused before the price is locked.
+  const address = purchase.addressId ? await findOwnAddress(ctx.db, ctx.userId, purchase.addressId) : await defaultAddress(ctx.db, ctx.userId);
+  const campaign = await findCampaign(ctx.db, row.campaignId);
+
+  const begun = await withConfiguredSession(env, ctx.db, row.id, async (stub): Promise<BeginBuyResult> => stub.beginBuy({ ownerId: ctx.userId, nowMs: ctx.now }));
+  if (!begun.ok) {
+    if (begun.reason === 'bought') {
+      const order = await findBargainOrder(ctx.db, row.id);
+      if (order) return { order, created: false };
+    }
+    throw buyRefusal(begun.reason);
+  }
+
+  // beginBuy found the object set up; these calls reach the same object.
+  const stub = sessionObject(env, row.id);
+  let result: { order: OrderRow; created: boolean };
+  try {
+    result = await writeBargainOrder(ctx, { sessionId: row.id, skuId: campaign.skuId, priceFen: begun.priceFen, address });
+  } catch (error) {
+    // A concurrent buy of this session wrote the order first: that is the order.
+    const winner = await findBargainOrder(ctx.db, row.id);
+    if (winner) result = { order: winner, created: false };
+    else {
+      await stub.abandonBuy().catch((e: unknown) => console.error('unlocking a bargain after a failed buy', row.id, e));
+      throw error;
+    }
+  }
+  // If this fails the session stays locked; its alarm finds the order in D1 and closes it.
+  await stub.markBought(result.order.id, ctx.now);
+  return result;
+}
+
+function buyRefusal(reason: string): ApiError {
+  switch (reason) {
+    case 'expired':
+      return conflict('expired', 'This bargain has expired and can no longer be bought.');
+    case 'floor_not_reached':
+      return businessRule('floor_not_reached', 'This bargain can only be bought once friends have cut it to the lowest price.');
+    case 'not_owner':
+      return forbidden('Only the shopper who launched this bargain can buy it.');
+    default:
+      return conflict('session_closed', 'This bargain cannot be bought now.');
+  }
+}
+
+async function writeBargainOrder(ctx: CreateContext, r: { sessionId: string; skuId: string; priceFen: number; address: Parameters<typeof insertOrder>[1]['address'] }) {
+  const [skus, settings] = await Promise.all([loadPurchasableSkus(ctx.db, [r.skuId]), getShopSettings(ctx.db)]);
+  const unavailable = unavailableReason(skus.get(r.skuId), 1);
+  if (unavailable) throw businessRule(unavailable === 'insufficient_stock' || unavailable === 'out_of_stock' ? 'insufficient_stock' : 'items_unavailable', 'This product cannot be bought now.');
+  // The bargain price is the price: no member price on top of it.
+  const quote = priceLines([{ skuId: r.skuId, quantity: 1, unitPriceFen: r.priceFen, memberPriceFen: null }], { isMember: false, shipping: shippingPolicyOf(settings) });
+  return insertOrder(ctx, {
+    quote,
+    skus,
+    address: r.address,
+    paymentDeadline: ctx.now + settings.paymentWindowMinutes * 60_000,
+    source: { kind: 'bargain', ref: r.sessionId },
+    also: reserveStockStatements(quote, skus, ctx.now),
+  });
+}

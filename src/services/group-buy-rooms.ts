@@ -1,0 +1,317 @@
+// Group-buy rooms for shoppers: opening one (as leader), joining one, and the room views.
+//
+// Order of things when a seat is taken — nobody is ever charged for a room that is full:
+//  1. everything that can refuse without the room is checked first (campaign live, SKU in it
+//     and in stock, an address, the per-user limit);
+//  2. the seat is held in the room's GroupBuyRoom object, the only place that knows how many
+//     seats are left (a full room refuses here, before any order exists);
+//  3. the order (pending payment, deadline = the seat's hold) is written in one D1 batch with
+//     its stock reservation, the room row (leader) and the member row, whose INSERT re-checks the
+//     per-user limit; if the batch fails, the seat is released at once.
+// Paying the order (POST /orders/:id/pay) confirms the seat through order-sources.ts.
+import { and, desc, eq, gt, lt, or, sql } from 'drizzle-orm';
+import * as v from 'valibot';
+import type { Db } from '../db/client';
+import { groupBuyMembers, groupBuyRooms, groupBuySkus } from '../db/group-buys';
+import { users } from '../db/shoppers';
+import { abortUnlessChanged, type Statement } from '../db/batch';
+import { joinUnitPriceFen, maskName, seatRef, tierPriceFor } from '../domain/group-buy';
+import { priceLines, type ShippingPolicy } from '../domain/pricing';
+import type { Env } from '../env';
+import { encodeBase64Url } from '../lib/base64url';
+import { toIso } from '../lib/clock';
+import { decodeCursor, encodeCursor } from '../lib/cursor';
+import { ApiError, businessRule, conflict, notFound } from '../lib/errors';
+import type { HoldResult, RoomState } from '../../durable-objects/group-buy-room';
+import { findOwnAddress } from './addresses';
+import { findCampaign, isLive, rulesOf, type GroupBuyRow } from './group-buys';
+import { defaultAddress, findByIdempotencyKey, insertOrder, reserveStockStatements, type CreateContext } from './orders';
+import type { OrderRow } from './order-transitions';
+import { loadPurchasableSkus, unavailableReason, type PurchasableSku } from './purchasable';
+import { getShopSettings, shippingPolicyOf } from './shop-settings';
+
+export const roomObject = (env: Env, roomId: string) => env.GROUP_BUY_ROOM.get(env.GROUP_BUY_ROOM.idFromName(roomId));
+
+/** A room as a shopper sees it (the mini-program imports this type). */
+export type GroupBuyRoomView = {
+  id: string;
+  campaign_id: string;
+  status: RoomState['status'];
+  /** The target size (tiered: the largest group). */
+  size: number;
+  paid_count: number;
+  seats_left: number;
+  /** Tiered: the price of the tier the paid members have reached (after closing: the final one). */
+  current_tier_price_fen: number | null;
+  members: { name: string; avatar_url: string | null; is_leader: boolean; paid: boolean; simulated: boolean }[];
+  expires_at: string;
+  server_time: string;
+  invite_code: string;
+};
+
+/** An open room in "join a group in progress". */
+export type OpenRoomView = { id: string; leader: { name: string; avatar_url: string | null }; seats_left: number; expires_at: string; server_time: string };
+
+export function roomView(state: RoomState, now: number): GroupBuyRoomView {
+  const { rules } = state;
+  const tiered = rules.tiers.length > 0;
+  const live = state.seats.filter((s) => s.status !== 'released');
+  const simulated = Array.from({ length: state.simulatedCount }, () => ({ name: maskName('拼团用户'), avatar_url: null, is_leader: false, paid: true, simulated: true }));
+  return {
+    id: state.roomId,
+    campaign_id: state.campaignId,
+    status: state.status,
+    size: tiered ? rules.maxSize : rules.groupSize,
+    paid_count: state.paidCount,
+    seats_left: state.seatsLeft,
+    current_tier_price_fen: tiered ? tierPriceFor(rules.tiers, state.finalSize ?? state.paidCount) : null,
+    members: [...live.map((s) => ({ name: maskName(s.name), avatar_url: s.avatarUrl, is_leader: s.isLeader, paid: s.status === 'paid', simulated: false })), ...simulated],
+    expires_at: toIso(state.expiresAt)!,
+    server_time: toIso(now)!,
+    invite_code: state.inviteCode,
+  };
+}
+
+/** The room's state from its object; a room D1 does not know is "not found". */
+async function roomState(env: Env, roomId: string): Promise<RoomState> {
+  const state: RoomState | null = await roomObject(env, roomId).state();
+  if (!state) throw notFound('Group-buy room');
+  return state;
+}
+
+export async function viewRoom(env: Env, db: Db, roomId: string, now: number): Promise<GroupBuyRoomView> {
+  const row = await db.query.groupBuyRooms.findFirst({ where: eq(groupBuyRooms.id, roomId) });
+  if (!row) throw notFound('Group-buy room');
+  return roomView(await roomState(env, roomId), now);
+}
+
+export async function roomIdByInviteCode(db: Db, inviteCode: string): Promise<string> {
+  const row = await db.query.groupBuyRooms.findFirst({ where: eq(groupBuyRooms.inviteCode, inviteCode) });
+  if (!row) throw notFound('Group-buy room');
+  return row.id;
+}
+
+/** Open rooms of a campaign that still have seats, ending soonest first; each read from its object. */
+export async function openRoomsOf(env: Env, db: Db, campaignId: string, now: number, limit: number): Promise<OpenRoomView[]> {
+  const rows = await db
+    .select({ id: groupBuyRooms.id })
+    .from(groupBuyRooms)
+    .where(and(eq(groupBuyRooms.groupBuyId, campaignId), eq(groupBuyRooms.status, 'open'), gt(groupBuyRooms.expiresAt, now)))
+    .orderBy(groupBuyRooms.expiresAt, groupBuyRooms.id)
+    .limit(limit * 2); // some may have filled up since: read a few more than shown
+  const states: (RoomState | null)[] = await Promise.all(rows.map((r) => roomObject(env, r.id).state()));
+  return states
+    .filter((s): s is RoomState => !!s && s.status === 'open' && s.seatsLeft > 0 && s.expiresAt > now)
+    .slice(0, limit)
+    .map((s) => {
+      const leader = s.seats.find((seat) => seat.isLeader);
+      return { id: s.roomId, leader: { name: maskName(leader?.name ?? ''), avatar_url: leader?.avatarUrl ?? null }, seats_left: s.seatsLeft, expires_at: toIso(s.expiresAt)!, server_time: toIso(now)! };
+    });
+}
+
+const mineCursor = v.object({ k: v.number(), id: v.string() });
+
+/** The shopper's rooms, newest first, each with the shopper's order in it. */
+export async function myRooms(env: Env, db: Db, userId: string, now: number, page: { cursor?: string | undefined; limit: number }) {
+  const after = page.cursor ? decodeCursor(page.cursor, mineCursor) : null;
+  const rows = await db
+    .select()
+    .from(groupBuyMembers)
+    .where(and(eq(groupBuyMembers.userId, userId), after ? or(lt(groupBuyMembers.createdAt, after.k), and(eq(groupBuyMembers.createdAt, after.k), lt(groupBuyMembers.seatId, after.id))) : undefined))
+    .orderBy(desc(groupBuyMembers.createdAt), desc(groupBuyMembers.seatId))
+    .limit(page.limit + 1);
+  const shown = rows.slice(0, page.limit);
+  const states = await Promise.all(shown.map((m) => roomState(env, m.roomId)));
+  const last = shown[shown.length - 1];
+  return {
+    items: shown.map((m, i) => ({ ...roomView(states[i]!, now), order_id: m.orderId, is_leader: m.isLeader === 1 })),
+    next_cursor: rows.length > page.limit && last ? encodeCursor({ k: last.createdAt, id: last.seatId }) : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Taking a seat
+
+export type SeatPurchase = { skuId: string; addressId?: string | undefined };
+export type SeatTaken = { room: GroupBuyRoomView; order: OrderRow; created: boolean; redirected: boolean };
+
+/** Random ids per attempt: a retry after a failed attempt must be able to take a seat again. */
+const newRoomId = () => `grm_${randomToken(20)}`;
+const newSeatId = () => `gst_${randomToken(20)}`;
+function randomToken(length: number) {
+  return encodeBase64Url(crypto.getRandomValues(new Uint8Array(24))).toLowerCase().replace(/[^0-9a-z]/g, '').slice(0, length).padEnd(length, '0');
+}
+/** An invite code derived from the room id (so a retried open gives the same one). */
+async function inviteCodeOf(roomId: string) {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(roomId)));
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  return Array.from(digest.slice(0, 8), (b) => alphabet[b & 31]).join('');
+}
+
+type Prepared = {
+  campaign: GroupBuyRow;
+  groupPriceFen: number;
+  address: Parameters<typeof insertOrder>[1]['address'];
+  user: typeof users.$inferSelect;
+  /** The SKU as checked (the order's snapshot; its stock is re-checked by the batch's CHECK). */
+  skus: Map<string, PurchasableSku>;
+  shipping: ShippingPolicy;
+};
+
+/** Everything that can refuse without the room, before a seat is held. */
+async function prepare(ctx: CreateContext, campaignId: string, purchase: SeatPurchase): Promise<Prepared> {
+  const campaign = await findCampaign(ctx.db, campaignId);
+  if (!isLive(campaign, ctx.now)) throw businessRule('group_buy_not_live', ctx.now < campaign.startsAt && campaign.status === 'active' ? 'This group buy has not started yet.' : 'This group buy has ended.');
+  const [campaignSku, skus, user, settings] = await Promise.all([
+    ctx.db.query.groupBuySkus.findFirst({ where: and(eq(groupBuySkus.groupBuyId, campaignId), eq(groupBuySkus.skuId, purchase.skuId)) }),
+    loadPurchasableSkus(ctx.db, [purchase.skuId]),
+    ctx.db.query.users.findFirst({ where: eq(users.id, ctx.userId) }),
+    getShopSettings(ctx.db),
+  ]);
+  if (!campaignSku) throw businessRule('sku_not_in_group_buy', 'This SKU is not part of the group buy.', [{ path: 'body.sku_id', message: 'not in this group buy' }]);
+  if (!user) throw notFound('Shopper');
+  const reason = unavailableReason(skus.get(purchase.skuId), 1);
+  if (reason) throw businessRule(reason === 'out_of_stock' || reason === 'insufficient_stock' ? 'insufficient_stock' : 'items_unavailable', 'This item cannot be bought now.', [{ path: 'body.sku_id', message: reason }]);
+  const address = purchase.addressId ? await findOwnAddress(ctx.db, ctx.userId, purchase.addressId) : await defaultAddress(ctx.db, ctx.userId);
+  if ((await seatsCountingTowardsLimit(ctx.db, campaignId, ctx.userId)) >= campaign.perUserLimit) throw perUserLimit();
+  return { campaign, groupPriceFen: campaignSku.groupPriceFen, address, user, skus, shipping: shippingPolicyOf(settings) };
+}
+
+const perUserLimit = () => businessRule('per_user_limit', 'You have joined as many groups of this campaign as allowed.');
+
+/** Members whose order is still alive (not cancelled, not refunded in full). */
+const countingMembers = (campaignId: string, userId: string) =>
+  sql`(SELECT count(*) FROM group_buy_members m JOIN orders o ON o.id = m.order_id
+        WHERE m.group_buy_id = ${campaignId} AND m.user_id = ${userId} AND o.status NOT IN ('cancelled', 'refunded'))`;
+
+async function seatsCountingTowardsLimit(db: Db, campaignId: string, userId: string): Promise<number> {
+  const row = await db.get<{ n: number }>(sql`SELECT ${countingMembers(campaignId, userId)} AS n`);
+  return row?.n ?? 0;
+}
+
+/**
+ * Answers a retry (same Idempotency-Key) with the first answer. A copy sent at the same time as
+ * the first is refused by the limits the first one's seat now counts against (per-user limit,
+ * one seat per room): then the first answer is given if it has been written meanwhile.
+ */
+async function onceByKey(env: Env, ctx: CreateContext, joining: string | null, take: () => Promise<SeatTaken>): Promise<SeatTaken> {
+  const earlier = await earlierAnswer(env, ctx, joining);
+  if (earlier) return earlier;
+  try {
+    return await take();
+  } catch (error) {
+    if (!(error instanceof ApiError && (error.code === 'per_user_limit' || error.code === 'already_member'))) throw error;
+    const again = await earlierAnswer(env, ctx, joining);
+    if (again) return again;
+    throw error;
+  }
+}
+
+/** The shopper opens a room as its leader. */
+export async function openRoom(env: Env, ctx: CreateContext, campaignId: string, purchase: SeatPurchase): Promise<SeatTaken> {
+  return onceByKey(env, ctx, null, async () => openPrepared(env, ctx, await prepare(ctx, campaignId, purchase), purchase, false));
+}
+
+async function openPrepared(env: Env, ctx: CreateContext, p: Prepared, purchase: SeatPurchase, redirected: boolean): Promise<SeatTaken> {
+  const roomId = newRoomId();
+  const seat = seatRequest(ctx, p, true);
+  const config = { roomId, campaignId: p.campaign.id, rules: rulesOf(p.campaign), holdMs: p.campaign.paymentWindowMinutes * 60_000, expiresAt: ctx.now + p.campaign.durationMinutes * 60_000, inviteCode: await inviteCodeOf(roomId) };
+  const held = await roomObject(env, roomId).open(config, seat);
+  if (!held.ok) throw new ApiError(503, 'group_buy_unavailable', 'The group could not be opened; try again.', [], { 'Retry-After': '1' });
+  const roomRow = ctx.db.insert(groupBuyRooms).values({ id: roomId, groupBuyId: p.campaign.id, leaderUserId: ctx.userId, inviteCode: config.inviteCode, status: 'open', expiresAt: config.expiresAt, createdAt: ctx.now });
+  return writeSeatOrder(env, ctx, p, purchase, { roomId, seatId: seat.seatId, held, isLeader: true, roomRow, redirected });
+}
+
+/** The shopper joins a room; a full room refuses (409 room_full) or, if the campaign says so, the shopper opens a new one. */
+export async function joinRoom(env: Env, ctx: CreateContext, roomId: string, purchase: SeatPurchase): Promise<SeatTaken> {
+  return onceByKey(env, ctx, roomId, async () => {
+    const row = await ctx.db.query.groupBuyRooms.findFirst({ where: eq(groupBuyRooms.id, roomId) });
+    if (!row) throw notFound('Group-buy room');
+    const prepared = await prepare(ctx, row.groupBuyId, purchase);
+    const seat = seatRequest(ctx, prepared, false);
+    const held = await roomObject(env, roomId).hold(seat);
+    if (!held.ok) {
+      if (held.reason === 'full' && prepared.campaign.fullRoomPolicy === 'new_room') return openPrepared(env, ctx, prepared, purchase, true);
+      throw refusal(held.reason);
+    }
+    return writeSeatOrder(env, ctx, prepared, purchase, { roomId, seatId: seat.seatId, held, isLeader: false, redirected: false });
+  });
+}
+
+function refusal(reason: Extract<HoldResult, { ok: false }>['reason']): ApiError {
+  switch (reason) {
+    case 'already_member':
+      return conflict('already_member', 'You are already in this group.');
+    case 'full':
+      return conflict('room_full', 'This group is full.');
+    case 'closed':
+    case 'seat_released':
+      return conflict('room_closed', 'This group has closed.');
+    case 'closing':
+      return conflict('room_closing', 'This group closes too soon to pay in time.');
+    case 'not_configured':
+      return new ApiError(503, 'group_buy_unavailable', 'The group is not ready; try again.', [], { 'Retry-After': '1' });
+  }
+}
+
+function seatRequest(ctx: CreateContext, p: Prepared, isLeader: boolean) {
+  return { seatId: newSeatId(), userId: ctx.userId, name: p.user.nickname, avatarUrl: p.user.avatarUrl, unitPriceFen: joinUnitPriceFen(rulesOf(p.campaign), p.groupPriceFen, isLeader), nowMs: ctx.now };
+}
+
+/**
+ * The same Idempotency-Key again: the first answer (its order, and its room as it is now; a join
+ * that was placed in a new room says so again).
+ */
+async function earlierAnswer(env: Env, ctx: CreateContext, joining: string | null): Promise<SeatTaken | null> {
+  const order = await findByIdempotencyKey(ctx);
+  if (!order) return null;
+  const member = await ctx.db.query.groupBuyMembers.findFirst({ where: eq(groupBuyMembers.orderId, order.id) });
+  if (!member) throw businessRule('idempotency_key_reused', 'This Idempotency-Key was used for a different request.');
+  return { room: roomView(await roomState(env, member.roomId), ctx.now), order, created: false, redirected: joining !== null && member.roomId !== joining };
+}
+
+type HeldSeat = { roomId: string; seatId: string; held: Extract<HoldResult, { ok: true }>; isLeader: boolean; roomRow?: Statement; redirected: boolean };
+
+async function writeSeatOrder(env: Env, ctx: CreateContext, p: Prepared, purchase: SeatPurchase, seat: HeldSeat): Promise<SeatTaken> {
+  const room = roomObject(env, seat.roomId);
+  const ref = seatRef(seat.roomId, seat.seatId);
+  let written: { order: OrderRow; created: boolean };
+  try {
+    const unitPriceFen = joinUnitPriceFen(rulesOf(p.campaign), p.groupPriceFen, seat.isLeader);
+    // The group price is the price: no member price on top of it.
+    const quote = priceLines([{ skuId: purchase.skuId, quantity: 1, unitPriceFen, memberPriceFen: null }], { isMember: false, shipping: p.shipping });
+    written = await insertOrder(ctx, {
+      quote,
+      skus: p.skus,
+      address: p.address,
+      paymentDeadline: seat.held.holdExpiresAt,
+      source: { kind: 'group_buy', ref },
+      also: [
+        ...reserveStockStatements(quote, p.skus, ctx.now),
+        ...(seat.roomRow ? [seat.roomRow] : []),
+        // The per-user limit again, inside the batch: of two rooms joined at once, one gets in.
+        sql`INSERT INTO group_buy_members (seat_id, room_id, group_buy_id, user_id, order_id, is_leader, created_at)
+            SELECT ${seat.seatId}, ${seat.roomId}, ${p.campaign.id}, ${ctx.userId}, o.id, ${seat.isLeader ? 1 : 0}, ${ctx.now}
+            FROM orders o WHERE o.user_id = ${ctx.userId} AND o.idempotency_key = ${ctx.idempotencyKey}
+              AND ${countingMembers(p.campaign.id, ctx.userId)} < ${p.campaign.perUserLimit}`,
+        abortUnlessChanged(),
+      ],
+    });
+  } catch (error) {
+    await room.release(seat.seatId, 'order could not be written').catch((releaseError: unknown) => console.error('release after failed order write', seat.seatId, releaseError));
+    if (error instanceof ApiError && error.code === 'concurrent_change' && (await seatsCountingTowardsLimit(ctx.db, p.campaign.id, ctx.userId)) >= p.campaign.perUserLimit) throw perUserLimit();
+    throw error;
+  }
+  if (written.order.sourceRef !== ref) {
+    // A concurrent copy of this request (same key) wrote its order first: this seat is not needed.
+    await room.release(seat.seatId, 'duplicate request').catch((releaseError: unknown) => console.error('release of a duplicate seat', seat.seatId, releaseError));
+    const earlier = await earlierAnswer(env, ctx, seat.redirected ? null : seat.roomId);
+    if (earlier) return earlier;
+  }
+  return { room: roomView(await roomState(env, seat.roomId), ctx.now), order: written.order, created: written.created, redirected: seat.redirected };
+}
+
+/** Rooms of one campaign (admin), newest first. */
+export async function roomsOfCampaign(db: Db, campaignId: string, limit = 50) {
+  return db.select().from(groupBuyRooms).where(eq(groupBuyRooms.groupBuyId, campaignId)).orderBy(desc(groupBuyRooms.createdAt), desc(groupBuyRooms.id)).limit(limit);
+}
