@@ -1,8 +1,8 @@
 // Group rooms and bargain sessions: the shared card's path carries the id and the inviter and
 // opens the right page; seats, progress and the refusals of the contract read as sentences.
-// (Fixtures follow the API contract; the flows against the real routes are in the workers pool.)
+// (Fixtures typed by the worker's views; the flows against the real routes are in the workers pool.)
 import { describe, expect, it } from 'vitest';
-import type { BargainSessionView, GroupBuyCampaignDetail, GroupBuyRoomView } from '../../miniapp/miniprogram/lib/marketing-contract';
+import type { BargainSessionView, GroupBuyCampaignDetail, GroupBuyRoomView } from '../../miniapp/miniprogram/lib/api-types';
 import { bargainSessionPage } from '../../miniapp/miniprogram/marketing/bargain/session/page';
 import { groupBuyRoomPage } from '../../miniapp/miniprogram/marketing/group-buy/room/page';
 import { find, render, shows, textOf } from './simulate';
@@ -24,7 +24,7 @@ const room: GroupBuyRoomView = {
 const session = (patch: Partial<BargainSessionView> = {}): BargainSessionView => ({
   id: 'bgs_1', campaign_id: 'bgc_1', owner: { name: '李**', avatar_url: null }, is_owner: false,
   start_price_fen: 10000, floor_price_fen: 2000, current_price_fen: 10000, cut_total_fen: 0, helpers_needed: 5, helps: [],
-  status: 'open', can_buy: false, can_help: true, expires_at: later, server_time: now, order_id: null, ...patch,
+  status: 'open', buy_before_floor: false, can_buy: false, can_help: true, helped_by_me: false, expires_at: later, server_time: now, order_id: null, ...patch,
 });
 
 async function open(dir: string, definition: object, query: Record<string, string>, answer: (method: string, path: string) => Answer) {

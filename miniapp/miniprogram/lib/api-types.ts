@@ -44,3 +44,19 @@ export type FlashSaleCampaign = FlashSaleList['items'][number];
 export type FlashSaleDetail = InferResponseType<Api['flash-sales'][':id']['$get'], 200>;
 export type FlashSaleProduct = FlashSaleDetail['products'][number];
 export type FlashReserveInput = InferRequestType<Api['flash-sales'][':id']['reserve']['$post']>['json'];
+
+// Group buys and bargains: the view types their services export, and the route answers around them.
+export type { GroupBuyCampaignView, GroupBuyRoomView } from '../../../src/services/group-buys';
+export type { BargainCampaignView, BargainSessionView } from '../../../src/services/bargains';
+export type GroupBuyList = InferResponseType<Api['group-buys']['$get'], 200>;
+export type GroupBuyCampaignDetail = InferResponseType<Api['group-buys'][':campaignId']['$get'], 200>;
+export type GroupBuyOpenRoom = GroupBuyCampaignDetail['open_rooms'][number];
+export type GroupBuyRoomPage = InferResponseType<Api['group-buys']['rooms']['$get'], 200>;
+export type GroupBuySeat = InferResponseType<Api['group-buys'][':campaignId']['rooms']['$post'], 201>;
+export type GroupBuySeatInput = InferRequestType<Api['group-buys'][':campaignId']['rooms']['$post']>['json'];
+export type BargainList = InferResponseType<Api['bargains']['$get'], 200>;
+export type BargainSessionPage = InferResponseType<Api['bargains']['sessions']['$get'], 200>;
+export type BargainLaunch = InferResponseType<Api['bargains'][':campaignId']['sessions']['$post'], 201>;
+export type BargainHelp = InferResponseType<Api['bargains']['sessions'][':sessionId']['help']['$post'], 201>;
+export type BargainPurchase = InferResponseType<Api['bargains']['sessions'][':sessionId']['buy']['$post'], 201>;
+export type BargainPurchaseInput = InferRequestType<Api['bargains']['sessions'][':sessionId']['buy']['$post']>['json'];

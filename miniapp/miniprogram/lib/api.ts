@@ -1,7 +1,6 @@
 // Typed calls to the API, one per route the pages use. Public storefront reads send no token
 // (they are cached at the edge for everyone); everything about the shopper requires one.
 import type * as T from './api-types';
-import type * as M from './marketing-contract';
 import { request } from './request';
 
 const enc = encodeURIComponent;
@@ -51,23 +50,24 @@ export const flashSaleApi = {
 };
 
 export const groupBuyApi = {
-  list: () => request<M.Page<M.GroupBuyCampaignView>>('/group-buys', { auth: 'none' }),
-  get: (campaignId: string) => request<M.GroupBuyCampaignDetail>(`/group-buys/${enc(campaignId)}`, { auth: 'none' }),
-  open: (campaignId: string, body: { sku_id: string; address_id?: string }, idempotencyKey: string) =>
-    request<M.GroupBuySeat>(`/group-buys/${enc(campaignId)}/rooms`, { method: 'POST', body, idempotencyKey }),
-  room: (roomId: string) => request<M.GroupBuyRoomView>(`/group-buys/rooms/${enc(roomId)}`),
-  join: (roomId: string, body: { sku_id: string; address_id?: string }, idempotencyKey: string) =>
-    request<M.GroupBuySeat>(`/group-buys/rooms/${enc(roomId)}/join`, { method: 'POST', body, idempotencyKey }),
-  mine: () => request<M.Page<M.GroupBuyRoomView>>('/group-buys/rooms', { query: { mine: 1 } }),
+  list: () => request<T.GroupBuyList>('/group-buys', { auth: 'none' }),
+  get: (campaignId: string) => request<T.GroupBuyCampaignDetail>(`/group-buys/${enc(campaignId)}`, { auth: 'none' }),
+  open: (campaignId: string, body: T.GroupBuySeatInput, idempotencyKey: string) =>
+    request<T.GroupBuySeat>(`/group-buys/${enc(campaignId)}/rooms`, { method: 'POST', body, idempotencyKey }),
+  room: (roomId: string) => request<T.GroupBuyRoomView>(`/group-buys/rooms/${enc(roomId)}`),
+  join: (roomId: string, body: T.GroupBuySeatInput, idempotencyKey: string) =>
+    request<T.GroupBuySeat>(`/group-buys/rooms/${enc(roomId)}/join`, { method: 'POST', body, idempotencyKey }),
+  mine: () => request<T.GroupBuyRoomPage>('/group-buys/rooms', { query: { mine: 1 } }),
 };
 
 export const bargainApi = {
-  list: () => request<M.Page<M.BargainCampaignView>>('/bargains', { auth: 'none' }),
-  get: (campaignId: string) => request<M.BargainCampaignView>(`/bargains/${enc(campaignId)}`, { auth: 'none' }),
-  launch: (campaignId: string, idempotencyKey: string) => request<{ session: M.BargainSessionView }>(`/bargains/${enc(campaignId)}/sessions`, { method: 'POST', body: {}, idempotencyKey }),
-  mine: () => request<M.Page<M.BargainSessionView>>('/bargains/sessions'),
-  session: (sessionId: string) => request<M.BargainSessionView>(`/bargains/sessions/${enc(sessionId)}`),
-  help: (sessionId: string) => request<{ cut_fen: number; session: M.BargainSessionView }>(`/bargains/sessions/${enc(sessionId)}/help`, { method: 'POST', body: {} }),
-  buy: (sessionId: string, body: { address_id?: string }, idempotencyKey: string) =>
-    request<{ order: T.Order }>(`/bargains/sessions/${enc(sessionId)}/buy`, { method: 'POST', body, idempotencyKey }),
+  list: () => request<T.BargainList>('/bargains', { auth: 'none' }),
+  get: (campaignId: string) => request<T.BargainCampaignView>(`/bargains/${enc(campaignId)}`, { auth: 'none' }),
+  // These POSTs take an empty JSON object.
+  launch: (campaignId: string, idempotencyKey: string) => request<T.BargainLaunch>(`/bargains/${enc(campaignId)}/sessions`, { method: 'POST', body: {}, idempotencyKey }),
+  mine: () => request<T.BargainSessionPage>('/bargains/sessions'),
+  session: (sessionId: string) => request<T.BargainSessionView>(`/bargains/sessions/${enc(sessionId)}`),
+  help: (sessionId: string) => request<T.BargainHelp>(`/bargains/sessions/${enc(sessionId)}/help`, { method: 'POST', body: {} }),
+  buy: (sessionId: string, body: T.BargainPurchaseInput, idempotencyKey: string) =>
+    request<T.BargainPurchase>(`/bargains/sessions/${enc(sessionId)}/buy`, { method: 'POST', body, idempotencyKey }),
 };

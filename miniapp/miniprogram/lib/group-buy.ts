@@ -2,7 +2,7 @@
 // creates the pending order; paying it here confirms the seat; then the room is shown.
 import { groupBuyApi } from './api';
 import { newIdempotencyKey } from './ids';
-import type { GroupBuySeat } from './marketing-contract';
+import type { GroupBuySeat } from './api-types';
 import { replace, toast } from './nav';
 import { act } from './page';
 import { payOrder } from './pay';

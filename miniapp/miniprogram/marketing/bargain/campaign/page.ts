@@ -1,7 +1,7 @@
 // One bargain campaign: start and floor price, how many friends it takes, and "发起砍价".
 import { bargainApi } from '../../../lib/api';
 import { newIdempotencyKey } from '../../../lib/ids';
-import type { BargainCampaignView } from '../../../lib/marketing-contract';
+import type { BargainCampaignView } from '../../../lib/api-types';
 import { formatFen } from '../../../lib/money';
 import { replace } from '../../../lib/nav';
 import { act, definePage, loadingState, loadInto, loadsById } from '../../../lib/page';

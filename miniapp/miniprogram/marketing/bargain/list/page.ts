@@ -1,6 +1,6 @@
 // Bargains (砍价): the active campaigns.
 import { bargainApi } from '../../../lib/api';
-import type { BargainCampaignView } from '../../../lib/marketing-contract';
+import type { BargainCampaignView } from '../../../lib/api-types';
 import { formatFen } from '../../../lib/money';
 import { go } from '../../../lib/nav';
 import { datasetOf, definePage, emptyList, loadingState, loadInto, loadsOnce } from '../../../lib/page';

@@ -3,7 +3,7 @@
 import { bargainApi } from '../../../lib/api';
 import { payAndShowOrder } from '../../../lib/checkout-flow';
 import { newIdempotencyKey } from '../../../lib/ids';
-import type { BargainSessionView } from '../../../lib/marketing-contract';
+import type { BargainSessionView } from '../../../lib/api-types';
 import { formatFen } from '../../../lib/money';
 import { go, toast } from '../../../lib/nav';
 import { act, definePage, loadingState, loadInto } from '../../../lib/page';

@@ -2,7 +2,7 @@
 // and "开团" (open a group as its leader).
 import { groupBuyApi } from '../../../lib/api';
 import { takeSeatFrom } from '../../../lib/group-buy';
-import type { GroupBuyCampaignDetail } from '../../../lib/marketing-contract';
+import type { GroupBuyCampaignDetail } from '../../../lib/api-types';
 import { formatFen } from '../../../lib/money';
 import { go } from '../../../lib/nav';
 import { datasetOf, definePage, loadingState, loadInto, loadsById } from '../../../lib/page';

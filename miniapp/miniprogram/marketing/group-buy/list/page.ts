@@ -1,6 +1,6 @@
 // Group buys (拼团): the active campaigns.
 import { groupBuyApi } from '../../../lib/api';
-import type { GroupBuyCampaignView } from '../../../lib/marketing-contract';
+import type { GroupBuyCampaignView } from '../../../lib/api-types';
 import { formatFen } from '../../../lib/money';
 import { go } from '../../../lib/nav';
 import { datasetOf, definePage, emptyList, loadingState, loadInto, loadsOnce } from '../../../lib/page';

@@ -2,7 +2,7 @@
 // (also from a shared card: the path carries the room id and the inviter), and sharing it.
 import { groupBuyApi } from '../../../lib/api';
 import { takeSeatFrom } from '../../../lib/group-buy';
-import type { GroupBuyCampaignView, GroupBuyRoomView } from '../../../lib/marketing-contract';
+import type { GroupBuyCampaignView, GroupBuyRoomView } from '../../../lib/api-types';
 import { formatFen } from '../../../lib/money';
 import { datasetOf, definePage, loadingState, loadInto } from '../../../lib/page';
 import { routes } from '../../../lib/routes';
