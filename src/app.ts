@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
+import { methodOverride } from 'hono/method-override';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { adminApiRoutes } from '../routes/admin/api';
@@ -24,10 +25,13 @@ import { orderRoutes } from '../routes/orders';
 import { paymentRoutes } from '../routes/payments';
 import { createDb } from './db/client';
 import type { AppEnv } from './env';
-import { ApiError } from './lib/errors';
+import { ApiError, invalidInput } from './lib/errors';
 import { systemClock, type Clock } from './lib/clock';
 
 export type AppDeps = { clock?: Clock };
+
+/** How the mini-program sends PATCH (see the middleware below). */
+export const METHOD_OVERRIDE_HEADER = 'X-HTTP-Method-Override';
 
 /** Request bodies above this are refused with 413 before they are read. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -50,6 +54,17 @@ export function createApp(deps: AppDeps = {}) {
   );
   // The storefront is public and holds nothing user-specific: any origin may read it.
   app.use('/*', async (c, next) => (c.req.path.startsWith('/admin') ? next() : cors({ origin: '*', maxAge: 600 })(c, next)));
+  // wx.request cannot send PATCH: the mini-program sends POST + X-HTTP-Method-Override: PATCH.
+  // Only that one override is honoured (re-dispatched through the whole app); any other is refused.
+  const patchOverride = methodOverride({ app, header: METHOD_OVERRIDE_HEADER });
+  app.use(async (c, next) => {
+    const override = c.req.header(METHOD_OVERRIDE_HEADER);
+    if (override === undefined) return next();
+    if (c.req.method !== 'POST' || override !== 'PATCH') {
+      throw invalidInput([{ path: `header.${METHOD_OVERRIDE_HEADER.toLowerCase()}`, message: 'only PATCH may be sent as POST with this header' }]);
+    }
+    return patchOverride(c, next);
+  });
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,

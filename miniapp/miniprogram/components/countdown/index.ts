@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { countdown } from './component';
+
+register(countdown);

@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { price } from './component';
+
+register(price);

@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { productRows } from './component';
+
+register(productRows);

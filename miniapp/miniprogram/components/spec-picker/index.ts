@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { specPicker } from './component';
+
+register(specPicker);

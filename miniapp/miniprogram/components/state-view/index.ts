@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { stateView } from './component';
+
+register(stateView);

@@ -1,0 +1,62 @@
+// Request and response types of the API, inferred from the worker's own routes (hono/client over
+// AppType): when a route's payload changes, the mini-program stops compiling instead of drifting.
+import type { hc, InferRequestType, InferResponseType } from 'hono/client';
+import type { AppType } from '../../../src/app';
+import type { ApiError } from '../../../src/lib/errors';
+
+type Api = ReturnType<typeof hc<AppType>>;
+
+export type ApiErrorBody = ReturnType<ApiError['toBody']>;
+
+export type CategoryTree = InferResponseType<Api['categories']['$get'], 200>;
+export type Category = CategoryTree['items'][number];
+export type ProductListQuery = InferRequestType<Api['products']['$get']>['query'];
+export type ProductPage = InferResponseType<Api['products']['$get'], 200>;
+export type ProductCard = ProductPage['items'][number];
+export type ProductDetail = InferResponseType<Api['products'][':id']['$get'], 200>;
+export type ProductSpec = ProductDetail['specs'][number];
+export type ProductSku = ProductDetail['skus'][number];
+export type SearchPage = InferResponseType<Api['search']['$get'], 200>;
+
+export type SignInResult = InferResponseType<Api['auth']['wechat']['$post'], 200>;
+export type RefreshResult = InferResponseType<Api['auth']['refresh']['$post'], 200>;
+export type PhoneBinding = InferResponseType<Api['auth']['phone']['$post'], 200>;
+export type Profile = InferResponseType<Api['me']['$get'], 200>;
+export type AddressList = InferResponseType<Api['me']['addresses']['$get'], 200>;
+export type Address = AddressList['items'][number];
+export type AddressInput = InferRequestType<Api['me']['addresses']['$post']>['json'];
+
+export type Cart = InferResponseType<Api['cart']['$get'], 200>;
+export type CartLine = Cart['items'][number];
+export type CheckoutLines = InferRequestType<Api['checkout']['quote']['$post']>['json'];
+export type Quote = InferResponseType<Api['checkout']['quote']['$post'], 200>;
+
+export type OrderInput = InferRequestType<Api['orders']['$post']>['json'];
+export type Order = InferResponseType<Api['orders']['$post'], 201>;
+export type OrderStatus = Order['status'];
+export type OrderPage = InferResponseType<Api['orders']['$get'], 200>;
+export type OrderSummary = OrderPage['items'][number];
+export type Prepay = InferResponseType<Api['orders'][':id']['pay']['$post'], 200>;
+export type RequestPaymentParams = Prepay['request_payment'];
+
+export type FlashSaleList = InferResponseType<Api['flash-sales']['$get'], 200>;
+export type FlashSaleCampaign = FlashSaleList['items'][number];
+export type FlashSaleDetail = InferResponseType<Api['flash-sales'][':id']['$get'], 200>;
+export type FlashSaleProduct = FlashSaleDetail['products'][number];
+export type FlashReserveInput = InferRequestType<Api['flash-sales'][':id']['reserve']['$post']>['json'];
+
+// Group buys and bargains: the view types their services export, and the route answers around them.
+export type { GroupBuyCampaignView, GroupBuyRoomView } from '../../../src/services/group-buys';
+export type { BargainCampaignView, BargainSessionView } from '../../../src/services/bargains';
+export type GroupBuyList = InferResponseType<Api['group-buys']['$get'], 200>;
+export type GroupBuyCampaignDetail = InferResponseType<Api['group-buys'][':campaignId']['$get'], 200>;
+export type GroupBuyOpenRoom = GroupBuyCampaignDetail['open_rooms'][number];
+export type GroupBuyRoomPage = InferResponseType<Api['group-buys']['rooms']['$get'], 200>;
+export type GroupBuySeat = InferResponseType<Api['group-buys'][':campaignId']['rooms']['$post'], 201>;
+export type GroupBuySeatInput = InferRequestType<Api['group-buys'][':campaignId']['rooms']['$post']>['json'];
+export type BargainList = InferResponseType<Api['bargains']['$get'], 200>;
+export type BargainSessionPage = InferResponseType<Api['bargains']['sessions']['$get'], 200>;
+export type BargainLaunch = InferResponseType<Api['bargains'][':campaignId']['sessions']['$post'], 201>;
+export type BargainHelp = InferResponseType<Api['bargains']['sessions'][':sessionId']['help']['$post'], 201>;
+export type BargainPurchase = InferResponseType<Api['bargains']['sessions'][':sessionId']['buy']['$post'], 201>;
+export type BargainPurchaseInput = InferRequestType<Api['bargains']['sessions'][':sessionId']['buy']['$post']>['json'];

@@ -1,0 +1,13 @@
+// After a marketing purchase created a pending order (flash sale, group seat, bargain): pay it,
+// then show the order, which tells how payment ended and offers to pay again while unpaid.
+import { replace, toast } from './nav';
+import { act } from './page';
+import { payOrder } from './pay';
+import { routes } from './routes';
+
+export async function payAndShowOrder(orderId: string): Promise<void> {
+  await act(async () => {
+    if ((await payOrder(orderId)).outcome === 'cancelled') toast('已取消支付，可在订单中继续支付');
+  });
+  await replace(routes.order(orderId));
+}

@@ -1,0 +1,31 @@
+// Page paths in one place, so a renamed page breaks the build rather than a tap.
+const q = (params: Record<string, string | number | undefined>) => {
+  const pairs = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined);
+  return pairs.length ? `?${pairs.map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join('&')}` : '';
+};
+
+export const routes = {
+  home: () => '/pages/home/index',
+  category: () => '/pages/category/index',
+  cart: () => '/pages/cart/index',
+  profile: () => '/pages/profile/index',
+  search: (keyword?: string) => `/pages/search/index${q({ q: keyword })}`,
+  productList: (params: { category_id?: string; tag?: string; title?: string }) => `/pages/product-list/index${q(params)}`,
+  product: (id: string) => `/pages/product/index${q({ id })}`,
+  checkout: (buyNow?: { sku_id: string; quantity: number }) => `/pages/checkout/index${q({ sku_id: buyNow?.sku_id, quantity: buyNow?.quantity })}`,
+  orders: (status?: string) => `/pages/orders/index${q({ status })}`,
+  order: (id: string) => `/pages/order-detail/index${q({ id })}`,
+  addresses: (choose?: boolean) => `/pages/addresses/index${q({ choose: choose ? 1 : undefined })}`,
+  addressEdit: (id?: string) => `/pages/address-edit/index${q({ id })}`,
+  flashSales: () => '/marketing/flash-sale/list/index',
+  flashSale: (id: string) => `/marketing/flash-sale/detail/index${q({ id })}`,
+  groupBuys: () => '/marketing/group-buy/list/index',
+  groupBuy: (id: string) => `/marketing/group-buy/campaign/index${q({ id })}`,
+  groupRoom: (roomId: string, inviter?: string) => `/marketing/group-buy/room/index${q({ id: roomId, inviter })}`,
+  bargains: () => '/marketing/bargain/list/index',
+  bargain: (id: string) => `/marketing/bargain/campaign/index${q({ id })}`,
+  bargainSession: (sessionId: string, inviter?: string) => `/marketing/bargain/session/index${q({ id: sessionId, inviter })}`,
+};
+
+/** The tabBar pages: reached with wx.switchTab, never navigateTo. */
+export const tabPages = [routes.home(), routes.category(), routes.cart(), routes.profile()];

@@ -1,0 +1,4 @@
+import { register } from '../../../lib/page';
+import { bargainCampaignPage } from './page';
+
+register(bargainCampaignPage);

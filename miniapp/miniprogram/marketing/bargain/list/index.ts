@@ -1,0 +1,4 @@
+import { register } from '../../../lib/page';
+import { bargainListPage } from './page';
+
+register(bargainListPage);

@@ -1,0 +1,4 @@
+import { register } from '../../../lib/page';
+import { bargainSessionPage } from './page';
+
+register(bargainSessionPage);

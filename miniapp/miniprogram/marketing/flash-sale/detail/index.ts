@@ -1,0 +1,4 @@
+import { register } from '../../../lib/page';
+import { flashSaleDetailPage } from './page';
+
+register(flashSaleDetailPage);

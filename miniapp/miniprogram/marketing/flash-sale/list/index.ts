@@ -1,0 +1,4 @@
+import { register } from '../../../lib/page';
+import { flashSaleListPage } from './page';
+
+register(flashSaleListPage);

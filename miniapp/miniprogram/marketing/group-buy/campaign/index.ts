@@ -1,0 +1,4 @@
+import { register } from '../../../lib/page';
+import { groupBuyCampaignPage } from './page';
+
+register(groupBuyCampaignPage);

@@ -1,0 +1,4 @@
+import { register } from '../../../lib/page';
+import { groupBuyListPage } from './page';
+
+register(groupBuyListPage);

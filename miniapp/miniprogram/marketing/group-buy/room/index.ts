@@ -1,0 +1,4 @@
+import { register } from '../../../lib/page';
+import { groupBuyRoomPage } from './page';
+
+register(groupBuyRoomPage);

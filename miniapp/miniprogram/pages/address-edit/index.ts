@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { addressEditPage } from './page';
+
+register(addressEditPage);

@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { addressesPage } from './page';
+
+register(addressesPage);

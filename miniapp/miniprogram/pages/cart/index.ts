@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { cartPage } from './page';
+
+register(cartPage);

@@ -1,0 +1,80 @@
+// The cart (a tab): lines with their live price and availability, select / quantity / remove,
+// and the totals the API computes for the selected lines (member prices, shipping).
+import { cartApi } from '../../lib/api';
+import type { Cart } from '../../lib/api-types';
+import { formatFen } from '../../lib/money';
+import { go, confirmDialog } from '../../lib/nav';
+import { act, datasetOf, definePage, emptyList, loadingState, loadInto, loadsOnShow } from '../../lib/page';
+import { routes } from '../../lib/routes';
+
+const unavailableText: Record<string, string> = {
+  product_unpublished: '已下架',
+  sku_removed: '规格已失效',
+  out_of_stock: '已售罄',
+  insufficient_stock: '库存不足',
+};
+
+type Line = Cart['items'][number] & { specText: string; priceText: string; unavailableText: string };
+type Totals = { selectedCount: number; itemsTotalText: string; discountText: string; shippingText: string; payableText: string };
+
+function viewOf(cart: Cart): { lines: Line[]; totals: Totals; allSelected: boolean } {
+  const s = cart.summary;
+  return {
+    lines: cart.items.map((l) => ({ ...l, specText: l.spec_values.join(' '), priceText: l.price_fen === null ? '' : formatFen(l.price_fen), unavailableText: l.unavailable_reason ? (unavailableText[l.unavailable_reason] ?? '不可购买') : '' })),
+    totals: {
+      selectedCount: s.selected_count,
+      itemsTotalText: formatFen(s.items_total_fen),
+      discountText: s.discount_fen > 0 ? `-${formatFen(s.discount_fen)}` : '',
+      shippingText: s.shipping_fee_fen > 0 ? formatFen(s.shipping_fee_fen) : '免运费',
+      payableText: formatFen(s.payable_fen),
+    },
+    allSelected: cart.items.length > 0 && cart.items.every((l) => l.selected),
+  };
+}
+
+export const cartPage = definePage({
+  data: { ...loadingState, lines: [] as Line[], totals: null as Totals | null, allSelected: false },
+  methods: {
+    ...loadsOnShow,
+    load(): Promise<boolean> {
+      return loadInto(this, async () => viewOf(await cartApi.cart()), emptyList('lines'));
+    },
+    /** Every change answers with the whole cart, totals included: show exactly that. */
+    async change(task: () => Promise<Cart>): Promise<boolean> {
+      return act(async () => {
+        const cart = await task();
+        this.setData({ ...viewOf(cart), status: cart.items.length ? 'ready' : 'empty' });
+      });
+    },
+    onToggleLine(event: WechatMiniprogram.BaseEvent): Promise<boolean> {
+      const id = datasetOf(event, 'id');
+      const line = this.data.lines.find((l) => l.id === id);
+      return this.change(() => cartApi.update(id, { selected: !line?.selected }));
+    },
+    onToggleAll(): Promise<boolean> {
+      return this.change(() => cartApi.selectAll(!this.data.allSelected));
+    },
+    onChangeQuantity(event: WechatMiniprogram.BaseEvent): Promise<boolean> {
+      const id = datasetOf(event, 'id');
+      const delta = Number(datasetOf(event, 'delta'));
+      const line = this.data.lines.find((l) => l.id === id);
+      if (!line || line.quantity + delta < 1) return Promise.resolve(false);
+      return this.change(() => cartApi.update(id, { quantity: line.quantity + delta }));
+    },
+    async onRemoveLine(event: WechatMiniprogram.BaseEvent): Promise<boolean> {
+      const id = datasetOf(event, 'id');
+      if ((await confirmDialog('删除商品', '确定从购物车删除这件商品吗？')) === null) return false;
+      return this.change(() => cartApi.remove(id));
+    },
+    onTapProduct(event: WechatMiniprogram.BaseEvent): Promise<void> {
+      return go(routes.product(datasetOf(event, 'id')));
+    },
+    onCheckout(): Promise<void> | undefined {
+      if (!this.data.totals?.selectedCount) return void wx.showToast({ title: '请选择要结算的商品', icon: 'none' });
+      return go(routes.checkout());
+    },
+    onGoShopping(): Promise<void> {
+      return go(routes.home());
+    },
+  },
+});

@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { categoryPage } from './page';
+
+register(categoryPage);

@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { checkoutPage } from './page';
+
+register(checkoutPage);

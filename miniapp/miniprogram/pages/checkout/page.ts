@@ -1,0 +1,77 @@
+// Checkout: the lines ("buy now" from the product page, or the cart's selected lines), the
+// shipping address (the default, or one chosen from the address book), the price breakdown, and
+// submit → order → WeChat Pay. The Idempotency-Key is made once per visit, so a retried submit
+// after a lost answer gets the same order back rather than a second one.
+import { cartApi, meApi, orderApi } from '../../lib/api';
+import type { Address, CheckoutLines, Quote } from '../../lib/api-types';
+import { payAndShowOrder } from '../../lib/checkout-flow';
+import { breakdownOf, type Breakdown } from '../../lib/breakdown';
+import { newIdempotencyKey } from '../../lib/ids';
+import { formatFen } from '../../lib/money';
+import { go, toast } from '../../lib/nav';
+import { act, definePage, emptyList, loadingState, loadInto } from '../../lib/page';
+import { routes } from '../../lib/routes';
+import { takeChosenAddress } from '../../lib/selection';
+
+type Line = Quote['lines'][number] & { specText: string; unitPriceText: string };
+
+export const checkoutPage = definePage({
+  data: {
+    ...loadingState,
+    items: undefined as CheckoutLines['items'],
+    address: null as Address | null,
+    lines: [] as Line[],
+    unavailableCount: 0,
+    breakdown: null as Breakdown | null,
+    idempotencyKey: '',
+    submitting: false,
+  },
+  methods: {
+    onRetry(): Promise<boolean> {
+      return this.load();
+    },
+    onLoad(query: Record<string, string | undefined>): Promise<boolean> {
+      const quantity = Number(query.quantity ?? '1');
+      this.setData({ items: query.sku_id ? [{ sku_id: query.sku_id, quantity }] : undefined, idempotencyKey: newIdempotencyKey() });
+      return this.load();
+    },
+    /** Back from the address book with a choice. */
+    onShow(): void {
+      const chosen = takeChosenAddress();
+      if (chosen) this.setData({ address: chosen });
+    },
+    load(): Promise<boolean> {
+      return loadInto(
+        this,
+        async () => {
+          const [addresses, quote] = await Promise.all([meApi.addresses(), cartApi.quote({ items: this.data.items })]);
+          return {
+            address: this.data.address ?? addresses.items.find((a) => a.is_default) ?? addresses.items[0] ?? null,
+            lines: quote.lines.map((l) => ({ ...l, specText: l.spec_values.join(' '), unitPriceText: formatFen(l.effective_unit_price_fen) })),
+            unavailableCount: quote.unavailable.length,
+            breakdown: breakdownOf(quote),
+          };
+        },
+        emptyList('lines'),
+      );
+    },
+    onChooseAddress(): Promise<void> {
+      return go(routes.addresses(true));
+    },
+    /** Places the order and opens the WeChat Pay cashier; the order page shows how it ended. */
+    async onSubmit(): Promise<void> {
+      const address = this.data.address;
+      if (!address) return toast('请选择收货地址');
+      if (this.data.submitting) return;
+      this.setData({ submitting: true });
+      let orderId = '';
+      const placed = await act(async () => {
+        orderId = (await orderApi.create({ items: this.data.items, address_id: address.id }, this.data.idempotencyKey)).id;
+      });
+      if (placed) {
+        await payAndShowOrder(orderId);
+      }
+      this.setData({ submitting: false });
+    },
+  },
+});

@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { homePage } from './page';
+
+register(homePage);

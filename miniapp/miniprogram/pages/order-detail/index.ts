@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { orderDetailPage } from './page';
+
+register(orderDetailPage);

@@ -1,0 +1,69 @@
+// One order: items, amounts, address, history; pay (while unpaid, with the payment deadline
+// counting down), cancel, confirm receipt, ask for a refund.
+import { orderApi } from '../../lib/api';
+import type { Order, OrderStatus } from '../../lib/api-types';
+import { breakdownOf, type Breakdown } from '../../lib/breakdown';
+import { confirmDialog, toast } from '../../lib/nav';
+import { orderActions, orderStatusText } from '../../lib/order-status';
+import { act, definePage, loadingState, loadInto, loadsById } from '../../lib/page';
+import { payOrder } from '../../lib/pay';
+
+type OrderView = { order: Order; statusText: string; breakdown: Breakdown; actions: ReturnType<typeof orderActions>; history: { at: string; text: string }[] };
+const viewOf = (order: Order): OrderView => ({
+  order,
+  statusText: orderStatusText[order.status],
+  breakdown: breakdownOf({ ...order, adjustments: order.discount_fen ? [{ label: '优惠', amount_fen: order.discount_fen }] : [] }),
+  actions: orderActions(order.status),
+  history: order.events.map((e) => ({ at: e.at ?? '', text: orderStatusText[e.to as OrderStatus] ?? e.to })),
+});
+
+export const orderDetailPage = definePage({
+  data: { ...loadingState, id: '', view: null as OrderView | null, busy: false },
+  methods: {
+    ...loadsById,
+    load(): Promise<boolean> {
+      return loadInto(this, async () => ({ view: viewOf(await orderApi.get(this.data.id)) }));
+    },
+    /** Runs one action on the order and shows the order as the API returns it afterwards. */
+    async perform(task: () => Promise<Order | null>): Promise<boolean> {
+      if (this.data.busy) return false;
+      this.setData({ busy: true });
+      const done = await act(async () => {
+        const order = await task();
+        if (order) this.setData({ view: viewOf(order) });
+      });
+      this.setData({ busy: false });
+      return done;
+    },
+    onPay(): Promise<boolean> {
+      return this.perform(async () => {
+        const result = await payOrder(this.data.id);
+        if (result.outcome === 'cancelled') {
+          toast('已取消支付');
+          return null;
+        }
+        return result.order;
+      });
+    },
+    async onCancel(): Promise<boolean> {
+      if ((await confirmDialog('取消订单', '确定取消这个订单吗？')) === null) return false;
+      return this.perform(() => orderApi.cancel(this.data.id, '买家取消'));
+    },
+    async onConfirm(): Promise<boolean> {
+      if ((await confirmDialog('确认收货', '确认已经收到商品了吗？')) === null) return false;
+      return this.perform(() => orderApi.confirm(this.data.id));
+    },
+    async onRefund(): Promise<boolean> {
+      const reason = await confirmDialog('申请退款', '请填写退款原因', true);
+      if (reason === null) return false;
+      if (!reason.trim()) {
+        toast('请填写退款原因');
+        return false;
+      }
+      return this.perform(() => orderApi.refund(this.data.id, reason.trim().slice(0, 80)));
+    },
+    onPaymentDeadline(): Promise<boolean> {
+      return this.load();
+    },
+  },
+});

@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { ordersPage } from './page';
+
+register(ordersPage);

@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { productListPage } from './page';
+
+register(productListPage);

@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { productPage } from './page';
+
+register(productPage);

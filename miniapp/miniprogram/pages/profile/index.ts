@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { profilePage } from './page';
+
+register(profilePage);

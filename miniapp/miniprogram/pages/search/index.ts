@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { searchPage } from './page';
+
+register(searchPage);
