@@ -5,7 +5,7 @@
 import type { FC } from 'hono/jsx';
 import * as v from 'valibot';
 import type { ApiError } from '../../src/lib/errors';
-import { formatFenAsYuan, parseYuanToFen } from '../../src/lib/money';
+import { formatFenWithYuanSign, parseYuanToFen } from '../../src/lib/money';
 import type { AdminGroupBuy, GroupBuyInput, listGroupBuysForAdmin } from '../../src/services/group-buys';
 import type { roomsOfCampaign } from '../../src/services/group-buy-rooms';
 import { roleAllows, type MerchantPrincipal } from '../../src/services/merchant-auth';
@@ -24,7 +24,6 @@ export const groupBuyNotices = {
 } as const;
 export type GroupBuyNotice = keyof typeof groupBuyNotices;
 
-const yuan = (fen: number) => `¥${formatFenAsYuan(fen)}`;
 const roomStatusLabels = { open: '进行中', succeeded: '已成团', failed: '未成团' } as const;
 const policyLabels = { refuse: '提示已满', new_room: '自动开新团' } as const;
 
@@ -112,7 +111,7 @@ export function groupBuyFormErrors(error: ApiError): FieldErrors {
 // ---------------------------------------------------------------------------------------------
 // Views
 
-const tierText = (tiers: { min_size: number; price_fen: number }[]) => tiers.map((t) => `${t.min_size} 人 ${yuan(t.price_fen)}`).join(' / ');
+const tierText = (tiers: { min_size: number; price_fen: number }[]) => tiers.map((t) => `${t.min_size} 人 ${formatFenWithYuanSign(t.price_fen)}`).join(' / ');
 
 export const GroupBuyListPage: FC<{ merchant: MerchantPrincipal; rows: GroupBuySummary[]; nextHref: string | null; time: FormatTime }> = ({ merchant, rows, nextHref, time }) => (
   <CampaignListPage title="拼团" merchant={merchant} createHref="/admin/group-buys/new" createLabel="新建拼团活动" empty={rows.length === 0} emptyText="还没有拼团活动。" nextHref={nextHref}>
@@ -134,7 +133,7 @@ export const GroupBuyListPage: FC<{ merchant: MerchantPrincipal; rows: GroupBuyS
           </td>
           <td>{g.status === 'active' ? '有效' : '已取消'}</td>
           <td>{g.tiers.length ? `${g.group_size}–${g.max_size} 人` : `${g.group_size} 人`}</td>
-          <td>{g.tiers.length ? tierText(g.tiers) : g.skus.map((s) => yuan(s.group_price_fen)).join(' / ')}</td>
+          <td>{g.tiers.length ? tierText(g.tiers) : g.skus.map((s) => formatFenWithYuanSign(s.group_price_fen)).join(' / ')}</td>
           <td>{time(g.starts_at)}</td>
           <td>{time(g.ends_at)}</td>
         </tr>
@@ -205,7 +204,7 @@ export const GroupBuyDetailPage: FC<{ merchant: MerchantPrincipal; campaign: Adm
       <dt>成团人数</dt>
       <dd>{campaign.tiers.length ? `${campaign.group_size}–${campaign.max_size} 人（${tierText(campaign.tiers)}）` : `${campaign.group_size} 人`}</dd>
       <dt>团长优惠</dt>
-      <dd>{yuan(campaign.leader_discount_fen)}</dd>
+      <dd>{formatFenWithYuanSign(campaign.leader_discount_fen)}</dd>
       <dt>时限</dt>
       <dd>
         成团 {campaign.duration_minutes} 分钟，支付 {campaign.payment_window_minutes} 分钟
@@ -235,8 +234,8 @@ export const GroupBuyDetailPage: FC<{ merchant: MerchantPrincipal; campaign: Adm
             <tr>
               <td>{s.sku_id}</td>
               <td>{s.spec_text || '—'}</td>
-              <td class="num">{yuan(s.price_fen)}</td>
-              <td class="num">{yuan(s.group_price_fen)}</td>
+              <td class="num">{formatFenWithYuanSign(s.price_fen)}</td>
+              <td class="num">{formatFenWithYuanSign(s.group_price_fen)}</td>
             </tr>
           ))}
         </tbody>

@@ -5,7 +5,7 @@
 import type { FC } from 'hono/jsx';
 import * as v from 'valibot';
 import type { ApiError } from '../../src/lib/errors';
-import { formatFenAsYuan, parseYuanToFen } from '../../src/lib/money';
+import { formatFenWithYuanSign, parseYuanToFen } from '../../src/lib/money';
 import type { AdminBargainCampaign, BargainCampaignInput, BargainCampaignState } from '../../src/services/bargain-campaigns';
 import { roleAllows, type MerchantPrincipal } from '../../src/services/merchant-auth';
 import { createBargainBody } from './bargains-schemas';
@@ -23,7 +23,6 @@ export const bargainNotices = {
 } as const;
 export type BargainNotice = keyof typeof bargainNotices;
 
-const yuan = (fen: number) => `¥${formatFenAsYuan(fen)}`;
 
 const formFields = ['title', 'sku_id', 'start_price', 'floor_price', 'helpers_needed', 'session_minutes', 'launches_per_shopper', 'helps_per_day', 'new_helper_bonus_pct', 'starts_at', 'ends_at', 'buy_before_floor'] as const;
 
@@ -138,8 +137,8 @@ export const BargainListPage: FC<{ merchant: MerchantPrincipal; rows: AdminBarga
             </td>
             <td>{b.product_title}</td>
             <td>{bargainStateLabels[b.state]}</td>
-            <td class="num">{yuan(b.start_price_fen)}</td>
-            <td class="num">{yuan(b.floor_price_fen)}</td>
+            <td class="num">{formatFenWithYuanSign(b.start_price_fen)}</td>
+            <td class="num">{formatFenWithYuanSign(b.floor_price_fen)}</td>
             <td class="num">{b.helpers_needed}</td>
             <td>{time(b.ends_at)}</td>
           </tr>
@@ -201,11 +200,11 @@ export const BargainDetailPage: FC<{ merchant: MerchantPrincipal; bargain: Admin
       <dl>
         <dt>商品</dt>
         <dd>
-          {bargain.product_title} · {bargain.spec_values.join(' / ') || '默认'} · {bargain.sku_id} · 售价 {yuan(bargain.sku_price_fen)}
+          {bargain.product_title} · {bargain.spec_values.join(' / ') || '默认'} · {bargain.sku_id} · 售价 {formatFenWithYuanSign(bargain.sku_price_fen)}
         </dd>
         <dt>起始价 → 底价</dt>
         <dd>
-          {yuan(bargain.start_price_fen)} → {yuan(bargain.floor_price_fen)}
+          {formatFenWithYuanSign(bargain.start_price_fen)} → {formatFenWithYuanSign(bargain.floor_price_fen)}
         </dd>
         <dt>需好友</dt>
         <dd>{bargain.helpers_needed} 人</dd>

@@ -5,7 +5,7 @@
 import type { FC } from 'hono/jsx';
 import * as v from 'valibot';
 import type { ApiError } from '../../src/lib/errors';
-import { formatFenAsYuan, parseYuanToFen } from '../../src/lib/money';
+import { formatFenWithYuanSign, parseYuanToFen } from '../../src/lib/money';
 import { zonedLocalTimeToEpoch } from '../../src/lib/zoned-time';
 import type { DailySlot } from '../../src/domain/flash-sale-slots';
 import type { AdminFlashSale, CampaignState, FlashSaleInput, listFlashSalesForAdmin } from '../../src/services/flash-sales';
@@ -35,7 +35,6 @@ export const flashSaleNotices = {
 } as const;
 export type FlashSaleNotice = keyof typeof flashSaleNotices;
 
-const yuan = (fen: number) => `¥${formatFenAsYuan(fen)}`;
 export const itemField = (row: number, field: 'sku_id' | 'flash_price' | 'flash_stock') => `items.${row}.${field}`;
 
 // ---------------------------------------------------------------------------------------------
@@ -355,8 +354,8 @@ export const FlashSaleDetailPage: FC<{ merchant: MerchantPrincipal; sale: AdminF
                 <td>{i.title}</td>
                 <td>{i.spec_values.join(' / ') || '默认'}</td>
                 <td>{i.sku_id}</td>
-                <td class="num">{yuan(i.price_fen)}</td>
-                <td class="num">{yuan(i.flash_price_fen)}</td>
+                <td class="num">{formatFenWithYuanSign(i.price_fen)}</td>
+                <td class="num">{formatFenWithYuanSign(i.flash_price_fen)}</td>
                 <td class="num">{i.flash_stock}</td>
                 <td class="num">{i.live ? i.live.available : '—'}</td>
                 <td class="num">{i.live ? i.live.held : '—'}</td>

@@ -2,7 +2,7 @@
 // ship and refund-decision forms. Like the product views: no scripts, no raw(), all text escaped.
 import type { FC } from 'hono/jsx';
 import { canApply, orderStatuses, type OrderStatus } from '../../src/domain/order-state';
-import { formatFenAsYuan } from '../../src/lib/money';
+import { formatFenWithYuanSign } from '../../src/lib/money';
 import type { listOrders, orderView } from '../../src/services/orders';
 import { roleAllows, type MerchantPrincipal } from '../../src/services/merchant-auth';
 import { Field, Layout, Notice, type FieldErrors, type FormValues } from './page-views';
@@ -53,7 +53,6 @@ export const orderNotices = {
 } as const;
 export type OrderNotice = keyof typeof orderNotices;
 
-const yuan = (fen: number) => `¥${formatFenAsYuan(fen)}`;
 const statusLabel = (status: string | null) => (status === null ? '—' : (orderStatusLabels[status as OrderStatus] ?? status));
 
 export const OrderListPage: FC<{
@@ -95,7 +94,7 @@ export const OrderListPage: FC<{
               <a href={`/admin/orders/${o.id}`}>{o.order_no}</a>
             </td>
             <td>{orderStatusLabels[o.status]}</td>
-            <td class="num">{yuan(o.payable_fen)}</td>
+            <td class="num">{formatFenWithYuanSign(o.payable_fen)}</td>
             <td class="num">{o.item_count}</td>
             <td>{o.first_item ? o.first_item.title : <span class="muted">—</span>}</td>
             <td>{time(o.created_at)}</td>
@@ -178,11 +177,11 @@ export const OrderDetailPage: FC<{
               <tr>
                 <td>{i.title}</td>
                 <td>{i.spec_values.join(' / ') || '默认'}</td>
-                <td class="num">{yuan(i.unit_price_fen)}</td>
+                <td class="num">{formatFenWithYuanSign(i.unit_price_fen)}</td>
                 <td class="num">{i.quantity}</td>
-                <td class="num">{yuan(i.line_total_fen)}</td>
-                <td class="num">{yuan(i.discount_share_fen)}</td>
-                <td class="num">{yuan(i.payable_fen)}</td>
+                <td class="num">{formatFenWithYuanSign(i.line_total_fen)}</td>
+                <td class="num">{formatFenWithYuanSign(i.discount_share_fen)}</td>
+                <td class="num">{formatFenWithYuanSign(i.payable_fen)}</td>
               </tr>
             ))}
           </tbody>
@@ -193,15 +192,15 @@ export const OrderDetailPage: FC<{
         <h2>金额</h2>
         <dl>
           <dt>商品合计</dt>
-          <dd>{yuan(order.items_total_fen)}</dd>
+          <dd>{formatFenWithYuanSign(order.items_total_fen)}</dd>
           <dt>优惠</dt>
-          <dd>{yuan(order.discount_fen)}</dd>
+          <dd>{formatFenWithYuanSign(order.discount_fen)}</dd>
           <dt>运费</dt>
-          <dd>{yuan(order.shipping_fee_fen)}</dd>
+          <dd>{formatFenWithYuanSign(order.shipping_fee_fen)}</dd>
           <dt>实付</dt>
-          <dd>{yuan(order.payable_fen)}</dd>
+          <dd>{formatFenWithYuanSign(order.payable_fen)}</dd>
           <dt>已退款</dt>
-          <dd>{yuan(order.refunded_fen)}</dd>
+          <dd>{formatFenWithYuanSign(order.refunded_fen)}</dd>
         </dl>
       </section>
 
@@ -276,7 +275,7 @@ export const OrderDetailPage: FC<{
             <tbody>
               {order.refunds.map((r) => (
                 <tr>
-                  <td class="num">{yuan(r.amount_fen)}</td>
+                  <td class="num">{formatFenWithYuanSign(r.amount_fen)}</td>
                   <td>{r.reason}</td>
                   <td>{refundStatusLabels[r.status]}</td>
                   <td>{r.decision_note ?? ''}</td>

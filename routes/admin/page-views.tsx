@@ -1,7 +1,7 @@
 // The admin page's HTML. Plain server-rendered forms: no scripts (the CSP forbids them) and no
 // raw(): hono/jsx escapes every text and attribute, so product data can never become markup.
 import type { Child, FC, PropsWithChildren } from 'hono/jsx';
-import { formatFenAsYuan } from '../../src/lib/money';
+import { formatFenWithYuanSign } from '../../src/lib/money';
 import type { productDetail, ProductCard } from '../../src/services/catalog';
 import { roleAllows, type MerchantPrincipal } from '../../src/services/merchant-auth';
 
@@ -122,7 +122,7 @@ export const ErrorPage: FC<{ message: string; merchant?: MerchantPrincipal | und
 );
 
 const priceRange = (minFen: number, maxFen: number) =>
-  minFen === maxFen ? `¥${formatFenAsYuan(minFen)}` : `¥${formatFenAsYuan(minFen)} – ¥${formatFenAsYuan(maxFen)}`;
+  minFen === maxFen ? formatFenWithYuanSign(minFen) : `${formatFenWithYuanSign(minFen)} – ${formatFenWithYuanSign(maxFen)}`;
 
 export const ProductListPage: FC<{
   merchant: MerchantPrincipal;

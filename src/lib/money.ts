@@ -16,3 +16,6 @@ export function formatFenAsYuan(fen: number): string {
   const abs = Math.abs(fen);
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
+
+/** 1250 → "¥12.50", as the admin pages show prices. */
+export const formatFenWithYuanSign = (fen: number): string => `¥${formatFenAsYuan(fen)}`;
