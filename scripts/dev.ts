@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { hashPassword, verifyPassword } from '../src/lib/password';
+import { seedDemoCampaigns } from './dev-campaigns';
 import { startDevWeChat, writeWeChatDevVars, type DevWeChat } from './dev-wechat';
 import { buildSeedSql, sqlLiteral } from './seed-data';
 import { parseD1Json, projectRoot, runWranglerOrThrow, spawnWrangler } from './wrangler-cli';
@@ -178,6 +179,10 @@ async function announceWhenReady(stopped: () => boolean, owner: { username: stri
     try {
       const res = await fetch(`${API_URL}/healthz`);
       if (res.ok) {
+        await seedDemoCampaigns(API_URL, owner).then(
+          (created) => created.length && console.log(`\n✔ demo campaigns created: ${created.join(', ')}`),
+          (error: unknown) => console.error(`\n⚠ demo campaigns not created: ${error instanceof Error ? error.message : String(error)}`),
+        );
         console.log(`\n✔ ready: ${API_URL}  admin: ${API_URL}/admin  owner: ${owner.username} / ${owner.password}\n`);
         return;
       }
