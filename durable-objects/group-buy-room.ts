@@ -14,7 +14,7 @@
 // or 'released' row once it is settled; held + paid seats never exceed max_size.
 import { closingOf, seatRef, type GroupRules, type Tier } from '../src/domain/group-buy';
 import type { Env } from '../src/env';
-import { settleExpiredHold } from '../src/services/flash-settlement';
+import { settleExpiredHold } from '../src/services/hold-settlement';
 import { recordRoomClosure, type RoomClosure } from '../src/services/group-buy-settlement';
 import { inParallel } from '../src/lib/in-parallel';
 import { ddl, SqlDurableObject, type SchemaStep } from './base';
