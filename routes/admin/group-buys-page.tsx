@@ -10,8 +10,7 @@ import type { AdminGroupBuy, GroupBuyInput, listGroupBuysForAdmin } from '../../
 import type { roomsOfCampaign } from '../../src/services/group-buy-rooms';
 import { roleAllows, type MerchantPrincipal } from '../../src/services/merchant-auth';
 import { createGroupBuyBody } from './group-buys-schemas';
-import { TimeField } from './page-flash-sales';
-import { zonedLocalTimeToEpoch } from '../../src/lib/zoned-time';
+import { readTimeField, TimeField } from './page-flash-sales';
 import type { FormatTime } from './page-orders';
 import { CampaignListPage, Field, Layout, Notice, type FieldErrors, type FormValues } from './page-views';
 
@@ -52,11 +51,7 @@ export function readGroupBuyForm(body: Record<string, unknown>, timeZone: string
   const values: FormValues = {};
   for (const name of textFields) values[name] = typeof body[name] === 'string' ? (body[name] as string).trim() : '';
   const errors: FieldErrors = {};
-  const time = (name: 'starts_at' | 'ends_at') => {
-    const epoch = zonedLocalTimeToEpoch(values[name]!, timeZone);
-    if (epoch === null) errors[name] = '请选择日期和时间';
-    return epoch === null ? '' : new Date(epoch).toISOString();
-  };
+  const time = (name: 'starts_at' | 'ends_at') => readTimeField(values, errors, name, timeZone);
   const integer = (name: string) => {
     if (values[name] === '') return undefined;
     if (!/^\d{1,9}$/.test(values[name]!)) errors[name] = '请输入正整数';

@@ -9,8 +9,7 @@ import { formatFenWithYuanSign, parseYuanToFen } from '../../src/lib/money';
 import type { AdminBargainCampaign, BargainCampaignInput, BargainCampaignState } from '../../src/services/bargain-campaigns';
 import { roleAllows, type MerchantPrincipal } from '../../src/services/merchant-auth';
 import { createBargainBody } from './bargains-schemas';
-import { TimeField } from './page-flash-sales';
-import { zonedLocalTimeToEpoch } from '../../src/lib/zoned-time';
+import { readTimeField, TimeField } from './page-flash-sales';
 import type { FormatTime } from './page-orders';
 import { Field, Layout, Notice, type FieldErrors, type FormValues } from './page-views';
 
@@ -58,11 +57,7 @@ export function readBargainForm(body: Record<string, unknown>, timeZone: string)
   const values: FormValues = {};
   for (const name of formFields) values[name] = typeof body[name] === 'string' ? (body[name] as string) : '';
   const errors: FieldErrors = {};
-  const time = (name: 'starts_at' | 'ends_at') => {
-    const epoch = zonedLocalTimeToEpoch(values[name]!, timeZone);
-    if (epoch === null) errors[name] = '请选择日期和时间';
-    return epoch === null ? '' : new Date(epoch).toISOString();
-  };
+  const time = (name: 'starts_at' | 'ends_at') => readTimeField(values, errors, name, timeZone);
   const integer = (name: string) => {
     if (/^\d{1,9}$/.test(values[name]!.trim())) return Number(values[name]!.trim());
     errors[name] = '请输入整数';

@@ -59,6 +59,16 @@ export function parseDailySlotsText(text: string): DailySlot[] | undefined | nul
 
 export const formatDailySlots = (slots: DailySlot[] | null) => (slots ?? []).map((s) => `${s.start}-${s.end}`).join(', ');
 
+/**
+ * A <TimeField> of a submitted form as an ISO time: the wall-clock time typed in the shop's time
+ * zone, or '' with the field's error set when it is not a real time.
+ */
+export function readTimeField(values: FormValues, errors: FieldErrors, name: string, timeZone: string): string {
+  const epoch = zonedLocalTimeToEpoch(values[name]!, timeZone);
+  if (epoch === null) errors[name] = '请选择日期和时间';
+  return epoch === null ? '' : new Date(epoch).toISOString();
+}
+
 export type FlashSaleForm = {
   values: FormValues;
   errors: FieldErrors;
@@ -75,11 +85,7 @@ export function readFlashSaleForm(body: Record<string, unknown>, timeZone: strin
   for (const name of formFields) values[name] = text(name);
   const errors: FieldErrors = {};
 
-  const time = (name: 'starts_at' | 'ends_at') => {
-    const epoch = zonedLocalTimeToEpoch(values[name]!, timeZone);
-    if (epoch === null) errors[name] = '请选择日期和时间';
-    return epoch === null ? '' : new Date(epoch).toISOString();
-  };
+  const time = (name: 'starts_at' | 'ends_at') => readTimeField(values, errors, name, timeZone);
   const integer = (name: string, optional = false) => {
     const raw = (values[name] ?? text(name)).trim();
     if (raw === '' && optional) return undefined;
