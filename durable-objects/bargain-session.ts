@@ -10,45 +10,12 @@
 //
 // Lifecycle: open → (buying → bought) | expired. "floor_reached" is open with every cut made.
 // An alarm at expires_at closes an open session; an expired session cannot be bought.
-import type { Env } from '../src/env';
 import { boostCut, planCuts } from '../src/domain/bargain';
-import { findBargainOrderId } from '../src/services/bargain-orders';
 import { ddl, SqlDurableObject, type SchemaStep } from './base';
+import type { BargainSessionConfig, BeginBuyResult, HelpRecord, HelpRequest, HelpResult, SessionState, StoredStatus } from './bargain-session.types';
+import type { ObjectPort } from './port';
 
-export type BargainSessionConfig = {
-  sessionId: string;
-  campaignId: string;
-  ownerId: string;
-  ownerName: string;
-  ownerAvatarUrl: string | null;
-  seed: string;
-  startPriceFen: number;
-  floorPriceFen: number;
-  helpersNeeded: number;
-  buyBeforeFloor: boolean;
-  newHelperBonusPct: number;
-  expiresAt: number;
-  createdAt: number;
-};
-
-export type StoredStatus = 'open' | 'buying' | 'bought' | 'expired';
-
-export type HelpRecord = { helperId: string; name: string; avatarUrl: string | null; cutFen: number; isNew: boolean; at: number };
-
-export type SessionState = BargainSessionConfig & {
-  status: StoredStatus;
-  cutTotalFen: number;
-  currentPriceFen: number;
-  helps: HelpRecord[];
-  orderId: string | null;
-};
-
-export type HelpRequest = { helperId: string; name: string; avatarUrl: string | null; isNew: boolean; nowMs: number };
-export type HelpRefusal = 'not_configured' | 'own_session' | 'already_helped' | 'expired' | 'closed' | 'floor_reached';
-export type HelpResult = { ok: true; cutFen: number; state: SessionState } | { ok: false; reason: HelpRefusal };
-
-export type BuyRefusal = 'not_configured' | 'not_owner' | 'expired' | 'floor_not_reached' | 'bought';
-export type BeginBuyResult = { ok: true; priceFen: number } | { ok: false; reason: BuyRefusal; orderId?: string | null };
+export type * from './bargain-session.types';
 
 /** A buy in flight at expiry: the alarm waits this long for its order before expiring the session. */
 const BUY_WRITE_GRACE_MS = 60_000;
@@ -121,8 +88,13 @@ type ConfigRow = {
 
 type HelpRow = { idx: number; helper_id: string; name: string; avatar_url: string | null; cut_fen: number; is_new: number; at: number };
 
-export class BargainSession extends SqlDurableObject<Env> {
-  constructor(ctx: DurableObjectState, env: Env) {
+// Needs no binding: what it asks of the outside goes through its port.
+export class BargainSession extends SqlDurableObject {
+  constructor(
+    ctx: DurableObjectState,
+    env: unknown,
+    private readonly port: ObjectPort,
+  ) {
     super(ctx, env, schema);
   }
 
@@ -221,7 +193,7 @@ export class BargainSession extends SqlDurableObject<Env> {
     const now = this.clock.now();
     if (now < config.expires_at) return this.rearmAlarm(config.expires_at);
     if (config.status === 'buying') {
-      const orderId = await findBargainOrderId(this.env, config.session_id);
+      const orderId = await this.port.findOrderId('bargain', config.session_id);
       if (orderId) {
         await this.markBought(orderId, now);
         return;

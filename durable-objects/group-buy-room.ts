@@ -1,63 +1,25 @@
 // GroupBuyRoom: the serialisation point for ONE group-buy room (拼团; object name = room id).
 // Every seat check and the write it guards run in one synchronous transaction, so concurrent
 // joiners can never take more than the room's seats; the only awaits are calls to D1 and WeChat
-// Pay (through the services), and state is read again after each of them.
+// Pay (through the object port, durable-objects/port.ts), and state is read again after each of them.
 //
 // A seat is held (for its payment window), then paid or released, once. The room is open until
 // every seat is paid (it succeeds at once) or it expires; at expiry the held seats are settled
 // first (their WeChat Pay transactions closed), then the room succeeds or fails by closingOf().
 // What the close means in D1 (orders shippable, tier refunds, or full refunds) is recorded
-// through recordRoomClosure(), retried by the alarm until it has been recorded once; the D1 side
+// through the port's recordRoomClosure(), retried by the alarm until it has been recorded once; the D1 side
 // is idempotent, so a replayed alarm changes nothing.
 //
 // Ledger invariant, checked by the reconciliation: every seat has one 'held' row, and a 'paid'
 // or 'released' row once it is settled; held + paid seats never exceed max_size.
-import { closingOf, seatRef, type GroupRules, type Tier } from '../src/domain/group-buy';
-import type { Env } from '../src/env';
-import { settleExpiredHold } from '../src/services/hold-settlement';
-import { recordRoomClosure, type RoomClosure } from '../src/services/group-buy-settlement';
-import { inParallel } from '../src/lib/in-parallel';
-import { ddl, SqlDurableObject, type SchemaStep } from './base';
+import { closingOf, seatRef } from '../src/domain/group-buy';
+import { SqlDurableObject } from './base';
+import { groupRoomSchema, rulesOf, validateConfig, validateSeat, type RoomRow, type SeatRow } from './group-buy-room.schema';
+import type { HoldResult, LedgerRow, RoomConfig, RoomState, SeatRequest, SeatStatus } from './group-buy-room.types';
+import { dueOnObjectClock, HoldLedger, type ConfirmPaidOutcome, type ReleaseOutcome } from './hold-ledger';
+import type { ObjectPort, RoomClosure } from './port';
 
-export type RoomConfig = {
-  roomId: string;
-  campaignId: string;
-  rules: GroupRules;
-  holdMs: number;
-  expiresAt: number;
-  inviteCode: string;
-};
-
-export type SeatRequest = { seatId: string; userId: string; name: string; avatarUrl: string | null; unitPriceFen: number; nowMs: number };
-
-export type HoldRefusal = 'not_configured' | 'full' | 'closed' | 'closing' | 'already_member' | 'seat_released';
-
-export type HoldResult = { ok: true; seatId: string; holdExpiresAt: number; replay: boolean } | { ok: false; reason: HoldRefusal };
-
-export type SeatStatus = 'held' | 'paid' | 'released';
-export type RoomStatus = 'open' | 'succeeded' | 'failed';
-
-export type SeatView = { seatId: string; userId: string; name: string; avatarUrl: string | null; isLeader: boolean; unitPriceFen: number; status: SeatStatus; holdExpiresAt: number; orderId: string | null };
-
-export type RoomState = {
-  roomId: string;
-  campaignId: string;
-  status: RoomStatus;
-  rules: GroupRules;
-  expiresAt: number;
-  inviteCode: string;
-  paidCount: number;
-  heldCount: number;
-  seatsLeft: number;
-  finalSize: number | null;
-  simulatedCount: number;
-  closedAt: number | null;
-  recordedInD1: boolean;
-  /** Seats in the order they were taken, released ones included (the ledger explains them). */
-  seats: SeatView[];
-};
-
-export type LedgerRow = { seq: number; kind: 'held' | 'paid' | 'released' | 'closed'; seatId: string | null; note: string; at: number };
+export type * from './group-buy-room.types';
 
 /** A join needs time left to pay: WeChat Pay refuses a time_expire under a minute away. */
 export const MIN_TIME_LEFT_TO_JOIN_MS = 2 * 60_000;
@@ -66,109 +28,24 @@ const RETRY_MS = 30_000;
 /** Seats settled at once (each may call WeChat Pay). */
 const SETTLE_PARALLEL = 8;
 
-const schema: readonly SchemaStep[] = [
-  ddl(`
-    CREATE TABLE room (
-      id INTEGER PRIMARY KEY CHECK (id = 1),
-      room_id TEXT NOT NULL,
-      campaign_id TEXT NOT NULL,
-      group_size INTEGER NOT NULL CHECK (group_size >= 2),
-      max_size INTEGER NOT NULL,
-      tiers TEXT NOT NULL,
-      leader_discount_fen INTEGER NOT NULL CHECK (leader_discount_fen >= 0),
-      simulate_share_percent INTEGER,
-      hold_ms INTEGER NOT NULL CHECK (hold_ms >= 1),
-      expires_at INTEGER NOT NULL,
-      -- When the alarm closes the room, on the object's real clock (see takeSeat on due_at).
-      close_due_at INTEGER NOT NULL,
-      invite_code TEXT NOT NULL,
-      status TEXT NOT NULL CHECK (status IN ('open', 'succeeded', 'failed')),
-      final_size INTEGER,
-      simulated_count INTEGER NOT NULL DEFAULT 0,
-      closed_at INTEGER,
-      -- The close still has to be recorded in D1 at this time (null: nothing to record).
-      record_due_at INTEGER,
-      recorded_at INTEGER,
-      created_at INTEGER NOT NULL,
-      CHECK (max_size >= group_size)
-    );
-    CREATE TABLE seats (
-      id TEXT PRIMARY KEY,
-      user_id TEXT NOT NULL,
-      name TEXT NOT NULL,
-      avatar_url TEXT,
-      is_leader INTEGER NOT NULL,
-      unit_price_fen INTEGER NOT NULL CHECK (unit_price_fen >= 1),
-      status TEXT NOT NULL CHECK (status IN ('held', 'paid', 'released')),
-      hold_expires_at INTEGER NOT NULL,
-      -- When the alarm should next look at this held seat.
-      due_at INTEGER NOT NULL,
-      order_id TEXT,
-      created_at INTEGER NOT NULL,
-      settled_at INTEGER,
-      release_reason TEXT
-    );
-    -- One live seat per shopper and room; a released seat frees the shopper to join again.
-    CREATE UNIQUE INDEX seats_one_live_per_user ON seats (user_id) WHERE status <> 'released';
-    CREATE INDEX seats_due_idx ON seats (status, due_at);
-    CREATE TRIGGER seats_settle_once BEFORE UPDATE OF status ON seats
-      WHEN OLD.status <> 'held' AND NEW.status <> OLD.status
-      BEGIN SELECT RAISE(ABORT, 'seat already settled'); END;
-    CREATE TABLE ledger (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-      kind TEXT NOT NULL CHECK (kind IN ('held', 'paid', 'released', 'closed')),
-      seat_id TEXT,
-      note TEXT NOT NULL DEFAULT '',
-      at INTEGER NOT NULL
-    );
-    CREATE UNIQUE INDEX ledger_once_per_seat ON ledger (seat_id, kind) WHERE seat_id IS NOT NULL;
-    CREATE UNIQUE INDEX ledger_closed_once ON ledger (kind) WHERE kind = 'closed';
-  `),
-];
+// Needs no binding: what it asks of the outside goes through its port.
+export class GroupBuyRoom extends SqlDurableObject {
+  private readonly holds: HoldLedger<SeatRow>;
 
-type RoomRow = {
-  room_id: string;
-  campaign_id: string;
-  group_size: number;
-  max_size: number;
-  tiers: string;
-  leader_discount_fen: number;
-  simulate_share_percent: number | null;
-  hold_ms: number;
-  expires_at: number;
-  close_due_at: number;
-  invite_code: string;
-  status: RoomStatus;
-  final_size: number | null;
-  simulated_count: number;
-  closed_at: number | null;
-  record_due_at: number | null;
-  recorded_at: number | null;
-};
-
-type SeatRow = {
-  id: string;
-  user_id: string;
-  name: string;
-  avatar_url: string | null;
-  is_leader: number;
-  unit_price_fen: number;
-  status: SeatStatus;
-  hold_expires_at: number;
-  order_id: string | null;
-};
-
-const rulesOf = (r: RoomRow): GroupRules => ({
-  groupSize: r.group_size,
-  maxSize: r.max_size,
-  tiers: JSON.parse(r.tiers) as Tier[],
-  leaderDiscountFen: r.leader_discount_fen,
-  simulateSharePercent: r.simulate_share_percent,
-});
-
-export class GroupBuyRoom extends SqlDurableObject<Env> {
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env, schema);
+  constructor(
+    ctx: DurableObjectState,
+    env: unknown,
+    private readonly port: ObjectPort,
+  ) {
+    super(ctx, env, groupRoomSchema);
+    const ledgerRow = (kind: 'paid' | 'released', seatId: string, note: string, at: number) =>
+      this.sql.exec('INSERT INTO ledger (kind, seat_id, note, at) VALUES (?, ?, ?, ?)', kind, seatId, note, at);
+    this.holds = new HoldLedger<SeatRow>(ctx.storage, () => this.clock.now(), {
+      table: 'seats',
+      read: (id) => this.seat(id),
+      onPaid: (id, at) => ledgerRow('paid', id, '', at),
+      onReleased: (row, reason, at) => ledgerRow('released', row.id, reason, at),
+    });
   }
 
   // ---------------------------------------------------------------- opening and joining
@@ -184,7 +61,7 @@ export class GroupBuyRoom extends SqlDurableObject<Env> {
       }
       const r = config.rules;
       // A caller whose clock lags can never make the room close before it ran its whole time.
-      const closeDueAt = Math.max(config.expiresAt, this.clock.now() + (config.expiresAt - leader.nowMs));
+      const closeDueAt = dueOnObjectClock(config.expiresAt, leader.nowMs, this.clock.now());
       this.sql.exec(
         `INSERT INTO room (id, room_id, campaign_id, group_size, max_size, tiers, leader_discount_fen, simulate_share_percent, hold_ms, expires_at, close_due_at, invite_code, status, created_at)
          VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
@@ -212,10 +89,7 @@ export class GroupBuyRoom extends SqlDurableObject<Env> {
       if (this.liveSeats() >= room.max_size) return { ok: false, reason: 'full' };
       // The hold never outlasts the room: its payment deadline is the earlier of the two.
       const holdExpiresAt = Math.min(seat.nowMs + room.hold_ms, room.expires_at);
-      // The alarm runs on real time, the hold on the caller's clock: the seat is looked at no
-      // earlier than its expiry and no earlier than the hold's length of the object's own time,
-      // so a lagging caller clock can never release a seat before the shopper had time to pay.
-      const dueAt = Math.max(holdExpiresAt, this.clock.now() + (holdExpiresAt - seat.nowMs));
+      const dueAt = dueOnObjectClock(holdExpiresAt, seat.nowMs, this.clock.now());
       this.sql.exec(
         `INSERT INTO seats (id, user_id, name, avatar_url, is_leader, unit_price_fen, status, hold_expires_at, due_at, created_at)
          VALUES (?, ?, ?, ?, ?, ?, 'held', ?, ?, ?)`,
@@ -231,16 +105,12 @@ export class GroupBuyRoom extends SqlDurableObject<Env> {
   // ---------------------------------------------------------------- paying and releasing
 
   /** The seat's order was paid (D1 has committed it). The last paid seat closes the room. */
-  async confirmPaid(seatId: string, orderId: string): Promise<'paid' | 'already_paid' | 'released' | 'unknown'> {
+  async confirmPaid(seatId: string, orderId: string): Promise<ConfirmPaidOutcome> {
     const outcome = this.ctx.storage.transactionSync(() => {
-      const row = this.seat(seatId);
-      if (!row) return 'unknown' as const;
-      if (row.status === 'paid') return 'already_paid' as const;
-      if (row.status === 'released') return 'released' as const;
-      this.markPaid(seatId, orderId);
+      const paid = this.holds.confirmPaid(seatId, orderId);
       // Only "every seat paid" closes it here; the expiry is the alarm's to decide.
-      this.closeIfDue(this.clock.now(), false);
-      return 'paid' as const;
+      if (paid === 'paid') this.closeIfDue(this.clock.now(), false);
+      return paid;
     });
     await this.recordClosureIfDue();
     await this.syncAlarm();
@@ -248,29 +118,10 @@ export class GroupBuyRoom extends SqlDurableObject<Env> {
   }
 
   /** The seat's order was cancelled (its transaction closed): the seat is free for someone else. */
-  async release(seatId: string, reason: string): Promise<'released' | 'already_released' | 'paid' | 'unknown'> {
-    const outcome = this.ctx.storage.transactionSync(() => {
-      const row = this.seat(seatId);
-      if (!row) return 'unknown' as const;
-      if (row.status === 'released') return 'already_released' as const;
-      if (row.status === 'paid') return 'paid' as const;
-      this.releaseHeld(seatId, reason);
-      return 'released' as const;
-    });
+  async release(seatId: string, reason: string): Promise<ReleaseOutcome> {
+    const outcome = this.ctx.storage.transactionSync(() => this.holds.release(seatId, reason));
     await this.syncAlarm();
     return outcome;
-  }
-
-  private markPaid(seatId: string, orderId: string | null) {
-    const now = this.clock.now();
-    this.sql.exec("UPDATE seats SET status = 'paid', order_id = coalesce(?, order_id), settled_at = ? WHERE id = ? AND status = 'held'", orderId, now, seatId);
-    this.sql.exec("INSERT INTO ledger (kind, seat_id, at) VALUES ('paid', ?, ?)", seatId, now);
-  }
-
-  private releaseHeld(seatId: string, reason: string) {
-    const now = this.clock.now();
-    this.sql.exec("UPDATE seats SET status = 'released', settled_at = ?, release_reason = ? WHERE id = ? AND status = 'held'", now, reason, seatId);
-    this.sql.exec("INSERT INTO ledger (kind, seat_id, note, at) VALUES ('released', ?, ?, ?)", seatId, reason, now);
   }
 
   /**
@@ -306,7 +157,7 @@ export class GroupBuyRoom extends SqlDurableObject<Env> {
         .map((s) => ({ seatId: s.id, isLeader: s.is_leader === 1, paidUnitFen: s.unit_price_fen, quantity: 1 })),
     };
     try {
-      await recordRoomClosure(this.env, closure, this.clock.now());
+      await this.port.recordRoomClosure(closure, this.clock.now());
       this.sql.exec('UPDATE room SET recorded_at = ?, record_due_at = NULL WHERE id = 1', this.clock.now());
     } catch (error) {
       console.error('group-buy room: recording the close in D1 failed; the alarm retries', room.room_id, error);
@@ -328,24 +179,20 @@ export class GroupBuyRoom extends SqlDurableObject<Env> {
       const lapsed = this.sql
         .exec<SeatRow>("SELECT * FROM seats WHERE status = 'held' AND (hold_expires_at <= ? OR ?) ORDER BY hold_expires_at", now, roomOver ? 1 : 0)
         .toArray();
-      await inParallel(lapsed, SETTLE_PARALLEL, async (seat) => {
-        let outcome: 'release' | 'paid' | 'retry';
-        try {
-          outcome = await settleExpiredHold(this.env, { source: 'group_buy', sourceRef: seatRef(room.room_id, seat.id) }, now, {
-            expiresAt: seat.hold_expires_at,
-            reason: roomOver ? 'Group buy closed before payment.' : 'Group-buy seat not paid in time.',
-          });
-        } catch (error) {
-          console.error('group-buy room: settling a seat failed', seat.id, error);
-          outcome = 'retry';
-        }
-        // Requests ran during the await (confirmPaid, release): act only if it is still held.
-        this.ctx.storage.transactionSync(() => {
-          if (this.seat(seat.id)?.status !== 'held') return;
-          if (outcome === 'release') this.releaseHeld(seat.id, roomOver ? 'room closed' : 'expired');
-          else if (outcome === 'paid') this.markPaid(seat.id, null);
-          else this.sql.exec('UPDATE seats SET due_at = ? WHERE id = ?', this.clock.now() + RETRY_MS, seat.id);
-        });
+      await this.holds.settleExpired(lapsed, {
+        settle: (seat) =>
+          this.port.settleExpiredHold(
+            {
+              source: 'group_buy',
+              sourceRef: seatRef(room.room_id, seat.id),
+              expiresAt: seat.hold_expires_at,
+              reason: roomOver ? 'Group buy closed before payment.' : 'Group-buy seat not paid in time.',
+            },
+            now,
+          ),
+        releaseReason: roomOver ? 'room closed' : 'expired',
+        retryMs: RETRY_MS,
+        width: SETTLE_PARALLEL,
       });
       this.ctx.storage.transactionSync(() => this.closeIfDue(this.clock.now(), roomOver));
     }
@@ -358,7 +205,7 @@ export class GroupBuyRoom extends SqlDurableObject<Env> {
     const room = this.room();
     if (!room) return null;
     if (room.status !== 'open') return room.record_due_at;
-    const seat = this.sql.exec<{ t: number | null }>("SELECT min(due_at) AS t FROM seats WHERE status = 'held'").one().t;
+    const seat = this.holds.nextDueAt();
     return seat === null ? room.close_due_at : Math.min(seat, room.close_due_at);
   }
 
@@ -428,15 +275,3 @@ export class GroupBuyRoom extends SqlDurableObject<Env> {
   }
 }
 
-function validateConfig(c: RoomConfig) {
-  if (!c.roomId || !c.campaignId || !c.inviteCode) throw new TypeError('open: roomId, campaignId and inviteCode are required');
-  for (const [k, n] of [['holdMs', c.holdMs], ['expiresAt', c.expiresAt], ['groupSize', c.rules.groupSize], ['maxSize', c.rules.maxSize]] as const) {
-    if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`open: ${k} must be a positive integer`);
-  }
-}
-
-function validateSeat(s: SeatRequest) {
-  if (!s.seatId || !s.userId) throw new TypeError('hold: seatId and userId are required');
-  if (!Number.isSafeInteger(s.unitPriceFen) || s.unitPriceFen < 1) throw new RangeError('hold: unitPriceFen must be a positive integer');
-  if (!Number.isSafeInteger(s.nowMs)) throw new TypeError('hold: nowMs must be epoch milliseconds');
-}

@@ -1,14 +1,14 @@
 // Shopper sign-in with WeChat: wx.login code → openid (jscode2session) → our own tokens.
 // The session_key WeChat returns never leaves the server (and is not needed after sign-in).
 import { Hono } from 'hono';
-import { eq } from 'drizzle-orm';
 import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
-import { users } from '../src/db/shoppers';
 import { ApiError, businessRule, tooManyRequests, unauthorized } from '../src/lib/errors';
 import { maskPhone } from '../src/lib/phone';
 import { validate } from '../src/lib/validate';
-import { findOrCreateUser, refreshSession, requireShopper, revokeSession, startSession } from '../src/services/shopper-auth';
+import { findOrCreateUser, refreshSession, revokeSession, startSession } from '../src/services/shopper-auth';
+import { requireShopper } from '../src/http/auth';
+import { bindPhone, findShopper } from '../src/services/shoppers';
 import { loginClientOf } from '../src/services/wechat';
 import { WeChatLoginError } from '../src/wechat/errors';
 
@@ -52,13 +52,13 @@ export const authRoutes = new Hono<AppEnv>()
     return c.body(null, 204);
   })
   .post('/auth/phone', requireShopper(), validate('json', v.strictObject({ code })), async (c) => {
-    const user = await c.var.db.query.users.findFirst({ where: eq(users.id, c.var.shopper.id) });
+    const user = await findShopper(c.var.db, c.var.shopper.id);
     if (!user) throw unauthorized();
     const phone = await loginClientOf(c.env, c.var.db, c.var.clock)
       .getUserPhoneNumber(c.req.valid('json').code, user.openid)
       .catch((error) => {
         throw error instanceof WeChatLoginError && error.kind === 'invalid_code' ? businessRule('invalid_phone_code', 'The phone number code is invalid or expired.') : fromWeChat(error);
       });
-    await c.var.db.update(users).set({ phone: `+${phone.countryCode}${phone.purePhoneNumber}`, updatedAt: c.var.clock.now() }).where(eq(users.id, user.id));
+    await bindPhone(c.var.db, user.id, phone, c.var.clock.now());
     return c.json({ phone: maskPhone(phone.purePhoneNumber) });
   });

@@ -17,7 +17,7 @@ import { buyBargain } from '../src/services/bargain-orders';
 import { findSessionRow, helpSession, launchSession, listOwnSessions, sessionState, sessionView } from '../src/services/bargain-sessions';
 import { cachedCatalogResponse } from '../src/services/catalog-cache';
 import { createContextOf, orderView } from '../src/services/orders';
-import { requireShopper } from '../src/services/shopper-auth';
+import { requireShopper } from '../src/http/auth';
 
 const freshness = cachedCatalogResponse({ sMaxAgeSeconds: 1, maxAgeSeconds: 1 });
 const campaignParam = validate('param', v.object({ campaignId: idOf('bgn') }));

@@ -6,7 +6,7 @@ import { invalidInput } from '../src/lib/errors';
 import { idOf, validate } from '../src/lib/validate';
 import { addToCart, cartView, MAX_CART_LINES, MAX_LINE_QUANTITY, removeCartLine, selectCartLines, selectedCartLines, updateCartLine } from '../src/services/cart';
 import { quoteLines, quoteView } from '../src/services/checkout';
-import { requireShopper } from '../src/services/shopper-auth';
+import { requireShopper } from '../src/http/auth';
 
 const quantity = v.pipe(v.number(), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'), v.maxValue(MAX_LINE_QUANTITY, `must be at most ${MAX_LINE_QUANTITY}`));
 const lineParam = validate('param', v.object({ id: idOf('crt') }));

@@ -7,7 +7,7 @@ import type { AppEnv } from '../src/env';
 import { idempotencyHeader, idOf, validate } from '../src/lib/validate';
 import { buyInFlashSale } from '../src/services/flash-purchase';
 import { createContextOf, orderView } from '../src/services/orders';
-import { requireShopper } from '../src/services/shopper-auth';
+import { requireShopper } from '../src/http/auth';
 
 const reserveBody = v.strictObject({
   sku_id: idOf('sku'),

@@ -9,7 +9,7 @@ import { storefrontGroupBuy, storefrontGroupBuys } from '../src/services/group-b
 import { joinRoom, myRooms, openRoom, openRoomsOf, roomIdByInviteCode, viewRoom, type SeatTaken } from '../src/services/group-buy-rooms';
 import { cachedCatalogResponse } from '../src/services/catalog-cache';
 import { orderView, requestHash, type CreateContext } from '../src/services/orders';
-import { requireShopper } from '../src/services/shopper-auth';
+import { requireShopper } from '../src/http/auth';
 import type { Context } from 'hono';
 
 /** Open rooms shown with a campaign ("join a group in progress"). */

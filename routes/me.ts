@@ -1,14 +1,11 @@
 // The signed-in shopper's own profile and shipping addresses.
 import { Hono } from 'hono';
-import { eq } from 'drizzle-orm';
 import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
-import { users } from '../src/db/shoppers';
-import { toIso } from '../src/lib/clock';
-import { notFound } from '../src/lib/errors';
 import { httpsUrl, idOf, text, validate } from '../src/lib/validate';
 import { createAddress, deleteAddress, findOwnAddress, addressView, listAddresses, updateAddress } from '../src/services/addresses';
-import { requireShopper } from '../src/services/shopper-auth';
+import { requireShopper } from '../src/http/auth';
+import { ownProfile, updateProfile } from '../src/services/shoppers';
 
 const mainlandMobile = v.pipe(v.string(), v.regex(/^1[3-9]\d{9}$/, 'must be an 11-digit mainland mobile number'));
 const addressFields = {
@@ -40,18 +37,9 @@ const addressParam = validate('param', v.object({ id: idOf('adr') }));
 export const meRoutes = new Hono<AppEnv>()
   .use('/me', requireShopper())
   .use('/me/*', requireShopper())
-  .get('/me', async (c) => {
-    const user = await c.var.db.query.users.findFirst({ where: eq(users.id, c.var.shopper.id) });
-    if (!user) throw notFound('Shopper');
-    // The owner's own profile is the one place the full phone number is shown.
-    return c.json({ id: user.id, nickname: user.nickname, avatar_url: user.avatarUrl, phone: user.phone, member_level: user.memberLevel, created_at: toIso(user.createdAt) });
-  })
+  .get('/me', async (c) => c.json(await ownProfile(c.var.db, c.var.shopper.id)))
   .patch('/me', validate('json', v.pipe(v.strictObject({ nickname: v.optional(text(32)), avatar_url: v.optional(v.nullable(httpsUrl)) }), v.check((b) => Object.keys(b).length > 0, 'must change at least one field'))), async (c) => {
-    const body = c.req.valid('json');
-    await c.var.db
-      .update(users)
-      .set({ ...(body.nickname !== undefined && { nickname: body.nickname }), ...(body.avatar_url !== undefined && { avatarUrl: body.avatar_url }), updatedAt: c.var.clock.now() })
-      .where(eq(users.id, c.var.shopper.id));
+    await updateProfile(c.var.db, c.var.shopper.id, c.req.valid('json'), c.var.clock.now());
     return c.json({ ok: true });
   })
   .get('/me/addresses', async (c) => c.json({ items: await listAddresses(c.var.db, c.var.shopper.id), next_cursor: null }))

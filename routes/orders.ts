@@ -7,9 +7,9 @@ import { orderStatuses } from '../src/domain/order-state';
 import { invalidInput } from '../src/lib/errors';
 import { fen, idempotencyHeader, idOf, pageQuery, text, validate } from '../src/lib/validate';
 import { confirmReceipt, createOrder, findOrder, listOrders, orderView, requestHash, requestRefund } from '../src/services/orders';
-import { orderHooksFor } from '../src/services/order-sources';
+import { orderHooksFor } from '../src/services/order-source-policy';
 import { cancelUnpaidOrder, preparePayment, syncPayment } from '../src/services/payments';
-import { requireShopper } from '../src/services/shopper-auth';
+import { requireShopper } from '../src/http/auth';
 import { payClientOf } from '../src/services/wechat';
 import { checkoutLinesBody, resolveCheckoutLines } from './cart';
 

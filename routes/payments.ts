@@ -3,7 +3,7 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../src/env';
 import { ApiError } from '../src/lib/errors';
-import { orderHooksFor } from '../src/services/order-sources';
+import { orderHooksFor } from '../src/services/order-source-policy';
 import { handleNotification } from '../src/services/payments';
 import { payClientOf } from '../src/services/wechat';
 import { WeChatPayNotificationError, WeChatPaySignatureError } from '../src/wechat/errors';

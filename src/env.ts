@@ -1,15 +1,17 @@
 // Bindings (wrangler.toml, secrets) and the per-request variables the middleware sets.
 import type { Clock } from './lib/clock';
 import type { Db } from './db/client';
-import type { MerchantPrincipal } from './services/merchant-auth';
-import type { ShopperPrincipal } from './services/shopper-auth';
+import type { MerchantPrincipal, ShopperPrincipal } from './services/principals';
+import type { BargainSession } from '../durable-objects/bargain-session';
+import type { FlashSaleStock } from '../durable-objects/flash-sale-stock';
+import type { GroupBuyRoom } from '../durable-objects/group-buy-room';
 
 export interface Env {
   DB: D1Database;
-  FLASH_SALE_STOCK: DurableObjectNamespace<import('../durable-objects/flash-sale-stock').FlashSaleStock>;
-  BARGAIN_SESSION: DurableObjectNamespace<import('../durable-objects/bargain-session').BargainSession>;
+  FLASH_SALE_STOCK: DurableObjectNamespace<FlashSaleStock>;
+  BARGAIN_SESSION: DurableObjectNamespace<BargainSession>;
   /** One GroupBuyRoom object per group-buy room (name = room id). */
-  GROUP_BUY_ROOM: DurableObjectNamespace<import('../durable-objects/group-buy-room').GroupBuyRoom>;
+  GROUP_BUY_ROOM: DurableObjectNamespace<GroupBuyRoom>;
   /** "production" or "development"; dev-only conveniences are refused unless "development". */
   APP_ENV: string;
   SHOP_TIME_ZONE: string;

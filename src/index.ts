@@ -1,11 +1,32 @@
-// The Worker's exports: the HTTP app and the cron sweep.
+// The Worker's exports: the HTTP app, the cron sweep, and the Durable Object classes, each
+// given the worker's side of the objects' port (the composition root: objects never import
+// services, they are handed what they need here).
+import { BargainSession as BargainSessionObject } from '../durable-objects/bargain-session';
+import { FlashSaleStock as FlashSaleStockObject } from '../durable-objects/flash-sale-stock';
+import { GroupBuyRoom as GroupBuyRoomObject } from '../durable-objects/group-buy-room';
 import { createApp } from './app';
 import type { Env } from './env';
 import { systemClock } from './lib/clock';
+import { workerObjectPort } from './marketing/object-port';
 import { runScheduledWork } from './services/scheduled';
-export { FlashSaleStock } from '../durable-objects/flash-sale-stock';
-export { BargainSession } from '../durable-objects/bargain-session';
-export { GroupBuyRoom } from '../durable-objects/group-buy-room';
+
+export class FlashSaleStock extends FlashSaleStockObject {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, workerObjectPort(env));
+  }
+}
+
+export class GroupBuyRoom extends GroupBuyRoomObject {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, workerObjectPort(env));
+  }
+}
+
+export class BargainSession extends BargainSessionObject {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, workerObjectPort(env));
+  }
+}
 
 const app = createApp();
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canApply, nextStatus, orderStatuses, orderTransitions, type OrderEvent } from '../src/domain/order-state';
+import { canApply, orderStatuses, orderTransitions, transitionOf, type OrderEvent } from '../src/domain/order-state';
+import { nextStatus } from '../src/services/order-transitions';
 import { priceLines, type PriceRule, type PricingContext } from '../src/domain/pricing';
 import { splitProportionally } from '../src/domain/split';
 import { ApiError } from '../src/lib/errors';
@@ -78,6 +79,8 @@ describe('order state machine', () => {
       for (const event of Object.keys(orderTransitions) as OrderEvent[]) {
         if (canApply(event, status)) continue;
         refused++;
+        // The domain answers with a typed refusal; the service turns it into the 409.
+        expect(transitionOf(status, event)).toEqual({ ok: false, refusal: 'illegal_transition' });
         try {
           nextStatus(status, event);
           expect.unreachable(`${status} --${event}`);

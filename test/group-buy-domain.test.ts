@@ -1,7 +1,8 @@
 // The pure group-buy rules: tiers, join prices, when a room closes, tier refunds (exact to the fen).
 import { describe, expect, it } from 'vitest';
 import { closingOf, joinUnitPriceFen, maskName, parseSeatRef, seatRef, tierPriceFor, tierProblems, tierRefundPlan, type GroupRules } from '../src/domain/group-buy';
-import { canApply, nextStatus } from '../src/domain/order-state';
+import { canApply, transitionOf } from '../src/domain/order-state';
+import { nextStatus } from '../src/services/order-transitions';
 
 const tiers = [
   { minSize: 2, priceFen: 9000 },
@@ -104,6 +105,7 @@ describe('names, refs and the order state machine', () => {
   it('a held order cannot ship; a failed group moves a paid order to refunding', () => {
     expect(canApply('ship', 'paid', true)).toBe(false);
     expect(canApply('ship', 'paid')).toBe(true);
+    expect(transitionOf('paid', 'ship', true)).toEqual({ ok: false, refusal: 'order_on_hold' });
     expect(() => nextStatus('paid', 'ship', true)).toThrow(/group buy/);
     expect(canApply('request_refund', 'paid', true)).toBe(false);
     expect(canApply('cancel', 'pending_payment', true)).toBe(true);

@@ -5,7 +5,7 @@ import { validate } from '../../src/lib/validate';
 import { bargainForAdmin, cancelBargainCampaign, createBargainCampaign, listBargainsForAdmin } from '../../src/services/bargain-campaigns';
 import { reconcileBargainCampaign } from '../../src/services/bargain-reconciliation';
 import { catalogWriteContext } from '../../src/services/catalog-admin';
-import { requireMerchant } from '../../src/services/merchant-auth';
+import { requireMerchant } from '../../src/http/auth';
 import { bargainListQuery, bargainParam, createBargainBody, reconciliationQuery } from './bargains-schemas';
 
 const viewer = requireMerchant('viewer');

@@ -7,7 +7,7 @@ import { flashSales } from '../../src/db/flash-sales';
 import { notFound } from '../../src/lib/errors';
 import { idOf, validate } from '../../src/lib/validate';
 import { reconcileFlashSale } from '../../src/services/flash-reconciliation';
-import { requireMerchant } from '../../src/services/merchant-auth';
+import { requireMerchant } from '../../src/http/auth';
 
 export const flashSaleReconciliationRoutes = new Hono<AppEnv>().get(
   '/flash-sales/:id/reconciliation',

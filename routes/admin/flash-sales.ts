@@ -5,7 +5,7 @@ import type { AppEnv } from '../../src/env';
 import { idOf, validate } from '../../src/lib/validate';
 import { catalogWriteContext } from '../../src/services/catalog-admin';
 import { cancelFlashSale, configurationPending, createFlashSale, flashSaleForAdmin, listFlashSalesForAdmin } from '../../src/services/flash-sales';
-import { requireMerchant } from '../../src/services/merchant-auth';
+import { requireMerchant } from '../../src/http/auth';
 import { createFlashSaleBody, flashSaleListQuery } from './schemas';
 
 const flashSaleParam = validate('param', v.object({ id: idOf('fls') }));

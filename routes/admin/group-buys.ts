@@ -8,7 +8,7 @@ import { catalogWriteContext } from '../../src/services/catalog-admin';
 import { cancelGroupBuy, createGroupBuy, groupBuyForAdmin, listGroupBuysForAdmin } from '../../src/services/group-buys';
 import { roomObject, roomsOfCampaign } from '../../src/services/group-buy-rooms';
 import { reconcileCampaign, reconcileRoom } from '../../src/services/group-buy-settlement';
-import { requireMerchant } from '../../src/services/merchant-auth';
+import { requireMerchant } from '../../src/http/auth';
 import { notFound } from '../../src/lib/errors';
 import { createGroupBuyBody, groupBuyListQuery, groupBuyParam, roomParam } from './group-buys-schemas';
 import * as v from 'valibot';

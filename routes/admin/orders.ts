@@ -5,7 +5,7 @@ import type { AppEnv } from '../../src/env';
 import { orderStatuses } from '../../src/domain/order-state';
 import { idOf, pageQuery, text, validate } from '../../src/lib/validate';
 import { decideRefund, findOrder, listOrders, orderView, shipOrder } from '../../src/services/orders';
-import { requireMerchant } from '../../src/services/merchant-auth';
+import { requireMerchant } from '../../src/http/auth';
 
 const orderParam = validate('param', v.object({ id: idOf('ord') }));
 const merchantActor = (c: { var: AppEnv['Variables'] }) => ({ type: 'merchant' as const, id: c.var.merchant.id });

@@ -19,14 +19,8 @@ import { formatFenAsYuan, parseYuanToFen } from '../../src/lib/money';
 import { idOf, MAX_FEN, pageQuery, validate } from '../../src/lib/validate';
 import { listProductsForAdmin, productDetail, searchProducts, type ProductCard } from '../../src/services/catalog';
 import { adjustStock, catalogWriteContext, setProductPublished, updateProduct, updateSku, type SkuPatch } from '../../src/services/catalog-admin';
-import {
-  ADMIN_SESSION_COOKIE,
-  assertRole,
-  loginMerchant,
-  MERCHANT_TOKEN_TTL_SECONDS,
-  merchantFromRequest,
-  type MerchantPrincipal,
-} from '../../src/services/merchant-auth';
+import { ADMIN_SESSION_COOKIE, assertRole, loginMerchant, MERCHANT_TOKEN_TTL_SECONDS, type MerchantPrincipal } from '../../src/services/merchant-auth';
+import { merchantFromRequest } from '../../src/http/auth';
 import { bargainForAdmin, cancelBargainCampaign, createBargainCampaign, listBargainsForAdmin } from '../../src/services/bargain-campaigns';
 import { cancelFlashSale, createFlashSale, flashSaleForAdmin, listFlashSalesForAdmin } from '../../src/services/flash-sales';
 import { decideRefund, findOrder, listOrders, orderView, shipOrder } from '../../src/services/orders';

@@ -1,6 +1,6 @@
 // Valibot schemas for the admin API bodies. Limits here are the product's input limits.
 import * as v from 'valibot';
-import { merchantRoles } from '../../src/db/merchants';
+import { merchantRoles } from '../../src/services/merchant-auth';
 import { MAX_SKUS_PER_PRODUCT, MAX_SPEC_DIMENSIONS } from '../../src/domain/catalog';
 import { fen, httpsUrl, idOf, pageQuery, text } from '../../src/lib/validate';
 import { MAX_STOCK_OBJECTS_PER_CAMPAIGN, shardCountFor } from '../../src/services/flash-sales';

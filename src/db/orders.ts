@@ -2,6 +2,7 @@
 // the outbox of work that must not be lost, and the shop's checkout settings.
 import { sql } from 'drizzle-orm';
 import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { orderSources } from '../domain/order-source';
 import { orderStatuses } from '../domain/order-state';
 import { users } from './shoppers';
 
@@ -42,7 +43,7 @@ export const orders = sqliteTable(
     completedAt: integer('completed_at'),
     cancelledAt: integer('cancelled_at'),
     /** Where the order came from: the shop itself, or a marketing engine that holds its stock. */
-    source: text('source', { enum: ['shop', 'flash_sale', 'group_buy', 'bargain'] }).notNull().default('shop'),
+    source: text('source', { enum: orderSources }).notNull().default('shop'),
     /** A flash-sale order: its reservation in the FlashSaleStock object (one order each); a group buy: room/seat; a bargain: its session id. */
     sourceRef: text('source_ref'),
     /** Why the order may not ship yet (a group buy whose group has not succeeded); null = no hold. */

@@ -1,6 +1,7 @@
 // Pure catalog rules: how a product's specs and SKUs must fit together, the summary figures the
 // storefront lists by, and what a shopper is told about stock. No I/O here.
-import type { ErrorDetail } from '../lib/errors';
+/** A field that does not fit the product's specs, by its path in the request. */
+export type FieldProblem = { path: string; message: string };
 
 export type SpecDimension = { name: string; values: string[] };
 
@@ -31,8 +32,8 @@ export const specKeyOf = (specValues: string[]) => specValues.join('/');
  * no combination twice, and sane prices (original ≥ price ≥ member price). Returns every
  * problem found, with the path of the offending field, so the merchant can fix all at once.
  */
-export function checkSkusAgainstSpecs(specs: SpecDimension[], skus: SkuDraft[]): ErrorDetail[] {
-  const problems: ErrorDetail[] = [];
+export function checkSkusAgainstSpecs(specs: SpecDimension[], skus: SkuDraft[]): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   const dimensionNames = new Set<string>();
   specs.forEach((dim, i) => {
     if (dimensionNames.has(dim.name)) problems.push({ path: `body.specs.${i}.name`, message: 'spec names must be unique' });

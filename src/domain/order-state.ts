@@ -1,7 +1,5 @@
 // The order state machine, as data: one table of which event moves an order from which
 // statuses to which. Everything that changes an order's status asks this module first.
-import { conflict } from '../lib/errors';
-
 export const orderStatuses = [
   'pending_payment',
   'paid',
@@ -47,10 +45,11 @@ export function canApply(event: OrderEvent, from: OrderStatus, held = false): bo
 }
 
 /** The status after `event`, or a 409 naming the illegal move. */
-export function nextStatus(from: OrderStatus, event: OrderEvent, held = false): OrderStatus {
-  if (!canApply(event, from)) {
-    throw conflict('illegal_transition', `An order that is ${from} cannot ${event.replace(/_/g, ' ')}.`);
-  }
-  if (held && blockedByHold(event)) throw conflict('order_on_hold', `This order cannot ${event.replace(/_/g, ' ')} yet: its group buy has not closed.`);
-  return orderTransitions[event].to;
+export type TransitionRefusal = 'illegal_transition' | 'order_on_hold';
+
+/** Where `event` takes an order in `from` (held: its shipping waits for an engine), or why it cannot. */
+export function transitionOf(from: OrderStatus, event: OrderEvent, held = false): { ok: true; to: OrderStatus } | { ok: false; refusal: TransitionRefusal } {
+  if (!canApply(event, from)) return { ok: false, refusal: 'illegal_transition' };
+  if (held && blockedByHold(event)) return { ok: false, refusal: 'order_on_hold' };
+  return { ok: true, to: orderTransitions[event].to };
 }

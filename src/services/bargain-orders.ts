@@ -9,7 +9,7 @@
 // expiry cancels it and gives the unit back; the session stays bought (closed) — the cut price
 // was for that one order, and a session cannot be bought a second time.
 import { and, eq } from 'drizzle-orm';
-import type { BeginBuyResult } from '../../durable-objects/bargain-session';
+import type { BeginBuyResult } from '../../durable-objects/bargain-session.types';
 import { orders } from '../db/orders';
 import { createDb, type Db } from '../db/client';
 import { priceLines } from '../domain/pricing';
@@ -18,17 +18,13 @@ import { ApiError, businessRule, conflict, forbidden } from '../lib/errors';
 import { findOwnAddress } from './addresses';
 import { findCampaign } from './bargain-campaigns';
 import { findSessionRow, sessionObject, withConfiguredSession } from './bargain-sessions';
-import { defaultAddress, findByIdempotencyKey, insertOrder, reserveStockStatements, type CreateContext } from './orders';
+import { defaultAddress, findByIdempotencyKey, findOrderBySource, insertOrder, reserveStockStatements, type CreateContext } from './orders';
 import type { OrderRow } from './order-transitions';
 import { loadPurchasableSkus, unavailableReason } from './purchasable';
 import { getShopSettings, shippingPolicyOf } from './shop-settings';
 
-const findBargainOrder = (db: Db, sessionId: string) => db.query.orders.findFirst({ where: and(eq(orders.source, 'bargain'), eq(orders.sourceRef, sessionId)) });
-
-/** The order a session was bought with, if any (the session's alarm asks D1 this). */
-export async function findBargainOrderId(env: Env, sessionId: string): Promise<string | null> {
-  return (await findBargainOrder(createDb(env.DB), sessionId))?.id ?? null;
-}
+/** The order a session was bought with, if any. */
+const findBargainOrder = (db: Db, sessionId: string) => findOrderBySource(db, 'bargain', sessionId);
 
 export async function buyBargain(env: Env, ctx: CreateContext, purchase: { sessionId: string; addressId?: string | undefined }): Promise<{ order: OrderRow; created: boolean }> {
   const earlier = await findByIdempotencyKey(ctx);

@@ -11,7 +11,7 @@
 // "already_helped" if it recorded the cut, or records it now if the first answer was lost.
 import { and, desc, eq, isNotNull, lt, ne, or, sql } from 'drizzle-orm';
 import * as v from 'valibot';
-import type { BargainSessionConfig, HelpRefusal, HelpResult, SessionState } from '../../durable-objects/bargain-session';
+import type { BargainSessionConfig, HelpRefusal, HelpResult, SessionState } from '../../durable-objects/bargain-session.types';
 import { bargainHelps, bargainSessions } from '../db/bargains';
 import type { Db } from '../db/client';
 import { orders } from '../db/orders';

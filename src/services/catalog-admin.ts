@@ -1,6 +1,6 @@
 // Merchant writes to the catalog. Each write is one D1 batch that also bumps the catalog
 // version, so the storefront cache key changes in the same atomic step as the data.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { categories, products, productSearchGrams, productTags, skus, stockLedger } from '../db/catalog';
 import { chunkForInsert, runBatch, type Statement } from '../db/batch';
 import type { Db } from '../db/client';
@@ -9,8 +9,8 @@ import { shortGrams } from '../domain/search';
 import { businessRule, conflict, invalidInput, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import type { AppVariables, Env } from '../env';
-import type { Clock } from '../lib/clock';
-import type { MerchantPrincipal } from './merchant-auth';
+import { toIso, type Clock } from '../lib/clock';
+import type { MerchantPrincipal } from './principals';
 import { BUMP_CATALOG_VERSION_SQL, rememberCatalogVersion } from './catalog-cache';
 
 export type SkuInput = {
@@ -293,6 +293,15 @@ export type StockAdjustment = { delta?: number; set_to?: number; reason: string 
  * order between the merchant's read and this write is never overwritten unrecorded; the CHECK
  * on skus.stock refuses (and rolls back) anything that would go below zero.
  */
+export function stockLedgerView(e: typeof stockLedger.$inferSelect) {
+  return { id: e.id, sku_id: e.skuId, delta: e.delta, stock_after: e.stockAfter, reason: e.reason, actor_id: e.actorId, created_at: toIso(e.createdAt) };
+}
+
+/** A SKU's newest stock-ledger entries, newest first. */
+export async function latestStockLedger(db: Db, skuId: string, limit: number) {
+  return db.select().from(stockLedger).where(eq(stockLedger.skuId, skuId)).orderBy(desc(stockLedger.createdAt), desc(stockLedger.id)).limit(limit);
+}
+
 export async function adjustStock(ctx: WriteContext, skuId: string, adjustment: StockAdjustment) {
   const sku = await ctx.db.query.skus.findFirst({ where: eq(skus.id, skuId) });
   if (!sku || !sku.active) throw notFound('SKU');

@@ -22,7 +22,7 @@ import { encodeBase64Url } from '../lib/base64url';
 import { toIso } from '../lib/clock';
 import { decodeCursor, encodeCursor } from '../lib/cursor';
 import { ApiError, businessRule, conflict, notFound } from '../lib/errors';
-import type { HoldResult, RoomState } from '../../durable-objects/group-buy-room';
+import type { HoldResult, RoomState } from '../../durable-objects/group-buy-room.types';
 import { findOwnAddress } from './addresses';
 import { findCampaign, isLive, rulesOf, type GroupBuyRow } from './group-buys';
 import { defaultAddress, findByIdempotencyKey, insertOrder, reserveStockStatements, type CreateContext } from './orders';

@@ -16,19 +16,10 @@ import { seatRef, tierRefundPlan, type GroupRules, type PaidMember } from '../do
 import type { Env } from '../env';
 import { ApiError } from '../lib/errors';
 import { systemRefundStatements } from './payments';
+import { orderSourcePolicy } from './order-source-policy';
 import { transitionStatements, type OrderRow } from './order-transitions';
-import type { RoomState } from '../../durable-objects/group-buy-room';
-
-export type RoomClosure = {
-  roomId: string;
-  campaignId: string;
-  outcome: 'succeeded' | 'failed';
-  rules: GroupRules;
-  finalSize: number | null;
-  simulatedCount: number;
-  closedAt: number;
-  paidSeats: PaidMember[];
-};
+import type { RoomState } from '../../durable-objects/group-buy-room.types';
+import type { RoomClosure } from '../../durable-objects/port';
 
 const system = { type: 'system' as const, id: null };
 
@@ -76,7 +67,7 @@ async function refundFailedMember(db: Db, order: OrderRow, now: number) {
   try {
     await runBatch(
       db,
-      transitionStatements(db, order, { event: 'group_failed', actor: system, reason, also: systemRefundStatements(db, order, { reason, suffix: 'GRP', initiator: 'group_buy' }, now) }, now),
+      transitionStatements(db, order, { event: 'group_failed', actor: system, reason, also: systemRefundStatements(db, order, { reason, suffix: 'GRP', initiator: orderSourcePolicy.group_buy.campaignRefundInitiator }, now) }, now),
     );
   } catch (error) {
     // Lost a race with another change of the order (a duplicate of this very alarm): look again.

@@ -17,7 +17,6 @@ import { businessRule, conflict, invalidInput, notFound, type ErrorDetail } from
 import { newId } from '../lib/ids';
 import { commitCatalogWrite, type WriteContext } from './catalog-admin';
 
-export type { GroupBuyRoomView, OpenRoomView } from './group-buy-rooms';
 
 export type GroupBuyRow = typeof groupBuys.$inferSelect;
 

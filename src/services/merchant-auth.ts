@@ -1,17 +1,18 @@
-// Merchant authentication: password login with lockout, token issue, and the middleware that
-// turns a bearer token (API) or session cookie (admin page) into a checked principal.
+// Merchant authentication: password login with lockout, token issue, and turning a token into
+// a checked principal (src/http/auth.ts reads it from the request: bearer or session cookie).
 import { eq, sql } from 'drizzle-orm';
-import type { Context } from 'hono';
-import { getCookie } from 'hono/cookie';
-import { createMiddleware } from 'hono/factory';
-import { merchantAccounts, type MerchantRole } from '../db/merchants';
-import type { AppEnv, Env } from '../env';
+import { merchantAccounts, merchantRoles, type MerchantRole } from '../db/merchants';
+import type { Env } from '../env';
 import { forbidden, tooManyRequests, unauthorized } from '../lib/errors';
 import { loadKeyRing, signAccessToken, verifyAccessToken } from '../lib/jwt';
 import { decoyPasswordHash, verifyPassword } from '../lib/password';
 import type { Db } from '../db/client';
+import type { MerchantPrincipal } from './principals';
 
-export type MerchantPrincipal = { id: string; username: string; displayName: string; role: MerchantRole };
+export type { MerchantPrincipal };
+/** The roles an account can have, lowest first. */
+export { merchantRoles };
+
 
 export const MERCHANT_TOKEN_TTL_SECONDS = 8 * 60 * 60;
 export const ADMIN_SESSION_COOKIE = 'admin_session';
@@ -60,36 +61,16 @@ export async function loginMerchant(db: Db, env: Env, username: string, password
   return { token, expiresAt: nowMs + MERCHANT_TOKEN_TTL_SECONDS * 1000, principal };
 }
 
-function bearerToken(authorization: string | undefined): string | undefined {
-  if (!authorization) return undefined;
-  const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-  if (!match) throw unauthorized('Authorization must be "Bearer <token>".');
-  return match[1];
-}
-
 /**
- * The signed-in merchant of a request: a bearer token for the JSON API, the session cookie for
- * the admin page. The API never accepts the cookie, so a cross-site form cannot drive it.
- * The account is re-read on every request so that disabling an account or changing its role
- * takes effect at once, not when its tokens expire.
+ * The merchant a token was issued to. The account is re-read on every request so that
+ * disabling an account or changing its role takes effect at once, not when its tokens expire.
  */
-export async function merchantFromRequest(c: Context<AppEnv>, credential: 'bearer' | 'cookie'): Promise<MerchantPrincipal> {
-  const token = credential === 'bearer' ? bearerToken(c.req.header('Authorization')) : getCookie(c, ADMIN_SESSION_COOKIE);
-  if (!token) throw unauthorized();
-  const claims = await verifyAccessToken(keyRingOf(c.env), token, 'merchant', c.var.clock.now());
-  const account = await c.var.db.query.merchantAccounts.findFirst({ where: eq(merchantAccounts.id, String(claims.sub)) });
+export async function merchantFromToken(db: Db, env: Env, token: string, nowMs: number): Promise<MerchantPrincipal> {
+  const claims = await verifyAccessToken(keyRingOf(env), token, 'merchant', nowMs);
+  const account = await db.query.merchantAccounts.findFirst({ where: eq(merchantAccounts.id, String(claims.sub)) });
   if (!account || account.disabled) throw unauthorized('This account no longer exists or is disabled.');
   return { id: account.id, username: account.username, displayName: account.displayName, role: account.role };
 }
-
-/** Requires a merchant with at least the `needed` role; sets c.var.merchant. */
-export const requireMerchant = (needed: MerchantRole = 'viewer') =>
-  createMiddleware<AppEnv>(async (c, next) => {
-    const merchant = await merchantFromRequest(c, 'bearer');
-    assertRole(merchant, needed);
-    c.set('merchant', merchant);
-    await next();
-  });
 
 /** 403 unless the principal's role is at least `needed`. */
 export function assertRole(principal: MerchantPrincipal, needed: MerchantRole) {

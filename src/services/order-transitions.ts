@@ -4,10 +4,23 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import { orderEvents, orders } from '../db/orders';
 import { abortUnlessChanged, runBatch, type Statement } from '../db/batch';
 import type { Db } from '../db/client';
-import { blockedByHold, nextStatus, type OrderEvent, type OrderStatus } from '../domain/order-state';
+import { blockedByHold, transitionOf, type OrderEvent, type OrderStatus, type TransitionRefusal } from '../domain/order-state';
+import { conflict } from '../lib/errors';
 import { newId } from '../lib/ids';
 
 export type OrderRow = typeof orders.$inferSelect;
+
+const transitionRefusalMessage: Record<TransitionRefusal, (from: OrderStatus, action: string) => string> = {
+  illegal_transition: (from, action) => `An order that is ${from} cannot ${action}.`,
+  order_on_hold: (_from, action) => `This order cannot ${action} yet: its group buy has not closed.`,
+};
+
+/** The order state machine's answer (src/domain/order-state.ts); a refusal is a 409 with its code. */
+export function nextStatus(from: OrderStatus, event: OrderEvent, held = false): OrderStatus {
+  const transition = transitionOf(from, event, held);
+  if (!transition.ok) throw conflict(transition.refusal, transitionRefusalMessage[transition.refusal](from, event.replace(/_/g, ' ')));
+  return transition.to;
+}
 export type Actor = { type: 'shopper' | 'merchant' | 'system' | 'wechat_pay'; id: string | null };
 
 export type TransitionPlan = {
@@ -49,9 +62,6 @@ export async function applyTransition(db: Db, order: Pick<OrderRow, 'id' | 'stat
   await runBatch(db, transitionStatements(db, order, plan, now));
   return nextStatus(order.status, plan.event, !!order.shipHold);
 }
-
-/** Orders whose stock was reserved in skus.stock (a flash sale's units live in its object instead). */
-export const stockHeldInD1 = (order: Pick<OrderRow, 'source'>) => order.source !== 'flash_sale';
 
 /**
  * Gives an order's reserved stock back to its SKUs, at most once: the release is conditioned on

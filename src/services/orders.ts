@@ -6,7 +6,8 @@ import { cartItems } from '../db/shoppers';
 import { orderEvents, orderItems, orders, outbox, refunds } from '../db/orders';
 import { abortUnlessChanged, runBatch, translateConstraintError, type Statement } from '../db/batch';
 import type { Db } from '../db/client';
-import { nextStatus, type OrderStatus } from '../domain/order-state';
+import type { OrderStatus } from '../domain/order-state';
+import type { OrderSource } from '../domain/order-source';
 import { toIso } from '../lib/clock';
 import { decodeCursor, encodeCursor } from '../lib/cursor';
 import { businessRule, notFound } from '../lib/errors';
@@ -17,7 +18,8 @@ import { addressSnapshot, findOwnAddress } from './addresses';
 import { quoteLines, type RequestedLine } from './checkout';
 import type { Quote } from '../domain/pricing';
 import type { PurchasableSku } from './purchasable';
-import { applyTransition, type Actor, type OrderRow } from './order-transitions';
+import { applyTransition, nextStatus, type Actor, type OrderRow } from './order-transitions';
+import { policyOf } from './order-source-policy';
 import { addresses, users } from '../db/shoppers';
 
 export type CreateOrderInput = { lines: RequestedLine[]; fromCart: boolean; addressId?: string; note?: string };
@@ -89,11 +91,10 @@ export type NewOrder = {
   note?: string;
   paymentDeadline: number;
   /**
-   * Where the order comes from: the shop, a flash-sale reservation (units held by its object),
-   * a group-buy seat (room/seat; stock reserved in D1 by `also`, shipping held until the group
-   * succeeds) or a bargain session (stock reserved in D1 by `also`, keyed by the session).
+   * Where the order comes from: the shop, or an engine's hold or session (its reference); what
+   * that means for stock and shipping is the source's policy (order-source-policy.ts).
    */
-  source: { kind: 'shop' } | { kind: 'flash_sale' | 'group_buy' | 'bargain'; ref: string };
+  source: { kind: 'shop' } | { kind: Exclude<OrderSource, 'shop'>; ref: string };
   also: Statement[];
 };
 
@@ -119,7 +120,7 @@ export async function insertOrder(ctx: CreateContext, order: NewOrder): Promise<
       paymentDeadline: order.paymentDeadline,
       source: order.source.kind,
       sourceRef: order.source.kind === 'shop' ? null : order.source.ref,
-      shipHold: order.source.kind === 'group_buy' ? 'group_open' : null,
+      shipHold: policyOf(order.source.kind).shipHoldOnCreate,
       idempotencyKey: ctx.idempotencyKey,
       requestHash: ctx.requestHash,
       createdAt: ctx.now,
@@ -157,6 +158,10 @@ export async function insertOrder(ctx: CreateContext, order: NewOrder): Promise<
   }
   return { order: (await ctx.db.query.orders.findFirst({ where: eq(orders.id, orderId) }))!, created: true };
 }
+
+/** The order made from an engine's hold or session (one per source and reference). */
+export const findOrderBySource = (db: Db, source: OrderSource, sourceRef: string) =>
+  db.query.orders.findFirst({ where: and(eq(orders.source, source), eq(orders.sourceRef, sourceRef)) });
 
 export async function findByIdempotencyKey(ctx: CreateContext) {
   const order = await ctx.db.query.orders.findFirst({ where: and(eq(orders.userId, ctx.userId), eq(orders.idempotencyKey, ctx.idempotencyKey)) });

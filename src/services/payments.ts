@@ -16,10 +16,11 @@ import { newId } from '../lib/ids';
 import { WeChatPayApiError } from '../wechat/errors';
 import type { WeChatPayNotification, WeChatPayRefund, WeChatPayRefundResource, WeChatPayTransaction } from '../wechat/pay-client';
 import type { RequestPaymentParams } from '../wechat/signing';
-import { releaseStockStatements, recordSalesStatements, stockHeldInD1, transitionStatements, type Actor, type OrderRow } from './order-transitions';
+import { releaseStockStatements, recordSalesStatements, transitionStatements, type Actor, type OrderRow } from './order-transitions';
+import { stockHeldInD1 } from './order-source-policy';
 import type { PayClient } from './wechat';
 
-/** Told after an order's payment or cancellation has committed (see order-sources.ts). */
+/** Told after an order's payment or cancellation has committed (see order-source-policy.ts). */
 export type OrderHooks = { paid(order: OrderRow): Promise<void>; cancelled(order: OrderRow): Promise<void> };
 /** For callers that settle the stock holder themselves (a FlashSaleStock alarm). */
 export const noOrderHooks: OrderHooks = { paid: async () => {}, cancelled: async () => {} };
@@ -138,7 +139,7 @@ export type SystemRefund = {
   amountFen?: number;
   /** Makes the out_refund_no (order number + suffix): one refund per order and suffix, ever. */
   suffix?: string;
-  /** 'system' leaves the order's status alone; 'group_buy' follows a group_failed transition to refunded. */
+  /** Default 'system' (the order's status is left alone); an engine's own is its source policy's campaignRefundInitiator. */
   initiator?: 'system' | 'group_buy';
 };
 

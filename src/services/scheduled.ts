@@ -4,7 +4,7 @@ import type { Env } from '../env';
 import type { Clock } from '../lib/clock';
 import { settleEndedFlashSales } from './flash-sales';
 import { cancelExpiredOrders, deliverOutbox, reconcileProcessingRefunds } from './payments';
-import { orderHooksFor } from './order-sources';
+import { orderHooksFor } from './order-source-policy';
 import { payClientOf } from './wechat';
 
 export async function runScheduledWork(env: Env, clock: Clock) {

@@ -2,21 +2,20 @@
 // refresh token that rotates on every use. Refresh tokens are stored only as SHA-256 hashes;
 // presenting one that was already used revokes its whole family (it was copied or stolen).
 import { and, eq, isNull } from 'drizzle-orm';
-import { createMiddleware } from 'hono/factory';
 import { refreshTokens, users } from '../db/shoppers';
 import type { Db } from '../db/client';
-import type { AppEnv, Env } from '../env';
+import type { Env } from '../env';
 import { encodeBase64Url } from '../lib/base64url';
 import { toIso } from '../lib/clock';
 import { unauthorized } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { signAccessToken, verifyAccessToken } from '../lib/jwt';
 import { keyRingOf } from './merchant-auth';
+import type { ShopperPrincipal } from './principals';
 
 export const SHOPPER_ACCESS_TTL_SECONDS = 30 * 60;
 export const REFRESH_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
-export type ShopperPrincipal = { id: string };
 
 async function sha256(text: string): Promise<string> {
   return encodeBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))));
@@ -72,15 +71,11 @@ export async function revokeSession(db: Db, presented: string, now: number): Pro
   if (row) await revokeFamily(db, row.familyId, now);
 }
 
-/** Requires a shopper's access token; sets c.var.shopper. */
-export const requireShopper = () =>
-  createMiddleware<AppEnv>(async (c, next) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('Authorization') ?? '');
-    if (!match) throw unauthorized('Sign in first: Authorization must be "Bearer <access token>".');
-    const claims = await verifyAccessToken(keyRingOf(c.env), match[1]!, 'shopper', c.var.clock.now());
-    c.set('shopper', { id: String(claims.sub) });
-    await next();
-  });
+/** The shopper an access token was issued to. */
+export async function shopperFromToken(env: Env, token: string, nowMs: number): Promise<ShopperPrincipal> {
+  const claims = await verifyAccessToken(keyRingOf(env), token, 'shopper', nowMs);
+  return { id: String(claims.sub) };
+}
 
 /** Finds the shopper by openid or creates them: the WeChat login's last step. */
 export async function findOrCreateUser(db: Db, identity: { openid: string; unionid?: string | null }, now: number) {

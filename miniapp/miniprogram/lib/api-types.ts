@@ -46,7 +46,8 @@ export type FlashSaleProduct = FlashSaleDetail['products'][number];
 export type FlashReserveInput = InferRequestType<Api['flash-sales'][':id']['reserve']['$post']>['json'];
 
 // Group buys and bargains: the view types their services export, and the route answers around them.
-export type { GroupBuyCampaignView, GroupBuyRoomView } from '../../../src/services/group-buys';
+export type { GroupBuyCampaignView } from '../../../src/services/group-buys';
+export type { GroupBuyRoomView } from '../../../src/services/group-buy-rooms';
 export type { BargainCampaignView, BargainSessionView } from '../../../src/services/bargains';
 export type GroupBuyList = InferResponseType<Api['group-buys']['$get'], 200>;
 export type GroupBuyCampaignDetail = InferResponseType<Api['group-buys'][':campaignId']['$get'], 200>;

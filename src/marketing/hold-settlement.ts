@@ -1,15 +1,16 @@
 // What happens to a hold kept by a Durable Object (a flash-sale reservation, a group-buy seat)
-// once it has expired. The object asks here before it gives the units or the seat back: the
-// order the hold became is closed at WeChat Pay and cancelled first, or found paid (DESIGN.md:
-// never release stock that may still be paid for).
-import { and, eq } from 'drizzle-orm';
-import { orders } from '../db/orders';
+// once it has expired. The object asks here (through its port) before it gives the units or the
+// seat back: the order the hold became is closed at WeChat Pay and cancelled first, or found paid
+// (DESIGN.md: never release stock that may still be paid for).
 import { createDb } from '../db/client';
 import type { Env } from '../env';
 import { systemClock } from '../lib/clock';
 import { ApiError } from '../lib/errors';
-import { cancelUnpaidOrder, noOrderHooks } from './payments';
-import { payClientOf } from './wechat';
+import type { ExpiredHold } from '../../durable-objects/port';
+import type { HoldSettlement } from '../domain/order-source';
+import { findOrderBySource } from '../services/orders';
+import { cancelUnpaidOrder, noOrderHooks } from '../services/payments';
+import { payClientOf } from '../services/wechat';
 
 /** How long after its expiry a hold with no order is still given a chance to get one. */
 const ORDER_WRITE_GRACE_MS = 60_000;
@@ -18,22 +19,17 @@ const ORDER_WRITE_GRACE_MS = 60_000;
  * The order the hold became is closed at WeChat Pay and cancelled, or found paid. `expiresAt`
  * unknown means the hold is over for good (no grace for an order still being written).
  */
-export async function settleExpiredHold(
-  env: Env,
-  hold: { source: 'flash_sale' | 'group_buy'; sourceRef: string },
-  nowMs: number,
-  opts: { expiresAt?: number | undefined; reason: string },
-): Promise<'release' | 'paid' | 'retry'> {
+export async function settleExpiredHold(env: Env, hold: ExpiredHold, nowMs: number): Promise<HoldSettlement> {
   const db = createDb(env.DB);
-  const order = await db.query.orders.findFirst({ where: and(eq(orders.source, hold.source), eq(orders.sourceRef, hold.sourceRef)) });
+  const order = await findOrderBySource(db, hold.source, hold.sourceRef);
   if (!order) {
     // The reserve request may still be writing its order; no order means nothing can be paid.
-    return opts.expiresAt !== undefined && nowMs < opts.expiresAt + ORDER_WRITE_GRACE_MS ? 'retry' : 'release';
+    return hold.expiresAt !== undefined && nowMs < hold.expiresAt + ORDER_WRITE_GRACE_MS ? 'retry' : 'release';
   }
   if (order.status === 'cancelled') return 'release';
   if (order.status !== 'pending_payment') return 'paid';
   try {
-    const outcome = await cancelUnpaidOrder(db, payClientOf(env, systemClock), order, { event: 'expire', actor: { type: 'system', id: null }, reason: opts.reason }, nowMs, noOrderHooks);
+    const outcome = await cancelUnpaidOrder(db, payClientOf(env, systemClock), order, { event: 'expire', actor: { type: 'system', id: null }, reason: hold.reason }, nowMs, noOrderHooks);
     return outcome === 'paid' ? 'paid' : 'release';
   } catch (error) {
     // WeChat Pay unreachable, or another path is cancelling it right now: ask again shortly.

@@ -1,0 +1,47 @@
+// The FlashSaleStock object's RPC types: what the worker sends it and what it answers. Services
+// import these (types only); the object's code lives in flash-sale-stock.ts.
+import type { DailySlot } from '../src/domain/flash-sale-slots';
+
+export type FlashStockConfig = {
+  itemId: string;
+  flashSaleId: string;
+  skuId: string;
+  shard: number;
+  shardCount: number;
+  startsAt: number;
+  endsAt: number;
+  perUserLimit: number;
+  perOrderLimit: number;
+  holdMs: number;
+  initialStock: number;
+  /** Recurring daily slots in `timeZone`; null: open for the whole window. */
+  dailySlots: DailySlot[] | null;
+  timeZone: string;
+};
+
+export type ReserveRequest = { reservationId: string; userId: string; quantity: number; nowMs: number };
+
+export type ReserveRefusal = 'not_configured' | 'not_started' | 'ended' | 'per_order_limit' | 'per_user_limit' | 'sold_out' | 'rate_limited';
+
+export type ReserveResult =
+  | { ok: true; reservationId: string; quantity: number; expiresAt: number; available: number }
+  | { ok: false; reason: ReserveRefusal; retryAfterMs?: number; available?: number; held?: number };
+
+export type ReservationStatus = 'held' | 'paid' | 'released';
+
+export type ReservationView = { id: string; userId: string; quantity: number; status: ReservationStatus; expiresAt: number; orderId: string | null };
+
+export type LedgerTotals = { initial: number; borrowedIn: number; transferredOut: number; released: number; closedOut: number };
+
+export type FlashStockSnapshot = {
+  config: (FlashStockConfig & { closedOutAt: number | null }) | null;
+  available: number;
+  held: number;
+  paid: number;
+  released: number;
+  /** Unit totals of the stock ledger; see the invariant at the top of this file. */
+  ledger: LedgerTotals;
+  reservations: ReservationView[];
+};
+
+export type CloseOutResult = { returned: number; held: number; refused?: 'not_configured' | 'not_ended' | 'reservations_held' | 'transfers_pending' };

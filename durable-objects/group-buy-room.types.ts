@@ -1,0 +1,43 @@
+// The GroupBuyRoom object's RPC types: what the worker sends it and what it answers. Services
+// import these (types only); the object's code lives in group-buy-room.ts.
+import type { GroupRules } from '../src/domain/group-buy';
+
+export type RoomConfig = {
+  roomId: string;
+  campaignId: string;
+  rules: GroupRules;
+  holdMs: number;
+  expiresAt: number;
+  inviteCode: string;
+};
+
+export type SeatRequest = { seatId: string; userId: string; name: string; avatarUrl: string | null; unitPriceFen: number; nowMs: number };
+
+export type HoldRefusal = 'not_configured' | 'full' | 'closed' | 'closing' | 'already_member' | 'seat_released';
+
+export type HoldResult = { ok: true; seatId: string; holdExpiresAt: number; replay: boolean } | { ok: false; reason: HoldRefusal };
+
+export type SeatStatus = 'held' | 'paid' | 'released';
+export type RoomStatus = 'open' | 'succeeded' | 'failed';
+
+export type SeatView = { seatId: string; userId: string; name: string; avatarUrl: string | null; isLeader: boolean; unitPriceFen: number; status: SeatStatus; holdExpiresAt: number; orderId: string | null };
+
+export type RoomState = {
+  roomId: string;
+  campaignId: string;
+  status: RoomStatus;
+  rules: GroupRules;
+  expiresAt: number;
+  inviteCode: string;
+  paidCount: number;
+  heldCount: number;
+  seatsLeft: number;
+  finalSize: number | null;
+  simulatedCount: number;
+  closedAt: number | null;
+  recordedInD1: boolean;
+  /** Seats in the order they were taken, released ones included (the ledger explains them). */
+  seats: SeatView[];
+};
+
+export type LedgerRow = { seq: number; kind: 'held' | 'paid' | 'released' | 'closed'; seatId: string | null; note: string; at: number };

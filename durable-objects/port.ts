@@ -1,0 +1,40 @@
+// The one port through which our Durable Objects reach the outside world. An object decides
+// (its ledger is the truth for what it holds); what that decision means in D1 and at WeChat Pay
+// is the worker's business. src/index.ts hands every object an implementation of this interface
+// (src/marketing/object-port.ts); objects import only these types, never a service.
+import type { GroupRules, PaidMember } from '../src/domain/group-buy';
+import type { HoldSettlement, HoldSource, OrderSource } from '../src/domain/order-source';
+
+/** A hold (flash-sale units, a group-buy seat) whose payment time has run out. */
+export type ExpiredHold = {
+  source: HoldSource;
+  sourceRef: string;
+  /** When the hold expired; unknown means it is over for good (no grace for an order still being written). */
+  expiresAt?: number | undefined;
+  /** Recorded on the order if it is cancelled because of this. */
+  reason: string;
+};
+
+/** A group-buy room the object has closed, to be recorded in D1 (orders ship, or are refunded). */
+export type RoomClosure = {
+  roomId: string;
+  campaignId: string;
+  outcome: 'succeeded' | 'failed';
+  rules: GroupRules;
+  finalSize: number | null;
+  simulatedCount: number;
+  closedAt: number;
+  paidSeats: PaidMember[];
+};
+
+export interface ObjectPort {
+  /**
+   * Closes the hold's order at WeChat Pay and cancels it, or finds it paid. 'retry': not yet
+   * decidable (the order is still being written, WeChat Pay is unreachable). Never throws.
+   */
+  settleExpiredHold(hold: ExpiredHold, nowMs: number): Promise<HoldSettlement>;
+  /** Records a closed room in D1, idempotently; throws when D1 is not ready yet (the object retries). */
+  recordRoomClosure(closure: RoomClosure, nowMs: number): Promise<void>;
+  /** The id of the order made from this source and reference, if one exists. */
+  findOrderId(source: OrderSource, sourceRef: string): Promise<string | null>;
+}

@@ -1,0 +1,23 @@
+// The worker's side of the objects' port (durable-objects/port.ts): what an object's decision
+// means in D1 and at WeChat Pay. src/index.ts gives each object this, bound to its env.
+import type { ObjectPort } from '../../durable-objects/port';
+import { createDb } from '../db/client';
+import type { Env } from '../env';
+import { findOrderBySource } from '../services/orders';
+import { recordRoomClosure } from '../services/group-buy-settlement';
+import { settleExpiredHold } from './hold-settlement';
+
+export const workerObjectPort = (env: Env): ObjectPort => ({
+  async settleExpiredHold(hold, nowMs) {
+    try {
+      return await settleExpiredHold(env, hold, nowMs);
+    } catch (error) {
+      console.error('settling an expired hold failed; the object retries', hold, error);
+      return 'retry';
+    }
+  },
+  recordRoomClosure: (closure, nowMs) => recordRoomClosure(env, closure, nowMs),
+  async findOrderId(source, sourceRef) {
+    return (await findOrderBySource(createDb(env.DB), source, sourceRef))?.id ?? null;
+  },
+});
