@@ -1,7 +1,7 @@
 // The one port through which our Durable Objects reach the outside world. An object decides
 // (its ledger is the truth for what it holds); what that decision means in D1 and at WeChat Pay
 // is the worker's business. src/index.ts hands every object an implementation of this interface
-// (src/marketing/object-port.ts); objects import only these types, never a service.
+// (src/marketing/kernel/object-port.ts); objects import only these types, never a service.
 import type { GroupRules, PaidMember } from '../src/domain/group-buy';
 import type { HoldSettlement, HoldSource, OrderSource } from '../src/domain/order-source';
 

@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
 import { idempotencyHeader, idOf, validate } from '../src/lib/validate';
-import { buyInFlashSale } from '../src/services/flash-purchase';
+import { buyInFlashSale } from '../src/marketing/flash-sale/purchase';
 import { createContextOf, orderView } from '../src/services/orders';
 import { requireShopper } from '../src/http/auth';
 

@@ -7,7 +7,7 @@ import { GroupBuyRoom as GroupBuyRoomObject } from '../durable-objects/group-buy
 import { createApp } from './app';
 import type { Env } from './env';
 import { systemClock } from './lib/clock';
-import { workerObjectPort } from './marketing/object-port';
+import { workerObjectPort } from './marketing/kernel/object-port';
 import { runScheduledWork } from './services/scheduled';
 
 export class FlashSaleStock extends FlashSaleStockObject {

@@ -1,6 +1,6 @@
 // Valibot schemas for the bargain (砍价) admin API. Rules that need the catalog or the clock
 // (the SKU on sale, the starting price within its price, a start in the past) are 422s from
-// src/services/bargain-campaigns.ts; these are the 400s.
+// src/marketing/bargain/campaigns.ts; these are the 400s.
 import * as v from 'valibot';
 import { MAX_HELPERS_NEEDED } from '../../src/domain/bargain';
 import { fen, idOf, pageQuery, queryInt, text } from '../../src/lib/validate';

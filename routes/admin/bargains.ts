@@ -2,8 +2,8 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../../src/env';
 import { validate } from '../../src/lib/validate';
-import { bargainForAdmin, cancelBargainCampaign, createBargainCampaign, listBargainsForAdmin } from '../../src/services/bargain-campaigns';
-import { reconcileBargainCampaign } from '../../src/services/bargain-reconciliation';
+import { bargainForAdmin, cancelBargainCampaign, createBargainCampaign, listBargainsForAdmin } from '../../src/marketing/bargain/campaigns';
+import { reconcileBargainCampaign } from '../../src/marketing/bargain/reconciliation';
 import { catalogWriteContext } from '../../src/services/catalog-admin';
 import { requireMerchant } from '../../src/http/auth';
 import { bargainListQuery, bargainParam, createBargainBody, reconciliationQuery } from './bargains-schemas';

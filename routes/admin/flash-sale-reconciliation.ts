@@ -6,7 +6,7 @@ import type { AppEnv } from '../../src/env';
 import { flashSales } from '../../src/db/flash-sales';
 import { notFound } from '../../src/lib/errors';
 import { idOf, validate } from '../../src/lib/validate';
-import { reconcileFlashSale } from '../../src/services/flash-reconciliation';
+import { reconcileFlashSale } from '../../src/marketing/flash-sale/reconciliation';
 import { requireMerchant } from '../../src/http/auth';
 
 export const flashSaleReconciliationRoutes = new Hono<AppEnv>().get(

@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import type { AppEnv } from '../../src/env';
 import { idOf, validate } from '../../src/lib/validate';
 import { catalogWriteContext } from '../../src/services/catalog-admin';
-import { cancelFlashSale, configurationPending, createFlashSale, flashSaleForAdmin, listFlashSalesForAdmin } from '../../src/services/flash-sales';
+import { cancelFlashSale, configurationPending, createFlashSale, flashSaleForAdmin, listFlashSalesForAdmin } from '../../src/marketing/flash-sale/campaigns';
 import { requireMerchant } from '../../src/http/auth';
 import { createFlashSaleBody, flashSaleListQuery } from './schemas';
 

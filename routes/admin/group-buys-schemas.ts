@@ -1,5 +1,5 @@
 // Valibot schemas for the group-buy admin API. Rules across fields (tiers, sizes, prices against
-// the catalog) are checked by src/services/group-buys.ts with the same field paths.
+// the catalog) are checked by src/marketing/group-buy/campaigns.ts with the same field paths.
 import * as v from 'valibot';
 import { fen, idOf, pageQuery, text } from '../../src/lib/validate';
 import { countUpTo, isoTime } from './schemas';

@@ -6,7 +6,7 @@ import type { FC } from 'hono/jsx';
 import * as v from 'valibot';
 import type { ApiError } from '../../src/lib/errors';
 import { formatFenWithYuanSign, parseYuanToFen } from '../../src/lib/money';
-import type { AdminBargainCampaign, BargainCampaignInput, BargainCampaignState } from '../../src/services/bargain-campaigns';
+import type { AdminBargainCampaign, BargainCampaignInput, BargainCampaignState } from '../../src/marketing/bargain/campaigns';
 import { roleAllows, type MerchantPrincipal } from '../../src/services/merchant-auth';
 import { createBargainBody } from './bargains-schemas';
 import { readTimeField, TimeField } from './page-flash-sales';

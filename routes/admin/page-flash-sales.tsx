@@ -8,7 +8,7 @@ import type { ApiError } from '../../src/lib/errors';
 import { formatFenWithYuanSign, parseYuanToFen } from '../../src/lib/money';
 import { zonedLocalTimeToEpoch } from '../../src/lib/zoned-time';
 import type { DailySlot } from '../../src/domain/flash-sale-slots';
-import type { AdminFlashSale, CampaignState, FlashSaleInput, listFlashSalesForAdmin } from '../../src/services/flash-sales';
+import type { AdminFlashSale, CampaignState, FlashSaleInput, listFlashSalesForAdmin } from '../../src/marketing/flash-sale/campaigns';
 import { roleAllows, type MerchantPrincipal } from '../../src/services/merchant-auth';
 import type { FormatTime } from './page-orders';
 import { CampaignListPage, Field, Layout, Notice, type FieldErrors, type FormValues } from './page-views';

@@ -21,8 +21,8 @@ import { listProductsForAdmin, productDetail, searchProducts, type ProductCard }
 import { adjustStock, catalogWriteContext, setProductPublished, updateProduct, updateSku, type SkuPatch } from '../../src/services/catalog-admin';
 import { ADMIN_SESSION_COOKIE, assertRole, loginMerchant, MERCHANT_TOKEN_TTL_SECONDS, type MerchantPrincipal } from '../../src/services/merchant-auth';
 import { merchantFromRequest } from '../../src/http/auth';
-import { bargainForAdmin, cancelBargainCampaign, createBargainCampaign, listBargainsForAdmin } from '../../src/services/bargain-campaigns';
-import { cancelFlashSale, createFlashSale, flashSaleForAdmin, listFlashSalesForAdmin } from '../../src/services/flash-sales';
+import { bargainForAdmin, cancelBargainCampaign, createBargainCampaign, listBargainsForAdmin } from '../../src/marketing/bargain/campaigns';
+import { cancelFlashSale, createFlashSale, flashSaleForAdmin, listFlashSalesForAdmin } from '../../src/marketing/flash-sale/campaigns';
 import { decideRefund, findOrder, listOrders, orderView, shipOrder } from '../../src/services/orders';
 import type { OrderRow } from '../../src/services/order-transitions';
 import {
@@ -47,8 +47,8 @@ import {
 } from './page-flash-sales';
 import { bargainFormErrors, BargainDetailPage, BargainFormPage, BargainListPage, bargainNotices, emptyBargainForm, readBargainForm } from './page-bargains';
 import { emptyGroupBuyForm, GroupBuyDetailPage, GroupBuyFormPage, groupBuyFormErrors, GroupBuyListPage, groupBuyNotices, readGroupBuyForm } from './group-buys-page';
-import { cancelGroupBuy, createGroupBuy, groupBuyForAdmin, listGroupBuysForAdmin } from '../../src/services/group-buys';
-import { roomsOfCampaign } from '../../src/services/group-buy-rooms';
+import { cancelGroupBuy, createGroupBuy, groupBuyForAdmin, listGroupBuysForAdmin } from '../../src/marketing/group-buy/campaigns';
+import { roomsOfCampaign } from '../../src/marketing/group-buy/rooms';
 import { createProductBody, loginBody } from './schemas';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";

@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { merchantRoles } from '../../src/services/merchant-auth';
 import { MAX_SKUS_PER_PRODUCT, MAX_SPEC_DIMENSIONS } from '../../src/domain/catalog';
 import { fen, httpsUrl, idOf, pageQuery, text } from '../../src/lib/validate';
-import { MAX_STOCK_OBJECTS_PER_CAMPAIGN, shardCountFor } from '../../src/services/flash-sales';
+import { MAX_STOCK_OBJECTS_PER_CAMPAIGN, shardCountFor } from '../../src/marketing/flash-sale/campaigns';
 import { dailySlotProblems, MAX_DAILY_SLOTS, SLOT_TIME_PATTERN, type DailySlot } from '../../src/domain/flash-sale-slots';
 
 const specValue = text(32);
@@ -119,7 +119,7 @@ export const settingsBody = v.pipe(
 );
 
 // Flash sales (秒杀). Business rules that need the catalog or the clock (price, stock, overlap,
-// a start in the past) are 422s from src/services/flash-sales.ts; these are the 400s.
+// a start in the past) are 422s from src/marketing/flash-sale/campaigns.ts; these are the 400s.
 export const countUpTo = (max: number) =>
   v.pipe(v.number('must be an integer'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'), v.maxValue(max, `must be at most ${max}`));
 

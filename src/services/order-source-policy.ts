@@ -5,7 +5,7 @@ import { parseReservationRef } from '../domain/flash-sale';
 import { parseSeatRef } from '../domain/group-buy';
 import type { HoldSource, OrderSource } from '../domain/order-source';
 import type { Env } from '../env';
-import { flashStockStub, groupRoomStub } from '../marketing/object-stubs';
+import { flashStockStub, groupRoomStub } from '../marketing/kernel/object-stubs';
 import type { orders, refunds } from '../db/orders';
 
 type ShipHold = NonNullable<(typeof orders.$inferSelect)['shipHold']>;

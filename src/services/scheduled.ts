@@ -2,7 +2,7 @@
 import { createDb } from '../db/client';
 import type { Env } from '../env';
 import type { Clock } from '../lib/clock';
-import { settleEndedFlashSales } from './flash-sales';
+import { settleEndedFlashSales } from '../marketing/flash-sale/campaigns';
 import { cancelExpiredOrders, deliverOutbox, reconcileProcessingRefunds } from './payments';
 import { orderHooksFor } from './order-source-policy';
 import { payClientOf } from './wechat';

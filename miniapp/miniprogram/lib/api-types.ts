@@ -46,9 +46,9 @@ export type FlashSaleProduct = FlashSaleDetail['products'][number];
 export type FlashReserveInput = InferRequestType<Api['flash-sales'][':id']['reserve']['$post']>['json'];
 
 // Group buys and bargains: the view types their services export, and the route answers around them.
-export type { GroupBuyCampaignView } from '../../../src/services/group-buys';
-export type { GroupBuyRoomView } from '../../../src/services/group-buy-rooms';
-export type { BargainCampaignView, BargainSessionView } from '../../../src/services/bargains';
+export type { GroupBuyCampaignView } from '../../../src/marketing/group-buy/campaigns';
+export type { GroupBuyRoomView } from '../../../src/marketing/group-buy/rooms';
+export type { BargainCampaignView, BargainSessionView } from '../../../src/marketing/bargain/views';
 export type GroupBuyList = InferResponseType<Api['group-buys']['$get'], 200>;
 export type GroupBuyCampaignDetail = InferResponseType<Api['group-buys'][':campaignId']['$get'], 200>;
 export type GroupBuyOpenRoom = GroupBuyCampaignDetail['open_rooms'][number];

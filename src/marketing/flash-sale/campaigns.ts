@@ -1,5 +1,5 @@
 // Flash-sale (秒杀) campaigns: creating one, setting up its stock objects, cancelling it, and the
-// views that the admin and the storefront read. Buying is flash-purchase.ts.
+// views that the admin and the storefront read. Buying is purchase.ts.
 //
 // Where the stock is. A campaign takes its flash stock out of the SKU (skus.stock) in the same
 // D1 batch that writes the campaign, with a stock-ledger row "flash sale <id>", so the normal
@@ -32,19 +32,19 @@
 // run again to say which rule the race broke.
 import { and, asc, desc, eq, gt, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import * as v from 'valibot';
-import { products, skus } from '../db/catalog';
-import { abortUnlessChanged, runBatch, type Statement } from '../db/batch';
-import { createDb, type Db } from '../db/client';
-import { flashSaleItems, flashSales } from '../db/flash-sales';
-import { shardsNeeded, splitStockAcrossShards, stockObjectName } from '../domain/flash-sale';
-import { salesMomentAt, type DailySlot } from '../domain/flash-sale-slots';
-import type { Env } from '../env';
-import { toIso } from '../lib/clock';
-import { decodeCursor, encodeCursor } from '../lib/cursor';
-import { ApiError, businessRule, conflict, notFound, type ErrorDetail } from '../lib/errors';
-import { newId } from '../lib/ids';
-import { commitCatalogWrite, refreshProductSummary, type WriteContext } from './catalog-admin';
-import { BUMP_CATALOG_VERSION_SQL, rememberCatalogVersion } from './catalog-cache';
+import { products, skus } from '../../db/catalog';
+import { abortUnlessChanged, runBatch, type Statement } from '../../db/batch';
+import { createDb, type Db } from '../../db/client';
+import { flashSaleItems, flashSales } from '../../db/flash-sales';
+import { shardsNeeded, splitStockAcrossShards, stockObjectName } from '../../domain/flash-sale';
+import { salesMomentAt, type DailySlot } from '../../domain/flash-sale-slots';
+import type { Env } from '../../env';
+import { toIso } from '../../lib/clock';
+import { decodeCursor, encodeCursor } from '../../lib/cursor';
+import { ApiError, businessRule, conflict, notFound, type ErrorDetail } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import { commitCatalogWrite, refreshProductSummary, type WriteContext } from '../../services/catalog-admin';
+import { BUMP_CATALOG_VERSION_SQL, rememberCatalogVersion } from '../../services/catalog-cache';
 
 export type FlashSaleRow = typeof flashSales.$inferSelect;
 export type FlashSaleItemRow = typeof flashSaleItems.$inferSelect;

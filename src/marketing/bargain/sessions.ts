@@ -11,19 +11,19 @@
 // "already_helped" if it recorded the cut, or records it now if the first answer was lost.
 import { and, desc, eq, isNotNull, lt, ne, or, sql } from 'drizzle-orm';
 import * as v from 'valibot';
-import type { BargainSessionConfig, HelpRefusal, HelpResult, SessionState } from '../../durable-objects/bargain-session.types';
-import { bargainHelps, bargainSessions } from '../db/bargains';
-import type { Db } from '../db/client';
-import { orders } from '../db/orders';
-import { users } from '../db/shoppers';
-import { isNewToShop, maskName, shopDay } from '../domain/bargain';
-import type { Env } from '../env';
-import { toIso } from '../lib/clock';
-import { decodeCursor, encodeCursor } from '../lib/cursor';
-import { ApiError, businessRule, conflict, notFound } from '../lib/errors';
-import { newId } from '../lib/ids';
-import { bargainCampaignState, findCampaign } from './bargain-campaigns';
-import { loadPurchasableSkus, unavailableReason } from './purchasable';
+import type { BargainSessionConfig, HelpRefusal, HelpResult, SessionState } from '../../../durable-objects/bargain-session.types';
+import { bargainHelps, bargainSessions } from '../../db/bargains';
+import type { Db } from '../../db/client';
+import { orders } from '../../db/orders';
+import { users } from '../../db/shoppers';
+import { isNewToShop, maskName, shopDay } from '../../domain/bargain';
+import type { Env } from '../../env';
+import { toIso } from '../../lib/clock';
+import { decodeCursor, encodeCursor } from '../../lib/cursor';
+import { ApiError, businessRule, conflict, notFound } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import { bargainCampaignState, findCampaign } from './campaigns';
+import { loadPurchasableSkus, unavailableReason } from '../../services/purchasable';
 
 export type BargainSessionRow = typeof bargainSessions.$inferSelect;
 

@@ -1,12 +1,12 @@
 // Reconciliation of a flash sale: every reservation in every stock object against D1's orders.
 // A drift is any unit the two stores disagree about; the report names each one.
 import { and, eq, like } from 'drizzle-orm';
-import { flashSaleItems } from '../db/flash-sales';
-import { orders } from '../db/orders';
-import type { Db } from '../db/client';
-import { reservationRef, stockObjectName } from '../domain/flash-sale';
-import type { OrderStatus } from '../domain/order-state';
-import type { Env } from '../env';
+import { flashSaleItems } from '../../db/flash-sales';
+import { orders } from '../../db/orders';
+import type { Db } from '../../db/client';
+import { reservationRef, stockObjectName } from '../../domain/flash-sale';
+import type { OrderStatus } from '../../domain/order-state';
+import type { Env } from '../../env';
 
 type Drift = { item_id: string; shard: number; reservation_id: string | null; order_id: string | null; problem: string };
 

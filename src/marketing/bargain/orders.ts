@@ -9,19 +9,19 @@
 // expiry cancels it and gives the unit back; the session stays bought (closed) — the cut price
 // was for that one order, and a session cannot be bought a second time.
 import { and, eq } from 'drizzle-orm';
-import type { BeginBuyResult } from '../../durable-objects/bargain-session.types';
-import { orders } from '../db/orders';
-import { createDb, type Db } from '../db/client';
-import { priceLines } from '../domain/pricing';
-import type { Env } from '../env';
-import { ApiError, businessRule, conflict, forbidden } from '../lib/errors';
-import { findOwnAddress } from './addresses';
-import { findCampaign } from './bargain-campaigns';
-import { findSessionRow, sessionObject, withConfiguredSession } from './bargain-sessions';
-import { defaultAddress, findByIdempotencyKey, findOrderBySource, insertOrder, reserveStockStatements, type CreateContext } from './orders';
-import type { OrderRow } from './order-transitions';
-import { loadPurchasableSkus, unavailableReason } from './purchasable';
-import { getShopSettings, shippingPolicyOf } from './shop-settings';
+import type { BeginBuyResult } from '../../../durable-objects/bargain-session.types';
+import { orders } from '../../db/orders';
+import { createDb, type Db } from '../../db/client';
+import { priceLines } from '../../domain/pricing';
+import type { Env } from '../../env';
+import { ApiError, businessRule, conflict, forbidden } from '../../lib/errors';
+import { findOwnAddress } from '../../services/addresses';
+import { findCampaign } from './campaigns';
+import { findSessionRow, sessionObject, withConfiguredSession } from './sessions';
+import { defaultAddress, findByIdempotencyKey, findOrderBySource, insertOrder, reserveStockStatements, type CreateContext } from '../../services/orders';
+import type { OrderRow } from '../../services/order-transitions';
+import { loadPurchasableSkus, unavailableReason } from '../../services/purchasable';
+import { getShopSettings, shippingPolicyOf } from '../../services/shop-settings';
 
 /** The order a session was bought with, if any. */
 const findBargainOrder = (db: Db, sessionId: string) => findOrderBySource(db, 'bargain', sessionId);

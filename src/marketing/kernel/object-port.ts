@@ -1,10 +1,10 @@
 // The worker's side of the objects' port (durable-objects/port.ts): what an object's decision
 // means in D1 and at WeChat Pay. src/index.ts gives each object this, bound to its env.
-import type { ObjectPort } from '../../durable-objects/port';
-import { createDb } from '../db/client';
-import type { Env } from '../env';
-import { findOrderBySource } from '../services/orders';
-import { recordRoomClosure } from '../services/group-buy-settlement';
+import type { ObjectPort } from '../../../durable-objects/port';
+import { createDb } from '../../db/client';
+import type { Env } from '../../env';
+import { findOrderBySource } from '../../services/orders';
+import { recordRoomClosure } from '../group-buy/settlement';
 import { settleExpiredHold } from './hold-settlement';
 
 export const workerObjectPort = (env: Env): ObjectPort => ({

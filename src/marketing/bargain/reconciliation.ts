@@ -10,13 +10,13 @@
 //  - bought_without_order / order_mismatch: the object says bought, D1 disagrees.
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import * as v from 'valibot';
-import { bargainHelps, bargainSessions } from '../db/bargains';
-import type { Db } from '../db/client';
-import { orders } from '../db/orders';
-import type { Env } from '../env';
-import { decodeCursor, encodeCursor } from '../lib/cursor';
-import { findCampaign } from './bargain-campaigns';
-import { sessionState } from './bargain-sessions';
+import { bargainHelps, bargainSessions } from '../../db/bargains';
+import type { Db } from '../../db/client';
+import { orders } from '../../db/orders';
+import type { Env } from '../../env';
+import { decodeCursor, encodeCursor } from '../../lib/cursor';
+import { findCampaign } from './campaigns';
+import { sessionState } from './sessions';
 
 export type BargainDrift = { session_id: string; kind: 'ticket_without_cut' | 'cut_without_ticket' | 'order_not_marked' | 'bought_without_order' | 'order_mismatch'; detail: string };
 

@@ -2,15 +2,15 @@
 // once it has expired. The object asks here (through its port) before it gives the units or the
 // seat back: the order the hold became is closed at WeChat Pay and cancelled first, or found paid
 // (DESIGN.md: never release stock that may still be paid for).
-import { createDb } from '../db/client';
-import type { Env } from '../env';
-import { systemClock } from '../lib/clock';
-import { ApiError } from '../lib/errors';
-import type { ExpiredHold } from '../../durable-objects/port';
-import type { HoldSettlement } from '../domain/order-source';
-import { findOrderBySource } from '../services/orders';
-import { cancelUnpaidOrder, noOrderHooks } from '../services/payments';
-import { payClientOf } from '../services/wechat';
+import { createDb } from '../../db/client';
+import type { Env } from '../../env';
+import { systemClock } from '../../lib/clock';
+import { ApiError } from '../../lib/errors';
+import type { ExpiredHold } from '../../../durable-objects/port';
+import type { HoldSettlement } from '../../domain/order-source';
+import { findOrderBySource } from '../../services/orders';
+import { cancelUnpaidOrder, noOrderHooks } from '../../services/payments';
+import { payClientOf } from '../../services/wechat';
 
 /** How long after its expiry a hold with no order is still given a chance to get one. */
 const ORDER_WRITE_GRACE_MS = 60_000;

@@ -2,19 +2,19 @@
 // then the D1 order keyed by that reservation. If the order cannot be written, the reservation
 // is released at once, so no unit stays held for an order that does not exist.
 import { and, eq } from 'drizzle-orm';
-import { flashSaleItems, flashSales } from '../db/flash-sales';
-import { users } from '../db/shoppers';
-import type { Db } from '../db/client';
-import { priceLines } from '../domain/pricing';
-import { reservationRef, shardFor, stockObjectName } from '../domain/flash-sale';
-import type { Env } from '../env';
-import { encodeBase64Url } from '../lib/base64url';
-import { ApiError, businessRule, conflict, notFound, tooManyRequests } from '../lib/errors';
-import { findOwnAddress } from './addresses';
-import { ensureStockObjectsConfigured } from './flash-sales';
-import { defaultAddress, findByIdempotencyKey, insertOrder, type CreateContext } from './orders';
-import { loadPurchasableSkus } from './purchasable';
-import { getShopSettings, shippingPolicyOf } from './shop-settings';
+import { flashSaleItems, flashSales } from '../../db/flash-sales';
+import { users } from '../../db/shoppers';
+import type { Db } from '../../db/client';
+import { priceLines } from '../../domain/pricing';
+import { reservationRef, shardFor, stockObjectName } from '../../domain/flash-sale';
+import type { Env } from '../../env';
+import { encodeBase64Url } from '../../lib/base64url';
+import { ApiError, businessRule, conflict, notFound, tooManyRequests } from '../../lib/errors';
+import { findOwnAddress } from '../../services/addresses';
+import { ensureStockObjectsConfigured } from './campaigns';
+import { defaultAddress, findByIdempotencyKey, insertOrder, type CreateContext } from '../../services/orders';
+import { loadPurchasableSkus } from '../../services/purchasable';
+import { getShopSettings, shippingPolicyOf } from '../../services/shop-settings';
 
 /**
  * Sold-out flags per campaign SKU ("flashSaleId/skuId", both from the request), in isolate

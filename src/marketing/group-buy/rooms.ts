@@ -8,27 +8,27 @@
 //  3. the order (pending payment, deadline = the seat's hold) is written in one D1 batch with
 //     its stock reservation, the room row (leader) and the member row, whose INSERT re-checks the
 //     per-user limit; if the batch fails, the seat is released at once.
-// Paying the order (POST /orders/:id/pay) confirms the seat through order-sources.ts.
+// Paying the order (POST /orders/:id/pay) confirms the seat through the order-source policy (src/services/order-source-policy.ts).
 import { and, desc, eq, gt, lt, or, sql } from 'drizzle-orm';
 import * as v from 'valibot';
-import type { Db } from '../db/client';
-import { groupBuyMembers, groupBuyRooms, groupBuySkus } from '../db/group-buys';
-import { users } from '../db/shoppers';
-import { abortUnlessChanged, type Statement } from '../db/batch';
-import { joinUnitPriceFen, maskName, seatRef, tierPriceFor } from '../domain/group-buy';
-import { priceLines, type ShippingPolicy } from '../domain/pricing';
-import type { Env } from '../env';
-import { encodeBase64Url } from '../lib/base64url';
-import { toIso } from '../lib/clock';
-import { decodeCursor, encodeCursor } from '../lib/cursor';
-import { ApiError, businessRule, conflict, notFound } from '../lib/errors';
-import type { HoldResult, RoomState } from '../../durable-objects/group-buy-room.types';
-import { findOwnAddress } from './addresses';
-import { findCampaign, isLive, rulesOf, type GroupBuyRow } from './group-buys';
-import { defaultAddress, findByIdempotencyKey, insertOrder, reserveStockStatements, type CreateContext } from './orders';
-import type { OrderRow } from './order-transitions';
-import { loadPurchasableSkus, unavailableReason, type PurchasableSku } from './purchasable';
-import { getShopSettings, shippingPolicyOf } from './shop-settings';
+import type { Db } from '../../db/client';
+import { groupBuyMembers, groupBuyRooms, groupBuySkus } from '../../db/group-buys';
+import { users } from '../../db/shoppers';
+import { abortUnlessChanged, type Statement } from '../../db/batch';
+import { joinUnitPriceFen, maskName, seatRef, tierPriceFor } from '../../domain/group-buy';
+import { priceLines, type ShippingPolicy } from '../../domain/pricing';
+import type { Env } from '../../env';
+import { encodeBase64Url } from '../../lib/base64url';
+import { toIso } from '../../lib/clock';
+import { decodeCursor, encodeCursor } from '../../lib/cursor';
+import { ApiError, businessRule, conflict, notFound } from '../../lib/errors';
+import type { HoldResult, RoomState } from '../../../durable-objects/group-buy-room.types';
+import { findOwnAddress } from '../../services/addresses';
+import { findCampaign, isLive, rulesOf, type GroupBuyRow } from './campaigns';
+import { defaultAddress, findByIdempotencyKey, insertOrder, reserveStockStatements, type CreateContext } from '../../services/orders';
+import type { OrderRow } from '../../services/order-transitions';
+import { loadPurchasableSkus, unavailableReason, type PurchasableSku } from '../../services/purchasable';
+import { getShopSettings, shippingPolicyOf } from '../../services/shop-settings';
 
 export const roomObject = (env: Env, roomId: string) => env.GROUP_BUY_ROOM.get(env.GROUP_BUY_ROOM.idFromName(roomId));
 

@@ -8,18 +8,18 @@
 // out_refund_no per order and kind, order status guard), so a replayed alarm changes nothing.
 // The reconciliation compares each room's object with D1's members, orders and payments.
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
-import { createDb, type Db } from '../db/client';
-import { groupBuyMembers, groupBuyRooms } from '../db/group-buys';
-import { orders, payments } from '../db/orders';
-import { runBatch, type Statement } from '../db/batch';
-import { seatRef, tierRefundPlan, type GroupRules, type PaidMember } from '../domain/group-buy';
-import type { Env } from '../env';
-import { ApiError } from '../lib/errors';
-import { systemRefundStatements } from './payments';
-import { orderSourcePolicy } from './order-source-policy';
-import { transitionStatements, type OrderRow } from './order-transitions';
-import type { RoomState } from '../../durable-objects/group-buy-room.types';
-import type { RoomClosure } from '../../durable-objects/port';
+import { createDb, type Db } from '../../db/client';
+import { groupBuyMembers, groupBuyRooms } from '../../db/group-buys';
+import { orders, payments } from '../../db/orders';
+import { runBatch, type Statement } from '../../db/batch';
+import { seatRef, tierRefundPlan, type GroupRules, type PaidMember } from '../../domain/group-buy';
+import type { Env } from '../../env';
+import { ApiError } from '../../lib/errors';
+import { systemRefundStatements } from '../../services/payments';
+import { orderSourcePolicy } from '../../services/order-source-policy';
+import { transitionStatements, type OrderRow } from '../../services/order-transitions';
+import type { RoomState } from '../../../durable-objects/group-buy-room.types';
+import type { RoomClosure } from '../../../durable-objects/port';
 
 const system = { type: 'system' as const, id: null };
 

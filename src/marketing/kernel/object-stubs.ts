@@ -1,6 +1,6 @@
 // One stub helper per Durable Object binding: the only place that knows how an object is named.
-import { stockObjectName } from '../domain/flash-sale';
-import type { Env } from '../env';
+import { stockObjectName } from '../../domain/flash-sale';
+import type { Env } from '../../env';
 
 /** The FlashSaleStock object of one campaign SKU's shard. */
 export const flashStockStub = (env: Pick<Env, 'FLASH_SALE_STOCK'>, itemId: string, shard: number) =>

@@ -1,21 +1,21 @@
 // Group-buy (拼团) campaigns: creating and cancelling one (admin), and the views the storefront
-// and the admin read. Rooms, seats and orders are group-buy-rooms.ts; what a closed room means
-// in D1 is group-buy-settlement.ts.
+// and the admin read. Rooms, seats and orders are rooms.ts; what a closed room means
+// in D1 is settlement.ts.
 //
 // A campaign names SKUs of one product with their group price (tiered campaigns: the tiers'
 // prices apply to every SKU). It takes no stock out of the SKUs: a seat's order reserves its
 // unit from skus.stock like any order, and a failed group's refunds give it back.
 import { and, asc, desc, eq, gt, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import * as v from 'valibot';
-import { products, skus } from '../db/catalog';
-import type { Db } from '../db/client';
-import { groupBuyRooms, groupBuys, groupBuySkus } from '../db/group-buys';
-import { tierProblems, type GroupRules, type Tier } from '../domain/group-buy';
-import { toIso } from '../lib/clock';
-import { decodeCursor, encodeCursor } from '../lib/cursor';
-import { businessRule, conflict, invalidInput, notFound, type ErrorDetail } from '../lib/errors';
-import { newId } from '../lib/ids';
-import { commitCatalogWrite, type WriteContext } from './catalog-admin';
+import { products, skus } from '../../db/catalog';
+import type { Db } from '../../db/client';
+import { groupBuyRooms, groupBuys, groupBuySkus } from '../../db/group-buys';
+import { tierProblems, type GroupRules, type Tier } from '../../domain/group-buy';
+import { toIso } from '../../lib/clock';
+import { decodeCursor, encodeCursor } from '../../lib/cursor';
+import { businessRule, conflict, invalidInput, notFound, type ErrorDetail } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import { commitCatalogWrite, type WriteContext } from '../../services/catalog-admin';
 
 
 export type GroupBuyRow = typeof groupBuys.$inferSelect;

@@ -5,16 +5,16 @@
 // cached storefront list is fresh at once.
 import { and, desc, eq, gt, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import * as v from 'valibot';
-import { bargainCampaigns, bargainSessions } from '../db/bargains';
-import { products, skus } from '../db/catalog';
-import { orders } from '../db/orders';
-import { abortUnlessChanged } from '../db/batch';
-import type { Db } from '../db/client';
-import { toIso } from '../lib/clock';
-import { decodeCursor, encodeCursor } from '../lib/cursor';
-import { businessRule, conflict, notFound } from '../lib/errors';
-import { newId } from '../lib/ids';
-import { commitCatalogWrite, type WriteContext } from './catalog-admin';
+import { bargainCampaigns, bargainSessions } from '../../db/bargains';
+import { products, skus } from '../../db/catalog';
+import { orders } from '../../db/orders';
+import { abortUnlessChanged } from '../../db/batch';
+import type { Db } from '../../db/client';
+import { toIso } from '../../lib/clock';
+import { decodeCursor, encodeCursor } from '../../lib/cursor';
+import { businessRule, conflict, notFound } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import { commitCatalogWrite, type WriteContext } from '../../services/catalog-admin';
 
 export type BargainCampaignRow = typeof bargainCampaigns.$inferSelect;
 
