@@ -54,7 +54,7 @@ module.exports = {
       severity: 'error',
       comment: 'Not even Hono types: a service that takes a Context cannot be called from a queue consumer.',
       from: { path: '^src/(services|marketing|db|wechat)/' },
-      to: { path: '^node_modules/hono/' },
+      to: { path: '(^|/)node_modules/hono/' },
     },
     {
       name: 'routes-do-not-query-tables',
@@ -90,7 +90,7 @@ module.exports = {
   options: {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
-    tsConfig: { fileName: 'tsconfig.json' },
+    tsConfig: { fileName: require('node:path').join(__dirname, 'tsconfig.json') },
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.tsx', '.js', '.d.ts'] },
     exclude: { path: '^(dist|\\.wrangler)/' },
     reporterOptions: { text: { highlightFocused: true } },

@@ -65,7 +65,7 @@ class BargainBench {
     await query(
       this.worker,
       `INSERT INTO bargain_campaigns (id, title, product_id, sku_id, start_price_fen, floor_price_fen, helpers_needed, session_minutes, launches_per_shopper, helps_per_day, buy_before_floor, new_helper_bonus_pct, starts_at, ends_at, status, created_by, created_at, updated_at)
-       VALUES (?, 'bench', ?, ?, ?, 1, ?, 1440, ?, 100, 0, 50, ?, ?, 'active', 'bench', ?, ?)`,
+       VALUES (?, 'bench', ?, ?, ?, 1, ?, 1440, ?, 100, 0, 50, ?, ?, 'scheduled', 'bench', ?, ?)`,
       id, this.sku.productId, this.sku.id, this.sku.priceFen, HELPERS_NEEDED, LAUNCHES_PER_OWNER, now - 60_000, now + 86_400_000, now, now,
     );
     return id;

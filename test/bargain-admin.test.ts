@@ -61,7 +61,7 @@ describe('admin API', () => {
     const cancelled = await api('POST', `/admin/api/bargains/${created.id}/cancel`, { token: operator });
     expect(cancelled.status).toBe(200);
     expect((await json(cancelled)).state).toBe('cancelled');
-    expect(await json(api('POST', `/admin/api/bargains/${created.id}/cancel`, { token: operator }))).toMatchObject({ error: { code: 'already_cancelled' } });
+    expect(await json(api('POST', `/admin/api/bargains/${created.id}/cancel`, { token: operator }))).toMatchObject({ error: { code: 'campaign_closed' } });
     // A cancelled campaign takes no launches and is gone from the storefront; its sessions run on.
     const [late] = await bargainShoppers(1);
     expect((await api('POST', `/bargains/${created.id}/sessions`, { token: late!.token, headers: { 'Idempotency-Key': newIdempotencyKey() } })).status).toBe(404);

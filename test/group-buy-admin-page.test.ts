@@ -119,7 +119,7 @@ describe('group buys on the admin page', () => {
     expect(detail).not.toContain('/cancel"');
     expect((await adminFormPost(`/admin/group-buys/${campaign.id}/cancel`, {}, { cookie: sessions.viewer })).status).toBe(403);
     expect((await adminFormPost(`/admin/group-buys/${campaign.id}/cancel`, {}, { cookie: sessions.operator, headers: { Origin: 'https://evil.example' } })).status).toBe(403);
-    expect((await env.DB.prepare('SELECT status FROM group_buys WHERE id = ?').bind(campaign.id).first())!.status).toBe('active');
+    expect((await env.DB.prepare('SELECT status FROM group_buys WHERE id = ?').bind(campaign.id).first())!.status).toBe('scheduled');
     const cancelled = await adminFormPost(`/admin/group-buys/${campaign.id}/cancel`, {}, { cookie: sessions.operator });
     expect(cancelled.headers.get('Location')).toBe(`/admin/group-buys/${campaign.id}?done=cancelled`);
     expect((await env.DB.prepare('SELECT status FROM group_buys WHERE id = ?').bind(campaign.id).first())!.status).toBe('cancelled');

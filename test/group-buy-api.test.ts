@@ -48,7 +48,7 @@ describe('campaigns in the admin', () => {
     const res = await api('POST', '/admin/api/group-buys', { token: operator, body: body(skuId, { leader_discount_fen: 500, simulate_share_percent: 50, full_room_policy: 'new_room' }) });
     expect(res.status).toBe(201);
     const plain = await json(res);
-    expect(plain).toMatchObject({ group_size: 2, max_size: 2, tiers: [], leader_discount_fen: 500, simulate_share_percent: 50, full_room_policy: 'new_room', status: 'active', live: true });
+    expect(plain).toMatchObject({ group_size: 2, max_size: 2, tiers: [], leader_discount_fen: 500, simulate_share_percent: 50, full_room_policy: 'new_room', status: 'scheduled', state: 'live', live: true });
     expect(plain.skus).toEqual([{ sku_id: skuId, spec_text: '', price_fen: 12_000, group_price_fen: 9900 }]);
 
     const tieredSku = await newSku();

@@ -126,7 +126,7 @@ export const GroupBuyListPage: FC<{ merchant: MerchantPrincipal; rows: GroupBuyS
           <td>
             <a href={`/admin/group-buys/${g.id}`}>{g.title}</a>
           </td>
-          <td>{g.status === 'active' ? '有效' : '已取消'}</td>
+          <td>{g.status === 'scheduled' ? '有效' : '已取消'}</td>
           <td>{g.tiers.length ? `${g.group_size}–${g.max_size} 人` : `${g.group_size} 人`}</td>
           <td>{g.tiers.length ? tierText(g.tiers) : g.skus.map((s) => formatFenWithYuanSign(s.group_price_fen)).join(' / ')}</td>
           <td>{time(g.starts_at)}</td>
@@ -191,7 +191,7 @@ export const GroupBuyDetailPage: FC<{ merchant: MerchantPrincipal; campaign: Adm
     {notice && <Notice kind="ok">{groupBuyNotices[notice]}</Notice>}
     <dl>
       <dt>状态</dt>
-      <dd>{campaign.status === 'active' ? (campaign.live ? '进行中' : '有效（不在活动时间内）') : '已取消'}</dd>
+      <dd>{campaign.status === 'scheduled' ? (campaign.live ? '进行中' : '有效（不在活动时间内）') : '已取消'}</dd>
       <dt>时间</dt>
       <dd>
         {time(campaign.starts_at)} – {time(campaign.ends_at)}
@@ -262,7 +262,7 @@ export const GroupBuyDetailPage: FC<{ merchant: MerchantPrincipal; campaign: Adm
       </table>
       {rooms.length === 0 && <p class="muted">还没有人开团。</p>}
     </section>
-    {roleAllows(merchant.role, 'operator') && campaign.status === 'active' && (
+    {roleAllows(merchant.role, 'operator') && campaign.status === 'scheduled' && (
       <form method="post" action={`/admin/group-buys/${campaign.id}/cancel`}>
         <button type="submit">取消活动</button>
       </form>

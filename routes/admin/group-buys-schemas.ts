@@ -33,7 +33,7 @@ export const createGroupBuyBody = v.strictObject({
 });
 
 export const groupBuyListQuery = v.strictObject({
-  status: v.optional(v.picklist(['active', 'cancelled'], 'must be active or cancelled')),
+  status: v.optional(v.picklist(['scheduled', 'cancelled'], 'must be scheduled or cancelled')),
   ...pageQuery,
 });
 

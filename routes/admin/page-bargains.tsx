@@ -6,14 +6,15 @@ import type { FC } from 'hono/jsx';
 import * as v from 'valibot';
 import type { ApiError } from '../../src/lib/errors';
 import { formatFenWithYuanSign, parseYuanToFen } from '../../src/lib/money';
-import type { AdminBargainCampaign, BargainCampaignInput, BargainCampaignState } from '../../src/marketing/bargain/campaigns';
+import type { AdminBargainCampaign, BargainCampaignInput } from '../../src/marketing/bargain/campaigns';
+import type { CampaignState } from '../../src/domain/campaign';
 import { roleAllows, type MerchantPrincipal } from '../../src/services/merchant-auth';
 import { createBargainBody } from './bargains-schemas';
 import { readTimeField, TimeField } from './page-flash-sales';
 import type { FormatTime } from './page-orders';
 import { Field, Layout, Notice, type FieldErrors, type FormValues } from './page-views';
 
-export const bargainStateLabels: Record<BargainCampaignState, string> = { upcoming: '未开始', live: '进行中', ended: '已结束', cancelled: '已取消' };
+export const bargainStateLabels: Record<CampaignState, string> = { upcoming: '未开始', live: '进行中', ended: '已结束', cancelled: '已取消', settled: '已结算' };
 
 /** The notice after a successful action (the redirect's ?done=). */
 export const bargainNotices = {

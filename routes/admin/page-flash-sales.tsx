@@ -8,7 +8,8 @@ import type { ApiError } from '../../src/lib/errors';
 import { formatFenWithYuanSign, parseYuanToFen } from '../../src/lib/money';
 import { zonedLocalTimeToEpoch } from '../../src/lib/zoned-time';
 import type { DailySlot } from '../../src/domain/flash-sale-slots';
-import type { AdminFlashSale, CampaignState, FlashSaleInput, listFlashSalesForAdmin } from '../../src/marketing/flash-sale/campaigns';
+import type { AdminFlashSale, FlashSaleInput, listFlashSalesForAdmin } from '../../src/marketing/flash-sale/campaigns';
+import type { CampaignState } from '../../src/domain/campaign';
 import { roleAllows, type MerchantPrincipal } from '../../src/services/merchant-auth';
 import type { FormatTime } from './page-orders';
 import { CampaignListPage, Field, Layout, Notice, type FieldErrors, type FormValues } from './page-views';
@@ -171,8 +172,8 @@ function schemaMessage(field: string, message: string): string {
 /** Business-rule messages for people, by the API's error code. */
 const ruleMessages: Record<string, string> = {
   starts_in_past: '开始时间已经过去',
-  unknown_sku: '没有这个 SKU',
-  sku_unavailable: '这个 SKU 已删除，或商品未上架',
+  sku_not_found: '没有这个 SKU',
+  sku_not_sellable: '这个 SKU 已删除，或商品未上架',
   flash_price_above_price: '秒杀价不能高于商品售价',
   insufficient_stock: '秒杀库存不能超过商品当前库存',
   flash_sale_overlap: '这个 SKU 在这段时间已有秒杀活动',

@@ -3,6 +3,7 @@
 // which no single object can see: launches per shopper and helps per shopper per shop-day.
 // Those limits are enforced by triggers (migration bargains_guards) that RAISE(ABORT) inside
 // the very INSERT that would break them, so they hold under any concurrency.
+import { campaignStatuses } from '../domain/campaign';
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { products, skus } from './catalog';
@@ -34,7 +35,7 @@ export const bargainCampaigns = sqliteTable(
     newHelperBonusPct: integer('new_helper_bonus_pct').notNull(),
     startsAt: integer('starts_at').notNull(),
     endsAt: integer('ends_at').notNull(),
-    status: text('status', { enum: ['active', 'cancelled'] }).notNull().default('active'),
+    status: text('status', { enum: campaignStatuses }).notNull().default('scheduled'),
     createdBy: text('created_by').notNull(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),

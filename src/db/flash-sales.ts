@@ -1,6 +1,7 @@
 // Flash-sale (秒杀) campaigns. The live stock of each campaign SKU is not here: it is held by
 // FlashSaleStock Durable Objects (one per SKU and shard), which keep their own reservation
 // ledger. D1 holds the campaign, its SKUs and (through orders.source_ref) the orders.
+import { campaignStatuses } from '../domain/campaign';
 import { sql } from 'drizzle-orm';
 import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { DailySlot } from '../domain/flash-sale-slots';
@@ -23,7 +24,7 @@ export const flashSales = sqliteTable(
     /** Stock objects per SKU, fixed at creation: a shopper always lands on the same shard. */
     shardCount: integer('shard_count').notNull(),
     /** 'cancelled' stops sales; unsold stock returns to the SKUs when a campaign ends. */
-    status: text('status', { enum: ['scheduled', 'cancelled', 'settled'] }).notNull().default('scheduled'),
+    status: text('status', { enum: campaignStatuses }).notNull().default('scheduled'),
     createdBy: text('created_by').notNull(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),

@@ -3,6 +3,7 @@
 // keeps what must be listed and joined across rooms: the campaign, one row per room (for "join a
 // group in progress" and the outcome), and one row per member, written in the same batch as the
 // member's order (for "my groups", the per-user limit and reconciliation).
+import { campaignStatuses } from '../domain/campaign';
 import { sql } from 'drizzle-orm';
 import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { Tier } from '../domain/group-buy';
@@ -35,7 +36,7 @@ export const groupBuys = sqliteTable(
     fullRoomPolicy: text('full_room_policy', { enum: ['refuse', 'new_room'] }).notNull(),
     startsAt: integer('starts_at').notNull(),
     endsAt: integer('ends_at').notNull(),
-    status: text('status', { enum: ['active', 'cancelled'] }).notNull().default('active'),
+    status: text('status', { enum: campaignStatuses }).notNull().default('scheduled'),
     createdBy: text('created_by').notNull(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),

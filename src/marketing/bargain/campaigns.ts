@@ -10,11 +10,13 @@ import { products, skus } from '../../db/catalog';
 import { orders } from '../../db/orders';
 import { abortUnlessChanged } from '../../db/batch';
 import type { Db } from '../../db/client';
+import { campaignState } from '../../domain/campaign';
 import { toIso } from '../../lib/clock';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { businessRule, conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { commitCatalogWrite, type WriteContext } from '../../services/catalog-admin';
+import { assertStartNotPast, cancelStatements, loadSellableSkus } from '../kernel/campaign-rules';
 
 export type BargainCampaignRow = typeof bargainCampaigns.$inferSelect;
 
@@ -34,20 +36,11 @@ export type BargainCampaignInput = {
   ends_at: string;
 };
 
-/** A start a little in the past is accepted ("now" typed into a datetime-local field). */
-const START_GRACE_MS = 5 * 60_000;
-
 export async function createBargainCampaign(ctx: WriteContext, input: BargainCampaignInput): Promise<string> {
   const startsAt = Date.parse(input.starts_at);
   const endsAt = Date.parse(input.ends_at);
-  if (startsAt < ctx.now - START_GRACE_MS) throw businessRule('starts_in_past', 'The campaign cannot start in the past.', [{ path: 'body.starts_at', message: 'is in the past' }]);
-  const [sku] = await ctx.db
-    .select({ id: skus.id, productId: skus.productId, priceFen: skus.priceFen, active: skus.active, status: products.status })
-    .from(skus)
-    .innerJoin(products, eq(products.id, skus.productId))
-    .where(eq(skus.id, input.sku_id));
-  if (!sku) throw businessRule('sku_not_found', 'No such SKU.', [{ path: 'body.sku_id', message: 'does not exist' }]);
-  if (sku.active !== 1 || sku.status !== 'published') throw businessRule('sku_not_sellable', 'The SKU must be active in a published product.', [{ path: 'body.sku_id', message: 'is not on sale' }]);
+  assertStartNotPast(startsAt, ctx.now);
+  const sku = (await loadSellableSkus(ctx.db, [{ skuId: input.sku_id, path: 'body.sku_id' }])).get(input.sku_id)!;
   if (input.start_price_fen > sku.priceFen) {
     throw businessRule('start_above_price', `The starting price may not exceed the SKU's price (${sku.priceFen} fen).`, [{ path: 'body.start_price_fen', message: `at most ${sku.priceFen}` }]);
   }
@@ -57,7 +50,7 @@ export async function createBargainCampaign(ctx: WriteContext, input: BargainCam
       id,
       title: input.title,
       productId: sku.productId,
-      skuId: sku.id,
+      skuId: sku.skuId,
       startPriceFen: input.start_price_fen,
       floorPriceFen: input.floor_price_fen,
       helpersNeeded: input.helpers_needed,
@@ -68,7 +61,7 @@ export async function createBargainCampaign(ctx: WriteContext, input: BargainCam
       newHelperBonusPct: input.new_helper_bonus_pct,
       startsAt,
       endsAt,
-      status: 'active',
+      status: 'scheduled',
       createdBy: ctx.actor.id,
       createdAt: ctx.now,
       updatedAt: ctx.now,
@@ -80,25 +73,13 @@ export async function createBargainCampaign(ctx: WriteContext, input: BargainCam
 /** Stops new launches; sessions already open run to their end and may still be bought. */
 export async function cancelBargainCampaign(ctx: WriteContext, campaignId: string): Promise<void> {
   const campaign = await findCampaign(ctx.db, campaignId);
-  if (campaign.status === 'cancelled') throw conflict('already_cancelled', 'This campaign is already cancelled.');
-  await commitCatalogWrite(ctx, [
-    ctx.db.update(bargainCampaigns).set({ status: 'cancelled', updatedAt: ctx.now }).where(and(eq(bargainCampaigns.id, campaignId), eq(bargainCampaigns.status, 'active'))),
-    abortUnlessChanged(),
-  ]);
+  await commitCatalogWrite(ctx, cancelStatements(bargainCampaigns, campaign, ctx.now));
 }
 
 export async function findCampaign(db: Db, campaignId: string): Promise<BargainCampaignRow> {
   const campaign = await db.query.bargainCampaigns.findFirst({ where: eq(bargainCampaigns.id, campaignId) });
   if (!campaign) throw notFound('Bargain campaign');
   return campaign;
-}
-
-export type BargainCampaignState = 'upcoming' | 'live' | 'ended' | 'cancelled';
-
-export function bargainCampaignState(c: Pick<BargainCampaignRow, 'status' | 'startsAt' | 'endsAt'>, now: number): BargainCampaignState {
-  if (c.status === 'cancelled') return 'cancelled';
-  if (now < c.startsAt) return 'upcoming';
-  return now < c.endsAt ? 'live' : 'ended';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -165,7 +146,7 @@ function page<T extends CampaignWithProduct, V>(rows: T[], limit: number, view: 
 export async function storefrontBargains(db: Db, opts: { cursor?: string | undefined; limit: number; now: number }) {
   const rows = await campaignsWithProducts(
     db,
-    and(eq(bargainCampaigns.status, 'active'), lte(bargainCampaigns.startsAt, opts.now), gt(bargainCampaigns.endsAt, opts.now), eq(skus.active, 1), eq(products.status, 'published'), afterCursor(opts.cursor)),
+    and(eq(bargainCampaigns.status, 'scheduled'), lte(bargainCampaigns.startsAt, opts.now), gt(bargainCampaigns.endsAt, opts.now), eq(skus.active, 1), eq(products.status, 'published'), afterCursor(opts.cursor)),
     opts.limit + 1,
   );
   return { ...page(rows, opts.limit, campaignView), server_time: toIso(opts.now)! };
@@ -173,14 +154,14 @@ export async function storefrontBargains(db: Db, opts: { cursor?: string | undef
 
 /** One campaign a shopper may see: not cancelled (an ended one is shown, so an open page can say so). */
 export async function storefrontBargain(db: Db, campaignId: string, now: number) {
-  const [row] = await campaignsWithProducts(db, and(eq(bargainCampaigns.id, campaignId), eq(bargainCampaigns.status, 'active')), 1);
+  const [row] = await campaignsWithProducts(db, and(eq(bargainCampaigns.id, campaignId), eq(bargainCampaigns.status, 'scheduled')), 1);
   if (!row) throw notFound('Bargain campaign');
-  return { ...campaignView(row), state: bargainCampaignState(row, now), server_time: toIso(now)! };
+  return { ...campaignView(row), state: campaignState(row, now), server_time: toIso(now)! };
 }
 
 const adminView = (c: CampaignWithProduct, now: number) => ({
   ...campaignView(c),
-  state: bargainCampaignState(c, now),
+  state: campaignState(c, now),
   sku_price_fen: c.skuPriceFen,
   launches_per_shopper: c.launchesPerShopper,
   helps_per_day: c.helpsPerDay,

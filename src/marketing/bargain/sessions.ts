@@ -22,7 +22,8 @@ import { toIso } from '../../lib/clock';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { ApiError, businessRule, conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import { bargainCampaignState, findCampaign } from './campaigns';
+import { findCampaign } from './campaigns';
+import { campaignState } from '../../domain/campaign';
 import { loadPurchasableSkus, unavailableReason } from '../../services/purchasable';
 
 export type BargainSessionRow = typeof bargainSessions.$inferSelect;
@@ -141,7 +142,7 @@ export async function launchSession(env: Env, ctx: LaunchContext, campaignId: st
   }
 
   const campaign = await findCampaign(ctx.db, campaignId);
-  const state = bargainCampaignState(campaign, ctx.now);
+  const state = campaignState(campaign, ctx.now);
   if (state === 'cancelled') throw notFound('Bargain campaign');
   if (state === 'upcoming') throw businessRule('not_started', 'This bargain has not started yet.');
   if (state === 'ended') throw businessRule('ended', 'This bargain has ended.');

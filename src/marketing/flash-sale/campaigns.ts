@@ -43,6 +43,9 @@ import { toIso } from '../../lib/clock';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { ApiError, businessRule, conflict, notFound, type ErrorDetail } from '../../lib/errors';
 import { newId } from '../../lib/ids';
+import type { PurchasableSku } from '../../services/purchasable';
+import { assertStartNotPast, cancelStatements, loadSellableSkus } from '../kernel/campaign-rules';
+import { campaignState, type CampaignState } from '../../domain/campaign';
 import { commitCatalogWrite, refreshProductSummary, type WriteContext } from '../../services/catalog-admin';
 import { BUMP_CATALOG_VERSION_SQL, rememberCatalogVersion } from '../../services/catalog-cache';
 
@@ -68,23 +71,9 @@ export type FlashSaleInput = {
 /** items × shards: every object is configured on create and read for live figures, within a request's subrequest budget. */
 export const MAX_STOCK_OBJECTS_PER_CAMPAIGN = 512;
 
-/**
- * A start a little in the past is accepted: a merchant who means "now" types the current minute
- * (datetime-local has no seconds) and needs a moment to send the form.
- */
-export const START_GRACE_MS = 5 * 60_000;
-
 /** The shard count a campaign gets: as asked, else sized from the expected peak, else 1. */
 export const shardCountFor = (input: Pick<FlashSaleInput, 'shard_count' | 'expected_peak_per_second'>) =>
   input.shard_count ?? (input.expected_peak_per_second !== undefined ? shardsNeeded(input.expected_peak_per_second) : 1);
-
-export type CampaignState = 'upcoming' | 'live' | 'ended' | 'cancelled' | 'settled';
-
-export function campaignState(c: Pick<FlashSaleRow, 'status' | 'startsAt' | 'endsAt'>, now: number): CampaignState {
-  if (c.status !== 'scheduled') return c.status;
-  if (now < c.startsAt) return 'upcoming';
-  return now < c.endsAt ? 'live' : 'ended';
-}
 
 /**
  * The window the stock objects enforce. A cancelled campaign's objects end at the cancellation
@@ -190,17 +179,6 @@ async function liveFigures(env: Env, campaign: FlashSaleRow, items: FlashSaleIte
 // ---------------------------------------------------------------------------------------------
 // Creating and cancelling
 
-type CatalogSku = { id: string; productId: string; priceFen: number; stock: number; active: number; productStatus: string };
-
-async function catalogSkus(db: Db, skuIds: string[]): Promise<Map<string, CatalogSku>> {
-  const rows = await db
-    .select({ id: skus.id, productId: skus.productId, priceFen: skus.priceFen, stock: skus.stock, active: skus.active, productStatus: products.status })
-    .from(skus)
-    .innerJoin(products, eq(products.id, skus.productId))
-    .where(inArray(skus.id, skuIds));
-  return new Map(rows.map((r) => [r.id, r]));
-}
-
 /** Scheduled campaigns holding any of these SKUs in a window that overlaps [startsAt, endsAt). */
 async function overlappingCampaigns(db: Db, skuIds: string[], startsAt: number, endsAt: number) {
   return db
@@ -214,26 +192,23 @@ async function overlappingCampaigns(db: Db, skuIds: string[], startsAt: number, 
  * The business rules that depend on the catalog, in a fixed order; the first rule that fails is
  * answered with every item that fails it. Returns the SKUs' products for the write.
  */
-async function checkAgainstCatalog(db: Db, input: FlashSaleInput, startsAt: number, endsAt: number, now: number, timeZone: string): Promise<Map<string, CatalogSku>> {
-  if (startsAt < now - START_GRACE_MS) {
-    throw businessRule('starts_in_past', 'A flash sale cannot start in the past.', [{ path: 'body.starts_at', message: 'is in the past' }]);
-  }
+async function checkAgainstCatalog(db: Db, input: FlashSaleInput, startsAt: number, endsAt: number, now: number, timeZone: string): Promise<Map<string, PurchasableSku>> {
+  assertStartNotPast(startsAt, now);
   if (salesMomentAt({ startsAt, endsAt, dailySlots: input.daily_slots ?? null }, startsAt, timeZone).state === 'ended') {
     throw businessRule('no_slot_in_window', 'None of the daily slots falls between the start and the end.', [{ path: 'body.daily_slots', message: 'no slot opens within the window' }]);
   }
   const skuIds = input.items.map((i) => i.sku_id);
-  const catalog = await catalogSkus(db, skuIds);
-  const failing = (code: string, message: string, test: (item: FlashSaleItemInput, sku: CatalogSku | undefined) => ErrorDetail | null) => {
+  const catalog = await loadSellableSkus(
+    db,
+    input.items.map((item, i) => ({ skuId: item.sku_id, path: `body.items.${i}.sku_id` })),
+  );
+  const failing = (code: string, message: string, test: (item: FlashSaleItemInput, sku: PurchasableSku | undefined) => ErrorDetail | null) => {
     const details = input.items.flatMap((item, i) => {
       const problem = test(item, catalog.get(item.sku_id));
       return problem ? [{ path: `body.items.${i}.${problem.path}`, message: problem.message }] : [];
     });
     if (details.length) throw businessRule(code, message, details);
   };
-  failing('unknown_sku', 'A SKU in this flash sale does not exist.', (_, sku) => (sku ? null : { path: 'sku_id', message: 'no such SKU' }));
-  failing('sku_unavailable', 'A SKU in this flash sale is not on sale in the shop (removed, or its product is not published).', (_, sku) =>
-    sku!.active !== 1 ? { path: 'sku_id', message: 'this SKU has been removed' } : sku!.productStatus !== 'published' ? { path: 'sku_id', message: 'its product is not published' } : null,
-  );
   failing('flash_price_above_price', 'A flash price must not be above the SKU’s normal price.', (item, sku) =>
     item.flash_price_fen > sku!.priceFen ? { path: 'flash_price_fen', message: `is above the SKU's price of ${sku!.priceFen} fen` } : null,
   );
@@ -337,13 +312,7 @@ export const configurationPending = (id: string) =>
  */
 export async function cancelFlashSale(env: Env, ctx: WriteContext, flashSaleId: string): Promise<{ configured: boolean }> {
   const { campaign } = await loadCampaign(ctx.db, flashSaleId);
-  const state = campaignState(campaign, ctx.now);
-  if (state === 'cancelled' || state === 'settled') throw conflict('flash_sale_closed', `This flash sale is already ${state}.`);
-  if (state === 'ended') throw conflict('flash_sale_ended', 'This flash sale has already ended.');
-  await commitCatalogWrite(ctx, [
-    sql`UPDATE flash_sales SET status = 'cancelled', updated_at = ${ctx.now} WHERE id = ${flashSaleId} AND status = 'scheduled'`,
-    abortUnlessChanged(),
-  ]);
+  await commitCatalogWrite(ctx, cancelStatements(flashSales, campaign, ctx.now));
   try {
     await ensureStockObjectsConfigured(env, flashSaleId);
     return { configured: true };

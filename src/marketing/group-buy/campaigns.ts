@@ -15,6 +15,8 @@ import { toIso } from '../../lib/clock';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { businessRule, conflict, invalidInput, notFound, type ErrorDetail } from '../../lib/errors';
 import { newId } from '../../lib/ids';
+import { assertStartNotPast, cancelStatements, loadSellableSkus } from '../kernel/campaign-rules';
+import { campaignState, isLive, type CampaignState } from '../../domain/campaign';
 import { commitCatalogWrite, type WriteContext } from '../../services/catalog-admin';
 
 
@@ -40,8 +42,6 @@ export type GroupBuyInput = {
 };
 
 export const DEFAULT_PAYMENT_WINDOW_MINUTES = 15;
-/** A start a little in the past is accepted (a merchant who means "now"). */
-const START_GRACE_MS = 5 * 60_000;
 
 export const rulesOf = (c: Pick<GroupBuyRow, 'groupSize' | 'maxSize' | 'tiers' | 'leaderDiscountFen' | 'simulateSharePercent'>): GroupRules => ({
   groupSize: c.groupSize,
@@ -82,34 +82,30 @@ function shapeOf(input: GroupBuyInput): Shape {
   return shape;
 }
 
-/** The SKUs must be live, of one product, and dearer than their group price (less the leader's discount). */
+/** The SKUs must be on sale (the kernel's check), of one product, and dearer than their group price (less the leader's discount). */
 async function checkAgainstCatalog(db: Db, input: GroupBuyInput, shape: Shape): Promise<string> {
-  const rows = await db
-    .select({ id: skus.id, productId: skus.productId, priceFen: skus.priceFen, active: skus.active, status: products.status })
-    .from(skus)
-    .innerJoin(products, eq(products.id, skus.productId))
-    .where(inArray(skus.id, input.skus.map((s) => s.sku_id)));
-  const byId = new Map(rows.map((r) => [r.id, r]));
+  const byId = await loadSellableSkus(
+    db,
+    input.skus.map((s, i) => ({ skuId: s.sku_id, path: `body.skus.${i}.sku_id` })),
+  );
   const problems: ErrorDetail[] = [];
-  const productIds = new Set(rows.map((r) => r.productId));
+  const productIds = new Set([...byId.values()].map((r) => r.productId));
   input.skus.forEach((s, i) => {
-    const sku = byId.get(s.sku_id);
+    const sku = byId.get(s.sku_id)!;
     const path = `body.skus.${i}`;
-    if (!sku || !sku.active) return problems.push({ path: `${path}.sku_id`, message: 'no such SKU' });
-    if (sku.status !== 'published') return problems.push({ path: `${path}.sku_id`, message: 'the product is not published' });
     const price = shape.tiers[0]?.priceFen ?? s.group_price_fen!;
     if (price >= sku.priceFen) problems.push({ path: shape.tiers.length ? 'body.tiers.0.price_fen' : `${path}.group_price_fen`, message: `must be below the SKU's price (${sku.priceFen} fen)` });
     if ((input.leader_discount_fen ?? 0) >= price) problems.push({ path: 'body.leader_discount_fen', message: 'must be below the group price' });
   });
   if (productIds.size > 1) problems.push({ path: 'body.skus', message: 'all SKUs must belong to one product' });
   if (problems.length) throw businessRule('group_buy_not_allowed', 'These SKUs cannot be sold in this group buy.', problems);
-  return rows[0]!.productId;
+  return byId.get(input.skus[0]!.sku_id)!.productId;
 }
 
 export async function createGroupBuy(ctx: WriteContext, input: GroupBuyInput): Promise<string> {
   const shape = shapeOf(input);
   const startsAt = Date.parse(input.starts_at);
-  if (startsAt < ctx.now - START_GRACE_MS) throw invalidInput([{ path: 'body.starts_at', message: 'must not be in the past' }]);
+  assertStartNotPast(startsAt, ctx.now);
   const productId = await checkAgainstCatalog(ctx.db, input, shape);
   const id = newId('gbc');
   const statements = [
@@ -128,6 +124,7 @@ export async function createGroupBuy(ctx: WriteContext, input: GroupBuyInput): P
       fullRoomPolicy: input.full_room_policy ?? 'refuse',
       startsAt,
       endsAt: Date.parse(input.ends_at),
+      status: 'scheduled',
       createdBy: ctx.actor.id,
       createdAt: ctx.now,
       updatedAt: ctx.now,
@@ -142,8 +139,7 @@ export async function createGroupBuy(ctx: WriteContext, input: GroupBuyInput): P
 /** Stops new rooms and joins at once; open rooms run to their end (their members have paid). */
 export async function cancelGroupBuy(ctx: WriteContext, id: string): Promise<void> {
   const campaign = await findCampaign(ctx.db, id);
-  if (campaign.status === 'cancelled') throw conflict('already_cancelled', 'This group buy is already cancelled.');
-  await commitCatalogWrite(ctx, [ctx.db.update(groupBuys).set({ status: 'cancelled', updatedAt: ctx.now }).where(eq(groupBuys.id, id))]);
+  await commitCatalogWrite(ctx, cancelStatements(groupBuys, campaign, ctx.now));
 }
 
 export async function findCampaign(db: Db, id: string): Promise<GroupBuyRow> {
@@ -151,9 +147,6 @@ export async function findCampaign(db: Db, id: string): Promise<GroupBuyRow> {
   if (!campaign) throw notFound('Group buy');
   return campaign;
 }
-
-/** Whether rooms can be opened and joined now. */
-export const isLive = (c: Pick<GroupBuyRow, 'status' | 'startsAt' | 'endsAt'>, now: number) => c.status === 'active' && c.startsAt <= now && now < c.endsAt;
 
 // ---------------------------------------------------------------------------------------------
 // Views
@@ -228,7 +221,7 @@ export async function storefrontGroupBuys(db: Db, now: number): Promise<{ items:
   const rows = await db
     .select()
     .from(groupBuys)
-    .where(and(eq(groupBuys.status, 'active'), lte(groupBuys.startsAt, now), gt(groupBuys.endsAt, now)))
+    .where(and(eq(groupBuys.status, 'scheduled'), lte(groupBuys.startsAt, now), gt(groupBuys.endsAt, now)))
     .orderBy(asc(groupBuys.endsAt), asc(groupBuys.id))
     .limit(STOREFRONT_CAMPAIGN_LIMIT);
   return { items: await campaignViews(db, rows), next_cursor: null, server_time: toIso(now)! };
@@ -237,12 +230,15 @@ export async function storefrontGroupBuys(db: Db, now: number): Promise<{ items:
 /** One campaign as the storefront shows it; a cancelled or ended one is "not found". */
 export async function storefrontGroupBuy(db: Db, id: string, now: number): Promise<GroupBuyCampaignView> {
   const campaign = await findCampaign(db, id);
-  if (!isLive(campaign, now) && !(campaign.status === 'active' && now < campaign.startsAt)) throw notFound('Group buy');
+  const state = campaignState(campaign, now);
+  if (state !== 'live' && state !== 'upcoming') throw notFound('Group buy');
   return (await campaignViews(db, [campaign]))[0]!;
 }
 
 export type AdminGroupBuy = GroupBuyCampaignView & {
   status: GroupBuyRow['status'];
+  /** The kernel's state (upcoming, live, ended, cancelled), as for every campaign. */
+  state: CampaignState;
   live: boolean;
   payment_window_minutes: number;
   per_user_limit: number;
@@ -265,6 +261,7 @@ export async function groupBuyForAdmin(db: Db, id: string, now: number): Promise
   return {
     ...view!,
     status: campaign.status,
+    state: campaignState(campaign, now),
     live: isLive(campaign, now),
     payment_window_minutes: campaign.paymentWindowMinutes,
     per_user_limit: campaign.perUserLimit,

@@ -24,7 +24,8 @@ import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { ApiError, businessRule, conflict, notFound } from '../../lib/errors';
 import type { HoldResult, RoomState } from '../../../durable-objects/group-buy-room.types';
 import { findOwnAddress } from '../../services/addresses';
-import { findCampaign, isLive, rulesOf, type GroupBuyRow } from './campaigns';
+import { findCampaign, rulesOf, type GroupBuyRow } from './campaigns';
+import { campaignState, isLive } from '../../domain/campaign';
 import { defaultAddress, findByIdempotencyKey, insertOrder, reserveStockStatements, type CreateContext } from '../../services/orders';
 import type { OrderRow } from '../../services/order-transitions';
 import { loadPurchasableSkus, unavailableReason, type PurchasableSku } from '../../services/purchasable';
@@ -161,7 +162,7 @@ type Prepared = {
 /** Everything that can refuse without the room, before a seat is held. */
 async function prepare(ctx: CreateContext, campaignId: string, purchase: SeatPurchase): Promise<Prepared> {
   const campaign = await findCampaign(ctx.db, campaignId);
-  if (!isLive(campaign, ctx.now)) throw businessRule('group_buy_not_live', ctx.now < campaign.startsAt && campaign.status === 'active' ? 'This group buy has not started yet.' : 'This group buy has ended.');
+  if (!isLive(campaign, ctx.now)) throw businessRule('group_buy_not_live', campaignState(campaign, ctx.now) === 'upcoming' ? 'This group buy has not started yet.' : 'This group buy has ended.');
   const [campaignSku, skus, user, settings] = await Promise.all([
     ctx.db.query.groupBuySkus.findFirst({ where: and(eq(groupBuySkus.groupBuyId, campaignId), eq(groupBuySkus.skuId, purchase.skuId)) }),
     loadPurchasableSkus(ctx.db, [purchase.skuId]),
