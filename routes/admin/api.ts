@@ -2,9 +2,7 @@
 // operator; staff accounts need owner. requireMerchant re-reads the account on every request.
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import { desc, eq } from 'drizzle-orm';
 import type { AppEnv } from '../../src/env';
-import { stockLedger } from '../../src/db/catalog';
 import { toIso } from '../../src/lib/clock';
 import { idOf, pageQuery, validate } from '../../src/lib/validate';
 import { MAX_QUERY_LENGTH } from '../../src/domain/search';
@@ -16,6 +14,8 @@ import {
   createProduct,
   deleteCategory,
   setProductPublished,
+  stockLedgerOfSku,
+  stockLedgerView,
   updateCategory,
   updateProduct,
   updateSku,
@@ -104,16 +104,10 @@ export const adminApiRoutes = new Hono<AppEnv>()
   })
   .post('/skus/:id/stock-adjustments', operator, skuParam, validate('json', stockAdjustmentBody), async (c) => {
     const entry = await adjustStock(catalogWriteContext(c), c.req.valid('param').id, c.req.valid('json'));
-    return c.json(ledgerView(entry), 201);
+    return c.json(stockLedgerView(entry), 201);
   })
   .get('/skus/:id/stock-ledger', viewer, skuParam, validate('query', v.strictObject({ limit: pageQuery.limit })), async (c) => {
-    const rows = await c.var.db
-      .select()
-      .from(stockLedger)
-      .where(eq(stockLedger.skuId, c.req.valid('param').id))
-      .orderBy(desc(stockLedger.createdAt), desc(stockLedger.id))
-      .limit(c.req.valid('query').limit);
-    return c.json({ items: rows.map(ledgerView), next_cursor: null });
+    return c.json({ items: await stockLedgerOfSku(c.var.db, c.req.valid('param').id, c.req.valid('query').limit), next_cursor: null });
   })
 
   // Categories
@@ -143,7 +137,3 @@ export const adminApiRoutes = new Hono<AppEnv>()
   .patch('/accounts/:id', owner, accountParam, validate('json', updateAccountBody), async (c) =>
     c.json(await updateAccount(c.var.db, c.req.valid('param').id, c.req.valid('json'), c.var.clock.now())),
   );
-
-function ledgerView(e: typeof stockLedger.$inferSelect) {
-  return { id: e.id, sku_id: e.skuId, delta: e.delta, stock_after: e.stockAfter, reason: e.reason, actor_id: e.actorId, created_at: toIso(e.createdAt) };
-}

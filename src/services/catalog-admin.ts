@@ -1,6 +1,6 @@
 // Merchant writes to the catalog. Each write is one D1 batch that also bumps the catalog
 // version, so the storefront cache key changes in the same atomic step as the data.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { categories, products, productSearchGrams, productTags, skus, stockLedger } from '../db/catalog';
 import { chunkForInsert, runBatch, type Statement } from '../db/batch';
 import type { Db } from '../db/client';
@@ -9,7 +9,7 @@ import { shortGrams } from '../domain/search';
 import { businessRule, conflict, invalidInput, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import type { AppVariables, Env } from '../env';
-import type { Clock } from '../lib/clock';
+import { toIso, type Clock } from '../lib/clock';
 import type { MerchantPrincipal } from './merchant-auth';
 import { BUMP_CATALOG_VERSION_SQL, rememberCatalogVersion } from './catalog-cache';
 
@@ -314,6 +314,17 @@ export async function adjustStock(ctx: WriteContext, skuId: string, adjustment: 
   await commitCatalogWrite(ctx, [...change, refreshProductSummary(sku.productId, ctx.now)]);
   const entry = await ctx.db.query.stockLedger.findFirst({ where: eq(stockLedger.id, ledgerId) });
   return entry!;
+}
+
+/** A SKU's latest stock movements, newest first, as the JSON API shows them. */
+export async function stockLedgerOfSku(db: Db, skuId: string, limit: number) {
+  const rows = await db.select().from(stockLedger).where(eq(stockLedger.skuId, skuId)).orderBy(desc(stockLedger.createdAt), desc(stockLedger.id)).limit(limit);
+  return rows.map(stockLedgerView);
+}
+
+/** One stock movement as the JSON API shows it. */
+export function stockLedgerView(e: typeof stockLedger.$inferSelect) {
+  return { id: e.id, sku_id: e.skuId, delta: e.delta, stock_after: e.stockAfter, reason: e.reason, actor_id: e.actorId, created_at: toIso(e.createdAt) };
 }
 
 export type CategoryInput = { name: string; parent_id?: string | null; icon_url?: string | null; sort_order?: number };
