@@ -72,7 +72,7 @@ describe('admin page login', () => {
     expect(wrong.headers.get('Content-Type')).toContain('text/html');
     expect(wrong.headers.get('Set-Cookie')).toBeNull();
     const body = await wrong.text();
-    expect(body).toContain('The username or password is wrong.');
+    expect(body).toContain('用户名或密码不正确');
     expect(body).toContain(`value="${username}"`);
     for (let i = 0; i < 4; i++) await post('/admin/login', { username, password: 'wrong' });
     const locked = await post('/admin/login', { username, password: PASSWORD });
@@ -274,7 +274,7 @@ describe('product pages', () => {
     const missing = await page('/admin/products/prd_doesnotexist', { cookie: sessions.viewer });
     expect(missing.status).toBe(404);
     expect(missing.headers.get('Content-Type')).toContain('text/html');
-    expect(await missing.text()).toContain('Product was not found.');
+    expect(await missing.text()).toContain('没有找到这个商品。');
     expect((await page('/admin/products/not-an-id', { cookie: sessions.viewer })).status).toBe(400);
     expect((await page('/admin/products?cursor=garbage', { cookie: sessions.viewer })).status).toBe(400);
     // The JSON API under /admin/api keeps answering JSON.
