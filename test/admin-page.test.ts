@@ -118,6 +118,15 @@ describe('product pages', () => {
     expect(drafts).toContain('没有找到商品');
   });
 
+  it('shows each product’s total stock and last edit time, in the list and in search results', async () => {
+    const row = await env.DB.prepare('SELECT total_stock, updated_at FROM products WHERE id = ?').bind(product.id).first<{ total_stock: number; updated_at: number }>();
+    expect(row!.total_stock).toBe(33);
+    const edited = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'short' }).format(row!.updated_at);
+    const cells = `<td class="num">¥129.00 – ¥139.00</td><td class="num">33</td><td>${edited}</td>`;
+    expect(await (await page('/admin/products', { cookie: sessions.viewer })).text()).toContain(cells);
+    expect(await (await page(`/admin/products?q=${encodeURIComponent('碎花')}`, { cookie: sessions.viewer })).text()).toContain(cells);
+  });
+
   it('pages through the list with a next-page link that keeps the filters', async () => {
     await createProduct(operatorToken, categoryId, { title: '分页测试商品' }, false);
     await createProduct(operatorToken, categoryId, { title: '分页测试商品二' }, false);
