@@ -8,7 +8,6 @@ import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import * as v from 'valibot';
-import type { MerchantRole } from '../../../src/db/merchants';
 import type { AppEnv } from '../../../src/env';
 import { ApiError } from '../../../src/lib/errors';
 import { pageQuery, validate } from '../../../src/lib/validate';
@@ -52,7 +51,7 @@ function originOf(url: string): string | null {
 }
 
 /** The signed-in merchant, with at least the `needed` role; without a valid session, off to the login form. */
-export const session = (needed: MerchantRole) =>
+export const session = (needed: MerchantPrincipal['role']) =>
   createMiddleware<AppEnv>(async (c, next) => {
     let merchant: MerchantPrincipal;
     try {
