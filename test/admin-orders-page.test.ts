@@ -175,7 +175,7 @@ describe('order detail', () => {
     const missing = await page('/admin/orders/ord_doesnotexist', { cookie: sessions.viewer });
     expect(missing.status).toBe(404);
     expect(missing.headers.get('Content-Type')).toContain('text/html');
-    expect(await missing.text()).toContain('Order was not found.');
+    expect(await missing.text()).toContain('没有找到这个订单。');
     expect((await page('/admin/orders/not-an-id', { cookie: sessions.viewer })).status).toBe(400);
     expect((await page('/admin/orders/ord_doesnotexist?done=whatever', { cookie: sessions.viewer })).status).toBe(400);
   });
@@ -204,7 +204,7 @@ describe('shipping', () => {
     expect(res.status).toBe(409);
     expect(res.headers.get('Content-Type')).toContain('text/html');
     expect(res.headers.get('Content-Security-Policy')).toContain("default-src 'none'");
-    expect(await res.text()).toContain('cannot ship');
+    expect(await res.text()).toContain('订单现在的状态不能这样操作');
     expect(await orderState(order.id)).toEqual(before);
   });
 

@@ -72,7 +72,7 @@ describe('admin page login', () => {
     expect(wrong.headers.get('Content-Type')).toContain('text/html');
     expect(wrong.headers.get('Set-Cookie')).toBeNull();
     const body = await wrong.text();
-    expect(body).toContain('The username or password is wrong.');
+    expect(body).toContain('用户名或密码不正确');
     expect(body).toContain(`value="${username}"`);
     for (let i = 0; i < 4; i++) await post('/admin/login', { username, password: 'wrong' });
     const locked = await post('/admin/login', { username, password: PASSWORD });
@@ -116,6 +116,15 @@ describe('product pages', () => {
     const drafts = await (await page(`/admin/products?q=${encodeURIComponent('连衣裙')}&status=draft`, { cookie: sessions.viewer })).text();
     expect(drafts).not.toContain(`href="/admin/products/${product.id}"`);
     expect(drafts).toContain('没有找到商品');
+  });
+
+  it('shows each product’s total stock and last edit time, in the list and in search results', async () => {
+    const row = await env.DB.prepare('SELECT total_stock, updated_at FROM products WHERE id = ?').bind(product.id).first<{ total_stock: number; updated_at: number }>();
+    expect(row!.total_stock).toBe(33);
+    const edited = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'short' }).format(row!.updated_at);
+    const cells = `<td class="num">¥129.00 – ¥139.00</td><td class="num">33</td><td>${edited}</td>`;
+    expect(await (await page('/admin/products', { cookie: sessions.viewer })).text()).toContain(cells);
+    expect(await (await page(`/admin/products?q=${encodeURIComponent('碎花')}`, { cookie: sessions.viewer })).text()).toContain(cells);
   });
 
   it('pages through the list with a next-page link that keeps the filters', async () => {
@@ -274,7 +283,7 @@ describe('product pages', () => {
     const missing = await page('/admin/products/prd_doesnotexist', { cookie: sessions.viewer });
     expect(missing.status).toBe(404);
     expect(missing.headers.get('Content-Type')).toContain('text/html');
-    expect(await missing.text()).toContain('Product was not found.');
+    expect(await missing.text()).toContain('没有找到这个商品。');
     expect((await page('/admin/products/not-an-id', { cookie: sessions.viewer })).status).toBe(400);
     expect((await page('/admin/products?cursor=garbage', { cookie: sessions.viewer })).status).toBe(400);
     // The JSON API under /admin/api keeps answering JSON.

@@ -2,7 +2,7 @@
 // to the bargain routes: a clear 4xx naming the field, nothing written.
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bargainCampaign, bargainCounts, bargainShoppers, buy, launched, merchantToken, type Shopper } from './bargain-fixtures';
+import { bargainCampaign, bargainCounts, bargainFormFields, bargainShoppers, buy, launched, merchantToken, type Shopper } from './bargain-fixtures';
 import { adminFormPost, adminPage, adminSession, api, createCategory, createProduct, json, newIdempotencyKey, tokenFor } from './helpers';
 
 const HOUR = 3_600_000;
@@ -229,22 +229,7 @@ describe('admin page', () => {
     sessions = { operator: (await adminSession('operator')).cookie, viewer: (await adminSession('viewer')).cookie };
   });
 
-  const localTime = (epoch: number) => new Date(epoch + 8 * HOUR).toISOString().slice(0, 16); // Asia/Shanghai wall clock
-  const formFields = (overrides: Record<string, string> = {}) => ({
-    title: '帮我砍 <b>一刀</b>',
-    sku_id: skuId,
-    start_price: '199',
-    floor_price: '9.9',
-    helpers_needed: '8',
-    session_minutes: '1440',
-    launches_per_shopper: '1',
-    helps_per_day: '3',
-    new_helper_bonus_pct: '100',
-    buy_before_floor: 'on',
-    starts_at: localTime(Date.now() + HOUR),
-    ends_at: localTime(Date.now() + 48 * HOUR),
-    ...overrides,
-  });
+  const formFields = (overrides: Record<string, string> = {}) => bargainFormFields(skuId, overrides);
 
   it('has a 砍价 nav entry, lists campaigns escaped, and offers the form to operators only', async () => {
     await api('POST', '/admin/api/bargains', { token: operator, body: body({ title: '<script>x</script> 砍价' }) });

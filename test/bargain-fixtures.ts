@@ -137,3 +137,23 @@ export async function bargainCounts() {
   for (const t of ['bargain_campaigns', 'bargain_sessions', 'bargain_helps', 'orders']) counts[t] = (await env.DB.prepare(`SELECT count(*) AS n FROM ${t}`).first<{ n: number }>())!.n;
   return counts;
 }
+
+/** A wall-clock time in Asia/Shanghai, as the admin page's datetime-local inputs send it. */
+export const shopLocalTime = (epoch: number) => new Date(epoch + 8 * 3_600_000).toISOString().slice(0, 16);
+
+/** The admin page's bargain form, filled in for a campaign that starts in an hour and runs two days. */
+export const bargainFormFields = (skuId: string, overrides: Record<string, string> = {}) => ({
+  title: '帮我砍 <b>一刀</b>',
+  sku_id: skuId,
+  start_price: '199',
+  floor_price: '9.9',
+  helpers_needed: '8',
+  session_minutes: '1440',
+  launches_per_shopper: '1',
+  helps_per_day: '3',
+  new_helper_bonus_pct: '100',
+  buy_before_floor: 'on',
+  starts_at: shopLocalTime(Date.now() + 3_600_000),
+  ends_at: shopLocalTime(Date.now() + 48 * 3_600_000),
+  ...overrides,
+});

@@ -92,12 +92,12 @@ describe('group buys on the admin page', () => {
 
   it.each([
     [{ group_price: '9.999' }, 'group_price', 400, '请输入金额'],
-    [{ group_price: '130' }, 'group_price', 422, 'must be below'],
+    [{ group_price: '130' }, 'group_price', 422, '拼团价必须低于商品售价'],
     [{ ends_at: '' }, 'ends_at', 400, '请选择日期和时间'],
-    [{ group_size: '1' }, 'group_size', 400, 'must be at least 2'],
+    [{ group_size: '1' }, 'group_size', 400, '成团人数为 2–100 的整数'],
     [{ tiers: '2-90' }, 'tiers', 400, '格式如'],
-    [{ group_price: '', group_size: '', tiers: '5:90, 2:80', max_size: '6' }, 'tiers', 400, 'must be larger'],
-    [{ sku_id: 'sku_doesnotexist' }, 'sku_id', 422, 'no such SKU'],
+    [{ group_price: '', group_size: '', tiers: '5:90, 2:80', max_size: '6' }, 'tiers', 400, '每一档的人数须多于上一档'],
+    [{ sku_id: 'sku_doesnotexist' }, 'sku_id', 422, '没有这个 SKU'],
   ] as const)('refuses %o, naming %s (%i), keeps the input and writes nothing', async (overrides, field, status, message) => {
     const skuId = await newSku();
     const before = await campaignCount();

@@ -13,9 +13,9 @@ import {
   createCategory,
   createProduct,
   deleteCategory,
-  latestStockLedger,
-  stockLedgerView,
   setProductPublished,
+  stockLedgerOfSku,
+  stockLedgerView,
   updateCategory,
   updateProduct,
   updateSku,
@@ -108,8 +108,7 @@ export const adminApiRoutes = new Hono<AppEnv>()
     return c.json(stockLedgerView(entry), 201);
   })
   .get('/skus/:id/stock-ledger', viewer, skuParam, validate('query', v.strictObject({ limit: pageQuery.limit })), async (c) => {
-    const rows = await latestStockLedger(c.var.db, c.req.valid('param').id, c.req.valid('query').limit);
-    return c.json({ items: rows.map(stockLedgerView), next_cursor: null });
+    return c.json({ items: await stockLedgerOfSku(c.var.db, c.req.valid('param').id, c.req.valid('query').limit), next_cursor: null });
   })
 
   // Categories

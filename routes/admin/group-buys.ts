@@ -20,7 +20,7 @@ const noQuery = validate('query', v.strictObject({}));
 export const adminGroupBuyRoutes = new Hono<AppEnv>()
   .get('/group-buys', viewer, validate('query', groupBuyListQuery), async (c) => {
     const q = c.req.valid('query');
-    return c.json(await listGroupBuysForAdmin(c.var.db, { status: q.status, cursor: q.cursor, limit: q.limit }));
+    return c.json(await listGroupBuysForAdmin(c.var.db, { status: q.status, cursor: q.cursor, limit: q.limit, now: c.var.clock.now() }));
   })
   .post('/group-buys', operator, validate('json', createGroupBuyBody), async (c) => {
     const id = await createGroupBuy(catalogWriteContext(c), c.req.valid('json'));

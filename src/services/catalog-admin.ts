@@ -293,15 +293,6 @@ export type StockAdjustment = { delta?: number; set_to?: number; reason: string 
  * order between the merchant's read and this write is never overwritten unrecorded; the CHECK
  * on skus.stock refuses (and rolls back) anything that would go below zero.
  */
-export function stockLedgerView(e: typeof stockLedger.$inferSelect) {
-  return { id: e.id, sku_id: e.skuId, delta: e.delta, stock_after: e.stockAfter, reason: e.reason, actor_id: e.actorId, created_at: toIso(e.createdAt) };
-}
-
-/** A SKU's newest stock-ledger entries, newest first. */
-export async function latestStockLedger(db: Db, skuId: string, limit: number) {
-  return db.select().from(stockLedger).where(eq(stockLedger.skuId, skuId)).orderBy(desc(stockLedger.createdAt), desc(stockLedger.id)).limit(limit);
-}
-
 export async function adjustStock(ctx: WriteContext, skuId: string, adjustment: StockAdjustment) {
   const sku = await ctx.db.query.skus.findFirst({ where: eq(skus.id, skuId) });
   if (!sku || !sku.active) throw notFound('SKU');
@@ -323,6 +314,17 @@ export async function adjustStock(ctx: WriteContext, skuId: string, adjustment: 
   await commitCatalogWrite(ctx, [...change, refreshProductSummary(sku.productId, ctx.now)]);
   const entry = await ctx.db.query.stockLedger.findFirst({ where: eq(stockLedger.id, ledgerId) });
   return entry!;
+}
+
+/** A SKU's latest stock movements, newest first, as the JSON API shows them. */
+export async function stockLedgerOfSku(db: Db, skuId: string, limit: number) {
+  const rows = await db.select().from(stockLedger).where(eq(stockLedger.skuId, skuId)).orderBy(desc(stockLedger.createdAt), desc(stockLedger.id)).limit(limit);
+  return rows.map(stockLedgerView);
+}
+
+/** One stock movement as the JSON API shows it. */
+export function stockLedgerView(e: typeof stockLedger.$inferSelect) {
+  return { id: e.id, sku_id: e.skuId, delta: e.delta, stock_after: e.stockAfter, reason: e.reason, actor_id: e.actorId, created_at: toIso(e.createdAt) };
 }
 
 export type CategoryInput = { name: string; parent_id?: string | null; icon_url?: string | null; sort_order?: number };

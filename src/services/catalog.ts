@@ -94,7 +94,7 @@ export async function listProducts(db: Db, filter: ProductListFilter) {
     .where(and(...conditions))
     .orderBy(order(column), order(products.id))
     .limit(filter.limit + 1);
-  return page(rows, filter.limit, (last) => encodeCursor({ s: filter.sort, k: last[columnKey(filter.sort)] ?? 0, id: last.id }));
+  return asCards(page(rows, filter.limit, (last) => encodeCursor({ s: filter.sort, k: last[columnKey(filter.sort)] ?? 0, id: last.id })));
 }
 
 const columnKey = (sort: ProductSort) =>
@@ -103,8 +103,10 @@ const columnKey = (sort: ProductSort) =>
 function page(rows: ProductRow[], limit: number, cursorOf: (last: ProductRow) => string, mayContinue = true) {
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  return { items: items.map(productCard), next_cursor: mayContinue && rows.length > limit && last ? cursorOf(last) : null };
+  return { items, next_cursor: mayContinue && rows.length > limit && last ? cursorOf(last) : null };
 }
+
+const asCards = ({ items, next_cursor }: ReturnType<typeof page>) => ({ items: items.map(productCard), next_cursor });
 
 export async function productDetail(db: Db, productId: string, opts: { includeDrafts?: boolean } = {}) {
   const product = await db.query.products.findFirst({ where: eq(products.id, productId) });
@@ -147,11 +149,11 @@ const searchCursorSchema = v.object({ o: v.pipe(v.number(), v.integer(), v.minVa
  * shorter ones through the gram table; a product must match every term. Results are ranked by
  * FTS relevance when there is a long term, by sales otherwise.
  */
-export async function searchProducts(
-  db: Db,
-  query: string,
-  opts: { cursor?: string; limit: number; status?: ProductRow['status'] },
-) {
+export async function searchProducts(db: Db, query: string, opts: { cursor?: string; limit: number; status?: ProductRow['status'] }) {
+  return asCards(await searchProductRows(db, query, opts));
+}
+
+async function searchProductRows(db: Db, query: string, opts: { cursor?: string; limit: number; status?: ProductRow['status'] }) {
   const terms = searchTerms(query);
   const offset = opts.cursor ? decodeCursor(opts.cursor, searchCursorSchema).o : 0;
   if (terms.length === 0) return { items: [], next_cursor: null };
@@ -177,6 +179,19 @@ export async function searchProducts(
 
 /** Merchant product list: every status, most recently edited first. */
 export async function listProductsForAdmin(db: Db, opts: { status?: ProductRow['status']; cursor?: string; limit: number }) {
+  return asCards(await adminProductRows(db, opts));
+}
+
+/**
+ * The admin page's product list: the search results when there is a query, else every product
+ * most recently edited first; each card with the total stock and last edit time the page shows.
+ */
+export async function productsForAdminPage(db: Db, opts: { q: string; status?: ProductRow['status']; cursor?: string; limit: number }) {
+  const { items, next_cursor } = opts.q ? await searchProductRows(db, opts.q, opts) : await adminProductRows(db, opts);
+  return { items: items.map((p) => ({ ...productCard(p), total_stock: p.totalStock, updated_at: toIso(p.updatedAt) })), next_cursor };
+}
+
+async function adminProductRows(db: Db, opts: { status?: ProductRow['status']; cursor?: string; limit: number }) {
   const conditions: SQL[] = [];
   if (opts.status) conditions.push(eq(products.status, opts.status));
   if (opts.cursor) {

@@ -1,6 +1,6 @@
 // The admin page in a real browser against the production bundle: log in, find a product, change
 // a price through the form, and see the storefront serve the new price.
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startLocalWorker, type LocalWorker } from '../../scripts/local-worker';
 import { hashPassword } from '../../src/lib/password';
@@ -68,6 +68,18 @@ async function createPublishedProduct(): Promise<Product> {
   return product;
 }
 
+/** The fonts Chromium drew an element's text with (CSS.getPlatformFontsForNode of its text node). */
+async function renderedFonts(page: Page, selector: string) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('DOM.enable');
+  await cdp.send('CSS.enable');
+  const { root } = await cdp.send('DOM.getDocument', { depth: -1 });
+  const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector });
+  const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
+  await cdp.detach();
+  return fonts;
+}
+
 it('logs in, finds a product, changes a price, and the storefront serves it', async () => {
   const product = await createPublishedProduct();
   const sku = product.skus.find((s) => s.spec_values[0] === 'M')!;
@@ -96,6 +108,12 @@ it('logs in, finds a product, changes a price, and the storefront serves it', as
   await expect(page.getByRole('status').textContent()).resolves.toContain('已保存');
   expect(await page.locator(`input[name="${sku.id}.price"]`).inputValue()).toBe('118.80');
   await page.screenshot({ path: '/tmp/admin-e2e.png', fullPage: true });
+
+  // The Chinese is drawn with a CJK font from the page's font stack, not as boxes or a stray fallback.
+  const fonts = await renderedFonts(page, 'h1');
+  const cjk = fonts.find((f) => /^(Noto Sans CJK SC|Source Han Sans SC|WenQuanYi Micro Hei)$/.test(f.familyName));
+  expect(cjk, JSON.stringify(fonts)).toBeDefined();
+  expect(cjk!.glyphCount).toBe([...(await page.locator('h1').textContent())!].length); // every character of 法式复古碎花连衣裙
 
   const storefront = await api<Product>('GET', `/products/${product.id}`);
   expect(storefront.skus.find((s) => s.id === sku.id)?.price_fen).toBe(11880);

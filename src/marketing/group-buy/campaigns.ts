@@ -274,7 +274,7 @@ export async function groupBuyForAdmin(db: Db, id: string, now: number): Promise
 
 const listCursor = v.object({ k: v.number(), id: v.string() });
 
-export async function listGroupBuysForAdmin(db: Db, opts: { status?: GroupBuyRow['status'] | undefined; cursor?: string | undefined; limit: number }) {
+export async function listGroupBuysForAdmin(db: Db, opts: { status?: GroupBuyRow['status'] | undefined; cursor?: string | undefined; limit: number; now: number }) {
   const conditions: SQL[] = [];
   if (opts.status) conditions.push(eq(groupBuys.status, opts.status));
   if (opts.cursor) {
@@ -291,7 +291,7 @@ export async function listGroupBuysForAdmin(db: Db, opts: { status?: GroupBuyRow
   const last = page[page.length - 1];
   const views = await campaignViews(db, page);
   return {
-    items: views.map((view, i) => ({ ...view, status: page[i]!.status, created_at: toIso(page[i]!.createdAt)! })),
+    items: views.map((view, i) => ({ ...view, status: page[i]!.status, state: campaignState(page[i]!, opts.now), created_at: toIso(page[i]!.createdAt)! })),
     next_cursor: rows.length > opts.limit && last ? encodeCursor({ k: last.createdAt, id: last.id }) : null,
   };
 }

@@ -1,18 +1,17 @@
-// The admin page's order views: the list with its status filter, and one order's detail with the
-// ship and refund-decision forms. Like the product views: no scripts, no raw(), all text escaped.
+// The orders section's HTML: the list with its status filter, and one order's detail with the
+// ship and refund-decision forms.
 import type { FC } from 'hono/jsx';
-import { canApply, orderStatuses, type OrderStatus } from '../../src/domain/order-state';
-import { formatFenWithYuanSign } from '../../src/lib/money';
-import type { listOrders, orderView } from '../../src/services/orders';
-import { roleAllows, type MerchantPrincipal } from '../../src/services/merchant-auth';
-import { Field, Layout, Notice, type FieldErrors, type FormValues } from './page-views';
+import { canApply, orderStatuses, type OrderStatus } from '../../../src/domain/order-state';
+import { formatFenWithYuanSign } from '../../../src/lib/money';
+import type { listOrders, orderView } from '../../../src/services/orders';
+import { roleAllows, type MerchantPrincipal } from '../../../src/services/merchant-auth';
+import { Field, RefusedNotice, type FieldErrors, type FormValues } from './form-kit';
+import { Layout, NextPageLink, Notice, TableHead } from './layout';
+import type { FormatTime } from './section';
 
 export type OrderSummary = Awaited<ReturnType<typeof listOrders>>['items'][number];
 /** What orderView gives a merchant: the shopper's view plus the buyer (phone masked). */
 export type MerchantOrderView = Extract<Awaited<ReturnType<typeof orderView>>, { buyer: unknown }>;
-/** An ISO time from a view, shown in the shop's time zone. */
-export type FormatTime = (iso: string | null) => string;
-
 export type OrderAction = 'ship' | 'approve' | 'reject';
 /** A submitted action form that failed validation: shown again with the input and the messages. */
 export type ActionForm = { action: OrderAction; values: FormValues; errors: FieldErrors };
@@ -77,16 +76,7 @@ export const OrderListPage: FC<{
       <button type="submit">筛选</button>
     </form>
     <table>
-      <thead>
-        <tr>
-          <th>订单号</th>
-          <th>状态</th>
-          <th class="num">实付</th>
-          <th class="num">件数</th>
-          <th>商品</th>
-          <th>下单时间</th>
-        </tr>
-      </thead>
+      <TableHead columns={['订单号', '状态', { num: '实付' }, { num: '件数' }, '商品', '下单时间']} />
       <tbody>
         {rows.map((o) => (
           <tr>
@@ -103,11 +93,7 @@ export const OrderListPage: FC<{
       </tbody>
     </table>
     {rows.length === 0 && <p class="muted">没有找到订单。</p>}
-    {nextHref && (
-      <p>
-        <a href={nextHref}>下一页 →</a>
-      </p>
-    )}
+    <NextPageLink href={nextHref} />
   </Layout>
 );
 
@@ -153,7 +139,7 @@ export const OrderDetailPage: FC<{
   return (
     <Layout title={`订单 ${order.order_no}`} merchant={merchant}>
       {notice && <Notice kind="ok">{orderNotices[notice]}</Notice>}
-      {failed && <Notice kind="error">有字段填写不正确，什么都没有保存。请修改后重试。</Notice>}
+      <RefusedNotice errors={failed?.errors ?? {}} />
       <p>
         状态：{orderStatusLabels[order.status]} · <a href="/admin/orders">返回列表</a>
       </p>
@@ -161,17 +147,7 @@ export const OrderDetailPage: FC<{
       <section>
         <h2>商品</h2>
         <table>
-          <thead>
-            <tr>
-              <th>商品</th>
-              <th>规格</th>
-              <th class="num">单价</th>
-              <th class="num">数量</th>
-              <th class="num">小计</th>
-              <th class="num">优惠</th>
-              <th class="num">实付</th>
-            </tr>
-          </thead>
+          <TableHead columns={['商品', '规格', { num: '单价' }, { num: '数量' }, { num: '小计' }, { num: '优惠' }, { num: '实付' }]} />
           <tbody>
             {order.items.map((i) => (
               <tr>
@@ -263,15 +239,7 @@ export const OrderDetailPage: FC<{
           <p class="muted">没有退款记录。</p>
         ) : (
           <table>
-            <thead>
-              <tr>
-                <th class="num">金额</th>
-                <th>原因</th>
-                <th>状态</th>
-                <th>处理备注</th>
-                <th>申请时间</th>
-              </tr>
-            </thead>
+            <TableHead columns={[{ num: '金额' }, '原因', '状态', '处理备注', '申请时间']} />
             <tbody>
               {order.refunds.map((r) => (
                 <tr>
@@ -296,14 +264,7 @@ export const OrderDetailPage: FC<{
       <section>
         <h2>状态记录</h2>
         <table>
-          <thead>
-            <tr>
-              <th>变化</th>
-              <th>操作方</th>
-              <th>原因</th>
-              <th>时间</th>
-            </tr>
-          </thead>
+          <TableHead columns={['变化', '操作方', '原因', '时间']} />
           <tbody>
             {order.events.map((e) => (
               <tr>

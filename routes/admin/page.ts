@@ -1,0 +1,20 @@
+// The merchant admin page under /admin: server-rendered forms over the same services as the JSON
+// API, one sub-app per section in ./pages. Each section renders its own errors as pages (the JSON
+// API under /admin/api keeps JSON errors); every section shares one layout and one form kit.
+import { Hono } from 'hono';
+import type { AppEnv } from '../../src/env';
+import { bargainPages } from './pages/bargains';
+import { flashSalePages } from './pages/flash-sales';
+import { groupBuyPages } from './pages/group-buys';
+import { orderPages } from './pages/orders';
+import { productPages } from './pages/products';
+import { sessionPages } from './pages/session';
+
+export const adminPageRoutes = new Hono<AppEnv>()
+  .get('/', (c) => c.redirect('/admin/products', 303))
+  .route('/', sessionPages)
+  .route('/products', productPages)
+  .route('/orders', orderPages)
+  .route('/flash-sales', flashSalePages)
+  .route('/bargains', bargainPages)
+  .route('/group-buys', groupBuyPages);
