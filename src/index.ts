@@ -2,6 +2,7 @@
 import { createApp } from './app';
 import type { Env } from './env';
 import { systemClock } from './lib/clock';
+import { logEvent } from './lib/log';
 import { runScheduledWork } from './services/scheduled';
 export { FlashSaleStock } from '../durable-objects/flash-sale-stock';
 export { BargainSession } from '../durable-objects/bargain-session';
@@ -12,6 +13,6 @@ const app = createApp();
 export default {
   fetch: app.fetch,
   async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(runScheduledWork(env, systemClock).then((summary) => console.log('scheduled work', JSON.stringify(summary))));
+    ctx.waitUntil(runScheduledWork(env, systemClock).then((summary) => logEvent('info', 'scheduled work', { summary })));
   },
 } satisfies ExportedHandler<Env>;

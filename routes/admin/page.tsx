@@ -14,8 +14,11 @@ import { checkSkusAgainstSpecs } from '../../src/domain/catalog';
 import { orderStatuses } from '../../src/domain/order-state';
 import { MAX_QUERY_LENGTH } from '../../src/domain/search';
 import type { AppEnv } from '../../src/env';
+import { clientAddress, INTERNAL_CLIENT } from '../../src/lib/client-address';
 import { ApiError, forbidden, invalidInput } from '../../src/lib/errors';
 import { formatFenAsYuan, parseYuanToFen } from '../../src/lib/money';
+import { errorFields, logEvent } from '../../src/lib/log';
+import { rateLimit } from '../../src/lib/rate-limit';
 import { idOf, MAX_FEN, pageQuery, validate } from '../../src/lib/validate';
 import { listProductsForAdmin, productDetail, searchProducts, type ProductCard } from '../../src/services/catalog';
 import { adjustStock, catalogWriteContext, setProductPublished, updateProduct, updateSku, type SkuPatch } from '../../src/services/catalog-admin';
@@ -160,13 +163,14 @@ const groupBuyDetailQuery = validate('query', v.object({ done: v.optional(v.pick
 export const adminPageRoutes = new Hono<AppEnv>()
   .get('/', (c) => c.redirect('/admin/products', 303))
   .get('/login', (c) => render(c, <LoginPage />))
-  .post('/login', sameOrigin, async (c) => {
+  .post('/login', rateLimit('merchant_login', '登录尝试过于频繁，请稍后再试。'), sameOrigin, async (c) => {
     const form = await c.req.parseBody();
     const username = typeof form.username === 'string' ? form.username : '';
     try {
       const credentials = v.safeParse(loginBody, { username, password: form.password });
       if (!credentials.success) throw invalidInput([], '请输入用户名和密码。');
-      const { token } = await loginMerchant(c.var.db, c.env, credentials.output.username, credentials.output.password, c.var.clock.now());
+      const client = clientAddress(c.req.header('CF-Connecting-IP')) ?? INTERNAL_CLIENT;
+      const { token } = await loginMerchant(c.var.db, c.env, { ...credentials.output, client }, c.var.clock.now());
       setCookie(c, ADMIN_SESSION_COOKIE, token, { ...sessionCookie, maxAge: MERCHANT_TOKEN_TTL_SECONDS });
       return c.redirect('/admin/products', 303);
     } catch (error) {
@@ -324,7 +328,7 @@ export const adminPageRoutes = new Hono<AppEnv>()
   })
   // Mounted on the app, this handles only the page's own routes; the JSON API keeps JSON errors.
   .onError((error, c) => {
-    if (!(error instanceof ApiError)) console.error('admin page error', c.req.method, c.req.path, error);
+    if (!(error instanceof ApiError)) logEvent('error', 'admin page error', { method: c.req.method, path: c.req.path, error: errorFields(error) });
     const { status, message, headers } = error instanceof ApiError ? error : { status: 500 as const, message: '服务器出错了，请稍后再试。', headers: {} };
     return render(c, <ErrorPage message={message} merchant={c.get('merchant') as MerchantPrincipal | undefined} />, status, headers);
   });
