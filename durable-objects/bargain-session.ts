@@ -14,6 +14,7 @@ import type { Env } from '../src/env';
 import { boostCut, planCuts } from '../src/domain/bargain';
 import { findBargainOrderId } from '../src/services/bargain-orders';
 import { ddl, SqlDurableObject, type SchemaStep } from './base';
+import { logEvent } from '../src/lib/log';
 
 export type BargainSessionConfig = {
   sessionId: string;
@@ -193,7 +194,7 @@ export class BargainSession extends SqlDurableObject<Env> {
       const config = this.config();
       if (!config) return 'not_configured';
       if (config.status === 'bought') {
-        if (config.order_id !== orderId) console.error('bargain session bought by two orders', config.session_id, config.order_id, orderId);
+        if (config.order_id !== orderId) logEvent('error', 'bargain session bought by two orders', { session_id: config.session_id, order_id: config.order_id, other_order_id: orderId });
         return 'already_bought';
       }
       this.sql.exec("UPDATE config SET status = 'bought', order_id = ?, closed_at = ? WHERE id = 1", orderId, nowMs);

@@ -13,6 +13,7 @@ import { newId } from '../src/lib/ids';
 import { settleExpiredReservation } from '../src/services/flash-settlement';
 import { inParallel } from '../src/lib/in-parallel';
 import { ddl, SqlDurableObject, type SchemaStep } from './base';
+import { logEvent } from '../src/lib/log';
 
 export type FlashStockConfig = {
   itemId: string;
@@ -241,7 +242,7 @@ export class FlashSaleStock extends SqlDurableObject<Env> {
         try {
           await this.joinBorrowRound(missing);
         } catch (error) {
-          console.error('flash stock: borrowing failed', stockObjectName(config.item_id, config.shard), error);
+          logEvent('error', 'flash stock: borrowing failed', { object: stockObjectName(config.item_id, config.shard), error });
         }
         // Other requests ran during the borrow (maybe this very reservation id): check again.
         result = this.tryReserve(r);
@@ -370,7 +371,7 @@ export class FlashSaleStock extends SqlDurableObject<Env> {
       const stub = this.env.FLASH_SALE_STOCK.get(this.env.FLASH_SALE_STOCK.idFromName(stockObjectName(config.item_id, sibling)));
       return await stub.transferOut(quantity, { transferId, toShard: config.shard });
     } catch (error) {
-      console.error('flash stock: transfer from sibling failed', stockObjectName(config.item_id, sibling), transferId, error);
+      logEvent('error', 'flash stock: transfer from sibling failed', { object: stockObjectName(config.item_id, sibling), transfer_id: transferId, error });
       return null;
     }
   }
@@ -432,7 +433,7 @@ export class FlashSaleStock extends SqlDurableObject<Env> {
       const row = this.reservation(reservationId);
       if (!row) return 'unknown';
       if (row.status === 'paid') {
-        if (row.order_id !== orderId) console.warn('flash stock: reservation paid by another order', reservationId, row.order_id, orderId);
+        if (row.order_id !== orderId) logEvent('warn', 'flash stock: reservation paid by another order', { reservation_id: reservationId, order_id: row.order_id, paying_order_id: orderId });
         return 'already_paid';
       }
       if (row.status === 'released') return 'released';
@@ -482,7 +483,7 @@ export class FlashSaleStock extends SqlDurableObject<Env> {
       try {
         outcome = await settleExpiredReservation(this.env, { itemId: config.item_id, shard: config.shard, reservationId: r.id }, now, { expiresAt: r.expires_at });
       } catch (error) {
-        console.error('flash stock: settling an expired hold failed', r.id, error);
+        logEvent('error', 'flash stock: settling an expired hold failed', { reservation_id: r.id, error });
         outcome = 'retry';
       }
       // Requests ran during the await (confirmPaid, release): act only if it is still held.

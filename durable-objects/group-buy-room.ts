@@ -18,6 +18,7 @@ import { settleExpiredHold } from '../src/services/hold-settlement';
 import { recordRoomClosure, type RoomClosure } from '../src/services/group-buy-settlement';
 import { inParallel } from '../src/lib/in-parallel';
 import { ddl, SqlDurableObject, type SchemaStep } from './base';
+import { logEvent } from '../src/lib/log';
 
 export type RoomConfig = {
   roomId: string;
@@ -309,7 +310,7 @@ export class GroupBuyRoom extends SqlDurableObject<Env> {
       await recordRoomClosure(this.env, closure, this.clock.now());
       this.sql.exec('UPDATE room SET recorded_at = ?, record_due_at = NULL WHERE id = 1', this.clock.now());
     } catch (error) {
-      console.error('group-buy room: recording the close in D1 failed; the alarm retries', room.room_id, error);
+      logEvent('error', 'group-buy room: recording the close in D1 failed; the alarm retries', { room_id: room.room_id, error });
       this.sql.exec('UPDATE room SET record_due_at = ? WHERE id = 1', this.clock.now() + RETRY_MS);
     }
   }
@@ -336,7 +337,7 @@ export class GroupBuyRoom extends SqlDurableObject<Env> {
             reason: roomOver ? 'Group buy closed before payment.' : 'Group-buy seat not paid in time.',
           });
         } catch (error) {
-          console.error('group-buy room: settling a seat failed', seat.id, error);
+          logEvent('error', 'group-buy room: settling a seat failed', { seat_id: seat.id, error });
           outcome = 'retry';
         }
         // Requests ran during the await (confirmPaid, release): act only if it is still held.

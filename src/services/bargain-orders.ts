@@ -22,6 +22,7 @@ import { defaultAddress, findByIdempotencyKey, insertOrder, reserveStockStatemen
 import type { OrderRow } from './order-transitions';
 import { loadPurchasableSkus, unavailableReason } from './purchasable';
 import { getShopSettings, shippingPolicyOf } from './shop-settings';
+import { logEvent } from '../lib/log';
 
 const findBargainOrder = (db: Db, sessionId: string) => db.query.orders.findFirst({ where: and(eq(orders.source, 'bargain'), eq(orders.sourceRef, sessionId)) });
 
@@ -60,7 +61,7 @@ export async function buyBargain(env: Env, ctx: CreateContext, purchase: { sessi
     const winner = await findBargainOrder(ctx.db, row.id);
     if (winner) result = { order: winner, created: false };
     else {
-      await stub.abandonBuy().catch((e: unknown) => console.error('unlocking a bargain after a failed buy', row.id, e));
+      await stub.abandonBuy().catch((e: unknown) => logEvent('error', 'unlocking a bargain after a failed buy', { session_id: row.id, error: e }));
       throw error;
     }
   }

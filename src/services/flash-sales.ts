@@ -45,6 +45,7 @@ import { ApiError, businessRule, conflict, notFound, type ErrorDetail } from '..
 import { newId } from '../lib/ids';
 import { commitCatalogWrite, refreshProductSummary, type WriteContext } from './catalog-admin';
 import { BUMP_CATALOG_VERSION_SQL, rememberCatalogVersion } from './catalog-cache';
+import { logEvent } from '../lib/log';
 
 export type FlashSaleRow = typeof flashSales.$inferSelect;
 export type FlashSaleItemRow = typeof flashSaleItems.$inferSelect;
@@ -182,7 +183,7 @@ async function liveFigures(env: Env, campaign: FlashSaleRow, items: FlashSaleIte
     );
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    console.error('flash-sale stock objects unreadable', campaign.id, error);
+    logEvent('error', 'flash-sale stock objects unreadable', { flash_sale_id: campaign.id, error });
     throw stockObjectsUnavailable();
   }
 }
@@ -314,7 +315,7 @@ export async function createFlashSale(env: Env, ctx: WriteContext, input: FlashS
     await ensureStockObjectsConfigured(env, id);
     return { id, configured: true };
   } catch (error) {
-    console.error('configuring flash-sale stock objects failed; they will be configured on first use', id, error);
+    logEvent('error', 'configuring flash-sale stock objects failed; they will be configured on first use', { flash_sale_id: id, error });
     return { id, configured: false };
   }
 }
@@ -348,7 +349,7 @@ export async function cancelFlashSale(env: Env, ctx: WriteContext, flashSaleId: 
     await ensureStockObjectsConfigured(env, flashSaleId);
     return { configured: true };
   } catch (error) {
-    console.error('closing flash-sale stock objects failed; D1 already refuses sales', flashSaleId, error);
+    logEvent('error', 'closing flash-sale stock objects failed; D1 already refuses sales', { flash_sale_id: flashSaleId, error });
     return { configured: false };
   }
 }
@@ -560,7 +561,7 @@ export async function settleEndedFlashSales(env: Env, now: number): Promise<Sett
     try {
       outcomes.push(await settleCampaign(env, db, campaign, now));
     } catch (error) {
-      console.error('flash-sale settlement failed; the next run tries again', campaign.id, error);
+      logEvent('error', 'flash-sale settlement failed; the next run tries again', { flash_sale_id: campaign.id, error });
       outcomes.push({ flash_sale_id: campaign.id, outcome: 'failed' });
     }
   }

@@ -10,6 +10,7 @@ import { systemClock } from '../lib/clock';
 import { ApiError } from '../lib/errors';
 import { cancelUnpaidOrder, noOrderHooks } from './payments';
 import { payClientOf } from './wechat';
+import { logEvent } from '../lib/log';
 
 /** How long after its expiry a hold with no order is still given a chance to get one. */
 const ORDER_WRITE_GRACE_MS = 60_000;
@@ -37,7 +38,7 @@ export async function settleExpiredHold(
     return outcome === 'paid' ? 'paid' : 'release';
   } catch (error) {
     // WeChat Pay unreachable, or another path is cancelling it right now: ask again shortly.
-    if (!(error instanceof ApiError && error.code === 'concurrent_change')) console.error('hold settlement failed', hold, error);
+    if (!(error instanceof ApiError && error.code === 'concurrent_change')) logEvent('error', 'hold settlement failed', { hold, error });
     return 'retry';
   }
 }

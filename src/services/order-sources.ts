@@ -6,6 +6,7 @@ import type { Env } from '../env';
 import { parseReservationRef, stockObjectName } from '../domain/flash-sale';
 import { parseSeatRef } from '../domain/group-buy';
 import type { OrderRow } from './order-transitions';
+import { logEvent } from '../lib/log';
 
 function flashStockOf(env: Env, order: Pick<OrderRow, 'source' | 'sourceRef'>) {
   if (order.source !== 'flash_sale' || !order.sourceRef) return null;
@@ -33,7 +34,7 @@ export async function afterOrderPaid(env: Env, order: Pick<OrderRow, 'id' | 'sou
   try {
     await holder.stub.confirmPaid(holder.holdId, order.id);
   } catch (error) {
-    console.error('confirming the hold failed; its alarm will settle it', order.id, error);
+    logEvent('error', 'confirming the hold failed; its alarm will settle it', { order_id: order.id, error });
   }
 }
 
@@ -43,7 +44,7 @@ export async function afterOrderCancelled(env: Env, order: Pick<OrderRow, 'id' |
   try {
     await holder.stub.release(holder.holdId, 'order cancelled');
   } catch (error) {
-    console.error('releasing the hold failed; its alarm will settle it', order.id, error);
+    logEvent('error', 'releasing the hold failed; its alarm will settle it', { order_id: order.id, error });
   }
 }
 
