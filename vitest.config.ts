@@ -4,10 +4,13 @@
 // workers; its address and keys reach the bindings through inject().
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
+import { unstable_readConfig } from 'wrangler';
 import { wechatWorkerBindings, type FakeWeChatContext } from './test/fakes/wechat-bindings.ts';
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
+  // The rate limits as wrangler.toml declares them, for the tests that check the worker enforces them.
+  const { ratelimits } = unstable_readConfig({ config: './wrangler.toml' });
   return {
     plugins: [
       cloudflareTest(({ inject }) => ({
@@ -16,6 +19,7 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
+            TEST_RATE_LIMITS: ratelimits,
             APP_ENV: 'test',
             // Test-only keys: two kids so that rotation is exercised.
             JWT_KEYS: JSON.stringify({
@@ -34,6 +38,8 @@ export default defineConfig(async () => {
       setupFiles: ['./test/setup.ts'],
       globalSetup: ['./test/fakes/global-setup.ts'],
       testTimeout: 60_000,
+      // The worker's one JSON line per request (src/lib/request-log.ts) would bury the tests' output.
+      onConsoleLog: (log: string) => !log.startsWith('{"level":"info","msg":"request"'),
     },
   };
 });

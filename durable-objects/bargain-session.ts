@@ -14,6 +14,7 @@ import { boostCut, planCuts } from '../src/domain/bargain';
 import { ddl, SqlDurableObject, type SchemaStep } from './base';
 import type { BargainSessionConfig, BeginBuyResult, HelpRecord, HelpRequest, HelpResult, SessionState, StoredStatus } from './bargain-session.types';
 import type { ObjectPort } from './port';
+import { logEvent } from '../src/lib/log';
 
 export type * from './bargain-session.types';
 
@@ -165,7 +166,7 @@ export class BargainSession extends SqlDurableObject {
       const config = this.config();
       if (!config) return 'not_configured';
       if (config.status === 'bought') {
-        if (config.order_id !== orderId) console.error('bargain session bought by two orders', config.session_id, config.order_id, orderId);
+        if (config.order_id !== orderId) logEvent('error', 'bargain session bought by two orders', { session_id: config.session_id, order_id: config.order_id, paying_order_id: orderId });
         return 'already_bought';
       }
       this.sql.exec("UPDATE config SET status = 'bought', order_id = ?, closed_at = ? WHERE id = 1", orderId, nowMs);

@@ -3,6 +3,7 @@
 // Objects keep their state in ctx.storage.sql and change it inside transactionSync.
 import { DurableObject } from 'cloudflare:workers';
 import { systemClock, type Clock } from '../src/lib/clock';
+import { logEvent } from '../src/lib/log';
 
 /** One schema step: synchronous SQL run inside a transaction. Steps are append-only. */
 export type SchemaStep = (sql: SqlStorage) => void;
@@ -30,7 +31,7 @@ export abstract class SqlDurableObject<E = unknown> extends DurableObject<E> {
     // inside blockConcurrencyWhile means no request sees a half-migrated schema; if a step
     // throws, its transaction rolls back and the runtime resets the object (the next request
     // retries the migration). The rejection is observed here, outside the callback.
-    ctx.blockConcurrencyWhile(async () => this.migrate(schema)).catch((error: unknown) => console.error('schema migration failed', error));
+    ctx.blockConcurrencyWhile(async () => this.migrate(schema)).catch((error: unknown) => logEvent('error', 'schema migration failed', { error }));
   }
 
   private migrate(schema: readonly SchemaStep[]) {

@@ -14,6 +14,7 @@ import type { CloseOutResult, FlashStockConfig, FlashStockSnapshot, LedgerTotals
 import { ShardTransfers } from './flash-sale-transfers';
 import { dueOnObjectClock, HoldLedger, type ConfirmPaidOutcome, type ReleaseOutcome } from './hold-ledger';
 import type { ObjectPort } from './port';
+import { logEvent } from '../src/lib/log';
 
 export type * from './flash-sale-stock.types';
 
@@ -120,7 +121,7 @@ export class FlashSaleStock extends SqlDurableObject<FlashStockEnv> {
         try {
           await this.transfers.joinBorrowRound(missing);
         } catch (error) {
-          console.error('flash stock: borrowing failed', stockObjectName(config.item_id, config.shard), error);
+          logEvent('error', 'flash stock: borrowing failed', { object: stockObjectName(config.item_id, config.shard), error });
         }
         // Other requests ran during the borrow (maybe this very reservation id): check again.
         result = this.tryReserve(r);

@@ -5,6 +5,7 @@
 import { stockObjectName } from '../src/domain/flash-sale';
 import { newId } from '../src/lib/ids';
 import type { ConfigRow } from './flash-sale-stock.schema';
+import { logEvent } from '../src/lib/log';
 
 /** A dry shard is not asked again for this long. */
 const DRY_SIBLING_MS = 1_000;
@@ -94,7 +95,7 @@ export class ShardTransfers {
       const stub = this.host.sibling(sibling);
       return await stub.transferOut(quantity, { transferId, toShard: config.shard });
     } catch (error) {
-      console.error('flash stock: transfer from sibling failed', stockObjectName(config.item_id, sibling), transferId, error);
+      logEvent('error', 'flash stock: transfer from sibling failed', { object: stockObjectName(config.item_id, sibling), transfer_id: transferId, error });
       return null;
     }
   }

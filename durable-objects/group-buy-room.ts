@@ -18,6 +18,7 @@ import { groupRoomSchema, rulesOf, validateConfig, validateSeat, type RoomRow, t
 import type { HoldResult, LedgerRow, RoomConfig, RoomState, SeatRequest, SeatStatus } from './group-buy-room.types';
 import { dueOnObjectClock, HoldLedger, type ConfirmPaidOutcome, type ReleaseOutcome } from './hold-ledger';
 import type { ObjectPort, RoomClosure } from './port';
+import { logEvent } from '../src/lib/log';
 
 export type * from './group-buy-room.types';
 
@@ -160,7 +161,7 @@ export class GroupBuyRoom extends SqlDurableObject {
       await this.port.recordRoomClosure(closure, this.clock.now());
       this.sql.exec('UPDATE room SET recorded_at = ?, record_due_at = NULL WHERE id = 1', this.clock.now());
     } catch (error) {
-      console.error('group-buy room: recording the close in D1 failed; the alarm retries', room.room_id, error);
+      logEvent('error', 'group-buy room: recording the close in D1 failed; the alarm retries', { room_id: room.room_id, error });
       this.sql.exec('UPDATE room SET record_due_at = ? WHERE id = 1', this.clock.now() + RETRY_MS);
     }
   }

@@ -5,6 +5,7 @@
 // settleExpiredHold): never give back what may still be paid for.
 import type { HoldSettlement } from '../src/domain/order-source';
 import { inParallel } from '../src/lib/in-parallel';
+import { logEvent } from '../src/lib/log';
 
 export type HoldStatus = 'held' | 'paid' | 'released';
 export type ConfirmPaidOutcome = 'paid' | 'already_paid' | 'released' | 'unknown';
@@ -51,7 +52,7 @@ export class HoldLedger<Row extends HoldRow> {
     const row = this.spec.read(id);
     if (!row) return 'unknown';
     if (row.status === 'paid') {
-      if (row.order_id !== null && row.order_id !== orderId) console.warn(`${this.spec.table}: hold paid by another order`, id, row.order_id, orderId);
+      if (row.order_id !== null && row.order_id !== orderId) logEvent('warn', `${this.spec.table}: hold paid by another order`, { hold_id: id, order_id: row.order_id, paying_order_id: orderId });
       return 'already_paid';
     }
     if (row.status === 'released') return 'released';
@@ -77,7 +78,7 @@ export class HoldLedger<Row extends HoldRow> {
   async settleExpired(expired: readonly Row[], opts: { settle(row: Row): Promise<HoldSettlement>; releaseReason: string; retryMs: number; width: number }): Promise<void> {
     await inParallel([...expired], opts.width, async (row) => {
       const outcome = await opts.settle(row).catch((error: unknown): HoldSettlement => {
-        console.error(`${this.spec.table}: settling an expired hold failed`, row.id, error);
+        logEvent('error', `${this.spec.table}: settling an expired hold failed`, { hold_id: row.id, error });
         return 'retry';
       });
       this.storage.transactionSync(() => {

@@ -5,6 +5,8 @@ import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
 import { ApiError, businessRule, tooManyRequests, unauthorized } from '../src/lib/errors';
 import { maskPhone } from '../src/lib/phone';
+import { errorFields, logEvent } from '../src/lib/log';
+import { rateLimit } from '../src/lib/rate-limit';
 import { validate } from '../src/lib/validate';
 import { findOrCreateUser, refreshSession, revokeSession, startSession } from '../src/services/shopper-auth';
 import { requireShopper } from '../src/http/auth';
@@ -30,13 +32,15 @@ function fromWeChat(error: unknown): unknown {
     case 'busy':
       return new ApiError(503, 'wechat_busy', 'WeChat is busy; please try again.', [], { 'Retry-After': '2' });
     default:
-      console.error('WeChat login failed', error);
+      logEvent('error', 'WeChat login failed', { error: errorFields(error) });
       return new ApiError(502, 'wechat_error', 'WeChat answered unexpectedly.');
   }
 }
 
+const signInLimit = rateLimit('shopper_sign_in');
+
 export const authRoutes = new Hono<AppEnv>()
-  .post('/auth/wechat', validate('json', v.strictObject({ code })), async (c) => {
+  .post('/auth/wechat', signInLimit, validate('json', v.strictObject({ code })), async (c) => {
     const now = c.var.clock.now();
     const session = await loginClientOf(c.env, c.var.db, c.var.clock)
       .code2Session(c.req.valid('json').code)
@@ -46,12 +50,12 @@ export const authRoutes = new Hono<AppEnv>()
     const user = await findOrCreateUser(c.var.db, { openid: session.openid, unionid: session.unionid }, now);
     return c.json({ ...(await startSession(c.var.db, c.env, user.id, now)), user: { id: user.id, nickname: user.nickname, avatar_url: user.avatarUrl, phone: maskPhone(user.phone) } });
   })
-  .post('/auth/refresh', validate('json', refreshBody), async (c) => c.json(await refreshSession(c.var.db, c.env, c.req.valid('json').refresh_token, c.var.clock.now())))
+  .post('/auth/refresh', signInLimit, validate('json', refreshBody), async (c) => c.json(await refreshSession(c.var.db, c.env, c.req.valid('json').refresh_token, c.var.clock.now())))
   .post('/auth/logout', validate('json', refreshBody), async (c) => {
     await revokeSession(c.var.db, c.req.valid('json').refresh_token, c.var.clock.now());
     return c.body(null, 204);
   })
-  .post('/auth/phone', requireShopper(), validate('json', v.strictObject({ code })), async (c) => {
+  .post('/auth/phone', signInLimit, requireShopper(), validate('json', v.strictObject({ code })), async (c) => {
     const user = await findShopper(c.var.db, c.var.shopper.id);
     if (!user) throw unauthorized();
     const phone = await loginClientOf(c.env, c.var.db, c.var.clock)

@@ -6,6 +6,7 @@ import type { AppEnv } from '../src/env';
 import { cachedCatalogResponse } from '../src/services/catalog-cache';
 import { categoryTree, listProducts, productDetail, productSorts, searchProducts } from '../src/services/catalog';
 import { MAX_QUERY_LENGTH } from '../src/domain/search';
+import { rateLimit } from '../src/lib/rate-limit';
 import { MAX_FEN, idOf, pageQuery, queryBool, queryInt, text, validate } from '../src/lib/validate';
 
 const productListQuery = v.pipe(
@@ -52,7 +53,7 @@ export const catalogRoutes = new Hono<AppEnv>()
   .get('/products/:id', cached, validate('param', v.object({ id: idOf('prd') })), validate('query', v.strictObject({})), async (c) =>
     c.json(await productDetail(c.var.db, c.req.valid('param').id)),
   )
-  .get('/search', cached, validate('query', searchQuery), async (c) => {
+  .get('/search', rateLimit('search'), cached, validate('query', searchQuery), async (c) => {
     const q = c.req.valid('query');
     return c.json(await searchProducts(c.var.db, q.q, { cursor: q.cursor, limit: q.limit, status: 'published' }));
   });

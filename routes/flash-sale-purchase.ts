@@ -4,6 +4,7 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
+import { rateLimit } from '../src/lib/rate-limit';
 import { idempotencyHeader, idOf, validate } from '../src/lib/validate';
 import { buyInFlashSale } from '../src/marketing/flash-sale/purchase';
 import { createContextOf, orderView } from '../src/services/orders';
@@ -17,6 +18,7 @@ const reserveBody = v.strictObject({
 
 export const flashSalePurchaseRoutes = new Hono<AppEnv>().post(
   '/flash-sales/:id/reserve',
+  rateLimit('claim'),
   requireShopper(),
   validate('param', v.object({ id: idOf('fls') })),
   idempotencyHeader,

@@ -4,6 +4,7 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
+import { rateLimit } from '../src/lib/rate-limit';
 import { idempotencyHeader, idOf, pageQuery, queryInt, validate } from '../src/lib/validate';
 import { storefrontGroupBuy, storefrontGroupBuys } from '../src/marketing/group-buy/campaigns';
 import { joinRoom, myRooms, openRoom, openRoomsOf, roomIdByInviteCode, viewRoom, type SeatTaken } from '../src/marketing/group-buy/rooms';
@@ -22,6 +23,7 @@ const detailFreshness = cachedCatalogResponse({ sMaxAgeSeconds: 1, maxAgeSeconds
 const campaignParam = validate('param', v.object({ campaignId: idOf('gbc') }));
 const roomParam = validate('param', v.object({ roomId: idOf('grm') }));
 const seatBody = validate('json', v.strictObject({ sku_id: idOf('sku'), address_id: v.optional(idOf('adr')) }));
+const claimLimit = rateLimit('claim');
 const roomsQuery = validate(
   'query',
   v.pipe(
@@ -62,7 +64,7 @@ export const groupBuyRoutes = new Hono<AppEnv>()
   .get('/group-buys/rooms/:roomId', requireShopper(), roomParam, validate('query', v.strictObject({})), async (c) =>
     c.json(await viewRoom(c.env, c.var.db, c.req.valid('param').roomId, c.var.clock.now())),
   )
-  .post('/group-buys/rooms/:roomId/join', requireShopper(), roomParam, idempotencyHeader, seatBody, async (c) => {
+  .post('/group-buys/rooms/:roomId/join', claimLimit, requireShopper(), roomParam, idempotencyHeader, seatBody, async (c) => {
     const { roomId } = c.req.valid('param');
     const body = c.req.valid('json');
     const ctx = await createContext(c, { join: roomId, ...body });
@@ -80,7 +82,7 @@ export const groupBuyRoutes = new Hono<AppEnv>()
     await storefrontGroupBuy(c.var.db, campaignId, now); // 404 for an unknown or ended campaign
     return c.json({ items: await openRoomsOf(c.env, c.var.db, campaignId, now, c.req.valid('query').limit), next_cursor: null });
   })
-  .post('/group-buys/:campaignId/rooms', requireShopper(), campaignParam, idempotencyHeader, seatBody, async (c) => {
+  .post('/group-buys/:campaignId/rooms', claimLimit, requireShopper(), campaignParam, idempotencyHeader, seatBody, async (c) => {
     const { campaignId } = c.req.valid('param');
     const body = c.req.valid('json');
     const ctx = await createContext(c, { open: campaignId, ...body });

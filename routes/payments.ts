@@ -3,6 +3,7 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../src/env';
 import { ApiError } from '../src/lib/errors';
+import { errorFields, logEvent } from '../src/lib/log';
 import { orderHooksFor } from '../src/services/order-source-policy';
 import { handleNotification } from '../src/services/payments';
 import { payClientOf } from '../src/services/wechat';
@@ -16,7 +17,7 @@ async function receive(c: Context<AppEnv>) {
     return c.body(null, 204);
   } catch (error) {
     const status = error instanceof WeChatPaySignatureError ? 401 : error instanceof WeChatPayNotificationError ? 400 : error instanceof ApiError && error.status < 500 ? error.status : 500;
-    if (status >= 500) console.error('WeChat Pay notification failed', error);
+    if (status >= 500) logEvent('error', 'WeChat Pay notification failed', { error: errorFields(error) });
     return c.json({ code: 'FAIL', message: error instanceof Error ? error.message : '失败' }, status as 400);
   }
 }

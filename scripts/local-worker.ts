@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
+import { unstable_readConfig } from 'wrangler';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -43,6 +44,13 @@ export function durableObjectBindings(): Record<string, { className: string; use
   );
 }
 
+/** The rate limits wrangler.toml declares ([[ratelimits]]), so the local worker enforces the deployed ones. */
+export function rateLimitBindings(): Record<string, { simple: { limit: number; period?: 10 | 60 } }> {
+  const { ratelimits } = unstable_readConfig({ config: join(root, 'wrangler.toml') });
+  type Declared = { name: string; simple: { limit: number; period: 10 | 60 } };
+  return Object.fromEntries((ratelimits as Declared[]).map((r) => [r.name, { simple: r.simple }]));
+}
+
 /** Each migration file split at drizzle's breakpoints, in file-name order. */
 export function migrationStatements(): string[] {
   const dir = join(root, 'migrations');
@@ -63,6 +71,7 @@ export async function startLocalWorker(opts: { port?: number; bindings?: Record<
     compatibilityFlags: ['nodejs_compat'],
     d1Databases: { DB: 'local-db' },
     durableObjects: durableObjectBindings(),
+    ratelimits: rateLimitBindings(),
     durableObjectsPersist: false,
     d1Persist: false,
     cachePersist: false,

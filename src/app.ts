@@ -6,6 +6,7 @@ import { methodOverride } from 'hono/method-override';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { adminApiRoutes } from '../routes/admin/api';
+import { apiDocsRoutes } from '../routes/api-docs';
 import { adminOrderRoutes } from '../routes/admin/orders';
 import { authRoutes } from '../routes/auth';
 import { flashSaleReconciliationRoutes } from '../routes/admin/flash-sale-reconciliation';
@@ -27,6 +28,9 @@ import { createDb } from './db/client';
 import type { AppEnv } from './env';
 import { ApiError, invalidInput } from './lib/errors';
 import { systemClock, type Clock } from './lib/clock';
+import { errorFields, logEvent } from './lib/log';
+import { apiDocument, type ApiDocument } from './lib/openapi';
+import { requestLog } from './lib/request-log';
 
 export type AppDeps = { clock?: Clock };
 
@@ -40,6 +44,8 @@ export function createApp(deps: AppDeps = {}) {
   const clock = deps.clock ?? systemClock;
   const app = new Hono<AppEnv>();
 
+  // First: the request id and the one log line per request cover everything below.
+  app.use(requestLog());
   // same-origin: browsers then send a real Origin on the admin page's own form POSTs (which
   // are checked), while nothing leaks to other sites.
   app.use(secureHeaders({ referrerPolicy: 'same-origin' }));
@@ -49,11 +55,12 @@ export function createApp(deps: AppDeps = {}) {
       origin: (origin, c) => (allowedAdminOrigins(c.env.ADMIN_ORIGINS).includes(origin) ? origin : null),
       allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
       allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After'],
       maxAge: 600,
     }),
   );
   // The storefront is public and holds nothing user-specific: any origin may read it.
-  app.use('/*', async (c, next) => (c.req.path.startsWith('/admin') ? next() : cors({ origin: '*', maxAge: 600 })(c, next)));
+  app.use('/*', async (c, next) => (c.req.path.startsWith('/admin') ? next() : cors({ origin: '*', maxAge: 600, exposeHeaders: ['X-Request-Id', 'Retry-After'] })(c, next)));
   // wx.request cannot send PATCH: the mini-program sends POST + X-HTTP-Method-Override: PATCH.
   // Only that one override is honoured (re-dispatched through the whole app); any other is refused.
   const patchOverride = methodOverride({ app, header: METHOD_OVERRIDE_HEADER });
@@ -85,6 +92,7 @@ export function createApp(deps: AppDeps = {}) {
     await next();
   });
 
+  let apiDoc: Promise<ApiDocument> | undefined;
   const routes = app
     .route('/', healthRoutes)
     .route('/', catalogRoutes)
@@ -103,13 +111,17 @@ export function createApp(deps: AppDeps = {}) {
     .route('/admin/api', adminFlashSaleRoutes)
     .route('/admin/api', adminBargainRoutes)
     .route('/admin/api', adminGroupBuyRoutes)
-    .route('/admin', adminPageRoutes);
+    .route('/admin', adminPageRoutes)
+    // The document of every route above and these two; built once per app, on first request.
+    .route('/', apiDocsRoutes(() => (apiDoc ??= apiDocument(app))));
 
-  app.notFound((c) => c.json(new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`).toBody(), 404));
+  app.notFound((c) => c.json(new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`).toBody(c.var.requestId), 404));
   app.onError((error, c) => {
     const apiError = toApiError(error);
-    if (!(error instanceof ApiError) && !(error instanceof HTTPException)) console.error('unhandled error', c.req.method, c.req.path, error);
-    return c.json(apiError.toBody(), apiError.status, apiError.headers);
+    if (!(error instanceof ApiError) && !(error instanceof HTTPException)) {
+      logEvent('error', 'unhandled error', { method: c.req.method, path: c.req.path, error: errorFields(error) });
+    }
+    return c.json(apiError.toBody(c.var.requestId), apiError.status, apiError.headers);
   });
   return routes;
 }

@@ -12,6 +12,11 @@ export interface Env {
   BARGAIN_SESSION: DurableObjectNamespace<BargainSession>;
   /** One GroupBuyRoom object per group-buy room (name = room id). */
   GROUP_BUY_ROOM: DurableObjectNamespace<GroupBuyRoom>;
+  /** Per-client rate limits ([[ratelimits]] in wrangler.toml, used through src/lib/rate-limit.ts). */
+  RATE_LIMIT_MERCHANT_LOGIN: RateLimit;
+  RATE_LIMIT_SHOPPER_SIGN_IN: RateLimit;
+  RATE_LIMIT_SEARCH: RateLimit;
+  RATE_LIMIT_CLAIM: RateLimit;
   /** "production" or "development"; dev-only conveniences are refused unless "development". */
   APP_ENV: string;
   SHOP_TIME_ZONE: string;
@@ -51,6 +56,8 @@ export interface Env {
 }
 
 export type AppVariables = {
+  /** This request's id (src/lib/request-log.ts): in the X-Request-Id header, error bodies and log lines. */
+  requestId: string;
   clock: Clock;
   db: Db;
   merchant: MerchantPrincipal;

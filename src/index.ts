@@ -7,6 +7,7 @@ import { GroupBuyRoom as GroupBuyRoomObject } from '../durable-objects/group-buy
 import { createApp } from './app';
 import type { Env } from './env';
 import { systemClock } from './lib/clock';
+import { logEvent } from './lib/log';
 import { workerObjectPort } from './marketing/kernel/object-port';
 import { runScheduledWork } from './services/scheduled';
 
@@ -33,6 +34,6 @@ const app = createApp();
 export default {
   fetch: app.fetch,
   async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(runScheduledWork(env, systemClock).then((summary) => console.log('scheduled work', JSON.stringify(summary))));
+    ctx.waitUntil(runScheduledWork(env, systemClock).then((summary) => logEvent('info', 'scheduled work', { summary })));
   },
 } satisfies ExportedHandler<Env>;

@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends AppBindings {
       TEST_MIGRATIONS: D1Migration[];
+      /** wrangler.toml's [[ratelimits]], read by vitest.config.ts. */
+      TEST_RATE_LIMITS: { name: string; namespace_id: string; simple: { limit: number; period: number } }[];
     }
   }
 }

@@ -4,6 +4,8 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../../src/env';
 import { toIso } from '../../src/lib/clock';
+import { clientAddress, INTERNAL_CLIENT } from '../../src/lib/client-address';
+import { rateLimit } from '../../src/lib/rate-limit';
 import { idOf, pageQuery, validate } from '../../src/lib/validate';
 import { MAX_QUERY_LENGTH } from '../../src/domain/search';
 import { categoryTree, listProductsForAdmin, productDetail, searchProducts } from '../../src/services/catalog';
@@ -48,9 +50,10 @@ const owner = requireMerchant('owner');
 
 
 export const adminApiRoutes = new Hono<AppEnv>()
-  .post('/login', validate('json', loginBody), async (c) => {
+  .post('/login', rateLimit('merchant_login'), validate('json', loginBody), async (c) => {
     const { username, password } = c.req.valid('json');
-    const session = await loginMerchant(c.var.db, c.env, username, password, c.var.clock.now());
+    const client = clientAddress(c.req.header('CF-Connecting-IP')) ?? INTERNAL_CLIENT;
+    const session = await loginMerchant(c.var.db, c.env, { username, password, client }, c.var.clock.now());
     return c.json({
       token: session.token,
       expires_at: toIso(session.expiresAt),

@@ -15,8 +15,9 @@ export class ApiError extends Error {
     super(message);
   }
 
-  toBody() {
-    return { error: { code: this.code, message: this.message, details: this.details } };
+  /** The API's error body; request_id (the X-Request-Id of the request) lets a report be matched to our logs. */
+  toBody(requestId?: string) {
+    return { error: { code: this.code, message: this.message, details: this.details, ...(requestId !== undefined && { request_id: requestId }) } };
   }
 }
 

@@ -4,9 +4,10 @@ import { vValidator } from '@hono/valibot-validator';
 import type { ValidationTargets } from 'hono';
 import * as v from 'valibot';
 import { invalidInput } from './errors';
+import { documentedInput } from './openapi';
 
 export const validate = <T extends v.GenericSchema, Target extends keyof ValidationTargets>(target: Target, schema: T) =>
-  vValidator(target, schema, (result) => {
+  documentedInput(target, schema, vValidator(target, schema, (result) => {
     const prefix = target === 'json' || target === 'form' ? 'body' : target;
     if (!result.success) {
       throw invalidInput(
@@ -16,7 +17,7 @@ export const validate = <T extends v.GenericSchema, Target extends keyof Validat
         }),
       );
     }
-  });
+  }));
 
 /** Largest amount of money accepted anywhere: ¥10,000,000.00. */
 export const MAX_FEN = 1_000_000_000;

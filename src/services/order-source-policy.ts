@@ -5,6 +5,7 @@ import { parseReservationRef } from '../domain/flash-sale';
 import { parseSeatRef } from '../domain/group-buy';
 import type { HoldSource, OrderSource } from '../domain/order-source';
 import type { Env } from '../env';
+import { logEvent } from '../lib/log';
 import { flashStockStub, groupRoomStub } from '../marketing/kernel/object-stubs';
 import type { orders, refunds } from '../db/orders';
 
@@ -89,7 +90,7 @@ export async function afterOrderPaid(env: Env, order: HeldOrder): Promise<void> 
   try {
     await hold.holder.confirmPaid(hold.holdId, order.id);
   } catch (error) {
-    console.error('confirming the hold failed; its alarm will settle it', order.id, error);
+    logEvent('error', 'confirming the hold failed; its alarm will settle it', { order_id: order.id, error });
   }
 }
 
@@ -99,7 +100,7 @@ export async function afterOrderCancelled(env: Env, order: HeldOrder): Promise<v
   try {
     await hold.holder.release(hold.holdId, 'order cancelled');
   } catch (error) {
-    console.error('releasing the hold failed; its alarm will settle it', order.id, error);
+    logEvent('error', 'releasing the hold failed; its alarm will settle it', { order_id: order.id, error });
   }
 }
 

@@ -19,6 +19,7 @@ import type { RequestPaymentParams } from '../wechat/signing';
 import { releaseStockStatements, recordSalesStatements, transitionStatements, type Actor, type OrderRow } from './order-transitions';
 import { stockHeldInD1 } from './order-source-policy';
 import type { PayClient } from './wechat';
+import { logEvent } from '../lib/log';
 
 /** Told after an order's payment or cancellation has committed (see order-source-policy.ts). */
 export type OrderHooks = { paid(order: OrderRow): Promise<void>; cancelled(order: OrderRow): Promise<void> };
@@ -32,7 +33,7 @@ const system: Actor = { type: 'system', id: null };
 const MIN_PAYMENT_TIME_LEFT_MS = 90_000;
 
 const providerUnavailable = (error: unknown) => {
-  console.error('WeChat Pay call failed', error);
+  logEvent('error', 'WeChat Pay call failed', { error });
   return new ApiError(503, 'payment_provider_unavailable', 'WeChat Pay did not answer; please try again shortly.', [], { 'Retry-After': '5' });
 };
 
@@ -97,7 +98,7 @@ export async function applyTransaction(db: Db, tx: WeChatPayTransaction, notific
   const order = (await db.query.orders.findFirst({ where: eq(orders.id, payment.orderId) }))!;
   if (tx.amount?.total !== payment.amountFen || payment.amountFen !== order.payableFen) {
     // Never credit an amount that is not the order's: leave it for a person, and keep WeChat retrying.
-    console.error('WeChat Pay amount mismatch', tx.out_trade_no, tx.amount, payment.amountFen);
+    logEvent('error', 'WeChat Pay amount mismatch', { out_trade_no: tx.out_trade_no, amount: tx.amount, expected_fen: payment.amountFen });
     throw new ApiError(400, 'amount_mismatch', 'The paid amount does not match the order.');
   }
   const paymentSucceeded = db
@@ -225,7 +226,7 @@ export async function cancelExpiredOrders(db: Db, pay: PayClient, now: number, h
       result[await cancelUnpaidOrder(db, pay, order, { event: 'expire', actor: system, reason: 'Not paid in time.' }, now, hooks)]++;
     } catch (error) {
       // Left pending: the next sweep tries again (e.g. WeChat Pay was unreachable).
-      if (!(error instanceof ApiError && error.code === 'concurrent_change')) console.error('expiry of', order.id, 'failed', error);
+      if (!(error instanceof ApiError && error.code === 'concurrent_change')) logEvent('error', 'order expiry failed', { order_id: order.id, error });
       result.failed++;
     }
   }
@@ -362,7 +363,7 @@ export async function deliverOutbox(db: Db, pay: PayClient, now: number, batchSi
     } catch (error) {
       const attempts = item.attempts + 1;
       const giveUp = attempts >= OUTBOX_MAX_ATTEMPTS || (error instanceof WeChatPayApiError && !error.retryable);
-      console.error('outbox delivery failed', item.kind, item.subjectId, error);
+      logEvent('error', 'outbox delivery failed', { kind: item.kind, subject_id: item.subjectId, error });
       await db
         .update(outbox)
         .set({ status: giveUp ? 'dead' : 'pending', attempts, nextAttemptAt: now + backoffMs(attempts), lastError: String((error as Error)?.message ?? error).slice(0, 500), updatedAt: now })
@@ -395,7 +396,7 @@ export async function reconcileProcessingRefunds(db: Db, pay: PayClient, now: nu
       const answer = await pay.queryRefund(refund.outRefundNo);
       await applyRefundResult(db, { out_refund_no: answer.out_refund_no, refund_id: answer.refund_id, status: answer.status }, undefined, now);
     } catch (error) {
-      console.error('refund query failed', refund.outRefundNo, error);
+      logEvent('error', 'refund query failed', { out_refund_no: refund.outRefundNo, error });
     }
   }
 }

@@ -8,11 +8,12 @@ import type { Clock } from '../lib/clock';
 import { ApiError } from '../lib/errors';
 import { WeChatLoginClient, type AccessTokenStore } from '../wechat/login-client';
 import { WeChatPayClient } from '../wechat/pay-client';
+import { logEvent } from '../lib/log';
 
 function required(env: Env, name: keyof Env): string {
   const value = env[name];
   if (typeof value !== 'string' || value === '') {
-    console.error(`configuration ${name} is missing`);
+    logEvent('error', 'configuration missing', { name });
     throw new ApiError(503, 'not_configured', 'WeChat is not configured on this server.');
   }
   return value;

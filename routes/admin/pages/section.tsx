@@ -2,6 +2,7 @@
 // the role it needs, the same-origin check on every POST (the session is a cookie, so besides
 // SameSite=Strict a POST must come from our own pages), times in the shop's zone, and the error
 // page. A section is `adminSection(subject)` with its routes chained on.
+import { errorFields, logEvent } from '../../../src/lib/log';
 import { Hono, type Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { html } from 'hono/html';
@@ -93,7 +94,7 @@ export const merchantActor = (c: PageContext) => ({ type: 'merchant' as const, i
  */
 export const adminSection = (subject: string) =>
   new Hono<AppEnv>().onError((error, c) => {
-    if (!(error instanceof ApiError)) console.error('admin page error', c.req.method, c.req.path, error);
+    if (!(error instanceof ApiError)) logEvent('error', 'admin page error', { method: c.req.method, path: c.req.path, error: errorFields(error) });
     const { status, headers } = error instanceof ApiError ? error : { status: 500 as const, headers: {} };
     return render(c, <ErrorPage message={pageMessage(error, subject)} merchant={c.get('merchant') as MerchantPrincipal | undefined} />, status, headers);
   });

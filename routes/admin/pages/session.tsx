@@ -4,6 +4,8 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import * as v from 'valibot';
 import { ApiError, invalidInput } from '../../../src/lib/errors';
 import { ADMIN_SESSION_COOKIE, loginMerchant, MERCHANT_TOKEN_TTL_SECONDS } from '../../../src/services/merchant-auth';
+import { clientAddress, INTERNAL_CLIENT } from '../../../src/lib/client-address';
+import { rateLimit } from '../../../src/lib/rate-limit';
 import { loginBody } from '../schemas';
 import { pageMessage } from './form-kit';
 import { Layout, Notice } from './layout';
@@ -36,13 +38,14 @@ const LoginPage: FC<{ username?: string; error?: string }> = ({ username = '', e
 
 export const sessionPages = adminSection('页面')
   .get('/login', (c) => render(c, <LoginPage />))
-  .post('/login', sameOrigin, async (c) => {
+  .post('/login', rateLimit('merchant_login', '登录尝试过于频繁，请稍后再试。'), sameOrigin, async (c) => {
     const form = await c.req.parseBody();
     const username = typeof form.username === 'string' ? form.username : '';
     try {
       const credentials = v.safeParse(loginBody, { username, password: form.password });
       if (!credentials.success) throw invalidInput([]);
-      const { token } = await loginMerchant(c.var.db, c.env, credentials.output.username, credentials.output.password, c.var.clock.now());
+      const client = clientAddress(c.req.header('CF-Connecting-IP')) ?? INTERNAL_CLIENT;
+      const { token } = await loginMerchant(c.var.db, c.env, { ...credentials.output, client }, c.var.clock.now());
       setCookie(c, ADMIN_SESSION_COOKIE, token, { ...sessionCookie, maxAge: MERCHANT_TOKEN_TTL_SECONDS });
       return c.redirect('/admin/products', 303);
     } catch (error) {

@@ -22,6 +22,7 @@ import { defaultAddress, findByIdempotencyKey, findOrderBySource, insertOrder, r
 import type { OrderRow } from '../../services/order-transitions';
 import { loadPurchasableSkus, unavailableReason } from '../../services/purchasable';
 import { getShopSettings, shippingPolicyOf } from '../../services/shop-settings';
+import { logEvent } from '../../lib/log';
 
 /** The order a session was bought with, if any. */
 const findBargainOrder = (db: Db, sessionId: string) => findOrderBySource(db, 'bargain', sessionId);
@@ -56,7 +57,7 @@ export async function buyBargain(env: Env, ctx: CreateContext, purchase: { sessi
     const winner = await findBargainOrder(ctx.db, row.id);
     if (winner) result = { order: winner, created: false };
     else {
-      await stub.abandonBuy().catch((e: unknown) => console.error('unlocking a bargain after a failed buy', row.id, e));
+      await stub.abandonBuy().catch((e: unknown) => logEvent('error', 'unlocking a bargain after a failed buy', { session_id: row.id, error: e }));
       throw error;
     }
   }

@@ -25,6 +25,7 @@ import { newId } from '../../lib/ids';
 import { findCampaign } from './campaigns';
 import { campaignState } from '../../domain/campaign';
 import { loadPurchasableSkus, unavailableReason } from '../../services/purchasable';
+import { logEvent } from '../../lib/log';
 
 export type BargainSessionRow = typeof bargainSessions.$inferSelect;
 
@@ -176,7 +177,7 @@ export async function launchSession(env: Env, ctx: LaunchContext, campaignId: st
   }
   // If this set-up fails, the first read or help sets the object up from the D1 row.
   const stub = sessionObject(env, row.id);
-  await stub.configure(await configOf(ctx.db, row)).catch((error: unknown) => console.error('bargain session set-up failed; done on first use', row.id, error));
+  await stub.configure(await configOf(ctx.db, row)).catch((error: unknown) => logEvent('error', 'bargain session set-up failed; done on first use', { session_id: row.id, error }));
   return { state: await sessionState(env, ctx.db, row.id), created: true };
 }
 

@@ -48,6 +48,7 @@ import { assertStartNotPast, cancelStatements, loadSellableSkus } from '../kerne
 import { campaignState, type CampaignState } from '../../domain/campaign';
 import { commitCatalogWrite, refreshProductSummary, type WriteContext } from '../../services/catalog-admin';
 import { BUMP_CATALOG_VERSION_SQL, rememberCatalogVersion } from '../../services/catalog-cache';
+import { logEvent } from '../../lib/log';
 
 export type FlashSaleRow = typeof flashSales.$inferSelect;
 export type FlashSaleItemRow = typeof flashSaleItems.$inferSelect;
@@ -171,7 +172,7 @@ async function liveFigures(env: Env, campaign: FlashSaleRow, items: FlashSaleIte
     );
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    console.error('flash-sale stock objects unreadable', campaign.id, error);
+    logEvent('error', 'flash-sale stock objects unreadable', { flash_sale_id: campaign.id, error });
     throw stockObjectsUnavailable();
   }
 }
@@ -289,7 +290,7 @@ export async function createFlashSale(env: Env, ctx: WriteContext, input: FlashS
     await ensureStockObjectsConfigured(env, id);
     return { id, configured: true };
   } catch (error) {
-    console.error('configuring flash-sale stock objects failed; they will be configured on first use', id, error);
+    logEvent('error', 'configuring flash-sale stock objects failed; they will be configured on first use', { flash_sale_id: id, error });
     return { id, configured: false };
   }
 }
@@ -317,7 +318,7 @@ export async function cancelFlashSale(env: Env, ctx: WriteContext, flashSaleId: 
     await ensureStockObjectsConfigured(env, flashSaleId);
     return { configured: true };
   } catch (error) {
-    console.error('closing flash-sale stock objects failed; D1 already refuses sales', flashSaleId, error);
+    logEvent('error', 'closing flash-sale stock objects failed; D1 already refuses sales', { flash_sale_id: flashSaleId, error });
     return { configured: false };
   }
 }
@@ -529,7 +530,7 @@ export async function settleEndedFlashSales(env: Env, now: number): Promise<Sett
     try {
       outcomes.push(await settleCampaign(env, db, campaign, now));
     } catch (error) {
-      console.error('flash-sale settlement failed; the next run tries again', campaign.id, error);
+      logEvent('error', 'flash-sale settlement failed; the next run tries again', { flash_sale_id: campaign.id, error });
       outcomes.push({ flash_sale_id: campaign.id, outcome: 'failed' });
     }
   }

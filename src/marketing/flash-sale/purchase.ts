@@ -15,6 +15,7 @@ import { ensureStockObjectsConfigured } from './campaigns';
 import { defaultAddress, findByIdempotencyKey, insertOrder, type CreateContext } from '../../services/orders';
 import { loadPurchasableSkus } from '../../services/purchasable';
 import { getShopSettings, shippingPolicyOf } from '../../services/shop-settings';
+import { logEvent } from '../../lib/log';
 
 /**
  * Sold-out flags per campaign SKU ("flashSaleId/skuId", both from the request), in isolate
@@ -93,7 +94,7 @@ export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: Fla
   try {
     return await writeFlashOrder(ctx, { itemId: item.id, shard, reservationId, skuId: item.skuId, flashPriceFen: item.flashPriceFen, quantity: result.quantity, expiresAt: result.expiresAt, address });
   } catch (error) {
-    await stock.release(reservationId, 'order could not be written').catch((releaseError: unknown) => console.error('release after failed order write', reservationId, releaseError));
+    await stock.release(reservationId, 'order could not be written').catch((releaseError: unknown) => logEvent('error', 'release after failed order write', { reservation_id: reservationId, error: releaseError }));
     throw error;
   }
 }

@@ -30,6 +30,7 @@ import { defaultAddress, findByIdempotencyKey, insertOrder, reserveStockStatemen
 import type { OrderRow } from '../../services/order-transitions';
 import { loadPurchasableSkus, unavailableReason, type PurchasableSku } from '../../services/purchasable';
 import { getShopSettings, shippingPolicyOf } from '../../services/shop-settings';
+import { logEvent } from '../../lib/log';
 
 export const roomObject = (env: Env, roomId: string) => env.GROUP_BUY_ROOM.get(env.GROUP_BUY_ROOM.idFromName(roomId));
 
@@ -299,13 +300,13 @@ async function writeSeatOrder(env: Env, ctx: CreateContext, p: Prepared, purchas
       ],
     });
   } catch (error) {
-    await room.release(seat.seatId, 'order could not be written').catch((releaseError: unknown) => console.error('release after failed order write', seat.seatId, releaseError));
+    await room.release(seat.seatId, 'order could not be written').catch((releaseError: unknown) => logEvent('error', 'release after failed order write', { seat_id: seat.seatId, error: releaseError }));
     if (error instanceof ApiError && error.code === 'concurrent_change' && (await seatsCountingTowardsLimit(ctx.db, p.campaign.id, ctx.userId)) >= p.campaign.perUserLimit) throw perUserLimit();
     throw error;
   }
   if (written.order.sourceRef !== ref) {
     // A concurrent copy of this request (same key) wrote its order first: this seat is not needed.
-    await room.release(seat.seatId, 'duplicate request').catch((releaseError: unknown) => console.error('release of a duplicate seat', seat.seatId, releaseError));
+    await room.release(seat.seatId, 'duplicate request').catch((releaseError: unknown) => logEvent('error', 'release of a duplicate seat', { seat_id: seat.seatId, error: releaseError }));
     const earlier = await earlierAnswer(env, ctx, seat.redirected ? null : seat.roomId);
     if (earlier) return earlier;
   }

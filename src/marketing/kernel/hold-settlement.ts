@@ -11,6 +11,7 @@ import type { HoldSettlement } from '../../domain/order-source';
 import { findOrderBySource } from '../../services/orders';
 import { cancelUnpaidOrder, noOrderHooks } from '../../services/payments';
 import { payClientOf } from '../../services/wechat';
+import { logEvent } from '../../lib/log';
 
 /** How long after its expiry a hold with no order is still given a chance to get one. */
 const ORDER_WRITE_GRACE_MS = 60_000;
@@ -33,7 +34,7 @@ export async function settleExpiredHold(env: Env, hold: ExpiredHold, nowMs: numb
     return outcome === 'paid' ? 'paid' : 'release';
   } catch (error) {
     // WeChat Pay unreachable, or another path is cancelling it right now: ask again shortly.
-    if (!(error instanceof ApiError && error.code === 'concurrent_change')) console.error('hold settlement failed', hold, error);
+    if (!(error instanceof ApiError && error.code === 'concurrent_change')) logEvent('error', 'hold settlement failed', { hold, error });
     return 'retry';
   }
 }

@@ -6,13 +6,14 @@ import type { Env } from '../../env';
 import { findOrderBySource } from '../../services/orders';
 import { recordRoomClosure } from '../group-buy/settlement';
 import { settleExpiredHold } from './hold-settlement';
+import { logEvent } from '../../lib/log';
 
 export const workerObjectPort = (env: Env): ObjectPort => ({
   async settleExpiredHold(hold, nowMs) {
     try {
       return await settleExpiredHold(env, hold, nowMs);
     } catch (error) {
-      console.error('settling an expired hold failed; the object retries', hold, error);
+      logEvent('error', 'settling an expired hold failed; the object retries', { source: hold.source, source_ref: hold.sourceRef, error });
       return 'retry';
     }
   },
