@@ -131,7 +131,7 @@ describe('every admin section answers a bad form in Chinese', () => {
       [{ payment_window_minutes: '100', duration_minutes: '60' }, 400, '支付时限不能长于成团时限'],
       [{ group_price: '' }, 400, '请填写拼团价'],
       [{ full_room_policy: 'whatever' }, 400, '请选择团满时的做法'],
-      [{ starts_at: shopTime(Date.now() - 2 * HOUR) }, 400, '开始时间已经过去'],
+      [{ starts_at: shopTime(Date.now() - 2 * HOUR) }, 422, '开始时间已经过去'],
     ];
     for (const [overrides, status, message] of cases) {
       expect(await refused('/admin/group-buys', fields(overrides), status), JSON.stringify(overrides)).toContain(message);
@@ -172,7 +172,7 @@ describe('error pages are Chinese too', () => {
     const again = await post(`/admin/bargains/${id}/cancel`, {}, { cookie: operator });
     expect(again.status).toBe(409);
     const html = await again.text();
-    expect(html).toContain('这个活动已经取消了。');
+    expect(html).toContain('这个活动已经取消或结算了。');
     expectChinese(html);
   });
 

@@ -82,7 +82,7 @@ describe('rate limits', () => {
       const requestId = refused.headers.get('X-Request-Id');
       expect(requestId).toMatch(/^req_/);
       if (route.path.startsWith('/admin/login')) {
-        expect(await refused.text()).toContain('登录尝试过于频繁');
+        expect(await refused.text()).toContain('尝试过于频繁，请稍后再试');
       } else {
         const body = (await refused.json()) as { error: { code: string; request_id: string } };
         expect(body.error.code).toBe('rate_limited');

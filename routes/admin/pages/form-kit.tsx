@@ -164,6 +164,7 @@ const codeMessages: Record<string, string> = {
   flash_sale_overlap: '这个 SKU 在这段时间已有秒杀活动',
   start_above_price: '起始价不能高于商品售价',
   campaign_closed: '这个活动已经取消或结算了。',
+  rate_limited: '尝试过于频繁，请稍后再试。',
   campaign_ended: '这个活动已经结束了。',
   stock_objects_unavailable: '暂时读不到实时库存，请稍后刷新。',
   illegal_transition: '订单现在的状态不能这样操作，请刷新页面查看最新状态。',

@@ -38,7 +38,7 @@ const LoginPage: FC<{ username?: string; error?: string }> = ({ username = '', e
 
 export const sessionPages = adminSection('页面')
   .get('/login', (c) => render(c, <LoginPage />))
-  .post('/login', rateLimit('merchant_login', '登录尝试过于频繁，请稍后再试。'), sameOrigin, async (c) => {
+  .post('/login', rateLimit('merchant_login'), sameOrigin, async (c) => {
     const form = await c.req.parseBody();
     const username = typeof form.username === 'string' ? form.username : '';
     try {
