@@ -7,7 +7,7 @@ import { validate } from '../../src/lib/validate';
 import { catalogWriteContext } from '../../src/services/catalog-admin';
 import { cancelGroupBuy, createGroupBuy, groupBuyForAdmin, listGroupBuysForAdmin } from '../../src/marketing/group-buy/campaigns';
 import { roomObject, roomsOfCampaign } from '../../src/marketing/group-buy/rooms';
-import { reconcileCampaign, reconcileRoom } from '../../src/marketing/group-buy/settlement';
+import { reconcileCampaign, reconcileRoom } from '../../src/marketing/group-buy/reconciliation';
 import { requireMerchant } from '../../src/http/auth';
 import { notFound } from '../../src/lib/errors';
 import { createGroupBuyBody, groupBuyListQuery, groupBuyParam, roomParam } from './group-buys-schemas';

@@ -11,7 +11,7 @@ import type { Env } from '../../env';
 import { encodeBase64Url } from '../../lib/base64url';
 import { ApiError, businessRule, conflict, notFound, tooManyRequests } from '../../lib/errors';
 import { findOwnAddress } from '../../services/addresses';
-import { ensureStockObjectsConfigured } from './campaigns';
+import { ensureStockObjectsConfigured } from './stock-objects';
 import { defaultAddress, findByIdempotencyKey, insertOrder, type CreateContext } from '../../services/orders';
 import { loadPurchasableSkus } from '../../services/purchasable';
 import { getShopSettings, shippingPolicyOf } from '../../services/shop-settings';

@@ -1,7 +1,8 @@
 // Reconciliation of a flash sale: every reservation in every stock object against D1's orders.
 // A drift is any unit the two stores disagree about; the report names each one.
 import { and, eq, like } from 'drizzle-orm';
-import { flashSaleItems } from '../../db/flash-sales';
+import { flashSaleItems, flashSales } from '../../db/flash-sales';
+import { notFound } from '../../lib/errors';
 import { orders } from '../../db/orders';
 import type { Db } from '../../db/client';
 import { reservationRef, stockObjectName } from '../../domain/flash-sale';
@@ -16,6 +17,13 @@ const expectedOrderStatuses: Record<'held' | 'paid' | 'released', (status: Order
   paid: (s) => s !== null && s !== 'pending_payment' && s !== 'cancelled',
   released: (s) => s === null || s === 'cancelled',
 };
+
+/** The reconciliation of one campaign by id; 404 for an unknown one. */
+export async function reconcileFlashSaleById(env: Env, db: Db, flashSaleId: string) {
+  const campaign = await db.query.flashSales.findFirst({ where: eq(flashSales.id, flashSaleId) });
+  if (!campaign) throw notFound('Flash sale');
+  return reconcileFlashSale(env, db, campaign.id, campaign.shardCount);
+}
 
 export async function reconcileFlashSale(env: Env, db: Db, flashSaleId: string, shardCount: number) {
   const items = await db.select().from(flashSaleItems).where(eq(flashSaleItems.flashSaleId, flashSaleId));
