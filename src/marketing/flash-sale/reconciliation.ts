@@ -8,6 +8,7 @@ import type { Db } from '../../db/client';
 import { reservationRef, stockObjectName } from '../../domain/flash-sale';
 import type { OrderStatus } from '../../domain/order-state';
 import type { Env } from '../../env';
+import { flashStockStub } from '../kernel/object-stubs';
 
 type Drift = { item_id: string; shard: number; reservation_id: string | null; order_id: string | null; problem: string };
 
@@ -39,7 +40,7 @@ export async function reconcileFlashSale(env: Env, db: Db, flashSaleId: string, 
     const seenRefs = new Set<string>();
     let unitsInObjects = 0;
     for (let shard = 0; shard < shardCount; shard++) {
-      const snapshot = await env.FLASH_SALE_STOCK.get(env.FLASH_SALE_STOCK.idFromName(stockObjectName(item.id, shard))).snapshot();
+      const snapshot = await flashStockStub(env, item.id, shard).snapshot();
       unitsInObjects += snapshot.available + snapshot.held + snapshot.paid;
       for (const r of snapshot.reservations) {
         totals.reservations++;

@@ -12,6 +12,7 @@ import { orderSourcePolicy } from '../../services/order-source-policy';
 import { transitionStatements, type OrderRow } from '../../services/order-transitions';
 import type { RoomState } from '../../../durable-objects/group-buy-room.types';
 import type { RoomClosure } from '../../../durable-objects/port';
+import { groupRoomStub } from '../kernel/object-stubs';
 
 export type RoomDrift = { room_id: string; seat_id?: string; problem: string };
 
@@ -76,7 +77,7 @@ export async function reconcileCampaign(env: Env, db: Db, campaignId: string) {
   const drift: RoomDrift[] = [];
   const totals = { rooms: rooms.length, held: 0, paid: 0, released: 0 };
   for (const { id } of rooms) {
-    const state: RoomState | null = await env.GROUP_BUY_ROOM.get(env.GROUP_BUY_ROOM.idFromName(id)).state();
+    const state: RoomState | null = await groupRoomStub(env, id).state();
     if (!state) {
       drift.push({ room_id: id, problem: 'D1 room has no object state' });
       continue;
