@@ -14,7 +14,7 @@ import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
 import { idOf, validate } from '../src/lib/validate';
 import { cachedCatalogResponse } from '../src/services/catalog-cache';
-import { storefrontFlashSale, storefrontFlashSales } from '../src/marketing/flash-sale/campaigns';
+import { storefrontFlashSale, storefrontFlashSales } from '../src/marketing/flash-sale/views';
 
 const listFreshness = cachedCatalogResponse({ sMaxAgeSeconds: 1, maxAgeSeconds: 1 });
 const detailFreshness = cachedCatalogResponse({ sMaxAgeSeconds: 1, maxAgeSeconds: 0 });

@@ -9,7 +9,6 @@ import { adminApiRoutes } from '../routes/admin/api';
 import { apiDocsRoutes } from '../routes/api-docs';
 import { adminOrderRoutes } from '../routes/admin/orders';
 import { authRoutes } from '../routes/auth';
-import { flashSaleReconciliationRoutes } from '../routes/admin/flash-sale-reconciliation';
 import { flashSalePurchaseRoutes } from '../routes/flash-sale-purchase';
 import { flashSaleRoutes } from '../routes/flash-sales';
 import { adminFlashSaleRoutes } from '../routes/admin/flash-sales';
@@ -107,7 +106,6 @@ export function createApp(deps: AppDeps = {}) {
     .route('/', groupBuyRoutes)
     .route('/admin/api', adminApiRoutes)
     .route('/admin/api', adminOrderRoutes)
-    .route('/admin/api', flashSaleReconciliationRoutes)
     .route('/admin/api', adminFlashSaleRoutes)
     .route('/admin/api', adminBargainRoutes)
     .route('/admin/api', adminGroupBuyRoutes)

@@ -8,7 +8,7 @@ import type { MerchantRole } from '../src/db/merchants';
 import { shardFor, splitStockAcrossShards, stockObjectName } from '../src/domain/flash-sale';
 import { ManualClock } from '../src/lib/clock';
 import { newId } from '../src/lib/ids';
-import { settleEndedFlashSales } from '../src/marketing/flash-sale/campaigns';
+import { settleEndedFlashSales } from '../src/marketing/flash-sale/settlement';
 import { runScheduledWork } from '../src/services/scheduled';
 import { adminFormPost, adminPage, adminSession, api, BASE, createCategory, createProduct, json, tokenFor } from './helpers';
 

@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import { createApp } from '../src/app';
 import { createDb } from '../src/db/client';
 import type { Clock } from '../src/lib/clock';
-import { deliverOutbox } from '../src/services/payments';
+import { deliverOutbox } from '../src/services/refunds';
 import { payClientOf } from '../src/services/wechat';
 import { completeRefund, markPaid } from './fakes/wechat-control';
 import type { BuiltNotification } from './fakes/wechat-server';

@@ -9,19 +9,8 @@ import { rateLimit } from '../../src/lib/rate-limit';
 import { idOf, pageQuery, validate } from '../../src/lib/validate';
 import { MAX_QUERY_LENGTH } from '../../src/domain/search';
 import { categoryTree, listProductsForAdmin, productDetail, searchProducts } from '../../src/services/catalog';
-import {
-  adjustStock,
-  catalogWriteContext,
-  createCategory,
-  createProduct,
-  deleteCategory,
-  setProductPublished,
-  stockLedgerOfSku,
-  stockLedgerView,
-  updateCategory,
-  updateProduct,
-  updateSku,
-} from '../../src/services/catalog-admin';
+import { catalogWriteContext, createCategory, createProduct, deleteCategory, setProductPublished, updateCategory, updateProduct, updateSku } from '../../src/services/catalog-admin';
+import { adjustStock, stockLedgerOfSku, stockLedgerView } from '../../src/services/stock';
 import { createAccount, listAccounts, updateAccount } from '../../src/services/merchant-accounts';
 import { loginMerchant } from '../../src/services/merchant-auth';
 import { requireMerchant } from '../../src/http/auth';

@@ -4,7 +4,9 @@ import * as v from 'valibot';
 import type { AppEnv } from '../../src/env';
 import { idOf, validate } from '../../src/lib/validate';
 import { catalogWriteContext } from '../../src/services/catalog-admin';
-import { cancelFlashSale, configurationPending, createFlashSale, flashSaleForAdmin, listFlashSalesForAdmin } from '../../src/marketing/flash-sale/campaigns';
+import { cancelFlashSale, configurationPending, createFlashSale } from '../../src/marketing/flash-sale/campaigns';
+import { flashSaleForAdmin, listFlashSalesForAdmin } from '../../src/marketing/flash-sale/views';
+import { reconcileFlashSaleById } from '../../src/marketing/flash-sale/reconciliation';
 import { requireMerchant } from '../../src/http/auth';
 import { createFlashSaleBody, flashSaleListQuery } from './schemas';
 
@@ -31,4 +33,6 @@ export const adminFlashSaleRoutes = new Hono<AppEnv>()
     const campaign = await flashSaleForAdmin(c.env, c.var.db, id, c.var.clock.now(), { live: false });
     // Cancelled in D1 either way (the purchase path refuses it); the objects learn it on next use.
     return c.json({ ...campaign, stock_objects_closed: configured });
-  });
+  })
+  // Each stock object's ledger against D1's orders.
+  .get('/flash-sales/:id/reconciliation', viewer, flashSaleParam, async (c) => c.json(await reconcileFlashSaleById(c.env, c.var.db, c.req.valid('param').id)));

@@ -6,8 +6,9 @@ import { toIso } from '../../src/lib/clock';
 import { validate } from '../../src/lib/validate';
 import { catalogWriteContext } from '../../src/services/catalog-admin';
 import { cancelGroupBuy, createGroupBuy, groupBuyForAdmin, listGroupBuysForAdmin } from '../../src/marketing/group-buy/campaigns';
-import { roomObject, roomsOfCampaign } from '../../src/marketing/group-buy/rooms';
-import { reconcileCampaign, reconcileRoom } from '../../src/marketing/group-buy/settlement';
+import { roomsOfCampaign } from '../../src/marketing/group-buy/rooms';
+import { groupRoomStub } from '../../src/marketing/kernel/object-stubs';
+import { reconcileCampaign, reconcileRoom } from '../../src/marketing/group-buy/reconciliation';
 import { requireMerchant } from '../../src/http/auth';
 import { notFound } from '../../src/lib/errors';
 import { createGroupBuyBody, groupBuyListQuery, groupBuyParam, roomParam } from './group-buys-schemas';
@@ -29,7 +30,7 @@ export const adminGroupBuyRoutes = new Hono<AppEnv>()
   // Before /group-buys/:id, which would read "rooms" as a (bad) id.
   .get('/group-buys/rooms/:roomId', viewer, validate('param', roomParam), noQuery, async (c) => {
     const { roomId } = c.req.valid('param');
-    const state = await roomObject(c.env, roomId).state();
+    const state = await groupRoomStub(c.env, roomId).state();
     if (!state) throw notFound('Group-buy room');
     const drift = await reconcileRoom(c.var.db, state);
     return c.json({
@@ -46,7 +47,7 @@ export const adminGroupBuyRoutes = new Hono<AppEnv>()
       recorded_in_d1: state.recordedInD1,
       invite_code: state.inviteCode,
       seats: state.seats.map((s) => ({ seat_id: s.seatId, user_id: s.userId, is_leader: s.isLeader, unit_price_fen: s.unitPriceFen, status: s.status, hold_expires_at: toIso(s.holdExpiresAt) })),
-      ledger: await roomObject(c.env, roomId).ledger(),
+      ledger: await groupRoomStub(c.env, roomId).ledger(),
       drift,
     });
   })

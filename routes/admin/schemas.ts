@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { merchantRoles } from '../../src/services/merchant-auth';
 import { MAX_SKUS_PER_PRODUCT, MAX_SPEC_DIMENSIONS } from '../../src/domain/catalog';
 import { fen, httpsUrl, idOf, pageQuery, text } from '../../src/lib/validate';
-import { MAX_STOCK_OBJECTS_PER_CAMPAIGN, shardCountFor } from '../../src/marketing/flash-sale/campaigns';
+import { MAX_STOCK_OBJECTS_PER_CAMPAIGN, shardCountFor } from '../../src/marketing/flash-sale/model';
 import { dailySlotProblems, MAX_DAILY_SLOTS, SLOT_TIME_PATTERN, type DailySlot } from '../../src/domain/flash-sale-slots';
 
 const specValue = text(32);

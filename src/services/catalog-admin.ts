@@ -78,12 +78,19 @@ export const refreshProductSummary = (productId: string, now: number) =>
     WHERE id = ${productId}`;
 
 
-/** Runs a catalog write plus the version bump; then tells this location's cache the new version. */
-export async function commitCatalogWrite(ctx: WriteContext, statements: Statement[]) {
-  const results = await runBatch(ctx.db, [...statements, sql.raw(BUMP_CATALOG_VERSION_SQL)]);
+/**
+ * Runs catalog statements plus the version bump in one batch; then tells this location's cache
+ * the new version. Writes with no merchant behind them (the sweep settling a campaign) call it
+ * directly; a merchant's go through commitCatalogWrite.
+ */
+export async function commitCatalogBatch(db: Db, env: Env, clock: Clock, statements: Statement[]) {
+  const results = await runBatch(db, [...statements, sql.raw(BUMP_CATALOG_VERSION_SQL)]);
   const version = (results[results.length - 1]?.results?.[0] as { version?: number } | undefined)?.version;
-  if (typeof version === 'number') await rememberCatalogVersion(version, ctx.env, ctx.clock);
+  if (typeof version === 'number') await rememberCatalogVersion(version, env, clock);
 }
+
+/** A merchant's catalog write: see commitCatalogBatch. */
+export const commitCatalogWrite = (ctx: WriteContext, statements: Statement[]) => commitCatalogBatch(ctx.db, ctx.env, ctx.clock, statements);
 
 function searchGramStatements(db: Db, productId: string, title: string, subtitle: string): Statement[] {
   const grams = shortGrams(`${title} ${subtitle}`);
@@ -283,48 +290,6 @@ export async function updateSku(ctx: WriteContext, skuId: string, patch: SkuPatc
       .where(eq(skus.id, skuId)),
     refreshProductSummary(sku.productId, ctx.now),
   ]);
-}
-
-export type StockAdjustment = { delta?: number; set_to?: number; reason: string };
-
-/**
- * Changes a SKU's stock by a delta or to an absolute figure, with a ledger row saying who and
- * why. The delta is computed inside the batch from the row as it is then, so a concurrent
- * order between the merchant's read and this write is never overwritten unrecorded; the CHECK
- * on skus.stock refuses (and rolls back) anything that would go below zero.
- */
-export async function adjustStock(ctx: WriteContext, skuId: string, adjustment: StockAdjustment) {
-  const sku = await ctx.db.query.skus.findFirst({ where: eq(skus.id, skuId) });
-  if (!sku || !sku.active) throw notFound('SKU');
-  const ledgerId = newId('stk');
-  const change =
-    adjustment.set_to !== undefined
-      ? [
-          sql`INSERT INTO stock_ledger (id, sku_id, delta, stock_after, reason, actor_id, created_at)
-              SELECT ${ledgerId}, id, ${adjustment.set_to} - stock, ${adjustment.set_to}, ${adjustment.reason}, ${ctx.actor.id}, ${ctx.now}
-              FROM skus WHERE id = ${skuId}`,
-          ctx.db.update(skus).set({ stock: adjustment.set_to, updatedAt: ctx.now }).where(eq(skus.id, skuId)),
-        ]
-      : [
-          ctx.db.update(skus).set({ stock: sql`${skus.stock} + ${adjustment.delta ?? 0}`, updatedAt: ctx.now }).where(eq(skus.id, skuId)),
-          sql`INSERT INTO stock_ledger (id, sku_id, delta, stock_after, reason, actor_id, created_at)
-              SELECT ${ledgerId}, id, ${adjustment.delta ?? 0}, stock, ${adjustment.reason}, ${ctx.actor.id}, ${ctx.now}
-              FROM skus WHERE id = ${skuId}`,
-        ];
-  await commitCatalogWrite(ctx, [...change, refreshProductSummary(sku.productId, ctx.now)]);
-  const entry = await ctx.db.query.stockLedger.findFirst({ where: eq(stockLedger.id, ledgerId) });
-  return entry!;
-}
-
-/** A SKU's latest stock movements, newest first, as the JSON API shows them. */
-export async function stockLedgerOfSku(db: Db, skuId: string, limit: number) {
-  const rows = await db.select().from(stockLedger).where(eq(stockLedger.skuId, skuId)).orderBy(desc(stockLedger.createdAt), desc(stockLedger.id)).limit(limit);
-  return rows.map(stockLedgerView);
-}
-
-/** One stock movement as the JSON API shows it. */
-export function stockLedgerView(e: typeof stockLedger.$inferSelect) {
-  return { id: e.id, sku_id: e.skuId, delta: e.delta, stock_after: e.stockAfter, reason: e.reason, actor_id: e.actorId, created_at: toIso(e.createdAt) };
 }
 
 export type CategoryInput = { name: string; parent_id?: string | null; icon_url?: string | null; sort_order?: number };

@@ -2,8 +2,9 @@
 import { createDb } from '../db/client';
 import type { Env } from '../env';
 import type { Clock } from '../lib/clock';
-import { settleEndedFlashSales } from '../marketing/flash-sale/campaigns';
-import { cancelExpiredOrders, deliverOutbox, reconcileProcessingRefunds } from './payments';
+import { settleEndedFlashSales } from '../marketing/flash-sale/settlement';
+import { cancelExpiredOrders } from './payments';
+import { deliverOutbox, reconcileProcessingRefunds } from './refunds';
 import { orderHooksFor } from './order-source-policy';
 import { payClientOf } from './wechat';
 

@@ -3,7 +3,7 @@
 import type { FC } from 'hono/jsx';
 import type { DailySlot } from '../../../src/domain/flash-sale-slots';
 import { formatFenWithYuanSign } from '../../../src/lib/money';
-import type { AdminFlashSale, listFlashSalesForAdmin } from '../../../src/marketing/flash-sale/campaigns';
+import type { AdminFlashSale, listFlashSalesForAdmin } from '../../../src/marketing/flash-sale/views';
 import type { MerchantPrincipal } from '../../../src/services/merchant-auth';
 import { CreateFormPage, Field, LabeledField, TimeField, type FieldErrors, type FormValues } from './form-kit';
 import { CampaignDetailPage, campaignStateLabels, cancelHref, ListPage, Notice, TableHead } from './layout';

@@ -3,7 +3,9 @@
 // by the same schema and service, so the page and the API accept exactly the same campaigns.
 import * as v from 'valibot';
 import type { DailySlot } from '../../../src/domain/flash-sale-slots';
-import { cancelFlashSale, createFlashSale, flashSaleForAdmin, listFlashSalesForAdmin, type FlashSaleInput } from '../../../src/marketing/flash-sale/campaigns';
+import { cancelFlashSale, createFlashSale } from '../../../src/marketing/flash-sale/campaigns';
+import { type FlashSaleInput } from '../../../src/marketing/flash-sale/model';
+import { flashSaleForAdmin, listFlashSalesForAdmin } from '../../../src/marketing/flash-sale/views';
 import { catalogWriteContext } from '../../../src/services/catalog-admin';
 import { createFlashSaleBody } from '../schemas';
 import { fieldReader, readFormValues, refusedFields, schemaRefusal, type FieldErrors, type FormValues, type FormVocabulary } from './form-kit';

@@ -9,7 +9,8 @@
 // expiry cancels it and gives the unit back; the session stays bought (closed) — the cut price
 // was for that one order, and a session cannot be bought a second time.
 import { and, eq } from 'drizzle-orm';
-import type { BeginBuyResult } from '../../../durable-objects/bargain-session.types';
+import type { BeginBuyResult, BuyRefusal } from '../../../durable-objects/bargain-session.types';
+import { refusalError, type RefusalErrors } from '../kernel/object-calls';
 import { orders } from '../../db/orders';
 import { createDb, type Db } from '../../db/client';
 import { priceLines } from '../../domain/pricing';
@@ -17,7 +18,8 @@ import type { Env } from '../../env';
 import { ApiError, businessRule, conflict, forbidden } from '../../lib/errors';
 import { findOwnAddress } from '../../services/addresses';
 import { findCampaign } from './campaigns';
-import { findSessionRow, sessionObject, withConfiguredSession } from './sessions';
+import { findSessionRow, withConfiguredSession } from './sessions';
+import { bargainSessionStub } from '../kernel/object-stubs';
 import { defaultAddress, findByIdempotencyKey, findOrderBySource, insertOrder, reserveStockStatements, type CreateContext } from '../../services/orders';
 import type { OrderRow } from '../../services/order-transitions';
 import { loadPurchasableSkus, unavailableReason } from '../../services/purchasable';
@@ -44,11 +46,11 @@ export async function buyBargain(env: Env, ctx: CreateContext, purchase: { sessi
       const order = await findBargainOrder(ctx.db, row.id);
       if (order) return { order, created: false };
     }
-    throw buyRefusal(begun.reason);
+    throw refusalError(buyRefusals, begun.reason, undefined);
   }
 
   // beginBuy found the object set up; these calls reach the same object.
-  const stub = sessionObject(env, row.id);
+  const stub = bargainSessionStub(env, row.id);
   let result: { order: OrderRow; created: boolean };
   try {
     result = await writeBargainOrder(ctx, { sessionId: row.id, skuId: campaign.skuId, priceFen: begun.priceFen, address });
@@ -66,18 +68,13 @@ export async function buyBargain(env: Env, ctx: CreateContext, purchase: { sessi
   return result;
 }
 
-function buyRefusal(reason: string): ApiError {
-  switch (reason) {
-    case 'expired':
-      return conflict('expired', 'This bargain has expired and can no longer be bought.');
-    case 'floor_not_reached':
-      return businessRule('floor_not_reached', 'This bargain can only be bought once friends have cut it to the lowest price.');
-    case 'not_owner':
-      return forbidden('Only the shopper who launched this bargain can buy it.');
-    default:
-      return conflict('session_closed', 'This bargain cannot be bought now.');
-  }
-}
+const buyRefusals: RefusalErrors<BuyRefusal> = {
+  expired: () => conflict('expired', 'This bargain has expired and can no longer be bought.'),
+  floor_not_reached: () => businessRule('floor_not_reached', 'This bargain can only be bought once friends have cut it to the lowest price.'),
+  not_owner: () => forbidden('Only the shopper who launched this bargain can buy it.'),
+  // Bought by a concurrent buy whose order is not in D1 yet (a bought one with its order is answered with it).
+  bought: () => conflict('session_closed', 'This bargain cannot be bought now.'),
+};
 
 async function writeBargainOrder(ctx: CreateContext, r: { sessionId: string; skuId: string; priceFen: number; address: Parameters<typeof insertOrder>[1]['address'] }) {
   const [skus, settings] = await Promise.all([loadPurchasableSkus(ctx.db, [r.skuId]), getShopSettings(ctx.db)]);

@@ -23,13 +23,14 @@ import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { ApiError, businessRule, conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { findCampaign } from './campaigns';
+import { bargainSessionStub } from '../kernel/object-stubs';
+import { callConfigured, refusalError, type RefusalErrors } from '../kernel/object-calls';
 import { campaignState } from '../../domain/campaign';
 import { loadPurchasableSkus, unavailableReason } from '../../services/purchasable';
 import { logEvent } from '../../lib/log';
 
 export type BargainSessionRow = typeof bargainSessions.$inferSelect;
 
-export const sessionObject = (env: Env, sessionId: string) => env.BARGAIN_SESSION.get(env.BARGAIN_SESSION.idFromName(sessionId));
 
 export async function findSessionRow(db: Db, sessionId: string): Promise<BargainSessionRow> {
   const row = await db.query.bargainSessions.findFirst({ where: eq(bargainSessions.id, sessionId) });
@@ -66,13 +67,12 @@ async function configOf(db: Db, row: BargainSessionRow): Promise<BargainSessionC
  * Runs `call` on the session's object; if the object does not know the session yet (its set-up
  * after the D1 insert failed, or never ran), sets it up from the D1 row and calls again.
  */
-export async function withConfiguredSession<R extends object | null>(env: Env, db: Db, sessionId: string, call: (stub: ReturnType<typeof sessionObject>) => Promise<R>): Promise<R> {
-  const stub = sessionObject(env, sessionId);
-  const first = await call(stub);
-  const unconfigured = first === null || ('reason' in first && first.reason === 'not_configured');
-  if (!unconfigured) return first;
-  await stub.configure(await configOf(db, await findSessionRow(db, sessionId)));
-  return call(stub);
+export async function withConfiguredSession<R extends object | null>(env: Env, db: Db, sessionId: string, call: (stub: ReturnType<typeof bargainSessionStub>) => Promise<R>): Promise<R> {
+  const stub = bargainSessionStub(env, sessionId);
+  return callConfigured(
+    () => call(stub),
+    async () => stub.configure(await configOf(db, await findSessionRow(db, sessionId))),
+  );
 }
 
 /** The session's state from its object (set up from D1 on first use); 404 for an unknown id. */
@@ -176,7 +176,7 @@ export async function launchSession(env: Env, ctx: LaunchContext, campaignId: st
     throw error;
   }
   // If this set-up fails, the first read or help sets the object up from the D1 row.
-  const stub = sessionObject(env, row.id);
+  const stub = bargainSessionStub(env, row.id);
   await stub.configure(await configOf(ctx.db, row)).catch((error: unknown) => logEvent('error', 'bargain session set-up failed; done on first use', { session_id: row.id, error }));
   return { state: await sessionState(env, ctx.db, row.id), created: true };
 }
@@ -190,7 +190,7 @@ async function sessionByKey(ctx: LaunchContext) {
 
 export type HelpContext = { db: Db; helperId: string; now: number; timeZone: string };
 
-const helpRefusal: Record<Exclude<HelpRefusal, 'not_configured'>, () => ApiError> = {
+const helpRefusal: RefusalErrors<HelpRefusal> = {
   own_session: () => businessRule('own_session', 'You cannot help your own bargain; share it with friends.'),
   already_helped: () => conflict('already_helped', 'You have already helped this bargain.'),
   expired: () => conflict('expired', 'This bargain has expired.'),
@@ -209,7 +209,7 @@ export async function helpSession(env: Env, ctx: HelpContext, sessionId: string)
   if (result.reason !== 'already_helped') {
     await ctx.db.delete(bargainHelps).where(and(eq(bargainHelps.sessionId, sessionId), eq(bargainHelps.helperId, ctx.helperId)));
   }
-  throw result.reason === 'not_configured' ? notFound('Bargain session') : helpRefusal[result.reason]();
+  throw refusalError(helpRefusal, result.reason, undefined);
 }
 
 /**

@@ -6,12 +6,15 @@ import { flashSaleItems, flashSales } from '../../db/flash-sales';
 import { users } from '../../db/shoppers';
 import type { Db } from '../../db/client';
 import { priceLines } from '../../domain/pricing';
-import { reservationRef, shardFor, stockObjectName } from '../../domain/flash-sale';
+import { reservationRef, shardFor } from '../../domain/flash-sale';
 import type { Env } from '../../env';
 import { encodeBase64Url } from '../../lib/base64url';
 import { ApiError, businessRule, conflict, notFound, tooManyRequests } from '../../lib/errors';
 import { findOwnAddress } from '../../services/addresses';
-import { ensureStockObjectsConfigured } from './campaigns';
+import { ensureStockObjectsConfigured } from './stock-objects';
+import { callConfigured, refusalError, type RefusalErrors } from '../kernel/object-calls';
+import { flashStockStub } from '../kernel/object-stubs';
+import type { ReserveRefusal, ReserveResult } from '../../../durable-objects/flash-sale-stock.types';
 import { defaultAddress, findByIdempotencyKey, insertOrder, type CreateContext } from '../../services/orders';
 import { loadPurchasableSkus } from '../../services/purchasable';
 import { getShopSettings, shippingPolicyOf } from '../../services/shop-settings';
@@ -81,14 +84,10 @@ export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: Fla
   // Address first: a shopper without one is refused before any unit is held.
   const address = purchase.addressId ? await findOwnAddress(ctx.db, ctx.userId, purchase.addressId) : await defaultAddress(ctx.db, ctx.userId);
   const shard = shardFor(ctx.userId, campaign.shardCount);
-  const stock = env.FLASH_SALE_STOCK.get(env.FLASH_SALE_STOCK.idFromName(stockObjectName(item.id, shard)));
+  const stock = flashStockStub(env, item.id, shard);
   const reservationId = await reservationIdFor(ctx.userId, ctx.idempotencyKey);
   const request = { reservationId, userId: ctx.userId, quantity: purchase.quantity, nowMs: ctx.now };
-  let result = await stock.reserve(request);
-  if (!result.ok && result.reason === 'not_configured') {
-    await ensureStockObjectsConfigured(env, campaign.id);
-    result = await stock.reserve(request);
-  }
+  const result = await callConfigured(async (): Promise<ReserveResult> => stock.reserve(request), () => ensureStockObjectsConfigured(env, campaign.id));
   if (!result.ok) return refuse(refusal(purchase, result, ctx.now));
 
   try {
@@ -99,24 +98,19 @@ export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: Fla
   }
 }
 
-function refusal(purchase: FlashPurchase, result: { reason: string; retryAfterMs?: number }, now: number): ApiError {
-  switch (result.reason) {
-    case 'sold_out':
-      soldOutUntil.set(flagKey(purchase.flashSaleId, purchase.skuId), now + SOLD_OUT_FLAG_MS);
-      return conflict('sold_out', 'Sold out.');
-    case 'rate_limited':
-      return tooManyRequests((result.retryAfterMs ?? 1000) / 1000, 'Too many attempts; wait a moment.');
-    case 'not_started':
-      return businessRule('not_started', 'This flash sale has not started yet.');
-    case 'ended':
-      return businessRule('ended', 'This flash sale has ended.');
-    case 'per_order_limit':
-      return businessRule('per_order_limit', 'That is more than one order may hold in this flash sale.', [{ path: 'body.quantity', message: 'over the per-order limit' }]);
-    case 'per_user_limit':
-      return businessRule('per_user_limit', 'You have reached the limit for this flash sale.', [{ path: 'body.quantity', message: 'over the per-shopper limit' }]);
-    default:
-      return new ApiError(503, 'flash_sale_unavailable', 'The flash sale is not ready; try again.', [], { 'Retry-After': '1' });
-  }
+const reserveRefusals: RefusalErrors<ReserveRefusal, { retryAfterMs?: number | undefined }> = {
+  sold_out: () => conflict('sold_out', 'Sold out.'),
+  rate_limited: ({ retryAfterMs }) => tooManyRequests((retryAfterMs ?? 1000) / 1000, 'Too many attempts; wait a moment.'),
+  not_started: () => businessRule('not_started', 'This flash sale has not started yet.'),
+  ended: () => businessRule('ended', 'This flash sale has ended.'),
+  per_order_limit: () => businessRule('per_order_limit', 'That is more than one order may hold in this flash sale.', [{ path: 'body.quantity', message: 'over the per-order limit' }]),
+  per_user_limit: () => businessRule('per_user_limit', 'You have reached the limit for this flash sale.', [{ path: 'body.quantity', message: 'over the per-shopper limit' }]),
+};
+
+function refusal(purchase: FlashPurchase, result: { reason: ReserveRefusal; retryAfterMs?: number | undefined }, now: number): ApiError {
+  // Later buyers of this SKU are refused from this isolate's memory, without asking the object.
+  if (result.reason === 'sold_out') soldOutUntil.set(flagKey(purchase.flashSaleId, purchase.skuId), now + SOLD_OUT_FLAG_MS);
+  return refusalError(reserveRefusals, result.reason, result);
 }
 
 async function writeFlashOrder(

@@ -1,12 +1,14 @@
 // Reconciliation of a flash sale: every reservation in every stock object against D1's orders.
 // A drift is any unit the two stores disagree about; the report names each one.
 import { and, eq, like } from 'drizzle-orm';
-import { flashSaleItems } from '../../db/flash-sales';
+import { flashSaleItems, flashSales } from '../../db/flash-sales';
+import { notFound } from '../../lib/errors';
 import { orders } from '../../db/orders';
 import type { Db } from '../../db/client';
 import { reservationRef, stockObjectName } from '../../domain/flash-sale';
 import type { OrderStatus } from '../../domain/order-state';
 import type { Env } from '../../env';
+import { flashStockStub } from '../kernel/object-stubs';
 
 type Drift = { item_id: string; shard: number; reservation_id: string | null; order_id: string | null; problem: string };
 
@@ -16,6 +18,13 @@ const expectedOrderStatuses: Record<'held' | 'paid' | 'released', (status: Order
   paid: (s) => s !== null && s !== 'pending_payment' && s !== 'cancelled',
   released: (s) => s === null || s === 'cancelled',
 };
+
+/** The reconciliation of one campaign by id; 404 for an unknown one. */
+export async function reconcileFlashSaleById(env: Env, db: Db, flashSaleId: string) {
+  const campaign = await db.query.flashSales.findFirst({ where: eq(flashSales.id, flashSaleId) });
+  if (!campaign) throw notFound('Flash sale');
+  return reconcileFlashSale(env, db, campaign.id, campaign.shardCount);
+}
 
 export async function reconcileFlashSale(env: Env, db: Db, flashSaleId: string, shardCount: number) {
   const items = await db.select().from(flashSaleItems).where(eq(flashSaleItems.flashSaleId, flashSaleId));
@@ -31,7 +40,7 @@ export async function reconcileFlashSale(env: Env, db: Db, flashSaleId: string, 
     const seenRefs = new Set<string>();
     let unitsInObjects = 0;
     for (let shard = 0; shard < shardCount; shard++) {
-      const snapshot = await env.FLASH_SALE_STOCK.get(env.FLASH_SALE_STOCK.idFromName(stockObjectName(item.id, shard))).snapshot();
+      const snapshot = await flashStockStub(env, item.id, shard).snapshot();
       unitsInObjects += snapshot.available + snapshot.held + snapshot.paid;
       for (const r of snapshot.reservations) {
         totals.reservations++;

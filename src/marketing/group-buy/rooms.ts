@@ -22,7 +22,8 @@ import { encodeBase64Url } from '../../lib/base64url';
 import { toIso } from '../../lib/clock';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { ApiError, businessRule, conflict, notFound } from '../../lib/errors';
-import type { HoldResult, RoomState } from '../../../durable-objects/group-buy-room.types';
+import type { HoldRefusal, HoldResult, RoomState } from '../../../durable-objects/group-buy-room.types';
+import { campaignUnavailable, refusalError, type RefusalErrors } from '../kernel/object-calls';
 import { findOwnAddress } from '../../services/addresses';
 import { findCampaign, rulesOf, type GroupBuyRow } from './campaigns';
 import { campaignState, isLive } from '../../domain/campaign';
@@ -31,8 +32,8 @@ import type { OrderRow } from '../../services/order-transitions';
 import { loadPurchasableSkus, unavailableReason, type PurchasableSku } from '../../services/purchasable';
 import { getShopSettings, shippingPolicyOf } from '../../services/shop-settings';
 import { logEvent } from '../../lib/log';
+import { groupRoomStub } from '../kernel/object-stubs';
 
-export const roomObject = (env: Env, roomId: string) => env.GROUP_BUY_ROOM.get(env.GROUP_BUY_ROOM.idFromName(roomId));
 
 /** A room as a shopper sees it (the mini-program imports this type). */
 export type GroupBuyRoomView = {
@@ -76,7 +77,7 @@ export function roomView(state: RoomState, now: number): GroupBuyRoomView {
 
 /** The room's state from its object; a room D1 does not know is "not found". */
 async function roomState(env: Env, roomId: string): Promise<RoomState> {
-  const state: RoomState | null = await roomObject(env, roomId).state();
+  const state: RoomState | null = await groupRoomStub(env, roomId).state();
   if (!state) throw notFound('Group-buy room');
   return state;
 }
@@ -101,7 +102,7 @@ export async function openRoomsOf(env: Env, db: Db, campaignId: string, now: num
     .where(and(eq(groupBuyRooms.groupBuyId, campaignId), eq(groupBuyRooms.status, 'open'), gt(groupBuyRooms.expiresAt, now)))
     .orderBy(groupBuyRooms.expiresAt, groupBuyRooms.id)
     .limit(limit * 2); // some may have filled up since: read a few more than shown
-  const states: (RoomState | null)[] = await Promise.all(rows.map((r) => roomObject(env, r.id).state()));
+  const states: (RoomState | null)[] = await Promise.all(rows.map((r) => groupRoomStub(env, r.id).state()));
   return states
     .filter((s): s is RoomState => !!s && s.status === 'open' && s.seatsLeft > 0 && s.expiresAt > now)
     .slice(0, limit)
@@ -218,8 +219,9 @@ async function openPrepared(env: Env, ctx: CreateContext, p: Prepared, purchase:
   const roomId = newRoomId();
   const seat = seatRequest(ctx, p, true);
   const config = { roomId, campaignId: p.campaign.id, rules: rulesOf(p.campaign), holdMs: p.campaign.paymentWindowMinutes * 60_000, expiresAt: ctx.now + p.campaign.durationMinutes * 60_000, inviteCode: await inviteCodeOf(roomId) };
-  const held = await roomObject(env, roomId).open(config, seat);
-  if (!held.ok) throw new ApiError(503, 'group_buy_unavailable', 'The group could not be opened; try again.', [], { 'Retry-After': '1' });
+  const held = await groupRoomStub(env, roomId).open(config, seat);
+  // open() sets the room up with its leader's seat in one step: a refusal here means the object could not serve.
+  if (!held.ok) throw campaignUnavailable();
   const roomRow = ctx.db.insert(groupBuyRooms).values({ id: roomId, groupBuyId: p.campaign.id, leaderUserId: ctx.userId, inviteCode: config.inviteCode, status: 'open', expiresAt: config.expiresAt, createdAt: ctx.now });
   return writeSeatOrder(env, ctx, p, purchase, { roomId, seatId: seat.seatId, held, isLeader: true, roomRow, redirected });
 }
@@ -231,30 +233,24 @@ export async function joinRoom(env: Env, ctx: CreateContext, roomId: string, pur
     if (!row) throw notFound('Group-buy room');
     const prepared = await prepare(ctx, row.groupBuyId, purchase);
     const seat = seatRequest(ctx, prepared, false);
-    const held = await roomObject(env, roomId).hold(seat);
+    const held = await groupRoomStub(env, roomId).hold(seat);
     if (!held.ok) {
       if (held.reason === 'full' && prepared.campaign.fullRoomPolicy === 'new_room') return openPrepared(env, ctx, prepared, purchase, true);
-      throw refusal(held.reason);
+      throw refusalError(holdRefusals, held.reason, undefined);
     }
     return writeSeatOrder(env, ctx, prepared, purchase, { roomId, seatId: seat.seatId, held, isLeader: false, redirected: false });
   });
 }
 
-function refusal(reason: Extract<HoldResult, { ok: false }>['reason']): ApiError {
-  switch (reason) {
-    case 'already_member':
-      return conflict('already_member', 'You are already in this group.');
-    case 'full':
-      return conflict('room_full', 'This group is full.');
-    case 'closed':
-    case 'seat_released':
-      return conflict('room_closed', 'This group has closed.');
-    case 'closing':
-      return conflict('room_closing', 'This group closes too soon to pay in time.');
-    case 'not_configured':
-      return new ApiError(503, 'group_buy_unavailable', 'The group is not ready; try again.', [], { 'Retry-After': '1' });
-  }
-}
+// A room's object is set up by the open() that holds its leader's seat, so there is nothing to
+// set it up from later: a join finds it set up or answers campaign_unavailable.
+const holdRefusals: RefusalErrors<HoldRefusal> = {
+  already_member: () => conflict('already_member', 'You are already in this group.'),
+  full: () => conflict('room_full', 'This group is full.'),
+  closed: () => conflict('room_closed', 'This group has closed.'),
+  seat_released: () => conflict('room_closed', 'This group has closed.'),
+  closing: () => conflict('room_closing', 'This group closes too soon to pay in time.'),
+};
 
 function seatRequest(ctx: CreateContext, p: Prepared, isLeader: boolean) {
   return { seatId: newSeatId(), userId: ctx.userId, name: p.user.nickname, avatarUrl: p.user.avatarUrl, unitPriceFen: joinUnitPriceFen(rulesOf(p.campaign), p.groupPriceFen, isLeader), nowMs: ctx.now };
@@ -275,7 +271,7 @@ async function earlierAnswer(env: Env, ctx: CreateContext, joining: string | nul
 type HeldSeat = { roomId: string; seatId: string; held: Extract<HoldResult, { ok: true }>; isLeader: boolean; roomRow?: Statement; redirected: boolean };
 
 async function writeSeatOrder(env: Env, ctx: CreateContext, p: Prepared, purchase: SeatPurchase, seat: HeldSeat): Promise<SeatTaken> {
-  const room = roomObject(env, seat.roomId);
+  const room = groupRoomStub(env, seat.roomId);
   const ref = seatRef(seat.roomId, seat.seatId);
   let written: { order: OrderRow; created: boolean };
   try {
