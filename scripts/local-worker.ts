@@ -77,6 +77,8 @@ export async function startLocalWorker(opts: { port?: number; bindings?: Record<
     host: '127.0.0.1',
     port: opts.port ?? 0,
     unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+    // /cdn-cgi/handler/scheduled fires the cron sweep, as under `wrangler dev` (scripts/dev-cron.ts).
+    unsafeTriggerHandlers: true,
     bindings: {
       APP_ENV: 'development',
       SHOP_TIME_ZONE: 'Asia/Shanghai',
