@@ -2,20 +2,27 @@
 // configured from wrangler.toml. Browser tests of /admin live in test/e2e (vitest.e2e.config.ts).
 // WeChat and WeChat Pay are a local fake (test/fakes/) that the global setup starts before the
 // workers; its address and keys reach the bindings through inject().
+// The developer's .dev.vars is never read: the pool gets wrangler.toml's configuration from a
+// directory of its own (scripts/vitest-wrangler-config.ts), checked to contribute nothing else.
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 import { unstable_readConfig } from 'wrangler';
-import { wechatWorkerBindings, type FakeWeChatContext } from './test/fakes/wechat-bindings.ts';
+import { assertNoLocalVars, isolatedWranglerConfig } from './scripts/vitest-wrangler-config.ts';
+import type {} from './test/fakes/global-setup.ts'; // inject('wechatFake')'s type
+import { wechatWorkerBindings } from './test/fakes/wechat-bindings.ts';
+
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
+  const configPath = isolatedWranglerConfig('./wrangler.toml', './node_modules/.cache/edge-mall-vitest');
+  assertNoLocalVars(configPath);
   // The rate limits as wrangler.toml declares them, for the tests that check the worker enforces them.
   const { ratelimits } = unstable_readConfig({ config: './wrangler.toml' });
   return {
     plugins: [
       cloudflareTest(({ inject }) => ({
         main: './src/index.ts',
-        wrangler: { configPath: './wrangler.toml' },
+        wrangler: { configPath },
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
@@ -27,7 +34,7 @@ export default defineConfig(async () => {
               k2025z: 'dGVzdC1rZXktMjAyNXotMDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3',
             }),
             ADMIN_ORIGINS: 'https://admin.example.com',
-            ...wechatWorkerBindings(inject<FakeWeChatContext>('wechatFake')),
+            ...wechatWorkerBindings(inject('wechatFake')),
           },
         },
       })),

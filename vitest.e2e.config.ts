@@ -1,5 +1,6 @@
-// Browser tests of /admin: plain Node drives Debian's chromium (playwright-core) against the built
-// worker on local workerd (scripts/local-worker.ts). Not the Workers pool: they need real processes.
+// Tests that need real processes, in plain Node: the browser test of /admin (Debian's chromium
+// driven by playwright-core) and the dev tooling (the fake's deliveries, `npm run dev`'s cron
+// sweep), against the built worker on local workerd (scripts/local-worker.ts).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

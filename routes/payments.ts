@@ -16,7 +16,12 @@ async function receive(c: Context<AppEnv>) {
     await handleNotification(c.var.db, payClientOf(c.env, c.var.clock), c.req.raw.headers, rawBody, c.var.clock.now(), orderHooksFor(c.env));
     return c.body(null, 204);
   } catch (error) {
-    const status = error instanceof WeChatPaySignatureError ? 401 : error instanceof WeChatPayNotificationError ? 400 : error instanceof ApiError && error.status < 500 ? error.status : 500;
+    // Every configured platform certificate out of date is our configuration's fault, not the sender's: a 500, logged.
+    const status =
+      error instanceof WeChatPaySignatureError ? (error.reason === 'no_valid_certificate' ? 500 : 401)
+      : error instanceof WeChatPayNotificationError ? 400
+      : error instanceof ApiError && error.status < 500 ? error.status
+      : 500;
     if (status >= 500) logEvent('error', 'WeChat Pay notification failed', { error: errorFields(error) });
     return c.json({ code: 'FAIL', message: error instanceof Error ? error.message : '失败' }, status as 400);
   }

@@ -1,5 +1,5 @@
 // `npm run dev`: local secrets, a migrated and seeded local D1, the fake WeChat + WeChat Pay,
-// then `wrangler dev`.
+// then `wrangler dev`, and the cron triggers fired every minute as in production (dev-cron.ts).
 //
 // Safe to run again and again: .dev.vars and the generated owner password are created once and
 // kept, migrations apply only what is new, and the seed inserts nothing that already exists.
@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { hashPassword, verifyPassword } from '../src/lib/password';
 import { seedDemoCampaigns } from './dev-campaigns';
+import { configuredCrons, startCronSweep, type CronSweep } from './dev-cron';
 import { startDevWeChat, writeWeChatDevVars, type DevWeChat } from './dev-wechat';
 import { buildSeedSql, sqlLiteral } from './seed-data';
 import { parseD1Json, projectRoot, runWranglerOrThrow, spawnWrangler } from './wrangler-cli';
@@ -140,6 +141,7 @@ function printBanner(owner: { username: string; password: string; source: string
     `  Fake WeChat  ${wechat.fake.url}   (appid ${wechat.context.appid}, mchid ${wechat.context.mchid})`,
     `  Sign in      POST /auth/wechat {"code":"ok:<any openid>"}   (a code works once)`,
     '  Pay          POST /orders/:id/pay, then complete it at the fake (below)',
+    `  Cron sweep   ${crons().join(', ')} (UTC), fired by npm run dev: expiries, refunds, outbox`,
   ];
   const width = Math.max(...lines.map((l) => l.length)) + 2;
   const rule = '═'.repeat(width);
@@ -158,8 +160,10 @@ function printBanner(owner: { username: string; password: string; source: string
  * the fake WeChat is closed once wrangler is gone (not before: a request in flight still needs it).
  */
 function startDevServer(owner: { username: string; password: string }, wechat: DevWeChat) {
-  const child = spawnWrangler(['dev', '--ip', HOST, '--port', String(PORT)], { stdio: 'inherit' });
+  // --test-scheduled only silences wrangler's "scheduled workers are not triggered locally": here they are (dev-cron.ts).
+  const child = spawnWrangler(['dev', '--ip', HOST, '--port', String(PORT), '--test-scheduled'], { stdio: 'inherit' });
   let exited = false;
+  let sweep: CronSweep | undefined;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       if (!exited) child.kill(signal);
@@ -167,13 +171,20 @@ function startDevServer(owner: { username: string; password: string }, wechat: D
   }
   child.on('exit', (code, signal) => {
     exited = true;
+    sweep?.stop();
     const status = code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1);
     void wechat.fake.close().finally(() => process.exit(status));
   });
-  void announceWhenReady(() => exited, owner);
+  void announceWhenReady(() => exited, owner).then((ready) => {
+    // wrangler dev does not fire crons locally; from the first minute after the API answers, this does.
+    if (ready && !exited) sweep = startCronSweep({ workerUrl: API_URL, crons: crons() });
+  });
 }
 
-async function announceWhenReady(stopped: () => boolean, owner: { username: string; password: string }) {
+const crons = () => configuredCrons(readFileSync(path.join(projectRoot, 'wrangler.toml'), 'utf8'));
+
+/** Waits for the API, creates the demo campaigns, prints the ready line; false if it never answered. */
+async function announceWhenReady(stopped: () => boolean, owner: { username: string; password: string }): Promise<boolean> {
   const deadline = Date.now() + 120_000;
   while (!stopped() && Date.now() < deadline) {
     try {
@@ -184,13 +195,14 @@ async function announceWhenReady(stopped: () => boolean, owner: { username: stri
           (error: unknown) => console.error(`\n⚠ demo campaigns not created: ${error instanceof Error ? error.message : String(error)}`),
         );
         console.log(`\n✔ ready: ${API_URL}  admin: ${API_URL}/admin  owner: ${owner.username} / ${owner.password}\n`);
-        return;
+        return true;
       }
     } catch {
       // not listening yet
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+  return false;
 }
 
 async function main() {

@@ -51,6 +51,15 @@ export function rateLimitBindings(): Record<string, { simple: { limit: number; p
   return Object.fromEntries((ratelimits as Declared[]).map((r) => [r.name, { simple: r.simple }]));
 }
 
+/** wrangler.toml's compatibility date and flags, so the local worker runs as `wrangler dev` and the deployed one do. */
+export function compatibilitySettings(): { compatibilityDate: string; compatibilityFlags: string[] } {
+  const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8').split(/^\[/m)[0]!;
+  const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
+  const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1] ?? '';
+  if (!compatibilityDate) throw new Error('wrangler.toml: no compatibility_date');
+  return { compatibilityDate, compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1]!) };
+}
+
 /** Each migration file split at drizzle's breakpoints, in file-name order. */
 export function migrationStatements(): string[] {
   const dir = join(root, 'migrations');
@@ -67,8 +76,7 @@ export async function startLocalWorker(opts: { port?: number; bindings?: Record<
   const mf = new Miniflare({
     modules: [{ type: 'ESModule', path: scriptPath }],
     modulesRoot: join(root, 'dist'),
-    compatibilityDate: '2026-05-01',
-    compatibilityFlags: ['nodejs_compat'],
+    ...compatibilitySettings(),
     d1Databases: { DB: 'local-db' },
     durableObjects: durableObjectBindings(),
     ratelimits: rateLimitBindings(),
@@ -78,6 +86,8 @@ export async function startLocalWorker(opts: { port?: number; bindings?: Record<
     host: '127.0.0.1',
     port: opts.port ?? 0,
     unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+    // /cdn-cgi/handler/scheduled fires the cron sweep, as under `wrangler dev` (scripts/dev-cron.ts).
+    unsafeTriggerHandlers: true,
     bindings: {
       APP_ENV: 'development',
       SHOP_TIME_ZONE: 'Asia/Shanghai',

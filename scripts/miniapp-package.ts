@@ -1,7 +1,9 @@
 // The checks WeChat applies to a mini-program's packages, on a built folder: sizes (main package
 // and each subpackage at most 2 MB, all together at most 30 MB), tabBar pages in the main
-// package, marketing pages in subpackages, every page and component complete, and no code that
-// requires a file outside the folder (the worker's types must have been erased).
+// package, marketing pages in subpackages, every page and component complete, no code that
+// requires a file outside the folder (the worker's types must have been erased), and every
+// private-information API the code calls declared in app.json's requiredPrivateInfos (since
+// 2022-07-14 an undeclared call fails in a released build: chooseAddress would silently do nothing).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
@@ -10,8 +12,14 @@ export const TOTAL_LIMIT_BYTES = 30 * 1024 * 1024;
 /** Pages under this folder are marketing pages: they belong in subpackages. */
 const MARKETING_ROOT = 'marketing/';
 
+/** The APIs WeChat makes a mini-program declare in requiredPrivateInfos (and apply for). */
+export const PRIVATE_INFO_APIS = ['getFuzzyLocation', 'getLocation', 'onLocationChange', 'startLocationUpdate', 'startLocationUpdateBackground', 'chooseLocation', 'choosePoi', 'chooseAddress'] as const;
+/** Fuzzy location cannot be declared together with these precise-location APIs. */
+const PRECISE_LOCATION_APIS = ['getLocation', 'onLocationChange', 'startLocationUpdate', 'startLocationUpdateBackground'];
+
 type AppJson = {
   pages: string[];
+  requiredPrivateInfos?: string[];
   subPackages?: { root: string; name?: string; pages: string[] }[];
   tabBar?: { list: { pagePath: string }[] };
   usingComponents?: Record<string, string>;
@@ -42,6 +50,8 @@ export function checkPackages(miniprogramDir: string): PackageReport {
   const problems: string[] = [];
 
   const bytes = new Map<string, number>([['main', 0], ...subPackages.map((s) => [s.name ?? s.root, 0] as [string, number])]);
+  const declared = new Set(app.requiredPrivateInfos ?? []);
+  const called = new Set<string>();
   const files = filesUnder(miniprogramDir);
   for (const file of files) {
     const relative = path.relative(miniprogramDir, file).split(path.sep).join('/');
@@ -54,6 +64,10 @@ export function checkPackages(miniprogramDir: string): PackageReport {
         if (!resolved.startsWith(miniprogramDir + path.sep)) problems.push(`${relative} requires ${target}, outside the mini-program`);
         else if (!existsSync(`${resolved}.js`) && !existsSync(resolved)) problems.push(`${relative} requires ${target}, which is not there`);
       }
+      for (const api of PRIVATE_INFO_APIS.filter((name) => new RegExp(`\\bwx\\.${name}\\b`).test(readFileSync(file, 'utf8')))) {
+        called.add(api);
+        if (!declared.has(api)) problems.push(`${relative} calls wx.${api}, which app.json does not declare in requiredPrivateInfos`);
+      }
     }
     if (file.endsWith('.json') && existsSync(file.replace(/\.json$/, '.wxml'))) {
       const json = JSON.parse(readFileSync(file, 'utf8')) as { usingComponents?: Record<string, string> };
@@ -61,6 +75,13 @@ export function checkPackages(miniprogramDir: string): PackageReport {
     }
   }
   problems.push(...componentProblems(miniprogramDir, path.join(miniprogramDir, 'app.json'), app.usingComponents ?? {}));
+  for (const api of declared) {
+    if (!(PRIVATE_INFO_APIS as readonly string[]).includes(api)) problems.push(`requiredPrivateInfos names ${api}, which is not a private-information API`);
+    else if (!called.has(api)) problems.push(`requiredPrivateInfos declares ${api}, which no code calls (each one must be applied for and justified)`);
+  }
+  if (declared.has('getFuzzyLocation') && PRECISE_LOCATION_APIS.some((api) => declared.has(api))) {
+    problems.push('requiredPrivateInfos declares getFuzzyLocation together with a precise-location API, which WeChat refuses');
+  }
 
   const allPages = [...app.pages, ...subPackages.flatMap((s) => s.pages.map((p) => rootOf(s.root) + p))];
   for (const page of allPages) {

@@ -1,11 +1,14 @@
 // WeChat Pay notifications through the production client's parseNotification: every variant the
 // fake can produce is either verified and decrypted, or refused for the right reason.
-import { describe, expect, it } from 'vitest';
+import { createExecutionContext, env } from 'cloudflare:test';
+import { describe, expect, it, vi } from 'vitest';
+import { createApp } from '../src/app';
 import { ManualClock } from '../src/lib/clock';
 import { WeChatPayNotificationError, WeChatPaySignatureError } from '../src/wechat/errors';
 import type { WeChatPayNotification } from '../src/wechat/pay-client';
+import { WeChatPayVerifier } from '../src/wechat/signing';
 import type { BuiltNotification } from './fakes/wechat-server';
-import { completeRefund, markPaid, notificationVariant, payClient, uniqueNo } from './fakes/wechat-control';
+import { completeRefund, fakeWeChat, markPaid, notificationVariant, payClient, uniqueNo } from './fakes/wechat-control';
 
 async function paidOrder(totalFen = 12900, opts: Parameters<typeof markPaid>[1] = {}, client = payClient()) {
   const outTradeNo = uniqueNo('T');
@@ -108,6 +111,73 @@ describe('platform-certificate mode', () => {
     const { notification } = await paidOrder(100, { signWith: 'certificate' });
     expect(await refusal(receive(await notificationVariant(notification.id, 'forged')))).toBe('bad_signature');
     expect(await refusal(receive(await notificationVariant(notification.id, 'wrong_serial')))).toBe('unknown_serial');
+  });
+});
+
+describe('platform certificates out of date (judged by the injected clock)', () => {
+  const { platform } = fakeWeChat();
+  const DAY = 86_400_000;
+  const certificateMode = (pem: string, clock = new ManualClock(Date.now())) =>
+    payClient({ wechatPayPublicKeyId: undefined, wechatPayPublicKeyPem: undefined, platformCertificatesPem: pem, clock });
+
+  it('an expired certificate configured next to the current one is not used, the current one is', async () => {
+    const client = certificateMode(`${platform.certificatePem}${platform.expiredCertificate.pem}`);
+    const byExpired = (await paidOrder(100, { signWith: 'expired_certificate' })).notification;
+    expect(byExpired.headers['Wechatpay-Serial']).toBe(platform.expiredCertificate.serial);
+    expect(await refusal(receive(byExpired, client))).toBe('certificate_expired');
+    await expect(receive((await paidOrder(100, { signWith: 'certificate' })).notification, client)).resolves.toMatchObject({ event_type: 'TRANSACTION.SUCCESS' });
+  });
+
+  it('a rotation’s next certificate is refused until its notBefore, then verifies', async () => {
+    const clock = new ManualClock(Date.now());
+    const client = certificateMode(`${platform.futureCertificate.pem}${platform.certificatePem}`, clock);
+    expect(await refusal(receive((await paidOrder(100, { signWith: 'future_certificate' })).notification, client))).toBe('certificate_not_yet_valid');
+    const verifier = new WeChatPayVerifier({ platformCertificatesPem: `${platform.futureCertificate.pem}${platform.certificatePem}` });
+    expect(verifier.preferredSerial(clock.now())).toBe(platform.certificateSerial); // Wechatpay-Serial: the first one valid now
+    clock.advance(2 * DAY);
+    const later = (await paidOrder(100, { signWith: 'future_certificate', nowMs: clock.now() })).notification;
+    await expect(receive(later, client)).resolves.toMatchObject({ event_type: 'TRANSACTION.SUCCESS' });
+    expect(verifier.preferredSerial(clock.now())).toBe(platform.futureCertificate.serial);
+  });
+
+  it('fails clearly when every configured certificate is out of date, whichever key signed', async () => {
+    const client = certificateMode(platform.expiredCertificate.pem);
+    for (const signWith of ['expired_certificate', 'certificate'] as const) {
+      const error = await receive((await paidOrder(100, { signWith })).notification, client).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(WeChatPaySignatureError);
+      expect(error).toMatchObject({ reason: 'no_valid_certificate', message: expect.stringContaining(`every configured platform certificate is out of date: ${platform.expiredCertificate.serial}`) });
+    }
+  });
+
+  it('the current certificate, too, stops verifying once the clock passes its notAfter', async () => {
+    const clock = new ManualClock(Date.now() + 6 * 365 * DAY);
+    const client = certificateMode(platform.certificatePem, clock);
+    const { notification } = await paidOrder(100, { signWith: 'certificate', nowMs: clock.now() });
+    expect(await refusal(receive(notification, client))).toBe('no_valid_certificate');
+  });
+
+  it('with the public key configured as well, public-key notifications still verify while the certificate is expired', async () => {
+    const client = payClient({ platformCertificatesPem: platform.expiredCertificate.pem });
+    await expect(receive((await paidOrder(100)).notification, client)).resolves.toMatchObject({ event_type: 'TRANSACTION.SUCCESS' });
+    expect(await refusal(receive((await paidOrder(100, { signWith: 'expired_certificate' })).notification, client))).toBe('certificate_expired');
+  });
+});
+
+describe('the notify route with every platform certificate out of date', () => {
+  it('answers 500 (WeChat Pay retries) and logs the certificates’ dates', async () => {
+    const { platform } = fakeWeChat();
+    const { notification } = await paidOrder(100, { signWith: 'certificate' });
+    const certificateOnly = { ...env, WECHAT_PAY_PUBLIC_KEY_ID: undefined, WECHAT_PAY_PUBLIC_KEY: undefined, WECHAT_PAY_PLATFORM_CERTIFICATES: platform.expiredCertificate.pem };
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const request = new Request('https://shop.test/payments/wechat/notify', { method: 'POST', headers: notification.headers, body: notification.body });
+      const response = await createApp().request(request, undefined, certificateOnly, createExecutionContext());
+      expect(response.status).toBe(500);
+      expect(await response.json()).toMatchObject({ code: 'FAIL', message: expect.stringContaining('no_valid_certificate') });
+      expect(String(logged.mock.calls[0]?.[1])).toContain(platform.expiredCertificate.serial);
+    } finally {
+      logged.mockRestore();
+    }
   });
 });
 

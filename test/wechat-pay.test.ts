@@ -266,6 +266,18 @@ describe('platform-certificate mode', () => {
     expect(error).toMatchObject({ status: 401, code: 'SIGN_ERROR' });
   });
 
+  it('asks for the first certificate valid now (Wechatpay-Serial) and verifies the answer with it, an expired one configured first', async () => {
+    const { platform } = fakeWeChat();
+    const client = payClient({ wechatPayPublicKeyId: undefined, wechatPayPublicKeyPem: undefined, platformCertificatesPem: `${platform.expiredCertificate.pem}${platform.certificatePem}` });
+    const { outTradeNo } = await prepaid({ client });
+    expect((await client.queryByOutTradeNo(outTradeNo)).trade_state).toBe('NOTPAY');
+  });
+
+  it('refuses every answer when the only configured certificate has expired', async () => {
+    const client = payClient({ wechatPayPublicKeyId: undefined, wechatPayPublicKeyPem: undefined, platformCertificatesPem: fakeWeChat().platform.expiredCertificate.pem });
+    expect(await signatureFailure(client.queryByOutTradeNo(uniqueNo('T')))).toBe('no_valid_certificate');
+  });
+
   it('works with only the public key configured', async () => {
     const client = payClient({ platformCertificatesPem: undefined });
     const { outTradeNo } = await prepaid({ client });

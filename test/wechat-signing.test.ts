@@ -98,7 +98,7 @@ describe('WeChatPayVerifier', () => {
     const body = '{"code_url":"weixin://wxpay/bizpayurl?pr=JyC91EIz1"}';
     await expect(verifier.verify(await signed(platform.privateKey, body), body, nowMs)).resolves.toBeUndefined();
     await expect(verifier.verify(await signed(platform.privateKey, ''), new Uint8Array(), nowMs)).resolves.toBeUndefined();
-    expect(verifier.preferredSerial).toBe(PUBLIC_KEY_ID);
+    expect(verifier.preferredSerial(nowMs)).toBe(PUBLIC_KEY_ID);
   });
 
   it('checks the raw bytes: a re-serialised body fails', async () => {

@@ -64,14 +64,20 @@ export type WeChatPaySignatureFailure =
   | 'stale_timestamp'
   | 'probe_signature' // WECHATPAY/SIGNTEST/…: WeChat Pay's deliberate probe, which must fail
   | 'unknown_serial'
+  | 'certificate_expired' // the serial names a configured platform certificate past its notAfter
+  | 'certificate_not_yet_valid' // … or before its notBefore
+  | 'no_valid_certificate' // certificate mode only, and every configured certificate is out of date
   | 'unsupported_signature_type'
   | 'bad_signature';
 
 /** A response or notification that is not provably from WeChat Pay. Never act on it. */
 export class WeChatPaySignatureError extends WeChatError {
   readonly retryable = false;
-  constructor(readonly reason: WeChatPaySignatureFailure) {
-    super(`WeChat Pay signature rejected: ${reason}`);
+  constructor(
+    readonly reason: WeChatPaySignatureFailure,
+    detail?: string,
+  ) {
+    super(`WeChat Pay signature rejected: ${reason}${detail ? ` (${detail})` : ''}`);
   }
 }
 

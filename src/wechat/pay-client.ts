@@ -236,7 +236,7 @@ export class WeChatPayClient {
       'User-Agent': 'edge-mall/1 (Cloudflare Workers)',
       // The WeChat Pay key we verify with (public-key id or certificate serial). WeChat Pay reads
       // this header when a request carries encrypted fields; the local fake signs its answer with it.
-      'Wechatpay-Serial': this.verifier.preferredSerial,
+      'Wechatpay-Serial': this.verifier.preferredSerial(this.config.clock.now()),
     };
     if (payload !== undefined) headers['Content-Type'] = 'application/json';
 

@@ -1,4 +1,4 @@
-// WeChat Pay API v3 signatures, in both directions, with WebCrypto only.
+// WeChat Pay API v3 signatures, in both directions, with WebCrypto.
 //
 // Out: every request carries `Authorization: WECHATPAY2-SHA256-RSA2048 …`, an RSASSA-PKCS1-v1_5
 // SHA-256 signature by the merchant key over `METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n`; the
@@ -6,7 +6,9 @@
 // In: responses and notifications carry Wechatpay-{Timestamp,Nonce,Signature,Serial}, a
 // signature by WeChat Pay over `TIMESTAMP\nNONCE\nBODY\n` made with either the WeChat Pay public
 // key (serial `PUB_KEY_ID_…`) or a platform certificate's key (serial = certificate serial).
-import { readCertificate } from './der';
+// Platform certificates are read by node:crypto (certificate.ts) and used only within their
+// validity dates, judged by the injected clock.
+import { readPlatformCertificate, validityAt, type PlatformCertificate } from './certificate';
 import { fromBase64, pemBlock, pemBlocks, toBase64, utf8 } from './encoding';
 import { WeChatPaySignatureError } from './errors';
 
@@ -121,14 +123,15 @@ function concatBytes(...parts: Uint8Array[]): Uint8Array {
 
 /**
  * Checks WeChat Pay's signature on answers and notifications against the configured keys.
- * Configured keys are trusted as configuration: certificates are only unpacked, not chain-checked.
+ * Configured keys are trusted as configuration: certificates are not chain-checked, but one that
+ * is expired or not yet valid at the time of the check is not used (a platform certificate lasts
+ * five years and WeChat Pay rotates it with an overlap: configure the new one next to the old).
  * Both modes may be configured at once, as during WeChat Pay's move to public keys.
  */
 export class WeChatPayVerifier {
-  private readonly publicKeyId: string | undefined;
-  private readonly spkiBySerial = new Map<string, Uint8Array>();
-  /** The key we expect WeChat Pay to sign with; sent as `Wechatpay-Serial` on requests. */
-  readonly preferredSerial: string;
+  private readonly publicKey: { id: string; spki: Uint8Array } | undefined;
+  /** By serial, in configured order (current one first). */
+  private readonly certificates = new Map<string, PlatformCertificate>();
 
   constructor(keys: WeChatPayVerificationKeys) {
     if (Boolean(keys.publicKeyId) !== Boolean(keys.publicKeyPem)) {
@@ -136,22 +139,41 @@ export class WeChatPayVerifier {
     }
     if (keys.publicKeyId && keys.publicKeyPem) {
       if (!keys.publicKeyId.startsWith(PUBLIC_KEY_ID_PREFIX)) throw new Error(`the WeChat Pay public key id must start with ${PUBLIC_KEY_ID_PREFIX}`);
-      this.publicKeyId = keys.publicKeyId;
-      this.spkiBySerial.set(keys.publicKeyId, pemBlock(keys.publicKeyPem, 'PUBLIC KEY'));
+      this.publicKey = { id: keys.publicKeyId, spki: pemBlock(keys.publicKeyPem, 'PUBLIC KEY') };
     }
     for (const der of pemBlocks(keys.platformCertificatesPem ?? '', 'CERTIFICATE')) {
-      const { serialHex, spki } = readCertificate(der);
-      this.spkiBySerial.set(serialHex, spki);
+      const certificate = readPlatformCertificate(der);
+      this.certificates.set(certificate.serialHex, certificate);
     }
-    const preferred = this.publicKeyId ?? this.spkiBySerial.keys().next().value;
-    if (!preferred) throw new Error('configure a WeChat Pay public key or at least one platform certificate');
-    this.preferredSerial = preferred;
+    if (!this.publicKey && this.certificates.size === 0) throw new Error('configure a WeChat Pay public key or at least one platform certificate');
   }
 
-  private spkiFor(serial: string): Uint8Array | undefined {
+  /**
+   * The key we expect WeChat Pay to sign with, sent as `Wechatpay-Serial` on requests: the public
+   * key if configured, else the first certificate valid at `nowMs` (else the first one).
+   */
+  preferredSerial(nowMs: number): string {
+    if (this.publicKey) return this.publicKey.id;
+    const certificates = [...this.certificates.values()];
+    return (certificates.find((c) => validityAt(c, nowMs) === 'valid') ?? certificates[0]!).serialHex;
+  }
+
+  private spkiFor(serial: string, nowMs: number): Uint8Array {
     // A public-key id must be the configured one; certificate serials are hex in either case.
-    if (serial.startsWith(PUBLIC_KEY_ID_PREFIX)) return serial === this.publicKeyId ? this.spkiBySerial.get(serial) : undefined;
-    return this.spkiBySerial.get(serial.toUpperCase());
+    if (serial.startsWith(PUBLIC_KEY_ID_PREFIX)) {
+      if (serial !== this.publicKey?.id) throw new WeChatPaySignatureError('unknown_serial');
+      return this.publicKey.spki;
+    }
+    const certificates = [...this.certificates.values()];
+    if (!this.publicKey && certificates.length > 0 && certificates.every((c) => validityAt(c, nowMs) !== 'valid')) {
+      const periods = certificates.map((c) => `${c.serialHex} ${new Date(c.validFromMs).toISOString()} – ${new Date(c.validToMs).toISOString()}`);
+      throw new WeChatPaySignatureError('no_valid_certificate', `at ${new Date(nowMs).toISOString()}, every configured platform certificate is out of date: ${periods.join('; ')}`);
+    }
+    const certificate = this.certificates.get(serial.toUpperCase());
+    if (!certificate) throw new WeChatPaySignatureError('unknown_serial');
+    const validity = validityAt(certificate, nowMs);
+    if (validity !== 'valid') throw new WeChatPaySignatureError(validity === 'expired' ? 'certificate_expired' : 'certificate_not_yet_valid');
+    return certificate.spki;
   }
 
   /** Resolves when `body` (the raw bytes, never re-serialised JSON) is signed by WeChat Pay; throws WeChatPaySignatureError otherwise. */
@@ -167,8 +189,7 @@ export class WeChatPayVerifier {
       throw new WeChatPaySignatureError('stale_timestamp');
     }
     if (signature.startsWith(PROBE_SIGNATURE_PREFIX)) throw new WeChatPaySignatureError('probe_signature');
-    const spki = this.spkiFor(serial);
-    if (!spki) throw new WeChatPaySignatureError('unknown_serial');
+    const spki = this.spkiFor(serial, nowMs);
     let signatureBytes: Uint8Array;
     try {
       signatureBytes = fromBase64(signature);

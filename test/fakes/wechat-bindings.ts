@@ -1,6 +1,7 @@
 // What the vitest config needs to point the worker at the fake: the context the global setup
 // provides (inject('wechatFake')), and the WECHAT_* bindings made from it. No Node imports, so
 // the config and the tests inside workerd can both import it.
+import type { PlatformKeys } from './wechat-server';
 
 export type FakeWeChatContext = {
   /** Base URL of the fake, for both WECHAT_API_BASE and WECHAT_PAY_API_BASE, and its /__fake/ controls. */
@@ -13,7 +14,7 @@ export type FakeWeChatContext = {
   /** Lets tests check paySign the way WeChat does. */
   merchantPublicKeyPem: string;
   apiV3Key: string;
-  platform: { publicKeyId: string; publicKeyPem: string; certificatePem: string; certificateSerial: string };
+  platform: PlatformKeys;
 };
 
 /** The worker's WeChat configuration for the fake: both verification modes configured. */

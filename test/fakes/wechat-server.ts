@@ -15,8 +15,11 @@
 // - WeChat Pay "now" for a call is the timestamp in the merchant's (verified) Authorization
 //   header, and the answer is signed with that timestamp. So a test that moves the worker's
 //   injected clock moves the fake with it. Request timestamps are therefore not age-checked.
-// - Answers are signed with the key the request's `Wechatpay-Serial` header names (the platform
+// - Answers are signed with the key the request's `Wechatpay-Serial` header names (a platform
 //   certificate's serial selects certificate mode), else with the WeChat Pay public key.
+// - Three platform certificates, each with its own key: the current one (`certificate`), one
+//   that expired a day ago (`expired_certificate`) and one valid from tomorrow
+//   (`future_certificate`, as during a rotation), for five years each, by the real clock.
 // - notify_url must be https without a query, except http on 127.0.0.1/localhost (for dev).
 // - Transactions: NOTPAY → SUCCESS (control "pay") → REFUND (first refund); NOTPAY → CLOSED.
 //   A paid transaction cannot be closed (ORDERPAID); refunds are idempotent by out_refund_no,
@@ -24,7 +27,7 @@
 //   begun before the expiry can complete after it, which is what checkout must survive.
 //
 // Control endpoints (JSON in and out, no authentication; every notification-producing call
-// takes optional { nowMs, signWith: "public_key"|"certificate", deliver, delayMs } and answers
+// takes optional { nowMs, signWith: "public_key"|"certificate"|"expired_certificate"|"future_certificate", deliver, delayMs } and answers
 // with the notification as { id, headers, body } — POST exactly those headers and body to the
 // worker — plus, with deliver: true, the delivery result; with delayMs, delivery happens later):
 //   POST /__fake/pay/transactions/:out_trade_no/pay      mark paid; builds TRANSACTION.SUCCESS
@@ -59,7 +62,7 @@ import {
   verifyMerchantSignature,
   type Signer,
 } from './wechat-pay-crypto';
-import { createSelfSignedCertificate } from './x509';
+import { createSelfSignedCertificate, validityPeriod, type CertificateValidity } from './x509';
 
 export type FakeWeChatOptions = {
   port?: number;
@@ -71,10 +74,23 @@ export type FakeWeChatOptions = {
   merchantSerial: string;
 };
 
-/** What a merchant configures to verify this WeChat Pay (either mode, or both). */
-export type PlatformKeys = { publicKeyId: string; publicKeyPem: string; certificatePem: string; certificateSerial: string };
+/** A platform certificate (PEM) and the serial WeChat Pay names it by. */
+export type PlatformCertificate = { pem: string; serial: string };
 
-export type SignWith = 'public_key' | 'certificate';
+/**
+ * What a merchant configures to verify this WeChat Pay (either mode, or both), plus the
+ * out-of-date certificates, for tests of certificate validity.
+ */
+export type PlatformKeys = {
+  publicKeyId: string;
+  publicKeyPem: string;
+  certificatePem: string;
+  certificateSerial: string;
+  expiredCertificate: PlatformCertificate;
+  futureCertificate: PlatformCertificate;
+};
+
+export type SignWith = 'public_key' | 'certificate' | 'expired_certificate' | 'future_certificate';
 export type NotifyOptions = { nowMs?: number; signWith?: SignWith; deliver?: boolean; delayMs?: number };
 export type DeliveryResult = { status: number; body: string } | { scheduledInMs: number } | { error: string };
 export type BuiltNotification = { id: string; headers: Record<string, string>; body: string; delivery?: DeliveryResult };
@@ -221,29 +237,29 @@ function tamperBody(body: string): string {
 export async function startFakeWeChat(options: FakeWeChatOptions): Promise<FakeWeChat> {
   const merchantPublicKey = createPublicKey(options.merchantPublicKeyPem);
 
-  // Two distinct platform keys, as in real life: the WeChat Pay public key and the platform
+  // Distinct platform keys, as in real life: the WeChat Pay public key and each platform
   // certificate's key. A client that picks the key by the wrong serial fails verification.
   const publicKeyPair = rsaKeyPair();
-  const certificateKeyPair = rsaKeyPair();
   const strangerKey = rsaKeyPair().privateKey; // signs "forged" notifications and answers
   const publicKeyId = `PUB_KEY_ID_${randomDigits(34)}`;
-  const certificateSerial = `${(0x10 + randomBytes(1)[0]! % 0x70).toString(16).toUpperCase()}${randomHex(19)}`;
-  const certificatePem = createSelfSignedCertificate({
-    ...certificateKeyPair,
-    serialHex: certificateSerial,
-    commonName: 'Tenpay.com Root CA',
-    notBefore: new Date(Date.now() - 86400_000),
-    notAfter: new Date(Date.now() + 5 * 365 * 86400_000),
-  });
+  const platformCertificate = (validity: CertificateValidity): PlatformCertificate & { privateKey: KeyObject } => {
+    const keyPair = rsaKeyPair();
+    const serial = `${(0x10 + randomBytes(1)[0]! % 0x70).toString(16).toUpperCase()}${randomHex(19)}`;
+    const pem = createSelfSignedCertificate({ ...keyPair, serialHex: serial, commonName: 'Tenpay.com Root CA', ...validityPeriod(validity, Date.now()) });
+    return { pem, serial, privateKey: keyPair.privateKey };
+  };
+  const certificates = { certificate: platformCertificate('current'), expired_certificate: platformCertificate('expired'), future_certificate: platformCertificate('not_yet_valid') };
   const signers: Record<SignWith, Signer> = {
     public_key: { serial: publicKeyId, privateKey: publicKeyPair.privateKey },
-    certificate: { serial: certificateSerial, privateKey: certificateKeyPair.privateKey },
+    ...certificates,
   };
   const platform: PlatformKeys = {
     publicKeyId,
     publicKeyPem: publicKeyPair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    certificatePem,
-    certificateSerial,
+    certificatePem: certificates.certificate.pem,
+    certificateSerial: certificates.certificate.serial,
+    expiredCertificate: { pem: certificates.expired_certificate.pem, serial: certificates.expired_certificate.serial },
+    futureCertificate: { pem: certificates.future_certificate.pem, serial: certificates.future_certificate.serial },
   };
 
   const transactions = new Map<string, Transaction>();
@@ -258,7 +274,7 @@ export async function startFakeWeChat(options: FakeWeChatOptions): Promise<FakeW
   const timers = new Set<NodeJS.Timeout>();
 
   const signerFor = (requestedSerial: string | undefined): Signer =>
-    requestedSerial?.toUpperCase() === certificateSerial ? signers.certificate : signers.public_key;
+    Object.values(signers).find((signer) => !signer.serial.startsWith('PUB_KEY_ID_') && signer.serial === requestedSerial?.toUpperCase()) ?? signers.public_key;
   const unknownSerialLike = (serial: string) => (serial.startsWith('PUB_KEY_ID_') ? `PUB_KEY_ID_${randomDigits(34)}` : randomHex(20));
 
   // ---------------------------------------------------------------- views (WeChat Pay's JSON)

@@ -1,6 +1,6 @@
 /// <reference types="node" />
-// Builds the fake WeChat Pay platform certificate: a real, self-signed X.509 v3 certificate in
-// DER, signed SHA256withRSA. node:crypto can read certificates but not make them, and the fake
+// Builds the fake WeChat Pay platform certificates: real, self-signed X.509 v3 certificates in
+// DER, signed SHA256withRSA, current, already expired or not yet valid. node:crypto can read certificates but not make them, and the fake
 // must not depend on an openssl binary, so the few DER types a certificate needs are written here.
 import { X509Certificate, createPublicKey, sign, type KeyObject } from 'node:crypto';
 
@@ -83,4 +83,19 @@ export function createSelfSignedCertificate(opts: {
     throw new Error('the fake platform certificate does not read back as built');
   }
   return pem;
+}
+
+const DAY_MS = 86_400_000;
+/** WeChat Pay issues platform certificates for five years. */
+const LIFETIME_MS = 5 * 365 * DAY_MS;
+
+export type CertificateValidity = 'current' | 'expired' | 'not_yet_valid';
+
+/**
+ * A five-year validity period that, at `nowMs`, has begun a day ago (current), ended a day ago
+ * (expired), or begins in a day (not yet valid: a rotation's next certificate, published early).
+ */
+export function validityPeriod(validity: CertificateValidity, nowMs: number): { notBefore: Date; notAfter: Date } {
+  const notBefore = { current: nowMs - DAY_MS, expired: nowMs - DAY_MS - LIFETIME_MS, not_yet_valid: nowMs + DAY_MS }[validity];
+  return { notBefore: new Date(notBefore), notAfter: new Date(notBefore + LIFETIME_MS) };
 }

@@ -24,6 +24,26 @@ describe('mini-program build', () => {
     expect(project.setting.useCompilerPlugins).toBeUndefined();
   });
 
+  it('insists that every private-information API the code calls is declared in requiredPrivateInfos, and nothing more', () => {
+    const appJson = path.join(root, 'app.json');
+    const original = readFileSync(appJson, 'utf8');
+    const app = JSON.parse(original);
+    expect(app.requiredPrivateInfos).toEqual(['chooseAddress']); // wx.chooseAddress on the address book page
+    try {
+      writeFileSync(appJson, JSON.stringify({ ...app, requiredPrivateInfos: undefined }));
+      expect(checkPackages(root).problems).toEqual(['pages/addresses/page.js calls wx.chooseAddress, which app.json does not declare in requiredPrivateInfos']);
+      writeFileSync(appJson, JSON.stringify({ ...app, requiredPrivateInfos: ['chooseAddress', 'getLocation', 'getFuzzyLocation', 'getUserInfo'] }));
+      expect(checkPackages(root).problems).toEqual([
+        'requiredPrivateInfos declares getLocation, which no code calls (each one must be applied for and justified)',
+        'requiredPrivateInfos declares getFuzzyLocation, which no code calls (each one must be applied for and justified)',
+        'requiredPrivateInfos names getUserInfo, which is not a private-information API',
+        'requiredPrivateInfos declares getFuzzyLocation together with a precise-location API, which WeChat refuses',
+      ]);
+    } finally {
+      writeFileSync(appJson, original);
+    }
+  });
+
   it('refuses an oversized main package, a tab page outside it, a marketing page in it, and a missing component', () => {
     const appJson = path.join(root, 'app.json');
     const app = JSON.parse(readFileSync(appJson, 'utf8'));
