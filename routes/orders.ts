@@ -6,7 +6,7 @@ import type { AppEnv } from '../src/env';
 import { orderStatuses } from '../src/domain/order-state';
 import { invalidInput } from '../src/lib/errors';
 import { fen, idempotencyHeader, idOf, pageQuery, text, validate } from '../src/lib/validate';
-import { confirmReceipt, createOrder, findOrder, listOrders, orderView, requestHash, requestRefund } from '../src/services/orders';
+import { confirmReceipt, createContextOf, createOrder, findOrder, listOrders, orderView, requestRefund } from '../src/services/orders';
 import { orderHooksFor } from '../src/services/order-sources';
 import { cancelUnpaidOrder, preparePayment, syncPayment } from '../src/services/payments';
 import { requireShopper } from '../src/services/shopper-auth';
@@ -26,18 +26,14 @@ export const orderRoutes = new Hono<AppEnv>()
   .use('/orders/*', requireShopper())
   .post('/orders', idempotencyHeader, validate('json', createOrderBody), async (c) => {
     const body = c.req.valid('json');
-    const lines = await resolveCheckoutLines(c, body.items);
-    const { order, created } = await createOrder(
-      {
-        db: c.var.db,
-        userId: c.var.shopper.id,
-        now: c.var.clock.now(),
-        timeZone: c.env.SHOP_TIME_ZONE,
-        idempotencyKey: c.req.valid('header')['idempotency-key'],
-        requestHash: await requestHash(body),
-      },
-      { lines, fromCart: !body.items, addressId: body.address_id, note: body.note },
-    );
+    // The key is checked first (inside createOrder): a retry is answered from the order it made,
+    // not from the cart, which that order emptied. The hash is over the body as sent.
+    const { order, created } = await createOrder(await createContextOf(c, c.req.valid('header')['idempotency-key'], body), async () => ({
+      lines: await resolveCheckoutLines(c, body.items),
+      fromCart: !body.items,
+      addressId: body.address_id,
+      note: body.note,
+    }));
     // A retry with the same key and body gets the same answer as the first request.
     return c.json(await orderView(c.var.db, order, 'shopper'), 201, created ? {} : { 'Idempotent-Replayed': 'true' });
   })
