@@ -6,7 +6,7 @@ import { desc, eq } from 'drizzle-orm';
 import type { AppEnv } from '../../src/env';
 import { stockLedger } from '../../src/db/catalog';
 import { toIso } from '../../src/lib/clock';
-import { idOf, pageQuery, validate } from '../../src/lib/validate';
+import { idOf, noBody, pageQuery, validate } from '../../src/lib/validate';
 import { MAX_QUERY_LENGTH } from '../../src/domain/search';
 import { categoryTree, listProductsForAdmin, productDetail, searchProducts } from '../../src/services/catalog';
 import {
@@ -86,12 +86,12 @@ export const adminApiRoutes = new Hono<AppEnv>()
     await updateProduct(catalogWriteContext(c), id, c.req.valid('json'));
     return c.json(await productDetail(c.var.db, id, { includeDrafts: true }));
   })
-  .post('/products/:id/publish', operator, productParam, async (c) => {
+  .post('/products/:id/publish', operator, productParam, noBody, async (c) => {
     const { id } = c.req.valid('param');
     await setProductPublished(catalogWriteContext(c), id, true);
     return c.json(await productDetail(c.var.db, id, { includeDrafts: true }));
   })
-  .post('/products/:id/unpublish', operator, productParam, async (c) => {
+  .post('/products/:id/unpublish', operator, productParam, noBody, async (c) => {
     const { id } = c.req.valid('param');
     await setProductPublished(catalogWriteContext(c), id, false);
     return c.json(await productDetail(c.var.db, id, { includeDrafts: true }));
