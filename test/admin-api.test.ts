@@ -23,10 +23,13 @@ describe('merchant login', () => {
     const res = await login(account.username);
     expect(res.status).toBe(200);
     const body = await json(res);
-    expect(body.account).toMatchObject({ username: account.username, role: 'operator' });
+    expect(body.account).toEqual({ id: account.id, username: account.username, display_name: expect.any(String), role: 'operator' });
     const header = JSON.parse(atob(body.token.split('.')[0].replace(/-/g, '+').replace(/_/g, '/')));
     expect(header).toMatchObject({ alg: 'HS256', kid: 'k2026a' });
-    expect((await api('GET', '/admin/api/me', { token: body.token })).status).toBe(200);
+    const me = await api('GET', '/admin/api/me', { token: body.token });
+    expect(me.status).toBe(200);
+    // snake_case like every other field (issue 16.8: it was displayName)
+    expect((await json(me)).account).toEqual(body.account);
   });
 
   it('accepts tokens signed with another configured key (rotation) and refuses unknown keys', async () => {

@@ -21,7 +21,7 @@ import {
   updateSku,
 } from '../../src/services/catalog-admin';
 import { createAccount, listAccounts, updateAccount } from '../../src/services/merchant-accounts';
-import { loginMerchant, requireMerchant } from '../../src/services/merchant-auth';
+import { loginMerchant, principalView, requireMerchant } from '../../src/services/merchant-auth';
 import { getShopSettings, settingsView, updateShopSettings } from '../../src/services/shop-settings';
 import {
   categoryBody,
@@ -53,10 +53,10 @@ export const adminApiRoutes = new Hono<AppEnv>()
     return c.json({
       token: session.token,
       expires_at: toIso(session.expiresAt),
-      account: { id: session.principal.id, username: session.principal.username, role: session.principal.role },
+      account: principalView(session.principal),
     });
   })
-  .get('/me', viewer, (c) => c.json({ account: c.var.merchant }))
+  .get('/me', viewer, (c) => c.json({ account: principalView(c.var.merchant) }))
 
   // Products
   .get(

@@ -13,6 +13,9 @@ import type { Db } from '../db/client';
 
 export type MerchantPrincipal = { id: string; username: string; displayName: string; role: MerchantRole };
 
+/** The signed-in account as the API shows it (snake_case, like every other field). */
+export const principalView = (p: MerchantPrincipal) => ({ id: p.id, username: p.username, display_name: p.displayName, role: p.role });
+
 export const MERCHANT_TOKEN_TTL_SECONDS = 8 * 60 * 60;
 export const ADMIN_SESSION_COOKIE = 'admin_session';
 const MAX_FAILED_LOGINS = 5;
