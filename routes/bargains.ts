@@ -12,7 +12,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
 import { rateLimit } from '../src/lib/rate-limit';
-import { idempotencyHeader, idOf, pageQuery, queryInt, validate } from '../src/lib/validate';
+import { idempotencyHeader, idOf, noBody, pageQuery, queryInt, validate } from '../src/lib/validate';
 import { storefrontBargain, storefrontBargains } from '../src/marketing/bargain/campaigns';
 import { buyBargain } from '../src/marketing/bargain/orders';
 import { findSessionRow, helpSession, launchSession, listOwnSessions, sessionState, sessionView } from '../src/marketing/bargain/sessions';
@@ -23,8 +23,6 @@ import { requireShopper } from '../src/http/auth';
 const freshness = cachedCatalogResponse({ sMaxAgeSeconds: 1, maxAgeSeconds: 1 });
 const campaignParam = validate('param', v.object({ campaignId: idOf('bgn') }));
 const sessionParam = validate('param', v.object({ sessionId: idOf('bgs') }));
-/** These POSTs take no fields: a JSON body, if sent, must be empty. */
-const emptyBody = validate('json', v.strictObject({}));
 const noQuery = validate('query', v.strictObject({}));
 /** Each listed session is read from its own object: pages are kept small. */
 const sessionPageQuery = v.strictObject({ ...pageQuery, limit: v.optional(queryInt(1, 20), '10') });
@@ -48,7 +46,7 @@ export const bargainRoutes = new Hono<AppEnv>()
     await findSessionRow(c.var.db, sessionId); // 404 before an object is set up for an id D1 does not know
     return c.json(sessionView(await sessionState(c.env, c.var.db, sessionId), c.var.shopper.id, c.var.clock.now()));
   })
-  .post('/bargains/sessions/:sessionId/help', claimLimit, requireShopper(), sessionParam, emptyBody, async (c) => {
+  .post('/bargains/sessions/:sessionId/help', claimLimit, requireShopper(), sessionParam, noBody, async (c) => {
     const now = c.var.clock.now();
     const { cutFen, state } = await helpSession(c.env, { db: c.var.db, helperId: c.var.shopper.id, now, timeZone: c.env.SHOP_TIME_ZONE }, c.req.valid('param').sessionId);
     return c.json({ cut_fen: cutFen, session: sessionView(state, c.var.shopper.id, now) }, 201);
@@ -64,7 +62,7 @@ export const bargainRoutes = new Hono<AppEnv>()
     return c.json({ order: await orderView(c.var.db, order, 'shopper') }, 201, replayed(created));
   })
   .get('/bargains/:campaignId', freshness, campaignParam, noQuery, async (c) => c.json(await storefrontBargain(c.var.db, c.req.valid('param').campaignId, c.var.clock.now())))
-  .post('/bargains/:campaignId/sessions', claimLimit, requireShopper(), campaignParam, idempotencyHeader, emptyBody, async (c) => {
+  .post('/bargains/:campaignId/sessions', claimLimit, requireShopper(), campaignParam, idempotencyHeader, noBody, async (c) => {
     const now = c.var.clock.now();
     const ctx = { db: c.var.db, ownerId: c.var.shopper.id, now, idempotencyKey: c.req.valid('header')['idempotency-key'] };
     const { state, created } = await launchSession(c.env, ctx, c.req.valid('param').campaignId);

@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
 import { cachedCatalogResponse } from '../src/services/catalog-cache';
+import { withLiveStock } from '../src/services/live-stock';
 import { categoryTree, listProducts, productDetail, productSorts, searchProducts } from '../src/services/catalog';
 import { MAX_QUERY_LENGTH } from '../src/domain/search';
 import { rateLimit } from '../src/lib/rate-limit';
@@ -50,7 +51,8 @@ export const catalogRoutes = new Hono<AppEnv>()
       }),
     );
   })
-  .get('/products/:id', cached, validate('param', v.object({ id: idOf('prd') })), validate('query', v.strictObject({})), async (c) =>
+  // The page from the cache, its stock merged in live (src/services/live-stock.ts).
+  .get('/products/:id', withLiveStock, cached, validate('param', v.object({ id: idOf('prd') })), validate('query', v.strictObject({})), async (c) =>
     c.json(await productDetail(c.var.db, c.req.valid('param').id)),
   )
   .get('/search', rateLimit('search'), cached, validate('query', searchQuery), async (c) => {

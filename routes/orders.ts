@@ -5,8 +5,8 @@ import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
 import { orderStatuses } from '../src/domain/order-state';
 import { invalidInput } from '../src/lib/errors';
-import { fen, idempotencyHeader, idOf, pageQuery, text, validate } from '../src/lib/validate';
-import { confirmReceipt, createOrder, findOrder, listOrders, orderView, requestHash, requestRefund } from '../src/services/orders';
+import { fen, idempotencyHeader, idOf, noBody, pageQuery, text, validate } from '../src/lib/validate';
+import { confirmReceipt, createContextOf, createOrder, findOrder, listOrders, orderView, requestRefund } from '../src/services/orders';
 import { orderHooksFor } from '../src/services/order-source-policy';
 import { cancelUnpaidOrder, preparePayment, syncPayment } from '../src/services/payments';
 import { requireShopper } from '../src/http/auth';
@@ -26,18 +26,14 @@ export const orderRoutes = new Hono<AppEnv>()
   .use('/orders/*', requireShopper())
   .post('/orders', idempotencyHeader, validate('json', createOrderBody), async (c) => {
     const body = c.req.valid('json');
-    const lines = await resolveCheckoutLines(c, body.items);
-    const { order, created } = await createOrder(
-      {
-        db: c.var.db,
-        userId: c.var.shopper.id,
-        now: c.var.clock.now(),
-        timeZone: c.env.SHOP_TIME_ZONE,
-        idempotencyKey: c.req.valid('header')['idempotency-key'],
-        requestHash: await requestHash(body),
-      },
-      { lines, fromCart: !body.items, addressId: body.address_id, note: body.note },
-    );
+    // The key is checked first (inside createOrder): a retry is answered from the order it made,
+    // not from the cart, which that order emptied. The hash is over the body as sent.
+    const { order, created } = await createOrder(await createContextOf(c, c.req.valid('header')['idempotency-key'], body), async () => ({
+      lines: await resolveCheckoutLines(c, body.items),
+      fromCart: !body.items,
+      addressId: body.address_id,
+      note: body.note,
+    }));
     // A retry with the same key and body gets the same answer as the first request.
     return c.json(await orderView(c.var.db, order, 'shopper'), 201, created ? {} : { 'Idempotent-Replayed': 'true' });
   })
@@ -46,12 +42,12 @@ export const orderRoutes = new Hono<AppEnv>()
     return c.json(await listOrders(c.var.db, { userId: c.var.shopper.id, status: q.status, cursor: q.cursor, limit: q.limit }));
   })
   .get('/orders/:id', orderParam, async (c) => c.json(await orderView(c.var.db, await findOrder(c.var.db, c.req.valid('param').id, c.var.shopper.id), 'shopper')))
-  .post('/orders/:id/pay', orderParam, async (c) => {
+  .post('/orders/:id/pay', orderParam, noBody, async (c) => {
     const order = await findOrder(c.var.db, c.req.valid('param').id, c.var.shopper.id);
     return c.json({ order_id: order.id, request_payment: await preparePayment(c.var.db, payClientOf(c.env, c.var.clock), order, c.var.clock.now()) });
   })
   // The fallback when wx.requestPayment reported success but no notification has arrived yet.
-  .post('/orders/:id/pay/sync', orderParam, async (c) => {
+  .post('/orders/:id/pay/sync', orderParam, noBody, async (c) => {
     const order = await findOrder(c.var.db, c.req.valid('param').id, c.var.shopper.id);
     await syncPayment(c.var.db, payClientOf(c.env, c.var.clock), order, c.var.clock.now(), orderHooksFor(c.env));
     return c.json(await orderView(c.var.db, await findOrder(c.var.db, order.id), 'shopper'));
@@ -62,7 +58,7 @@ export const orderRoutes = new Hono<AppEnv>()
     await cancelUnpaidOrder(c.var.db, payClientOf(c.env, c.var.clock), order, how, c.var.clock.now(), orderHooksFor(c.env));
     return c.json(await orderView(c.var.db, await findOrder(c.var.db, order.id), 'shopper'));
   })
-  .post('/orders/:id/confirm', orderParam, async (c) => {
+  .post('/orders/:id/confirm', orderParam, noBody, async (c) => {
     const order = await findOrder(c.var.db, c.req.valid('param').id, c.var.shopper.id);
     await confirmReceipt(c.var.db, order, { type: 'shopper', id: c.var.shopper.id }, c.var.clock.now());
     return c.json(await orderView(c.var.db, await findOrder(c.var.db, order.id), 'shopper'));

@@ -9,6 +9,12 @@ import { handleNotification } from '../src/services/payments';
 import { payClientOf } from '../src/services/wechat';
 import { WeChatPayNotificationError, WeChatPaySignatureError } from '../src/wechat/errors';
 
+/** Where WeChat Pay calls us: every answer under it, the app's own refusals included, is in WeChat Pay's shape. */
+export const isWeChatPayCallback = (path: string) => path.startsWith('/payments/wechat/');
+
+/** WeChat Pay's failure body: it retries on any 4xx/5xx and logs the message. */
+export const weChatPayFailure = (message: string) => ({ code: 'FAIL' as const, message });
+
 async function receive(c: Context<AppEnv>) {
   // The signature covers the raw bytes: read them as text, never re-serialise parsed JSON.
   const rawBody = await c.req.text();
@@ -23,7 +29,7 @@ async function receive(c: Context<AppEnv>) {
       : error instanceof ApiError && error.status < 500 ? error.status
       : 500;
     if (status >= 500) logEvent('error', 'WeChat Pay notification failed', { error: errorFields(error) });
-    return c.json({ code: 'FAIL', message: error instanceof Error ? error.message : '失败' }, status as 400);
+    return c.json(weChatPayFailure(error instanceof Error ? error.message : '失败'), status as 400);
   }
 }
 

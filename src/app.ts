@@ -1,5 +1,5 @@
 // Builds the Hono app: middleware, route mounting, one error handler.
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { methodOverride } from 'hono/method-override';
@@ -22,7 +22,7 @@ import { catalogRoutes } from '../routes/catalog';
 import { healthRoutes } from '../routes/health';
 import { meRoutes } from '../routes/me';
 import { orderRoutes } from '../routes/orders';
-import { paymentRoutes } from '../routes/payments';
+import { isWeChatPayCallback, paymentRoutes, weChatPayFailure } from '../routes/payments';
 import { createDb } from './db/client';
 import type { AppEnv } from './env';
 import { ApiError, invalidInput } from './lib/errors';
@@ -113,13 +113,16 @@ export function createApp(deps: AppDeps = {}) {
     // The document of every route above and these two; built once per app, on first request.
     .route('/', apiDocsRoutes(() => (apiDoc ??= apiDocument(app))));
 
-  app.notFound((c) => c.json(new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`).toBody(c.var.requestId), 404));
+  // Refusals made before a route answers (body limit, unknown path or method) speak the caller's
+  // language: WeChat Pay's {"code":"FAIL"} on its callback paths, the API's error shape elsewhere.
+  const refuse = (c: Context<AppEnv>, apiError: ApiError) =>
+    c.json(isWeChatPayCallback(c.req.path) ? weChatPayFailure(apiError.message) : apiError.toBody(c.var.requestId), apiError.status, apiError.headers);
+  app.notFound((c) => refuse(c, new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError((error, c) => {
-    const apiError = toApiError(error);
     if (!(error instanceof ApiError) && !(error instanceof HTTPException)) {
       logEvent('error', 'unhandled error', { method: c.req.method, path: c.req.path, error: errorFields(error) });
     }
-    return c.json(apiError.toBody(c.var.requestId), apiError.status, apiError.headers);
+    return refuse(c, toApiError(error));
   });
   return routes;
 }

@@ -23,10 +23,13 @@ describe('merchant login', () => {
     const res = await login(account.username);
     expect(res.status).toBe(200);
     const body = await json(res);
-    expect(body.account).toMatchObject({ username: account.username, role: 'operator' });
+    expect(body.account).toEqual({ id: account.id, username: account.username, display_name: expect.any(String), role: 'operator' });
     const header = JSON.parse(atob(body.token.split('.')[0].replace(/-/g, '+').replace(/_/g, '/')));
     expect(header).toMatchObject({ alg: 'HS256', kid: 'k2026a' });
-    expect((await api('GET', '/admin/api/me', { token: body.token })).status).toBe(200);
+    const me = await api('GET', '/admin/api/me', { token: body.token });
+    expect(me.status).toBe(200);
+    // snake_case like every other field (issue 16.8: it was displayName)
+    expect((await json(me)).account).toEqual(body.account);
   });
 
   it('accepts tokens signed with another configured key (rotation) and refuses unknown keys', async () => {
@@ -177,11 +180,25 @@ describe('roles', () => {
 });
 
 describe('products', () => {
+  it('a card is on sale exactly when its cheapest SKU is below that SKU\'s original price', async () => {
+    const skus = [
+      { spec_values: ['红色', 'S'], price_fen: 9900, original_price_fen: 9900, stock: 1 },
+      { spec_values: ['黑色', 'S'], price_fen: 15900, original_price_fen: 19900, stock: 1 },
+    ];
+    const body = productBody(categoryId, { specs: [{ name: '颜色', values: ['红色', '黑色'] }, { name: '尺码', values: ['S'] }], skus });
+    const product = await json(api('POST', '/admin/api/products', { token: operator.token, body }));
+    expect(product).toMatchObject({ price_fen: 9900, original_price_fen: 9900, on_sale: false });
+    expect((await api('PATCH', `/admin/api/skus/${product.skus[0].id}`, { token: operator.token, body: { price_fen: 8900 } })).status).toBe(200);
+    const discounted = await json(api('GET', `/admin/api/products/${product.id}`, { token: operator.token }));
+    expect(discounted).toMatchObject({ price_fen: 8900, original_price_fen: 9900, on_sale: true });
+  });
+
   it('creates a draft with specs, SKUs, tags and an initial-stock ledger; publishing shows it in the storefront', async () => {
     const res = await api('POST', '/admin/api/products', { token: operator.token, body: productBody(categoryId) });
     expect(res.status).toBe(201);
     const product = await json(res);
-    expect(product).toMatchObject({ status: 'draft', price_fen: 12900, max_price_fen: 13900, original_price_fen: 13900, on_sale: true, tags: ['包邮', '新品'] });
+    // The card shows the cheapest SKU: ¥129 instead of ¥199 (issue 16.8: not the lowest original over all SKUs, ¥139).
+    expect(product).toMatchObject({ status: 'draft', price_fen: 12900, max_price_fen: 13900, original_price_fen: 19900, on_sale: true, tags: ['包邮', '新品'] });
     expect(product.skus).toHaveLength(4);
     expect((await api('GET', `/products/${product.id}`)).status).toBe(404);
 

@@ -35,7 +35,7 @@ describe('bad request bodies', () => {
 
   it('JSON sent as another content type', () =>
     expectNothingWritten(() =>
-      expectRefused(api('POST', '/admin/api/categories', { token, rawBody: JSON.stringify({ name: '分类' }), headers: { 'Content-Type': 'text/plain' } }), 400),
+      expectRefused(api('POST', '/admin/api/categories', { token, rawBody: JSON.stringify({ name: '分类' }), headers: { 'Content-Type': 'text/plain' } }), 415, 'header.content-type'),
     ));
 
   it('wrong types', () =>

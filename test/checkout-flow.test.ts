@@ -150,6 +150,22 @@ describe('paying', () => {
     expect((await orderRow(order.id))!.status).toBe('paid');
   });
 
+  it('answers an oversized body and an unknown method on the callback paths in WeChat Pay\'s shape too (issue 16.4)', async () => {
+    const big = JSON.stringify({ id: 'x', resource: { ciphertext: 'A'.repeat(300 * 1024) } });
+    for (const path of ['/payments/wechat/notify', '/payments/wechat/refund-notify']) {
+      const res = await api('POST', path, { rawBody: big, headers: { 'Content-Type': 'application/json' } });
+      expect(res.status, path).toBe(413);
+      expect(await json(res), path).toEqual({ code: 'FAIL', message: expect.any(String) });
+      const wrongMethod = await api('GET', path);
+      expect(wrongMethod.status, path).toBe(404);
+      expect(await json(wrongMethod), path).toEqual({ code: 'FAIL', message: expect.any(String) });
+    }
+    // Everywhere else the API's own shape.
+    const elsewhere = await api('POST', '/admin/api/login', { rawBody: big, headers: { 'Content-Type': 'application/json' } });
+    expect(elsewhere.status).toBe(413);
+    expect((await json(elsewhere)).error.code).toBe('payload_too_large');
+  });
+
   it('never moves a shipped order back to paid when a notification comes again (litemall #271)', async () => {
     const shopper = await signIn();
     const { order, notification } = await paidOrder(shopper, await newSku());

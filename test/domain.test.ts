@@ -1,6 +1,6 @@
 // Pure rules: no database, no runtime features beyond the language.
 import { describe, expect, it } from 'vitest';
-import { checkSkusAgainstSpecs, stockStatus, type SkuDraft } from '../src/domain/catalog';
+import { checkSkusAgainstSpecs, stockStatus, summariseSkus, type SkuDraft } from '../src/domain/catalog';
 import { ftsMatchExpression, isShortTerm, searchTerms, shortGrams } from '../src/domain/search';
 import { formatFenAsYuan, parseYuanToFen } from '../src/lib/money';
 
@@ -41,6 +41,15 @@ describe('SKUs against specs', () => {
 
   it('needs at least one SKU', () => {
     expect(checkSkusAgainstSpecs(specs, []).map((p) => p.path)).toEqual(['body.skus']);
+  });
+});
+
+describe('product summary', () => {
+  it('shows the cheapest SKU: its original price, and on sale only when that SKU is discounted', () => {
+    const sku = (priceFen: number, originalPriceFen: number) => ({ priceFen, originalPriceFen, stock: 1 });
+    expect(summariseSkus([sku(9900, 9900), sku(15900, 19900)])).toMatchObject({ minPriceFen: 9900, minOriginalPriceFen: 9900, onSale: 0 });
+    expect(summariseSkus([sku(8900, 9900), sku(15900, 19900)])).toMatchObject({ minPriceFen: 8900, minOriginalPriceFen: 9900, onSale: 1 });
+    expect(summariseSkus([sku(8900, 8900), sku(8900, 9900)])).toMatchObject({ minOriginalPriceFen: 9900, onSale: 1 });
   });
 });
 

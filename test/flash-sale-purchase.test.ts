@@ -4,6 +4,7 @@ import { abortAllDurableObjects, createExecutionContext, env, runDurableObjectAl
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import { stockObjectName } from '../src/domain/flash-sale';
+import { isFlaggedSoldOut } from '../src/marketing/flash-sale/purchase';
 import { ManualClock } from '../src/lib/clock';
 import { markPaid } from './fakes/wechat-control';
 import { api, BASE, createCategory, createProduct, json, manyShoppers, newIdempotencyKey, tokenFor } from './helpers';
@@ -194,6 +195,83 @@ describe('the sold-out flag', () => {
     clock.advance(1_001);
     expect((await buy(shoppers[3]!.token)).status).toBe(201);
     expect(objectCalls).toBe(callsBefore + 1);
+  });
+});
+
+describe('the same Idempotency-Key and body get the same answer (issue 16.1, 16.6)', () => {
+  it('a winner\'s double tap while the first is being answered gets the same order, never sold_out: 60 pairs for 20 units', async () => {
+    const { campaign, skuId, itemId } = await createFlashSale({ stock: 21 });
+    // A clock that stands still: on this shared machine a burst queues for seconds, and the flag
+    // (up for a second of the requests' own time) must still be up when the copies arrive.
+    const clock = new ManualClock(Date.now());
+    const app = createApp({ clock });
+    const [pairs, others] = [await manyShoppers(60), await manyShoppers(141)];
+    // One buyer first, which sets the stock objects up (so that the burst below writes only orders).
+    expect((await reserve(others.pop()!.token, campaign.id, skuId)).status).toBe(201);
+    // The copies are sent once an object has said "sold out" (the isolate's flag is up). The real
+    // D1 writes each order's batch only a second after that, so every winner's copy arrives
+    // between its reservation and its order (on a busy server that happens by chance).
+    let flagWasUp = false;
+    const watching = (async () => {
+      while (!isFlaggedSoldOut(campaign.id, skuId, clock.now())) await new Promise((resolve) => setTimeout(resolve, 2));
+      flagWasUp = true;
+    })();
+    const soldOutSeen = async () => {
+      while (!flagWasUp) await new Promise((resolve) => setTimeout(resolve, 2));
+    };
+    const slowWrites = new Proxy(env.DB, {
+      get(target, prop) {
+        if (prop === 'batch') return async (statements: D1PreparedStatement[]) => (await soldOutSeen(), await new Promise((resolve) => setTimeout(resolve, 1_000)), target.batch(statements));
+        const value = Reflect.get(target, prop);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const send = (token: string, key: string) =>
+      app.request(`${BASE}/flash-sales/${campaign.id}/reserve`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: JSON.stringify({ sku_id: skuId }) }, { ...env, DB: slowWrites }, createExecutionContext());
+    const answer = async (r: Response | Promise<Response>) => {
+      const res = await r;
+      const body = (await res.json()) as any;
+      return { status: res.status, id: body.id as string | undefined, code: body.error?.code as string | undefined };
+    };
+    const [pairAnswers, otherAnswers] = await Promise.all([
+      Promise.all(
+        pairs.map((s) => {
+          const key = newIdempotencyKey();
+          return Promise.all([answer(send(s.token, key)), soldOutSeen().then(() => answer(send(s.token, key)))]);
+        }),
+      ),
+      Promise.all(others.map((s) => answer(send(s.token, newIdempotencyKey())))),
+    ]);
+    await watching;
+    const mismatched = pairAnswers.filter(([a, b]) => a.status !== b.status || a.id !== b.id);
+    expect(mismatched).toEqual([]);
+    const orderIds = new Set(pairAnswers.flat().filter((a) => a.status === 201).map((a) => a.id));
+    const snapshot = await stockObject(itemId).snapshot();
+    expect(snapshot).toMatchObject({ available: 0, held: 21 });
+    expect(await flashOrders(itemId)).toEqual([{ status: 'pending_payment', n: 21 }]);
+    // Exactly the 20 units of the burst: each won pair holds one order, answered to both taps.
+    expect(orderIds.size + otherAnswers.filter((a) => a.status === 201).length).toBe(20);
+    expect(pairAnswers.filter(([a]) => a.status === 201).length).toBe(orderIds.size);
+    expect(pairAnswers.flat().every((a) => a.status === 201 || (a.status === 409 && a.code === 'sold_out'))).toBe(true);
+  }, 120_000);
+
+  it('replays a finished reservation before reading anything that changed, and another body under the key never touches its units', async () => {
+    const { campaign, skuId, itemId } = await createFlashSale({ stock: 5, perUserLimit: 3, perOrderLimit: 3 });
+    const [shopper] = await manyShoppers(1);
+    const key = newIdempotencyKey();
+    const first = await reserve(shopper!.token, campaign.id, skuId, { quantity: 1 }, key);
+    expect(first.status).toBe(201);
+    // The address the order used is deleted: a retry is still the same order, not a 404.
+    await env.DB.prepare('DELETE FROM addresses WHERE id = ?').bind(shopper!.addressId).run();
+    const retry = await reserve(shopper!.token, campaign.id, skuId, { quantity: 1 }, key);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('Idempotent-Replayed')).toBe('true');
+    expect((await json(retry)).id).toBe((await json(first)).id);
+    // Another body under the same key: a 422, and the first request's unit stays held.
+    const other = await reserve(shopper!.token, campaign.id, skuId, { quantity: 2 }, key);
+    expect(other.status).toBe(422);
+    expect((await json(other)).error.code).toBe('idempotency_key_reused');
+    expect(await stockObject(itemId).snapshot()).toMatchObject({ held: 1, available: 4 });
   });
 });
 

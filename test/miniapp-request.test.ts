@@ -105,6 +105,28 @@ describe('mini-program request layer', () => {
     expect((await env.DB.prepare('SELECT count(*) AS n FROM orders').first<{ n: number }>())!.n).toBe(0);
   });
 
+  it('a request the dev runtime lost mid-request (503, "worker restarted") is sent again only when that is safe: same Idempotency-Key (issue 16.5)', async () => {
+    const stand = newShopper();
+    const merchant = (await tokenFor('owner')).token;
+    const product = await createProduct(merchant, await createCategory(merchant, '重启'), { specs: [], skus: [{ spec_values: [], price_fen: 100, original_price_fen: 100, stock: 5 }] });
+    await meApi.createAddress(shippingAddress);
+    // The worker made the order, but the answer was lost twice: the layer repeats the same key and gets that order.
+    const key = newIdempotencyKey();
+    stand.restartMidRequest = 2;
+    const order = await orderApi.create({ items: [{ sku_id: product.skus[0].id, quantity: 1 }] }, key);
+    expect(callsTo(stand, '/orders')).toBe(3);
+    const rows = await env.DB.prepare('SELECT id FROM orders WHERE idempotency_key = ?').bind(key).all<{ id: string }>();
+    expect(rows.results).toEqual([{ id: order.id }]);
+    expect((await env.DB.prepare('SELECT stock FROM skus WHERE id = ?').bind(product.skus[0].id).first<{ stock: number }>())!.stock).toBe(4);
+    // GETs too; a POST without a key is not repeated (it may have been applied): the shopper sees an error.
+    stand.restartMidRequest = 1;
+    expect((await catalogApi.product(product.id)).id).toBe(product.id);
+    stand.restartMidRequest = 1;
+    const lost = await failureOf(orderApi.confirm(order.id));
+    expect(lost.status).toBe(503);
+    expect(callsTo(stand, `/orders/${order.id}/confirm`)).toBe(1);
+  });
+
   it('a request that gets no answer (offline) is a readable network error; pages show it with a retry', async () => {
     const stand = newShopper();
     stand.offline = true;

@@ -68,6 +68,27 @@ describe('creating orders', () => {
     expect((await json(other)).error.code).toBe('idempotency_key_reused');
   });
 
+  it('answers a retried cart checkout from its order, not from the cart it emptied (issue 16.1)', async () => {
+    const product = await createProduct(merchant, categoryId);
+    const shopper = await shopperWithAddress();
+    const address = (await json(api('GET', '/me/addresses', { token: shopper.token }))).items[0];
+    await api('POST', '/cart/items', { token: shopper.token, body: { sku_id: product.skus[1].id, quantity: 1 } });
+    const key = newIdempotencyKey();
+    const body = { address_id: address.id, note: '旅程订单' };
+    const first = await placeOrder(shopper.token, body, key);
+    expect(first.status).toBe(201);
+    expect((await json(api('GET', '/cart', { token: shopper.token }))).items).toEqual([]);
+
+    const retry = await placeOrder(shopper.token, body, key);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('Idempotent-Replayed')).toBe('true');
+    expect((await json(retry)).id).toBe((await json(first)).id);
+    const other = await placeOrder(shopper.token, { ...body, note: '另一个备注' }, key);
+    expect(other.status).toBe(422);
+    expect((await json(other)).error.code).toBe('idempotency_key_reused');
+    expect(await stockOf(product.skus[1].id)).toBe(19);
+  });
+
   it('refuses unavailable items, missing addresses and bad input, writing nothing', async () => {
     const product = await createProduct(merchant, categoryId);
     const shopper = await shopperWithAddress();

@@ -124,8 +124,14 @@ describe('cart', () => {
     const lineId = cart.items[0].id;
     expect((await api('PATCH', `/cart/items/${lineId}`, { token: b.token, body: { quantity: 5 } })).status).toBe(404);
     expect((await api('DELETE', `/cart/items/${lineId}`, { token: b.token })).status).toBe(404);
-    await api('POST', '/cart/select', { token: b.token, body: { item_ids: [lineId], selected: false } });
+    // cart/select too: another shopper's line among b's own is a 404, and b's own line is left as it was (issue 16.8).
+    const own = (await json(api('POST', '/cart/items', { token: b.token, body: { sku_id: product.skus[1]!.id, quantity: 1 } }))).items[0].id;
+    const select = await api('POST', '/cart/select', { token: b.token, body: { item_ids: [own, lineId], selected: false } });
+    expect(select.status).toBe(404);
+    expect((await json(select)).error.code).toBe('not_found');
+    expect((await json(api('GET', '/cart', { token: b.token }))).items[0]).toMatchObject({ id: own, selected: true });
     expect((await json(api('GET', '/cart', { token: a.token }))).items[0]).toMatchObject({ quantity: 1, selected: true });
+    expect((await api('POST', '/cart/select', { token: b.token, body: { item_ids: [own], selected: false } })).status).toBe(200);
   });
 
   it('refuses bad cart input', async () => {

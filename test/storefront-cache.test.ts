@@ -2,7 +2,8 @@ import { createExecutionContext, env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import { ManualClock } from '../src/lib/clock';
-import { api, BASE, createCategory, createProduct, json, tokenFor } from './helpers';
+import { LIVE_STOCK_SECONDS } from '../src/services/live-stock';
+import { api, BASE, createCategory, createProduct, json, placeOrder, shopperWithAddress, tokenFor } from './helpers';
 
 let token: string;
 let product: { id: string; skus: { id: string }[] };
@@ -13,7 +14,7 @@ beforeAll(async () => {
 });
 
 /** The app with a D1 binding that counts every statement it is asked to prepare or batch. */
-function appCountingD1() {
+function appCountingD1(clock?: ManualClock) {
   const counter = { statements: 0 };
   const countingDb = new Proxy(env.DB, {
     get(target, prop) {
@@ -27,7 +28,7 @@ function appCountingD1() {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  const app = createApp();
+  const app = createApp({ clock });
   const get = (path: string, headers: Record<string, string> = {}) =>
     app.request(`${BASE}${path}`, { headers }, { ...env, DB: countingDb }, createExecutionContext());
   return { get, counter };
@@ -103,6 +104,33 @@ describe('storefront caching', () => {
     expect(Number((await get()).headers.get('X-Catalog-Version'))).toBe(seen);
     clock.advance(200);
     expect(Number((await get()).headers.get('X-Catalog-Version'))).toBe(seen + 1);
+  });
+
+  it('shows live stock on a cached product page: an order moves it within a second, the page itself stays a hit (issue 16.7)', async () => {
+    const live = await createProduct(token, await createCategory(token, '实时库存'));
+    const clock = new ManualClock(Date.now());
+    const { get, counter } = appCountingD1(clock);
+    const path = `/products/${live.id}`;
+    const sku = (page: any) => page.skus.find((s: { id: string }) => s.id === live.skus[0]!.id);
+    const first = await get(path);
+    expect(sku(await first.json()).stock).toBe(5);
+    expect((await get(path)).headers.get('X-Cache')).toBe('HIT');
+
+    // A shopper buys 4 of the 5 (through the worker, another isolate): no merchant write, no new catalog version.
+    const buyer = await shopperWithAddress();
+    expect((await placeOrder(buyer.token, { items: [{ sku_id: live.skus[0]!.id, quantity: 4 }] })).status).toBe(201);
+    clock.advance(LIVE_STOCK_SECONDS * 1000 + 1);
+    counter.statements = 0;
+    const after = await get(path);
+    expect(after.headers.get('X-Cache')).toBe('HIT');
+    expect(counter.statements).toBe(1); // the stock read; the page came from the cache
+    const page = await after.json<any>();
+    expect(sku(page)).toMatchObject({ stock: 1, stock_status: 'low_stock' });
+    expect(after.headers.get('Cache-Control')).toBe(`public, max-age=0, s-maxage=${LIVE_STOCK_SECONDS}`);
+    // The ETag follows the stock: the old one is a 200, the new one a 304.
+    expect(after.headers.get('ETag')).not.toBe(first.headers.get('ETag'));
+    expect((await get(path, { 'If-None-Match': first.headers.get('ETag')! })).status).toBe(200);
+    expect((await get(path, { 'If-None-Match': after.headers.get('ETag')! })).status).toBe(304);
   });
 
   it('never caches errors', async () => {

@@ -6,13 +6,13 @@ import type { AppEnv } from '../../src/env';
 import { toIso } from '../../src/lib/clock';
 import { clientAddress, INTERNAL_CLIENT } from '../../src/lib/client-address';
 import { rateLimit } from '../../src/lib/rate-limit';
-import { idOf, pageQuery, validate } from '../../src/lib/validate';
+import { idOf, noBody, pageQuery, validate } from '../../src/lib/validate';
 import { MAX_QUERY_LENGTH } from '../../src/domain/search';
 import { categoryTree, listProductsForAdmin, productDetail, searchProducts } from '../../src/services/catalog';
 import { catalogWriteContext, createCategory, createProduct, deleteCategory, setProductPublished, updateCategory, updateProduct, updateSku } from '../../src/services/catalog-admin';
 import { adjustStock, stockLedgerOfSku, stockLedgerView } from '../../src/services/stock';
 import { createAccount, listAccounts, updateAccount } from '../../src/services/merchant-accounts';
-import { loginMerchant } from '../../src/services/merchant-auth';
+import { loginMerchant, principalView } from '../../src/services/merchant-auth';
 import { requireMerchant } from '../../src/http/auth';
 import { getShopSettings, settingsView, updateShopSettings } from '../../src/services/shop-settings';
 import {
@@ -46,10 +46,10 @@ export const adminApiRoutes = new Hono<AppEnv>()
     return c.json({
       token: session.token,
       expires_at: toIso(session.expiresAt),
-      account: { id: session.principal.id, username: session.principal.username, role: session.principal.role },
+      account: principalView(session.principal),
     });
   })
-  .get('/me', viewer, (c) => c.json({ account: c.var.merchant }))
+  .get('/me', viewer, (c) => c.json({ account: principalView(c.var.merchant) }))
 
   // Products
   .get(
@@ -79,12 +79,12 @@ export const adminApiRoutes = new Hono<AppEnv>()
     await updateProduct(catalogWriteContext(c), id, c.req.valid('json'));
     return c.json(await productDetail(c.var.db, id, { includeDrafts: true }));
   })
-  .post('/products/:id/publish', operator, productParam, async (c) => {
+  .post('/products/:id/publish', operator, productParam, noBody, async (c) => {
     const { id } = c.req.valid('param');
     await setProductPublished(catalogWriteContext(c), id, true);
     return c.json(await productDetail(c.var.db, id, { includeDrafts: true }));
   })
-  .post('/products/:id/unpublish', operator, productParam, async (c) => {
+  .post('/products/:id/unpublish', operator, productParam, noBody, async (c) => {
     const { id } = c.req.valid('param');
     await setProductPublished(catalogWriteContext(c), id, false);
     return c.json(await productDetail(c.var.db, id, { includeDrafts: true }));

@@ -1,7 +1,7 @@
 // Bargain campaigns under /admin/api/bargains: viewers read, operators create and cancel.
 import { Hono } from 'hono';
 import type { AppEnv } from '../../src/env';
-import { validate } from '../../src/lib/validate';
+import { noBody, validate } from '../../src/lib/validate';
 import { bargainForAdmin, cancelBargainCampaign, createBargainCampaign, listBargainsForAdmin } from '../../src/marketing/bargain/campaigns';
 import { reconcileBargainCampaign } from '../../src/marketing/bargain/reconciliation';
 import { catalogWriteContext } from '../../src/services/catalog-admin';
@@ -27,7 +27,7 @@ export const adminBargainRoutes = new Hono<AppEnv>()
     const q = c.req.valid('query');
     return c.json(await reconcileBargainCampaign(c.env, c.var.db, c.req.valid('param').id, { cursor: q.cursor, limit: q.limit }));
   })
-  .post('/bargains/:id/cancel', operator, campaignParam, async (c) => {
+  .post('/bargains/:id/cancel', operator, campaignParam, noBody, async (c) => {
     const { id } = c.req.valid('param');
     await cancelBargainCampaign(catalogWriteContext(c), id);
     return c.json(await bargainForAdmin(c.var.db, id, c.var.clock.now()));

@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../../src/env';
-import { idOf, validate } from '../../src/lib/validate';
+import { idOf, noBody, validate } from '../../src/lib/validate';
 import { catalogWriteContext } from '../../src/services/catalog-admin';
 import { cancelFlashSale, configurationPending, createFlashSale } from '../../src/marketing/flash-sale/campaigns';
 import { flashSaleForAdmin, listFlashSalesForAdmin } from '../../src/marketing/flash-sale/views';
@@ -27,7 +27,7 @@ export const adminFlashSaleRoutes = new Hono<AppEnv>()
   .get('/flash-sales/:id', viewer, flashSaleParam, async (c) =>
     c.json(await flashSaleForAdmin(c.env, c.var.db, c.req.valid('param').id, c.var.clock.now(), { live: true })),
   )
-  .post('/flash-sales/:id/cancel', operator, flashSaleParam, async (c) => {
+  .post('/flash-sales/:id/cancel', operator, flashSaleParam, noBody, async (c) => {
     const { id } = c.req.valid('param');
     const { configured } = await cancelFlashSale(c.env, catalogWriteContext(c), id);
     const campaign = await flashSaleForAdmin(c.env, c.var.db, id, c.var.clock.now(), { live: false });

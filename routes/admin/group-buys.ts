@@ -3,7 +3,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../../src/env';
 import { toIso } from '../../src/lib/clock';
-import { validate } from '../../src/lib/validate';
+import { noBody, validate } from '../../src/lib/validate';
 import { catalogWriteContext } from '../../src/services/catalog-admin';
 import { cancelGroupBuy, createGroupBuy, groupBuyForAdmin, listGroupBuysForAdmin } from '../../src/marketing/group-buy/campaigns';
 import { roomsOfCampaign } from '../../src/marketing/group-buy/rooms';
@@ -60,7 +60,7 @@ export const adminGroupBuyRoutes = new Hono<AppEnv>()
       recent_rooms: rooms.map((r) => ({ id: r.id, status: r.status, invite_code: r.inviteCode, expires_at: toIso(r.expiresAt), final_size: r.finalSize, simulated_count: r.simulatedCount, created_at: toIso(r.createdAt) })),
     });
   })
-  .post('/group-buys/:id/cancel', operator, validate('param', groupBuyParam), async (c) => {
+  .post('/group-buys/:id/cancel', operator, validate('param', groupBuyParam), noBody, async (c) => {
     const { id } = c.req.valid('param');
     await cancelGroupBuy(catalogWriteContext(c), id);
     return c.json(await groupBuyForAdmin(c.var.db, id, c.var.clock.now()));

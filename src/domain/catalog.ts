@@ -81,11 +81,14 @@ export type ProductSummary = {
 export function summariseSkus(skus: Pick<SkuDraft, 'priceFen' | 'originalPriceFen' | 'stock'>[]): ProductSummary {
   if (skus.length === 0) return { minPriceFen: 0, maxPriceFen: 0, minOriginalPriceFen: 0, onSale: 0, totalStock: 0 };
   const prices = skus.map((s) => s.priceFen);
+  // The card shows the cheapest SKU (of those, the highest original price): on sale exactly when
+  // its original price is above its price. refreshProductSummary (services/catalog-admin.ts) is the same rule in SQL.
+  const cheapest = skus.reduce((best, s) => (s.priceFen < best.priceFen || (s.priceFen === best.priceFen && s.originalPriceFen > best.originalPriceFen) ? s : best));
   return {
     minPriceFen: Math.min(...prices),
     maxPriceFen: Math.max(...prices),
-    minOriginalPriceFen: Math.min(...skus.map((s) => s.originalPriceFen)),
-    onSale: skus.some((s) => s.priceFen < s.originalPriceFen) ? 1 : 0,
+    minOriginalPriceFen: cheapest.originalPriceFen,
+    onSale: cheapest.priceFen < cheapest.originalPriceFen ? 1 : 0,
     totalStock: skus.reduce((sum, s) => sum + s.stock, 0),
   };
 }

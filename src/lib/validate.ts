@@ -1,13 +1,24 @@
 // Valibot validation for every route input. Failures become one 400 whose details name each
 // offending field by path ("body.skus.0.price_fen"), so clients can point at the exact field.
+//
+// Request bodies are JSON objects, sent as `Content-Type: application/json` (a charset parameter
+// is fine). Hono's own json validator treats any other content type as an empty object and lets
+// `[]` or `1` through to the schema; here a body that is not application/json is a 415
+// `unsupported_media_type`, and a JSON value that is not an object (array, scalar, null) or an
+// empty body is a 400 naming `body`. A route that takes no body says so with `noBody`, the only
+// place an empty body is accepted. Every body check of every route lives in this file.
 import { vValidator } from '@hono/valibot-validator';
-import type { ValidationTargets } from 'hono';
+import type { Context, MiddlewareHandler, ValidationTargets } from 'hono';
 import * as v from 'valibot';
-import { invalidInput } from './errors';
+import { ApiError, invalidInput } from './errors';
 import { documentedInput } from './openapi';
 
-export const validate = <T extends v.GenericSchema, Target extends keyof ValidationTargets>(target: Target, schema: T) =>
-  documentedInput(target, schema, vValidator(target, schema, (result) => {
+/** Which body each route's middleware declares; test/bad-bodies.test.ts walks the app with it. */
+export const bodyContracts = new WeakMap<object, 'json' | 'none'>();
+
+export const validate = <T extends v.GenericSchema, Target extends keyof ValidationTargets>(target: Target, schema: T) => {
+  const middleware = documentedInput(target, schema, vValidator(target, schema, async (result, c) => {
+    if (target === 'json') await requireJsonObjectBody(c);
     const prefix = target === 'json' || target === 'form' ? 'body' : target;
     if (!result.success) {
       throw invalidInput(
@@ -18,6 +29,47 @@ export const validate = <T extends v.GenericSchema, Target extends keyof Validat
       );
     }
   }));
+  if (target === 'json') bodyContracts.set(middleware, 'json');
+  return middleware;
+};
+
+/**
+ * For a route that documents "no body": an empty body (with or without a Content-Type) passes,
+ * and so does `{}` sent as JSON; anything else is refused like a bad JSON body.
+ */
+export const noBody: MiddlewareHandler = async (c, next) => {
+  if ((await c.req.text()).trim() !== '') {
+    const body = await requireJsonObjectBody(c);
+    const fields = Object.keys(body);
+    if (fields.length) throw invalidInput(fields.map((f) => ({ path: `body.${f}`, message: 'this request takes no body' })));
+  }
+  await next();
+};
+bodyContracts.set(noBody, 'none');
+
+const JSON_MEDIA_TYPE = /^application\/json$/i;
+
+/** The request's body as a JSON object, or the 415 / 400 that says why it is not one. */
+async function requireJsonObjectBody(c: Context): Promise<Record<string, unknown>> {
+  const mediaType = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim();
+  const text = await c.req.text();
+  if (!JSON_MEDIA_TYPE.test(mediaType)) {
+    if (text.trim() === '') throw invalidInput([{ path: 'body', message: 'a JSON object is required' }]);
+    throw new ApiError(415, 'unsupported_media_type', 'Request bodies must be JSON, sent as Content-Type: application/json.', [
+      { path: 'header.content-type', message: mediaType ? `${mediaType} is not application/json` : 'is missing' },
+    ]);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw invalidInput([{ path: 'body', message: text.trim() === '' ? 'a JSON object is required' : 'is not valid JSON' }]);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalidInput([{ path: 'body', message: `must be a JSON object, not ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body}` }]);
+  }
+  return body as Record<string, unknown>;
+}
 
 /** Largest amount of money accepted anywhere: ¥10,000,000.00. */
 export const MAX_FEN = 1_000_000_000;

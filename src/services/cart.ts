@@ -90,8 +90,13 @@ export async function removeCartLine(db: Db, userId: string, lineId: string) {
 }
 
 /** Selects or unselects the given lines, or every line when none are named. */
+/** Selects or deselects the given lines (all when none are given); another shopper's or an unknown line is a 404 and nothing changes. */
 export async function selectCartLines(db: Db, userId: string, lineIds: string[] | undefined, selected: boolean, now: number) {
   const scope = lineIds ? and(eq(cartItems.userId, userId), inArray(cartItems.id, lineIds)) : eq(cartItems.userId, userId);
+  if (lineIds?.length) {
+    const own = await db.select({ id: cartItems.id }).from(cartItems).where(scope);
+    if (own.length < new Set(lineIds).size) throw notFound('Cart item');
+  }
   await db.update(cartItems).set({ selected: selected ? 1 : 0, updatedAt: now }).where(scope);
 }
 

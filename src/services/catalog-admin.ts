@@ -66,13 +66,18 @@ async function assertCategoryExists(db: Db, categoryId: string) {
   if (!found) throw businessRule('unknown_category', 'The category does not exist.', [{ path: 'body.category_id', message: 'no such category' }]);
 }
 
-/** Recomputes the product's list figures from its active SKUs, inside the same batch. */
+/**
+ * Recomputes the product's list figures from its active SKUs, inside the same batch. A card shows
+ * the cheapest SKU: its price (`price_fen`), its original price (`original_price_fen`, the higher
+ * one when several SKUs share the lowest price) and `on_sale` exactly when that original is above
+ * that price, so a card never says "on sale" at its original price.
+ */
 export const refreshProductSummary = (productId: string, now: number) =>
   sql`UPDATE products SET
       min_price_fen = (SELECT COALESCE(MIN(price_fen), 0) FROM skus WHERE product_id = ${productId} AND active = 1),
       max_price_fen = (SELECT COALESCE(MAX(price_fen), 0) FROM skus WHERE product_id = ${productId} AND active = 1),
-      min_original_price_fen = (SELECT COALESCE(MIN(original_price_fen), 0) FROM skus WHERE product_id = ${productId} AND active = 1),
-      on_sale = EXISTS (SELECT 1 FROM skus WHERE product_id = ${productId} AND active = 1 AND price_fen < original_price_fen),
+      min_original_price_fen = COALESCE((SELECT original_price_fen FROM skus WHERE product_id = ${productId} AND active = 1 ORDER BY price_fen, original_price_fen DESC LIMIT 1), 0),
+      on_sale = COALESCE((SELECT price_fen < original_price_fen FROM skus WHERE product_id = ${productId} AND active = 1 ORDER BY price_fen, original_price_fen DESC LIMIT 1), 0),
       total_stock = (SELECT COALESCE(SUM(stock), 0) FROM skus WHERE product_id = ${productId} AND active = 1),
       updated_at = ${now}
     WHERE id = ${productId}`;

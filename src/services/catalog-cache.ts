@@ -107,15 +107,15 @@ function normalisedPathAndQuery(path: string, url: string): string {
   return query ? `${path}?${query}` : path;
 }
 
-async function etagOf(body: ArrayBuffer): Promise<string> {
+export async function etagOf(body: ArrayBuffer): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-1', body));
   return `"${[...digest.slice(0, 12)].map((b) => b.toString(16).padStart(2, '0')).join('')}"`;
 }
 
-const etagMatches = (ifNoneMatch: string | undefined, etag: string) =>
+export const etagMatches = (ifNoneMatch: string | undefined, etag: string) =>
   !!ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*');
 
-function notModified(etag: string, from: Headers): Response {
+export function notModified(etag: string, from: Headers): Response {
   const headers = new Headers();
   for (const name of ['ETag', 'Cache-Control', 'Cache-Tag', 'X-Catalog-Version', 'Vary']) {
     const value = from.get(name);
@@ -180,7 +180,7 @@ function withXCache(from: Headers, value: 'HIT'): Headers {
 }
 
 /** Hono merges the old response's headers into a newly assigned c.res; clearing it first avoids that. */
-function replaceResponse(c: Context, response: Response) {
+export function replaceResponse(c: Context, response: Response) {
   c.res = undefined as unknown as Response;
   c.res = response;
 }

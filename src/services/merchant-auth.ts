@@ -14,6 +14,9 @@ export type { MerchantPrincipal };
 export { merchantRoles };
 
 
+/** The signed-in account as the API shows it (snake_case, like every other field). */
+export const principalView = (p: MerchantPrincipal) => ({ id: p.id, username: p.username, display_name: p.displayName, role: p.role });
+
 export const MERCHANT_TOKEN_TTL_SECONDS = 8 * 60 * 60;
 export const ADMIN_SESSION_COOKIE = 'admin_session';
 // The lockout. It used to be account-wide: five wrong passwords from anywhere locked the account for

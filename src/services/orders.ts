@@ -55,11 +55,15 @@ export async function createContextOf(
  * Creates an order from the live quote and reserves its stock in the same D1 batch: the CHECK
  * on skus.stock makes the decrement of the last unit succeed for exactly one buyer. The same
  * Idempotency-Key with the same body returns the first order; with another body, a 422.
+ *
+ * The key is looked up before anything that changes with time is read: `resolve` (the cart's
+ * selected lines, which the first request emptied) runs only for a key not seen before.
  */
-export async function createOrder(ctx: CreateContext, input: CreateOrderInput): Promise<{ order: OrderRow; created: boolean }> {
+export async function createOrder(ctx: CreateContext, resolve: () => Promise<CreateOrderInput>): Promise<{ order: OrderRow; created: boolean }> {
   const earlier = await findByIdempotencyKey(ctx);
   if (earlier) return { order: earlier, created: false };
 
+  const input = await resolve();
   const address = input.addressId ? await findOwnAddress(ctx.db, ctx.userId, input.addressId) : await defaultAddress(ctx.db, ctx.userId);
   const { quote, skus, unavailable, paymentWindowMinutes } = await quoteLines(ctx.db, ctx.userId, input.lines);
   if (unavailable.length) {

@@ -54,6 +54,11 @@ export function installWx(opts: { openid: string }) {
     dialog: { confirm: true, content: '' },
     /** Make wx.request fail as if the network were down. */
     offline: false,
+    /**
+     * The next this many requests reach the worker, but their answer is replaced by what wrangler
+     * dev's proxy sends when it reloads the worker mid-request (templates/startDevWorker/ProxyWorker.ts).
+     */
+    restartMidRequest: 0,
   };
   const done = <T>(o: Callbacks<T>, result: T) => {
     o.success?.(result);
@@ -81,16 +86,23 @@ export function installWx(opts: { openid: string }) {
       const body = method === 'GET' || o.data === '' || o.data === undefined ? undefined : String(o.data);
       void SELF.fetch(o.url, { method, headers: o.header, body })
         .then(async (res) => {
-          const text = await res.text();
+          let text = await res.text();
+          let status = res.status;
+          let headers = Object.fromEntries(res.headers);
+          if (state.restartMidRequest > 0) {
+            state.restartMidRequest--;
+            [status, headers] = [503, { 'content-type': 'text/plain;charset=UTF-8' }];
+            text = 'Your worker restarted mid-request. Please try sending the request again. Only GET or HEAD requests are retried automatically.';
+          }
           let data: unknown = text;
           try {
             data = text ? JSON.parse(text) : '';
           } catch {
             // Not JSON: WeChat hands over the raw text too.
           }
-          state.requests.push({ method, path: new URL(o.url).pathname, status: res.status });
+          state.requests.push({ method, path: new URL(o.url).pathname, status });
           state.inFlight--;
-          done(o, { statusCode: res.status, data, header: Object.fromEntries(res.headers) });
+          done(o, { statusCode: status, data, header: headers });
         })
         .catch((error: unknown) => {
           state.inFlight--;

@@ -19,6 +19,7 @@ import { defaultAddress, findByIdempotencyKey, insertOrder, type CreateContext }
 import { loadPurchasableSkus } from '../../services/purchasable';
 import { getShopSettings, shippingPolicyOf } from '../../services/shop-settings';
 import { logEvent } from '../../lib/log';
+import type { OrderRow } from '../../services/order-transitions';
 
 /**
  * Sold-out flags per campaign SKU ("flashSaleId/skuId", both from the request), in isolate
@@ -55,40 +56,69 @@ async function campaignItem(db: Db, flashSaleId: string, skuId: string, now: num
   return row ?? null;
 }
 
-/** The reservation id for one shopper's request: the same Idempotency-Key gives the same id. */
-async function reservationIdFor(userId: string, idempotencyKey: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${userId}\n${idempotencyKey}`));
+/**
+ * The reservation id for one shopper's request: the same Idempotency-Key and body give the same
+ * id, so the object replays its decision to a copy. Another body under the same key gets its own
+ * id (and then its 422): it can never replay, or release, the first request's units.
+ */
+async function reservationIdFor(ctx: CreateContext): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${ctx.userId}\n${ctx.idempotencyKey}\n${ctx.requestHash}`));
   return `rsv_${encodeBase64Url(new Uint8Array(digest)).toLowerCase().replace(/[^0-9a-z]/g, '').slice(0, 20)}`;
 }
 
 export type FlashPurchase = { flashSaleId: string; skuId: string; quantity: number; addressId?: string };
 
 /**
- * A retried request is answered with its order by two paths: a reservation the object already
- * has is replayed there and insertOrder finds the order by Idempotency-Key; a refusal first looks
- * for the shopper's earlier order under the same key (a retry after the units were sold out
- * still gets the order it made).
+ * Requests being answered in this isolate, by reservation id (shopper, key and body). A copy that
+ * arrives meanwhile (a double tap) waits for the first one to finish and then asks again, so it
+ * is answered from the first one's order instead of meeting the sold-out flag that other buyers
+ * raised while the first was still writing it. It polls this set rather than awaiting the first
+ * request's promise: in workerd a request that awaits another request's promise can hang when
+ * that other request is cancelled.
  */
-export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: FlashPurchase) {
-  const refuse = async (error: ApiError) => {
-    const earlier = await findByIdempotencyKey(ctx);
-    if (earlier) return { order: earlier, created: false };
-    throw error;
-  };
-  if (isFlaggedSoldOut(purchase.flashSaleId, purchase.skuId, ctx.now)) return refuse(conflict('sold_out', 'Sold out.'));
+const inFlight = new Set<string>();
+const COPY_WAIT_MS = 10_000;
+const COPY_POLL_MS = 5;
+
+/**
+ * The same Idempotency-Key and body always get the same answer:
+ *  - the key is looked up first, before anything that changes (flags, campaign, address, stock):
+ *    a finished request is replayed from its order, another body under the key is a 422;
+ *  - a copy sent while the first is in flight here waits for it, then is answered like a retry;
+ *  - a copy that reaches the stock object (another isolate) is replayed there by its reservation
+ *    id, and insertOrder answers it with the first one's order.
+ */
+export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: FlashPurchase): Promise<{ order: OrderRow; created: boolean }> {
+  const earlier = await findByIdempotencyKey(ctx);
+  if (earlier) return { order: earlier, created: false };
+  const reservationId = await reservationIdFor(ctx);
+  if (inFlight.has(reservationId)) {
+    for (let waited = 0; inFlight.has(reservationId) && waited < COPY_WAIT_MS; waited += COPY_POLL_MS) await scheduler.wait(COPY_POLL_MS);
+    const first = await findByIdempotencyKey(ctx);
+    if (first) return { order: first, created: false };
+  }
+  inFlight.add(reservationId);
+  try {
+    return await reserveAndOrder(env, ctx, purchase, reservationId);
+  } finally {
+    inFlight.delete(reservationId);
+  }
+}
+
+async function reserveAndOrder(env: Env, ctx: CreateContext, purchase: FlashPurchase, reservationId: string) {
+  if (isFlaggedSoldOut(purchase.flashSaleId, purchase.skuId, ctx.now)) throw conflict('sold_out', 'Sold out.');
 
   const row = await campaignItem(ctx.db, purchase.flashSaleId, purchase.skuId, ctx.now);
-  if (!row || row.campaign.status === 'cancelled') return refuse(notFound('Flash-sale item'));
+  if (!row || row.campaign.status === 'cancelled') throw notFound('Flash-sale item');
   const { campaign, item } = row;
 
   // Address first: a shopper without one is refused before any unit is held.
   const address = purchase.addressId ? await findOwnAddress(ctx.db, ctx.userId, purchase.addressId) : await defaultAddress(ctx.db, ctx.userId);
   const shard = shardFor(ctx.userId, campaign.shardCount);
   const stock = flashStockStub(env, item.id, shard);
-  const reservationId = await reservationIdFor(ctx.userId, ctx.idempotencyKey);
   const request = { reservationId, userId: ctx.userId, quantity: purchase.quantity, nowMs: ctx.now };
   const result = await callConfigured(async (): Promise<ReserveResult> => stock.reserve(request), () => ensureStockObjectsConfigured(env, campaign.id));
-  if (!result.ok) return refuse(refusal(purchase, result, ctx.now));
+  if (!result.ok) throw refusal(purchase, result, ctx.now);
 
   try {
     return await writeFlashOrder(ctx, { itemId: item.id, shard, reservationId, skuId: item.skuId, flashPriceFen: item.flashPriceFen, quantity: result.quantity, expiresAt: result.expiresAt, address });
