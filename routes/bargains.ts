@@ -16,7 +16,7 @@ import { idempotencyHeader, idOf, noBody, pageQuery, queryInt, validate } from '
 import { storefrontBargain, storefrontBargains } from '../src/marketing/bargain/campaigns';
 import { buyBargain } from '../src/marketing/bargain/orders';
 import { findSessionRow, helpSession, launchSession, listOwnSessions, sessionState, sessionView } from '../src/marketing/bargain/sessions';
-import { cachedCatalogResponse } from '../src/services/catalog-cache';
+import { cachedCatalogResponse } from '../src/http/catalog-cache';
 import { createContextOf, orderView } from '../src/services/orders';
 import { requireShopper } from '../src/http/auth';
 

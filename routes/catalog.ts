@@ -3,8 +3,8 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
-import { cachedCatalogResponse } from '../src/services/catalog-cache';
-import { withLiveStock } from '../src/services/live-stock';
+import { cachedCatalogResponse } from '../src/http/catalog-cache';
+import { withLiveStock } from '../src/http/live-stock';
 import { categoryTree, listProducts, productDetail, productSorts, searchProducts } from '../src/services/catalog';
 import { MAX_QUERY_LENGTH } from '../src/domain/search';
 import { rateLimit } from '../src/lib/rate-limit';

@@ -13,7 +13,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
 import { idOf, validate } from '../src/lib/validate';
-import { cachedCatalogResponse } from '../src/services/catalog-cache';
+import { cachedCatalogResponse } from '../src/http/catalog-cache';
 import { storefrontFlashSale, storefrontFlashSales } from '../src/marketing/flash-sale/views';
 
 const listFreshness = cachedCatalogResponse({ sMaxAgeSeconds: 1, maxAgeSeconds: 1 });

@@ -8,7 +8,7 @@ import { rateLimit } from '../src/lib/rate-limit';
 import { idempotencyHeader, idOf, pageQuery, queryInt, validate } from '../src/lib/validate';
 import { storefrontGroupBuy, storefrontGroupBuys } from '../src/marketing/group-buy/campaigns';
 import { joinRoom, myRooms, openRoom, openRoomsOf, roomIdByInviteCode, viewRoom, type SeatTaken } from '../src/marketing/group-buy/rooms';
-import { cachedCatalogResponse } from '../src/services/catalog-cache';
+import { cachedCatalogResponse } from '../src/http/catalog-cache';
 import { orderView, requestHash, type CreateContext } from '../src/services/orders';
 import { requireShopper } from '../src/http/auth';
 import type { Context } from 'hono';

@@ -35,7 +35,7 @@ function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
  * Hash computed once per isolate for unknown usernames, so a login for a missing account
  * costs the same time as one with a wrong password and does not reveal which names exist.
  * The value is kept, not the promise: a promise shared between requests would leave the others
- * hanging if the request that started it were cancelled (see catalog-cache.ts).
+ * hanging if the request that started it were cancelled (see src/services/catalog-version.ts).
  */
 let decoyHash: string | undefined;
 export const decoyPasswordHash = async () => (decoyHash ??= await hashPassword(crypto.randomUUID()));

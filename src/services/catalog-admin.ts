@@ -11,7 +11,7 @@ import { newId } from '../lib/ids';
 import type { AppVariables, Env } from '../env';
 import { toIso, type Clock } from '../lib/clock';
 import type { MerchantPrincipal } from './principals';
-import { BUMP_CATALOG_VERSION_SQL, rememberCatalogVersion } from './catalog-cache';
+import { BUMP_CATALOG_VERSION_SQL, rememberCatalogVersion } from './catalog-version';
 
 export type SkuInput = {
   spec_values: string[];
