@@ -11,7 +11,6 @@ import { assertNoLocalVars, isolatedWranglerConfig } from './scripts/vitest-wran
 import type {} from './test/fakes/global-setup.ts'; // inject('wechatFake')'s type
 import { wechatWorkerBindings } from './test/fakes/wechat-bindings.ts';
 
-
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
   const configPath = isolatedWranglerConfig('./wrangler.toml', './node_modules/.cache/edge-mall-vitest');

@@ -66,7 +66,16 @@ class BargainBench {
       this.worker,
       `INSERT INTO bargain_campaigns (id, title, product_id, sku_id, start_price_fen, floor_price_fen, helpers_needed, session_minutes, launches_per_shopper, helps_per_day, buy_before_floor, new_helper_bonus_pct, starts_at, ends_at, status, created_by, created_at, updated_at)
        VALUES (?, 'bench', ?, ?, ?, 1, ?, 1440, ?, 100, 0, 50, ?, ?, 'scheduled', 'bench', ?, ?)`,
-      id, this.sku.productId, this.sku.id, this.sku.priceFen, HELPERS_NEEDED, LAUNCHES_PER_OWNER, now - 60_000, now + 86_400_000, now, now,
+      id,
+      this.sku.productId,
+      this.sku.id,
+      this.sku.priceFen,
+      HELPERS_NEEDED,
+      LAUNCHES_PER_OWNER,
+      now - 60_000,
+      now + 86_400_000,
+      now,
+      now,
     );
     return id;
   }
@@ -131,7 +140,10 @@ async function main() {
       }
     }
     const failed = printResults(results);
-    const checks = await consistencyChecks(worker, [...warmups, ...results].filter((r) => r.scenario === 'help'));
+    const checks = await consistencyChecks(
+      worker,
+      [...warmups, ...results].filter((r) => r.scenario === 'help'),
+    );
     console.log('\nConsistency (every help arrival, warm-up included):');
     for (const c of checks) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`);
     if (failed || checks.some((c) => !c.ok)) process.exitCode = 1;
@@ -186,8 +198,8 @@ function printResults(results: Result[]): boolean {
     ]),
   ];
   console.log(`\n${formatTable(rows)}\n`);
-  console.log('  latencies in ms; flow = from the arrival\'s due time to its answer (so it includes the start lag);');
-  console.log('  lag = how late the generator started arrivals; done/s = answered 2xx ÷ the scenario\'s length');
+  console.log("  latencies in ms; flow = from the arrival's due time to its answer (so it includes the start lag);");
+  console.log("  lag = how late the generator started arrivals; done/s = answered 2xx ÷ the scenario's length");
   console.log(`  load average at end: ${loadAverage()}\n`);
 
   for (const rate of rates) {
@@ -255,7 +267,11 @@ async function consistencyChecks(worker: LocalWorker, runs: Result[]): Promise<C
   }
   return [
     { name: 'every 201 cut is in its session', ok: missing === 0, detail: `${answered} cuts answered across ${sessions} sessions; ${missing} missing` },
-    { name: 'no cut in a ledger beyond the 201s and the unanswered helps', ok: fromNowhere === 0, detail: `${recordedTotal} cuts recorded; ${unanswered} helps got no answer; ${fromNowhere} sessions with unexplained cuts` },
+    {
+      name: 'no cut in a ledger beyond the 201s and the unanswered helps',
+      ok: fromNowhere === 0,
+      detail: `${recordedTotal} cuts recorded; ${unanswered} helps got no answer; ${fromNowhere} sessions with unexplained cuts`,
+    },
     { name: 'cut_total = Σ cuts and current = start − cut_total', ok: priceMismatch === 0, detail: `${priceMismatch} sessions off` },
     { name: 'no session below its floor; a full session exactly on it', ok: overFloor === 0, detail: `${overFloor} sessions off` },
     { name: 'D1 help tickets = cuts recorded, per campaign', ok: ticketMismatch === 0, detail: `${ticketMismatch} of ${runs.length} campaigns differ` },

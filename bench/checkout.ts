@@ -189,9 +189,9 @@ function printResults(results: Result[]): boolean {
     ]),
   ];
   console.log(`\n${formatTable(rows)}\n`);
-  console.log('  latencies in ms; flow = from the arrival\'s due time to its last answer (so it includes the start lag);');
+  console.log("  latencies in ms; flow = from the arrival's due time to its last answer (so it includes the start lag);");
   console.log('  lag = how late the generator started arrivals; done/s, orders/s = flows without error, orders created');
-  console.log('  ÷ the scenario\'s length (arrivals ÷ rate, or until the last answer if that came later)');
+  console.log("  ÷ the scenario's length (arrivals ÷ rate, or until the last answer if that came later)");
   console.log(`  load average at end: ${loadAverage()}\n`);
 
   for (const rate of rates) {
@@ -266,15 +266,27 @@ async function consistencyChecks(bench: CheckoutBench): Promise<Check[]> {
   const prepared = (await query<{ n: number }>(bench.worker, 'SELECT COUNT(*) AS n FROM payments WHERE prepay_id IS NOT NULL'))[0]!.n;
 
   return [
-    { name: 'orders in D1 = successful POST /orders', ok: rows.length === created.length, detail: `${rows.length} in D1, ${created.length} answered 201 (${unanswered.length} first unanswered, then retried)` },
-    { name: 'no request left with an unknown outcome', ok: bench.attempts.every((a) => a.outcome !== 'unanswered'), detail: `${bench.attempts.filter((a) => a.outcome === 'unanswered').length} of ${bench.attempts.length}` },
+    {
+      name: 'orders in D1 = successful POST /orders',
+      ok: rows.length === created.length,
+      detail: `${rows.length} in D1, ${created.length} answered 201 (${unanswered.length} first unanswered, then retried)`,
+    },
+    {
+      name: 'no request left with an unknown outcome',
+      ok: bench.attempts.every((a) => a.outcome !== 'unanswered'),
+      detail: `${bench.attempts.filter((a) => a.outcome === 'unanswered').length} of ${bench.attempts.length}`,
+    },
     {
       name: 'each Idempotency-Key ↔ exactly one order, the one answered',
       ok: createdMismatch + refusedWithOrder + duplicatedKeys + strays === 0,
       detail: `${created.length - createdMismatch}/${created.length} keys match; ${duplicatedKeys} keys with >1 order, ${refusedWithOrder} refused keys with an order, ${strays} orders under unknown keys`,
     },
     { name: 'retry with the same key → same order id (Idempotent-Replayed)', ok: sample.length > 0 && sameOrder === sample.length, detail: `${sameOrder}/${sample.length} sampled retries` },
-    { name: 'stock decreased by exactly the ordered quantity', ok: stockOff.length === 0 && unitsSold === unitsOrdered, detail: `${unitsSold} units off stock, ${unitsOrdered} ordered, across ${stock.length} SKUs (${stockOff.length} SKUs differ)` },
+    {
+      name: 'stock decreased by exactly the ordered quantity',
+      ok: stockOff.length === 0 && unitsSold === unitsOrdered,
+      detail: `${unitsSold} units off stock, ${unitsOrdered} ordered, across ${stock.length} SKUs (${stockOff.length} SKUs differ)`,
+    },
     { name: 'every successful pay has its prepay in D1', ok: prepared === bench.paysOk, detail: `${prepared} payments with a prepay_id, ${bench.paysOk} pays answered 2xx` },
   ];
 }

@@ -31,7 +31,17 @@ const JWT_KEYS = JSON.stringify({ [JWT_KID]: Buffer.from(crypto.getRandomValues(
 const MERCHANT = { username: 'bench_owner', password: `bench-${crypto.randomUUID()}` };
 
 type Buyer = { id: string; token: string };
-type Burst = { requestsPerSecond: number; p50Ms: number; p99Ms: number; seconds: number; statuses: Map<number, number>; codes: Map<string, number>; errors: number; timeouts: number; lastWinAtMs: number | null };
+type Burst = {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  seconds: number;
+  statuses: Map<number, number>;
+  codes: Map<string, number>;
+  errors: number;
+  timeouts: number;
+  lastWinAtMs: number | null;
+};
 type Scenario = { connections: number; shards: number; flashSaleId: string; itemId: string; baseline: Burst; flash: Burst };
 type Check = { name: string; ok: boolean; detail: string };
 
@@ -199,7 +209,21 @@ Note:       autocannon (this Node process) and workerd share the same ${coreCoun
 function printResults(scenarios: Scenario[]) {
   const count = (b: Burst, status: number) => b.statuses.get(status) ?? 0;
   const rows = [
-    ['connections', 'shards', 'baseline req/s', 'reserve req/s', 'vs baseline', 'p50 / p99 ms', 'baseline p50 / p99', 'sold', 'sold out after s', 'reservations/s', 'sold-out refusals', 'refusals/s', 'unanswered'],
+    [
+      'connections',
+      'shards',
+      'baseline req/s',
+      'reserve req/s',
+      'vs baseline',
+      'p50 / p99 ms',
+      'baseline p50 / p99',
+      'sold',
+      'sold out after s',
+      'reservations/s',
+      'sold-out refusals',
+      'refusals/s',
+      'unanswered',
+    ],
     ...scenarios.map(({ connections, shards, baseline, flash }) => {
       const sold = count(flash, 201);
       const refused = count(flash, 409);
@@ -224,12 +248,15 @@ function printResults(scenarios: Scenario[]) {
   ];
   console.log(`\n${formatTable(rows)}\n`);
   console.log('  reserve req/s = answered purchase attempts (201 + refusals) per second over the whole burst; vs baseline = that ÷ the');
-  console.log('  bare route\'s req/s at the same connection count; reservations/s = units sold ÷ time from the first request to the last');
-  console.log('  201; sold-out refusals = 409 sold_out answers (from the object, or from the isolate\'s sold-out flag without a round trip)');
+  console.log("  bare route's req/s at the same connection count; reservations/s = units sold ÷ time from the first request to the last");
+  console.log("  201; sold-out refusals = 409 sold_out answers (from the object, or from the isolate's sold-out flag without a round trip)");
   console.log(`  load average at end: ${loadAverage()}`);
   for (const s of scenarios) {
     const other = [...s.flash.codes].filter(([k]) => k !== '409 sold_out');
-    if (other.length || s.flash.errors || s.flash.timeouts) console.error(`UNEXPECTED at ${s.connections} connections, ${s.shards} shard(s): ${other.map(([k, n]) => `${n}× ${k}`).join(', ')} ${s.flash.errors} socket errors, ${s.flash.timeouts} timeouts (30 s)`);
+    if (other.length || s.flash.errors || s.flash.timeouts)
+      console.error(
+        `UNEXPECTED at ${s.connections} connections, ${s.shards} shard(s): ${other.map(([k, n]) => `${n}× ${k}`).join(', ')} ${s.flash.errors} socket errors, ${s.flash.timeouts} timeouts (30 s)`,
+      );
   }
 }
 
@@ -237,7 +264,9 @@ function printResults(scenarios: Scenario[]) {
 async function consistencyChecks(worker: LocalWorker, token: string, s: Scenario): Promise<Check[]> {
   const label = `${s.connections} conn, ${s.shards} shard(s)`;
   const sold = s.flash.statuses.get(201) ?? 0;
-  const orders = (await query<{ n: number; users: number }>(worker, "SELECT count(*) AS n, count(DISTINCT user_id) AS users FROM orders WHERE source = 'flash_sale' AND source_ref LIKE ?", `${s.itemId}/%`))[0]!;
+  const orders = (
+    await query<{ n: number; users: number }>(worker, "SELECT count(*) AS n, count(DISTINCT user_id) AS users FROM orders WHERE source = 'flash_sale' AND source_ref LIKE ?", `${s.itemId}/%`)
+  )[0]!;
   const res = await fetch(`${worker.directUrl}/admin/api/flash-sales/${s.flashSaleId}/reconciliation`, { headers: { authorization: `Bearer ${token}` } });
   const reconciliation = (await res.json()) as { ok: boolean; totals: { held: number; paid: number; orders: number } };
   return [

@@ -113,7 +113,14 @@ class GroupBench {
   async openRooms(): Promise<string[]> {
     const rec = new Recorder();
     const leaders = await this.shoppers(roomCount);
-    const answers = (await burst('open', rec, 'open', leaders.map((l) => () => this.post(rec, 'open', `/group-buys/${this.campaignId}/rooms`, l.token, { sku_id: this.skuId })))).answers;
+    const answers = (
+      await burst(
+        'open',
+        rec,
+        'open',
+        leaders.map((l) => () => this.post(rec, 'open', `/group-buys/${this.campaignId}/rooms`, l.token, { sku_id: this.skuId })),
+      )
+    ).answers;
     const failed = answers.filter((a) => a.status !== 201);
     if (failed.length) throw new Error(`opening rooms: ${failed.length} failed, e.g. ${failed[0]!.status} ${JSON.stringify(failed[0]!.body)}`);
     return answers.map((a) => a.body.room.id as string);
@@ -126,8 +133,18 @@ class GroupBench {
     const liveRec = new Recorder();
     const joinRec = new Recorder();
     const get = (rec: Recorder, step: string, path: string) => () => rec.request(step, this.worker.directUrl + path);
-    const healthz = await burst(`${label} baseline GET /healthz`, baseRec, 'healthz', Array.from({ length: n }, () => get(baseRec, 'healthz', '/healthz')));
-    const live = await burst(`${label} baseline GET /healthz/live`, liveRec, 'live', Array.from({ length: n }, () => get(liveRec, 'live', '/healthz/live')));
+    const healthz = await burst(
+      `${label} baseline GET /healthz`,
+      baseRec,
+      'healthz',
+      Array.from({ length: n }, () => get(baseRec, 'healthz', '/healthz')),
+    );
+    const live = await burst(
+      `${label} baseline GET /healthz/live`,
+      liveRec,
+      'live',
+      Array.from({ length: n }, () => get(liveRec, 'live', '/healthz/live')),
+    );
     // A room's joiners are next to each other in the queue, so they race for its seats together
     // while inFlight ÷ joinersPerRoom rooms fill at the same time.
     const joins = await burst(
@@ -216,7 +233,10 @@ async function consistencyChecks(bench: GroupBench, rooms: string[], joinBursts:
   const members = (await query<{ n: number }>(bench.worker, 'SELECT count(*) AS n FROM group_buy_members'))[0]!.n;
   const sold = BENCH_STOCK - (await query<{ stock: number }>(bench.worker, 'SELECT stock FROM skus WHERE id = ?', bench.skuId))[0]!.stock;
   const refusedWithOrder = (
-    await query<{ n: number }>(bench.worker, "SELECT count(*) AS n FROM users u WHERE u.id LIKE 'usr_bench%' AND NOT EXISTS (SELECT 1 FROM group_buy_members m WHERE m.user_id = u.id) AND EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id)")
+    await query<{ n: number }>(
+      bench.worker,
+      "SELECT count(*) AS n FROM users u WHERE u.id LIKE 'usr_bench%' AND NOT EXISTS (SELECT 1 FROM group_buy_members m WHERE m.user_id = u.id) AND EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id)",
+    )
   )[0]!.n;
   let fullRooms = 0;
   let drift = 0;
@@ -227,9 +247,17 @@ async function consistencyChecks(bench: GroupBench, rooms: string[], joinBursts:
     drift += room.drift.length;
   }
   return [
-    { name: 'every answer is 201 or 409 room_full', ok: unexpected === 0, detail: `${joinsOk} seats, ${joinsRefused} room_full, ${unexpected} other (${bench.retried} POSTs retried after a reset connection)` },
+    {
+      name: 'every answer is 201 or 409 room_full',
+      ok: unexpected === 0,
+      detail: `${joinsOk} seats, ${joinsRefused} room_full, ${unexpected} other (${bench.retried} POSTs retried after a reset connection)`,
+    },
     { name: 'every room has exactly 5 seats', ok: fullRooms === rooms.length, detail: `${fullRooms}/${rooms.length} rooms full` },
-    { name: 'orders = members = seats = units reserved', ok: orders === seatsExpected && members === seatsExpected && sold === seatsExpected, detail: `${orders} orders, ${members} members, ${sold} units, ${seatsExpected} seats` },
+    {
+      name: 'orders = members = seats = units reserved',
+      ok: orders === seatsExpected && members === seatsExpected && sold === seatsExpected,
+      detail: `${orders} orders, ${members} members, ${sold} units, ${seatsExpected} seats`,
+    },
     { name: 'no order for a refused joiner', ok: refusedWithOrder === 0, detail: `${refusedWithOrder}` },
     { name: 'each room object agrees with D1 (reconciliation)', ok: drift === 0, detail: `${drift} differences over ${rooms.length} rooms` },
   ];

@@ -12,7 +12,7 @@
 // An alarm at expires_at closes an open session; an expired session cannot be bought.
 import { boostCut, planCuts } from '../src/domain/bargain';
 import { ddl, SqlDurableObject, type SchemaStep } from './base';
-import type { BargainSessionConfig, BeginBuyResult, HelpRecord, HelpRequest, HelpResult, SessionState, StoredStatus } from './bargain-session.types';
+import type { BargainSessionConfig, BeginBuyResult, HelpRequest, HelpResult, SessionState, StoredStatus } from './bargain-session.types';
 import type { ObjectPort } from './port';
 import { logEvent } from '../src/lib/log';
 
@@ -111,9 +111,21 @@ export class BargainSession extends SqlDurableObject {
       this.sql.exec(
         `INSERT INTO config (id, session_id, campaign_id, owner_id, owner_name, owner_avatar_url, seed, start_price_fen, floor_price_fen, helpers_needed, buy_before_floor, new_helper_bonus_pct, expires_at, created_at, status)
          VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')`,
-        c.sessionId, c.campaignId, c.ownerId, c.ownerName, c.ownerAvatarUrl, c.seed, c.startPriceFen, c.floorPriceFen, c.helpersNeeded, c.buyBeforeFloor ? 1 : 0, c.newHelperBonusPct, c.expiresAt, c.createdAt,
+        c.sessionId,
+        c.campaignId,
+        c.ownerId,
+        c.ownerName,
+        c.ownerAvatarUrl,
+        c.seed,
+        c.startPriceFen,
+        c.floorPriceFen,
+        c.helpersNeeded,
+        c.buyBeforeFloor ? 1 : 0,
+        c.newHelperBonusPct,
+        c.expiresAt,
+        c.createdAt,
       );
-      plan.forEach((cut, idx) => this.sql.exec('INSERT INTO plan (idx, cut_fen) VALUES (?, ?)', idx, cut));
+      for (const [idx, cut] of plan.entries()) this.sql.exec('INSERT INTO plan (idx, cut_fen) VALUES (?, ?)', idx, cut);
       return 'new' as const;
     });
     if (outcome === 'new') await this.armAlarmNoLaterThan(c.expiresAt);
@@ -224,7 +236,10 @@ export class BargainSession extends SqlDurableObject {
   }
 
   private plan(): number[] {
-    return this.sql.exec<{ cut_fen: number }>('SELECT cut_fen FROM plan ORDER BY idx').toArray().map((r) => r.cut_fen);
+    return this.sql
+      .exec<{ cut_fen: number }>('SELECT cut_fen FROM plan ORDER BY idx')
+      .toArray()
+      .map((r) => r.cut_fen);
   }
 
   /** Stores a rewritten plan; cuts before `from` are already made and never change. */

@@ -121,4 +121,3 @@ export function validateReserve(r: ReserveRequest) {
   if (!Number.isSafeInteger(r.quantity) || r.quantity < 1) throw new RangeError('reserve: quantity must be a positive integer');
   if (!Number.isSafeInteger(r.nowMs)) throw new TypeError('reserve: nowMs must be epoch milliseconds');
 }
-

@@ -68,14 +68,28 @@ export class FlashSaleStock extends SqlDurableObject<FlashStockEnv> {
   async configure(c: FlashStockConfig): Promise<{ configured: 'new' | 'unchanged' | 'updated' }> {
     validateConfig(c);
     const now = this.clock.now();
-    const slotsJson = c.dailySlots && c.dailySlots.length ? JSON.stringify(c.dailySlots) : null;
+    const slotsJson = c.dailySlots?.length ? JSON.stringify(c.dailySlots) : null;
     return this.ctx.storage.transactionSync(() => {
       const existing = this.config();
       if (!existing) {
         this.sql.exec(
           `INSERT INTO config (id, item_id, flash_sale_id, sku_id, shard, shard_count, starts_at, ends_at, per_user_limit, per_order_limit, hold_ms, initial_stock, daily_slots, time_zone, configured_at, updated_at)
            VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          c.itemId, c.flashSaleId, c.skuId, c.shard, c.shardCount, c.startsAt, c.endsAt, c.perUserLimit, c.perOrderLimit, c.holdMs, c.initialStock, slotsJson, c.timeZone, now, now,
+          c.itemId,
+          c.flashSaleId,
+          c.skuId,
+          c.shard,
+          c.shardCount,
+          c.startsAt,
+          c.endsAt,
+          c.perUserLimit,
+          c.perOrderLimit,
+          c.holdMs,
+          c.initialStock,
+          slotsJson,
+          c.timeZone,
+          now,
+          now,
         );
         this.sql.exec('INSERT INTO stock (id, available) VALUES (1, ?)', c.initialStock);
         this.sql.exec("INSERT INTO ledger (kind, quantity, note, at) VALUES ('initial', ?, 'configured', ?)", c.initialStock, now);
@@ -93,11 +107,22 @@ export class FlashSaleStock extends SqlDurableObject<FlashStockEnv> {
       // Only the window, the slots, the limits and the hold may change; stock is set once
       // (initialStock of a later call is ignored, so a repeated configure can never add units).
       const same =
-        existing.starts_at === c.startsAt && existing.ends_at === c.endsAt && existing.per_user_limit === c.perUserLimit && existing.per_order_limit === c.perOrderLimit && existing.hold_ms === c.holdMs;
+        existing.starts_at === c.startsAt &&
+        existing.ends_at === c.endsAt &&
+        existing.per_user_limit === c.perUserLimit &&
+        existing.per_order_limit === c.perOrderLimit &&
+        existing.hold_ms === c.holdMs;
       if (same && existing.daily_slots === slotsJson && existing.time_zone === c.timeZone) return { configured: 'unchanged' as const };
       this.sql.exec(
         'UPDATE config SET starts_at = ?, ends_at = ?, per_user_limit = ?, per_order_limit = ?, hold_ms = ?, daily_slots = ?, time_zone = ?, updated_at = ? WHERE id = 1',
-        c.startsAt, c.endsAt, c.perUserLimit, c.perOrderLimit, c.holdMs, slotsJson, c.timeZone, now,
+        c.startsAt,
+        c.endsAt,
+        c.perUserLimit,
+        c.perOrderLimit,
+        c.holdMs,
+        slotsJson,
+        c.timeZone,
+        now,
       );
       return { configured: 'updated' as const };
     });
@@ -142,9 +167,7 @@ export class FlashSaleStock extends SqlDurableObject<FlashStockEnv> {
       if (moment.state === 'ended' || config.closed_out_at !== null) return { ok: false, reason: 'ended' };
       if (moment.state === 'closed') return { ok: false, reason: 'not_started', retryAfterMs: moment.opensAt - r.nowMs };
       if (r.quantity > config.per_order_limit) return { ok: false, reason: 'per_order_limit' };
-      const userUnits = this.sql
-        .exec<{ units: number }>("SELECT coalesce(sum(quantity), 0) AS units FROM reservations WHERE user_id = ? AND status IN ('held', 'paid')", r.userId)
-        .one().units;
+      const userUnits = this.sql.exec<{ units: number }>("SELECT coalesce(sum(quantity), 0) AS units FROM reservations WHERE user_id = ? AND status IN ('held', 'paid')", r.userId).one().units;
       if (userUnits + r.quantity > config.per_user_limit) return { ok: false, reason: 'per_user_limit', held: userUnits };
       if (config.available < r.quantity) return { ok: false, reason: 'sold_out', available: config.available, held: this.unitsIn('held') };
       const expiresAt = r.nowMs + config.hold_ms;
@@ -153,7 +176,12 @@ export class FlashSaleStock extends SqlDurableObject<FlashStockEnv> {
       this.sql.exec('UPDATE stock SET available = available - ? WHERE id = 1', r.quantity);
       this.sql.exec(
         "INSERT INTO reservations (id, user_id, quantity, status, expires_at, due_at, created_at) VALUES (?, ?, ?, 'held', ?, ?, ?)",
-        r.reservationId, r.userId, r.quantity, expiresAt, dueAt, r.nowMs,
+        r.reservationId,
+        r.userId,
+        r.quantity,
+        expiresAt,
+        dueAt,
+        r.nowMs,
       );
       return { ok: true, reservationId: r.reservationId, quantity: r.quantity, expiresAt, available: config.available - r.quantity };
     });

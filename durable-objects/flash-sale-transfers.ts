@@ -81,7 +81,14 @@ export class ShardTransfers {
       if ((this.siblingDryUntil.get(sibling) ?? 0) > this.host.now()) continue;
       const transferId = newId('trf');
       const now = this.host.now();
-      this.sql.exec("INSERT INTO transfers_in (id, from_shard, requested, status, created_at, retry_at) VALUES (?, ?, ?, 'pending', ?, ?)", transferId, sibling, remaining, now, now + TRANSFER_RECOVERY_MS);
+      this.sql.exec(
+        "INSERT INTO transfers_in (id, from_shard, requested, status, created_at, retry_at) VALUES (?, ?, ?, 'pending', ?, ?)",
+        transferId,
+        sibling,
+        remaining,
+        now,
+        now + TRANSFER_RECOVERY_MS,
+      );
       const received = await this.askSibling(config, sibling, remaining, transferId);
       if (received === null) continue; // stays pending: the alarm asks again
       this.recordTransferIn(transferId, received);
@@ -144,7 +151,10 @@ export class ShardTransfers {
       this.sql.exec('UPDATE stock SET available = available - ? WHERE id = 1', given);
       this.sql.exec(
         "INSERT INTO ledger (kind, quantity, transfer_id, counterpart_shard, at) VALUES ('transferred_out', ?, ?, ?, ?)",
-        given, transfer?.transferId ?? null, transfer?.toShard ?? null, this.host.now(),
+        given,
+        transfer?.transferId ?? null,
+        transfer?.toShard ?? null,
+        this.host.now(),
       );
       return given;
     });

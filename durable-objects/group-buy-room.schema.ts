@@ -105,7 +105,12 @@ export const rulesOf = (r: RoomRow): GroupRules => ({
 
 export function validateConfig(c: RoomConfig) {
   if (!c.roomId || !c.campaignId || !c.inviteCode) throw new TypeError('open: roomId, campaignId and inviteCode are required');
-  for (const [k, n] of [['holdMs', c.holdMs], ['expiresAt', c.expiresAt], ['groupSize', c.rules.groupSize], ['maxSize', c.rules.maxSize]] as const) {
+  for (const [k, n] of [
+    ['holdMs', c.holdMs],
+    ['expiresAt', c.expiresAt],
+    ['groupSize', c.rules.groupSize],
+    ['maxSize', c.rules.maxSize],
+  ] as const) {
     if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`open: ${k} must be a positive integer`);
   }
 }

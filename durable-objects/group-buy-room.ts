@@ -66,7 +66,18 @@ export class GroupBuyRoom extends SqlDurableObject {
       this.sql.exec(
         `INSERT INTO room (id, room_id, campaign_id, group_size, max_size, tiers, leader_discount_fen, simulate_share_percent, hold_ms, expires_at, close_due_at, invite_code, status, created_at)
          VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
-        config.roomId, config.campaignId, r.groupSize, r.maxSize, JSON.stringify(r.tiers), r.leaderDiscountFen, r.simulateSharePercent, config.holdMs, config.expiresAt, closeDueAt, config.inviteCode, leader.nowMs,
+        config.roomId,
+        config.campaignId,
+        r.groupSize,
+        r.maxSize,
+        JSON.stringify(r.tiers),
+        r.leaderDiscountFen,
+        r.simulateSharePercent,
+        config.holdMs,
+        config.expiresAt,
+        closeDueAt,
+        config.inviteCode,
+        leader.nowMs,
       );
     });
     return this.takeSeat(leader, true);
@@ -94,7 +105,15 @@ export class GroupBuyRoom extends SqlDurableObject {
       this.sql.exec(
         `INSERT INTO seats (id, user_id, name, avatar_url, is_leader, unit_price_fen, status, hold_expires_at, due_at, created_at)
          VALUES (?, ?, ?, ?, ?, ?, 'held', ?, ?, ?)`,
-        seat.seatId, seat.userId, seat.name, seat.avatarUrl, isLeader ? 1 : 0, seat.unitPriceFen, holdExpiresAt, dueAt, seat.nowMs,
+        seat.seatId,
+        seat.userId,
+        seat.name,
+        seat.avatarUrl,
+        isLeader ? 1 : 0,
+        seat.unitPriceFen,
+        holdExpiresAt,
+        dueAt,
+        seat.nowMs,
       );
       this.sql.exec("INSERT INTO ledger (kind, seat_id, note, at) VALUES ('held', ?, ?, ?)", seat.seatId, isLeader ? 'leader' : '', seat.nowMs);
       return { ok: true, seatId: seat.seatId, holdExpiresAt, replay: false };
@@ -132,7 +151,7 @@ export class GroupBuyRoom extends SqlDurableObject {
    */
   private closeIfDue(now: number, expired: boolean) {
     const room = this.room();
-    if (!room || room.status !== 'open') return;
+    if (room?.status !== 'open') return;
     if (expired && this.countSeats('held') > 0) return;
     const closing = closingOf(rulesOf(room), this.countSeats('paid'), expired);
     if (closing.outcome === 'open') return;
@@ -177,9 +196,7 @@ export class GroupBuyRoom extends SqlDurableObject {
     if (!room) return;
     if (room.status === 'open') {
       const roomOver = now >= room.expires_at;
-      const lapsed = this.sql
-        .exec<SeatRow>("SELECT * FROM seats WHERE status = 'held' AND (hold_expires_at <= ? OR ?) ORDER BY hold_expires_at", now, roomOver ? 1 : 0)
-        .toArray();
+      const lapsed = this.sql.exec<SeatRow>("SELECT * FROM seats WHERE status = 'held' AND (hold_expires_at <= ? OR ?) ORDER BY hold_expires_at", now, roomOver ? 1 : 0).toArray();
       await this.holds.settleExpired(lapsed, {
         settle: (seat) =>
           this.port.settleExpiredHold(
@@ -275,4 +292,3 @@ export class GroupBuyRoom extends SqlDurableObject {
     return this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM seats WHERE status = ?', status).one().n;
   }
 }
-

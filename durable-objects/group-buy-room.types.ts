@@ -20,7 +20,17 @@ export type HoldResult = { ok: true; seatId: string; holdExpiresAt: number; repl
 export type SeatStatus = 'held' | 'paid' | 'released';
 export type RoomStatus = 'open' | 'succeeded' | 'failed';
 
-export type SeatView = { seatId: string; userId: string; name: string; avatarUrl: string | null; isLeader: boolean; unitPriceFen: number; status: SeatStatus; holdExpiresAt: number; orderId: string | null };
+export type SeatView = {
+  seatId: string;
+  userId: string;
+  name: string;
+  avatarUrl: string | null;
+  isLeader: boolean;
+  unitPriceFen: number;
+  status: SeatStatus;
+  holdExpiresAt: number;
+  orderId: string | null;
+};
 
 export type RoomState = {
   roomId: string;

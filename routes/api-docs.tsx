@@ -139,6 +139,7 @@ export const apiDocsRoutes = (documentOf: () => Promise<ApiDocument>) =>
     .get('/openapi.json', describeRoute({ summary: 'This document (OpenAPI 3.1).', tags: ['docs'] }), async (c) => c.json(await documentOf()))
     .get('/docs', describeRoute({ summary: 'The API reference page, rendered from /openapi.json.', tags: ['docs'] }), async (c) => {
       const doc = await documentOf();
-      c.header('Content-Security-Policy', `default-src 'none'; style-src 'sha256-${await (styleHash ??= sha256Base64(styles))}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
+      styleHash ??= sha256Base64(styles);
+      c.header('Content-Security-Policy', `default-src 'none'; style-src 'sha256-${await styleHash}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
       return c.html(<ReferencePage doc={doc} />);
     });

@@ -54,11 +54,10 @@ export const bargainRoutes = new Hono<AppEnv>()
   .post('/bargains/sessions/:sessionId/buy', requireShopper(), sessionParam, idempotencyHeader, validate('json', v.strictObject({ address_id: v.optional(idOf('adr')) })), async (c) => {
     const { sessionId } = c.req.valid('param');
     const body = c.req.valid('json');
-    const { order, created } = await buyBargain(
-      c.env,
-      await createContextOf(c, c.req.valid('header')['idempotency-key'], { bargain_session_id: sessionId, ...body }),
-      { sessionId, addressId: body.address_id },
-    );
+    const { order, created } = await buyBargain(c.env, await createContextOf(c, c.req.valid('header')['idempotency-key'], { bargain_session_id: sessionId, ...body }), {
+      sessionId,
+      addressId: body.address_id,
+    });
     return c.json({ order: await orderView(c.var.db, order, 'shopper') }, 201, replayed(created));
   })
   .get('/bargains/:campaignId', freshness, campaignParam, noQuery, async (c) => c.json(await storefrontBargain(c.var.db, c.req.valid('param').campaignId, c.var.clock.now())))

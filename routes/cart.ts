@@ -17,9 +17,7 @@ export const checkoutLinesBody = v.strictObject({
 });
 
 export async function resolveCheckoutLines(c: { var: AppEnv['Variables'] }, items: { sku_id: string; quantity: number }[] | undefined) {
-  const lines = items
-    ? items.map((i) => ({ skuId: i.sku_id, quantity: i.quantity }))
-    : (await selectedCartLines(c.var.db, c.var.shopper.id)).map((l) => ({ skuId: l.skuId, quantity: l.quantity }));
+  const lines = items ? items.map((i) => ({ skuId: i.sku_id, quantity: i.quantity })) : (await selectedCartLines(c.var.db, c.var.shopper.id)).map((l) => ({ skuId: l.skuId, quantity: l.quantity }));
   if (lines.length === 0) throw invalidInput([{ path: 'body.items', message: 'nothing to check out: select cart items or pass items' }]);
   return lines;
 }
@@ -37,7 +35,13 @@ export const cartRoutes = new Hono<AppEnv>()
   .patch(
     '/cart/items/:id',
     lineParam,
-    validate('json', v.pipe(v.strictObject({ quantity: v.optional(quantity), selected: v.optional(v.boolean()) }), v.check((b) => Object.keys(b).length > 0, 'must change quantity or selected'))),
+    validate(
+      'json',
+      v.pipe(
+        v.strictObject({ quantity: v.optional(quantity), selected: v.optional(v.boolean()) }),
+        v.check((b) => Object.keys(b).length > 0, 'must change quantity or selected'),
+      ),
+    ),
     async (c) => {
       await updateCartLine(c.var.db, c.var.shopper.id, c.req.valid('param').id, c.req.valid('json'), c.var.clock.now());
       return c.json(await cartView(c.var.db, c.var.shopper.id));
@@ -47,15 +51,11 @@ export const cartRoutes = new Hono<AppEnv>()
     await removeCartLine(c.var.db, c.var.shopper.id, c.req.valid('param').id);
     return c.json(await cartView(c.var.db, c.var.shopper.id));
   })
-  .post(
-    '/cart/select',
-    validate('json', v.strictObject({ item_ids: v.optional(v.pipe(v.array(idOf('crt')), v.maxLength(MAX_CART_LINES))), selected: v.boolean() })),
-    async (c) => {
-      const { item_ids, selected } = c.req.valid('json');
-      await selectCartLines(c.var.db, c.var.shopper.id, item_ids, selected, c.var.clock.now());
-      return c.json(await cartView(c.var.db, c.var.shopper.id));
-    },
-  )
+  .post('/cart/select', validate('json', v.strictObject({ item_ids: v.optional(v.pipe(v.array(idOf('crt')), v.maxLength(MAX_CART_LINES))), selected: v.boolean() })), async (c) => {
+    const { item_ids, selected } = c.req.valid('json');
+    await selectCartLines(c.var.db, c.var.shopper.id, item_ids, selected, c.var.clock.now());
+    return c.json(await cartView(c.var.db, c.var.shopper.id));
+  })
   .post('/checkout/quote', validate('json', checkoutLinesBody), async (c) => {
     const lines = await resolveCheckoutLines(c, c.req.valid('json').items);
     return c.json(quoteView(await quoteLines(c.var.db, c.var.shopper.id, lines)));

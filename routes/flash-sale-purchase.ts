@@ -25,11 +25,12 @@ export const flashSalePurchaseRoutes = new Hono<AppEnv>().post(
   validate('json', reserveBody),
   async (c) => {
     const body = c.req.valid('json');
-    const { order, created } = await buyInFlashSale(
-      c.env,
-      await createContextOf(c, c.req.valid('header')['idempotency-key'], { flash_sale_id: c.req.valid('param').id, ...body }),
-      { flashSaleId: c.req.valid('param').id, skuId: body.sku_id, quantity: body.quantity, addressId: body.address_id },
-    );
+    const { order, created } = await buyInFlashSale(c.env, await createContextOf(c, c.req.valid('header')['idempotency-key'], { flash_sale_id: c.req.valid('param').id, ...body }), {
+      flashSaleId: c.req.valid('param').id,
+      skuId: body.sku_id,
+      quantity: body.quantity,
+      addressId: body.address_id,
+    });
     return c.json(await orderView(c.var.db, order, 'shopper'), 201, created ? {} : { 'Idempotent-Replayed': 'true' });
   },
 );

@@ -38,14 +38,22 @@ export const meRoutes = new Hono<AppEnv>()
   .use('/me', requireShopper())
   .use('/me/*', requireShopper())
   .get('/me', async (c) => c.json(await ownProfile(c.var.db, c.var.shopper.id)))
-  .patch('/me', validate('json', v.pipe(v.strictObject({ nickname: v.optional(text(32)), avatar_url: v.optional(v.nullable(httpsUrl)) }), v.check((b) => Object.keys(b).length > 0, 'must change at least one field'))), async (c) => {
-    await updateProfile(c.var.db, c.var.shopper.id, c.req.valid('json'), c.var.clock.now());
-    return c.json({ ok: true });
-  })
-  .get('/me/addresses', async (c) => c.json({ items: await listAddresses(c.var.db, c.var.shopper.id), next_cursor: null }))
-  .post('/me/addresses', validate('json', createAddressBody), async (c) =>
-    c.json(await createAddress(c.var.db, c.var.shopper.id, c.req.valid('json'), c.var.clock.now()), 201),
+  .patch(
+    '/me',
+    validate(
+      'json',
+      v.pipe(
+        v.strictObject({ nickname: v.optional(text(32)), avatar_url: v.optional(v.nullable(httpsUrl)) }),
+        v.check((b) => Object.keys(b).length > 0, 'must change at least one field'),
+      ),
+    ),
+    async (c) => {
+      await updateProfile(c.var.db, c.var.shopper.id, c.req.valid('json'), c.var.clock.now());
+      return c.json({ ok: true });
+    },
   )
+  .get('/me/addresses', async (c) => c.json({ items: await listAddresses(c.var.db, c.var.shopper.id), next_cursor: null }))
+  .post('/me/addresses', validate('json', createAddressBody), async (c) => c.json(await createAddress(c.var.db, c.var.shopper.id, c.req.valid('json'), c.var.clock.now()), 201))
   .get('/me/addresses/:id', addressParam, async (c) => c.json(addressView(await findOwnAddress(c.var.db, c.var.shopper.id, c.req.valid('param').id))))
   .patch('/me/addresses/:id', addressParam, validate('json', updateAddressBody), async (c) =>
     c.json(await updateAddress(c.var.db, c.var.shopper.id, c.req.valid('param').id, c.req.valid('json'), c.var.clock.now())),

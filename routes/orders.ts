@@ -20,7 +20,6 @@ const createOrderBody = v.strictObject({
 });
 const orderParam = validate('param', v.object({ id: idOf('ord') }));
 
-
 export const orderRoutes = new Hono<AppEnv>()
   .use('/orders', requireShopper())
   .use('/orders/*', requireShopper())

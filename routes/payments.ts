@@ -24,10 +24,15 @@ async function receive(c: Context<AppEnv>) {
   } catch (error) {
     // Every configured platform certificate out of date is our configuration's fault, not the sender's: a 500, logged.
     const status =
-      error instanceof WeChatPaySignatureError ? (error.reason === 'no_valid_certificate' ? 500 : 401)
-      : error instanceof WeChatPayNotificationError ? 400
-      : error instanceof ApiError && error.status < 500 ? error.status
-      : 500;
+      error instanceof WeChatPaySignatureError
+        ? error.reason === 'no_valid_certificate'
+          ? 500
+          : 401
+        : error instanceof WeChatPayNotificationError
+          ? 400
+          : error instanceof ApiError && error.status < 500
+            ? error.status
+            : 500;
     if (status >= 500) logEvent('error', 'WeChat Pay notification failed', { error: errorFields(error) });
     return c.json(weChatPayFailure(error instanceof Error ? error.message : '失败'), status as 400);
   }

@@ -15,6 +15,7 @@ async function call(apiUrl: string, token: string | null, method: string, path: 
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  // biome-ignore lint/suspicious/noExplicitAny: the dev script reads a handful of fields from the admin API's answers.
   const json = (await res.json()) as any;
   if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
   return json;

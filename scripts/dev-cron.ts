@@ -47,13 +47,7 @@ export type CronSweep = { stop(): void };
  * `minuteMs` is 60 s except in tests; a failed or refused trigger is logged and retried the next
  * minute, like the platform's own.
  */
-export function startCronSweep(opts: {
-  workerUrl: string;
-  crons: string[];
-  log?: (line: string) => void;
-  minuteMs?: number;
-  now?: () => number;
-}): CronSweep {
+export function startCronSweep(opts: { workerUrl: string; crons: string[]; log?: (line: string) => void; minuteMs?: number; now?: () => number }): CronSweep {
   const minuteMs = opts.minuteMs ?? 60_000;
   const now = opts.now ?? Date.now;
   const log = opts.log ?? ((line: string) => console.log(line));

@@ -46,9 +46,7 @@ export async function startDevWeChat(port: number): Promise<DevWeChat> {
   const { merchant, created } = devMerchant();
   try {
     const started = await startFakeWeChatForMerchant({ port, merchant });
-    console.log(
-      `• fake WeChat + WeChat Pay on ${started.context.url} (merchant ${created ? 'generated now, kept in' : 'from'} .dev-wechat.json; fresh platform keys)`,
-    );
+    console.log(`• fake WeChat + WeChat Pay on ${started.context.url} (merchant ${created ? 'generated now, kept in' : 'from'} .dev-wechat.json; fresh platform keys)`);
     return started;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {

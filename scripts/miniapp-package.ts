@@ -13,7 +13,16 @@ export const TOTAL_LIMIT_BYTES = 30 * 1024 * 1024;
 const MARKETING_ROOT = 'marketing/';
 
 /** The APIs WeChat makes a mini-program declare in requiredPrivateInfos (and apply for). */
-export const PRIVATE_INFO_APIS = ['getFuzzyLocation', 'getLocation', 'onLocationChange', 'startLocationUpdate', 'startLocationUpdateBackground', 'chooseLocation', 'choosePoi', 'chooseAddress'] as const;
+export const PRIVATE_INFO_APIS = [
+  'getFuzzyLocation',
+  'getLocation',
+  'onLocationChange',
+  'startLocationUpdate',
+  'startLocationUpdateBackground',
+  'chooseLocation',
+  'choosePoi',
+  'chooseAddress',
+] as const;
 /** Fuzzy location cannot be declared together with these precise-location APIs. */
 const PRECISE_LOCATION_APIS = ['getLocation', 'onLocationChange', 'startLocationUpdate', 'startLocationUpdateBackground'];
 

@@ -704,7 +704,7 @@ function buildProduct(n: number, leaf: { id: string; top: CategoryTemplate; sub:
 
   // Specs: draw values for each dimension; some products keep only the first one.
   let rules = sub.dimensions;
-  if (rules.length > 1 && (chance(rng, sub.singleDimensionShare ?? 0.12))) rules = rules.slice(0, 1);
+  if (rules.length > 1 && chance(rng, sub.singleDimensionShare ?? 0.12)) rules = rules.slice(0, 1);
   const chosen = rules.map((rule) => ({ rule, values: pickOrdered(rng, rule.values, intBetween(rng, rule.pick[0], rule.pick[1])) }));
   const specs: SpecDimension[] = chosen.map(({ rule, values }) => ({ name: rule.name, values }));
 
@@ -721,9 +721,7 @@ function buildProduct(n: number, leaf: { id: string; top: CategoryTemplate; sub:
   // Every combination of the spec values is one SKU.
   let combinations: { values: string[]; extraYuan: number }[] = [{ values: [], extraYuan: 0 }];
   for (const { rule, values } of chosen) {
-    combinations = combinations.flatMap((c) =>
-      values.map((value, i) => ({ values: [...c.values, value], extraYuan: c.extraYuan + i * (rule.stepYuan ?? 0) })),
-    );
+    combinations = combinations.flatMap((c) => values.map((value, i) => ({ values: [...c.values, value], extraYuan: c.extraYuan + i * (rule.stepYuan ?? 0) })));
   }
   const skus: SeedSku[] = combinations.map((combo, j) => {
     const priceFen = storePriceFen(basePriceFen / 100 + combo.extraYuan);
@@ -794,10 +792,7 @@ export function ownerInsertSql(owner: SeedOwner, now: number, opts: { id?: strin
   const values = [opts.id ?? seedAccountId(owner.username), owner.username, owner.displayName, owner.passwordHash, 'owner', 0, 0, now, now].map(sqlLiteral);
   const columns = 'id, username, display_name, password_hash, role, disabled, failed_logins, created_at, updated_at';
   if (!opts.onlyIfNoOwner) return `INSERT INTO merchant_accounts (${columns}) VALUES (${values.join(', ')}) ON CONFLICT DO NOTHING`;
-  return (
-    `INSERT INTO merchant_accounts (${columns}) SELECT ${values.join(', ')} ` +
-    `WHERE NOT EXISTS (SELECT 1 FROM merchant_accounts WHERE role = 'owner') ON CONFLICT DO NOTHING`
-  );
+  return `INSERT INTO merchant_accounts (${columns}) SELECT ${values.join(', ')} WHERE NOT EXISTS (SELECT 1 FROM merchant_accounts WHERE role = 'owner') ON CONFLICT DO NOTHING`;
 }
 
 export function buildSeedSql(opts: SeedOptions): string[] {
@@ -824,17 +819,46 @@ export function buildSeedSql(opts: SeedOptions): string[] {
     ...insertOrKeep(
       'products',
       [
-        'id', 'category_id', 'title', 'subtitle', 'description', 'main_image_url', 'image_urls', 'specs', 'status',
-        'min_price_fen', 'max_price_fen', 'min_original_price_fen', 'on_sale', 'total_stock', 'sales_count',
-        'published_at', 'created_at', 'updated_at',
+        'id',
+        'category_id',
+        'title',
+        'subtitle',
+        'description',
+        'main_image_url',
+        'image_urls',
+        'specs',
+        'status',
+        'min_price_fen',
+        'max_price_fen',
+        'min_original_price_fen',
+        'on_sale',
+        'total_stock',
+        'sales_count',
+        'published_at',
+        'created_at',
+        'updated_at',
       ],
       seedProducts.map((p) => {
         const summary = summariseSkus(p.skus);
         return [
-          p.id, p.categoryId, p.title, p.subtitle, p.description, p.mainImageUrl, JSON.stringify(p.imageUrls), JSON.stringify(p.specs), p.status,
-          summary.minPriceFen, summary.maxPriceFen, summary.minOriginalPriceFen, summary.onSale, summary.totalStock,
+          p.id,
+          p.categoryId,
+          p.title,
+          p.subtitle,
+          p.description,
+          p.mainImageUrl,
+          JSON.stringify(p.imageUrls),
+          JSON.stringify(p.specs),
+          p.status,
+          summary.minPriceFen,
+          summary.maxPriceFen,
+          summary.minOriginalPriceFen,
+          summary.onSale,
+          summary.totalStock,
           p.skus.reduce((sum, s) => sum + s.sales, 0),
-          p.publishedAt, p.createdAt, p.updatedAt,
+          p.publishedAt,
+          p.createdAt,
+          p.updatedAt,
         ];
       }),
     ),
@@ -845,8 +869,21 @@ export function buildSeedSql(opts: SeedOptions): string[] {
       ['id', 'product_id', 'spec_values', 'spec_key', 'position', 'code', 'image_url', 'price_fen', 'original_price_fen', 'member_price_fen', 'stock', 'sales', 'active', 'created_at', 'updated_at'],
       seedProducts.flatMap((p) =>
         p.skus.map((s, position) => [
-          s.id, p.id, JSON.stringify(s.specValues), s.specValues.join('/'), position, s.code, null,
-          s.priceFen, s.originalPriceFen, s.memberPriceFen, s.stock, s.sales, 1, p.createdAt, p.updatedAt,
+          s.id,
+          p.id,
+          JSON.stringify(s.specValues),
+          s.specValues.join('/'),
+          position,
+          s.code,
+          null,
+          s.priceFen,
+          s.originalPriceFen,
+          s.memberPriceFen,
+          s.stock,
+          s.sales,
+          1,
+          p.createdAt,
+          p.updatedAt,
         ]),
       ),
     ),
@@ -855,12 +892,16 @@ export function buildSeedSql(opts: SeedOptions): string[] {
     ...insertOrKeep(
       'stock_ledger',
       ['id', 'sku_id', 'delta', 'stock_after', 'reason', 'actor_id', 'created_at'],
-      seedProducts.flatMap((p) =>
-        p.skus.filter((s) => s.stock > 0).map((s) => [`stk_${s.id.slice('sku_'.length)}`, s.id, s.stock, s.stock, 'initial stock', null, p.createdAt]),
-      ),
+      seedProducts.flatMap((p) => p.skus.filter((s) => s.stock > 0).map((s) => [`stk_${s.id.slice('sku_'.length)}`, s.id, s.stock, s.stock, 'initial stock', null, p.createdAt])),
     ),
   );
-  statements.push(...insertForFreshProducts('product_tags', 'tag', seedProducts.map((p) => p.tags.map((tag) => [tag, p.id]))));
+  statements.push(
+    ...insertForFreshProducts(
+      'product_tags',
+      'tag',
+      seedProducts.map((p) => p.tags.map((tag) => [tag, p.id])),
+    ),
+  );
   statements.push(
     ...insertForFreshProducts(
       'product_search_grams',

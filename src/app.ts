@@ -111,7 +111,10 @@ export function createApp(deps: AppDeps = {}) {
     .route('/admin/api', adminGroupBuyRoutes)
     .route('/admin', adminPageRoutes)
     // The document of every route above and these two; built once per app, on first request.
-    .route('/', apiDocsRoutes(() => (apiDoc ??= apiDocument(app))));
+    .route(
+      '/',
+      apiDocsRoutes(() => (apiDoc ??= apiDocument(app))),
+    );
 
   // Refusals made before a route answers (body limit, unknown path or method) speak the caller's
   // language: WeChat Pay's {"code":"FAIL"} on its callback paths, the API's error shape elsewhere.

@@ -35,14 +35,7 @@ describe('merchant login', () => {
   it('accepts tokens signed with another configured key (rotation) and refuses unknown keys', async () => {
     const keys = JSON.parse(env.JWT_KEYS) as Record<string, string>;
     const sign = (kid: string, secret: Uint8Array, aud = 'merchant') =>
-      new SignJWT({ role: 'owner' })
-        .setProtectedHeader({ alg: 'HS256', kid })
-        .setIssuer('edge-mall')
-        .setAudience(aud)
-        .setSubject(owner.id)
-        .setIssuedAt()
-        .setExpirationTime('1h')
-        .sign(secret);
+      new SignJWT({ role: 'owner' }).setProtectedHeader({ alg: 'HS256', kid }).setIssuer('edge-mall').setAudience(aud).setSubject(owner.id).setIssuedAt().setExpirationTime('1h').sign(secret);
     const oldKey = Uint8Array.from(atob(keys.k2025z!), (c) => c.charCodeAt(0));
     expect((await api('GET', '/admin/api/me', { token: await sign('k2025z', oldKey) })).status).toBe(200);
     expect((await api('GET', '/admin/api/me', { token: await sign('k1999', oldKey) })).status).toBe(401);
@@ -180,12 +173,18 @@ describe('roles', () => {
 });
 
 describe('products', () => {
-  it('a card is on sale exactly when its cheapest SKU is below that SKU\'s original price', async () => {
+  it("a card is on sale exactly when its cheapest SKU is below that SKU's original price", async () => {
     const skus = [
       { spec_values: ['红色', 'S'], price_fen: 9900, original_price_fen: 9900, stock: 1 },
       { spec_values: ['黑色', 'S'], price_fen: 15900, original_price_fen: 19900, stock: 1 },
     ];
-    const body = productBody(categoryId, { specs: [{ name: '颜色', values: ['红色', '黑色'] }, { name: '尺码', values: ['S'] }], skus });
+    const body = productBody(categoryId, {
+      specs: [
+        { name: '颜色', values: ['红色', '黑色'] },
+        { name: '尺码', values: ['S'] },
+      ],
+      skus,
+    });
     const product = await json(api('POST', '/admin/api/products', { token: operator.token, body }));
     expect(product).toMatchObject({ price_fen: 9900, original_price_fen: 9900, on_sale: false });
     expect((await api('PATCH', `/admin/api/skus/${product.skus[0].id}`, { token: operator.token, body: { price_fen: 8900 } })).status).toBe(200);
@@ -202,9 +201,7 @@ describe('products', () => {
     expect(product.skus).toHaveLength(4);
     expect((await api('GET', `/products/${product.id}`)).status).toBe(404);
 
-    const ledger = await env.DB.prepare(
-      "SELECT count(*) AS n, sum(delta) AS total FROM stock_ledger WHERE reason = 'initial stock' AND sku_id IN (SELECT id FROM skus WHERE product_id = ?)",
-    )
+    const ledger = await env.DB.prepare("SELECT count(*) AS n, sum(delta) AS total FROM stock_ledger WHERE reason = 'initial stock' AND sku_id IN (SELECT id FROM skus WHERE product_id = ?)")
       .bind(product.id)
       .first<{ n: number; total: number }>();
     expect(ledger).toEqual({ n: 3, total: 33 });
@@ -300,9 +297,7 @@ describe('stock adjustments', () => {
     const sku = product.skus[1];
     await api('POST', `/admin/api/skus/${sku.id}/stock-adjustments`, { token: operator.token, body: { set_to: 50, reason: '备货' } });
     const results = await Promise.all(
-      Array.from({ length: 200 }, () =>
-        api('POST', `/admin/api/skus/${sku.id}/stock-adjustments`, { token: operator.token, body: { delta: -1, reason: '出库' } }).then((r) => r.status),
-      ),
+      Array.from({ length: 200 }, () => api('POST', `/admin/api/skus/${sku.id}/stock-adjustments`, { token: operator.token, body: { delta: -1, reason: '出库' } }).then((r) => r.status)),
     );
     expect(results.filter((s) => s === 201)).toHaveLength(50);
     expect(results.filter((s) => s === 422)).toHaveLength(150);

@@ -3,20 +3,7 @@
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MerchantRole } from '../src/db/merchants';
-import {
-  adminFormPost as post,
-  adminPage as page,
-  adminSession,
-  api,
-  BASE,
-  createCategory,
-  createProduct,
-  json,
-  placeOrder,
-  shippingAddress,
-  shopperWithAddress,
-  tokenFor,
-} from './helpers';
+import { adminFormPost as post, adminPage as page, adminSession, api, BASE, createCategory, createProduct, json, placeOrder, shippingAddress, shopperWithAddress, tokenFor } from './helpers';
 
 type Order = { id: string; order_no: string; status: string; payable_fen: number };
 

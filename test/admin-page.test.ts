@@ -3,18 +3,7 @@
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MerchantRole } from '../src/db/merchants';
-import {
-  adminFormPost as post,
-  adminPage as page,
-  adminSession,
-  BASE,
-  catalogSnapshot,
-  createCategory,
-  createProduct,
-  insertAccount,
-  PASSWORD,
-  tokenFor,
-} from './helpers';
+import { adminFormPost as post, adminPage as page, adminSession, BASE, catalogSnapshot, createCategory, createProduct, insertAccount, PASSWORD, tokenFor } from './helpers';
 
 type Sku = { id: string; price_fen: number; original_price_fen: number; member_price_fen: number | null; stock: number };
 type Product = { id: string; title: string; status: string; skus: Sku[] };
@@ -102,9 +91,7 @@ describe('product pages', () => {
   it('lists and searches products with prices in yuan, status filter and a strict CSP', async () => {
     const list = await page('/admin/products', { cookie: sessions.viewer });
     expect(list.status).toBe(200);
-    expect(list.headers.get('Content-Security-Policy')).toBe(
-      "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    );
+    expect(list.headers.get('Content-Security-Policy')).toBe("default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
     expect(list.headers.get('Cache-Control')).toBe('no-store');
     const html = await list.text();
     expect(html).toMatch(/^<!DOCTYPE html>/);
@@ -173,9 +160,7 @@ describe('product pages', () => {
     expect(after.title).toBe('新标题 连衣裙');
     expect(after.skus.find((s) => s.id === first.id)).toMatchObject({ price_fen: 9950, member_price_fen: null, stock: first.stock });
     expect(after.skus.find((s) => s.id === second.id)).toMatchObject({ price_fen: second.price_fen, stock: 42 });
-    const ledger = await env.DB.prepare('SELECT delta, stock_after, reason, actor_id FROM stock_ledger WHERE sku_id = ? ORDER BY created_at DESC LIMIT 1')
-      .bind(second.id)
-      .first();
+    const ledger = await env.DB.prepare('SELECT delta, stock_after, reason, actor_id FROM stock_ledger WHERE sku_id = ? ORDER BY created_at DESC LIMIT 1').bind(second.id).first();
     expect(ledger).toEqual({ delta: 42 - second.stock, stock_after: 42, reason: 'admin page edit', actor_id: accountIds.operator });
 
     const edited = await page(`/admin/products/${product.id}?saved=1`, { cookie: sessions.operator });
@@ -211,11 +196,7 @@ describe('product pages', () => {
   ])('refuses %s "%s" with a 400 and writes nothing, not even the valid fields', async (field, value) => {
     const sku = product.skus[1]!;
     const before = await catalogSnapshot();
-    const res = await post(
-      `/admin/products/${product.id}`,
-      { title: '不该保存的标题', [`${sku.id}.stock`]: '7', [`${sku.id}.${field}`]: value },
-      { cookie: sessions.operator },
-    );
+    const res = await post(`/admin/products/${product.id}`, { title: '不该保存的标题', [`${sku.id}.stock`]: '7', [`${sku.id}.${field}`]: value }, { cookie: sessions.operator });
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(html).toContain('class="field-error"');
@@ -261,8 +242,7 @@ describe('product pages', () => {
   });
 
   it('refuses POSTs from another origin, or with no Origin and no Referer', async () => {
-    const send = (path: string, headers: Record<string, string>) =>
-      SELF.fetch(`${BASE}${path}`, { method: 'POST', redirect: 'manual', headers: { Cookie: sessions.owner, ...headers } });
+    const send = (path: string, headers: Record<string, string>) => SELF.fetch(`${BASE}${path}`, { method: 'POST', redirect: 'manual', headers: { Cookie: sessions.owner, ...headers } });
     const before = await catalogSnapshot();
     const attempts: Record<string, string>[] = [
       { Origin: 'https://evil.test' },

@@ -183,7 +183,10 @@ describe('error pages are Chinese too', () => {
       expect(message).not.toMatch(ENGLISH_SENTENCE);
     }
     expect(pageMessage(new Error('not an ApiError'))).toBe('服务器出错了，请稍后再试。');
-    const errors = refusedFields({ fieldOf: (path) => path, messages: {}, fallbackField: 'title' }, { code: 'some_future_code', details: [{ path: 'body.new_field', message: 'must be a brand new thing' }] });
+    const errors = refusedFields(
+      { fieldOf: (path) => path, messages: {}, fallbackField: 'title' },
+      { code: 'some_future_code', details: [{ path: 'body.new_field', message: 'must be a brand new thing' }] },
+    );
     expect(errors).toEqual({ new_field: '这一项填写不正确，请检查' });
   });
 });

@@ -94,7 +94,8 @@ function badBodies(contract: 'json' | 'none'): { label: string; body: BodyInit |
 
 /** Every row of every table: "nothing written" compares two of these. */
 async function everyRow() {
-  const tables = (await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE '%fts%'").all<{ name: string }>()).results;
+  const tables = (await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE '%fts%'").all<{ name: string }>())
+    .results;
   const rows: Record<string, unknown[]> = {};
   for (const { name } of tables) rows[name] = (await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results;
   return rows;
@@ -132,7 +133,11 @@ describe('bad bodies on every route that takes one', () => {
   }, 120_000);
 
   it('the requests of the report: an array or text/plain body never creates, cancels, approves or quotes', async () => {
-    for (const [method, path] of [['POST', '/orders'], ['POST', '/checkout/quote'], ['POST', `/orders/${known.ord}/cancel`]] as const) {
+    for (const [method, path] of [
+      ['POST', '/orders'],
+      ['POST', '/checkout/quote'],
+      ['POST', `/orders/${known.ord}/cancel`],
+    ] as const) {
       const asArray = await send({ method, path }, path, '[]', 'application/json');
       expect(asArray.status, path).toBe(400);
       const asText = await send({ method, path }, path, OBJECT, 'text/plain');
@@ -147,7 +152,12 @@ describe('bad bodies on every route that takes one', () => {
 
   it('a route without a body takes an empty one, with or without a Content-Type, or {}', async () => {
     const route = { method: 'POST', path: '/admin/api/products/:id/publish' };
-    for (const [body, type] of [[undefined, undefined], ['', 'application/json'], ['{}', 'application/json'], [' ', 'text/plain']] as const) {
+    for (const [body, type] of [
+      [undefined, undefined],
+      ['', 'application/json'],
+      ['{}', 'application/json'],
+      [' ', 'text/plain'],
+    ] as const) {
       const res = await send(route, `/admin/api/products/${known.prd}/publish`, body, type);
       expect(res.status, `${JSON.stringify(body)} ${type}`).toBe(200);
     }

@@ -13,7 +13,10 @@ let skuId: string;
 beforeAll(async () => {
   operator = (await tokenFor('operator')).token;
   viewer = (await tokenFor('viewer')).token;
-  const product = await createProduct(await merchantToken(), await createCategory(await merchantToken(), '砍价后台'), { specs: [], skus: [{ spec_values: [], price_fen: 19_900, original_price_fen: 29_900, stock: 20 }] });
+  const product = await createProduct(await merchantToken(), await createCategory(await merchantToken(), '砍价后台'), {
+    specs: [],
+    skus: [{ spec_values: [], price_fen: 19_900, original_price_fen: 29_900, stock: 20 }],
+  });
   skuId = product.skus[0].id;
 });
 
@@ -141,7 +144,15 @@ describe('storefront', () => {
     const list = await json(res);
     expect(list.server_time).toBeTruthy();
     const shown = list.items.find((c: { id: string }) => c.id === campaign.id);
-    expect(shown).toMatchObject({ start_price_fen: 5_000, floor_price_fen: 1, helpers_needed: 5, session_minutes: 60, buy_before_floor: false, product_id: campaign.product_id, sku_id: campaign.sku_id });
+    expect(shown).toMatchObject({
+      start_price_fen: 5_000,
+      floor_price_fen: 1,
+      helpers_needed: 5,
+      session_minutes: 60,
+      buy_before_floor: false,
+      product_id: campaign.product_id,
+      sku_id: campaign.sku_id,
+    });
     expect(shown.image).toMatch(/^https:\/\//);
     expect(Object.keys(shown)).not.toContain('launches_per_shopper');
     expect(list.items.some((c: { id: string }) => c.id === upcoming)).toBe(false);
@@ -195,7 +206,7 @@ describe('bad input to the shopper routes: a clear 4xx, nothing written', () => 
     ['help of an unknown session', () => api('POST', '/bargains/sessions/bgs_doesnotexist/help', { token: other.token }), 404, null],
     ['buy with a bad address id', () => buy(owner, sessionId, undefined, undefined, { address_id: 'usr_1' }), 400, 'body.address_id'],
     ['buy with an unknown field', () => buy(owner, sessionId, undefined, undefined, { price_fen: 1 }), 400, 'body.price_fen'],
-    ['buy with another shopper\'s address', () => buy(owner, sessionId, undefined, undefined, { address_id: 'adr_notmine' }), 404, null],
+    ["buy with another shopper's address", () => buy(owner, sessionId, undefined, undefined, { address_id: 'adr_notmine' }), 404, null],
     ['buy without an Idempotency-Key', () => api('POST', `/bargains/sessions/${sessionId}/buy`, { token: owner.token, body: {} }), 400, 'header.idempotency-key'],
     ['buy by someone else', () => buy(other, sessionId), 403, null],
     ['buy of an unknown session', () => buy(owner, 'bgs_doesnotexist'), 404, null],
@@ -252,8 +263,18 @@ describe('admin page', () => {
     const location = res.headers.get('Location')!;
     expect(location).toMatch(/^\/admin\/bargains\/bgn_\w+\?done=created$/);
     const id = location.split('/')[3]!.split('?')[0]!;
-    const row = await env.DB.prepare('SELECT title, start_price_fen, floor_price_fen, helpers_needed, buy_before_floor, new_helper_bonus_pct, starts_at FROM bargain_campaigns WHERE id = ?').bind(id).first();
-    expect(row).toEqual({ title: '帮我砍 <b>一刀</b>', start_price_fen: 19_900, floor_price_fen: 990, helpers_needed: 8, buy_before_floor: 1, new_helper_bonus_pct: 100, starts_at: Date.parse(`${fields.starts_at}:00+08:00`) });
+    const row = await env.DB.prepare('SELECT title, start_price_fen, floor_price_fen, helpers_needed, buy_before_floor, new_helper_bonus_pct, starts_at FROM bargain_campaigns WHERE id = ?')
+      .bind(id)
+      .first();
+    expect(row).toEqual({
+      title: '帮我砍 <b>一刀</b>',
+      start_price_fen: 19_900,
+      floor_price_fen: 990,
+      helpers_needed: 8,
+      buy_before_floor: 1,
+      new_helper_bonus_pct: 100,
+      starts_at: Date.parse(`${fields.starts_at}:00+08:00`),
+    });
     const detail = await (await adminPage(location, { cookie: sessions.operator })).text();
     expect(detail).toContain('砍价活动已创建');
     expect(detail).toContain('¥199.00 → ¥9.90');

@@ -21,12 +21,21 @@ export async function bargainShoppers(count: number, opts: { newToShop?: boolean
   const ids = Array.from({ length: count }, () => newId('usr'));
   for (let i = 0; i < ids.length; i += 40) {
     await env.DB.batch(
-      ids.slice(i, i + 40).flatMap((id) => [
-        env.DB.prepare('INSERT INTO users (id, openid, nickname, avatar_url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').bind(id, `o-${id}`, opts.nickname ?? '砍价好友', `https://img.example.com/a/${newId('img')}.png`, createdAt, createdAt),
-        env.DB.prepare(
-          "INSERT INTO addresses (id, user_id, recipient, phone, province, city, district, detail, is_default, created_at, updated_at) VALUES (?, ?, '砍价人', '13900000000', '广东省', '深圳市', '南山区', '科技园 1 号', 1, ?, ?)",
-        ).bind(newId('adr'), id, now, now),
-      ]),
+      ids
+        .slice(i, i + 40)
+        .flatMap((id) => [
+          env.DB.prepare('INSERT INTO users (id, openid, nickname, avatar_url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').bind(
+            id,
+            `o-${id}`,
+            opts.nickname ?? '砍价好友',
+            `https://img.example.com/a/${newId('img')}.png`,
+            createdAt,
+            createdAt,
+          ),
+          env.DB.prepare(
+            "INSERT INTO addresses (id, user_id, recipient, phone, province, city, district, detail, is_default, created_at, updated_at) VALUES (?, ?, '砍价人', '13900000000', '广东省', '深圳市', '南山区', '科技园 1 号', 1, ?, ?)",
+          ).bind(newId('adr'), id, now, now),
+        ]),
     );
   }
   return Promise.all(ids.map(async (id) => ({ id, token: await tokenAt(id, now) })));
@@ -87,7 +96,11 @@ export function clockedCaller(clock: Clock): Caller {
   return async (method, path, token, body, headers = {}) =>
     app.request(
       `${BASE}${path}`,
-      { method, headers: { Authorization: `Bearer ${token}`, ...(body !== undefined && { 'Content-Type': 'application/json' }), ...headers }, body: body === undefined ? undefined : JSON.stringify(body) },
+      {
+        method,
+        headers: { Authorization: `Bearer ${token}`, ...(body !== undefined && { 'Content-Type': 'application/json' }), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      },
       env,
       createExecutionContext(),
     );

@@ -5,7 +5,9 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 
 async function plan(sql: string, ...params: unknown[]): Promise<string> {
-  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>();
+  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+    .bind(...params)
+    .all<{ detail: string }>();
   return results.map((r) => r.detail).join(' | ');
 }
 
@@ -13,7 +15,7 @@ describe('bargain query plans', () => {
   it.each([
     ['daily-help trigger count', 'SELECT count(*) FROM bargain_helps WHERE helper_id = ? AND campaign_id = ? AND day = ?', ['usr_a', 'bgn_a', '2026-06-18'], 'bargain_helps_helper_day_idx'],
     ['launch-limit trigger count', 'SELECT count(*) FROM bargain_sessions WHERE campaign_id = ? AND owner_id = ?', ['bgn_a', 'usr_a'], 'bargain_sessions_campaign_owner_idx'],
-    ['a helper\'s ticket for a session', 'SELECT day FROM bargain_helps WHERE session_id = ? AND helper_id = ?', ['bgs_a', 'usr_a'], 'sqlite_autoindex_bargain_helps_1'],
+    ["a helper's ticket for a session", 'SELECT day FROM bargain_helps WHERE session_id = ? AND helper_id = ?', ['bgs_a', 'usr_a'], 'sqlite_autoindex_bargain_helps_1'],
     ['my sessions, newest first', 'SELECT * FROM bargain_sessions WHERE owner_id = ? ORDER BY created_at DESC, id DESC LIMIT 11', ['usr_a'], 'bargain_sessions_owner_created_idx'],
     ['a launch replayed by its key', 'SELECT * FROM bargain_sessions WHERE owner_id = ? AND idempotency_key = ?', ['usr_a', 'k'], 'bargain_sessions_owner_key_idx'],
     ['the order of a session', "SELECT id FROM orders WHERE source = 'bargain' AND source_ref = ?", ['bgs_a'], 'orders_source_ref_idx'],

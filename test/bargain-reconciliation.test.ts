@@ -25,7 +25,9 @@ describe('bargain reconciliation', () => {
     await env.DB.prepare("INSERT INTO bargain_helps (session_id, helper_id, campaign_id, day, created_at) VALUES (?, ?, ?, '2026-01-01', 0)").bind(sessions[1]!.id, friends[0]!.id, campaign.id).run();
     await env.DB.prepare(
       "INSERT INTO orders (id, order_no, user_id, status, items_total_fen, shipping_fee_fen, payable_fen, address, payment_deadline, source, source_ref, created_at, updated_at) VALUES ('ord_planted', 'PLANTED1', ?, 'pending_payment', 1, 0, 1, '{}', 0, 'bargain', ?, 1, 1)",
-    ).bind(owner!.id, sessions[2]!.id).run();
+    )
+      .bind(owner!.id, sessions[2]!.id)
+      .run();
     const report = await json(api('GET', path, { token }));
     expect(report.ok).toBe(false);
     expect(report.drifts.map((d: { kind: string; session_id: string }) => [d.kind, d.session_id]).sort()).toEqual(

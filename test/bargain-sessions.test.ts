@@ -6,18 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { boostCut, planCuts } from '../src/domain/bargain';
 import { ManualClock } from '../src/lib/clock';
 import { runScheduledWork } from '../src/services/scheduled';
-import {
-  bargainCampaign,
-  bargainShoppers,
-  buy,
-  clockedCaller,
-  help,
-  launch,
-  launched,
-  sessionObject,
-  tokenAt,
-  type SessionView,
-} from './bargain-fixtures';
+import { bargainCampaign, bargainShoppers, buy, clockedCaller, help, launch, launched, sessionObject, tokenAt, type SessionView } from './bargain-fixtures';
 import { api, json, newIdempotencyKey } from './helpers';
 
 const MINUTE = 60_000;
@@ -27,10 +16,12 @@ const answer = async (res: Response | Promise<Response>): Promise<HelpAnswer> =>
   const r = await res;
   return { status: r.status, body: (await r.json()) as HelpAnswer['body'] };
 };
-const codes = (answers: HelpAnswer[]) => answers.reduce<Record<string, number>>((acc, a) => {
-  const key = a.status === 201 ? 'ok' : a.body.error!.code;
-  return { ...acc, [key]: (acc[key] ?? 0) + 1 };
-}, {});
+const codes = (answers: HelpAnswer[]) =>
+  answers.reduce<Record<string, number>>((acc, a) => {
+    const key = a.status === 201 ? 'ok' : a.body.error!.code;
+    acc[key] = (acc[key] ?? 0) + 1;
+    return acc;
+  }, {});
 const sessionRow = (id: string) => env.DB.prepare('SELECT * FROM bargain_sessions WHERE id = ?').bind(id).first<{ seed: string; expires_at: number }>();
 const tickets = async (sessionId: string) => (await env.DB.prepare('SELECT count(*) AS n FROM bargain_helps WHERE session_id = ?').bind(sessionId).first<{ n: number }>())!.n;
 
@@ -136,7 +127,9 @@ describe('helping a session', () => {
     const [young] = await bargainShoppers(1, { newToShop: true });
     await env.DB.prepare(
       "INSERT INTO orders (id, order_no, user_id, status, items_total_fen, shipping_fee_fen, payable_fen, address, payment_deadline, paid_at, created_at, updated_at) VALUES (?, ?, ?, 'paid', 100, 0, 100, '{}', 0, 1, 1, 1)",
-    ).bind(`ord_paid${young!.id.slice(4)}`, `N${young!.id.slice(4)}`, young!.id).run();
+    )
+      .bind(`ord_paid${young!.id.slice(4)}`, `N${young!.id.slice(4)}`, young!.id)
+      .run();
     const other = await launched(owner!, (await bargainCampaign({ start: 10_100, floor: 100, helpers: 5, bonusPct: 100 })).campaign.id);
     const otherPlan = planCuts((await sessionRow(other.id))!.seed, 10_000, 5);
     expect((await answer(help(young!, other.id))).body.cut_fen).toBe(otherPlan[0]);
@@ -180,7 +173,7 @@ describe('launching', () => {
     expect(await answer(launch(other!, second.id, undefined, key))).toMatchObject({ status: 422, body: { error: { code: 'idempotency_key_reused' } } });
   }, 180_000);
 
-  it('lists the signed-in shopper\'s own sessions only, newest first, with cursor pages', async () => {
+  it("lists the signed-in shopper's own sessions only, newest first, with cursor pages", async () => {
     const { campaign } = await bargainCampaign({ launches: 3 });
     const [owner, stranger] = await bargainShoppers(2);
     const ids = [];
@@ -205,7 +198,11 @@ describe('buying', () => {
     const session = await launched(owner!, campaign.id);
     for (const f of friends) expect((await help(f, session.id)).status).toBe(201);
 
-    const answers = await Promise.all(Array.from({ length: 100 }, () => buy(owner!, session.id).then(async (r) => ({ status: r.status, body: (await r.json()) as { order: { id: string; payable_fen: number; items: { unit_price_fen: number }[] } } }))));
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        buy(owner!, session.id).then(async (r) => ({ status: r.status, body: (await r.json()) as { order: { id: string; payable_fen: number; items: { unit_price_fen: number }[] } } })),
+      ),
+    );
     expect(answers.every((a) => a.status === 201)).toBe(true);
     expect(new Set(answers.map((a) => a.body.order.id)).size).toBe(1);
     const orders = await env.DB.prepare("SELECT id, status, source_ref FROM orders WHERE source = 'bargain' AND source_ref = ?").bind(session.id).all();
@@ -245,7 +242,7 @@ describe('buying', () => {
     const session = await launched(owner!, campaign.id);
     await env.DB.prepare('UPDATE skus SET stock = 0 WHERE id = ?').bind(skuId).run();
     expect(await answer(buy(owner!, session.id))).toMatchObject({ status: 422, body: { error: { code: 'insufficient_stock' } } });
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM orders WHERE source_ref = ?").bind(session.id).first('n')).toBe(0);
+    expect(await env.DB.prepare('SELECT count(*) AS n FROM orders WHERE source_ref = ?').bind(session.id).first('n')).toBe(0);
     expect((await help(friend!, session.id)).status).toBe(201);
     await env.DB.prepare('UPDATE skus SET stock = 1 WHERE id = ?').bind(skuId).run();
     expect((await buy(owner!, session.id)).status).toBe(201);
@@ -313,14 +310,17 @@ describe('a buy in flight when the session expires', () => {
     const withOrder = await launched(owner!, campaign.id);
     const withoutOrder = await launched(owner!, campaign.id);
     // Each buy begins 10 s before its session expires.
-    for (const s of [withOrder, withoutOrder]) expect(await sessionObject(s.id).beginBuy({ ownerId: owner!.id, nowMs: Date.parse(s.expires_at) - 10_000 })).toMatchObject({ ok: true, priceFen: 9_900 });
+    for (const s of [withOrder, withoutOrder])
+      expect(await sessionObject(s.id).beginBuy({ ownerId: owner!.id, nowMs: Date.parse(s.expires_at) - 10_000 })).toMatchObject({ ok: true, priceFen: 9_900 });
     // While the price is locked, no cut can change it.
     const [friend] = await bargainShoppers(1);
     expect(await answer(help(friend!, withoutOrder.id))).toMatchObject({ status: 409, body: { error: { code: 'session_closed' } } });
     // The buy's order write was slow: the order lands in D1, but markBought never came.
     await env.DB.prepare(
       "INSERT INTO orders (id, order_no, user_id, status, items_total_fen, shipping_fee_fen, payable_fen, address, payment_deadline, source, source_ref, created_at, updated_at) VALUES ('ord_slowwrite', 'SLOW0001', ?, 'pending_payment', 9900, 0, 9900, '{}', 0, 'bargain', ?, 1, 1)",
-    ).bind(owner!.id, withOrder.id).run();
+    )
+      .bind(owner!.id, withOrder.id)
+      .run();
 
     const expiry = Math.max(Date.parse(withOrder.expires_at), Date.parse(withoutOrder.expires_at));
     const clock = new ManualClock(expiry + 1_000); // expired, but the buys began less than a minute ago

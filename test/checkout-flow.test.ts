@@ -150,7 +150,7 @@ describe('paying', () => {
     expect((await orderRow(order.id))!.status).toBe('paid');
   });
 
-  it('answers an oversized body and an unknown method on the callback paths in WeChat Pay\'s shape too (issue 16.4)', async () => {
+  it("answers an oversized body and an unknown method on the callback paths in WeChat Pay's shape too (issue 16.4)", async () => {
     const big = JSON.stringify({ id: 'x', resource: { ciphertext: 'A'.repeat(300 * 1024) } });
     for (const path of ['/payments/wechat/notify', '/payments/wechat/refund-notify']) {
       const res = await api('POST', path, { rawBody: big, headers: { 'Content-Type': 'application/json' } });

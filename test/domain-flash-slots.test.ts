@@ -5,7 +5,10 @@ import { zonedDayStart, zonedLocalTimeToEpoch } from '../src/lib/zoned-time';
 
 const SH = 'Asia/Shanghai';
 const at = (local: string, zone = '+08:00') => Date.parse(`${local}${zone}`);
-const slots: DailySlot[] = [{ start: '20:00', end: '22:00' }, { start: '10:00', end: '12:00' }];
+const slots: DailySlot[] = [
+  { start: '20:00', end: '22:00' },
+  { start: '10:00', end: '12:00' },
+];
 const window = { startsAt: at('2031-06-18T00:00:00'), endsAt: at('2031-06-20T00:00:00'), dailySlots: slots };
 
 describe('salesMomentAt', () => {
@@ -46,8 +49,18 @@ describe('dailySlotProblems', () => {
     expect(dailySlotProblems(slots)).toEqual([]);
     expect(dailySlotProblems([{ start: '10:00', end: '10:00' }])).toEqual([[0, expect.stringContaining('end must be after start')]]);
     expect(dailySlotProblems([{ start: '24:00', end: '24:00' }])).toEqual([[0, expect.stringContaining('start must be before 24:00')]]);
-    expect(dailySlotProblems([{ start: '12:00', end: '14:00' }, { start: '10:00', end: '12:30' }])).toEqual([[0, expect.stringContaining('overlaps the slot 10:00–12:30')]]);
-    expect(dailySlotProblems([{ start: '10:00', end: '12:00' }, { start: '12:00', end: '13:00' }])).toEqual([]);
+    expect(
+      dailySlotProblems([
+        { start: '12:00', end: '14:00' },
+        { start: '10:00', end: '12:30' },
+      ]),
+    ).toEqual([[0, expect.stringContaining('overlaps the slot 10:00–12:30')]]);
+    expect(
+      dailySlotProblems([
+        { start: '10:00', end: '12:00' },
+        { start: '12:00', end: '13:00' },
+      ]),
+    ).toEqual([]);
   });
 });
 

@@ -8,7 +8,10 @@ import { ApiError } from '../src/lib/errors';
 describe('splitProportionally', () => {
   it('always adds up exactly, fen for fen', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     for (let run = 0; run < 500; run++) {
       const total = Math.floor(random() * 1_000_000);
       const weights = Array.from({ length: 1 + Math.floor(random() * 9) }, () => Math.floor(random() * 100_000));

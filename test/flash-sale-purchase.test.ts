@@ -25,14 +25,14 @@ type FlashSaleOptions = { stock: number; perUserLimit?: number; perOrderLimit?: 
 async function createFlashSale(opts: FlashSaleOptions, post: (body: unknown) => Response | Promise<Response> = (body) => api('POST', '/admin/api/flash-sales', { token: merchant, body })) {
   const product = await createProduct(merchant, categoryId, { specs: [], skus: [{ spec_values: [], price_fen: 19900, original_price_fen: 29900, stock: opts.stock + 10 }] });
   const res = await post({
-      title: '整点秒杀',
-      starts_at: new Date(opts.startsAt ?? Date.now() - 60_000).toISOString(),
-      ends_at: new Date(opts.endsAt ?? Date.now() + 3_600_000).toISOString(),
-      per_user_limit: opts.perUserLimit ?? 1,
-      per_order_limit: opts.perOrderLimit ?? 1,
-      payment_window_minutes: opts.paymentWindowMinutes ?? 5,
-      shard_count: opts.shards ?? 1,
-      items: [{ sku_id: product.skus[0].id, flash_price_fen: 990, flash_stock: opts.stock }],
+    title: '整点秒杀',
+    starts_at: new Date(opts.startsAt ?? Date.now() - 60_000).toISOString(),
+    ends_at: new Date(opts.endsAt ?? Date.now() + 3_600_000).toISOString(),
+    per_user_limit: opts.perUserLimit ?? 1,
+    per_order_limit: opts.perOrderLimit ?? 1,
+    payment_window_minutes: opts.paymentWindowMinutes ?? 5,
+    shard_count: opts.shards ?? 1,
+    items: [{ sku_id: product.skus[0].id, flash_price_fen: 990, flash_stock: opts.stock }],
   });
   if (res.status !== 201) throw new Error(`flash sale: ${res.status} ${await res.text()}`);
   const campaign = (await res.json()) as Campaign;
@@ -56,7 +56,11 @@ describe('flash-sale purchase at burst load', () => {
     const shoppers = await manyShoppers(2_000);
     const results = await Promise.all(
       shoppers.map(async (s) => {
-        const init = { method: 'POST', headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json', 'Idempotency-Key': newIdempotencyKey() }, body: JSON.stringify({ sku_id: skuId }) };
+        const init = {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json', 'Idempotency-Key': newIdempotencyKey() },
+          body: JSON.stringify({ sku_id: skuId }),
+        };
         const r = await app.request(`${BASE}/flash-sales/${campaign.id}/reserve`, init, env, createExecutionContext());
         return { status: r.status, body: (await r.json()) as any, shopper: s.id };
       }),
@@ -80,7 +84,12 @@ describe('flash-sale purchase at burst load', () => {
     const past = new ManualClock(Date.now() - 3_600_000);
     const app = createApp({ clock: past });
     const call = (path: string, token: string, body: unknown, headers: Record<string, string> = {}) =>
-      app.request(`${BASE}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) }, env, createExecutionContext());
+      app.request(
+        `${BASE}${path}`,
+        { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) },
+        env,
+        createExecutionContext(),
+      );
     const { campaign, skuId, itemId } = await createFlashSale({ stock: 100, startsAt: past.now() + 1_000, endsAt: past.now() + 7_200_000 }, (body) => call('/admin/api/flash-sales', merchant, body));
     past.advance(2_000);
     const shoppers = await manyShoppers(100);
@@ -129,7 +138,11 @@ describe('flash-sale purchase at burst load', () => {
     const statuses = await Promise.all(second.map((s) => reserve(s.token, campaign.id, skuId).then((r) => r.status)));
     expect(statuses.filter((s) => s === 201)).toHaveLength(20);
     const shards = await Promise.all([0, 1, 2].map((shard) => stockObject(itemId, shard).snapshot()));
-    expect(shards.reduce((n, s) => ({ held: n.held + s.held, paid: n.paid + s.paid, available: n.available + s.available }), { held: 0, paid: 0, available: 0 })).toEqual({ held: 50, paid: 10, available: 0 });
+    expect(shards.reduce((n, s) => ({ held: n.held + s.held, paid: n.paid + s.paid, available: n.available + s.available }), { held: 0, paid: 0, available: 0 })).toEqual({
+      held: 50,
+      paid: 10,
+      available: 0,
+    });
     expect(Object.fromEntries((await flashOrders(itemId)).map((r) => [r.status, r.n]))).toEqual({ pending_payment: 50, paid: 10 });
     expect((await json(api('GET', `/admin/api/flash-sales/${campaign.id}/reconciliation`, { token: merchant }))).ok).toBe(true);
   }, 180_000);
@@ -164,14 +177,24 @@ describe('the sold-out flag', () => {
     let objectCalls = 0;
     const counted = new Proxy(env.FLASH_SALE_STOCK, {
       get(target, prop) {
-        if (prop === 'get') return (id: DurableObjectId) => ((objectCalls++, target.get(id)));
+        if (prop === 'get') {
+          return (id: DurableObjectId) => {
+            objectCalls++;
+            return target.get(id);
+          };
+        }
         const value = Reflect.get(target, prop);
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
     const app = createApp({ clock });
     const buy = (token: string, key = newIdempotencyKey()) =>
-      app.request(`${BASE}/flash-sales/${campaign.id}/reserve`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: JSON.stringify({ sku_id: skuId }) }, { ...env, FLASH_SALE_STOCK: counted }, createExecutionContext());
+      app.request(
+        `${BASE}/flash-sales/${campaign.id}/reserve`,
+        { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: JSON.stringify({ sku_id: skuId }) },
+        { ...env, FLASH_SALE_STOCK: counted },
+        createExecutionContext(),
+      );
     const shoppers = await manyShoppers(23);
     const winnerKey = newIdempotencyKey();
     const winner = await json(buy(shoppers[0]!.token, winnerKey));
@@ -199,7 +222,7 @@ describe('the sold-out flag', () => {
 });
 
 describe('the same Idempotency-Key and body get the same answer (issue 16.1, 16.6)', () => {
-  it('a winner\'s double tap while the first is being answered gets the same order, never sold_out: 60 pairs for 20 units', async () => {
+  it("a winner's double tap while the first is being answered gets the same order, never sold_out: 60 pairs for 20 units", async () => {
     const { campaign, skuId, itemId } = await createFlashSale({ stock: 21 });
     // A clock that stands still: on this shared machine a burst queues for seconds, and the flag
     // (up for a second of the requests' own time) must still be up when the copies arrive.
@@ -221,13 +244,24 @@ describe('the same Idempotency-Key and body get the same answer (issue 16.1, 16.
     };
     const slowWrites = new Proxy(env.DB, {
       get(target, prop) {
-        if (prop === 'batch') return async (statements: D1PreparedStatement[]) => (await soldOutSeen(), await new Promise((resolve) => setTimeout(resolve, 1_000)), target.batch(statements));
+        if (prop === 'batch') {
+          return async (statements: D1PreparedStatement[]) => {
+            await soldOutSeen();
+            await new Promise((resolve) => setTimeout(resolve, 1_000));
+            return target.batch(statements);
+          };
+        }
         const value = Reflect.get(target, prop);
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
     const send = (token: string, key: string) =>
-      app.request(`${BASE}/flash-sales/${campaign.id}/reserve`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: JSON.stringify({ sku_id: skuId }) }, { ...env, DB: slowWrites }, createExecutionContext());
+      app.request(
+        `${BASE}/flash-sales/${campaign.id}/reserve`,
+        { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: JSON.stringify({ sku_id: skuId }) },
+        { ...env, DB: slowWrites },
+        createExecutionContext(),
+      );
     const answer = async (r: Response | Promise<Response>) => {
       const res = await r;
       const body = (await res.json()) as any;
@@ -245,7 +279,12 @@ describe('the same Idempotency-Key and body get the same answer (issue 16.1, 16.
     await watching;
     const mismatched = pairAnswers.filter(([a, b]) => a.status !== b.status || a.id !== b.id);
     expect(mismatched).toEqual([]);
-    const orderIds = new Set(pairAnswers.flat().filter((a) => a.status === 201).map((a) => a.id));
+    const orderIds = new Set(
+      pairAnswers
+        .flat()
+        .filter((a) => a.status === 201)
+        .map((a) => a.id),
+    );
     const snapshot = await stockObject(itemId).snapshot();
     expect(snapshot).toMatchObject({ available: 0, held: 21 });
     expect(await flashOrders(itemId)).toEqual([{ status: 'pending_payment', n: 21 }]);

@@ -76,8 +76,7 @@ async function expectCampaignBalanced(shards: ReturnType<typeof stockObject>[], 
  * Calls that must throw are made inside the object: a rejecting RPC through a stub leaks an
  * unhandled rejection in the vitest pool even when the test handles it (workers-sdk#14736).
  */
-const insideObject = <R>(stub: ReturnType<typeof stockObject>, call: (instance: FlashSaleStock) => Promise<R>) =>
-  runInDurableObject(stub, (instance) => call(instance as unknown as FlashSaleStock));
+const insideObject = <R>(stub: ReturnType<typeof stockObject>, call: (instance: FlashSaleStock) => Promise<R>) => runInDurableObject(stub, (instance) => call(instance as unknown as FlashSaleStock));
 
 /** Replaces the object's real-time clock (alarms, admission control) for this instance. */
 const setObjectClock = (stub: ReturnType<typeof stockObject>, clock: Clock) =>
@@ -248,9 +247,7 @@ describe('settling reservations', () => {
 
     // Concurrent: 10 releases and 10 confirmations of one hold; exactly one of them wins.
     const raceOrderId = newId('ord');
-    const outcomes = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? stub.release(raced.reservationId, 'order cancelled') : stub.confirmPaid(raced.reservationId, raceOrderId))),
-    );
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? stub.release(raced.reservationId, 'order cancelled') : stub.confirmPaid(raced.reservationId, raceOrderId))));
     const confirms = outcomes.filter((_, i) => i % 2 === 0);
     const releases = outcomes.filter((_, i) => i % 2 === 1);
     let s = await stub.snapshot();
@@ -290,7 +287,16 @@ describe('settling reservations', () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     let s = await stub.snapshot();
     expect(s).toMatchObject({ available: 37, held: 2, paid: 1, released: 30 });
-    expect(s.reservations.filter((r) => r.status === 'held').map((r) => r.id).sort()).toEqual(okOnes(fresh).map((r) => r.reservationId).sort());
+    expect(
+      s.reservations
+        .filter((r) => r.status === 'held')
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(
+      okOnes(fresh)
+        .map((r) => r.reservationId)
+        .sort(),
+    );
     // The alarm is re-armed for the holds still running.
     const next = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
     expect(next).toBeGreaterThanOrEqual(Math.min(...okOnes(fresh).map((r) => r.expiresAt)));

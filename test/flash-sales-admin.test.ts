@@ -63,7 +63,10 @@ async function created(body: unknown) {
 
 const stockObject = (itemId: string, shard = 0) => env.FLASH_SALE_STOCK.get(env.FLASH_SALE_STOCK.idFromName(stockObjectName(itemId, shard)));
 
-const one = async <T>(sql: string, ...binds: unknown[]) => (await env.DB.prepare(sql).bind(...binds).first<T>())!;
+const one = async <T>(sql: string, ...binds: unknown[]) =>
+  (await env.DB.prepare(sql)
+    .bind(...binds)
+    .first<T>())!;
 const skuStock = async (skuId: string) => (await one<{ stock: number }>('SELECT stock FROM skus WHERE id = ?', skuId)).stock;
 
 /** Everything creating or cancelling a campaign could write: "nothing written" compares two of these. */
@@ -88,9 +91,7 @@ describe('creating a flash sale', () => {
     const sale = await json(res);
     expect(res.headers.get('Location')).toBe(`/admin/api/flash-sales/${sale.id}`);
     expect(sale).toMatchObject({ id: expect.stringMatching(/^fls_/), status: 'scheduled', state: 'upcoming', per_user_limit: 2, per_order_limit: 1, payment_window_minutes: 5, shard_count: 1 });
-    expect(sale.items).toEqual([
-      expect.objectContaining({ id: expect.stringMatching(/^fsi_/), sku_id: skuId, product_id: productId, price_fen: 19900, flash_price_fen: 990, flash_stock: 10 }),
-    ]);
+    expect(sale.items).toEqual([expect.objectContaining({ id: expect.stringMatching(/^fsi_/), sku_id: skuId, product_id: productId, price_fen: 19900, flash_price_fen: 990, flash_stock: 10 })]);
 
     expect(await skuStock(skuId)).toBe(90);
     const ledger = await env.DB.prepare('SELECT delta, stock_after, reason, actor_id FROM stock_ledger WHERE sku_id = ? ORDER BY created_at, id').bind(skuId).all();
@@ -181,10 +182,28 @@ describe('refused campaigns: a clear 4xx naming the field, and nothing written',
   const item = (sku: string, extra: Record<string, unknown> = {}) => ({ sku_id: sku, flash_price_fen: 990, flash_stock: 5, ...extra });
   const now = Date.now();
   const cases: Case[] = [
-    { name: 'flash price above the SKU’s price', body: (i) => campaignBody(i.sku, { items: [item(i.sku, { flash_price_fen: 19901 })] }), status: 422, code: 'flash_price_above_price', path: 'body.items.0.flash_price_fen' },
+    {
+      name: 'flash price above the SKU’s price',
+      body: (i) => campaignBody(i.sku, { items: [item(i.sku, { flash_price_fen: 19901 })] }),
+      status: 422,
+      code: 'flash_price_above_price',
+      path: 'body.items.0.flash_price_fen',
+    },
     { name: 'flash price of 0 fen', body: (i) => campaignBody(i.sku, { items: [item(i.sku, { flash_price_fen: 0 })] }), status: 400, code: 'invalid_input', path: 'body.items.0.flash_price_fen' },
-    { name: 'flash price of 9.9 (not fen)', body: (i) => campaignBody(i.sku, { items: [item(i.sku, { flash_price_fen: 9.9 })] }), status: 400, code: 'invalid_input', path: 'body.items.0.flash_price_fen' },
-    { name: 'flash stock above the SKU’s stock', body: (i) => campaignBody(i.sku, { items: [item(i.sku, { flash_stock: 21 })] }), status: 422, code: 'insufficient_stock', path: 'body.items.0.flash_stock' },
+    {
+      name: 'flash price of 9.9 (not fen)',
+      body: (i) => campaignBody(i.sku, { items: [item(i.sku, { flash_price_fen: 9.9 })] }),
+      status: 400,
+      code: 'invalid_input',
+      path: 'body.items.0.flash_price_fen',
+    },
+    {
+      name: 'flash stock above the SKU’s stock',
+      body: (i) => campaignBody(i.sku, { items: [item(i.sku, { flash_stock: 21 })] }),
+      status: 422,
+      code: 'insufficient_stock',
+      path: 'body.items.0.flash_stock',
+    },
     { name: 'flash stock of 0', body: (i) => campaignBody(i.sku, { items: [item(i.sku, { flash_stock: 0 })] }), status: 400, code: 'invalid_input', path: 'body.items.0.flash_stock' },
     {
       name: 'a second item that fails (the first is not written either)',
@@ -212,8 +231,20 @@ describe('refused campaigns: a clear 4xx naming the field, and nothing written',
     { name: 'a start in the past', body: (i) => campaignBody(i.sku, { starts_at: iso(now - HOUR), ends_at: iso(now + HOUR) }), status: 422, code: 'starts_in_past', path: 'body.starts_at' },
     { name: 'a start that is not a time', body: (i) => campaignBody(i.sku, { starts_at: 'tomorrow' }), status: 400, code: 'invalid_input', path: 'body.starts_at' },
     { name: 'a time without a zone', body: (i) => campaignBody(i.sku, { starts_at: '2031-06-18T20:00:00' }), status: 400, code: 'invalid_input', path: 'body.starts_at' },
-    { name: 'a date that does not exist', body: (i) => campaignBody(i.sku, { starts_at: '2031-02-30T20:00:00+08:00', ends_at: '2031-03-05T20:00:00+08:00' }), status: 400, code: 'invalid_input', path: 'body.starts_at' },
-    { name: 'a per-order limit above the per-user limit', body: (i) => campaignBody(i.sku, { per_user_limit: 1, per_order_limit: 2 }), status: 400, code: 'invalid_input', path: 'body.per_order_limit' },
+    {
+      name: 'a date that does not exist',
+      body: (i) => campaignBody(i.sku, { starts_at: '2031-02-30T20:00:00+08:00', ends_at: '2031-03-05T20:00:00+08:00' }),
+      status: 400,
+      code: 'invalid_input',
+      path: 'body.starts_at',
+    },
+    {
+      name: 'a per-order limit above the per-user limit',
+      body: (i) => campaignBody(i.sku, { per_user_limit: 1, per_order_limit: 2 }),
+      status: 400,
+      code: 'invalid_input',
+      path: 'body.per_order_limit',
+    },
     { name: 'a per-user limit of 0', body: (i) => campaignBody(i.sku, { per_user_limit: 0 }), status: 400, code: 'invalid_input', path: 'body.per_user_limit' },
     { name: 'the same SKU twice', body: (i) => campaignBody(i.sku, { items: [item(i.sku), item(i.other), item(i.sku)] }), status: 400, code: 'invalid_input', path: 'body.items.2.sku_id' },
     { name: 'an unknown SKU', body: (i) => campaignBody(i.sku, { items: [item(i.sku), item('sku_doesnotexist')] }), status: 422, code: 'sku_not_found', path: 'body.items.1.sku_id' },
@@ -231,11 +262,35 @@ describe('refused campaigns: a clear 4xx naming the field, and nothing written',
       code: 'invalid_input',
       path: 'body.shard_count',
     },
-    { name: 'overlapping daily slots', body: (i) => campaignBody(i.sku, { daily_slots: [{ start: '10:00', end: '12:00' }, { start: '11:30', end: '13:00' }] }), status: 400, code: 'invalid_input', path: 'body.daily_slots.1.start' },
-    { name: 'a daily slot that ends before it starts', body: (i) => campaignBody(i.sku, { daily_slots: [{ start: '22:00', end: '02:00' }] }), status: 400, code: 'invalid_input', path: 'body.daily_slots.0.end' },
+    {
+      name: 'overlapping daily slots',
+      body: (i) =>
+        campaignBody(i.sku, {
+          daily_slots: [
+            { start: '10:00', end: '12:00' },
+            { start: '11:30', end: '13:00' },
+          ],
+        }),
+      status: 400,
+      code: 'invalid_input',
+      path: 'body.daily_slots.1.start',
+    },
+    {
+      name: 'a daily slot that ends before it starts',
+      body: (i) => campaignBody(i.sku, { daily_slots: [{ start: '22:00', end: '02:00' }] }),
+      status: 400,
+      code: 'invalid_input',
+      path: 'body.daily_slots.0.end',
+    },
     { name: 'a daily slot at 25:00', body: (i) => campaignBody(i.sku, { daily_slots: [{ start: '10:00', end: '25:00' }] }), status: 400, code: 'invalid_input', path: 'body.daily_slots.0.end' },
     { name: 'an empty list of daily slots', body: (i) => campaignBody(i.sku, { daily_slots: [] }), status: 400, code: 'invalid_input', path: 'body.daily_slots' },
-    { name: 'nine daily slots', body: (i) => campaignBody(i.sku, { daily_slots: Array.from({ length: 9 }, (_, h) => ({ start: `0${h}:00`, end: `0${h}:30` })) }), status: 400, code: 'invalid_input', path: 'body.daily_slots' },
+    {
+      name: 'nine daily slots',
+      body: (i) => campaignBody(i.sku, { daily_slots: Array.from({ length: 9 }, (_, h) => ({ start: `0${h}:00`, end: `0${h}:30` })) }),
+      status: 400,
+      code: 'invalid_input',
+      path: 'body.daily_slots',
+    },
     {
       name: 'daily slots that never fall in the window',
       body: (i) => campaignBody(i.sku, { starts_at: '2031-06-18T13:00:00+08:00', ends_at: '2031-06-18T14:00:00+08:00', daily_slots: [{ start: '10:00', end: '12:00' }] }),
@@ -268,7 +323,10 @@ describe('refused campaigns: a clear 4xx naming the field, and nothing written',
 describe('recurring daily slots', () => {
   it('stores the slots, configures the objects with them, and sells only inside a slot (Asia/Shanghai)', async () => {
     const { skuId } = await newSku({ stock: 20 });
-    const slots = [{ start: '20:00', end: '22:00' }, { start: '10:00', end: '12:00' }];
+    const slots = [
+      { start: '20:00', end: '22:00' },
+      { start: '10:00', end: '12:00' },
+    ];
     const sale = await created(campaignBody(skuId, { starts_at: '2031-06-18T00:00:00+08:00', ends_at: '2031-06-20T00:00:00+08:00', daily_slots: slots }));
     expect(sale.daily_slots).toEqual(slots);
     const stub = stockObject(sale.items[0].id);
@@ -329,7 +387,16 @@ describe('reading, cancelling and roles', () => {
   it('shows live figures summed over the shards', async () => {
     const { skuId } = await newSku({ stock: 50 });
     const now = Date.now();
-    const sale = await created(campaignBody(skuId, { starts_at: iso(now - 1000), ends_at: iso(now + HOUR), shard_count: 2, per_user_limit: 3, per_order_limit: 3, items: [{ sku_id: skuId, flash_price_fen: 990, flash_stock: 11 }] }));
+    const sale = await created(
+      campaignBody(skuId, {
+        starts_at: iso(now - 1000),
+        ends_at: iso(now + HOUR),
+        shard_count: 2,
+        per_user_limit: 3,
+        per_order_limit: 3,
+        items: [{ sku_id: skuId, flash_price_fen: 990, flash_stock: 11 }],
+      }),
+    );
     const itemId = sale.items[0].id;
     const shopper = newId('usr');
     const shard = shardFor(shopper, 2);

@@ -87,7 +87,15 @@ describe('group buys on the admin page', () => {
     expect(res.status).toBe(303);
     const id = res.headers.get('Location')!.split('/')[3]!.split('?')[0]!;
     const row = await env.DB.prepare('SELECT group_size, max_size, tiers FROM group_buys WHERE id = ?').bind(id).first<Record<string, unknown>>();
-    expect(row).toEqual({ group_size: 2, max_size: 12, tiers: JSON.stringify([{ minSize: 2, priceFen: 9000 }, { minSize: 5, priceFen: 8000 }, { minSize: 10, priceFen: 7000 }]) });
+    expect(row).toEqual({
+      group_size: 2,
+      max_size: 12,
+      tiers: JSON.stringify([
+        { minSize: 2, priceFen: 9000 },
+        { minSize: 5, priceFen: 8000 },
+        { minSize: 10, priceFen: 7000 },
+      ]),
+    });
   });
 
   it.each([

@@ -48,7 +48,17 @@ describe('campaigns in the admin', () => {
     const res = await api('POST', '/admin/api/group-buys', { token: operator, body: body(skuId, { leader_discount_fen: 500, simulate_share_percent: 50, full_room_policy: 'new_room' }) });
     expect(res.status).toBe(201);
     const plain = await json(res);
-    expect(plain).toMatchObject({ group_size: 2, max_size: 2, tiers: [], leader_discount_fen: 500, simulate_share_percent: 50, full_room_policy: 'new_room', status: 'scheduled', state: 'live', live: true });
+    expect(plain).toMatchObject({
+      group_size: 2,
+      max_size: 2,
+      tiers: [],
+      leader_discount_fen: 500,
+      simulate_share_percent: 50,
+      full_room_policy: 'new_room',
+      status: 'scheduled',
+      state: 'live',
+      live: true,
+    });
     expect(plain.skus).toEqual([{ sku_id: skuId, spec_text: '', price_fen: 12_000, group_price_fen: 9900 }]);
 
     const tieredSku = await newSku();
@@ -86,9 +96,40 @@ describe('campaigns in the admin', () => {
       [{ ...body(skuId), full_room_policy: 'maybe' }, 'body.full_room_policy'],
       [{ ...body(skuId), simulate_share_percent: 101 }, 'body.simulate_share_percent'],
       [{ ...body(skuId), extra: 1 }, 'body.extra'],
-      [{ ...body(skuId, { skus: [{ sku_id: skuId }] }), group_size: undefined, tiers: [{ min_size: 3, price_fen: 9000 }, { min_size: 2, price_fen: 9500 }], max_size: 5 }, 'body.tiers.1.min_size'],
-      [{ ...body(skuId, { skus: [{ sku_id: skuId }] }), group_size: undefined, tiers: [{ min_size: 2, price_fen: 9000 }, { min_size: 6, price_fen: 8000 }], max_size: 5 }, 'body.tiers.1.min_size'],
-      [{ ...body(skuId), tiers: [{ min_size: 2, price_fen: 9000 }, { min_size: 3, price_fen: 8000 }] }, 'body.skus.0.group_price_fen'],
+      [
+        {
+          ...body(skuId, { skus: [{ sku_id: skuId }] }),
+          group_size: undefined,
+          tiers: [
+            { min_size: 3, price_fen: 9000 },
+            { min_size: 2, price_fen: 9500 },
+          ],
+          max_size: 5,
+        },
+        'body.tiers.1.min_size',
+      ],
+      [
+        {
+          ...body(skuId, { skus: [{ sku_id: skuId }] }),
+          group_size: undefined,
+          tiers: [
+            { min_size: 2, price_fen: 9000 },
+            { min_size: 6, price_fen: 8000 },
+          ],
+          max_size: 5,
+        },
+        'body.tiers.1.min_size',
+      ],
+      [
+        {
+          ...body(skuId),
+          tiers: [
+            { min_size: 2, price_fen: 9000 },
+            { min_size: 3, price_fen: 8000 },
+          ],
+        },
+        'body.skus.0.group_price_fen',
+      ],
     ];
     for (const [b, path] of cases) {
       const res = await api('POST', '/admin/api/group-buys', { token: operator, body: b });
@@ -105,7 +146,15 @@ describe('campaigns in the admin', () => {
     const dear = await api('POST', '/admin/api/group-buys', { token: operator, body: body(skuId) });
     expect(dear.status).toBe(422);
     expect((await json(dear)).error.details[0].path).toBe('body.skus.0.group_price_fen');
-    const mixed = await api('POST', '/admin/api/group-buys', { token: operator, body: body(other, { skus: [{ sku_id: other, group_price_fen: 100 }, { sku_id: await newSku(), group_price_fen: 100 }] }) });
+    const mixed = await api('POST', '/admin/api/group-buys', {
+      token: operator,
+      body: body(other, {
+        skus: [
+          { sku_id: other, group_price_fen: 100 },
+          { sku_id: await newSku(), group_price_fen: 100 },
+        ],
+      }),
+    });
     expect(mixed.status).toBe(422);
     expect(await counts()).toEqual(before);
   });

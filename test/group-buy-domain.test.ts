@@ -72,7 +72,12 @@ describe('tier refunds', () => {
       { minSize: 11, priceFen: 6661 },
     ];
     for (let size = 3; size <= 15; size++) {
-      const members = Array.from({ length: size }, (_, i) => ({ seatId: `gst_${i}`, isLeader: i === 0, paidUnitFen: joinUnitPriceFen({ tiers: oddTiers, leaderDiscountFen: 333 }, 0, i === 0), quantity: 1 + (i % 3) }));
+      const members = Array.from({ length: size }, (_, i) => ({
+        seatId: `gst_${i}`,
+        isLeader: i === 0,
+        paidUnitFen: joinUnitPriceFen({ tiers: oddTiers, leaderDiscountFen: 333 }, 0, i === 0),
+        quantity: 1 + (i % 3),
+      }));
       const plan = tierRefundPlan({ tiers: oddTiers, leaderDiscountFen: 333 }, members, size);
       const expectedUnit = tierPriceFor(oddTiers, size);
       plan.refunds.forEach((r, i) => {

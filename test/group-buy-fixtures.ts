@@ -100,7 +100,11 @@ export async function deliverRefunds(orderIds: string[]) {
   const db = createDb(env.DB);
   await deliverOutbox(db, payClientOf(env, { now: () => Date.now() }), Date.now(), 200);
   const refunds = orderIds.length
-    ? (await env.DB.prepare(`SELECT * FROM refunds WHERE order_id IN (${orderIds.map(() => '?').join(',')})`).bind(...orderIds).all<Record<string, any>>()).results
+    ? (
+        await env.DB.prepare(`SELECT * FROM refunds WHERE order_id IN (${orderIds.map(() => '?').join(',')})`)
+          .bind(...orderIds)
+          .all<Record<string, any>>()
+      ).results
     : [];
   const notifications: BuiltNotification[] = [];
   for (const refund of refunds) {
@@ -114,9 +118,17 @@ export async function deliverRefunds(orderIds: string[]) {
 
 /** The orders, in the order of the ids given. */
 export async function orderRows(orderIds: string[]) {
-  const rows = (await env.DB.prepare(`SELECT * FROM orders WHERE id IN (${orderIds.map(() => '?').join(',')})`).bind(...orderIds).all<Record<string, any>>()).results;
+  const rows = (
+    await env.DB.prepare(`SELECT * FROM orders WHERE id IN (${orderIds.map(() => '?').join(',')})`)
+      .bind(...orderIds)
+      .all<Record<string, any>>()
+  ).results;
   return orderIds.map((id) => rows.find((r) => r.id === id)!);
 }
 
 export const refundRows = async (orderIds: string[]) =>
-  (await env.DB.prepare(`SELECT * FROM refunds WHERE order_id IN (${orderIds.map(() => '?').join(',')}) ORDER BY order_id`).bind(...orderIds).all<Record<string, any>>()).results;
+  (
+    await env.DB.prepare(`SELECT * FROM refunds WHERE order_id IN (${orderIds.map(() => '?').join(',')}) ORDER BY order_id`)
+      .bind(...orderIds)
+      .all<Record<string, any>>()
+  ).results;

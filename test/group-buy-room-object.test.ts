@@ -11,7 +11,17 @@ function config(roomId: string, overrides: Partial<RoomConfig['rules']> = {}): R
   return {
     roomId,
     campaignId: 'gbc_object_test',
-    rules: { groupSize: 2, maxSize: 10, tiers: [{ minSize: 2, priceFen: 9000 }, { minSize: 5, priceFen: 8000 }], leaderDiscountFen: 0, simulateSharePercent: null, ...overrides },
+    rules: {
+      groupSize: 2,
+      maxSize: 10,
+      tiers: [
+        { minSize: 2, priceFen: 9000 },
+        { minSize: 5, priceFen: 8000 },
+      ],
+      leaderDiscountFen: 0,
+      simulateSharePercent: null,
+      ...overrides,
+    },
     holdMs: 15 * 60_000,
     expiresAt: Date.now() + 3_600_000,
     inviteCode: 'TESTCODE',

@@ -19,7 +19,9 @@ const call = caller();
 const stockOf = async (skuId: string) => (await env.DB.prepare('SELECT stock FROM skus WHERE id = ?').bind(skuId).first<{ stock: number }>())!.stock;
 const reconciliation = (campaignId: string) => json(api('GET', `/admin/api/group-buys/${campaignId}/reconciliation`, { token: merchant }));
 const ordersOfUsers = async (userIds: string[]) =>
-  (await env.DB.prepare(`SELECT count(*) AS n FROM orders WHERE user_id IN (${userIds.map(() => '?').join(',')})`).bind(...userIds).first<{ n: number }>())!.n;
+  (await env.DB.prepare(`SELECT count(*) AS n FROM orders WHERE user_id IN (${userIds.map(() => '?').join(',')})`)
+    .bind(...userIds)
+    .first<{ n: number }>())!.n;
 
 describe('a full room refuses before any order', () => {
   it('50 shoppers race to join a 5-person room: exactly 5 seats, the rest refused with no order and no charge', async () => {
@@ -92,7 +94,11 @@ describe('a room that fills up', () => {
     await paySeat(call, tokens[2]!, seats[2]!.body.order);
     expect((await roomObject(roomId).state())!).toMatchObject({ status: 'succeeded', paidCount: 3, finalSize: 3, recordedInD1: true });
     const orders = await orderRows(seats.map((s) => s.body.order.id));
-    expect(orders.map((o) => [o.status, o.ship_hold])).toEqual([['paid', null], ['paid', null], ['paid', null]]);
+    expect(orders.map((o) => [o.status, o.ship_hold])).toEqual([
+      ['paid', null],
+      ['paid', null],
+      ['paid', null],
+    ]);
     expect((await api('POST', `/admin/api/orders/${seats[0]!.body.order.id}/ship`, { token: merchant, body: { carrier: '顺丰', tracking_no: 'SF1' } })).status).toBe(200);
     expect(await refundRows(seats.map((s) => s.body.order.id))).toEqual([]);
     expect(await stockOf(skuId)).toBe(497);
@@ -136,7 +142,11 @@ describe('expiry', () => {
     expect(refunds).toHaveLength(2);
     expect(refunds.every((r) => r.status === 'succeeded' && r.initiator === 'group_buy' && r.amount_fen === GROUP_PRICE_FEN)).toBe(true);
     const orders = await orderRows(ids);
-    expect(orders.map((o) => [o.status, o.refunded_fen])).toEqual([['refunded', GROUP_PRICE_FEN], ['refunded', GROUP_PRICE_FEN], ['cancelled', 0]]);
+    expect(orders.map((o) => [o.status, o.refunded_fen])).toEqual([
+      ['refunded', GROUP_PRICE_FEN],
+      ['refunded', GROUP_PRICE_FEN],
+      ['cancelled', 0],
+    ]);
     expect(await stockOf(skuId)).toBe(500); // every unit back
     const room = await env.DB.prepare('SELECT status FROM group_buy_rooms WHERE id = ?').bind(roomId).first<{ status: string }>();
     expect(room!.status).toBe('failed');
@@ -218,7 +228,7 @@ describe('seats', () => {
     const seat = await joinRoom(call, slow!.token, roomId, skuId);
     expect((await roomObject(roomId).state())!.heldCount).toBe(2);
     // Only the orders of this room are past their deadline in the sweep's time.
-    await env.DB.prepare("UPDATE orders SET payment_deadline = 1 WHERE id = ?").bind(seat.body.order.id).run();
+    await env.DB.prepare('UPDATE orders SET payment_deadline = 1 WHERE id = ?').bind(seat.body.order.id).run();
     await runScheduledWork(env, new ManualClock(Date.now()));
     expect((await orderRows([seat.body.order.id]))[0]!.status).toBe('cancelled');
     expect((await roomObject(roomId).state())!).toMatchObject({ heldCount: 1, seatsLeft: 2 });

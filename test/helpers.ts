@@ -9,6 +9,11 @@ export const BASE = 'https://shop.test';
 export const PASSWORD = 'correct horse battery';
 
 let passwordHash: Promise<string> | undefined;
+/** PBKDF2 is slow on purpose: every test account shares one hash of PASSWORD. */
+const testPasswordHash = () => {
+  passwordHash ??= hashPassword(PASSWORD);
+  return passwordHash;
+};
 
 export async function insertAccount(role: MerchantRole, username = `${role}_${newId('u').slice(2, 10)}`) {
   const id = newId('mer');
@@ -17,7 +22,7 @@ export async function insertAccount(role: MerchantRole, username = `${role}_${ne
     `INSERT INTO merchant_accounts (id, username, display_name, password_hash, role, disabled, failed_logins, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?)`,
   )
-    .bind(id, username, `${role} 测试`, await (passwordHash ??= hashPassword(PASSWORD)), role, now, now)
+    .bind(id, username, `${role} 测试`, await testPasswordHash(), role, now, now)
     .run();
   return { id, username };
 }
@@ -167,12 +172,14 @@ export async function manyShoppers(count: number) {
   const shoppers = Array.from({ length: count }, () => ({ id: newId('usr'), addressId: newId('adr') }));
   for (let i = 0; i < shoppers.length; i += 50) {
     await env.DB.batch(
-      shoppers.slice(i, i + 50).flatMap((s) => [
-        env.DB.prepare('INSERT INTO users (id, openid, created_at, updated_at) VALUES (?, ?, ?, ?)').bind(s.id, `o-${s.id}`, now, now),
-        env.DB.prepare(
-          "INSERT INTO addresses (id, user_id, recipient, phone, province, city, district, detail, is_default, created_at, updated_at) VALUES (?, ?, '抢购者', '13900000000', '广东省', '深圳市', '南山区', '科技园 1 号', 1, ?, ?)",
-        ).bind(s.addressId, s.id, now, now),
-      ]),
+      shoppers
+        .slice(i, i + 50)
+        .flatMap((s) => [
+          env.DB.prepare('INSERT INTO users (id, openid, created_at, updated_at) VALUES (?, ?, ?, ?)').bind(s.id, `o-${s.id}`, now, now),
+          env.DB.prepare(
+            "INSERT INTO addresses (id, user_id, recipient, phone, province, city, district, detail, is_default, created_at, updated_at) VALUES (?, ?, '抢购者', '13900000000', '广东省', '深圳市', '南山区', '科技园 1 号', 1, ?, ?)",
+          ).bind(s.addressId, s.id, now, now),
+        ]),
     );
   }
   return Promise.all(shoppers.map(async (s) => ({ ...s, token: await signAccessToken(ring, { sub: s.id, aud: 'shopper', ttlSeconds: 3600, nowMs: now }) })));

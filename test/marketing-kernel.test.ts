@@ -24,14 +24,29 @@ const engines: Engine[] = [
     name: 'flash sale',
     path: '/admin/api/flash-sales',
     table: 'flash_sales',
-    body: (skuId, startsAt, endsAt) => ({ title: '秒杀', starts_at: iso(startsAt), ends_at: iso(endsAt), per_user_limit: 1, per_order_limit: 1, items: [{ sku_id: skuId, flash_price_fen: 990, flash_stock: 5 }] }),
+    body: (skuId, startsAt, endsAt) => ({
+      title: '秒杀',
+      starts_at: iso(startsAt),
+      ends_at: iso(endsAt),
+      per_user_limit: 1,
+      per_order_limit: 1,
+      items: [{ sku_id: skuId, flash_price_fen: 990, flash_stock: 5 }],
+    }),
     skuPath: 'body.items.0.sku_id',
   },
   {
     name: 'group buy',
     path: '/admin/api/group-buys',
     table: 'group_buys',
-    body: (skuId, startsAt, endsAt) => ({ title: '拼团', starts_at: iso(startsAt), ends_at: iso(endsAt), skus: [{ sku_id: skuId, group_price_fen: 9_900 }], group_size: 2, duration_minutes: 60, payment_window_minutes: 5 }),
+    body: (skuId, startsAt, endsAt) => ({
+      title: '拼团',
+      starts_at: iso(startsAt),
+      ends_at: iso(endsAt),
+      skus: [{ sku_id: skuId, group_price_fen: 9_900 }],
+      group_size: 2,
+      duration_minutes: 60,
+      payment_window_minutes: 5,
+    }),
     skuPath: 'body.skus.0.sku_id',
   },
   {
@@ -103,7 +118,9 @@ describe('one refusal, one code, in every engine', () => {
 
         const other = await json(await api('POST', engine.path, { token: owner, body: engine.body(onSale, now, now + 2 * HOUR) }));
         // End it in D1 (as time would): the kernel refuses to cancel what is over.
-        await env.DB.prepare(`UPDATE ${engine.table} SET starts_at = ?, ends_at = ? WHERE id = ?`).bind(now - 3 * HOUR, now - HOUR, other.id).run();
+        await env.DB.prepare(`UPDATE ${engine.table} SET starts_at = ?, ends_at = ? WHERE id = ?`)
+          .bind(now - 3 * HOUR, now - HOUR, other.id)
+          .run();
         const late = await api('POST', `${engine.path}/${other.id}/cancel`, { token: owner });
         expect(late.status).toBe(409);
         expect((await json(late)).error.code).toBe('campaign_ended');

@@ -90,4 +90,3 @@ describe('mini-program: bargain', () => {
     expect(order).toMatchObject({ status: 'paid', items_total_fen: 990, source: 'bargain' });
   });
 });
-

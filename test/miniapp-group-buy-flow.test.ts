@@ -19,7 +19,14 @@ beforeAll(async () => {
   const product = await createProduct(operator, await createCategory(operator, '拼团'), { specs: [], skus: [{ spec_values: [], price_fen: 12000, original_price_fen: 12000, stock: 50 }] });
   const res = await api('POST', '/admin/api/group-buys', {
     token: operator,
-    body: { title: '两人团', starts_at: new Date().toISOString(), ends_at: new Date(Date.now() + 48 * 3_600_000).toISOString(), skus: [{ sku_id: product.skus[0].id, group_price_fen: 9900 }], group_size: 2, duration_minutes: 60 },
+    body: {
+      title: '两人团',
+      starts_at: new Date().toISOString(),
+      ends_at: new Date(Date.now() + 48 * 3_600_000).toISOString(),
+      skus: [{ sku_id: product.skus[0].id, group_price_fen: 9900 }],
+      group_size: 2,
+      duration_minutes: 60,
+    },
   });
   expect(res.status).toBe(201);
   campaignId = ((await res.json()) as { id: string }).id;

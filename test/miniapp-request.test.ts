@@ -146,7 +146,11 @@ describe('mini-program request layer', () => {
     const updated = await meApi.updateAddress(created.id, { detail: '文一路 2 号' });
     expect(updated.detail).toBe('文一路 2 号');
     const token = currentSession()!.access_token;
-    for (const [method, override] of [['POST', 'DELETE'], ['POST', 'patch'], ['GET', 'PATCH']] as const) {
+    for (const [method, override] of [
+      ['POST', 'DELETE'],
+      ['POST', 'patch'],
+      ['GET', 'PATCH'],
+    ] as const) {
       const res = await api(method, `/me/addresses/${created.id}`, { token, headers: { 'X-HTTP-Method-Override': override }, ...(method === 'POST' && { body: {} }) });
       expect(res.status, `${method} ${override}`).toBe(400);
       expect((await json(res)).error.details[0].path).toBe('header.x-http-method-override');

@@ -44,7 +44,7 @@ describe('creating orders', () => {
     const product = await createProduct(merchant, categoryId, { specs: [], skus: [{ spec_values: [], price_fen: 990, original_price_fen: 1990, stock: 10 }] });
     const skuId = product.skus[0].id;
     const shoppers = await Promise.all(Array.from({ length: 200 }, () => shopperWithAddress()));
-    const results = await Promise.all(shoppers.map((s) => placeOrder(s.token, { items: [{ sku_id: skuId, quantity: 1 }] }).then(async (r) => ({ status: r.status, body: await r.json() as any }))));
+    const results = await Promise.all(shoppers.map((s) => placeOrder(s.token, { items: [{ sku_id: skuId, quantity: 1 }] }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }))));
     expect(results.filter((r) => r.status === 201)).toHaveLength(10);
     expect(results.filter((r) => r.status === 422).every((r) => r.body.error.code === 'insufficient_stock')).toBe(true);
     expect(results.filter((r) => r.status !== 201 && r.status !== 422)).toEqual([]);

@@ -21,7 +21,12 @@ async function captureQueries(work: (db: ReturnType<typeof createDb>) => Promise
           const statement = target.prepare(sql);
           return new Proxy(statement, {
             get(st, p) {
-              if (p === 'bind') return (...params: unknown[]) => ((entry.params = params), st.bind(...params));
+              if (p === 'bind') {
+                return (...params: unknown[]) => {
+                  entry.params = params;
+                  return st.bind(...params);
+                };
+              }
               const v = Reflect.get(st, p);
               return typeof v === 'function' ? v.bind(st) : v;
             },
@@ -44,8 +49,7 @@ async function planOf(q: Captured): Promise<string[]> {
 }
 
 /** "SCAN t" without an index is a full table scan; index scans and FTS lookups are fine. */
-const isFullScan = (detail: string) =>
-  /^SCAN /.test(detail) && !/USING (COVERING )?INDEX|VIRTUAL TABLE|CONSTANT ROW/.test(detail);
+const isFullScan = (detail: string) => /^SCAN /.test(detail) && !/USING (COVERING )?INDEX|VIRTUAL TABLE|CONSTANT ROW/.test(detail);
 
 async function expectNoFullScan(label: string, work: (db: ReturnType<typeof createDb>) => Promise<unknown>) {
   const queries = (await captureQueries(work)).filter((q) => /\bproducts\b/.test(q.sql));

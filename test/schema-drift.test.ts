@@ -24,20 +24,13 @@ describe('schema vs migrations', () => {
       const expected = Object.fromEntries(config.columns.map((c) => [c.name, { type: c.getSQLType().toLowerCase(), notNull: c.notNull || c.primary }]));
       expect(actual).toEqual(expected);
 
-      const indexes = await env.DB.prepare(`SELECT name, "unique" AS is_unique FROM pragma_index_list(?) WHERE origin = 'c'`)
-        .bind(config.name)
-        .all<{ name: string; is_unique: number }>();
+      const indexes = await env.DB.prepare(`SELECT name, "unique" AS is_unique FROM pragma_index_list(?) WHERE origin = 'c'`).bind(config.name).all<{ name: string; is_unique: number }>();
       const actualIndexes: Record<string, { unique: boolean; columns: string[] }> = {};
       for (const index of indexes.results) {
         const cols = await env.DB.prepare('SELECT name FROM pragma_index_info(?) ORDER BY seqno').bind(index.name).all<{ name: string }>();
         actualIndexes[index.name] = { unique: index.is_unique === 1, columns: cols.results.map((c) => c.name) };
       }
-      const expectedIndexes = Object.fromEntries(
-        config.indexes.map((i) => [
-          i.config.name,
-          { unique: i.config.unique, columns: i.config.columns.map((c) => (c as { name: string }).name) },
-        ]),
-      );
+      const expectedIndexes = Object.fromEntries(config.indexes.map((i) => [i.config.name, { unique: i.config.unique, columns: i.config.columns.map((c) => (c as { name: string }).name) }]));
       expect(actualIndexes).toEqual(expectedIndexes);
 
       const checks = await env.DB.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").bind(config.name).first<{ sql: string }>();

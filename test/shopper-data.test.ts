@@ -147,7 +147,12 @@ describe('checkout quote', () => {
   it('prices selected lines with member prices and the merchant’s shipping rules', async () => {
     const member = await shopperToken({ memberLevel: 1 });
     const regular = await shopperToken();
-    const lines = { items: [{ sku_id: product.skus[0]!.id, quantity: 2 }, { sku_id: product.skus[3]!.id, quantity: 1 }] };
+    const lines = {
+      items: [
+        { sku_id: product.skus[0]!.id, quantity: 2 },
+        { sku_id: product.skus[3]!.id, quantity: 1 },
+      ],
+    };
     const forMember = await json(api('POST', '/checkout/quote', { token: member.token, body: lines }));
     expect(forMember).toMatchObject({ items_total_fen: 11900 * 2 + 13900, shipping_fee_fen: 0, payable_fen: 37700 });
     expect(forMember.lines[0]).toMatchObject({ member_price_applied: true, effective_unit_price_fen: 11900, line_total_fen: 23800 });

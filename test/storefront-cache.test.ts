@@ -29,8 +29,7 @@ function appCountingD1(clock?: ManualClock) {
     },
   });
   const app = createApp({ clock });
-  const get = (path: string, headers: Record<string, string> = {}) =>
-    app.request(`${BASE}${path}`, { headers }, { ...env, DB: countingDb }, createExecutionContext());
+  const get = (path: string, headers: Record<string, string> = {}) => app.request(`${BASE}${path}`, { headers }, { ...env, DB: countingDb }, createExecutionContext());
   return { get, counter };
 }
 

@@ -4,7 +4,7 @@ import { api, createCategory, createProduct, json, tokenFor } from './helpers';
 type Card = { id: string; title: string; price_fen: number; sales_count: number; on_sale: boolean; category_id: string };
 
 let token: string;
-const ids = {} as Record<"women" | "dresses" | "tops" | "digital" | "dress1" | "dress2" | "tee" | "phone" | "draft", string>;
+const ids = {} as Record<'women' | 'dresses' | 'tops' | 'digital' | 'dress1' | 'dress2' | 'tee' | 'phone' | 'draft', string>;
 
 const sku = (price: number, original = price, stock = 10) => ({ spec_values: [], price_fen: price, original_price_fen: original, stock });
 

@@ -115,7 +115,11 @@ describe('certificate mode with the OpenSSL-made certificate and signature', () 
       'Wechatpay-Serial': FIXTURE_SERIAL,
     });
   const at = Number(FIXTURE_SIGNED.timestamp) * 1000;
-  const reason = (promise: Promise<unknown>) => promise.then(() => null, (e: unknown) => (e instanceof WeChatPaySignatureError ? e : null));
+  const reason = (promise: Promise<unknown>) =>
+    promise.then(
+      () => null,
+      (e: unknown) => (e instanceof WeChatPaySignatureError ? e : null),
+    );
 
   it('fails clearly when the only certificate is not valid yet at the injected time', async () => {
     const error = await reason(new WeChatPayVerifier({ platformCertificatesPem: FIXTURE_CERTIFICATE }).verify(headers(), FIXTURE_SIGNED.body, at));

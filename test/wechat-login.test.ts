@@ -10,7 +10,10 @@ import { invalidateAccessToken, loginClient } from './fakes/wechat-control';
 const uniqueOpenid = () => `o6_bmjrPTlm6_${crypto.randomUUID().slice(0, 13)}`;
 
 async function loginError(promise: Promise<unknown>): Promise<WeChatLoginError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(WeChatLoginError);
   return error as WeChatLoginError;
 }

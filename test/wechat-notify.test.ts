@@ -25,7 +25,10 @@ async function receive(notification: BuiltNotification, client = payClient()): P
 }
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect([WeChatPaySignatureError, WeChatPayNotificationError].some((type) => error instanceof type)).toBe(true);
   return (error as WeChatPaySignatureError | WeChatPayNotificationError).reason;
 }
@@ -117,8 +120,7 @@ describe('platform-certificate mode', () => {
 describe('platform certificates out of date (judged by the injected clock)', () => {
   const { platform } = fakeWeChat();
   const DAY = 86_400_000;
-  const certificateMode = (pem: string, clock = new ManualClock(Date.now())) =>
-    payClient({ wechatPayPublicKeyId: undefined, wechatPayPublicKeyPem: undefined, platformCertificatesPem: pem, clock });
+  const certificateMode = (pem: string, clock = new ManualClock(Date.now())) => payClient({ wechatPayPublicKeyId: undefined, wechatPayPublicKeyPem: undefined, platformCertificatesPem: pem, clock });
 
   it('an expired certificate configured next to the current one is not used, the current one is', async () => {
     const client = certificateMode(`${platform.certificatePem}${platform.expiredCertificate.pem}`);
@@ -143,7 +145,10 @@ describe('platform certificates out of date (judged by the injected clock)', () 
   it('fails clearly when every configured certificate is out of date, whichever key signed', async () => {
     const client = certificateMode(platform.expiredCertificate.pem);
     for (const signWith of ['expired_certificate', 'certificate'] as const) {
-      const error = await receive((await paidOrder(100, { signWith })).notification, client).then(() => null, (e: unknown) => e);
+      const error = await receive((await paidOrder(100, { signWith })).notification, client).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(WeChatPaySignatureError);
       expect(error).toMatchObject({ reason: 'no_valid_certificate', message: expect.stringContaining(`every configured platform certificate is out of date: ${platform.expiredCertificate.serial}`) });
     }

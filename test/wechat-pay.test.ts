@@ -6,17 +6,7 @@ import { ManualClock } from '../src/lib/clock';
 import { fromBase64, pemBlock, toBase64 } from '../src/wechat/encoding';
 import { WeChatPayApiError, WeChatPaySignatureError } from '../src/wechat/errors';
 import { formatTimeExpire } from '../src/wechat/pay-client';
-import {
-  NOTIFY_URL,
-  REFUND_NOTIFY_URL,
-  completeRefund,
-  fakeTransaction,
-  fakeWeChat,
-  markPaid,
-  payClient,
-  setNextResponse,
-  uniqueNo,
-} from './fakes/wechat-control';
+import { NOTIFY_URL, REFUND_NOTIFY_URL, completeRefund, fakeTransaction, fakeWeChat, markPaid, payClient, setNextResponse, uniqueNo } from './fakes/wechat-control';
 
 const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
 
@@ -41,13 +31,19 @@ async function paid(totalFen = 12900) {
 }
 
 async function apiError(promise: Promise<unknown>): Promise<WeChatPayApiError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(WeChatPayApiError);
   return error as WeChatPayApiError;
 }
 
 async function signatureFailure(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(WeChatPaySignatureError);
   return (error as WeChatPaySignatureError).reason;
 }

@@ -18,8 +18,7 @@ async function rsaKeyPair() {
   };
 }
 
-const verifyRsa = (publicKey: CryptoKey, signature: string, message: string) =>
-  crypto.subtle.verify(RSA, publicKey, fromBase64(signature), new TextEncoder().encode(message));
+const verifyRsa = (publicKey: CryptoKey, signature: string, message: string) => crypto.subtle.verify(RSA, publicKey, fromBase64(signature), new TextEncoder().encode(message));
 
 describe('createNonce', () => {
   it('makes 32 characters of [0-9a-zA-Z], different every time', () => {
@@ -43,7 +42,10 @@ describe('buildAuthorization', () => {
       timestampSec: 1554208460,
       nonce: '593BEC0C930BF1AFEB40B4A08C8FB242',
     });
-    const match = /^WECHATPAY2-SHA256-RSA2048 mchid="1900000109",nonce_str="593BEC0C930BF1AFEB40B4A08C8FB242",timestamp="1554208460",serial_no="408B07E79B8269FEC3D5D3E6AB8ED163A6A380DB",signature="([A-Za-z0-9+/=]+)"$/.exec(header);
+    const match =
+      /^WECHATPAY2-SHA256-RSA2048 mchid="1900000109",nonce_str="593BEC0C930BF1AFEB40B4A08C8FB242",timestamp="1554208460",serial_no="408B07E79B8269FEC3D5D3E6AB8ED163A6A380DB",signature="([A-Za-z0-9+/=]+)"$/.exec(
+        header,
+      );
     expect(match).not.toBeNull();
     const message = `POST\n/v3/pay/transactions/out-trade-no/T1234567/close\n1554208460\n593BEC0C930BF1AFEB40B4A08C8FB242\n${body}\n`;
     expect(await verifyRsa(merchant.publicKey, match![1]!, message)).toBe(true);
@@ -87,7 +89,10 @@ describe('WeChatPayVerifier', () => {
   }
 
   async function rejection(promise: Promise<unknown>) {
-    const error = await promise.then(() => null, (e: unknown) => e);
+    const error = await promise.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(WeChatPaySignatureError);
     return (error as WeChatPaySignatureError).reason;
   }

@@ -46,7 +46,7 @@ export async function runArrivals(rate: number, durationSeconds: number, arrive:
   };
 }
 
-export type Answer = { ok: boolean; /** 0 when no answer came (socket error, timeout). */ status: number; headers?: Headers; body?: any };
+export type Answer = { ok: boolean /** 0 when no answer came (socket error, timeout). */; status: number; headers?: Headers; body?: any };
 type StepStats = { latencyMs: number[]; non2xx: number; errors: number };
 
 /** Latency of each step (2xx answers only) and of whole flows, and what went wrong, by kind. */
@@ -84,8 +84,10 @@ export class Recorder {
   }
 
   stats(step: string): StepStats {
-    let stats = this.steps.get(step);
-    if (!stats) this.steps.set(step, (stats = { latencyMs: [], non2xx: 0, errors: 0 }));
+    const known = this.steps.get(step);
+    if (known) return known;
+    const stats: StepStats = { latencyMs: [], non2xx: 0, errors: 0 };
+    this.steps.set(step, stats);
     return stats;
   }
 

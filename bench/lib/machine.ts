@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 
 // Other work on the machine (a test run, a build) takes cores from both sides: show it.
-export const loadAverage = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+export const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 export function machineLine(): string {
   const cpu = cpus();

@@ -22,7 +22,12 @@ export async function signInShoppers(baseUrl: string, count: number, codePrefix:
   const shoppers: Shopper[] = [];
   for (let i = 0; i < count; i++) {
     const session = await setupPost(baseUrl, '/auth/wechat', { code: `ok:${codePrefix}_${i}` });
-    await setupPost(baseUrl, '/me/addresses', { recipient: `买家${i}`, phone: '13800138000', province: '上海市', city: '上海市', district: '浦东新区', detail: `世纪大道 ${i + 1} 号` }, session.access_token);
+    await setupPost(
+      baseUrl,
+      '/me/addresses',
+      { recipient: `买家${i}`, phone: '13800138000', province: '上海市', city: '上海市', district: '浦东新区', detail: `世纪大道 ${i + 1} 号` },
+      session.access_token,
+    );
     shoppers.push({ token: session.access_token, userId: session.user.id });
   }
   return shoppers;

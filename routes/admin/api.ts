@@ -15,18 +15,7 @@ import { createAccount, listAccounts, updateAccount } from '../../src/services/m
 import { loginMerchant, principalView } from '../../src/services/merchant-auth';
 import { requireMerchant } from '../../src/http/auth';
 import { getShopSettings, settingsView, updateShopSettings } from '../../src/services/shop-settings';
-import {
-  categoryBody,
-  createAccountBody,
-  createProductBody,
-  loginBody,
-  settingsBody,
-  stockAdjustmentBody,
-  updateAccountBody,
-  updateCategoryBody,
-  updateProductBody,
-  updateSkuBody,
-} from './schemas';
+import { categoryBody, createAccountBody, createProductBody, loginBody, settingsBody, stockAdjustmentBody, updateAccountBody, updateCategoryBody, updateProductBody, updateSkuBody } from './schemas';
 
 const productParam = validate('param', v.object({ id: idOf('prd') }));
 const skuParam = validate('param', v.object({ id: idOf('sku') }));
@@ -36,7 +25,6 @@ const accountParam = validate('param', v.object({ id: idOf('mer') }));
 const viewer = requireMerchant('viewer');
 const operator = requireMerchant('operator');
 const owner = requireMerchant('owner');
-
 
 export const adminApiRoutes = new Hono<AppEnv>()
   .post('/login', rateLimit('merchant_login'), validate('json', loginBody), async (c) => {
@@ -124,9 +112,7 @@ export const adminApiRoutes = new Hono<AppEnv>()
 
   // Staff accounts
   .get('/accounts', owner, async (c) => c.json({ items: await listAccounts(c.var.db) }))
-  .post('/accounts', owner, validate('json', createAccountBody), async (c) =>
-    c.json(await createAccount(c.var.db, c.req.valid('json'), c.var.clock.now()), 201),
-  )
+  .post('/accounts', owner, validate('json', createAccountBody), async (c) => c.json(await createAccount(c.var.db, c.req.valid('json'), c.var.clock.now()), 201))
   .patch('/accounts/:id', owner, accountParam, validate('json', updateAccountBody), async (c) =>
     c.json(await updateAccount(c.var.db, c.req.valid('param').id, c.req.valid('json'), c.var.clock.now())),
   );

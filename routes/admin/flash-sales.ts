@@ -24,9 +24,7 @@ export const adminFlashSaleRoutes = new Hono<AppEnv>()
     if (!configured) throw configurationPending(id);
     return c.json(await flashSaleForAdmin(c.env, c.var.db, id, c.var.clock.now(), { live: false }), 201, { Location: `/admin/api/flash-sales/${id}` });
   })
-  .get('/flash-sales/:id', viewer, flashSaleParam, async (c) =>
-    c.json(await flashSaleForAdmin(c.env, c.var.db, c.req.valid('param').id, c.var.clock.now(), { live: true })),
-  )
+  .get('/flash-sales/:id', viewer, flashSaleParam, async (c) => c.json(await flashSaleForAdmin(c.env, c.var.db, c.req.valid('param').id, c.var.clock.now(), { live: true })))
   .post('/flash-sales/:id/cancel', operator, flashSaleParam, noBody, async (c) => {
     const { id } = c.req.valid('param');
     const { configured } = await cancelFlashSale(c.env, catalogWriteContext(c), id);

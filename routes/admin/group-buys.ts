@@ -57,7 +57,15 @@ export const adminGroupBuyRoutes = new Hono<AppEnv>()
     const rooms = await roomsOfCampaign(c.var.db, id);
     return c.json({
       ...campaign,
-      recent_rooms: rooms.map((r) => ({ id: r.id, status: r.status, invite_code: r.inviteCode, expires_at: toIso(r.expiresAt), final_size: r.finalSize, simulated_count: r.simulatedCount, created_at: toIso(r.createdAt) })),
+      recent_rooms: rooms.map((r) => ({
+        id: r.id,
+        status: r.status,
+        invite_code: r.inviteCode,
+        expires_at: toIso(r.expiresAt),
+        final_size: r.finalSize,
+        simulated_count: r.simulatedCount,
+        created_at: toIso(r.createdAt),
+      })),
     });
   })
   .post('/group-buys/:id/cancel', operator, validate('param', groupBuyParam), noBody, async (c) => {

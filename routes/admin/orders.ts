@@ -16,11 +16,17 @@ export const adminOrderRoutes = new Hono<AppEnv>()
     return c.json(await listOrders(c.var.db, { status: q.status, cursor: q.cursor, limit: q.limit }));
   })
   .get('/orders/:id', requireMerchant('viewer'), orderParam, async (c) => c.json(await orderView(c.var.db, await findOrder(c.var.db, c.req.valid('param').id), 'merchant')))
-  .post('/orders/:id/ship', requireMerchant('operator'), orderParam, validate('json', v.strictObject({ carrier: text(32), tracking_no: v.pipe(text(40), v.regex(/^[A-Za-z0-9-]+$/, 'must be letters, digits or -')) })), async (c) => {
-    const order = await findOrder(c.var.db, c.req.valid('param').id);
-    await shipOrder(c.var.db, order, merchantActor(c), c.req.valid('json'), c.var.clock.now());
-    return c.json(await orderView(c.var.db, await findOrder(c.var.db, order.id), 'merchant'));
-  })
+  .post(
+    '/orders/:id/ship',
+    requireMerchant('operator'),
+    orderParam,
+    validate('json', v.strictObject({ carrier: text(32), tracking_no: v.pipe(text(40), v.regex(/^[A-Za-z0-9-]+$/, 'must be letters, digits or -')) })),
+    async (c) => {
+      const order = await findOrder(c.var.db, c.req.valid('param').id);
+      await shipOrder(c.var.db, order, merchantActor(c), c.req.valid('json'), c.var.clock.now());
+      return c.json(await orderView(c.var.db, await findOrder(c.var.db, order.id), 'merchant'));
+    },
+  )
   .post('/orders/:id/refund/approve', requireMerchant('operator'), orderParam, validate('json', v.strictObject({ note: v.optional(v.pipe(v.string(), v.maxLength(200)), '') })), async (c) => {
     const order = await findOrder(c.var.db, c.req.valid('param').id);
     await decideRefund(c.var.db, order, merchantActor(c), 'approve', c.req.valid('json').note, c.var.clock.now());

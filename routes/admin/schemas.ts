@@ -65,7 +65,14 @@ export const updateSkuBody = v.pipe(
 const stockQuantity = v.pipe(v.number(), v.integer('must be an integer'));
 export const stockAdjustmentBody = v.pipe(
   v.strictObject({
-    delta: v.optional(v.pipe(stockQuantity, v.minValue(-10_000_000), v.maxValue(10_000_000), v.check((n) => n !== 0, 'must not be zero'))),
+    delta: v.optional(
+      v.pipe(
+        stockQuantity,
+        v.minValue(-10_000_000),
+        v.maxValue(10_000_000),
+        v.check((n) => n !== 0, 'must not be zero'),
+      ),
+    ),
     set_to: v.optional(v.pipe(stockQuantity, v.minValue(0, 'must not be negative'), v.maxValue(10_000_000))),
     reason: text(200),
   }),
@@ -120,8 +127,7 @@ export const settingsBody = v.pipe(
 
 // Flash sales (秒杀). Business rules that need the catalog or the clock (price, stock, overlap,
 // a start in the past) are 422s from src/marketing/flash-sale/campaigns.ts; these are the 400s.
-export const countUpTo = (max: number) =>
-  v.pipe(v.number('must be an integer'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'), v.maxValue(max, `must be at most ${max}`));
+export const countUpTo = (max: number) => v.pipe(v.number('must be an integer'), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'), v.maxValue(max, `must be at most ${max}`));
 
 /** An ISO 8601 time with its offset (…Z or …+08:00), a real calendar date. */
 export const isoTime = v.pipe(
@@ -196,12 +202,7 @@ export const createFlashSaleBody = v.pipe(
     expected_peak_per_second: v.optional(countUpTo(10_000_000)),
     /** Recurring daily slots in the shop's time zone; without them the sale runs for the whole window. */
     daily_slots: v.optional(dailySlotsBody),
-    items: v.pipe(
-      v.array(flashSaleItemBody),
-      v.minLength(1, 'needs at least one SKU'),
-      v.maxLength(MAX_FLASH_SALE_ITEMS, `at most ${MAX_FLASH_SALE_ITEMS} SKUs`),
-      noDuplicateSkus,
-    ),
+    items: v.pipe(v.array(flashSaleItemBody), v.minLength(1, 'needs at least one SKU'), v.maxLength(MAX_FLASH_SALE_ITEMS, `at most ${MAX_FLASH_SALE_ITEMS} SKUs`), noDuplicateSkus),
   }),
   v.forward(
     v.partialCheck([['starts_at'], ['ends_at']], (b) => Date.parse(b.ends_at) > Date.parse(b.starts_at), 'must be after starts_at'),

@@ -33,7 +33,9 @@ export const products = sqliteTable(
     mainImageUrl: text('main_image_url').notNull(),
     imageUrls: text('image_urls', { mode: 'json' }).$type<string[]>().notNull(),
     specs: text('specs', { mode: 'json' }).$type<SpecDimension[]>().notNull(),
-    status: text('status', { enum: ['draft', 'published'] }).notNull().default('draft'),
+    status: text('status', { enum: ['draft', 'published'] })
+      .notNull()
+      .default('draft'),
     // Denormalised from the SKUs on every write so that list filters and sorts use indexes.
     minPriceFen: integer('min_price_fen').notNull(),
     maxPriceFen: integer('max_price_fen').notNull(),
@@ -100,10 +102,7 @@ export const skus = sqliteTable(
     uniqueIndex('skus_product_spec_idx').on(t.productId, t.specKey),
     // A failing CHECK aborts the whole D1 batch: this is what makes stock decrements safe.
     check('skus_stock_non_negative', sql`${t.stock} >= 0`),
-    check(
-      'skus_prices_valid',
-      sql`${t.priceFen} >= 0 AND ${t.originalPriceFen} >= 0 AND (${t.memberPriceFen} IS NULL OR ${t.memberPriceFen} >= 0)`,
-    ),
+    check('skus_prices_valid', sql`${t.priceFen} >= 0 AND ${t.originalPriceFen} >= 0 AND (${t.memberPriceFen} IS NULL OR ${t.memberPriceFen} >= 0)`),
   ],
 );
 

@@ -23,10 +23,7 @@ export const merchantAccounts = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [
-    uniqueIndex('merchant_accounts_username_idx').on(t.username),
-    check('merchant_accounts_role_valid', sql`${t.role} IN ('owner', 'operator', 'viewer')`),
-  ],
+  (t) => [uniqueIndex('merchant_accounts_username_idx').on(t.username), check('merchant_accounts_role_valid', sql`${t.role} IN ('owner', 'operator', 'viewer')`)],
 );
 
 /**

@@ -150,11 +150,7 @@ export const refunds = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [
-    uniqueIndex('refunds_out_refund_no_idx').on(t.outRefundNo),
-    index('refunds_order_idx').on(t.orderId),
-    check('refunds_amount_positive', sql`${t.amountFen} > 0`),
-  ],
+  (t) => [uniqueIndex('refunds_out_refund_no_idx').on(t.outRefundNo), index('refunds_order_idx').on(t.orderId), check('refunds_amount_positive', sql`${t.amountFen} > 0`)],
 );
 
 /** Ids of WeChat Pay notifications already applied: a replay changes nothing. */
@@ -175,7 +171,9 @@ export const outbox = sqliteTable(
     kind: text('kind', { enum: ['submit_refund'] }).notNull(),
     /** The entity the work is about (order id, refund id); with kind, unique. */
     subjectId: text('subject_id').notNull(),
-    status: text('status', { enum: ['pending', 'done', 'dead'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'done', 'dead'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at').notNull(),
     lastError: text('last_error'),
@@ -204,8 +202,4 @@ export const shopSettings = sqliteTable(
  * D1 batch changed nothing; the CHECK then fails and rolls back the whole batch. This turns a
  * guarded UPDATE that lost a race into a loud failure instead of a silent no-op.
  */
-export const batchAssertions = sqliteTable(
-  'batch_assertions',
-  { mustHold: integer('must_hold').notNull() },
-  (t) => [check('batch_assertions_must_hold', sql`${t.mustHold} = 1`)],
-);
+export const batchAssertions = sqliteTable('batch_assertions', { mustHold: integer('must_hold').notNull() }, (t) => [check('batch_assertions_must_hold', sql`${t.mustHold} = 1`)]);

@@ -82,10 +82,7 @@ export const cartItems = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [
-    uniqueIndex('cart_items_user_sku_idx').on(t.userId, t.skuId),
-    check('cart_items_quantity_range', sql`${t.quantity} BETWEEN 1 AND 999`),
-  ],
+  (t) => [uniqueIndex('cart_items_user_sku_idx').on(t.userId, t.skuId), check('cart_items_quantity_range', sql`${t.quantity} BETWEEN 1 AND 999`)],
 );
 
 /** WeChat's app access_token, shared by every isolate (WeChat limits how often it is fetched). */

@@ -93,11 +93,7 @@ export function boostCut(plan: readonly number[], index: number, bonusPct: numbe
 
 /** The calendar day (YYYY-MM-DD) of an instant in the shop's time zone: daily limits count by it. */
 export function shopDay(epochMs: number, timeZone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
-      .formatToParts(new Date(epochMs))
-      .map((p) => [p.type, p.value]),
-  );
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(epochMs)).map((p) => [p.type, p.value]));
   return `${parts.year}-${parts.month}-${parts.day}`;
 }
 
@@ -115,5 +111,4 @@ export function maskName(name: string): string {
  */
 export const NEW_SHOPPER_DAYS = 7;
 
-export const isNewToShop = (shopper: { createdAt: number; hasPaidOrder: boolean }, nowMs: number) =>
-  !shopper.hasPaidOrder && nowMs - shopper.createdAt <= NEW_SHOPPER_DAYS * 86_400_000;
+export const isNewToShop = (shopper: { createdAt: number; hasPaidOrder: boolean }, nowMs: number) => !shopper.hasPaidOrder && nowMs - shopper.createdAt <= NEW_SHOPPER_DAYS * 86_400_000;

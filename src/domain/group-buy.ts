@@ -50,10 +50,7 @@ export function joinUnitPriceFen(rules: Pick<GroupRules, 'tiers' | 'leaderDiscou
   return lessLeaderDiscount(base, isLeader, rules.leaderDiscountFen);
 }
 
-export type Closing =
-  | { outcome: 'open' }
-  | { outcome: 'succeeded'; finalSize: number; simulated: number }
-  | { outcome: 'failed' };
+export type Closing = { outcome: 'open' } | { outcome: 'succeeded'; finalSize: number; simulated: number } | { outcome: 'failed' };
 
 /**
  * Whether a room closes now. It succeeds as soon as every seat is paid; at expiry it succeeds

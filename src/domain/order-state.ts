@@ -1,17 +1,6 @@
 // The order state machine, as data: one table of which event moves an order from which
 // statuses to which. Everything that changes an order's status asks this module first.
-export const orderStatuses = [
-  'pending_payment',
-  'paid',
-  'shipped',
-  'completed',
-  'cancelled',
-  'refund_requested',
-  'refunding',
-  'refunded',
-  'partially_refunded',
-  'refund_rejected',
-] as const;
+export const orderStatuses = ['pending_payment', 'paid', 'shipped', 'completed', 'cancelled', 'refund_requested', 'refunding', 'refunded', 'partially_refunded', 'refund_rejected'] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 
 /** Statuses in which the goods may still be shipped or received after a refund episode. */

@@ -65,7 +65,10 @@ export function priceLines(inputs: PricingLineInput[], ctx: PricingContext, rule
     }
   }
   const discountFen = itemsTotalFen - goodsFen;
-  const shares = splitProportionally(discountFen, lines.map((l) => l.lineTotalFen));
+  const shares = splitProportionally(
+    discountFen,
+    lines.map((l) => l.lineTotalFen),
+  );
   lines = lines.map((l, i) => ({ ...l, discountShareFen: shares[i]!, payableFen: l.lineTotalFen - shares[i]! }));
 
   const { flatFeeFen, freeShippingThresholdFen } = ctx.shipping;

@@ -14,7 +14,11 @@ export function splitProportionally(totalFen: number, weights: number[]): number
     if (totalFen !== 0) throw new RangeError('cannot split a non-zero amount into no parts');
     return [];
   }
-  if (weightSum === 0) return splitProportionally(totalFen, weights.map(() => 1));
+  if (weightSum === 0)
+    return splitProportionally(
+      totalFen,
+      weights.map(() => 1),
+    );
   const exact = weights.map((w) => (totalFen * w) / weightSum);
   const parts = exact.map(Math.floor);
   let leftover = totalFen - parts.reduce((a, b) => a + b, 0);

@@ -53,8 +53,7 @@ export async function etagOf(body: ArrayBuffer): Promise<string> {
   return `"${[...digest.slice(0, 12)].map((b) => b.toString(16).padStart(2, '0')).join('')}"`;
 }
 
-export const etagMatches = (ifNoneMatch: string | undefined, etag: string) =>
-  !!ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*');
+export const etagMatches = (ifNoneMatch: string | undefined, etag: string) => !!ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*');
 
 export function notModified(etag: string, from: Headers): Response {
   const headers = new Headers();

@@ -21,13 +21,11 @@ export class ApiError extends Error {
   }
 }
 
-export const invalidInput = (details: ErrorDetail[], message = 'The request is invalid.') =>
-  new ApiError(400, 'invalid_input', message, details);
+export const invalidInput = (details: ErrorDetail[], message = 'The request is invalid.') => new ApiError(400, 'invalid_input', message, details);
 export const unauthorized = (message = 'Authentication is required.') => new ApiError(401, 'unauthorized', message);
 export const forbidden = (message = 'Your role does not allow this.') => new ApiError(403, 'forbidden', message);
 export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} was not found.`);
 export const conflict = (code: string, message: string) => new ApiError(409, code, message);
-export const businessRule = (code: string, message: string, details: ErrorDetail[] = []) =>
-  new ApiError(422, code, message, details);
+export const businessRule = (code: string, message: string, details: ErrorDetail[] = []) => new ApiError(422, code, message, details);
 export const tooManyRequests = (retryAfterSeconds: number, message = 'Too many requests; try again later.') =>
   new ApiError(429, 'rate_limited', message, [], { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });

@@ -30,10 +30,7 @@ export function loadKeyRing(jwtKeys: string | undefined, activeKid: string | und
   return ring;
 }
 
-export async function signAccessToken(
-  ring: KeyRing,
-  claims: { sub: string; aud: Audience; ttlSeconds: number; nowMs: number; extra?: JWTPayload },
-): Promise<string> {
+export async function signAccessToken(ring: KeyRing, claims: { sub: string; aud: Audience; ttlSeconds: number; nowMs: number; extra?: JWTPayload }): Promise<string> {
   const iat = Math.floor(claims.nowMs / 1000);
   return new SignJWT({ ...claims.extra })
     .setProtectedHeader({ alg: 'HS256', kid: ring.activeKid, typ: 'JWT' })

@@ -46,12 +46,17 @@ type Operation = { tags?: string[]; [key: string]: unknown };
  * (includeEmptyPaths). Operations get a tag from their area (the first path segment; admin ones
  * "admin …") unless a describeRoute gave one.
  */
+// biome-ignore lint/suspicious/noExplicitAny: any app, whatever its env, schema and base path.
 export async function apiDocument(app: Hono<any, any, any>): Promise<ApiDocument> {
   const document = await generateSpecs(app, {
     includeEmptyPaths: true,
     excludeStaticFile: false,
     documentation: {
-      info: { title: 'edge-mall API', version: '1', description: "Generated from the valibot schemas that validate each request. Errors: {\"error\": {code, message, details, request_id}} (README's codes table)." },
+      info: {
+        title: 'edge-mall API',
+        version: '1',
+        description: 'Generated from the valibot schemas that validate each request. Errors: {"error": {code, message, details, request_id}} (README\'s codes table).',
+      },
       components: { schemas: { Error: errorSchema as never } },
     },
     defaultValidationErrorResponse: errorResponse('Invalid input: details name each field by path.') as never,

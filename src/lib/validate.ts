@@ -17,18 +17,22 @@ import { documentedInput } from './openapi';
 export const bodyContracts = new WeakMap<object, 'json' | 'none'>();
 
 export const validate = <T extends v.GenericSchema, Target extends keyof ValidationTargets>(target: Target, schema: T) => {
-  const middleware = documentedInput(target, schema, vValidator(target, schema, async (result, c) => {
-    if (target === 'json') await requireJsonObjectBody(c);
-    const prefix = target === 'json' || target === 'form' ? 'body' : target;
-    if (!result.success) {
-      throw invalidInput(
-        result.issues.map((issue) => {
-          const path = v.getDotPath(issue);
-          return { path: path ? `${prefix}.${path}` : prefix, message: issue.message };
-        }),
-      );
-    }
-  }));
+  const middleware = documentedInput(
+    target,
+    schema,
+    vValidator(target, schema, async (result, c) => {
+      if (target === 'json') await requireJsonObjectBody(c);
+      const prefix = target === 'json' || target === 'form' ? 'body' : target;
+      if (!result.success) {
+        throw invalidInput(
+          result.issues.map((issue) => {
+            const path = v.getDotPath(issue);
+            return { path: path ? `${prefix}.${path}` : prefix, message: issue.message };
+          }),
+        );
+      }
+    }),
+  );
   if (target === 'json') bodyContracts.set(middleware, 'json');
   return middleware;
 };
@@ -78,14 +82,7 @@ export const fen = v.pipe(v.number('must be an integer number of fen'), v.intege
 
 /** Query-string integer in [min, max]. */
 export const queryInt = (min: number, max: number) =>
-  v.pipe(
-    v.string(),
-    v.regex(/^-?\d{1,12}$/, 'must be an integer'),
-    v.transform(Number),
-    v.number(),
-    v.minValue(min, `must be at least ${min}`),
-    v.maxValue(max, `must be at most ${max}`),
-  );
+  v.pipe(v.string(), v.regex(/^-?\d{1,12}$/, 'must be an integer'), v.transform(Number), v.number(), v.minValue(min, `must be at least ${min}`), v.maxValue(max, `must be at most ${max}`));
 
 export const queryBool = v.pipe(
   v.picklist(['true', 'false', '1', '0'], 'must be true or false'),
@@ -104,8 +101,7 @@ export const text = (max: number, min = 1) =>
 export const httpsUrl = v.pipe(v.string(), v.maxLength(1024, 'is too long'), v.url('must be a URL'), v.regex(/^https?:\/\//, 'must be an http(s) URL'));
 
 /** A prefixed id such as prd_0123456789abcdef. */
-export const idOf = (prefix: string) =>
-  v.pipe(v.string(), v.maxLength(64, 'is too long'), v.regex(new RegExp(`^${prefix}_[0-9a-z_]{1,60}$`), `must be a ${prefix}_ id`));
+export const idOf = (prefix: string) => v.pipe(v.string(), v.maxLength(64, 'is too long'), v.regex(new RegExp(`^${prefix}_[0-9a-z_]{1,60}$`), `must be a ${prefix}_ id`));
 
 /** The Idempotency-Key header that order- and payment-creating POSTs require. */
 export const idempotencyHeader = validate(

@@ -40,8 +40,14 @@ export async function findOwnAddress(db: Db, userId: string, addressId: string):
 
 /** Clearing the old default and setting the new one happen in one batch: never two defaults. */
 const makeDefaultStatements = (db: Db, userId: string, addressId: string, now: number) => [
-  db.update(addresses).set({ isDefault: 0, updatedAt: now }).where(and(eq(addresses.userId, userId), ne(addresses.id, addressId), eq(addresses.isDefault, 1))),
-  db.update(addresses).set({ isDefault: 1, updatedAt: now }).where(and(eq(addresses.id, addressId), eq(addresses.userId, userId))),
+  db
+    .update(addresses)
+    .set({ isDefault: 0, updatedAt: now })
+    .where(and(eq(addresses.userId, userId), ne(addresses.id, addressId), eq(addresses.isDefault, 1))),
+  db
+    .update(addresses)
+    .set({ isDefault: 1, updatedAt: now })
+    .where(and(eq(addresses.id, addressId), eq(addresses.userId, userId))),
 ];
 
 export async function createAddress(db: Db, userId: string, input: AddressInput, now: number) {

@@ -14,7 +14,10 @@ export const MAX_LINE_QUANTITY = 999;
 
 export async function cartView(db: Db, userId: string) {
   const lines = await db.select().from(cartItems).where(eq(cartItems.userId, userId)).orderBy(asc(cartItems.createdAt), asc(cartItems.id));
-  const skus = await loadPurchasableSkus(db, lines.map((l) => l.skuId));
+  const skus = await loadPurchasableSkus(
+    db,
+    lines.map((l) => l.skuId),
+  );
   const items = lines.map((line) => {
     const sku = skus.get(line.skuId);
     return {
@@ -34,7 +37,13 @@ export async function cartView(db: Db, userId: string) {
     };
   });
   const selectedAvailable = items.filter((i) => i.selected && !i.unavailable_reason);
-  const summary = quoteView(await quoteLines(db, userId, selectedAvailable.map((i) => ({ skuId: i.sku_id, quantity: i.quantity }))));
+  const summary = quoteView(
+    await quoteLines(
+      db,
+      userId,
+      selectedAvailable.map((i) => ({ skuId: i.sku_id, quantity: i.quantity })),
+    ),
+  );
   return {
     items,
     summary: {
@@ -49,7 +58,7 @@ export async function cartView(db: Db, userId: string) {
 
 export async function addToCart(db: Db, userId: string, skuId: string, quantity: number, now: number) {
   const sku = (await loadPurchasableSkus(db, [skuId])).get(skuId);
-  if (!sku || !sku.active || !sku.published) {
+  if (!sku?.active || !sku.published) {
     throw businessRule('not_purchasable', 'This item cannot be bought now.', [{ path: 'body.sku_id', message: 'not on sale' }]);
   }
   const lines = await db.select({ skuId: cartItems.skuId }).from(cartItems).where(eq(cartItems.userId, userId));
@@ -97,7 +106,10 @@ export async function selectCartLines(db: Db, userId: string, lineIds: string[] 
     const own = await db.select({ id: cartItems.id }).from(cartItems).where(scope);
     if (own.length < new Set(lineIds).size) throw notFound('Cart item');
   }
-  await db.update(cartItems).set({ selected: selected ? 1 : 0, updatedAt: now }).where(scope);
+  await db
+    .update(cartItems)
+    .set({ selected: selected ? 1 : 0, updatedAt: now })
+    .where(scope);
 }
 
 export async function selectedCartLines(db: Db, userId: string) {

@@ -1,6 +1,6 @@
 // Merchant writes to the catalog. Each write is one D1 batch that also bumps the catalog
 // version, so the storefront cache key changes in the same atomic step as the data.
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { categories, products, productSearchGrams, productTags, skus, stockLedger } from '../db/catalog';
 import { chunkForInsert, runBatch, type Statement } from '../db/batch';
 import type { Db } from '../db/client';
@@ -9,7 +9,7 @@ import { shortGrams } from '../domain/search';
 import { businessRule, conflict, invalidInput, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import type { AppVariables, Env } from '../env';
-import { toIso, type Clock } from '../lib/clock';
+import type { Clock } from '../lib/clock';
 import type { MerchantPrincipal } from './principals';
 import { BUMP_CATALOG_VERSION_SQL, rememberCatalogVersion } from './catalog-version';
 
@@ -82,7 +82,6 @@ export const refreshProductSummary = (productId: string, now: number) =>
       updated_at = ${now}
     WHERE id = ${productId}`;
 
-
 /**
  * Runs catalog statements plus the version bump in one batch; then tells this location's cache
  * the new version. Writes with no merchant behind them (the sweep settling a campaign) call it
@@ -101,7 +100,10 @@ function searchGramStatements(db: Db, productId: string, title: string, subtitle
   const grams = shortGrams(`${title} ${subtitle}`);
   return [
     db.delete(productSearchGrams).where(eq(productSearchGrams.productId, productId)),
-    ...chunkForInsert(grams.map((gram) => ({ gram, productId })), 2).map((rows) => db.insert(productSearchGrams).values(rows)),
+    ...chunkForInsert(
+      grams.map((gram) => ({ gram, productId })),
+      2,
+    ).map((rows) => db.insert(productSearchGrams).values(rows)),
   ];
 }
 
@@ -109,7 +111,10 @@ function tagStatements(db: Db, productId: string, tags: string[]): Statement[] {
   const unique = [...new Set(tags)];
   return [
     db.delete(productTags).where(eq(productTags.productId, productId)),
-    ...chunkForInsert(unique.map((tag) => ({ productId, tag })), 2).map((rows) => db.insert(productTags).values(rows)),
+    ...chunkForInsert(
+      unique.map((tag) => ({ productId, tag })),
+      2,
+    ).map((rows) => db.insert(productTags).values(rows)),
   ];
 }
 
@@ -132,10 +137,7 @@ function newSkuStatements(ctx: WriteContext, productId: string, inputs: (SkuInpu
   const ledger = rows
     .filter((r) => r.stock > 0)
     .map((r) => ({ id: newId('stk'), skuId: r.id, delta: r.stock, stockAfter: r.stock, reason: 'initial stock', actorId: ctx.actor.id, createdAt: ctx.now }));
-  return [
-    ...chunkForInsert(rows, 16).map((chunk) => ctx.db.insert(skus).values(chunk)),
-    ...chunkForInsert(ledger, 7).map((chunk) => ctx.db.insert(stockLedger).values(chunk)),
-  ];
+  return [...chunkForInsert(rows, 16).map((chunk) => ctx.db.insert(skus).values(chunk)), ...chunkForInsert(ledger, 7).map((chunk) => ctx.db.insert(stockLedger).values(chunk))];
 }
 
 export async function createProduct(ctx: WriteContext, input: ProductInput): Promise<string> {
@@ -160,7 +162,11 @@ export async function createProduct(ctx: WriteContext, input: ProductInput): Pro
       createdAt: ctx.now,
       updatedAt: ctx.now,
     }),
-    ...newSkuStatements(ctx, id, input.skus.map((sku, position) => ({ ...sku, position }))),
+    ...newSkuStatements(
+      ctx,
+      id,
+      input.skus.map((sku, position) => ({ ...sku, position })),
+    ),
     ...tagStatements(ctx.db, id, input.tags ?? []),
     ...searchGramStatements(ctx.db, id, input.title, subtitle),
     refreshProductSummary(id, ctx.now),
@@ -200,7 +206,10 @@ export async function updateProduct(ctx: WriteContext, productId: string, patch:
     patch.skus.forEach((input, i) => {
       const key = specKeyOf(input.spec_values);
       const current = existing.get(key);
-      if (!current) return void additions.push({ ...input, position: i });
+      if (!current) {
+        additions.push({ ...input, position: i });
+        return;
+      }
       kept.add(current.id);
       if (input.stock !== undefined && input.stock !== current.stock) {
         throw businessRule('stock_via_adjustment', 'Change the stock of an existing SKU with a stock adjustment.', [
@@ -256,7 +265,11 @@ export async function updateProduct(ctx: WriteContext, productId: string, patch:
 export async function setProductPublished(ctx: WriteContext, productId: string, published: boolean): Promise<void> {
   const product = await loadProduct(ctx.db, productId);
   if (published) {
-    const active = await ctx.db.select({ id: skus.id }).from(skus).where(and(eq(skus.productId, productId), eq(skus.active, 1))).limit(1);
+    const active = await ctx.db
+      .select({ id: skus.id })
+      .from(skus)
+      .where(and(eq(skus.productId, productId), eq(skus.active, 1)))
+      .limit(1);
     if (!active.length) throw businessRule('no_skus', 'A product needs at least one SKU to be published.');
   }
   await commitCatalogWrite(ctx, [
@@ -272,7 +285,7 @@ export type SkuPatch = Partial<Pick<SkuInput, 'price_fen' | 'original_price_fen'
 /** Quick edit of one SKU's prices (the admin page's price field). */
 export async function updateSku(ctx: WriteContext, skuId: string, patch: SkuPatch): Promise<void> {
   const sku = await ctx.db.query.skus.findFirst({ where: eq(skus.id, skuId) });
-  if (!sku || !sku.active) throw notFound('SKU');
+  if (!sku?.active) throw notFound('SKU');
   const priceFen = patch.price_fen ?? sku.priceFen;
   const originalPriceFen = patch.original_price_fen ?? sku.originalPriceFen;
   const memberPriceFen = patch.member_price_fen === undefined ? sku.memberPriceFen : patch.member_price_fen;
@@ -304,9 +317,7 @@ async function assertValidParent(db: Db, parentId: string | null | undefined, se
   const parent = await db.query.categories.findFirst({ where: eq(categories.id, parentId) });
   if (!parent) throw businessRule('unknown_category', 'The parent category does not exist.', [{ path: 'body.parent_id', message: 'no such category' }]);
   if (parent.parentId !== null || parentId === selfId) {
-    throw businessRule('category_depth', 'Categories have two levels: the parent must be a top-level category.', [
-      { path: 'body.parent_id', message: 'must be a top-level category' },
-    ]);
+    throw businessRule('category_depth', 'Categories have two levels: the parent must be a top-level category.', [{ path: 'body.parent_id', message: 'must be a top-level category' }]);
   }
 }
 

@@ -51,8 +51,7 @@ async function lookUpVersion(env: Env): Promise<number> {
   return version;
 }
 
-const storeVersionInCache = (version: number) =>
-  catalogCache().put(VERSION_KEY, new Response(String(version), { headers: { 'Cache-Control': `max-age=${VERSION_TTL_SECONDS}` } }));
+const storeVersionInCache = (version: number) => catalogCache().put(VERSION_KEY, new Response(String(version), { headers: { 'Cache-Control': `max-age=${VERSION_TTL_SECONDS}` } }));
 
 /** After a merchant write: this isolate and this location see the new version at once. */
 export async function rememberCatalogVersion(version: number, env: Env, clock: Clock): Promise<void> {
@@ -62,4 +61,3 @@ export async function rememberCatalogVersion(version: number, env: Env, clock: C
 
 /** The SQL that merchant writes add to their batch. */
 export const BUMP_CATALOG_VERSION_SQL = 'UPDATE catalog_state SET version = version + 1 WHERE id = 1 RETURNING version';
-

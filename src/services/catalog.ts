@@ -47,9 +47,7 @@ export type ProductCard = ReturnType<typeof productCard>;
 export async function categoryTree(db: Db) {
   const rows = await db.select().from(categories).orderBy(asc(categories.sortOrder), asc(categories.id));
   const node = (c: (typeof rows)[number]) => ({ id: c.id, name: c.name, icon_url: c.iconUrl, sort_order: c.sortOrder });
-  return rows
-    .filter((c) => c.parentId === null)
-    .map((root) => ({ ...node(root), children: rows.filter((c) => c.parentId === root.id).map(node) }));
+  return rows.filter((c) => c.parentId === null).map((root) => ({ ...node(root), children: rows.filter((c) => c.parentId === root.id).map(node) }));
 }
 
 /** A category and its sub-categories: filtering by a top-level category includes its children. */
@@ -97,8 +95,7 @@ export async function listProducts(db: Db, filter: ProductListFilter) {
   return asCards(page(rows, filter.limit, (last) => encodeCursor({ s: filter.sort, k: last[columnKey(filter.sort)] ?? 0, id: last.id })));
 }
 
-const columnKey = (sort: ProductSort) =>
-  (({ newest: 'publishedAt', price_asc: 'minPriceFen', price_desc: 'minPriceFen', sales: 'salesCount' }) as const)[sort];
+const columnKey = (sort: ProductSort) => (({ newest: 'publishedAt', price_asc: 'minPriceFen', price_desc: 'minPriceFen', sales: 'salesCount' }) as const)[sort];
 
 function page(rows: ProductRow[], limit: number, cursorOf: (last: ProductRow) => string, mayContinue = true) {
   const items = rows.slice(0, limit);
@@ -112,7 +109,11 @@ export async function productDetail(db: Db, productId: string, opts: { includeDr
   const product = await db.query.products.findFirst({ where: eq(products.id, productId) });
   if (!product || (product.status !== 'published' && !opts.includeDrafts)) throw notFound('Product');
   const [skuRows, tagRows, categoryRows] = await db.batch([
-    db.select().from(skus).where(and(eq(skus.productId, productId), eq(skus.active, 1))).orderBy(asc(skus.position), asc(skus.id)),
+    db
+      .select()
+      .from(skus)
+      .where(and(eq(skus.productId, productId), eq(skus.active, 1)))
+      .orderBy(asc(skus.position), asc(skus.id)),
     db.select({ tag: productTags.tag }).from(productTags).where(eq(productTags.productId, productId)).orderBy(asc(productTags.tag)),
     db.select().from(categories).where(eq(categories.id, product.categoryId)),
   ]);

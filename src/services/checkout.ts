@@ -24,7 +24,10 @@ export async function quoteLines(db: Db, userId: string, requested: RequestedLin
   const [user, settings, skus] = await Promise.all([
     db.query.users.findFirst({ where: eq(users.id, userId) }),
     getShopSettings(db),
-    loadPurchasableSkus(db, requested.map((l) => l.skuId)),
+    loadPurchasableSkus(
+      db,
+      requested.map((l) => l.skuId),
+    ),
   ]);
   if (!user) throw notFound('Shopper');
   // The same SKU twice counts once, with the quantities added.

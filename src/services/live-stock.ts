@@ -5,7 +5,6 @@
 // product, remembered in isolate memory for a second — and merged into each answer.
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { stockStatus } from '../domain/catalog';
 
 /** How old the stock on a product page may be, and its Cache-Control (browsers and shared caches). */
 export const LIVE_STOCK_SECONDS = 1;
@@ -33,4 +32,3 @@ export async function liveStockOf(db: Db, productId: string, now: number): Promi
   remembered.set(productId, entry);
   return entry;
 }
-

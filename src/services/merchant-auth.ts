@@ -13,7 +13,6 @@ export type { MerchantPrincipal };
 /** The roles an account can have, lowest first. */
 export { merchantRoles };
 
-
 /** The signed-in account as the API shows it (snake_case, like every other field). */
 export const principalView = (p: MerchantPrincipal) => ({ id: p.id, username: p.username, display_name: p.displayName, role: p.role });
 
@@ -37,7 +36,7 @@ export const roleAllows = (role: MerchantRole, needed: MerchantRole) => roleRank
 
 export const keyRingOf = (env: Env) => loadKeyRing(env.JWT_KEYS, env.JWT_ACTIVE_KID);
 
-export type LoginAttempt = { username: string; password: string; /** clientAddress() of the request, or INTERNAL_CLIENT */ client: string };
+export type LoginAttempt = { username: string; password: string /** clientAddress() of the request, or INTERNAL_CLIENT */; client: string };
 
 const lockedOut = (untilMs: number, nowMs: number) => tooManyRequests((untilMs - nowMs) / 1000, 'Too many failed logins; signing in is locked for now.');
 
@@ -91,9 +90,15 @@ async function recordFailure(db: Db, accountId: string, client: string, nowMs: n
     })
     .returning();
   if (!row?.lockedUntil) return;
-  const [locked] = await db.select({ clients: count() }).from(t).where(and(eq(t.accountId, accountId), gt(t.lockedUntil, nowMs)));
+  const [locked] = await db
+    .select({ clients: count() })
+    .from(t)
+    .where(and(eq(t.accountId, accountId), gt(t.lockedUntil, nowMs)));
   if ((locked?.clients ?? 0) >= ACCOUNT_LOCK_CLIENTS) {
-    await db.update(merchantAccounts).set({ lockedUntil: nowMs + LOCKOUT_MS }).where(eq(merchantAccounts.id, accountId));
+    await db
+      .update(merchantAccounts)
+      .set({ lockedUntil: nowMs + LOCKOUT_MS })
+      .where(eq(merchantAccounts.id, accountId));
   }
 }
 

@@ -88,4 +88,3 @@ export function recordSalesStatements(orderId: string): Statement[] {
         WHERE id IN (SELECT product_id FROM order_items WHERE order_id = ${orderId})`,
   ];
 }
-

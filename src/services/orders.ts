@@ -75,7 +75,17 @@ export async function createOrder(ctx: CreateContext, resolve: () => Promise<Cre
   }
   const stockAndCart = reserveStockStatements(quote, skus, ctx.now);
   if (input.fromCart) {
-    stockAndCart.push(ctx.db.delete(cartItems).where(and(eq(cartItems.userId, ctx.userId), inArray(cartItems.skuId, quote.lines.map((l) => l.skuId)))));
+    stockAndCart.push(
+      ctx.db.delete(cartItems).where(
+        and(
+          eq(cartItems.userId, ctx.userId),
+          inArray(
+            cartItems.skuId,
+            quote.lines.map((l) => l.skuId),
+          ),
+        ),
+      ),
+    );
   }
   return insertOrder(ctx, { quote, skus, address, note: input.note, paymentDeadline: ctx.now + paymentWindowMinutes * 60_000, source: { kind: 'shop' }, also: stockAndCart });
 }
@@ -164,8 +174,7 @@ export async function insertOrder(ctx: CreateContext, order: NewOrder): Promise<
 }
 
 /** The order made from an engine's hold or session (one per source and reference). */
-export const findOrderBySource = (db: Db, source: OrderSource, sourceRef: string) =>
-  db.query.orders.findFirst({ where: and(eq(orders.source, source), eq(orders.sourceRef, sourceRef)) });
+export const findOrderBySource = (db: Db, source: OrderSource, sourceRef: string) => db.query.orders.findFirst({ where: and(eq(orders.source, source), eq(orders.sourceRef, sourceRef)) });
 
 export async function findByIdempotencyKey(ctx: CreateContext) {
   const order = await ctx.db.query.orders.findFirst({ where: and(eq(orders.userId, ctx.userId), eq(orders.idempotencyKey, ctx.idempotencyKey)) });
@@ -323,7 +332,6 @@ export async function openRefundOf(db: Db, orderId: string) {
   return refund;
 }
 
-
 /**
  * The merchant decides the open refund request. An approved refund is sent to WeChat Pay by the
  * outbox (written in the same batch), so an approval is never lost between D1 and WeChat.
@@ -344,9 +352,7 @@ export async function decideRefund(db: Db, order: OrderRow, actor: Actor, decisi
           .set({ status: decision === 'approve' ? 'processing' : 'rejected', decidedBy: actor.id, decisionNote: note, updatedAt: now })
           .where(and(eq(refunds.id, refund.id), eq(refunds.status, 'requested'))),
         abortUnlessChanged(),
-        ...(decision === 'approve'
-          ? [db.insert(outbox).values({ id: newId('obx'), kind: 'submit_refund', subjectId: refund.id, nextAttemptAt: now, createdAt: now, updatedAt: now })]
-          : []),
+        ...(decision === 'approve' ? [db.insert(outbox).values({ id: newId('obx'), kind: 'submit_refund', subjectId: refund.id, nextAttemptAt: now, createdAt: now, updatedAt: now })] : []),
       ],
     },
     now,

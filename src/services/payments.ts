@@ -5,16 +5,16 @@
 // stock is released only after the transaction is closed at WeChat Pay; a payment that arrives
 // for an order already cancelled is refunded automatically; every step is keyed and idempotent
 // (out_trade_no, out_refund_no, notification id), so a replay or retry never applies twice.
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
-import { orders, outbox, payments, refunds, wechatNotifications } from '../db/orders';
+import { and, asc, eq, lte } from 'drizzle-orm';
+import { orders, payments } from '../db/orders';
 import { users } from '../db/shoppers';
-import { abortUnlessChanged, runBatch, type Statement } from '../db/batch';
+import { runBatch, type Statement } from '../db/batch';
 import type { Db } from '../db/client';
 import { canApply } from '../domain/order-state';
 import { ApiError, businessRule, conflict } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { WeChatPayApiError } from '../wechat/errors';
-import type { WeChatPayNotification, WeChatPayRefund, WeChatPayRefundResource, WeChatPayTransaction } from '../wechat/pay-client';
+import type { WeChatPayNotification, WeChatPayTransaction } from '../wechat/pay-client';
 import type { RequestPaymentParams } from '../wechat/signing';
 import { releaseStockStatements, recordSalesStatements, transitionStatements, type Actor, type OrderRow } from './order-transitions';
 import { stockHeldInD1 } from './order-source-policy';
@@ -121,7 +121,6 @@ export async function applyTransaction(db: Db, tx: WeChatPayTransaction, notific
   return outcome;
 }
 
-
 /**
  * Cancels an unpaid order: closes its WeChat Pay transaction first (if one was prepared), and
  * only then, in one batch, cancels the order and gives its stock back (exactly once). If the
@@ -155,7 +154,14 @@ export async function cancelUnpaidOrder(
   }
   await runBatch(db, [
     ...transitionStatements(db, order, { event: how.event, actor: how.actor, reason: how.reason, set: { cancelledAt: now } }, now),
-    ...(payment ? [db.update(payments).set({ status: 'closed', updatedAt: now }).where(and(eq(payments.id, payment.id), eq(payments.status, 'prepared')))] : []),
+    ...(payment
+      ? [
+          db
+            .update(payments)
+            .set({ status: 'closed', updatedAt: now })
+            .where(and(eq(payments.id, payment.id), eq(payments.status, 'prepared'))),
+        ]
+      : []),
     // A flash-sale order's units live in its FlashSaleStock object, released by afterOrderCancelled.
     ...(stockHeldInD1(order) ? releaseStockStatements(db, order.id) : []),
   ]);
@@ -204,4 +210,3 @@ export async function handleNotification(db: Db, pay: PayClient, headers: Header
   const resource = notification.resource;
   return applyRefundResult(db, { out_refund_no: resource.out_refund_no, refund_id: resource.refund_id, status: resource.refund_status }, notification.id, now);
 }
-

@@ -48,7 +48,7 @@ export async function loadPurchasableSkus(db: Db, skuIds: string[]): Promise<Map
 }
 
 export function unavailableReason(sku: PurchasableSku | undefined, quantity: number): UnavailableReason | null {
-  if (!sku || !sku.active) return 'sku_removed';
+  if (!sku?.active) return 'sku_removed';
   if (!sku.published) return 'product_unpublished';
   if (sku.stock <= 0) return 'out_of_stock';
   if (sku.stock < quantity) return 'insufficient_stock';

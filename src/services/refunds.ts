@@ -55,7 +55,6 @@ export function systemRefundStatements(db: Db, order: OrderRow, refund: SystemRe
   ];
 }
 
-
 /**
  * Applies a refund's final result exactly once: the refund row, the order's refunded amount,
  * and, for a shopper's refund, the order's status (in full or in part). A refunded order that
@@ -141,7 +140,6 @@ export async function applyRefundResult(
   return succeeded ? 'succeeded' : 'failed';
 }
 
-
 const OUTBOX_MAX_ATTEMPTS = 12;
 /** After the 1st failure 30 s, then 1 min, 2 min … capped at an hour. */
 const backoffMs = (attempts: number) => Math.min(30_000 * 2 ** (attempts - 1), 3_600_000);
@@ -161,7 +159,10 @@ export async function deliverOutbox(db: Db, pay: PayClient, now: number, batchSi
   for (const item of due) {
     try {
       await submitRefund(db, pay, item.subjectId, now);
-      await db.update(outbox).set({ status: 'done', attempts: item.attempts + 1, updatedAt: now }).where(eq(outbox.id, item.id));
+      await db
+        .update(outbox)
+        .set({ status: 'done', attempts: item.attempts + 1, updatedAt: now })
+        .where(eq(outbox.id, item.id));
       result.delivered++;
     } catch (error) {
       const attempts = item.attempts + 1;
@@ -179,16 +180,25 @@ export async function deliverOutbox(db: Db, pay: PayClient, now: number, batchSi
 
 async function submitRefund(db: Db, pay: PayClient, refundId: string, now: number) {
   const refund = await db.query.refunds.findFirst({ where: eq(refunds.id, refundId) });
-  if (!refund || refund.status !== 'processing') return; // decided or finished meanwhile: nothing to send
+  if (refund?.status !== 'processing') return; // decided or finished meanwhile: nothing to send
   const payment = await db.query.payments.findFirst({ where: and(eq(payments.orderId, refund.orderId), eq(payments.status, 'succeeded')) });
   if (!payment) throw new Error(`refund ${refund.id}: the order has no successful payment`);
-  const answer = await pay.createRefund({ outTradeNo: payment.outTradeNo, outRefundNo: refund.outRefundNo, reason: refund.reason.slice(0, 80), refundFen: refund.amountFen, totalFen: payment.amountFen });
+  const answer = await pay.createRefund({
+    outTradeNo: payment.outTradeNo,
+    outRefundNo: refund.outRefundNo,
+    reason: refund.reason.slice(0, 80),
+    refundFen: refund.amountFen,
+    totalFen: payment.amountFen,
+  });
   await applyRefundResult(db, { out_refund_no: answer.out_refund_no, refund_id: answer.refund_id, status: answer.status }, undefined, now);
 }
 
 /** Refunds submitted long ago and still processing: ask WeChat Pay (no notification came). */
 export async function reconcileProcessingRefunds(db: Db, pay: PayClient, now: number, olderThanMs = 10 * 60_000) {
-  const submitted = db.select({ id: outbox.subjectId }).from(outbox).where(and(eq(outbox.kind, 'submit_refund'), eq(outbox.status, 'done')));
+  const submitted = db
+    .select({ id: outbox.subjectId })
+    .from(outbox)
+    .where(and(eq(outbox.kind, 'submit_refund'), eq(outbox.status, 'done')));
   const stale = await db
     .select()
     .from(refunds)
@@ -203,4 +213,3 @@ export async function reconcileProcessingRefunds(db: Db, pay: PayClient, now: nu
     }
   }
 }
-

@@ -16,7 +16,6 @@ import type { ShopperPrincipal } from './principals';
 export const SHOPPER_ACCESS_TTL_SECONDS = 30 * 60;
 export const REFRESH_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
-
 async function sha256(text: string): Promise<string> {
   return encodeBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))));
 }
@@ -62,7 +61,10 @@ export async function refreshSession(db: Db, env: Env, presented: string, now: n
 }
 
 async function revokeFamily(db: Db, familyId: string, now: number) {
-  await db.update(refreshTokens).set({ revokedAt: now }).where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
+  await db
+    .update(refreshTokens)
+    .set({ revokedAt: now })
+    .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
 }
 
 /** Signs out: the presented refresh token's family can no longer refresh. */

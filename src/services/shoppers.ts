@@ -27,5 +27,8 @@ export async function updateProfile(db: Db, userId: string, patch: { nickname?: 
 
 /** Stores the number in E.164 form (+<country code><number>). */
 export async function bindPhone(db: Db, userId: string, phone: { countryCode: string; purePhoneNumber: string }, now: number) {
-  await db.update(users).set({ phone: `+${phone.countryCode}${phone.purePhoneNumber}`, updatedAt: now }).where(eq(users.id, userId));
+  await db
+    .update(users)
+    .set({ phone: `+${phone.countryCode}${phone.purePhoneNumber}`, updatedAt: now })
+    .where(eq(users.id, userId));
 }

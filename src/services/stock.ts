@@ -32,7 +32,7 @@ export type StockAdjustment = { delta?: number; set_to?: number; reason: string 
  */
 export async function adjustStock(ctx: WriteContext, skuId: string, adjustment: StockAdjustment) {
   const sku = await ctx.db.query.skus.findFirst({ where: eq(skus.id, skuId) });
-  if (!sku || !sku.active) throw notFound('SKU');
+  if (!sku?.active) throw notFound('SKU');
   const ledgerId = newId('stk');
   const change =
     adjustment.set_to !== undefined

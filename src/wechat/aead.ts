@@ -21,11 +21,7 @@ export async function decryptAeadResource(apiV3Key: string, resource: AeadResour
   }
   try {
     const key = await crypto.subtle.importKey('raw', utf8(apiV3Key), 'AES-GCM', false, ['decrypt']);
-    const plaintext = await crypto.subtle.decrypt(
-      { name: 'AES-GCM', iv: utf8(resource.nonce), additionalData: utf8(resource.associated_data ?? ''), tagLength: 128 },
-      key,
-      ciphertext,
-    );
+    const plaintext = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: utf8(resource.nonce), additionalData: utf8(resource.associated_data ?? ''), tagLength: 128 }, key, ciphertext);
     return new TextDecoder().decode(plaintext);
   } catch {
     throw new AeadDecryptError('resource does not decrypt with this key');

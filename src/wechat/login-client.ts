@@ -76,11 +76,10 @@ export class WeChatLoginClient {
   /** The phone number behind a `<button open-type="getPhoneNumber">` code (single-use, 5 minutes). */
   async getUserPhoneNumber(code: string, openid?: string): Promise<WeChatPhoneNumber> {
     const answer = await this.withAccessToken((token) =>
-      this.request<{ phone_info?: WeChatPhoneNumber & { watermark?: { appid?: string } } }>(
-        'POST',
-        `/wxa/business/getuserphonenumber?access_token=${encodeURIComponent(token)}`,
-        { code, ...(openid ? { openid } : {}) },
-      ),
+      this.request<{ phone_info?: WeChatPhoneNumber & { watermark?: { appid?: string } } }>('POST', `/wxa/business/getuserphonenumber?access_token=${encodeURIComponent(token)}`, {
+        code,
+        ...(openid ? { openid } : {}),
+      }),
     );
     const info = answer.phone_info;
     // The watermark names the app the number was released to; any other app's is not ours to use.

@@ -7,14 +7,7 @@ import type { Clock } from '../lib/clock';
 import { AeadDecryptError, decryptAeadResource } from './aead';
 import { utf8 } from './encoding';
 import { WeChatPayApiError, WeChatPayNotificationError } from './errors';
-import {
-  WeChatPayVerifier,
-  buildAuthorization,
-  buildRequestPaymentParams,
-  createNonce,
-  importMerchantPrivateKey,
-  type RequestPaymentParams,
-} from './signing';
+import { WeChatPayVerifier, buildAuthorization, buildRequestPaymentParams, createNonce, importMerchantPrivateKey, type RequestPaymentParams } from './signing';
 
 export type WeChatPayConfig = {
   apiBase: string;
@@ -257,11 +250,7 @@ export class WeChatPayClient {
     const text = new TextDecoder().decode(raw);
     if (!response.ok) {
       const error = safeJson(text) as { code?: unknown; message?: unknown } | null;
-      throw new WeChatPayApiError(
-        response.status,
-        typeof error?.code === 'string' ? error.code : `HTTP_${response.status}`,
-        typeof error?.message === 'string' ? error.message : text.slice(0, 200),
-      );
+      throw new WeChatPayApiError(response.status, typeof error?.code === 'string' ? error.code : `HTTP_${response.status}`, typeof error?.message === 'string' ? error.message : text.slice(0, 200));
     }
     if (raw.length === 0) return null;
     const parsed = safeJson(text);

@@ -79,22 +79,14 @@ export type AuthorizationInput = {
 export async function buildAuthorization(input: AuthorizationInput): Promise<string> {
   const message = `${input.method}\n${input.url}\n${input.timestampSec}\n${input.nonce}\n${input.body}\n`;
   const signature = await sign(input.privateKey, message);
-  return (
-    `${SIGNATURE_SCHEME} mchid="${input.mchid}",nonce_str="${input.nonce}",timestamp="${input.timestampSec}",` +
-    `serial_no="${input.merchantSerial}",signature="${signature}"`
-  );
+  return `${SIGNATURE_SCHEME} mchid="${input.mchid}",nonce_str="${input.nonce}",timestamp="${input.timestampSec}",` + `serial_no="${input.merchantSerial}",signature="${signature}"`;
 }
 
 /** What the mini-program passes to wx.requestPayment. */
 export type RequestPaymentParams = { timeStamp: string; nonceStr: string; package: string; signType: 'RSA'; paySign: string };
 
 /** paySign = merchant signature over `appId\ntimeStamp\nnonceStr\npackage\n`; signType is not signed. */
-export async function buildRequestPaymentParams(input: {
-  appId: string;
-  prepayId: string;
-  privateKey: CryptoKey;
-  nowMs: number;
-}): Promise<RequestPaymentParams> {
+export async function buildRequestPaymentParams(input: { appId: string; prepayId: string; privateKey: CryptoKey; nowMs: number }): Promise<RequestPaymentParams> {
   const timeStamp = String(Math.floor(input.nowMs / 1000));
   const nonceStr = createNonce();
   const pkg = `prepay_id=${input.prepayId}`;

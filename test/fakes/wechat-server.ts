@@ -51,17 +51,7 @@
 import { generateKeyPairSync, randomBytes, randomUUID, createPublicKey, type KeyObject } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  chinaTime,
-  encryptResource,
-  parseAuthorization,
-  randomAlphanumeric,
-  randomDigits,
-  randomHex,
-  signatureHeaders,
-  verifyMerchantSignature,
-  type Signer,
-} from './wechat-pay-crypto';
+import { chinaTime, encryptResource, parseAuthorization, randomAlphanumeric, randomDigits, randomHex, signatureHeaders, verifyMerchantSignature, type Signer } from './wechat-pay-crypto';
 import { createSelfSignedCertificate, validityPeriod, type CertificateValidity } from './x509';
 
 export type FakeWeChatOptions = {
@@ -94,18 +84,7 @@ export type SignWith = 'public_key' | 'certificate' | 'expired_certificate' | 'f
 export type NotifyOptions = { nowMs?: number; signWith?: SignWith; deliver?: boolean; delayMs?: number };
 export type DeliveryResult = { status: number; body: string } | { scheduledInMs: number } | { error: string };
 export type BuiltNotification = { id: string; headers: Record<string, string>; body: string; delivery?: DeliveryResult };
-export const notificationVariants = [
-  'duplicate',
-  'replay',
-  'forged',
-  'wrong_serial',
-  'stale',
-  'signtest',
-  'tampered_ciphertext',
-  'wrong_amount',
-  'wrong_mchid',
-  'wrong_appid',
-] as const;
+export const notificationVariants = ['duplicate', 'replay', 'forged', 'wrong_serial', 'stale', 'signtest', 'tampered_ciphertext', 'wrong_amount', 'wrong_mchid', 'wrong_appid'] as const;
 export type NotificationVariant = (typeof notificationVariants)[number];
 export const responseTampers = ['body', 'signature', 'serial', 'stale', 'signtest', 'unsigned'] as const;
 export type ResponseTamper = (typeof responseTampers)[number];
@@ -244,7 +223,7 @@ export async function startFakeWeChat(options: FakeWeChatOptions): Promise<FakeW
   const publicKeyId = `PUB_KEY_ID_${randomDigits(34)}`;
   const platformCertificate = (validity: CertificateValidity): PlatformCertificate & { privateKey: KeyObject } => {
     const keyPair = rsaKeyPair();
-    const serial = `${(0x10 + randomBytes(1)[0]! % 0x70).toString(16).toUpperCase()}${randomHex(19)}`;
+    const serial = `${(0x10 + (randomBytes(1)[0]! % 0x70)).toString(16).toUpperCase()}${randomHex(19)}`;
     const pem = createSelfSignedCertificate({ ...keyPair, serialHex: serial, commonName: 'Tenpay.com Root CA', ...validityPeriod(validity, Date.now()) });
     return { pem, serial, privateKey: keyPair.privateKey };
   };
@@ -292,9 +271,7 @@ export async function startFakeWeChat(options: FakeWeChatOptions): Promise<FakeW
       trade_state_desc: desc[t.tradeState],
       attach: t.attach ?? '',
       payer: { openid: t.openid },
-      amount: paid
-        ? { total: t.totalFen, payer_total: t.totalFen, currency: 'CNY', payer_currency: 'CNY' }
-        : { total: t.totalFen, currency: 'CNY', payer_currency: 'CNY' },
+      amount: paid ? { total: t.totalFen, payer_total: t.totalFen, currency: 'CNY', payer_currency: 'CNY' } : { total: t.totalFen, currency: 'CNY', payer_currency: 'CNY' },
     };
   }
 
@@ -373,7 +350,9 @@ export async function startFakeWeChat(options: FakeWeChatOptions): Promise<FakeW
       notifyUrl: body.notify_url,
       totalFen: body.amount.total,
       openid: body.payer.openid,
-      prepayId: `wx${chinaTime(nowSec * 1000).replace(/\D/g, '').slice(0, 14)}${randomHex(11).toLowerCase()}0000`,
+      prepayId: `wx${chinaTime(nowSec * 1000)
+        .replace(/\D/g, '')
+        .slice(0, 14)}${randomHex(11).toLowerCase()}0000`,
       fingerprint,
       tradeState: 'NOTPAY',
       refundNos: [],
@@ -412,9 +391,7 @@ export async function startFakeWeChat(options: FakeWeChatOptions): Promise<FakeW
     const fingerprint = JSON.stringify([t.outTradeNo, body.reason, body.notify_url, body.amount.refund, body.amount.total]);
     const existing = refunds.get(body.out_refund_no);
     if (existing) {
-      return existing.fingerprint === fingerprint
-        ? { status: 200, body: refundView(existing) }
-        : payError(400, 'INVALID_REQUEST', 'out_refund_no was used with other parameters');
+      return existing.fingerprint === fingerprint ? { status: 200, body: refundView(existing) } : payError(400, 'INVALID_REQUEST', 'out_refund_no was used with other parameters');
     }
     if (t.tradeState !== 'SUCCESS' && t.tradeState !== 'REFUND') return payError(400, 'INVALID_REQUEST', '订单未支付，不能退款');
     if (body.amount.total !== t.totalFen) return payError(400, 'INVALID_REQUEST', '订单金额与原订单不一致');
@@ -759,17 +736,23 @@ export async function startFakeWeChat(options: FakeWeChatOptions): Promise<FakeW
     let body: Record<string, any> = {};
     if (raw) body = JSON.parse(raw);
     const path = url.pathname;
-    let match: RegExpExecArray | null;
-    if (req.method === 'GET' && (match = /^\/__fake\/pay\/transactions\/([^/]+)$/.exec(path))) {
-      const record = transactionRecord(decodeURIComponent(match[1]!));
+    /** The decoded path segment that `pattern` captures, or undefined when the path is not that endpoint. */
+    const segment = (pattern: RegExp) => {
+      const match = pattern.exec(path);
+      return match ? decodeURIComponent(match[1]!) : undefined;
+    };
+    const transactionToRead = req.method === 'GET' ? segment(/^\/__fake\/pay\/transactions\/([^/]+)$/) : undefined;
+    if (transactionToRead !== undefined) {
+      const record = transactionRecord(transactionToRead);
       return record ? sendJson(res, 200, record) : sendJson(res, 404, { error: 'no such transaction' });
     }
     if (req.method !== 'POST') return sendJson(res, 404, { error: 'no such control endpoint' });
-    if ((match = /^\/__fake\/pay\/transactions\/([^/]+)\/pay$/.exec(path))) return sendJson(res, 200, await markPaid(decodeURIComponent(match[1]!), body));
-    if ((match = /^\/__fake\/pay\/refunds\/([^/]+)\/complete$/.exec(path))) return sendJson(res, 200, await completeRefund(decodeURIComponent(match[1]!), body));
-    if ((match = /^\/__fake\/notifications\/([^/]+)\/variants$/.exec(path))) {
-      return sendJson(res, 200, { notification: await notificationVariant(decodeURIComponent(match[1]!), body.variant, body) });
-    }
+    const toPay = segment(/^\/__fake\/pay\/transactions\/([^/]+)\/pay$/);
+    if (toPay !== undefined) return sendJson(res, 200, await markPaid(toPay, body));
+    const refundToComplete = segment(/^\/__fake\/pay\/refunds\/([^/]+)\/complete$/);
+    if (refundToComplete !== undefined) return sendJson(res, 200, await completeRefund(refundToComplete, body));
+    const notificationId = segment(/^\/__fake\/notifications\/([^/]+)\/variants$/);
+    if (notificationId !== undefined) return sendJson(res, 200, { notification: await notificationVariant(notificationId, body.variant, body) });
     if (path === '/__fake/pay/next-response') {
       setNextResponse(body as NextResponseRule);
       return sendJson(res, 200, { ok: true });

@@ -55,14 +55,7 @@ const name = (commonName: string) =>
   );
 
 /** A PEM certificate for `publicKey`, self-signed by `privateKey`, with the given serial (hex). */
-export function createSelfSignedCertificate(opts: {
-  privateKey: KeyObject;
-  publicKey: KeyObject;
-  serialHex: string;
-  commonName: string;
-  notBefore: Date;
-  notAfter: Date;
-}): string {
+export function createSelfSignedCertificate(opts: { privateKey: KeyObject; publicKey: KeyObject; serialHex: string; commonName: string; notBefore: Date; notAfter: Date }): string {
   const algorithm = sequence(objectIdentifier(OID_SHA256_WITH_RSA), nullValue());
   const tbs = sequence(
     explicit(0, unsignedInteger(Buffer.from([2]))), // v3

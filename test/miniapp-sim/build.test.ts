@@ -48,7 +48,7 @@ describe('mini-program build', () => {
     const appJson = path.join(root, 'app.json');
     const app = JSON.parse(readFileSync(appJson, 'utf8'));
     app.pages = app.pages.filter((p: string) => p !== 'pages/cart/index').concat('marketing/flash-sale/list/index');
-    app.usingComponents['gone'] = '/components/gone/index';
+    app.usingComponents.gone = '/components/gone/index';
     writeFileSync(appJson, JSON.stringify(app));
     appendFileSync(path.join(root, 'lib/config.js'), `// ${'x'.repeat(PACKAGE_LIMIT_BYTES)}`);
     const problems = checkPackages(root).problems;

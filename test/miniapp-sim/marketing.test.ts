@@ -12,19 +12,54 @@ const later = new Date(Date.now() + 3_600_000).toISOString();
 const now = new Date().toISOString();
 
 const campaign: GroupBuyCampaignDetail = {
-  id: 'gbc_1', title: '三人团 连衣裙', product_id: 'prd_1', image: 'https://img.example.com/g.jpg',
+  id: 'gbc_1',
+  title: '三人团 连衣裙',
+  product_id: 'prd_1',
+  image: 'https://img.example.com/g.jpg',
   skus: [{ sku_id: 'sku_1', spec_text: '红色 M', price_fen: 12900, group_price_fen: 9900 }],
-  group_size: 3, tiers: [], max_size: 3, leader_discount_fen: 0, duration_minutes: 60, starts_at: now, ends_at: later, open_rooms: [], server_time: now,
+  group_size: 3,
+  tiers: [],
+  max_size: 3,
+  leader_discount_fen: 0,
+  duration_minutes: 60,
+  starts_at: now,
+  ends_at: later,
+  open_rooms: [],
+  server_time: now,
 };
 const room: GroupBuyRoomView = {
-  id: 'gbr_1', campaign_id: 'gbc_1', status: 'open', size: 3, paid_count: 1, seats_left: 2, current_tier_price_fen: null,
+  id: 'gbr_1',
+  campaign_id: 'gbc_1',
+  status: 'open',
+  size: 3,
+  paid_count: 1,
+  seats_left: 2,
+  current_tier_price_fen: null,
   members: [{ name: '张**', avatar_url: null, is_leader: true, paid: true, simulated: false }],
-  expires_at: later, server_time: now, invite_code: 'ABC123',
+  expires_at: later,
+  server_time: now,
+  invite_code: 'ABC123',
 };
 const session = (patch: Partial<BargainSessionView> = {}): BargainSessionView => ({
-  id: 'bgs_1', campaign_id: 'bgc_1', owner: { name: '李**', avatar_url: null }, is_owner: false,
-  start_price_fen: 10000, floor_price_fen: 2000, current_price_fen: 10000, cut_total_fen: 0, helpers_needed: 5, helps: [],
-  status: 'open', buy_before_floor: false, can_buy: false, can_help: true, helped_by_me: false, expires_at: later, server_time: now, order_id: null, ...patch,
+  id: 'bgs_1',
+  campaign_id: 'bgc_1',
+  owner: { name: '李**', avatar_url: null },
+  is_owner: false,
+  start_price_fen: 10000,
+  floor_price_fen: 2000,
+  current_price_fen: 10000,
+  cut_total_fen: 0,
+  helpers_needed: 5,
+  helps: [],
+  status: 'open',
+  buy_before_floor: false,
+  can_buy: false,
+  can_help: true,
+  helped_by_me: false,
+  expires_at: later,
+  server_time: now,
+  order_id: null,
+  ...patch,
 });
 
 async function open(dir: string, definition: object, query: Record<string, string>, answer: (method: string, path: string) => Answer) {
@@ -99,7 +134,9 @@ describe('bargain session from a shared card', () => {
   });
 
   it('the owner shares the session with the remaining amount in the title', async () => {
-    const { page, instance } = await open('marketing/bargain/session', bargainSessionPage, { id: 'bgs_1' }, () => ok(session({ is_owner: true, current_price_fen: 5000, cut_total_fen: 5000, can_help: false })));
+    const { page, instance } = await open('marketing/bargain/session', bargainSessionPage, { id: 'bgs_1' }, () =>
+      ok(session({ is_owner: true, current_price_fen: 5000, cut_total_fen: 5000, can_help: false })),
+    );
     expect(shows(page, '.share')).toBe(true);
     expect(shows(page, '.help')).toBe(false);
     expect(instance.onShareAppMessage()).toMatchObject({ title: '帮我砍一刀！还差 ¥30.00 到底价', path: '/marketing/bargain/session/index?id=bgs_1&inviter=usr_me' });

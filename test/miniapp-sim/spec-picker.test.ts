@@ -14,7 +14,7 @@ function picker() {
     if (!found) throw new Error(`no value ${text}`);
     return found;
   };
-    // j-component applies setData to the view on the next tick, as WeChat does.
+  // j-component applies setData to the view on the next tick, as WeChat does.
   const tap = async (text: string) => {
     value(text).dispatchEvent('tap');
     await simulate.sleep(0);

@@ -28,7 +28,12 @@ export function mount<D extends object, M extends object>(definition: Definition
 /** The query of a page url as WeChat passes it to onLoad. */
 export function queryOf(url: string): Record<string, string> {
   const search = url.split('?')[1] ?? '';
-  return Object.fromEntries(search.split('&').filter(Boolean).map((pair) => pair.split('=').map(decodeURIComponent) as [string, string]));
+  return Object.fromEntries(
+    search
+      .split('&')
+      .filter(Boolean)
+      .map((pair) => pair.split('=').map(decodeURIComponent) as [string, string]),
+  );
 }
 
 /** A tap on an element with data-* attributes. */

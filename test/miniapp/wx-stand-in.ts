@@ -138,7 +138,16 @@ export function installWx(opts: { openid: string }) {
       done(o, { confirm: state.dialog.confirm, cancel: !state.dialog.confirm, content: o.editable ? state.dialog.content : undefined });
     },
     chooseAddress(o: Callbacks<Record<string, string>>) {
-      done(o, { userName: '李四', telNumber: '13800001111', provinceName: '上海市', cityName: '上海市', countyName: '浦东新区', detailInfo: '世纪大道 100 号', postalCode: '200120', errMsg: 'chooseAddress:ok' });
+      done(o, {
+        userName: '李四',
+        telNumber: '13800001111',
+        provinceName: '上海市',
+        cityName: '上海市',
+        countyName: '浦东新区',
+        detailInfo: '世纪大道 100 号',
+        postalCode: '200120',
+        errMsg: 'chooseAddress:ok',
+      });
     },
     navigateTo: navigate('navigateTo'),
     redirectTo: navigate('redirectTo'),

@@ -21,8 +21,7 @@ async function attempt(username: string, password: string, client: string, nowMs
   }
 }
 
-const failuresOf = (accountId: string) =>
-  env.DB.prepare('SELECT client, failures, locked_until FROM merchant_login_failures WHERE account_id = ? ORDER BY client').bind(accountId).all();
+const failuresOf = (accountId: string) => env.DB.prepare('SELECT client, failures, locked_until FROM merchant_login_failures WHERE account_id = ? ORDER BY client').bind(accountId).all();
 
 describe('merchant login lockout', () => {
   it('five wrong passwords from one client lock that client out, while the owner signs in from another', async () => {

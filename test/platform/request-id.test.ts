@@ -63,9 +63,7 @@ describe('request ids', () => {
 
   it('a request re-dispatched for X-HTTP-Method-Override keeps one id and one log line', async () => {
     const app = createApp();
-    const { result: res, lines } = await logged(() =>
-      app.request('/me', { method: 'POST', headers: { 'X-HTTP-Method-Override': 'PATCH', 'Content-Type': 'application/json' }, body: '{}' }, env),
-    );
+    const { result: res, lines } = await logged(() => app.request('/me', { method: 'POST', headers: { 'X-HTTP-Method-Override': 'PATCH', 'Content-Type': 'application/json' }, body: '{}' }, env));
     expect(res.status).toBe(401);
     const body = await json<{ error: { request_id: string } }>(res);
     expect(body.error.request_id).toBe(res.headers.get('X-Request-Id'));

@@ -45,18 +45,15 @@ export const orderApi = {
 export const flashSaleApi = {
   list: () => request<T.FlashSaleList>('/flash-sales', { auth: 'none' }),
   get: (id: string) => request<T.FlashSaleDetail>(`/flash-sales/${enc(id)}`, { auth: 'none' }),
-  reserve: (id: string, input: T.FlashReserveInput, idempotencyKey: string) =>
-    request<T.Order>(`/flash-sales/${enc(id)}/reserve`, { method: 'POST', body: input, idempotencyKey }),
+  reserve: (id: string, input: T.FlashReserveInput, idempotencyKey: string) => request<T.Order>(`/flash-sales/${enc(id)}/reserve`, { method: 'POST', body: input, idempotencyKey }),
 };
 
 export const groupBuyApi = {
   list: () => request<T.GroupBuyList>('/group-buys', { auth: 'none' }),
   get: (campaignId: string) => request<T.GroupBuyCampaignDetail>(`/group-buys/${enc(campaignId)}`, { auth: 'none' }),
-  open: (campaignId: string, body: T.GroupBuySeatInput, idempotencyKey: string) =>
-    request<T.GroupBuySeat>(`/group-buys/${enc(campaignId)}/rooms`, { method: 'POST', body, idempotencyKey }),
+  open: (campaignId: string, body: T.GroupBuySeatInput, idempotencyKey: string) => request<T.GroupBuySeat>(`/group-buys/${enc(campaignId)}/rooms`, { method: 'POST', body, idempotencyKey }),
   room: (roomId: string) => request<T.GroupBuyRoomView>(`/group-buys/rooms/${enc(roomId)}`),
-  join: (roomId: string, body: T.GroupBuySeatInput, idempotencyKey: string) =>
-    request<T.GroupBuySeat>(`/group-buys/rooms/${enc(roomId)}/join`, { method: 'POST', body, idempotencyKey }),
+  join: (roomId: string, body: T.GroupBuySeatInput, idempotencyKey: string) => request<T.GroupBuySeat>(`/group-buys/rooms/${enc(roomId)}/join`, { method: 'POST', body, idempotencyKey }),
   mine: () => request<T.GroupBuyRoomPage>('/group-buys/rooms', { query: { mine: 1 } }),
 };
 
@@ -68,6 +65,5 @@ export const bargainApi = {
   mine: () => request<T.BargainSessionPage>('/bargains/sessions'),
   session: (sessionId: string) => request<T.BargainSessionView>(`/bargains/sessions/${enc(sessionId)}`),
   help: (sessionId: string) => request<T.BargainHelp>(`/bargains/sessions/${enc(sessionId)}/help`, { method: 'POST', body: {} }),
-  buy: (sessionId: string, body: T.BargainPurchaseInput, idempotencyKey: string) =>
-    request<T.BargainPurchase>(`/bargains/sessions/${enc(sessionId)}/buy`, { method: 'POST', body, idempotencyKey }),
+  buy: (sessionId: string, body: T.BargainPurchaseInput, idempotencyKey: string) => request<T.BargainPurchase>(`/bargains/sessions/${enc(sessionId)}/buy`, { method: 'POST', body, idempotencyKey }),
 };

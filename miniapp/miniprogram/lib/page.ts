@@ -11,6 +11,7 @@ export type LoadStatus = 'loading' | 'ready' | 'empty' | 'error';
 export type PageState = { status: LoadStatus; errorMessage: string };
 export const loadingState: PageState = { status: 'loading', errorMessage: '' };
 
+// biome-ignore lint/suspicious/noExplicitAny: a page's methods take and return whatever WeChat's event handlers do.
 type Methods = Record<string, (...args: any[]) => any>;
 
 export type Instance<D, M> = { data: D; setData(patch: Partial<D>, callback?: () => void): void } & M;
@@ -32,6 +33,7 @@ type PropertyType = StringConstructor | NumberConstructor | BooleanConstructor |
 export type ComponentDefinition<D extends object, P extends object, M extends Methods> = {
   properties: { [K in keyof P]: { type: PropertyType; value: P[K] } };
   data: D;
+  // biome-ignore lint/suspicious/noExplicitAny: an observer receives the observed fields' values, of any type.
   observers?: Record<string, (...values: any[]) => void>;
   lifetimes?: { attached?(): void; detached?(): void };
   methods: M;
@@ -43,6 +45,7 @@ export function defineComponent<D extends object, P extends object, M extends Me
 
 /** Registers a definition with WeChat. Its types are ours, not the typings' overloads, hence one cast here. */
 export function register(definition: object): void {
+  // biome-ignore lint/complexity/noBannedTypes: the typings' Options take {} for "no data, properties, methods".
   Component(definition as WechatMiniprogram.Component.Options<{}, {}, {}, []>);
 }
 

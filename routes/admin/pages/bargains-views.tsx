@@ -8,7 +8,6 @@ import { CreateFormPage, LabeledField, TimeField, type FieldErrors, type FormVal
 import { CampaignDetailPage, campaignStateLabels, cancelHref, ListPage, TableHead } from './layout';
 import type { FormatTime } from './section';
 
-
 /** The notice after a successful action (the redirect's ?done=). */
 export const bargainNotices = {
   created: '砍价活动已创建。',

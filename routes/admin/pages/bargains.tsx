@@ -32,7 +32,20 @@ export const bargainPages = campaignSection({
 // ---------------------------------------------------------------------------------------------
 // Reading the form
 
-const formFields = ['title', 'sku_id', 'start_price', 'floor_price', 'helpers_needed', 'session_minutes', 'launches_per_shopper', 'helps_per_day', 'new_helper_bonus_pct', 'starts_at', 'ends_at', 'buy_before_floor'] as const;
+const formFields = [
+  'title',
+  'sku_id',
+  'start_price',
+  'floor_price',
+  'helpers_needed',
+  'session_minutes',
+  'launches_per_shopper',
+  'helps_per_day',
+  'new_helper_bonus_pct',
+  'starts_at',
+  'ends_at',
+  'buy_before_floor',
+] as const;
 
 /** The form's field for an API path (start_price_fen → start_price), and the words for each. */
 const bargainForm: FormVocabulary = {

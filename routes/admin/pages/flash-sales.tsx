@@ -4,11 +4,11 @@
 import * as v from 'valibot';
 import type { DailySlot } from '../../../src/domain/flash-sale-slots';
 import { cancelFlashSale, createFlashSale } from '../../../src/marketing/flash-sale/campaigns';
-import { type FlashSaleInput } from '../../../src/marketing/flash-sale/model';
+import type { FlashSaleInput } from '../../../src/marketing/flash-sale/model';
 import { flashSaleForAdmin, listFlashSalesForAdmin } from '../../../src/marketing/flash-sale/views';
 import { catalogWriteContext } from '../../../src/services/catalog-admin';
 import { createFlashSaleBody } from '../schemas';
-import { fieldReader, readFormValues, refusedFields, schemaRefusal, type FieldErrors, type FormValues, type FormVocabulary } from './form-kit';
+import { fieldReader, readFormValues, refusedFields, schemaRefusal, type FieldErrors, type FormVocabulary } from './form-kit';
 import { FLASH_FORM_ROWS, FlashSaleDetailPage, FlashSaleFormPage, FlashSaleListPage, flashSaleNotices, itemField } from './flash-sales-views';
 import { campaignSection, type SubmittedForm } from './campaign-section';
 import { PAGE_SIZE, shopTime } from './section';

@@ -71,8 +71,7 @@ export const ChoiceField: FC<{ name: string; label: string; choices: Record<stri
 );
 
 /** Above a refused form: nothing was saved. The messages themselves sit next to their fields. */
-export const RefusedNotice: FC<{ errors: FieldErrors }> = ({ errors }) =>
-  Object.keys(errors).length > 0 ? <Notice kind="error">有字段填写不正确，什么都没有保存。请修改后重试。</Notice> : null;
+export const RefusedNotice: FC<{ errors: FieldErrors }> = ({ errors }) => (Object.keys(errors).length > 0 ? <Notice kind="error">有字段填写不正确，什么都没有保存。请修改后重试。</Notice> : null);
 
 /** A page holding one create form: the refusal notice, the fields, the submit button, the way back. */
 export const CreateFormPage: FC<PropsWithChildren<{ title: string; merchant: MerchantPrincipal; action: string; errors: FieldErrors; listHref: string }>> = ({

@@ -34,7 +34,22 @@ export const groupBuyPages = campaignSection({
 // ---------------------------------------------------------------------------------------------
 // Reading the form
 
-const formFields = ['title', 'starts_at', 'ends_at', 'sku_id', 'group_price', 'group_size', 'tiers', 'max_size', 'leader_discount', 'duration_minutes', 'payment_window_minutes', 'per_user_limit', 'simulate_share_percent', 'full_room_policy'] as const;
+const formFields = [
+  'title',
+  'starts_at',
+  'ends_at',
+  'sku_id',
+  'group_price',
+  'group_size',
+  'tiers',
+  'max_size',
+  'leader_discount',
+  'duration_minutes',
+  'payment_window_minutes',
+  'per_user_limit',
+  'simulate_share_percent',
+  'full_room_policy',
+] as const;
 
 /** "2:90, 5:80" (size:price in yuan) → tiers in fen; null when a part is not of that form. */
 export function parseTiers(text: string): { min_size: number; price_fen: number }[] | null {
@@ -95,8 +110,7 @@ const groupBuyForm: FormVocabulary = {
     group_size: (m) => (m.includes('first tier') ? '阶梯拼团的成团人数须等于第一档人数，或不填' : m.includes('required') ? '请填写成团人数（或填写阶梯）' : '成团人数为 2–100 的整数'),
     max_size: (m) => (m.includes('unless') ? '不是阶梯拼团时不填最多人数' : '最多人数为 2–100 的整数'),
     tiers: (m) => (m.includes('at most') ? '最多 10 档' : '阶梯拼团至少需要两档'),
-    'tiers.min_size': (m) =>
-      m.includes('tier before') ? '每一档的人数须多于上一档' : m.includes('max_size') ? '每一档的人数不能超过最多人数' : '第一档至少 2 人，每档最多 100 人',
+    'tiers.min_size': (m) => (m.includes('tier before') ? '每一档的人数须多于上一档' : m.includes('max_size') ? '每一档的人数不能超过最多人数' : '第一档至少 2 人，每档最多 100 人'),
     'tiers.price_fen': (m) => (m.includes('tier before') ? '每一档的价格须低于上一档' : m.includes('SKU') ? '第一档的价格必须低于商品售价' : '每档价格至少 0.01 元'),
     leader_discount_fen: (m) => (m.includes('below') ? '团长优惠必须低于拼团价' : '请输入不小于 0 的金额'),
     duration_minutes: '请输入 5–10080 的整数',

@@ -13,8 +13,7 @@ import { roleAllows, type MerchantPrincipal } from '../../../src/services/mercha
  * Unquoted: hono/jsx escapes <style> text like any other text, and a name of plain words needs
  * no quotes in CSS.
  */
-export const FONT_STACK =
-  'system-ui,-apple-system,PingFang SC,Hiragino Sans GB,Microsoft YaHei,Noto Sans CJK SC,Source Han Sans SC,WenQuanYi Micro Hei,sans-serif';
+export const FONT_STACK = 'system-ui,-apple-system,PingFang SC,Hiragino Sans GB,Microsoft YaHei,Noto Sans CJK SC,Source Han Sans SC,WenQuanYi Micro Hei,sans-serif';
 
 // No quotes or angle brackets: hono/jsx escapes <style> text like any other text.
 const styles = `
@@ -72,7 +71,9 @@ export const Layout: FC<PropsWithChildren<{ title: string; merchant?: MerchantPr
               {merchant.displayName}（{roleLabels[merchant.role]}）
             </span>
             <form class="inline" method="post" action="/admin/logout">
-              <button class="secondary" type="submit">退出登录</button>
+              <button class="secondary" type="submit">
+                退出登录
+              </button>
             </form>
           </>
         )}
@@ -106,9 +107,15 @@ export const NextPageLink: FC<{ href: string | null }> = ({ href }) =>
   ) : null;
 
 /** A page listing things: the create link (operators only), the table, "none yet", the next page. */
-export const ListPage: FC<
-  PropsWithChildren<{ title: string; merchant: MerchantPrincipal; create?: { href: string; label: string }; empty: boolean; emptyText: string; nextHref: string | null }>
-> = ({ title, merchant, create, empty, emptyText, nextHref, children }) => (
+export const ListPage: FC<PropsWithChildren<{ title: string; merchant: MerchantPrincipal; create?: { href: string; label: string }; empty: boolean; emptyText: string; nextHref: string | null }>> = ({
+  title,
+  merchant,
+  create,
+  empty,
+  emptyText,
+  nextHref,
+  children,
+}) => (
   <Layout title={title} merchant={merchant}>
     {create && roleAllows(merchant.role, 'operator') && (
       <p>
@@ -122,9 +129,15 @@ export const ListPage: FC<
 );
 
 /** One campaign's page: the notice after an action, its state with the way back, its facts, and cancel while it may be. */
-export const CampaignDetailPage: FC<
-  PropsWithChildren<{ title: string; merchant: MerchantPrincipal; notice?: string | undefined; state?: string; listHref: string; cancelAction: string | null }>
-> = ({ title, merchant, notice, state, listHref, cancelAction, children }) => (
+export const CampaignDetailPage: FC<PropsWithChildren<{ title: string; merchant: MerchantPrincipal; notice?: string | undefined; state?: string; listHref: string; cancelAction: string | null }>> = ({
+  title,
+  merchant,
+  notice,
+  state,
+  listHref,
+  cancelAction,
+  children,
+}) => (
   <Layout title={title} merchant={merchant}>
     {notice && <Notice kind="ok">{notice}</Notice>}
     <p>

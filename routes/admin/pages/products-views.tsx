@@ -15,8 +15,7 @@ export const skuField = (skuId: string, field: 'price' | 'original_price' | 'mem
 
 const statusLabels = { draft: '草稿', published: '已上架' } as const;
 
-const priceRange = (minFen: number, maxFen: number) =>
-  minFen === maxFen ? formatFenWithYuanSign(minFen) : `${formatFenWithYuanSign(minFen)} – ${formatFenWithYuanSign(maxFen)}`;
+const priceRange = (minFen: number, maxFen: number) => (minFen === maxFen ? formatFenWithYuanSign(minFen) : `${formatFenWithYuanSign(minFen)} – ${formatFenWithYuanSign(maxFen)}`);
 
 export const ProductListPage: FC<{
   merchant: MerchantPrincipal;
@@ -30,7 +29,9 @@ export const ProductListPage: FC<{
     <form class="toolbar" method="get" action="/admin/products">
       <input type="search" name="q" value={q} placeholder="搜索标题或副标题" aria-label="搜索" />
       <select name="status" aria-label="状态">
-        <option value="" selected={status === ''}>全部状态</option>
+        <option value="" selected={status === ''}>
+          全部状态
+        </option>
         {Object.entries(statusLabels).map(([value, label]) => (
           <option value={value} selected={status === value}>
             {label}

@@ -79,12 +79,10 @@ export function shopTime(c: PageContext, timeStyle: 'short' | 'medium' = 'short'
 export const cursorQuery = validate('query', v.object({ cursor: pageQuery.cursor }));
 
 /** A detail page's query after a successful action: which notice to show (?done=). */
-export const doneQuery = <N extends Record<string, string>>(notices: N) =>
-  validate('query', v.object({ done: v.optional(v.picklist(Object.keys(notices) as (keyof N & string)[])) }));
+export const doneQuery = <N extends Record<string, string>>(notices: N) => validate('query', v.object({ done: v.optional(v.picklist(Object.keys(notices) as (keyof N & string)[])) }));
 
 /** The link to the next page of a list, keeping its filters. */
-export const nextPageHref = (path: string, cursor: string | null, filters: Record<string, string> = {}) =>
-  cursor ? `${path}?${new URLSearchParams({ ...filters, cursor })}` : null;
+export const nextPageHref = (path: string, cursor: string | null, filters: Record<string, string> = {}) => (cursor ? `${path}?${new URLSearchParams({ ...filters, cursor })}` : null);
 
 export const merchantActor = (c: PageContext) => ({ type: 'merchant' as const, id: c.var.merchant.id });
 
@@ -98,4 +96,3 @@ export const adminSection = (subject: string) =>
     const { status, headers } = error instanceof ApiError ? error : { status: 500 as const, headers: {} };
     return render(c, <ErrorPage message={pageMessage(error, subject)} merchant={c.get('merchant') as MerchantPrincipal | undefined} />, status, headers);
   });
-

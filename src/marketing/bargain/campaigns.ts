@@ -8,12 +8,11 @@ import * as v from 'valibot';
 import { bargainCampaigns, bargainSessions } from '../../db/bargains';
 import { products, skus } from '../../db/catalog';
 import { orders } from '../../db/orders';
-import { abortUnlessChanged } from '../../db/batch';
 import type { Db } from '../../db/client';
 import { campaignState } from '../../domain/campaign';
 import { toIso } from '../../lib/clock';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
-import { businessRule, conflict, notFound } from '../../lib/errors';
+import { businessRule, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { commitCatalogWrite, type WriteContext } from '../../services/catalog-admin';
 import { assertStartNotPast, cancelStatements, loadSellableSkus } from '../kernel/campaign-rules';
@@ -146,7 +145,14 @@ function page<T extends CampaignWithProduct, V>(rows: T[], limit: number, view: 
 export async function storefrontBargains(db: Db, opts: { cursor?: string | undefined; limit: number; now: number }) {
   const rows = await campaignsWithProducts(
     db,
-    and(eq(bargainCampaigns.status, 'scheduled'), lte(bargainCampaigns.startsAt, opts.now), gt(bargainCampaigns.endsAt, opts.now), eq(skus.active, 1), eq(products.status, 'published'), afterCursor(opts.cursor)),
+    and(
+      eq(bargainCampaigns.status, 'scheduled'),
+      lte(bargainCampaigns.startsAt, opts.now),
+      gt(bargainCampaigns.endsAt, opts.now),
+      eq(skus.active, 1),
+      eq(products.status, 'published'),
+      afterCursor(opts.cursor),
+    ),
     opts.limit + 1,
   );
   return { ...page(rows, opts.limit, campaignView), server_time: toIso(opts.now)! };

@@ -1,21 +1,9 @@
-// Buying a bargain: the owner buys at the session's current price (or only at the floor, as the
-// campaign says). The order is created once per session: orders has a unique index on
-// (source, source_ref) and a bargain order's source_ref is its session id, so of two concurrent
-// buys exactly one writes the order and the other answers with it. The session's object locks
-// the price while the order is written (no cut can change it meanwhile) and is closed after.
-//
-// The order is a normal one from there: it holds one unit of the SKU's stock in D1 and must be
-// paid within the shop's payment window (POST /orders/:id/pay). If it is not paid, the checkout's
-// expiry cancels it and gives the unit back; the session stays bought (closed) — the cut price
-// was for that one order, and a session cannot be bought a second time.
-import { and, eq } from 'drizzle-orm';
 import type { BeginBuyResult, BuyRefusal } from '../../../durable-objects/bargain-session.types';
 import { refusalError, type RefusalErrors } from '../kernel/object-calls';
-import { orders } from '../../db/orders';
-import { createDb, type Db } from '../../db/client';
+import type { Db } from '../../db/client';
 import { priceLines } from '../../domain/pricing';
 import type { Env } from '../../env';
-import { ApiError, businessRule, conflict, forbidden } from '../../lib/errors';
+import { businessRule, conflict, forbidden } from '../../lib/errors';
 import { findOwnAddress } from '../../services/addresses';
 import { findCampaign } from './campaigns';
 import { findSessionRow, withConfiguredSession } from './sessions';

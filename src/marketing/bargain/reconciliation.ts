@@ -37,7 +37,10 @@ export async function reconcileBargainCampaign(env: Env, db: Db, campaignId: str
       ? [[], []]
       : await db.batch([
           db.select({ sessionId: bargainHelps.sessionId, helperId: bargainHelps.helperId }).from(bargainHelps).where(inArray(bargainHelps.sessionId, page)),
-          db.select({ id: orders.id, sessionId: orders.sourceRef }).from(orders).where(and(eq(orders.source, 'bargain'), inArray(orders.sourceRef, page))),
+          db
+            .select({ id: orders.id, sessionId: orders.sourceRef })
+            .from(orders)
+            .where(and(eq(orders.source, 'bargain'), inArray(orders.sourceRef, page))),
         ]);
   const drifts: BargainDrift[] = [];
   for (const sessionId of page) {

@@ -20,7 +20,7 @@ import { isNewToShop, maskName, shopDay } from '../../domain/bargain';
 import type { Env } from '../../env';
 import { toIso } from '../../lib/clock';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
-import { ApiError, businessRule, conflict, notFound } from '../../lib/errors';
+import { businessRule, conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { findCampaign } from './campaigns';
 import { bargainSessionStub } from '../kernel/object-stubs';
@@ -30,7 +30,6 @@ import { loadPurchasableSkus, unavailableReason } from '../../services/purchasab
 import { logEvent } from '../../lib/log';
 
 export type BargainSessionRow = typeof bargainSessions.$inferSelect;
-
 
 export async function findSessionRow(db: Db, sessionId: string): Promise<BargainSessionRow> {
   const row = await db.query.bargainSessions.findFirst({ where: eq(bargainSessions.id, sessionId) });
@@ -201,8 +200,11 @@ const helpRefusal: RefusalErrors<HelpRefusal> = {
 /** One help: the D1 ticket (daily limit), then the cut in the session's object. */
 export async function helpSession(env: Env, ctx: HelpContext, sessionId: string): Promise<{ cutFen: number; state: SessionState }> {
   const { helper, isNew } = await readAndTakeTicket(ctx, sessionId);
-  const result = await withConfiguredSession(env, ctx.db, sessionId, async (stub): Promise<HelpResult> =>
-    stub.help({ helperId: ctx.helperId, name: helper.nickname, avatarUrl: helper.avatarUrl, isNew, nowMs: ctx.now }),
+  const result = await withConfiguredSession(
+    env,
+    ctx.db,
+    sessionId,
+    async (stub): Promise<HelpResult> => stub.help({ helperId: ctx.helperId, name: helper.nickname, avatarUrl: helper.avatarUrl, isNew, nowMs: ctx.now }),
   );
   if (result.ok) return { cutFen: result.cutFen, state: result.state };
   // Refusals other than already_helped mean this helper has no cut here: give the ticket back.
@@ -225,8 +227,15 @@ async function readAndTakeTicket(ctx: HelpContext, sessionId: string) {
     [
       db.select().from(bargainSessions).where(eq(bargainSessions.id, sessionId)),
       db.select().from(users).where(eq(users.id, helperId)),
-      db.select({ id: orders.id }).from(orders).where(and(eq(orders.userId, helperId), isNotNull(orders.paidAt))).limit(1),
-      db.select({ day: bargainHelps.day }).from(bargainHelps).where(and(eq(bargainHelps.sessionId, sessionId), eq(bargainHelps.helperId, helperId))),
+      db
+        .select({ id: orders.id })
+        .from(orders)
+        .where(and(eq(orders.userId, helperId), isNotNull(orders.paidAt)))
+        .limit(1),
+      db
+        .select({ day: bargainHelps.day })
+        .from(bargainHelps)
+        .where(and(eq(bargainHelps.sessionId, sessionId), eq(bargainHelps.helperId, helperId))),
     ] as const;
   const ticket = db
     .insert(bargainHelps)
@@ -243,9 +252,10 @@ async function readAndTakeTicket(ctx: HelpContext, sessionId: string) {
         .where(and(eq(bargainSessions.id, sessionId), ne(bargainSessions.ownerId, helperId))),
     )
     .onConflictDoNothing();
-  let found;
+  const readAndTicket = () => db.batch([...reads(), ticket]);
+  let found: Awaited<ReturnType<typeof readAndTicket>>;
   try {
-    found = await db.batch([...reads(), ticket]);
+    found = await readAndTicket();
   } catch (error) {
     const [[row], [helper], [paid], [held]] = await db.batch(reads());
     const read = helpable(row, helper, paid, helperId, now);
@@ -276,10 +286,7 @@ export async function listOwnSessions(env: Env, db: Db, opts: { ownerId: string;
     .select()
     .from(bargainSessions)
     .where(
-      and(
-        eq(bargainSessions.ownerId, opts.ownerId),
-        after ? or(lt(bargainSessions.createdAt, after.k), and(eq(bargainSessions.createdAt, after.k), lt(bargainSessions.id, after.id))) : undefined,
-      ),
+      and(eq(bargainSessions.ownerId, opts.ownerId), after ? or(lt(bargainSessions.createdAt, after.k), and(eq(bargainSessions.createdAt, after.k), lt(bargainSessions.id, after.id))) : undefined),
     )
     .orderBy(desc(bargainSessions.createdAt), desc(bargainSessions.id))
     .limit(opts.limit + 1);

@@ -190,4 +190,3 @@ export async function cancelFlashSale(env: Env, ctx: WriteContext, flashSaleId: 
     return { configured: false };
   }
 }
-

@@ -1,7 +1,7 @@
 // The flash-sale campaign as the code sees it: its rows, the validated admin input, and the
 // shard count rule. Shared by creation (campaigns.ts), the stock objects (stock-objects.ts), the
 // views (views.ts) and settlement (settlement.ts).
-import { flashSaleItems, flashSales } from '../../db/flash-sales';
+import type { flashSaleItems, flashSales } from '../../db/flash-sales';
 import { shardsNeeded } from '../../domain/flash-sale';
 import type { DailySlot } from '../../domain/flash-sale-slots';
 

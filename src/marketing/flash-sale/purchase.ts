@@ -9,7 +9,7 @@ import { priceLines } from '../../domain/pricing';
 import { reservationRef, shardFor } from '../../domain/flash-sale';
 import type { Env } from '../../env';
 import { encodeBase64Url } from '../../lib/base64url';
-import { ApiError, businessRule, conflict, notFound, tooManyRequests } from '../../lib/errors';
+import { type ApiError, businessRule, conflict, notFound, tooManyRequests } from '../../lib/errors';
 import { findOwnAddress } from '../../services/addresses';
 import { ensureStockObjectsConfigured } from './stock-objects';
 import { callConfigured, refusalError, type RefusalErrors } from '../kernel/object-calls';
@@ -63,7 +63,10 @@ async function campaignItem(db: Db, flashSaleId: string, skuId: string, now: num
  */
 async function reservationIdFor(ctx: CreateContext): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${ctx.userId}\n${ctx.idempotencyKey}\n${ctx.requestHash}`));
-  return `rsv_${encodeBase64Url(new Uint8Array(digest)).toLowerCase().replace(/[^0-9a-z]/g, '').slice(0, 20)}`;
+  return `rsv_${encodeBase64Url(new Uint8Array(digest))
+    .toLowerCase()
+    .replace(/[^0-9a-z]/g, '')
+    .slice(0, 20)}`;
 }
 
 export type FlashPurchase = { flashSaleId: string; skuId: string; quantity: number; addressId?: string };
@@ -117,13 +120,18 @@ async function reserveAndOrder(env: Env, ctx: CreateContext, purchase: FlashPurc
   const shard = shardFor(ctx.userId, campaign.shardCount);
   const stock = flashStockStub(env, item.id, shard);
   const request = { reservationId, userId: ctx.userId, quantity: purchase.quantity, nowMs: ctx.now };
-  const result = await callConfigured(async (): Promise<ReserveResult> => stock.reserve(request), () => ensureStockObjectsConfigured(env, campaign.id));
+  const result = await callConfigured(
+    async (): Promise<ReserveResult> => stock.reserve(request),
+    () => ensureStockObjectsConfigured(env, campaign.id),
+  );
   if (!result.ok) throw refusal(purchase, result, ctx.now);
 
   try {
     return await writeFlashOrder(ctx, { itemId: item.id, shard, reservationId, skuId: item.skuId, flashPriceFen: item.flashPriceFen, quantity: result.quantity, expiresAt: result.expiresAt, address });
   } catch (error) {
-    await stock.release(reservationId, 'order could not be written').catch((releaseError: unknown) => logEvent('error', 'release after failed order write', { reservation_id: reservationId, error: releaseError }));
+    await stock
+      .release(reservationId, 'order could not be written')
+      .catch((releaseError: unknown) => logEvent('error', 'release after failed order write', { reservation_id: reservationId, error: releaseError }));
     throw error;
   }
 }
@@ -161,4 +169,3 @@ async function writeFlashOrder(
     also: [],
   });
 }
-

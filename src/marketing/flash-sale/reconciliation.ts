@@ -5,7 +5,7 @@ import { flashSaleItems, flashSales } from '../../db/flash-sales';
 import { notFound } from '../../lib/errors';
 import { orders } from '../../db/orders';
 import type { Db } from '../../db/client';
-import { reservationRef, stockObjectName } from '../../domain/flash-sale';
+import { reservationRef } from '../../domain/flash-sale';
 import type { OrderStatus } from '../../domain/order-state';
 import type { Env } from '../../env';
 import { flashStockStub } from '../kernel/object-stubs';

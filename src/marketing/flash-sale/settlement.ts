@@ -60,13 +60,13 @@ async function settleCampaign(env: Env, db: Db, campaign: FlashSaleRow, now: num
   const returned = new Map<FlashSaleItemRow, number>();
   for (const item of items) {
     const snapshots = await Promise.all(shardsOf(item).map((s) => s.snapshot()));
-    returned.set(item, snapshots.reduce((n, s) => n + s.ledger.closedOut, 0));
+    returned.set(
+      item,
+      snapshots.reduce((n, s) => n + s.ledger.closedOut, 0),
+    );
   }
   const reason = `flash sale ${campaign.id} settled`;
-  const statements: Statement[] = [
-    sql`UPDATE flash_sales SET status = 'settled', updated_at = ${now} WHERE id = ${campaign.id} AND status = ${campaign.status}`,
-    abortUnlessChanged(),
-  ];
+  const statements: Statement[] = [sql`UPDATE flash_sales SET status = 'settled', updated_at = ${now} WHERE id = ${campaign.id} AND status = ${campaign.status}`, abortUnlessChanged()];
   for (const [item, units] of returned) {
     if (units === 0) continue;
     statements.push(...stockMovementStatements({ skuId: item.skuId, delta: units, reason, actorId: null, now }));
@@ -75,4 +75,3 @@ async function settleCampaign(env: Env, db: Db, campaign: FlashSaleRow, now: num
   await commitCatalogBatch(db, env, { now: () => now }, statements);
   return { flash_sale_id: campaign.id, outcome: 'settled', returned: Object.fromEntries([...returned].map(([item, units]) => [item.skuId, units])) };
 }
-

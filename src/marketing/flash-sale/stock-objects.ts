@@ -70,8 +70,7 @@ export async function ensureStockObjectsConfigured(env: Env, flashSaleId: string
 
 export type LiveFigures = { available: number; held: number; paid: number; released: number };
 
-const stockObjectsUnavailable = () =>
-  new ApiError(503, 'stock_objects_unavailable', 'The live stock of this flash sale cannot be read right now; try again.', [], { 'Retry-After': '1' });
+const stockObjectsUnavailable = () => new ApiError(503, 'stock_objects_unavailable', 'The live stock of this flash sale cannot be read right now; try again.', [], { 'Retry-After': '1' });
 
 /**
  * Live figures per item, summed over its shards. An object that does not know the campaign as D1

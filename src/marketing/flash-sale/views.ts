@@ -1,6 +1,6 @@
 // What the admin and the storefront read of flash sales: campaigns with their items, live
 // figures from the stock objects (admin) and the slot a shopper can buy in now (storefront).
-import { and, asc, desc, eq, gt, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, or, type SQL } from 'drizzle-orm';
 import * as v from 'valibot';
 import { products, skus } from '../../db/catalog';
 import type { Db } from '../../db/client';
@@ -12,7 +12,7 @@ import { toIso } from '../../lib/clock';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { notFound } from '../../lib/errors';
 import type { FlashSaleItemRow, FlashSaleRow } from './model';
-import { listedOrder, liveFigures, loadCampaign, type LiveFigures } from './stock-objects';
+import { listedOrder, liveFigures, type LiveFigures } from './stock-objects';
 
 // ---------------------------------------------------------------------------------------------
 // Admin views
@@ -93,7 +93,10 @@ export async function listFlashSalesForAdmin(db: Db, opts: { status?: FlashSaleR
     .orderBy(desc(flashSales.createdAt), desc(flashSales.id))
     .limit(opts.limit + 1);
   const page = rows.slice(0, opts.limit);
-  const items = await itemsWithSkus(db, page.map((c) => c.id));
+  const items = await itemsWithSkus(
+    db,
+    page.map((c) => c.id),
+  );
   const last = page[page.length - 1];
   return {
     items: page.map((c) => ({ ...campaignView(c, opts.now), items: items.filter((i) => i.flashSaleId === c.id).map((i) => adminItemView(i)) })),
@@ -164,12 +167,13 @@ export async function storefrontFlashSales(db: Db, now: number, timeZone: string
     .where(and(eq(flashSales.status, 'scheduled'), gt(flashSales.endsAt, now)))
     .orderBy(asc(flashSales.startsAt), asc(flashSales.id))
     .limit(STOREFRONT_CAMPAIGN_LIMIT);
-  const items = await storefrontItems(db, campaigns.map((c) => c.id));
+  const items = await storefrontItems(
+    db,
+    campaigns.map((c) => c.id),
+  );
   return {
     server_time: toIso(now)!,
-    items: campaigns
-      .map((c) => ({ ...storefrontCampaign(c, now, timeZone), products: items.filter((i) => i.flashSaleId === c.id).map(storefrontProduct) }))
-      .filter((c) => c.products.length > 0),
+    items: campaigns.map((c) => ({ ...storefrontCampaign(c, now, timeZone), products: items.filter((i) => i.flashSaleId === c.id).map(storefrontProduct) })).filter((c) => c.products.length > 0),
   };
 }
 
@@ -190,4 +194,3 @@ export async function storefrontFlashSale(env: Env, db: Db, flashSaleId: string,
     products: items.map((i) => ({ ...storefrontProduct(i), remaining: live?.get(i.id)?.available ?? 0 })),
   };
 }
-

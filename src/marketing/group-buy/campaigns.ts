@@ -13,12 +13,11 @@ import { groupBuyRooms, groupBuys, groupBuySkus } from '../../db/group-buys';
 import { tierProblems, type GroupRules, type Tier } from '../../domain/group-buy';
 import { toIso } from '../../lib/clock';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
-import { businessRule, conflict, invalidInput, notFound, type ErrorDetail } from '../../lib/errors';
+import { businessRule, invalidInput, notFound, type ErrorDetail } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { assertStartNotPast, cancelStatements, loadSellableSkus } from '../kernel/campaign-rules';
 import { campaignState, isLive, type CampaignState } from '../../domain/campaign';
 import { commitCatalogWrite, type WriteContext } from '../../services/catalog-admin';
-
 
 export type GroupBuyRow = typeof groupBuys.$inferSelect;
 
@@ -210,7 +209,13 @@ function campaignView(c: GroupBuyRow, skuList: CampaignSku[], image: string): Gr
 }
 
 async function campaignViews(db: Db, rows: GroupBuyRow[]): Promise<GroupBuyCampaignView[]> {
-  const [skuLists, images] = await Promise.all([skusOf(db, rows.map((r) => r.id)), imagesOf(db, [...new Set(rows.map((r) => r.productId))])]);
+  const [skuLists, images] = await Promise.all([
+    skusOf(
+      db,
+      rows.map((r) => r.id),
+    ),
+    imagesOf(db, [...new Set(rows.map((r) => r.productId))]),
+  ]);
   return rows.map((r) => campaignView(r, skuLists.get(r.id) ?? [], images.get(r.productId) ?? ''));
 }
 
@@ -251,11 +256,7 @@ export type AdminGroupBuy = GroupBuyCampaignView & {
 export async function groupBuyForAdmin(db: Db, id: string, now: number): Promise<AdminGroupBuy> {
   const campaign = await findCampaign(db, id);
   const [view] = await campaignViews(db, [campaign]);
-  const counts = await db
-    .select({ status: groupBuyRooms.status, n: sql<number>`count(*)` })
-    .from(groupBuyRooms)
-    .where(eq(groupBuyRooms.groupBuyId, id))
-    .groupBy(groupBuyRooms.status);
+  const counts = await db.select({ status: groupBuyRooms.status, n: sql<number>`count(*)` }).from(groupBuyRooms).where(eq(groupBuyRooms.groupBuyId, id)).groupBy(groupBuyRooms.status);
   const rooms = { open: 0, succeeded: 0, failed: 0 };
   for (const c of counts) rooms[c.status] = c.n;
   return {

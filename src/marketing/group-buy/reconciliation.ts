@@ -1,17 +1,13 @@
 // Reconciliation of a group buy: each room's object (its seats and their states) against D1's
 // members, orders and payments. A drift is anything the two stores disagree about.
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
-import { createDb, type Db } from '../../db/client';
+import type { Db } from '../../db/client';
 import { groupBuyMembers, groupBuyRooms } from '../../db/group-buys';
 import { orders, payments } from '../../db/orders';
-import { runBatch, type Statement } from '../../db/batch';
-import { seatRef, tierRefundPlan, type GroupRules, type PaidMember } from '../../domain/group-buy';
+import { seatRef } from '../../domain/group-buy';
 import type { Env } from '../../env';
-import { ApiError } from '../../lib/errors';
-import { orderSourcePolicy } from '../../services/order-source-policy';
-import { transitionStatements, type OrderRow } from '../../services/order-transitions';
+import type { OrderRow } from '../../services/order-transitions';
 import type { RoomState } from '../../../durable-objects/group-buy-room.types';
-import type { RoomClosure } from '../../../durable-objects/port';
 import { groupRoomStub } from '../kernel/object-stubs';
 
 export type RoomDrift = { room_id: string; seat_id?: string; problem: string };
@@ -30,14 +26,25 @@ export async function reconcileRoom(db: Db, state: RoomState): Promise<RoomDrift
   const [room, members, roomOrders] = await Promise.all([
     db.query.groupBuyRooms.findFirst({ where: eq(groupBuyRooms.id, state.roomId) }),
     db.select().from(groupBuyMembers).where(eq(groupBuyMembers.roomId, state.roomId)).orderBy(asc(groupBuyMembers.createdAt)),
-    db.select().from(orders).where(and(eq(orders.source, 'group_buy'), inArray(orders.sourceRef, state.seats.length ? state.seats.map((s) => seatRef(state.roomId, s.seatId)) : ['-']))),
+    db
+      .select()
+      .from(orders)
+      .where(and(eq(orders.source, 'group_buy'), inArray(orders.sourceRef, state.seats.length ? state.seats.map((s) => seatRef(state.roomId, s.seatId)) : ['-']))),
   ]);
   if (!room) return [{ room_id: state.roomId, problem: 'room object has no D1 row' }];
   if (state.status !== 'open' && state.recordedInD1 && room.status !== state.status) drift.push({ room_id: state.roomId, problem: `D1 says ${room.status}, the object ${state.status}` });
   const orderOf = new Map(roomOrders.map((o) => [o.sourceRef!, o]));
   const memberOf = new Map(members.map((m) => [m.seatId, m]));
-  const paidOrderIds = state.seats.filter((s) => s.status === 'paid').map((s) => orderOf.get(seatRef(state.roomId, s.seatId))?.id).filter((id): id is string => !!id);
-  const succeeded = paidOrderIds.length ? await db.select().from(payments).where(and(inArray(payments.orderId, paidOrderIds), eq(payments.status, 'succeeded'))) : [];
+  const paidOrderIds = state.seats
+    .filter((s) => s.status === 'paid')
+    .map((s) => orderOf.get(seatRef(state.roomId, s.seatId))?.id)
+    .filter((id): id is string => !!id);
+  const succeeded = paidOrderIds.length
+    ? await db
+        .select()
+        .from(payments)
+        .where(and(inArray(payments.orderId, paidOrderIds), eq(payments.status, 'succeeded')))
+    : [];
   const paymentOf = new Map(succeeded.map((p) => [p.orderId, p]));
 
   for (const seat of state.seats) {
@@ -68,12 +75,7 @@ export const RECONCILE_ROOM_LIMIT = 200;
 
 /** The reconciliation of a campaign's rooms (newest first, up to RECONCILE_ROOM_LIMIT). */
 export async function reconcileCampaign(env: Env, db: Db, campaignId: string) {
-  const rooms = await db
-    .select({ id: groupBuyRooms.id })
-    .from(groupBuyRooms)
-    .where(eq(groupBuyRooms.groupBuyId, campaignId))
-    .orderBy(desc(groupBuyRooms.createdAt))
-    .limit(RECONCILE_ROOM_LIMIT);
+  const rooms = await db.select({ id: groupBuyRooms.id }).from(groupBuyRooms).where(eq(groupBuyRooms.groupBuyId, campaignId)).orderBy(desc(groupBuyRooms.createdAt)).limit(RECONCILE_ROOM_LIMIT);
   const drift: RoomDrift[] = [];
   const totals = { rooms: rooms.length, held: 0, paid: 0, released: 0 };
   for (const { id } of rooms) {

@@ -34,7 +34,6 @@ import { getShopSettings, shippingPolicyOf } from '../../services/shop-settings'
 import { logEvent } from '../../lib/log';
 import { groupRoomStub } from '../kernel/object-stubs';
 
-
 /** A room as a shopper sees it (the mini-program imports this type). */
 export type GroupBuyRoomView = {
   id: string;
@@ -108,7 +107,13 @@ export async function openRoomsOf(env: Env, db: Db, campaignId: string, now: num
     .slice(0, limit)
     .map((s) => {
       const leader = s.seats.find((seat) => seat.isLeader);
-      return { id: s.roomId, leader: { name: maskName(leader?.name ?? ''), avatar_url: leader?.avatarUrl ?? null }, seats_left: s.seatsLeft, expires_at: toIso(s.expiresAt)!, server_time: toIso(now)! };
+      return {
+        id: s.roomId,
+        leader: { name: maskName(leader?.name ?? ''), avatar_url: leader?.avatarUrl ?? null },
+        seats_left: s.seatsLeft,
+        expires_at: toIso(s.expiresAt)!,
+        server_time: toIso(now)!,
+      };
     });
 }
 
@@ -142,7 +147,11 @@ export type SeatTaken = { room: GroupBuyRoomView; order: OrderRow; created: bool
 const newRoomId = () => `grm_${randomToken(20)}`;
 const newSeatId = () => `gst_${randomToken(20)}`;
 function randomToken(length: number) {
-  return encodeBase64Url(crypto.getRandomValues(new Uint8Array(24))).toLowerCase().replace(/[^0-9a-z]/g, '').slice(0, length).padEnd(length, '0');
+  return encodeBase64Url(crypto.getRandomValues(new Uint8Array(24)))
+    .toLowerCase()
+    .replace(/[^0-9a-z]/g, '')
+    .slice(0, length)
+    .padEnd(length, '0');
 }
 /** An invite code derived from the room id (so a retried open gives the same one). */
 async function inviteCodeOf(roomId: string) {
@@ -174,7 +183,10 @@ async function prepare(ctx: CreateContext, campaignId: string, purchase: SeatPur
   if (!campaignSku) throw businessRule('sku_not_in_group_buy', 'This SKU is not part of the group buy.', [{ path: 'body.sku_id', message: 'not in this group buy' }]);
   if (!user) throw notFound('Shopper');
   const reason = unavailableReason(skus.get(purchase.skuId), 1);
-  if (reason) throw businessRule(reason === 'out_of_stock' || reason === 'insufficient_stock' ? 'insufficient_stock' : 'items_unavailable', 'This item cannot be bought now.', [{ path: 'body.sku_id', message: reason }]);
+  if (reason)
+    throw businessRule(reason === 'out_of_stock' || reason === 'insufficient_stock' ? 'insufficient_stock' : 'items_unavailable', 'This item cannot be bought now.', [
+      { path: 'body.sku_id', message: reason },
+    ]);
   const address = purchase.addressId ? await findOwnAddress(ctx.db, ctx.userId, purchase.addressId) : await defaultAddress(ctx.db, ctx.userId);
   if ((await seatsCountingTowardsLimit(ctx.db, campaignId, ctx.userId)) >= campaign.perUserLimit) throw perUserLimit();
   return { campaign, groupPriceFen: campaignSku.groupPriceFen, address, user, skus, shipping: shippingPolicyOf(settings) };
@@ -218,11 +230,20 @@ export async function openRoom(env: Env, ctx: CreateContext, campaignId: string,
 async function openPrepared(env: Env, ctx: CreateContext, p: Prepared, purchase: SeatPurchase, redirected: boolean): Promise<SeatTaken> {
   const roomId = newRoomId();
   const seat = seatRequest(ctx, p, true);
-  const config = { roomId, campaignId: p.campaign.id, rules: rulesOf(p.campaign), holdMs: p.campaign.paymentWindowMinutes * 60_000, expiresAt: ctx.now + p.campaign.durationMinutes * 60_000, inviteCode: await inviteCodeOf(roomId) };
+  const config = {
+    roomId,
+    campaignId: p.campaign.id,
+    rules: rulesOf(p.campaign),
+    holdMs: p.campaign.paymentWindowMinutes * 60_000,
+    expiresAt: ctx.now + p.campaign.durationMinutes * 60_000,
+    inviteCode: await inviteCodeOf(roomId),
+  };
   const held = await groupRoomStub(env, roomId).open(config, seat);
   // open() sets the room up with its leader's seat in one step: a refusal here means the object could not serve.
   if (!held.ok) throw campaignUnavailable();
-  const roomRow = ctx.db.insert(groupBuyRooms).values({ id: roomId, groupBuyId: p.campaign.id, leaderUserId: ctx.userId, inviteCode: config.inviteCode, status: 'open', expiresAt: config.expiresAt, createdAt: ctx.now });
+  const roomRow = ctx.db
+    .insert(groupBuyRooms)
+    .values({ id: roomId, groupBuyId: p.campaign.id, leaderUserId: ctx.userId, inviteCode: config.inviteCode, status: 'open', expiresAt: config.expiresAt, createdAt: ctx.now });
   return writeSeatOrder(env, ctx, p, purchase, { roomId, seatId: seat.seatId, held, isLeader: true, roomRow, redirected });
 }
 
@@ -253,7 +274,14 @@ const holdRefusals: RefusalErrors<HoldRefusal> = {
 };
 
 function seatRequest(ctx: CreateContext, p: Prepared, isLeader: boolean) {
-  return { seatId: newSeatId(), userId: ctx.userId, name: p.user.nickname, avatarUrl: p.user.avatarUrl, unitPriceFen: joinUnitPriceFen(rulesOf(p.campaign), p.groupPriceFen, isLeader), nowMs: ctx.now };
+  return {
+    seatId: newSeatId(),
+    userId: ctx.userId,
+    name: p.user.nickname,
+    avatarUrl: p.user.avatarUrl,
+    unitPriceFen: joinUnitPriceFen(rulesOf(p.campaign), p.groupPriceFen, isLeader),
+    nowMs: ctx.now,
+  };
 }
 
 /**
@@ -296,7 +324,9 @@ async function writeSeatOrder(env: Env, ctx: CreateContext, p: Prepared, purchas
       ],
     });
   } catch (error) {
-    await room.release(seat.seatId, 'order could not be written').catch((releaseError: unknown) => logEvent('error', 'release after failed order write', { seat_id: seat.seatId, error: releaseError }));
+    await room
+      .release(seat.seatId, 'order could not be written')
+      .catch((releaseError: unknown) => logEvent('error', 'release after failed order write', { seat_id: seat.seatId, error: releaseError }));
     if (error instanceof ApiError && error.code === 'concurrent_change' && (await seatsCountingTowardsLimit(ctx.db, p.campaign.id, ctx.userId)) >= p.campaign.perUserLimit) throw perUserLimit();
     throw error;
   }

@@ -7,18 +7,17 @@
 // to WeChat Pay (payments.ts deliverOutbox). Every write is keyed (room status 'open' guard,
 // out_refund_no per order and kind, order status guard), so a replayed alarm changes nothing.
 // The reconciliation compares each room's object with D1's members, orders and payments.
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { createDb, type Db } from '../../db/client';
-import { groupBuyMembers, groupBuyRooms } from '../../db/group-buys';
-import { orders, payments } from '../../db/orders';
+import { groupBuyRooms } from '../../db/group-buys';
+import { orders } from '../../db/orders';
 import { runBatch, type Statement } from '../../db/batch';
-import { seatRef, tierRefundPlan, type GroupRules, type PaidMember } from '../../domain/group-buy';
+import { seatRef, tierRefundPlan, type PaidMember } from '../../domain/group-buy';
 import type { Env } from '../../env';
 import { ApiError } from '../../lib/errors';
 import { systemRefundStatements } from '../../services/refunds';
 import { orderSourcePolicy } from '../../services/order-source-policy';
 import { transitionStatements, type OrderRow } from '../../services/order-transitions';
-import type { RoomState } from '../../../durable-objects/group-buy-room.types';
 import type { RoomClosure } from '../../../durable-objects/port';
 
 const system = { type: 'system' as const, id: null };
@@ -26,7 +25,12 @@ const system = { type: 'system' as const, id: null };
 export async function recordRoomClosure(env: Env, closure: RoomClosure, now: number): Promise<void> {
   const db = createDb(env.DB);
   const refs = closure.paidSeats.map((s) => seatRef(closure.roomId, s.seatId));
-  const found = refs.length ? await db.select().from(orders).where(and(eq(orders.source, 'group_buy'), inArray(orders.sourceRef, refs))) : [];
+  const found = refs.length
+    ? await db
+        .select()
+        .from(orders)
+        .where(and(eq(orders.source, 'group_buy'), inArray(orders.sourceRef, refs)))
+    : [];
   const orderOf = new Map(found.map((o) => [o.sourceRef!, o]));
   const missing = refs.filter((ref) => !orderOf.has(ref));
   // A paid seat was paid through its D1 order; if it cannot be found, D1 is behind: try later.
@@ -47,10 +51,27 @@ export async function recordRoomClosure(env: Env, closure: RoomClosure, now: num
 }
 
 function successStatements(db: Db, closure: RoomClosure, paid: { seat: PaidMember; order: OrderRow }[], now: number): Statement[] {
-  const plan = tierRefundPlan(closure.rules, paid.map((p) => p.seat), closure.finalSize!);
+  const plan = tierRefundPlan(
+    closure.rules,
+    paid.map((p) => p.seat),
+    closure.finalSize!,
+  );
   const statements: Statement[] = [];
   if (paid.length) {
-    statements.push(db.update(orders).set({ shipHold: null, updatedAt: now }).where(and(inArray(orders.id, paid.map((p) => p.order.id)), eq(orders.shipHold, 'group_open'))));
+    statements.push(
+      db
+        .update(orders)
+        .set({ shipHold: null, updatedAt: now })
+        .where(
+          and(
+            inArray(
+              orders.id,
+              paid.map((p) => p.order.id),
+            ),
+            eq(orders.shipHold, 'group_open'),
+          ),
+        ),
+    );
   }
   plan.refunds.forEach((refund, i) => {
     if (refund.refundFen === 0) return;
@@ -67,7 +88,12 @@ async function refundFailedMember(db: Db, order: OrderRow, now: number) {
   try {
     await runBatch(
       db,
-      transitionStatements(db, order, { event: 'group_failed', actor: system, reason, also: systemRefundStatements(db, order, { reason, suffix: 'GRP', initiator: orderSourcePolicy.group_buy.campaignRefundInitiator }, now) }, now),
+      transitionStatements(
+        db,
+        order,
+        { event: 'group_failed', actor: system, reason, also: systemRefundStatements(db, order, { reason, suffix: 'GRP', initiator: orderSourcePolicy.group_buy.campaignRefundInitiator }, now) },
+        now,
+      ),
     );
   } catch (error) {
     // Lost a race with another change of the order (a duplicate of this very alarm): look again.

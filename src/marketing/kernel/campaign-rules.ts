@@ -5,7 +5,17 @@ import { sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { abortUnlessChanged, type Statement } from '../../db/batch';
 import type { Db } from '../../db/client';
-import { campaignState, cancelRefusal, sellableRefusal, startRefusal, type CampaignState, type CampaignStatus, type CampaignWindow, type CancelRefusal, type SellableRefusal } from '../../domain/campaign';
+import {
+  campaignState,
+  cancelRefusal,
+  sellableRefusal,
+  startRefusal,
+  type CampaignState,
+  type CampaignStatus,
+  type CampaignWindow,
+  type CancelRefusal,
+  type SellableRefusal,
+} from '../../domain/campaign';
 import { businessRule, conflict, type ApiError, type ErrorDetail } from '../../lib/errors';
 import { loadPurchasableSkus, type PurchasableSku } from '../../services/purchasable';
 

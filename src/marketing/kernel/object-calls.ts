@@ -19,8 +19,7 @@ export function refusalError<Refusal extends string, Context>(errors: RefusalErr
   return errors[reason as Exclude<Refusal, NotConfigured>](context);
 }
 
-const unconfigured = (answer: unknown) =>
-  answer === null || (typeof answer === 'object' && 'ok' in answer && answer.ok === false && 'reason' in answer && answer.reason === 'not_configured');
+const unconfigured = (answer: unknown) => answer === null || (typeof answer === 'object' && 'ok' in answer && answer.ok === false && 'reason' in answer && answer.reason === 'not_configured');
 
 /**
  * Calls an object; if it does not know its campaign yet (the set-up after the D1 write failed,

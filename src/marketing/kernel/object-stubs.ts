@@ -3,8 +3,7 @@ import { stockObjectName } from '../../domain/flash-sale';
 import type { Env } from '../../env';
 
 /** The FlashSaleStock object of one campaign SKU's shard. */
-export const flashStockStub = (env: Pick<Env, 'FLASH_SALE_STOCK'>, itemId: string, shard: number) =>
-  env.FLASH_SALE_STOCK.get(env.FLASH_SALE_STOCK.idFromName(stockObjectName(itemId, shard)));
+export const flashStockStub = (env: Pick<Env, 'FLASH_SALE_STOCK'>, itemId: string, shard: number) => env.FLASH_SALE_STOCK.get(env.FLASH_SALE_STOCK.idFromName(stockObjectName(itemId, shard)));
 
 /** The GroupBuyRoom object of one room. */
 export const groupRoomStub = (env: Pick<Env, 'GROUP_BUY_ROOM'>, roomId: string) => env.GROUP_BUY_ROOM.get(env.GROUP_BUY_ROOM.idFromName(roomId));

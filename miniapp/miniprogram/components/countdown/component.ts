@@ -30,7 +30,11 @@ export const countdown = defineComponent({
       this.stop();
       if (!this.data.target) return;
       this.setData({ offsetMs: this.data.serverTime ? serverOffsetMs(this.data.serverTime) : 0, ended: false });
-      if (this.tick()) timers.set(this, setInterval(() => this.tick(), 1000));
+      if (this.tick())
+        timers.set(
+          this,
+          setInterval(() => this.tick(), 1000),
+        );
     },
     /** Shows the time left; false (and "end" fired) once it has run out. */
     tick(): boolean {

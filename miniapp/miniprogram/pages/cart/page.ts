@@ -20,7 +20,12 @@ type Totals = { selectedCount: number; itemsTotalText: string; discountText: str
 function viewOf(cart: Cart): { lines: Line[]; totals: Totals; allSelected: boolean } {
   const s = cart.summary;
   return {
-    lines: cart.items.map((l) => ({ ...l, specText: l.spec_values.join(' '), priceText: l.price_fen === null ? '' : formatFen(l.price_fen), unavailableText: l.unavailable_reason ? (unavailableText[l.unavailable_reason] ?? '不可购买') : '' })),
+    lines: cart.items.map((l) => ({
+      ...l,
+      specText: l.spec_values.join(' '),
+      priceText: l.price_fen === null ? '' : formatFen(l.price_fen),
+      unavailableText: l.unavailable_reason ? (unavailableText[l.unavailable_reason] ?? '不可购买') : '',
+    })),
     totals: {
       selectedCount: s.selected_count,
       itemsTotalText: formatFen(s.items_total_fen),

@@ -48,7 +48,11 @@ export const homePage = definePage({
       );
     },
     onReachBottom(): Promise<void> {
-      return loadMore(this, (cursor) => catalogApi.products({ sort: 'sales', limit: '10', cursor }), (items) => this.setData({ products: [...this.data.products, ...items] }));
+      return loadMore(
+        this,
+        (cursor) => catalogApi.products({ sort: 'sales', limit: '10', cursor }),
+        (items) => this.setData({ products: [...this.data.products, ...items] }),
+      );
     },
     onFlashSaleEnd(): Promise<boolean> {
       return this.load();

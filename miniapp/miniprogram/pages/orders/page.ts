@@ -32,7 +32,11 @@ export const ordersPage = definePage({
       return this.load();
     },
     onReachBottom(): Promise<void> {
-      return loadMore(this, (cursor) => orderApi.list(this.data.filter || undefined, cursor), (items) => this.setData({ orders: [...this.data.orders, ...items.map(rowOf)] }));
+      return loadMore(
+        this,
+        (cursor) => orderApi.list(this.data.filter || undefined, cursor),
+        (items) => this.setData({ orders: [...this.data.orders, ...items.map(rowOf)] }),
+      );
     },
     onTapOrder(event: WechatMiniprogram.BaseEvent): Promise<void> {
       return go(routes.order(datasetOf(event, 'id')));

@@ -37,7 +37,11 @@ export const productListPage = definePage({
       return this.load();
     },
     onReachBottom(): Promise<void> {
-      return loadMore(this, (cursor) => catalogApi.products({ ...this.data.filter, sort: this.data.sort, limit: '20', cursor }), (items) => this.setData({ products: [...this.data.products, ...items] }));
+      return loadMore(
+        this,
+        (cursor) => catalogApi.products({ ...this.data.filter, sort: this.data.sort, limit: '20', cursor }),
+        (items) => this.setData({ products: [...this.data.products, ...items] }),
+      );
     },
   },
 });

@@ -84,7 +84,11 @@ export const searchPage = definePage({
       );
     },
     onReachBottom(): Promise<void> {
-      return loadMore(this, (cursor) => catalogApi.search(this.data.keyword, cursor), (items) => this.setData({ products: [...this.data.products, ...items] }));
+      return loadMore(
+        this,
+        (cursor) => catalogApi.search(this.data.keyword, cursor),
+        (items) => this.setData({ products: [...this.data.products, ...items] }),
+      );
     },
   },
 });

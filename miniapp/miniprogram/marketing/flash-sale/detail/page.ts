@@ -9,7 +9,13 @@ import { formatFen } from '../../../lib/money';
 import { act, datasetOf, definePage, loadingState, loadInto, loadsById } from '../../../lib/page';
 
 type Item = FlashSaleProduct & { priceText: string; originalText: string; specText: string; soldOut: boolean };
-const itemOf = (p: FlashSaleProduct): Item => ({ ...p, priceText: formatFen(p.flash_price_fen), originalText: formatFen(p.original_price_fen), specText: p.spec_values.join(' '), soldOut: p.remaining === 0 });
+const itemOf = (p: FlashSaleProduct): Item => ({
+  ...p,
+  priceText: formatFen(p.flash_price_fen),
+  originalText: formatFen(p.original_price_fen),
+  specText: p.spec_values.join(' '),
+  soldOut: p.remaining === 0,
+});
 
 export const flashSaleDetailPage = definePage({
   data: {
