@@ -3,7 +3,8 @@
 //   durable-objects → domain / lib and types-only modules (what an object needs from outside
 //   comes through the one port in durable-objects/port.ts, which src/index.ts implements)
 //   only src/app.ts imports routes; src/domain does no I/O and knows nothing of HTTP.
-// test/boundaries.test.ts runs this file against fixtures that break each rule.
+// npm run check:boundaries (scripts/check-boundaries.ts) runs these rules on the tree, and on the
+// fixtures in test/fixtures/boundaries/ that break each rule on purpose.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [

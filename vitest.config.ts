@@ -40,7 +40,7 @@ export default defineConfig(async () => {
     ],
     test: {
       include: ['test/**/*.test.ts'],
-      exclude: ['test/e2e/**', 'test/miniapp-sim/**'],
+      exclude: ['test/e2e/**', 'test/miniapp/sim/**'],
       setupFiles: ['./test/setup.ts'],
       globalSetup: ['./test/fakes/global-setup.ts'],
       testTimeout: 60_000,

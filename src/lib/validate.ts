@@ -13,7 +13,7 @@ import * as v from 'valibot';
 import { ApiError, invalidInput } from './errors';
 import { documentedInput } from './openapi';
 
-/** Which body each route's middleware declares; test/bad-bodies.test.ts walks the app with it. */
+/** Which body each route's middleware declares; test/workers/platform/bad-bodies.test.ts walks the app with it. */
 export const bodyContracts = new WeakMap<object, 'json' | 'none'>();
 
 export const validate = <T extends v.GenericSchema, Target extends keyof ValidationTargets>(target: Target, schema: T) => {

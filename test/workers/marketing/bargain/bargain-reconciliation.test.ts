@@ -1,0 +1,52 @@
+// Reconciliation of bargain sessions: each object's ledger and bought state against D1's help
+// tickets and orders. Clean after real traffic; drift planted in D1 is reported by kind.
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { bargainCampaign, bargainShoppers, buy, help, launched, merchantToken } from '../../../fixtures/bargain';
+import { api, json, tokenFor } from '../../../fixtures/helpers';
+
+describe('bargain reconciliation', () => {
+  it('is clean after helps and a buy, pages through sessions, and reports planted drift', async () => {
+    const { campaign } = await bargainCampaign({ launches: 3, helpers: 3, start: 1_000, floor: 100 });
+    const [owner, ...friends] = await bargainShoppers(5);
+    const sessions = [];
+    for (let i = 0; i < 3; i++) sessions.push(await launched(owner!, campaign.id));
+    for (const f of friends.slice(0, 3)) expect((await help(f, sessions[0]!.id)).status).toBe(201);
+    expect((await help(friends[3]!, sessions[0]!.id)).status).toBe(422); // floor_reached: its ticket is given back
+    expect((await buy(owner!, sessions[0]!.id)).status).toBe(201);
+    const token = await merchantToken();
+    const path = `/admin/api/bargains/${campaign.id}/reconciliation`;
+    expect(await json(api('GET', path, { token }))).toEqual({ ok: true, sessions_checked: 3, drifts: [], next_cursor: null });
+    const first = await json(api('GET', `${path}?limit=2`, { token }));
+    expect(first).toMatchObject({ ok: true, sessions_checked: 2 });
+    expect(await json(api('GET', `${path}?limit=2&cursor=${first.next_cursor}`, { token }))).toMatchObject({ ok: true, sessions_checked: 1, next_cursor: null });
+
+    // A ticket whose cut never happened, and an order the object was never told about.
+    await env.DB.prepare("INSERT INTO bargain_helps (session_id, helper_id, campaign_id, day, created_at) VALUES (?, ?, ?, '2026-01-01', 0)").bind(sessions[1]!.id, friends[0]!.id, campaign.id).run();
+    await env.DB.prepare(
+      "INSERT INTO orders (id, order_no, user_id, status, items_total_fen, shipping_fee_fen, payable_fen, address, payment_deadline, source, source_ref, created_at, updated_at) VALUES ('ord_planted', 'PLANTED1', ?, 'pending_payment', 1, 0, 1, '{}', 0, 'bargain', ?, 1, 1)",
+    )
+      .bind(owner!.id, sessions[2]!.id)
+      .run();
+    const report = await json(api('GET', path, { token }));
+    expect(report.ok).toBe(false);
+    expect(report.drifts.map((d: { kind: string; session_id: string }) => [d.kind, d.session_id]).sort()).toEqual(
+      [
+        ['order_not_marked', sessions[2]!.id],
+        ['ticket_without_cut', sessions[1]!.id],
+      ].sort(),
+    );
+  });
+
+  it('is for staff only, validates its query and knows only real campaigns', async () => {
+    const { campaign } = await bargainCampaign();
+    const [shopper] = await bargainShoppers(1);
+    const path = `/admin/api/bargains/${campaign.id}/reconciliation`;
+    expect((await api('GET', path, { token: shopper!.token })).status).toBe(401);
+    expect((await api('GET', path, { token: (await tokenFor('viewer')).token })).status).toBe(200);
+    const token = await merchantToken();
+    expect((await api('GET', `${path}?limit=101`, { token })).status).toBe(400);
+    expect((await api('GET', `${path}?cursor=nope`, { token })).status).toBe(400);
+    expect((await api('GET', '/admin/api/bargains/bgn_doesnotexist/reconciliation', { token })).status).toBe(404);
+  });
+});
