@@ -8,6 +8,7 @@
 //   initial + borrowed_in − transferred_out − closed_out = available + held + paid
 import { reservationRef, stockObjectName } from '../src/domain/flash-sale';
 import { salesMomentAt } from '../src/domain/flash-sale-slots';
+import { AdmissionControl } from './admission-control';
 import { SqlDurableObject } from './base';
 import { flashStockSchema, salesWindowOf, validateConfig, validateReserve, type ConfigRow, type ReservationRow } from './flash-sale-stock.schema';
 import type { CloseOutResult, FlashStockConfig, FlashStockSnapshot, LedgerTotals, ReservationStatus, ReserveRequest, ReserveResult } from './flash-sale-stock.types';
@@ -18,9 +19,6 @@ import { logEvent } from '../src/lib/log';
 
 export type * from './flash-sale-stock.types';
 
-/** Admission control: at most this many reserve attempts per user per window, per object. */
-const ATTEMPTS_PER_WINDOW = 5;
-const ATTEMPT_WINDOW_MS = 5_000;
 /** An expired hold whose settlement said "retry" (order still being written, WeChat Pay down). */
 const SETTLE_RETRY_MS = 30_000;
 /** Expired holds settled per alarm run, and how many settlements run at once. */
@@ -31,9 +29,8 @@ const SETTLE_PARALLEL = 8;
 export type FlashStockEnv = { FLASH_SALE_STOCK: DurableObjectNamespace<FlashSaleStock> };
 
 export class FlashSaleStock extends SqlDurableObject<FlashStockEnv> {
-  /** Reserve attempts per user (real time), for admission control; lost on restart, by design. */
-  private readonly attempts = new Map<string, number[]>();
-  private attemptsSincePrune = 0;
+  /** Reserve attempts per user (real time); lost on restart, by design. */
+  private readonly admission = new AdmissionControl(() => this.clock.now());
   private readonly holds: HoldLedger<ReservationRow>;
   private readonly transfers: ShardTransfers;
 
@@ -135,8 +132,8 @@ export class FlashSaleStock extends SqlDurableObject<FlashStockEnv> {
     // A replay of a known reservation is answered before admission control: retries are free.
     const replay = this.replay(r.reservationId);
     if (replay) return replay;
-    const limited = this.admit(r.userId);
-    if (limited) return limited;
+    const retryAfterMs = this.admission.refusal(r.userId);
+    if (retryAfterMs !== null) return { ok: false, reason: 'rate_limited', retryAfterMs };
 
     let result = this.tryReserve(r);
     if (!result.ok && result.reason === 'sold_out') {
@@ -193,26 +190,6 @@ export class FlashSaleStock extends SqlDurableObject<FlashStockEnv> {
     if (!row) return null;
     if (row.status === 'released') return { ok: false, reason: 'sold_out', available: this.available(), held: this.unitsIn('held') };
     return { ok: true, reservationId: row.id, quantity: row.quantity, expiresAt: row.expires_at, available: this.available() };
-  }
-
-  /** At most ATTEMPTS_PER_WINDOW attempts per user per window; counted on the real clock. */
-  private admit(userId: string): ReserveResult | null {
-    const now = this.clock.now();
-    const since = now - ATTEMPT_WINDOW_MS;
-    const recent = (this.attempts.get(userId) ?? []).filter((t) => t > since);
-    if (++this.attemptsSincePrune >= 1_000) this.pruneAttempts(since);
-    if (recent.length >= ATTEMPTS_PER_WINDOW) {
-      this.attempts.set(userId, recent);
-      return { ok: false, reason: 'rate_limited', retryAfterMs: Math.max(1, recent[0]! + ATTEMPT_WINDOW_MS - now) };
-    }
-    recent.push(now);
-    this.attempts.set(userId, recent);
-    return null;
-  }
-
-  private pruneAttempts(since: number) {
-    this.attemptsSincePrune = 0;
-    for (const [user, stamps] of this.attempts) if (stamps[stamps.length - 1]! <= since) this.attempts.delete(user);
   }
 
   // ---------------------------------------------------------------- settling reservations

@@ -17,7 +17,8 @@ import { storefrontBargain, storefrontBargains } from '../src/marketing/bargain/
 import { buyBargain } from '../src/marketing/bargain/orders';
 import { findSessionRow, helpSession, launchSession, listOwnSessions, sessionState, sessionView } from '../src/marketing/bargain/sessions';
 import { cachedCatalogResponse } from '../src/http/catalog-cache';
-import { createContextOf, orderView } from '../src/services/orders';
+import { createContextOf } from '../src/services/orders';
+import { orderView } from '../src/services/order-views';
 import { requireShopper } from '../src/http/auth';
 
 const freshness = cachedCatalogResponse({ sMaxAgeSeconds: 1, maxAgeSeconds: 1 });

@@ -7,7 +7,8 @@ import type { AppEnv } from '../src/env';
 import { rateLimit } from '../src/lib/rate-limit';
 import { idempotencyHeader, idOf, validate } from '../src/lib/validate';
 import { buyInFlashSale } from '../src/marketing/flash-sale/purchase';
-import { createContextOf, orderView } from '../src/services/orders';
+import { createContextOf } from '../src/services/orders';
+import { orderView } from '../src/services/order-views';
 import { requireShopper } from '../src/http/auth';
 
 const reserveBody = v.strictObject({

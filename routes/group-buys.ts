@@ -7,9 +7,11 @@ import type { AppEnv } from '../src/env';
 import { rateLimit } from '../src/lib/rate-limit';
 import { idempotencyHeader, idOf, pageQuery, queryInt, validate } from '../src/lib/validate';
 import { storefrontGroupBuy, storefrontGroupBuys } from '../src/marketing/group-buy/campaigns';
-import { joinRoom, myRooms, openRoom, openRoomsOf, roomIdByInviteCode, viewRoom, type SeatTaken } from '../src/marketing/group-buy/rooms';
+import { joinRoom, openRoom, type SeatTaken } from '../src/marketing/group-buy/rooms';
+import { myRooms, openRoomsOf, roomIdByInviteCode, viewRoom } from '../src/marketing/group-buy/room-views';
 import { cachedCatalogResponse } from '../src/http/catalog-cache';
-import { orderView, requestHash, type CreateContext } from '../src/services/orders';
+import { requestHash, type CreateContext } from '../src/services/orders';
+import { orderView } from '../src/services/order-views';
 import { requireShopper } from '../src/http/auth';
 import type { Context } from 'hono';
 

@@ -6,7 +6,7 @@ import { toIso } from '../../src/lib/clock';
 import { noBody, validate } from '../../src/lib/validate';
 import { catalogWriteContext } from '../../src/services/catalog-admin';
 import { cancelGroupBuy, createGroupBuy, groupBuyForAdmin, listGroupBuysForAdmin } from '../../src/marketing/group-buy/campaigns';
-import { roomsOfCampaign } from '../../src/marketing/group-buy/rooms';
+import { roomsOfCampaign } from '../../src/marketing/group-buy/room-views';
 import { groupRoomStub } from '../../src/marketing/kernel/object-stubs';
 import { reconcileCampaign, reconcileRoom } from '../../src/marketing/group-buy/reconciliation';
 import { requireMerchant } from '../../src/http/auth';

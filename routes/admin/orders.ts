@@ -4,7 +4,8 @@ import * as v from 'valibot';
 import type { AppEnv } from '../../src/env';
 import { orderStatuses } from '../../src/domain/order-state';
 import { idOf, pageQuery, text, validate } from '../../src/lib/validate';
-import { decideRefund, findOrder, listOrders, orderView, shipOrder } from '../../src/services/orders';
+import { decideRefund, findOrder, shipOrder } from '../../src/services/orders';
+import { listOrders, orderView } from '../../src/services/order-views';
 import { requireMerchant } from '../../src/http/auth';
 
 const orderParam = validate('param', v.object({ id: idOf('ord') }));

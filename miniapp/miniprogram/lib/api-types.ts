@@ -47,7 +47,7 @@ export type FlashReserveInput = InferRequestType<Api['flash-sales'][':id']['rese
 
 // Group buys and bargains: the view types their services export, and the route answers around them.
 export type { GroupBuyCampaignView } from '../../../src/marketing/group-buy/campaigns';
-export type { GroupBuyRoomView } from '../../../src/marketing/group-buy/rooms';
+export type { GroupBuyRoomView } from '../../../src/marketing/group-buy/room-views';
 export type { BargainCampaignView, BargainSessionView } from '../../../src/marketing/bargain/views';
 export type GroupBuyList = InferResponseType<Api['group-buys']['$get'], 200>;
 export type GroupBuyCampaignDetail = InferResponseType<Api['group-buys'][':campaignId']['$get'], 200>;

@@ -2,7 +2,7 @@
 // through the JSON API) and one campaign with its rooms and the cancel button.
 import type { FC } from 'hono/jsx';
 import { formatFenWithYuanSign } from '../../../src/lib/money';
-import type { roomsOfCampaign } from '../../../src/marketing/group-buy/rooms';
+import type { roomsOfCampaign } from '../../../src/marketing/group-buy/room-views';
 import type { AdminGroupBuy, listGroupBuysForAdmin } from '../../../src/marketing/group-buy/campaigns';
 import type { MerchantPrincipal } from '../../../src/services/merchant-auth';
 import { ChoiceField, CreateFormPage, LabeledField, TimeField, type FieldErrors, type FormValues } from './form-kit';

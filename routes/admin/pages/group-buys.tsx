@@ -4,7 +4,7 @@
 import * as v from 'valibot';
 import { parseYuanToFen } from '../../../src/lib/money';
 import { catalogWriteContext } from '../../../src/services/catalog-admin';
-import { roomsOfCampaign } from '../../../src/marketing/group-buy/rooms';
+import { roomsOfCampaign } from '../../../src/marketing/group-buy/room-views';
 import { cancelGroupBuy, createGroupBuy, groupBuyForAdmin, listGroupBuysForAdmin, type GroupBuyInput } from '../../../src/marketing/group-buy/campaigns';
 import { createGroupBuyBody } from '../group-buys-schemas';
 import { fieldReader, readFormValues, refusedFields, schemaRefusal, type FieldErrors, type FormVocabulary } from './form-kit';

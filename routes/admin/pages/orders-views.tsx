@@ -3,7 +3,7 @@
 import type { FC } from 'hono/jsx';
 import { canApply, orderStatuses, type OrderStatus } from '../../../src/domain/order-state';
 import { formatFenWithYuanSign } from '../../../src/lib/money';
-import type { listOrders, orderView } from '../../../src/services/orders';
+import type { listOrders, orderView } from '../../../src/services/order-views';
 import { roleAllows, type MerchantPrincipal } from '../../../src/services/merchant-auth';
 import { Field, RefusedNotice, type FieldErrors, type FormValues } from './form-kit';
 import { Layout, NextPageLink, Notice, TableHead } from './layout';

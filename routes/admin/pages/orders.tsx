@@ -5,7 +5,8 @@
 import * as v from 'valibot';
 import { orderStatuses } from '../../../src/domain/order-state';
 import { idOf, pageQuery, text, validate } from '../../../src/lib/validate';
-import { decideRefund, findOrder, listOrders, orderView, shipOrder } from '../../../src/services/orders';
+import { decideRefund, findOrder, shipOrder } from '../../../src/services/orders';
+import { listOrders, orderView } from '../../../src/services/order-views';
 import type { OrderRow } from '../../../src/services/order-transitions';
 import { readFormValues, refusedFields, schemaRefusal } from './form-kit';
 import { OrderDetailPage, OrderListPage, orderNotices, type ActionForm, type MerchantOrderView, type OrderAction } from './orders-views';
