@@ -3,6 +3,7 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/app';
+import { bodyContracts } from '../../../src/lib/validate';
 import { BASE } from '../../fixtures/helpers';
 
 type Operation = {
@@ -28,17 +29,13 @@ function appRoutes() {
   });
 }
 
-// POST/PATCH routes that read no JSON body, each for a reason: actions named by the path alone, and
-// WeChat Pay's notifications, whose raw body is verified against its signature before it is parsed.
+// POST/PATCH routes that read no JSON body: those that say so with noBody (actions named by the
+// path alone), and WeChat Pay's notifications, whose raw body is verified against its signature
+// before it is parsed.
 const bodyless = new Set([
-  'post /admin/api/products/{id}/publish',
-  'post /admin/api/products/{id}/unpublish',
-  'post /admin/api/flash-sales/{id}/cancel',
-  'post /admin/api/bargains/{id}/cancel',
-  'post /admin/api/group-buys/{id}/cancel',
-  'post /orders/{id}/pay',
-  'post /orders/{id}/pay/sync',
-  'post /orders/{id}/confirm',
+  ...createApp()
+    .routes.filter((r) => bodyContracts.get(r.handler) === 'none')
+    .map((r) => `${r.method.toLowerCase()} ${openApiPath(r.path)}`),
   'post /payments/wechat/notify',
   'post /payments/wechat/refund-notify',
 ]);
