@@ -13,7 +13,8 @@ import { hashPassword, verifyPassword } from '../src/lib/password';
 import { seedDemoCampaigns } from './dev-campaigns';
 import { configuredCrons, startCronSweep, type CronSweep } from './dev-cron';
 import { startDevWeChat, writeWeChatDevVars, type DevWeChat } from './dev-wechat';
-import { buildSeedSql, sqlLiteral } from './seed-data';
+import { buildSeedSql } from './seed-data';
+import { sqlLiteral } from './seed-sql';
 import { parseD1Json, projectRoot, runWranglerOrThrow, spawnWrangler } from './wrangler-cli';
 
 const HOST = '127.0.0.1';

@@ -7,7 +7,8 @@
 // is taken, the script changes nothing and says so. Further staff are added in the admin.
 import { hashPassword } from '../src/lib/password';
 import { newId } from '../src/lib/ids';
-import { ownerInsertSql, sqlLiteral } from './seed-data';
+import { ownerInsertSql } from './seed-data';
+import { sqlLiteral } from './seed-sql';
 import { parseD1Json, runWranglerOrThrow } from './wrangler-cli';
 
 const USAGE = 'usage: OWNER_USERNAME=… OWNER_PASSWORD=… npm run seed:owner -- --remote|--local [--persist-to <dir>] [--display-name 店主]';
