@@ -31,13 +31,18 @@ export const withLiveStock = createMiddleware<AppEnv>(async (c, next) => {
   const innerEtag = c.res.headers.get('ETag') ?? '';
   let merged = entry.merged;
   if (!merged || merged.innerEtag !== innerEtag) {
-    const body = JSON.stringify(mergeStock(await c.res.json<ProductPage>(), entry.stock));
-    merged = { innerEtag, body, etag: await etagOf(new TextEncoder().encode(`${innerEtag}/${entry.stock.signature}`).buffer as ArrayBuffer) };
+    const body = new TextEncoder().encode(JSON.stringify(mergeStock(await c.res.json<ProductPage>(), entry.stock)));
+    const etag = await etagOf(new TextEncoder().encode(`${innerEtag}/${entry.stock.signature}`).buffer as ArrayBuffer);
+    const headers = new Headers(c.res.headers);
+    headers.set('ETag', etag);
+    headers.set('Cache-Control', `public, max-age=0, s-maxage=${LIVE_STOCK_SECONDS}`);
+    headers.delete('Content-Length');
+    merged = { innerEtag, body, etag, headers };
     entry.merged = merged;
   }
-  const headers = new Headers(c.res.headers);
-  headers.set('ETag', merged.etag);
-  headers.set('Cache-Control', `public, max-age=0, s-maxage=${LIVE_STOCK_SECONDS}`);
-  headers.delete('Content-Length');
+  // The cached page's X-Cache (HIT, or MISS on the read that filled the cache) is this answer's.
+  const headers = new Headers(merged.headers);
+  const xCache = c.res.headers.get('X-Cache');
+  if (xCache) headers.set('X-Cache', xCache);
   replaceResponse(c, etagMatches(ifNoneMatch, merged.etag) ? notModified(merged.etag, headers) : new Response(merged.body, { status: 200, headers }));
 });

@@ -10,7 +10,8 @@ import type { Db } from '../db/client';
 export const LIVE_STOCK_SECONDS = 1;
 
 export type LiveStock = { total: number; bySku: Map<string, number>; signature: string };
-type Merged = { innerEtag: string; body: string; etag: string };
+/** The page with this stock merged in, ready to send: its bytes, ETag and headers (set once, copied per answer). */
+type Merged = { innerEtag: string; body: Uint8Array; etag: string; headers: Headers };
 export type Remembered = { stock: LiveStock; until: number; merged?: Merged };
 
 const remembered = new Map<string, Remembered>();
