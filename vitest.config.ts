@@ -4,7 +4,7 @@
 // workers; its address and keys reach the bindings through inject().
 // The developer's .dev.vars is never read: the pool gets wrangler.toml's configuration from a
 // directory of its own (scripts/vitest-wrangler-config.ts), checked to contribute nothing else.
-import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { unstable_readConfig } from 'wrangler';
 import { assertNoLocalVars, isolatedWranglerConfig } from './scripts/vitest-wrangler-config.ts';
