@@ -1,11 +1,16 @@
 -- One stored status for every campaign (src/domain/campaign.ts): 'scheduled' until cancelled.
--- SQLite cannot change a column default in place, so the two tables are rebuilt (drizzle-kit's
--- plan); D1 checks foreign keys at commit with defer_foreign_keys, so the sessions, rooms and
--- SKUs that point at the old rows point at the rebuilt ones when the migration commits.
+-- SQLite cannot change a column default in place, so the two tables are rebuilt. Sessions, rooms
+-- and SKUs point at their rows, and D1 checks foreign keys when the migration commits
+-- (defer_foreign_keys): dropping the old table counts one violation per row pointing at it, which
+-- only rows inserted into the table of that name resolve. So the rows are kept aside in a plain
+-- copy, the old table is dropped, the new one takes its name, and only then are the rows put
+-- back (drizzle-kit's own plan, which copies before the rename, leaves the violations counted;
+-- test/workers/platform/migration-campaign-status.test.ts runs this on a shop with live campaigns).
 PRAGMA defer_foreign_keys = on;--> statement-breakpoint
 -- The limit triggers of 0008 read bargain_campaigns: dropped for the rebuild, created again below.
 DROP TRIGGER `bargain_sessions_launch_limit`;--> statement-breakpoint
 DROP TRIGGER `bargain_helps_daily_limit`;--> statement-breakpoint
+CREATE TABLE `__copy_bargain_campaigns` AS SELECT * FROM `bargain_campaigns`;--> statement-breakpoint
 CREATE TABLE `__new_bargain_campaigns` (
 	`id` text PRIMARY KEY NOT NULL,
 	`title` text NOT NULL,
@@ -32,9 +37,10 @@ CREATE TABLE `__new_bargain_campaigns` (
 	CONSTRAINT "bargain_campaigns_window_valid" CHECK("__new_bargain_campaigns"."ends_at" > "__new_bargain_campaigns"."starts_at")
 );
 --> statement-breakpoint
-INSERT INTO `__new_bargain_campaigns`("id", "title", "product_id", "sku_id", "start_price_fen", "floor_price_fen", "helpers_needed", "session_minutes", "launches_per_shopper", "helps_per_day", "buy_before_floor", "new_helper_bonus_pct", "starts_at", "ends_at", "status", "created_by", "created_at", "updated_at") SELECT "id", "title", "product_id", "sku_id", "start_price_fen", "floor_price_fen", "helpers_needed", "session_minutes", "launches_per_shopper", "helps_per_day", "buy_before_floor", "new_helper_bonus_pct", "starts_at", "ends_at", "status", "created_by", "created_at", "updated_at" FROM `bargain_campaigns`;--> statement-breakpoint
 DROP TABLE `bargain_campaigns`;--> statement-breakpoint
 ALTER TABLE `__new_bargain_campaigns` RENAME TO `bargain_campaigns`;--> statement-breakpoint
+INSERT INTO `bargain_campaigns`("id", "title", "product_id", "sku_id", "start_price_fen", "floor_price_fen", "helpers_needed", "session_minutes", "launches_per_shopper", "helps_per_day", "buy_before_floor", "new_helper_bonus_pct", "starts_at", "ends_at", "status", "created_by", "created_at", "updated_at") SELECT "id", "title", "product_id", "sku_id", "start_price_fen", "floor_price_fen", "helpers_needed", "session_minutes", "launches_per_shopper", "helps_per_day", "buy_before_floor", "new_helper_bonus_pct", "starts_at", "ends_at", "status", "created_by", "created_at", "updated_at" FROM `__copy_bargain_campaigns`;--> statement-breakpoint
+DROP TABLE `__copy_bargain_campaigns`;--> statement-breakpoint
 CREATE INDEX `bargain_campaigns_window_idx` ON `bargain_campaigns` (`status`,`ends_at`,`starts_at`);--> statement-breakpoint
 CREATE INDEX `bargain_campaigns_created_idx` ON `bargain_campaigns` (`created_at`,`id`);--> statement-breakpoint
 CREATE TRIGGER `bargain_sessions_launch_limit` BEFORE INSERT ON `bargain_sessions`
@@ -51,6 +57,7 @@ BEGIN
   SELECT RAISE(ABORT, 'bargain_daily_help_limit');
 END;
 --> statement-breakpoint
+CREATE TABLE `__copy_group_buys` AS SELECT * FROM `group_buys`;--> statement-breakpoint
 CREATE TABLE `__new_group_buys` (
 	`id` text PRIMARY KEY NOT NULL,
 	`title` text NOT NULL,
@@ -76,9 +83,10 @@ CREATE TABLE `__new_group_buys` (
 	CONSTRAINT "group_buys_limits_valid" CHECK("__new_group_buys"."per_user_limit" >= 1 AND "__new_group_buys"."duration_minutes" >= 5 AND "__new_group_buys"."payment_window_minutes" >= 2 AND "__new_group_buys"."leader_discount_fen" >= 0)
 );
 --> statement-breakpoint
-INSERT INTO `__new_group_buys`("id", "title", "product_id", "group_size", "max_size", "tiers", "leader_discount_fen", "duration_minutes", "payment_window_minutes", "per_user_limit", "simulate_share_percent", "full_room_policy", "starts_at", "ends_at", "status", "created_by", "created_at", "updated_at") SELECT "id", "title", "product_id", "group_size", "max_size", "tiers", "leader_discount_fen", "duration_minutes", "payment_window_minutes", "per_user_limit", "simulate_share_percent", "full_room_policy", "starts_at", "ends_at", "status", "created_by", "created_at", "updated_at" FROM `group_buys`;--> statement-breakpoint
 DROP TABLE `group_buys`;--> statement-breakpoint
 ALTER TABLE `__new_group_buys` RENAME TO `group_buys`;--> statement-breakpoint
+INSERT INTO `group_buys`("id", "title", "product_id", "group_size", "max_size", "tiers", "leader_discount_fen", "duration_minutes", "payment_window_minutes", "per_user_limit", "simulate_share_percent", "full_room_policy", "starts_at", "ends_at", "status", "created_by", "created_at", "updated_at") SELECT "id", "title", "product_id", "group_size", "max_size", "tiers", "leader_discount_fen", "duration_minutes", "payment_window_minutes", "per_user_limit", "simulate_share_percent", "full_room_policy", "starts_at", "ends_at", "status", "created_by", "created_at", "updated_at" FROM `__copy_group_buys`;--> statement-breakpoint
+DROP TABLE `__copy_group_buys`;--> statement-breakpoint
 CREATE INDEX `group_buys_window_idx` ON `group_buys` (`status`,`ends_at`,`starts_at`);--> statement-breakpoint
 UPDATE `bargain_campaigns` SET `status` = 'scheduled' WHERE `status` = 'active';--> statement-breakpoint
 UPDATE `group_buys` SET `status` = 'scheduled' WHERE `status` = 'active';
