@@ -30,7 +30,8 @@ export type RoomClosure = {
 export interface ObjectPort {
   /**
    * Closes the hold's order at WeChat Pay and cancels it, or finds it paid. 'retry': not yet
-   * decidable (the order is still being written, WeChat Pay is unreachable). Never throws.
+   * decidable (the order is still being written, WeChat Pay is unreachable). A throw counts
+   * as 'retry' too: the hold ledger logs it and looks again later.
    */
   settleExpiredHold(hold: ExpiredHold, nowMs: number): Promise<HoldSettlement>;
   /** Records a closed room in D1, idempotently; throws when D1 is not ready yet (the object retries). */

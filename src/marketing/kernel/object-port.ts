@@ -6,17 +6,9 @@ import type { Env } from '../../env';
 import { findOrderBySource } from '../../services/orders';
 import { recordRoomClosure } from '../group-buy/settlement';
 import { settleExpiredHold } from './hold-settlement';
-import { logEvent } from '../../lib/log';
 
 export const workerObjectPort = (env: Env): ObjectPort => ({
-  async settleExpiredHold(hold, nowMs) {
-    try {
-      return await settleExpiredHold(env, hold, nowMs);
-    } catch (error) {
-      logEvent('error', 'settling an expired hold failed; the object retries', { source: hold.source, source_ref: hold.sourceRef, error });
-      return 'retry';
-    }
-  },
+  settleExpiredHold: (hold, nowMs) => settleExpiredHold(env, hold, nowMs),
   recordRoomClosure: (closure, nowMs) => recordRoomClosure(env, closure, nowMs),
   async findOrderId(source, sourceRef) {
     return (await findOrderBySource(createDb(env.DB), source, sourceRef))?.id ?? null;
