@@ -16,8 +16,8 @@ import { newId } from '../lib/ids';
 import { WeChatPayApiError } from '../wechat/errors';
 import type { WeChatPayNotification, WeChatPayTransaction } from '../wechat/pay-client';
 import type { RequestPaymentParams } from '../wechat/signing';
-import { releaseStockStatements, recordSalesStatements, transitionStatements, type Actor, type OrderRow } from './order-transitions';
-import { stockHeldInD1 } from './order-source-policy';
+import { transitionStatements, type Actor, type OrderRow } from './order-transitions';
+import { cancelledUnpaidLedgerStatements, paidLedgerStatements } from './order-ledgers';
 import type { PayClient } from './wechat';
 import { alreadyApplied, isDuplicateApplication, rememberNotification } from './notification-dedup';
 import { applyRefundResult, systemRefundStatements } from './refunds';
@@ -101,7 +101,7 @@ export async function applyTransaction(db: Db, tx: WeChatPayTransaction, notific
     statements = transitionStatements(
       db,
       order,
-      { event: 'pay', actor: wechatPay, reason: `WeChat Pay ${tx.transaction_id ?? ''}`.trim(), set: { paidAt: now }, also: [paymentSucceeded, ...recordSalesStatements(order.id), ...remember] },
+      { event: 'pay', actor: wechatPay, reason: `WeChat Pay ${tx.transaction_id ?? ''}`.trim(), set: { paidAt: now }, also: [paymentSucceeded, ...paidLedgerStatements(db, order, now), ...remember] },
       now,
     );
   } else if (order.status === 'cancelled' && payment.status !== 'succeeded') {
@@ -162,8 +162,7 @@ export async function cancelUnpaidOrder(
             .where(and(eq(payments.id, payment.id), eq(payments.status, 'prepared'))),
         ]
       : []),
-    // A flash-sale order's units live in its FlashSaleStock object, released by afterOrderCancelled.
-    ...(stockHeldInD1(order) ? releaseStockStatements(db, order.id) : []),
+    ...cancelledUnpaidLedgerStatements(db, order, now),
   ]);
   await hooks.cancelled(order);
   return 'cancelled';

@@ -12,8 +12,8 @@ import { logEvent } from '../lib/log';
 import { WeChatPayApiError } from '../wechat/errors';
 import type { WeChatPayRefund, WeChatPayRefundResource } from '../wechat/pay-client';
 import { alreadyApplied, isDuplicateApplication, rememberNotification } from './notification-dedup';
-import { stockHeldInD1 } from './order-source-policy';
-import { releaseStockStatements, transitionStatements, type Actor, type OrderRow } from './order-transitions';
+import { refundedLedgerStatements } from './order-ledgers';
+import { transitionStatements, type Actor, type OrderRow } from './order-transitions';
 import type { PayClient } from './wechat';
 
 const wechatPay: Actor = { type: 'wechat_pay', id: null };
@@ -90,7 +90,8 @@ export async function applyRefundResult(
   if (refund.initiator === 'system') {
     statements = [...refundUpdate, ...(succeeded ? [sql`UPDATE orders SET refunded_fen = refunded_fen + ${refund.amountFen}, updated_at = ${now} WHERE id = ${order.id}`] : []), ...remember];
   } else if (succeeded) {
-    const inFull = order.refundedFen + refund.amountFen >= order.payableFen;
+    const refundedTotalFen = order.refundedFen + refund.amountFen;
+    const inFull = refundedTotalFen >= order.payableFen;
     statements = transitionStatements(
       db,
       order,
@@ -99,7 +100,7 @@ export async function applyRefundResult(
         actor: wechatPay,
         reason: `Refunded ${refund.amountFen} fen`,
         set: { refundedFen: order.refundedFen + refund.amountFen },
-        also: [...refundUpdate, ...(inFull && !order.shippedAt && stockHeldInD1(order) ? releaseStockStatements(db, order.id) : []), ...remember],
+        also: [...refundUpdate, ...refundedLedgerStatements(db, order, { refund, inFull, refundedTotalFen }, now), ...remember],
       },
       now,
     );
