@@ -1,15 +1,14 @@
 // Refunds through WeChat Pay: the ones the shop starts itself (late payments, failed groups, tier
-// differences), their delivery through the outbox with backoff, applying each final result once,
+// differences), their submission to WeChat Pay (delivered by outbox.ts), applying each final result once,
 // and asking WeChat Pay about refunds whose notification never came. Every refund is keyed by
 // its out_refund_no, so a retry after a lost answer cannot refund twice.
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import { orders, outbox, payments, refunds } from '../db/orders';
 import { abortUnlessChanged, runBatch, type Statement } from '../db/batch';
 import type { Db } from '../db/client';
 import { ApiError } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { logEvent } from '../lib/log';
-import { WeChatPayApiError } from '../wechat/errors';
 import type { WeChatPayRefund, WeChatPayRefundResource } from '../wechat/pay-client';
 import { alreadyApplied, isDuplicateApplication, rememberNotification } from './notification-dedup';
 import { refundedLedgerStatements } from './order-ledgers';
@@ -141,45 +140,8 @@ export async function applyRefundResult(
   return succeeded ? 'succeeded' : 'failed';
 }
 
-const OUTBOX_MAX_ATTEMPTS = 12;
-/** After the 1st failure 30 s, then 1 min, 2 min … capped at an hour. */
-const backoffMs = (attempts: number) => Math.min(30_000 * 2 ** (attempts - 1), 3_600_000);
-
-/**
- * Delivers due outbox rows: submits approved and automatic refunds to WeChat Pay. A refund is
- * idempotent by out_refund_no, so a retry after a lost answer cannot refund twice.
- */
-export async function deliverOutbox(db: Db, pay: PayClient, now: number, batchSize = 20) {
-  const due = await db
-    .select()
-    .from(outbox)
-    .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now)))
-    .orderBy(asc(outbox.nextAttemptAt))
-    .limit(batchSize);
-  const result = { delivered: 0, retrying: 0, dead: 0 };
-  for (const item of due) {
-    try {
-      await submitRefund(db, pay, item.subjectId, now);
-      await db
-        .update(outbox)
-        .set({ status: 'done', attempts: item.attempts + 1, updatedAt: now })
-        .where(eq(outbox.id, item.id));
-      result.delivered++;
-    } catch (error) {
-      const attempts = item.attempts + 1;
-      const giveUp = attempts >= OUTBOX_MAX_ATTEMPTS || (error instanceof WeChatPayApiError && !error.retryable);
-      logEvent('error', 'outbox delivery failed', { kind: item.kind, subject_id: item.subjectId, error });
-      await db
-        .update(outbox)
-        .set({ status: giveUp ? 'dead' : 'pending', attempts, nextAttemptAt: now + backoffMs(attempts), lastError: String((error as Error)?.message ?? error).slice(0, 500), updatedAt: now })
-        .where(eq(outbox.id, item.id));
-      result[giveUp ? 'dead' : 'retrying']++;
-    }
-  }
-  return result;
-}
-
-async function submitRefund(db: Db, pay: PayClient, refundId: string, now: number) {
+/** The outbox's delivery of a refund to WeChat Pay; a retry after a lost answer is safe (keyed by out_refund_no). */
+export async function submitRefund({ db, pay }: { db: Db; pay: PayClient }, refundId: string, now: number) {
   const refund = await db.query.refunds.findFirst({ where: eq(refunds.id, refundId) });
   if (refund?.status !== 'processing') return; // decided or finished meanwhile: nothing to send
   const payment = await db.query.payments.findFirst({ where: and(eq(payments.orderId, refund.orderId), eq(payments.status, 'succeeded')) });

@@ -4,7 +4,8 @@ import type { Env } from '../env';
 import type { Clock } from '../lib/clock';
 import { settleEndedFlashSales } from '../marketing/flash-sale/settlement';
 import { cancelExpiredOrders } from './payments';
-import { deliverOutbox, reconcileProcessingRefunds } from './refunds';
+import { deliverOutbox } from './outbox';
+import { reconcileProcessingRefunds } from './refunds';
 import { orderHooksFor } from './order-source-policy';
 import { payClientOf } from './wechat';
 
@@ -12,7 +13,7 @@ export async function runScheduledWork(env: Env, clock: Clock) {
   const db = createDb(env.DB);
   const pay = payClientOf(env, clock);
   const expired = await cancelExpiredOrders(db, pay, clock.now(), orderHooksFor(env));
-  const outbox = await deliverOutbox(db, pay, clock.now());
+  const outbox = await deliverOutbox({ db, pay, env, clock }, clock.now());
   await reconcileProcessingRefunds(db, pay, clock.now());
   // After the expiries above: a campaign's last unpaid holds are settled before it is closed out.
   const flashSales = await settleEndedFlashSales(env, clock.now());

@@ -4,7 +4,7 @@
 // - failed: every paid order is refunded in full (group_failed → refunding → refunded, stock
 //   back to the SKUs), with no person involved (the litemall gap).
 // Refunds are rows plus outbox entries in the same batch as the change; the outbox submits them
-// to WeChat Pay (payments.ts deliverOutbox). Every write is keyed (room status 'open' guard,
+// to WeChat Pay (services/outbox.ts). Every write is keyed (room status 'open' guard,
 // out_refund_no per order and kind, order status guard), so a replayed alarm changes nothing.
 // The reconciliation compares each room's object with D1's members, orders and payments.
 import { and, eq, inArray } from 'drizzle-orm';

@@ -1,0 +1,64 @@
+// The outbox: work that must not be lost (refunds today; shipping uploads, subscribe messages and
+// webhooks join as kinds), written as a row in the same D1 batch as the change that caused it and
+// delivered here with retries and backoff. One delivery per kind, in one table the compiler keeps
+// exhaustive; every delivery is idempotent, because a row may be delivered again after a lost answer.
+import { and, asc, eq, lte } from 'drizzle-orm';
+import { outbox } from '../db/orders';
+import type { Db } from '../db/client';
+import type { Env } from '../env';
+import type { Clock } from '../lib/clock';
+import { logEvent } from '../lib/log';
+import { WeChatPayApiError } from '../wechat/errors';
+import { submitRefund } from './refunds';
+import type { PayClient } from './wechat';
+
+export type OutboxKind = (typeof outbox.$inferSelect)['kind'];
+export type OutboxRow = typeof outbox.$inferSelect;
+
+/** What a delivery may use: the database, WeChat Pay, and (for the other WeChat APIs) the environment. */
+export type OutboxDeps = { db: Db; pay: PayClient; env: Env; clock: Clock };
+
+export const outboxDeliveries: Record<OutboxKind, (deps: OutboxDeps, subjectId: string, now: number) => Promise<void>> = {
+  submit_refund: submitRefund,
+};
+
+const OUTBOX_MAX_ATTEMPTS = 12;
+/** After the 1st failure 30 s, then 1 min, 2 min … capped at an hour. */
+const backoffMs = (attempts: number) => Math.min(30_000 * 2 ** (attempts - 1), 3_600_000);
+
+/** An error no retry can fix (WeChat refused the request itself): the row goes dead at once. */
+const isPermanent = (error: unknown) => error instanceof WeChatPayApiError && !error.retryable;
+
+/** Delivers one row and books the outcome on it: done, pending again after a backoff, or dead. */
+export async function deliverOutboxRow(deps: OutboxDeps, item: OutboxRow, now: number): Promise<'delivered' | 'retrying' | 'dead'> {
+  try {
+    await outboxDeliveries[item.kind](deps, item.subjectId, now);
+    await deps.db
+      .update(outbox)
+      .set({ status: 'done', attempts: item.attempts + 1, updatedAt: now })
+      .where(eq(outbox.id, item.id));
+    return 'delivered';
+  } catch (error) {
+    const attempts = item.attempts + 1;
+    const giveUp = attempts >= OUTBOX_MAX_ATTEMPTS || isPermanent(error);
+    logEvent('error', 'outbox delivery failed', { kind: item.kind, subject_id: item.subjectId, error });
+    await deps.db
+      .update(outbox)
+      .set({ status: giveUp ? 'dead' : 'pending', attempts, nextAttemptAt: now + backoffMs(attempts), lastError: String((error as Error)?.message ?? error).slice(0, 500), updatedAt: now })
+      .where(eq(outbox.id, item.id));
+    return giveUp ? 'dead' : 'retrying';
+  }
+}
+
+/** The sweep's pass over due rows, oldest first. */
+export async function deliverOutbox(deps: OutboxDeps, now: number, batchSize = 20) {
+  const due = await deps.db
+    .select()
+    .from(outbox)
+    .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now)))
+    .orderBy(asc(outbox.nextAttemptAt))
+    .limit(batchSize);
+  const result = { delivered: 0, retrying: 0, dead: 0 };
+  for (const item of due) result[await deliverOutboxRow(deps, item, now)]++;
+  return result;
+}
