@@ -42,6 +42,7 @@ function ensureDevVars() {
     [
       '# Local secrets and settings for `wrangler dev`, created by `npm run dev`. Not committed.',
       'APP_ENV=development',
+      'REQUEST_LOG_SUCCESS_SAMPLE=1',
       `JWT_KEYS='${JSON.stringify({ dev1: key })}'`,
       `ADMIN_ORIGINS=http://127.0.0.1:${PORT},http://localhost:${PORT}`,
       '',

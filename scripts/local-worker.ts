@@ -51,6 +51,12 @@ export function rateLimitBindings(): Record<string, { simple: { limit: number; p
   return Object.fromEntries((ratelimits as Declared[]).map((r) => [r.name, { simple: r.simple }]));
 }
 
+/** wrangler.toml's [vars]: the local worker runs with the deployed settings unless a run says otherwise. */
+function productionVars(): Record<string, string> {
+  const { vars } = unstable_readConfig({ config: join(root, 'wrangler.toml') });
+  return Object.fromEntries(Object.entries(vars).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
 /** wrangler.toml's compatibility date and flags, so the local worker runs as `wrangler dev` and the deployed one do. */
 export function compatibilitySettings(): { compatibilityDate: string; compatibilityFlags: string[] } {
   const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8').split(/^\[/m)[0]!;
@@ -89,6 +95,8 @@ export async function startLocalWorker(opts: { port?: number; bindings?: Record<
     // /cdn-cgi/handler/scheduled fires the cron sweep, as under `wrangler dev` (scripts/dev-cron.ts).
     unsafeTriggerHandlers: true,
     bindings: {
+      // wrangler.toml's [vars] as deployed, then what a local run needs instead.
+      ...productionVars(),
       APP_ENV: 'development',
       SHOP_TIME_ZONE: 'Asia/Shanghai',
       ADMIN_ORIGINS: '',

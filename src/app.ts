@@ -4,7 +4,6 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { methodOverride } from 'hono/method-override';
 import { HTTPException } from 'hono/http-exception';
-import { secureHeaders } from 'hono/secure-headers';
 import { adminApiRoutes } from '../routes/admin/api';
 import { apiDocsRoutes } from '../routes/api-docs';
 import { adminOrderRoutes } from '../routes/admin/orders';
@@ -30,6 +29,7 @@ import { systemClock, type Clock } from './lib/clock';
 import { errorFields, logEvent } from './lib/log';
 import { apiDocument, type ApiDocument } from './lib/openapi';
 import { requestLog } from './lib/request-log';
+import { securityHeaders } from './http/security-headers';
 
 export type AppDeps = { clock?: Clock };
 
@@ -45,9 +45,7 @@ export function createApp(deps: AppDeps = {}) {
 
   // First: the request id and the one log line per request cover everything below.
   app.use(requestLog());
-  // same-origin: browsers then send a real Origin on the admin page's own form POSTs (which
-  // are checked), while nothing leaks to other sites.
-  app.use(secureHeaders({ referrerPolicy: 'same-origin' }));
+  app.use(securityHeaders());
   app.use(
     '/admin/api/*',
     cors({
@@ -59,7 +57,8 @@ export function createApp(deps: AppDeps = {}) {
     }),
   );
   // The storefront is public and holds nothing user-specific: any origin may read it.
-  app.use('/*', async (c, next) => (c.req.path.startsWith('/admin') ? next() : cors({ origin: '*', maxAge: 600, exposeHeaders: ['X-Request-Id', 'Retry-After'] })(c, next)));
+  const storefrontCors = cors({ origin: '*', maxAge: 600, exposeHeaders: ['X-Request-Id', 'Retry-After'] });
+  app.use('/*', async (c, next) => (c.req.path.startsWith('/admin') ? next() : storefrontCors(c, next)));
   // wx.request cannot send PATCH: the mini-program sends POST + X-HTTP-Method-Override: PATCH.
   // Only that one override is honoured (re-dispatched through the whole app); any other is refused.
   const patchOverride = methodOverride({ app, header: METHOD_OVERRIDE_HEADER });
@@ -79,16 +78,13 @@ export function createApp(deps: AppDeps = {}) {
       },
     }),
   );
-  // Only the storefront's catalog routes set their own Cache-Control; everything else (per-user
-  // data, admin, payments) must never be stored by a shared cache or the browser.
-  app.use(async (c, next) => {
-    await next();
-    if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
-  });
   app.use(async (c, next) => {
     c.set('clock', clock);
     c.set('db', createDb(c.env.DB));
     await next();
+    // Only the storefront's catalog routes set their own Cache-Control; everything else (per-user
+    // data, admin, payments) must never be stored by a shared cache or the browser.
+    if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
   });
 
   let apiDoc: Promise<ApiDocument> | undefined;

@@ -149,7 +149,13 @@ describe('headers on every response', () => {
     expect(res.headers.get('Access-Control-Allow-Origin')).toBe('*');
     const error = await api('GET', '/nowhere');
     expect(error.status).toBe(404);
-    expect(error.headers.get('X-Frame-Options')).toBe('SAMEORIGIN');
+    expect(error.headers.get('X-Content-Type-Options')).toBe('nosniff');
+    // Browser-only headers are for pages, not JSON (src/http/security-headers.ts).
+    expect(error.headers.get('X-Frame-Options')).toBeNull();
+    const page = await api('GET', '/admin/login');
+    expect(page.headers.get('Content-Type')).toContain('text/html');
+    expect(page.headers.get('X-Frame-Options')).toBe('SAMEORIGIN');
+    expect(page.headers.get('Referrer-Policy')).toBe('same-origin');
   });
 
   it('lets only configured origins call the admin API from a browser', async () => {
