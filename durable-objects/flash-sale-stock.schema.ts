@@ -77,6 +77,14 @@ export const flashStockSchema: readonly SchemaStep[] = [
     ALTER TABLE config ADD COLUMN daily_slots TEXT;
     ALTER TABLE config ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'Asia/Shanghai';
   `),
+  // The shopper's Idempotency-Key (one reservation per key and shopper: another body under the
+  // same key is refused here, with no D1 read) and what the worker writes the order from, kept
+  // with the hold so the order can be written after the shopper has heard "yes".
+  ddl(`
+    ALTER TABLE reservations ADD COLUMN idempotency_key TEXT;
+    ALTER TABLE reservations ADD COLUMN order_intent TEXT;
+    CREATE UNIQUE INDEX reservations_key_once ON reservations (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+  `),
 ];
 
 export type ConfigRow = {
@@ -99,6 +107,8 @@ export type ConfigRow = {
 
 export type ReservationRow = { id: string; user_id: string; quantity: number; status: ReservationStatus; expires_at: number; order_id: string | null };
 
+export type IntentRow = ReservationRow & { created_at: number; order_intent: string | null };
+
 export const salesWindowOf = (config: ConfigRow): SalesWindow => ({
   startsAt: config.starts_at,
   endsAt: config.ends_at,
@@ -116,8 +126,12 @@ export function validateConfig(c: FlashStockConfig) {
   if (c.dailySlots && dailySlotProblems(c.dailySlots).length) throw new RangeError('configure: dailySlots overlap or end before they start');
 }
 
+/** An order intent is a few ids and hashes; anything larger is a caller bug. */
+const MAX_ORDER_INTENT = 1_000;
+
 export function validateReserve(r: ReserveRequest) {
   if (!r.reservationId || !r.userId) throw new TypeError('reserve: reservationId and userId are required');
   if (!Number.isSafeInteger(r.quantity) || r.quantity < 1) throw new RangeError('reserve: quantity must be a positive integer');
   if (!Number.isSafeInteger(r.nowMs)) throw new TypeError('reserve: nowMs must be epoch milliseconds');
+  if (r.orderIntent !== undefined && r.orderIntent.length > MAX_ORDER_INTENT) throw new RangeError(`reserve: orderIntent over ${MAX_ORDER_INTENT} characters`);
 }

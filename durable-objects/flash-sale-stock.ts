@@ -10,8 +10,8 @@ import { reservationRef, stockObjectName } from '../src/domain/flash-sale';
 import { salesMomentAt } from '../src/domain/flash-sale-slots';
 import { AdmissionControl } from './admission-control';
 import { SqlDurableObject } from './base';
-import { flashStockSchema, salesWindowOf, validateConfig, validateReserve, type ConfigRow, type ReservationRow } from './flash-sale-stock.schema';
-import type { CloseOutResult, FlashStockConfig, FlashStockSnapshot, LedgerTotals, ReservationStatus, ReserveRequest, ReserveResult } from './flash-sale-stock.types';
+import { flashStockSchema, salesWindowOf, validateConfig, validateReserve, type ConfigRow, type IntentRow, type ReservationRow } from './flash-sale-stock.schema';
+import type { CloseOutResult, FlashStockConfig, FlashStockSnapshot, LedgerTotals, ReservationIntent, ReservationStatus, ReserveRequest, ReserveResult } from './flash-sale-stock.types';
 import { ShardTransfers } from './flash-sale-transfers';
 import { dueOnObjectClock, HoldLedger, type ConfirmPaidOutcome, type ReleaseOutcome } from './hold-ledger';
 import type { ObjectPort } from './port';
@@ -24,6 +24,17 @@ const SETTLE_RETRY_MS = 30_000;
 /** Expired holds settled per alarm run, and how many settlements run at once. */
 const SETTLE_BATCH = 200;
 const SETTLE_PARALLEL = 8;
+
+const INTENT_COLUMNS = 'id, user_id, quantity, status, expires_at, order_id, created_at, order_intent';
+const intentView = (r: IntentRow): ReservationIntent => ({
+  id: r.id,
+  userId: r.user_id,
+  quantity: r.quantity,
+  status: r.status,
+  expiresAt: r.expires_at,
+  createdAt: r.created_at,
+  orderIntent: r.order_intent,
+});
 
 /** The one binding a shard needs: its own namespace, to reach its sibling shards. */
 export type FlashStockEnv = { FLASH_SALE_STOCK: DurableObjectNamespace<FlashSaleStock> };
@@ -160,36 +171,73 @@ export class FlashSaleStock extends SqlDurableObject<FlashStockEnv> {
       if (replay) return replay;
       const config = this.config();
       if (!config) return { ok: false, reason: 'not_configured' };
+      if (r.idempotencyKey !== undefined && this.keyTaken(r.userId, r.idempotencyKey)) return { ok: false, reason: 'idempotency_key_reused' };
       const moment = salesMomentAt(salesWindowOf(config), r.nowMs, config.time_zone);
       if (moment.state === 'ended' || config.closed_out_at !== null) return { ok: false, reason: 'ended' };
       if (moment.state === 'closed') return { ok: false, reason: 'not_started', retryAfterMs: moment.opensAt - r.nowMs };
       if (r.quantity > config.per_order_limit) return { ok: false, reason: 'per_order_limit' };
       const userUnits = this.sql.exec<{ units: number }>("SELECT coalesce(sum(quantity), 0) AS units FROM reservations WHERE user_id = ? AND status IN ('held', 'paid')", r.userId).one().units;
       if (userUnits + r.quantity > config.per_user_limit) return { ok: false, reason: 'per_user_limit', held: userUnits };
-      if (config.available < r.quantity) return { ok: false, reason: 'sold_out', available: config.available, held: this.unitsIn('held') };
+      if (config.available < r.quantity) return this.soldOut(config.available);
       const expiresAt = r.nowMs + config.hold_ms;
       const dueAt = dueOnObjectClock(expiresAt, r.nowMs, this.clock.now());
       // CHECK (available >= 0) backs the test above: a bug here fails loudly instead of overselling.
       this.sql.exec('UPDATE stock SET available = available - ? WHERE id = 1', r.quantity);
       this.sql.exec(
-        "INSERT INTO reservations (id, user_id, quantity, status, expires_at, due_at, created_at) VALUES (?, ?, ?, 'held', ?, ?, ?)",
+        "INSERT INTO reservations (id, user_id, quantity, status, expires_at, due_at, created_at, idempotency_key, order_intent) VALUES (?, ?, ?, 'held', ?, ?, ?, ?, ?)",
         r.reservationId,
         r.userId,
         r.quantity,
         expiresAt,
         dueAt,
         r.nowMs,
+        r.idempotencyKey ?? null,
+        r.orderIntent ?? null,
       );
-      return { ok: true, reservationId: r.reservationId, quantity: r.quantity, expiresAt, available: config.available - r.quantity };
+      return { ok: true, reservationId: r.reservationId, quantity: r.quantity, expiresAt, createdAt: r.nowMs, available: config.available - r.quantity, replayed: false, status: 'held' };
     });
   }
 
-  /** The answer for a reservation id seen before: the same reservation, never a second one. */
+  /**
+   * The answer for a reservation id seen before: the same reservation, never a second one — also
+   * when it has been paid for or released since (the worker answers with its order).
+   */
   private replay(reservationId: string): ReserveResult | null {
-    const row = this.reservation(reservationId);
+    const row = this.intent(reservationId);
     if (!row) return null;
-    if (row.status === 'released') return { ok: false, reason: 'sold_out', available: this.available(), held: this.unitsIn('held') };
-    return { ok: true, reservationId: row.id, quantity: row.quantity, expiresAt: row.expires_at, available: this.available() };
+    return { ok: true, reservationId: row.id, quantity: row.quantity, expiresAt: row.expires_at, createdAt: row.created_at, available: this.available(), replayed: true, status: row.status };
+  }
+
+  private soldOut(available: number): ReserveResult {
+    const holders = this.sql.exec<{ id: string }>("SELECT id FROM reservations WHERE status IN ('held', 'paid')").toArray();
+    return { ok: false, reason: 'sold_out', available, held: this.unitsIn('held'), holders: holders.map((h) => h.id) };
+  }
+
+  private keyTaken(userId: string, idempotencyKey: string): boolean {
+    return this.sql.exec('SELECT 1 FROM reservations WHERE user_id = ? AND idempotency_key = ?', userId, idempotencyKey).toArray().length > 0;
+  }
+
+  // ---------------------------------------------------------------- writing orders
+
+  /** One reservation with its order intent: the worker writes the order from it when asked first. */
+  async reservationIntent(reservationId: string): Promise<ReservationIntent | null> {
+    const row = this.intent(reservationId);
+    return row && intentView(row);
+  }
+
+  /**
+   * Holds taken before `createdBefore` and still unpaid: the sweep writes the orders of any the
+   * queue lost (it skips those D1 already has).
+   */
+  async heldIntents(createdBefore: number, limit = 500): Promise<ReservationIntent[]> {
+    return this.sql
+      .exec<IntentRow>(`SELECT ${INTENT_COLUMNS} FROM reservations WHERE status = 'held' AND created_at < ? AND order_intent IS NOT NULL ORDER BY created_at LIMIT ?`, createdBefore, limit)
+      .toArray()
+      .map(intentView);
+  }
+
+  private intent(id: string): IntentRow | null {
+    return this.sql.exec<IntentRow>(`SELECT ${INTENT_COLUMNS} FROM reservations WHERE id = ?`, id).toArray()[0] ?? null;
   }
 
   // ---------------------------------------------------------------- settling reservations

@@ -19,13 +19,46 @@ export type FlashStockConfig = {
   timeZone: string;
 };
 
-export type ReserveRequest = { reservationId: string; userId: string; quantity: number; nowMs: number };
+export type ReserveRequest = {
+  reservationId: string;
+  userId: string;
+  quantity: number;
+  nowMs: number;
+  /** The shopper's Idempotency-Key: one reservation per key and shopper. */
+  idempotencyKey?: string;
+  /** Opaque to the object: what the worker needs to write the order later (JSON). */
+  orderIntent?: string;
+};
 
-export type ReserveRefusal = 'not_configured' | 'not_started' | 'ended' | 'per_order_limit' | 'per_user_limit' | 'sold_out' | 'rate_limited';
+export type ReserveRefusal = 'not_configured' | 'not_started' | 'ended' | 'per_order_limit' | 'per_user_limit' | 'sold_out' | 'rate_limited' | 'idempotency_key_reused';
 
 export type ReserveResult =
-  | { ok: true; reservationId: string; quantity: number; expiresAt: number; available: number }
-  | { ok: false; reason: ReserveRefusal; retryAfterMs?: number; available?: number; held?: number };
+  | {
+      ok: true;
+      reservationId: string;
+      quantity: number;
+      expiresAt: number;
+      createdAt: number;
+      available: number;
+      /** The reservation existed before this call (a retry): its order may have moved on since. */
+      replayed: boolean;
+      status: ReservationStatus;
+    }
+  | {
+      ok: false;
+      reason: ReserveRefusal;
+      retryAfterMs?: number;
+      available?: number;
+      held?: number;
+      /**
+       * With sold_out: the reservations this shard still holds or has sold. The worker refuses
+       * later buyers from memory, except these (a winner's retry is answered by the object).
+       */
+      holders?: string[];
+    };
+
+/** A reservation with what its order is written from (ReserveRequest.orderIntent). */
+export type ReservationIntent = { id: string; userId: string; quantity: number; status: ReservationStatus; expiresAt: number; createdAt: number; orderIntent: string | null };
 
 export type ReservationStatus = 'held' | 'paid' | 'released';
 

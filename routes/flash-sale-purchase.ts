@@ -1,6 +1,6 @@
 // POST /flash-sales/:id/reserve — a shopper buys in a flash sale: the units are held in the
-// SKU's stock object and a pending order is created at the flash price, to be paid with
-// POST /orders/:id/pay before the hold expires.
+// SKU's stock object and the answer is the pending order at the flash price (written to D1 a
+// moment later by the work queue), to be paid with POST /orders/:id/pay before the hold expires.
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
@@ -26,12 +26,15 @@ export const flashSalePurchaseRoutes = new Hono<AppEnv>().post(
   validate('json', reserveBody),
   async (c) => {
     const body = c.req.valid('json');
-    const { order, created } = await buyInFlashSale(c.env, await createContextOf(c, c.req.valid('header')['idempotency-key'], { flash_sale_id: c.req.valid('param').id, ...body }), {
+    const answer = await buyInFlashSale(c.env, await createContextOf(c, c.req.valid('header')['idempotency-key'], { flash_sale_id: c.req.valid('param').id, ...body }), {
       flashSaleId: c.req.valid('param').id,
       skuId: body.sku_id,
       quantity: body.quantity,
       addressId: body.address_id,
     });
-    return c.json(await orderView(c.var.db, order, 'shopper'), 201, created ? {} : { 'Idempotent-Replayed': 'true' });
+    // A new reservation is answered from the object's decision alone (its order is written a
+    // moment later, off the reply path); a retry is answered with its order as it is now.
+    if (answer.kind === 'reserved') return c.json(answer.view, 201, answer.replayed ? { 'Idempotent-Replayed': 'true' } : {});
+    return c.json(await orderView(c.var.db, answer.order, 'shopper'), 201, { 'Idempotent-Replayed': 'true' });
   },
 );

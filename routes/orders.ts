@@ -11,6 +11,8 @@ import { listOrders, orderView } from '../src/services/order-views';
 import { orderHooksFor } from '../src/services/order-source-policy';
 import { cancelUnpaidOrder, preparePayment, syncPayment } from '../src/services/payments';
 import { requireShopper } from '../src/http/auth';
+// A flash-sale order the work queue has not written yet is written when its shopper opens it.
+import { findShopperOrder } from '../src/marketing/flash-sale/order-on-demand';
 import { payClientOf } from '../src/services/wechat';
 import { checkoutLinesBody, resolveCheckoutLines } from './cart';
 
@@ -41,30 +43,30 @@ export const orderRoutes = new Hono<AppEnv>()
     const q = c.req.valid('query');
     return c.json(await listOrders(c.var.db, { userId: c.var.shopper.id, status: q.status, cursor: q.cursor, limit: q.limit }));
   })
-  .get('/orders/:id', orderParam, async (c) => c.json(await orderView(c.var.db, await findOrder(c.var.db, c.req.valid('param').id, c.var.shopper.id), 'shopper')))
+  .get('/orders/:id', orderParam, async (c) => c.json(await orderView(c.var.db, await findShopperOrder(c.env, c.var.db, c.req.valid('param').id, c.var.shopper.id), 'shopper')))
   .post('/orders/:id/pay', orderParam, noBody, async (c) => {
-    const order = await findOrder(c.var.db, c.req.valid('param').id, c.var.shopper.id);
+    const order = await findShopperOrder(c.env, c.var.db, c.req.valid('param').id, c.var.shopper.id);
     return c.json({ order_id: order.id, request_payment: await preparePayment(c.var.db, payClientOf(c.env, c.var.clock), order, c.var.clock.now()) });
   })
   // The fallback when wx.requestPayment reported success but no notification has arrived yet.
   .post('/orders/:id/pay/sync', orderParam, noBody, async (c) => {
-    const order = await findOrder(c.var.db, c.req.valid('param').id, c.var.shopper.id);
+    const order = await findShopperOrder(c.env, c.var.db, c.req.valid('param').id, c.var.shopper.id);
     await syncPayment(c.var.db, payClientOf(c.env, c.var.clock), order, c.var.clock.now(), orderHooksFor(c.env));
     return c.json(await orderView(c.var.db, await findOrder(c.var.db, order.id), 'shopper'));
   })
   .post('/orders/:id/cancel', orderParam, validate('json', v.strictObject({ reason: v.optional(v.pipe(v.string(), v.maxLength(80)), '') })), async (c) => {
-    const order = await findOrder(c.var.db, c.req.valid('param').id, c.var.shopper.id);
+    const order = await findShopperOrder(c.env, c.var.db, c.req.valid('param').id, c.var.shopper.id);
     const how = { event: 'cancel' as const, actor: { type: 'shopper' as const, id: c.var.shopper.id }, reason: c.req.valid('json').reason };
     await cancelUnpaidOrder(c.var.db, payClientOf(c.env, c.var.clock), order, how, c.var.clock.now(), orderHooksFor(c.env));
     return c.json(await orderView(c.var.db, await findOrder(c.var.db, order.id), 'shopper'));
   })
   .post('/orders/:id/confirm', orderParam, noBody, async (c) => {
-    const order = await findOrder(c.var.db, c.req.valid('param').id, c.var.shopper.id);
+    const order = await findShopperOrder(c.env, c.var.db, c.req.valid('param').id, c.var.shopper.id);
     await confirmReceipt(c.var.db, order, { type: 'shopper', id: c.var.shopper.id }, c.var.clock.now());
     return c.json(await orderView(c.var.db, await findOrder(c.var.db, order.id), 'shopper'));
   })
   .post('/orders/:id/refund', orderParam, validate('json', v.strictObject({ amount_fen: v.optional(fen), reason: text(80) })), async (c) => {
-    const order = await findOrder(c.var.db, c.req.valid('param').id, c.var.shopper.id);
+    const order = await findShopperOrder(c.env, c.var.db, c.req.valid('param').id, c.var.shopper.id);
     const body = c.req.valid('json');
     if (body.amount_fen === 0) throw invalidInput([{ path: 'body.amount_fen', message: 'must be at least 1' }]);
     await requestRefund(c.var.db, order, { type: 'shopper', id: c.var.shopper.id }, body, c.var.clock.now());

@@ -10,6 +10,8 @@ import { systemClock } from './lib/clock';
 import { logEvent } from './lib/log';
 import { workerObjectPort } from './marketing/kernel/object-port';
 import { runScheduledWork } from './services/scheduled';
+import type { WorkMessage } from './services/work-queue';
+import { consumeWork } from './work-consumer';
 
 export class FlashSaleStock extends FlashSaleStockObject {
   constructor(ctx: DurableObjectState, env: Env) {
@@ -36,4 +38,5 @@ export default {
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(runScheduledWork(env, systemClock).then((summary) => logEvent('info', 'scheduled work', { summary })));
   },
-} satisfies ExportedHandler<Env>;
+  queue: (batch, env) => consumeWork(batch, env),
+} satisfies ExportedHandler<Env, WorkMessage>;

@@ -12,6 +12,7 @@ import { encodeBase64Url } from '../lib/base64url';
 import { addressSnapshot, findOwnAddress } from './addresses';
 import { quoteLines, type RequestedLine } from './checkout';
 import type { Quote } from '../domain/pricing';
+import type { AddressSnapshot } from '../db/orders';
 import type { PurchasableSku } from './purchasable';
 import { applyTransition, nextStatus, type Actor, type OrderRow } from './order-transitions';
 import { policyOf } from './order-source-policy';
@@ -82,7 +83,7 @@ export async function createOrder(ctx: CreateContext, resolve: () => Promise<Cre
       ),
     );
   }
-  return insertOrder(ctx, { quote, skus, address, note: input.note, paymentDeadline: ctx.now + paymentWindowMinutes * 60_000, source: { kind: 'shop' }, also: stockAndCart });
+  return insertOrder(ctx, { quote, skus, address: addressSnapshot(address), note: input.note, paymentDeadline: ctx.now + paymentWindowMinutes * 60_000, source: { kind: 'shop' }, also: stockAndCart });
 }
 
 /** Takes the quote's units out of skus.stock; fails the whole batch (CHECK stock >= 0) when another buyer took the last units. */
@@ -96,7 +97,8 @@ export function reserveStockStatements(quote: Quote, skus: Map<string, Purchasab
 export type NewOrder = {
   quote: Quote;
   skus: Map<string, PurchasableSku>;
-  address: Parameters<typeof addressSnapshot>[0];
+  /** Where it ships, as it was when the order was made (the shopper may edit or delete the address later). */
+  address: AddressSnapshot;
   note?: string;
   paymentDeadline: number;
   /**
@@ -107,54 +109,83 @@ export type NewOrder = {
   also: Statement[];
 };
 
+/** Everything an order row needs besides what NewOrder says: who, when, under which key. */
+export type PlacedOrder = NewOrder & {
+  orderId: string;
+  orderNo: string;
+  userId: string;
+  createdAt: number;
+  idempotencyKey: string;
+  requestHash: string;
+};
+
+/**
+ * The statements that write an order, its lines and its first event, then `also`. Line and event
+ * ids derive from the order id, so writing the same order again (a queue redelivering it) is a
+ * no-op when `ifAbsent` is set; a clash on anything else (an order number) still fails the batch.
+ */
+export function newOrderStatements(db: Db, order: PlacedOrder, opts: { ifAbsent?: boolean } = {}): Statement[] {
+  const { quote, orderId } = order;
+  const orderRow = db.insert(orders).values({
+    id: orderId,
+    orderNo: order.orderNo,
+    userId: order.userId,
+    status: 'pending_payment',
+    itemsTotalFen: quote.itemsTotalFen,
+    discountFen: quote.discountFen,
+    shippingFeeFen: quote.shippingFeeFen,
+    payableFen: quote.payableFen,
+    address: order.address,
+    note: order.note ?? '',
+    paymentDeadline: order.paymentDeadline,
+    source: order.source.kind,
+    sourceRef: order.source.kind === 'shop' ? null : order.source.ref,
+    shipHold: policyOf(order.source.kind).shipHoldOnCreate,
+    idempotencyKey: order.idempotencyKey,
+    requestHash: order.requestHash,
+    createdAt: order.createdAt,
+    updatedAt: order.createdAt,
+  });
+  const derivedId = (prefix: string, n: number) => `${prefix}_${orderId.slice(4)}_${n}`;
+  const firstEvent = db
+    .insert(orderEvents)
+    .values({ id: derivedId('oev', 0), orderId, fromStatus: null, toStatus: 'pending_payment', actorType: 'shopper', actorId: order.userId, createdAt: order.createdAt });
+  const lines = quote.lines.map((line, i) => {
+    const sku = order.skus.get(line.skuId)!;
+    return db.insert(orderItems).values({
+      id: derivedId('oit', i),
+      orderId,
+      productId: sku.productId,
+      skuId: sku.skuId,
+      title: sku.title,
+      specValues: sku.specValues,
+      imageUrl: sku.imageUrl,
+      unitPriceFen: line.effectiveUnitPriceFen,
+      quantity: line.quantity,
+      lineTotalFen: line.lineTotalFen,
+      discountShareFen: line.discountShareFen,
+      payableFen: line.payableFen,
+    });
+  });
+  if (!opts.ifAbsent) return [orderRow, firstEvent, ...lines, ...order.also];
+  return [orderRow.onConflictDoNothing({ target: orders.id }), firstEvent.onConflictDoNothing(), ...lines.map((l) => l.onConflictDoNothing()), ...order.also];
+}
+
 /**
  * Writes an order, its lines and its first event in one batch with `also` (the stock
  * reservation). Idempotent by the Idempotency-Key, and for a flash sale by its reservation.
  */
 export async function insertOrder(ctx: CreateContext, order: NewOrder): Promise<{ order: OrderRow; created: boolean }> {
   const orderId = newId('ord');
-  const { quote } = order;
-  const statements: Statement[] = [
-    ctx.db.insert(orders).values({
-      id: orderId,
-      orderNo: newOrderNumber(ctx.now, ctx.timeZone),
-      userId: ctx.userId,
-      status: 'pending_payment',
-      itemsTotalFen: quote.itemsTotalFen,
-      discountFen: quote.discountFen,
-      shippingFeeFen: quote.shippingFeeFen,
-      payableFen: quote.payableFen,
-      address: addressSnapshot(order.address),
-      note: order.note ?? '',
-      paymentDeadline: order.paymentDeadline,
-      source: order.source.kind,
-      sourceRef: order.source.kind === 'shop' ? null : order.source.ref,
-      shipHold: policyOf(order.source.kind).shipHoldOnCreate,
-      idempotencyKey: ctx.idempotencyKey,
-      requestHash: ctx.requestHash,
-      createdAt: ctx.now,
-      updatedAt: ctx.now,
-    }),
-    ctx.db.insert(orderEvents).values({ id: newId('oev'), orderId, fromStatus: null, toStatus: 'pending_payment', actorType: 'shopper', actorId: ctx.userId, createdAt: ctx.now }),
-    ...quote.lines.map((line) => {
-      const sku = order.skus.get(line.skuId)!;
-      return ctx.db.insert(orderItems).values({
-        id: newId('oit'),
-        orderId,
-        productId: sku.productId,
-        skuId: sku.skuId,
-        title: sku.title,
-        specValues: sku.specValues,
-        imageUrl: sku.imageUrl,
-        unitPriceFen: line.effectiveUnitPriceFen,
-        quantity: line.quantity,
-        lineTotalFen: line.lineTotalFen,
-        discountShareFen: line.discountShareFen,
-        payableFen: line.payableFen,
-      });
-    }),
-    ...order.also,
-  ];
+  const statements = newOrderStatements(ctx.db, {
+    ...order,
+    orderId,
+    orderNo: newOrderNumber(ctx.now, ctx.timeZone),
+    userId: ctx.userId,
+    createdAt: ctx.now,
+    idempotencyKey: ctx.idempotencyKey,
+    requestHash: ctx.requestHash,
+  });
   try {
     await runBatch(ctx.db, statements);
   } catch (error) {

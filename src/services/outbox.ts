@@ -2,7 +2,7 @@
 // webhooks join as kinds), written as a row in the same D1 batch as the change that caused it and
 // delivered here with retries and backoff. One delivery per kind, in one table the compiler keeps
 // exhaustive; every delivery is idempotent, because a row may be delivered again after a lost answer.
-import { and, asc, eq, lte } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import { outbox } from '../db/orders';
 import type { Db } from '../db/client';
 import type { Env } from '../env';
@@ -11,6 +11,7 @@ import { logEvent } from '../lib/log';
 import { WeChatPayApiError } from '../wechat/errors';
 import { submitRefund } from './refunds';
 import type { PayClient } from './wechat';
+import { enqueueWorkBatch } from './work-queue';
 
 export type OutboxKind = (typeof outbox.$inferSelect)['kind'];
 export type OutboxRow = typeof outbox.$inferSelect;
@@ -50,7 +51,50 @@ export async function deliverOutboxRow(deps: OutboxDeps, item: OutboxRow, now: n
   }
 }
 
-/** The sweep's pass over due rows, oldest first. */
+/**
+ * A row the work queue brought: delivered if it is still pending (the sweep or an earlier copy of
+ * the message may have delivered it already). Its own attempts and backoff are booked on the row.
+ */
+export async function deliverQueuedOutboxRow(deps: OutboxDeps, outboxId: string, now: number): Promise<void> {
+  const item = await deps.db.query.outbox.findFirst({ where: and(eq(outbox.id, outboxId), eq(outbox.status, 'pending')) });
+  if (item) await deliverOutboxRow(deps, item, now);
+}
+
+/** How long a queued row is left to its message before the sweep queues it again. */
+const QUEUED_LEASE_MS = 120_000;
+/** Rows queued per sweep: the consumer delivers them side by side, a batch of 100 at a time. */
+const QUEUE_PER_SWEEP = 2_000;
+/** D1 binds at most 100 parameters per query. */
+const IDS_PER_UPDATE = 90;
+
+/**
+ * The sweep hands due rows to the work queue (oldest first) instead of delivering them one by one
+ * itself: a failed group buy's thousand refunds are then sent within a minute, not in fifty.
+ * Each row's next attempt moves past a lease first, so the next sweep does not queue it twice
+ * while its message is on the way; the delivery books its own outcome over the lease.
+ */
+export async function queueDueOutbox(deps: OutboxDeps, now: number, limit = QUEUE_PER_SWEEP): Promise<number> {
+  const due = await deps.db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now)))
+    .orderBy(asc(outbox.nextAttemptAt))
+    .limit(limit);
+  const ids = due.map((r) => r.id);
+  for (let i = 0; i < ids.length; i += IDS_PER_UPDATE) {
+    await deps.db
+      .update(outbox)
+      .set({ nextAttemptAt: now + QUEUED_LEASE_MS })
+      .where(and(inArray(outbox.id, ids.slice(i, i + IDS_PER_UPDATE)), eq(outbox.status, 'pending')));
+  }
+  await enqueueWorkBatch(
+    deps.env,
+    ids.map((outboxId) => ({ kind: 'outbox' as const, outboxId })),
+  );
+  return ids.length;
+}
+
+/** Delivers due rows here and now, oldest first (tests, and a sweep without a queue to hand them to). */
 export async function deliverOutbox(deps: OutboxDeps, now: number, batchSize = 20) {
   const due = await deps.db
     .select()

@@ -2,9 +2,10 @@
 import { createDb } from '../db/client';
 import type { Env } from '../env';
 import type { Clock } from '../lib/clock';
+import { writeLostFlashOrders } from '../marketing/flash-sale/lost-orders';
 import { settleEndedFlashSales } from '../marketing/flash-sale/settlement';
 import { cancelExpiredOrders } from './payments';
-import { deliverOutbox } from './outbox';
+import { queueDueOutbox } from './outbox';
 import { reconcileProcessingRefunds } from './refunds';
 import { orderHooksFor } from './order-source-policy';
 import { payClientOf } from './wechat';
@@ -12,10 +13,12 @@ import { payClientOf } from './wechat';
 export async function runScheduledWork(env: Env, clock: Clock) {
   const db = createDb(env.DB);
   const pay = payClientOf(env, clock);
+  // First: a flash-sale order the work queue lost is written before anything looks for it.
+  const lostFlashOrders = await writeLostFlashOrders(env, clock.now());
   const expired = await cancelExpiredOrders(db, pay, clock.now(), orderHooksFor(env));
-  const outbox = await deliverOutbox({ db, pay, env, clock }, clock.now());
+  const outboxQueued = await queueDueOutbox({ db, pay, env, clock }, clock.now());
   await reconcileProcessingRefunds(db, pay, clock.now());
   // After the expiries above: a campaign's last unpaid holds are settled before it is closed out.
   const flashSales = await settleEndedFlashSales(env, clock.now());
-  return { expired, outbox, flashSales };
+  return { lostFlashOrders, expired, outboxQueued, flashSales };
 }

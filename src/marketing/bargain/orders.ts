@@ -4,7 +4,7 @@ import type { Db } from '../../db/client';
 import { priceLines } from '../../domain/pricing';
 import type { Env } from '../../env';
 import { businessRule, conflict, forbidden } from '../../lib/errors';
-import { findOwnAddress } from '../../services/addresses';
+import { addressSnapshot, findOwnAddress } from '../../services/addresses';
 import { findCampaign } from './campaigns';
 import { findSessionRow, withConfiguredSession } from './sessions';
 import { bargainSessionStub } from '../kernel/object-stubs';
@@ -41,7 +41,7 @@ export async function buyBargain(env: Env, ctx: CreateContext, purchase: { sessi
   const stub = bargainSessionStub(env, row.id);
   let result: { order: OrderRow; created: boolean };
   try {
-    result = await writeBargainOrder(ctx, { sessionId: row.id, skuId: campaign.skuId, priceFen: begun.priceFen, address });
+    result = await writeBargainOrder(ctx, { sessionId: row.id, skuId: campaign.skuId, priceFen: begun.priceFen, address: addressSnapshot(address) });
   } catch (error) {
     // A concurrent buy of this session wrote the order first: that is the order.
     const winner = await findBargainOrder(ctx.db, row.id);

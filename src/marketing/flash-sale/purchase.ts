@@ -1,65 +1,89 @@
-// Buying in a flash sale: admission (sold-out flag), the reservation in the SKU's stock object,
-// then the D1 order keyed by that reservation. If the order cannot be written, the reservation
-// is released at once, so no unit stays held for an order that does not exist.
+// Buying in a flash sale. The reply waits for the stock object, not for D1:
+//  1. a refusal for a SKU this isolate knows is sold out is decided here, from memory: no D1
+//     read, no call to the object (a winner's retry is the one exception; see soldOut below);
+//  2. the reservation is made in the SKU shard's stock object, with what its order is written
+//     from (the shopper's address check runs at the same time, against D1);
+//  3. the order is queued (order-writer.ts writes it in batches off the reply path) and the
+//     shopper gets its id and deadline at once; paying, opening or cancelling it before the
+//     queue has written it writes it on demand.
 import { and, eq } from 'drizzle-orm';
 import { flashSaleItems, flashSales } from '../../db/flash-sales';
-import { users } from '../../db/shoppers';
 import type { Db } from '../../db/client';
-import { priceLines } from '../../domain/pricing';
-import { reservationRef, shardFor } from '../../domain/flash-sale';
+import { flashOrderId, reservationRef, shardFor, type FlashOrderIntent, type FlashOrderJob } from '../../domain/flash-sale';
 import type { Env } from '../../env';
 import { encodeBase64Url } from '../../lib/base64url';
 import { type ApiError, businessRule, conflict, notFound, tooManyRequests } from '../../lib/errors';
-import { findOwnAddress } from '../../services/addresses';
+import { toIso } from '../../lib/clock';
+import { addressSnapshot, findOwnAddress } from '../../services/addresses';
 import { ensureStockObjectsConfigured } from './stock-objects';
 import { callConfigured, refusalError, type RefusalErrors } from '../kernel/object-calls';
 import { flashStockStub } from '../kernel/object-stubs';
 import type { ReserveRefusal, ReserveResult } from '../../../durable-objects/flash-sale-stock.types';
-import { defaultAddress, findByIdempotencyKey, insertOrder, type CreateContext } from '../../services/orders';
-import { loadPurchasableSkus } from '../../services/purchasable';
+import { defaultAddress, findOrderBySource, type CreateContext } from '../../services/orders';
+import { loadPurchasableSkus, type PurchasableSku } from '../../services/purchasable';
 import { getShopSettings, shippingPolicyOf } from '../../services/shop-settings';
+import { priceLines } from '../../domain/pricing';
 import { logEvent } from '../../lib/log';
 import type { OrderRow } from '../../services/order-transitions';
+import { enqueueWork } from '../../services/work-queue';
 
 /**
- * Sold-out flags per campaign SKU ("flashSaleId/skuId", both from the request), in isolate
- * memory: once an object says "sold out", further attempts are refused here without a round trip
- * to the object and with one indexed D1 read (the shopper's own earlier order), for a short while
- * — units may come back when an unpaid reservation expires, so the flag is never permanent.
+ * Sold-out shards in isolate memory, by "itemId/shard": until when, and the reservations the
+ * shard still held or had sold when it said so. Later buyers of that shard are refused here; a
+ * buyer whose request maps to one of those reservations (a winner retrying with the same
+ * Idempotency-Key) is sent on to the object, which answers with the reservation. Units may come
+ * back when an unpaid hold expires, so the flag lasts a second, never longer.
  */
-const soldOutUntil = new Map<string, number>();
+const soldOut = new Map<string, { until: number; holders: Set<string> }>();
 const SOLD_OUT_FLAG_MS = 1_000;
-const flagKey = (flashSaleId: string, skuId: string) => `${flashSaleId}/${skuId}`;
+const shardKey = (itemId: string, shard: number) => `${itemId}/${shard}`;
 
-export const isFlaggedSoldOut = (flashSaleId: string, skuId: string, now: number) => (soldOutUntil.get(flagKey(flashSaleId, skuId)) ?? 0) > now;
+/** Whether this isolate refuses a buyer of the shard without asking anyone. */
+export function refusedFromMemory(itemId: string, shard: number, reservationId: string, now: number): boolean {
+  const flag = soldOut.get(shardKey(itemId, shard));
+  return !!flag && flag.until > now && !flag.holders.has(reservationId);
+}
+
+/** Whether this isolate currently holds a sold-out flag for the shard (for tests and the benchmark). */
+export const isFlaggedSoldOut = (itemId: string, shard: number, now: number) => (soldOut.get(shardKey(itemId, shard))?.until ?? 0) > now;
 
 /**
- * Campaign SKUs as D1 last said, in isolate memory for a moment: a burst of buyers for one SKU
- * reads the campaign once a second, not once per request. Staleness is harmless: the stock object
- * enforces the window (a cancellation closes it there too) and the limits.
+ * Campaign SKUs as D1 last said, with what a reply shows of them (the SKU, the shipping fee), in
+ * isolate memory for a moment: a burst of buyers reads them once a second, not once per request.
+ * Staleness is harmless: the stock object enforces the window (a cancellation closes it there
+ * too) and the limits; the order itself is written from D1.
  */
 const campaignItems = new Map<string, { row: CampaignItem | null; until: number }>();
 const CAMPAIGN_MEMORY_MS = 1_000;
-type CampaignItem = { campaign: typeof flashSales.$inferSelect; item: typeof flashSaleItems.$inferSelect };
+type CampaignItem = { campaign: typeof flashSales.$inferSelect; item: typeof flashSaleItems.$inferSelect; sku: PurchasableSku | undefined; shippingFeeFen: (goodsFen: number) => number };
 
 async function campaignItem(db: Db, flashSaleId: string, skuId: string, now: number): Promise<CampaignItem | null> {
-  const key = flagKey(flashSaleId, skuId);
+  const key = `${flashSaleId}/${skuId}`;
   const remembered = campaignItems.get(key);
   if (remembered && remembered.until > now) return remembered.row;
-  const [row] = await db
-    .select({ campaign: flashSales, item: flashSaleItems })
-    .from(flashSaleItems)
-    .innerJoin(flashSales, eq(flashSales.id, flashSaleItems.flashSaleId))
-    .where(and(eq(flashSaleItems.flashSaleId, flashSaleId), eq(flashSaleItems.skuId, skuId)));
+  const [[found], skus, settings] = await Promise.all([
+    db
+      .select({ campaign: flashSales, item: flashSaleItems })
+      .from(flashSaleItems)
+      .innerJoin(flashSales, eq(flashSales.id, flashSaleItems.flashSaleId))
+      .where(and(eq(flashSaleItems.flashSaleId, flashSaleId), eq(flashSaleItems.skuId, skuId))),
+    loadPurchasableSkus(db, [skuId]),
+    getShopSettings(db),
+  ]);
+  const shipping = shippingPolicyOf(settings);
+  const row: CampaignItem | null = found
+    ? { ...found, sku: skus.get(skuId), shippingFeeFen: (goodsFen) => priceLines([{ skuId, quantity: 1, unitPriceFen: goodsFen, memberPriceFen: null }], { isMember: false, shipping }).shippingFeeFen }
+    : null;
   if (campaignItems.size > 1_000) campaignItems.clear(); // bounded: only live campaigns matter
-  campaignItems.set(key, { row: row ?? null, until: now + CAMPAIGN_MEMORY_MS });
-  return row ?? null;
+  campaignItems.set(key, { row, until: now + CAMPAIGN_MEMORY_MS });
+  return row;
 }
 
 /**
  * The reservation id for one shopper's request: the same Idempotency-Key and body give the same
  * id, so the object replays its decision to a copy. Another body under the same key gets its own
- * id (and then its 422): it can never replay, or release, the first request's units.
+ * id, which the object refuses (one reservation per key and shopper): it can never replay, or
+ * release, the first request's units.
  */
 async function reservationIdFor(ctx: CreateContext): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${ctx.userId}\n${ctx.idempotencyKey}\n${ctx.requestHash}`));
@@ -71,69 +95,48 @@ async function reservationIdFor(ctx: CreateContext): Promise<string> {
 
 export type FlashPurchase = { flashSaleId: string; skuId: string; quantity: number; addressId?: string };
 
-/**
- * Requests being answered in this isolate, by reservation id (shopper, key and body). A copy that
- * arrives meanwhile (a double tap) waits for the first one to finish and then asks again, so it
- * is answered from the first one's order instead of meeting the sold-out flag that other buyers
- * raised while the first was still writing it. It polls this set rather than awaiting the first
- * request's promise: in workerd a request that awaits another request's promise can hang when
- * that other request is cancelled.
- */
-const inFlight = new Set<string>();
-const COPY_WAIT_MS = 10_000;
-const COPY_POLL_MS = 5;
+/** What the shopper hears: the order as it will be written, or (for a retry) as it is now. */
+export type FlashPurchaseAnswer = { kind: 'reserved'; view: ReturnType<typeof reservedOrderView>; replayed: boolean } | { kind: 'existing'; order: OrderRow };
 
-/**
- * The same Idempotency-Key and body always get the same answer:
- *  - the key is looked up first, before anything that changes (flags, campaign, address, stock):
- *    a finished request is replayed from its order, another body under the key is a 422;
- *  - a copy sent while the first is in flight here waits for it, then is answered like a retry;
- *  - a copy that reaches the stock object (another isolate) is replayed there by its reservation
- *    id, and insertOrder answers it with the first one's order.
- */
-export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: FlashPurchase): Promise<{ order: OrderRow; created: boolean }> {
-  const earlier = await findByIdempotencyKey(ctx);
-  if (earlier) return { order: earlier, created: false };
+export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: FlashPurchase): Promise<FlashPurchaseAnswer> {
   const reservationId = await reservationIdFor(ctx);
-  if (inFlight.has(reservationId)) {
-    for (let waited = 0; inFlight.has(reservationId) && waited < COPY_WAIT_MS; waited += COPY_POLL_MS) await scheduler.wait(COPY_POLL_MS);
-    const first = await findByIdempotencyKey(ctx);
-    if (first) return { order: first, created: false };
-  }
-  inFlight.add(reservationId);
-  try {
-    return await reserveAndOrder(env, ctx, purchase, reservationId);
-  } finally {
-    inFlight.delete(reservationId);
-  }
-}
-
-async function reserveAndOrder(env: Env, ctx: CreateContext, purchase: FlashPurchase, reservationId: string) {
-  if (isFlaggedSoldOut(purchase.flashSaleId, purchase.skuId, ctx.now)) throw conflict('sold_out', 'Sold out.');
-
   const row = await campaignItem(ctx.db, purchase.flashSaleId, purchase.skuId, ctx.now);
-  if (!row || row.campaign.status === 'cancelled') throw notFound('Flash-sale item');
-  const { campaign, item } = row;
-
-  // Address first: a shopper without one is refused before any unit is held.
-  const address = purchase.addressId ? await findOwnAddress(ctx.db, ctx.userId, purchase.addressId) : await defaultAddress(ctx.db, ctx.userId);
+  if (!row || row.campaign.status === 'cancelled' || !row.sku) throw notFound('Flash-sale item');
+  const { campaign, item, sku } = row;
   const shard = shardFor(ctx.userId, campaign.shardCount);
-  const stock = flashStockStub(env, item.id, shard);
-  const request = { reservationId, userId: ctx.userId, quantity: purchase.quantity, nowMs: ctx.now };
-  const result = await callConfigured(
-    async (): Promise<ReserveResult> => stock.reserve(request),
-    () => ensureStockObjectsConfigured(env, campaign.id),
-  );
-  if (!result.ok) throw refusal(purchase, result, ctx.now);
+  if (refusedFromMemory(item.id, shard, reservationId, ctx.now)) throw conflict('sold_out', 'Sold out.');
 
-  try {
-    return await writeFlashOrder(ctx, { itemId: item.id, shard, reservationId, skuId: item.skuId, flashPriceFen: item.flashPriceFen, quantity: result.quantity, expiresAt: result.expiresAt, address });
-  } catch (error) {
-    await stock
-      .release(reservationId, 'order could not be written')
-      .catch((releaseError: unknown) => logEvent('error', 'release after failed order write', { reservation_id: reservationId, error: releaseError }));
-    throw error;
+  const stock = flashStockStub(env, item.id, shard);
+  const intent: FlashOrderIntent = { addressId: purchase.addressId ?? null, idempotencyKey: ctx.idempotencyKey, requestHash: ctx.requestHash };
+  const request = { reservationId, userId: ctx.userId, quantity: purchase.quantity, nowMs: ctx.now, idempotencyKey: ctx.idempotencyKey, orderIntent: JSON.stringify(intent) };
+  // The address is checked while the object decides: the reply waits for the slower of the two.
+  const [result, address] = await Promise.all([
+    callConfigured(
+      async (): Promise<ReserveResult> => stock.reserve(request),
+      () => ensureStockObjectsConfigured(env, campaign.id),
+    ),
+    (purchase.addressId ? findOwnAddress(ctx.db, ctx.userId, purchase.addressId) : defaultAddress(ctx.db, ctx.userId)).catch((error: ApiError) => error),
+  ]);
+  if (!result.ok) throw refusal(item.id, shard, result, ctx.now);
+  const ref = { itemId: item.id, shard, reservationId };
+  if (result.replayed) {
+    // A retry: its order may be written, paid or cancelled by now — answer with it as it is
+    // (whatever has become of the address since).
+    const order = await findOrderBySource(ctx.db, 'flash_sale', reservationRef(ref));
+    if (order) return { kind: 'existing', order };
+    if (result.status === 'released') throw conflict('sold_out', 'Sold out.');
   }
+  if (address instanceof Error) {
+    // A shopper without an address is refused, and no unit stays held for an order that cannot be written.
+    if (!result.replayed)
+      await stock.release(reservationId, 'no shipping address').catch((error: unknown) => logEvent('error', 'release after the address check failed', { reservation_id: reservationId, error }));
+    throw address;
+  }
+  const shipTo = addressSnapshot(address);
+  const job: FlashOrderJob = { ...ref, userId: ctx.userId, quantity: result.quantity, expiresAt: result.expiresAt, createdAt: result.createdAt, intent: { ...intent, addressId: address.id }, shipTo };
+  // Durable in the object already: a lost message is written by the sweep, or when the shopper opens the order.
+  await enqueueWork(env, { kind: 'flash_order', job }).catch((error: unknown) => logEvent('error', 'queueing a flash order failed; the sweep will write it', { reservation_id: reservationId, error }));
+  return { kind: 'reserved', view: reservedOrderView(job, row, shipTo), replayed: result.replayed };
 }
 
 const reserveRefusals: RefusalErrors<ReserveRefusal, { retryAfterMs?: number | undefined }> = {
@@ -143,29 +146,55 @@ const reserveRefusals: RefusalErrors<ReserveRefusal, { retryAfterMs?: number | u
   ended: () => businessRule('ended', 'This flash sale has ended.'),
   per_order_limit: () => businessRule('per_order_limit', 'That is more than one order may hold in this flash sale.', [{ path: 'body.quantity', message: 'over the per-order limit' }]),
   per_user_limit: () => businessRule('per_user_limit', 'You have reached the limit for this flash sale.', [{ path: 'body.quantity', message: 'over the per-shopper limit' }]),
+  idempotency_key_reused: () => businessRule('idempotency_key_reused', 'This Idempotency-Key was used for a different request.'),
 };
 
-function refusal(purchase: FlashPurchase, result: { reason: ReserveRefusal; retryAfterMs?: number | undefined }, now: number): ApiError {
-  // Later buyers of this SKU are refused from this isolate's memory, without asking the object.
-  if (result.reason === 'sold_out') soldOutUntil.set(flagKey(purchase.flashSaleId, purchase.skuId), now + SOLD_OUT_FLAG_MS);
+function refusal(itemId: string, shard: number, result: Extract<ReserveResult, { ok: false }>, now: number): ApiError {
+  // Later buyers of this shard are refused from this isolate's memory, without asking the object.
+  if (result.reason === 'sold_out') soldOut.set(shardKey(itemId, shard), { until: now + SOLD_OUT_FLAG_MS, holders: new Set(result.holders ?? []) });
   return refusalError(reserveRefusals, result.reason, result);
 }
 
-async function writeFlashOrder(
-  ctx: CreateContext,
-  r: { itemId: string; shard: number; reservationId: string; skuId: string; flashPriceFen: number; quantity: number; expiresAt: number; address: Parameters<typeof insertOrder>[1]['address'] },
-) {
-  const [skus, settings, user] = await Promise.all([loadPurchasableSkus(ctx.db, [r.skuId]), getShopSettings(ctx.db), ctx.db.query.users.findFirst({ where: eq(users.id, ctx.userId) })]);
-  if (!user) throw notFound('Shopper');
-  // The flash price is the price: no member price on top of it.
-  const quote = priceLines([{ skuId: r.skuId, quantity: r.quantity, unitPriceFen: r.flashPriceFen, memberPriceFen: null }], { isMember: false, shipping: shippingPolicyOf(settings) });
-  return insertOrder(ctx, {
-    quote,
-    skus,
-    address: r.address,
-    // The order must be paid while its units are held: the prepay's time_expire equals this.
-    paymentDeadline: r.expiresAt,
-    source: { kind: 'flash_sale', ref: reservationRef({ itemId: r.itemId, shard: r.shard, reservationId: r.reservationId }) },
-    also: [],
-  });
+/** The order the reservation becomes, shown before D1 has it (the same shape as orderView's). */
+function reservedOrderView(job: FlashOrderJob, { item, sku, shippingFeeFen: shippingFor }: CampaignItem, address: ReturnType<typeof addressSnapshot>) {
+  const lineTotalFen = item.flashPriceFen * job.quantity;
+  const shippingFeeFen = shippingFor(lineTotalFen);
+  return {
+    id: flashOrderId(job),
+    // Given when the order is written (a moment later); GET /orders/:id shows it.
+    order_no: null,
+    status: 'pending_payment' as const,
+    items: [
+      {
+        sku_id: sku!.skuId,
+        product_id: sku!.productId,
+        title: sku!.title,
+        spec_values: sku!.specValues,
+        image_url: sku!.imageUrl,
+        unit_price_fen: item.flashPriceFen,
+        quantity: job.quantity,
+        line_total_fen: lineTotalFen,
+        discount_share_fen: 0,
+        payable_fen: lineTotalFen,
+      },
+    ],
+    items_total_fen: lineTotalFen,
+    discount_fen: 0,
+    shipping_fee_fen: shippingFeeFen,
+    payable_fen: lineTotalFen + shippingFeeFen,
+    refunded_fen: 0,
+    ship_hold: null,
+    address,
+    note: '',
+    payment_deadline: toIso(job.expiresAt),
+    paid_at: null,
+    shipped_at: null,
+    carrier: null,
+    tracking_no: null,
+    completed_at: null,
+    cancelled_at: null,
+    refunds: [],
+    events: [],
+    created_at: toIso(job.createdAt),
+  };
 }

@@ -21,7 +21,7 @@ import { encodeBase64Url } from '../../lib/base64url';
 import { ApiError, businessRule, conflict, notFound } from '../../lib/errors';
 import type { HoldRefusal, HoldResult } from '../../../durable-objects/group-buy-room.types';
 import { campaignUnavailable, refusalError, type RefusalErrors } from '../kernel/object-calls';
-import { findOwnAddress } from '../../services/addresses';
+import { addressSnapshot, findOwnAddress } from '../../services/addresses';
 import { findCampaign, rulesOf, type GroupBuyRow } from './campaigns';
 import { campaignState, isLive } from '../../domain/campaign';
 import { defaultAddress, findByIdempotencyKey, insertOrder, reserveStockStatements, type CreateContext } from '../../services/orders';
@@ -58,7 +58,7 @@ async function inviteCodeOf(roomId: string) {
 type Prepared = {
   campaign: GroupBuyRow;
   groupPriceFen: number;
-  address: Parameters<typeof insertOrder>[1]['address'];
+  address: Parameters<typeof addressSnapshot>[0];
   user: typeof users.$inferSelect;
   /** The SKU as checked (the order's snapshot; its stock is re-checked by the batch's CHECK). */
   skus: Map<string, PurchasableSku>;
@@ -204,7 +204,7 @@ async function writeSeatOrder(env: Env, ctx: CreateContext, p: Prepared, purchas
     written = await insertOrder(ctx, {
       quote,
       skus: p.skus,
-      address: p.address,
+      address: addressSnapshot(p.address),
       paymentDeadline: seat.held.holdExpiresAt,
       source: { kind: 'group_buy', ref },
       also: [

@@ -1,0 +1,136 @@
+// Writing flash-sale orders off the reply path. The shopper hears "yes" once the stock object has
+// the reservation (with what its order is written from); the D1 order follows, written by
+// whichever comes first: the work queue's consumer (in batches of up to 100 orders per D1 batch),
+// the shopper opening or paying for the order (on demand), or the cron sweep (for anything the
+// queue lost). All three write the same order: its id derives from the reservation and every
+// statement is "insert if absent", so a second writer changes nothing.
+import { and, eq, inArray } from 'drizzle-orm';
+import { flashSaleItems } from '../../db/flash-sales';
+import { orders } from '../../db/orders';
+import { addresses } from '../../db/shoppers';
+import type { Db } from '../../db/client';
+import { runBatch, type Statement } from '../../db/batch';
+import { flashOrderId, reservationRef, type FlashOrderIntent, type FlashOrderJob } from '../../domain/flash-sale';
+import { priceLines } from '../../domain/pricing';
+import { logEvent } from '../../lib/log';
+import { newOrderNumber, newOrderStatements } from '../../services/orders';
+import { loadPurchasableSkus } from '../../services/purchasable';
+import { addressSnapshot } from '../../services/addresses';
+import { getShopSettings, shippingPolicyOf } from '../../services/shop-settings';
+import type { ReservationIntent } from '../../../durable-objects/flash-sale-stock.types';
+
+/** A job from what the object kept (null when the hold carries no intent: an older reservation). */
+export function jobFromReservation(ref: { itemId: string; shard: number }, r: ReservationIntent): FlashOrderJob | null {
+  if (!r.orderIntent) return null;
+  return { ...ref, reservationId: r.id, userId: r.userId, quantity: r.quantity, expiresAt: r.expiresAt, createdAt: r.createdAt, intent: JSON.parse(r.orderIntent) as FlashOrderIntent };
+}
+
+export const jobOrderId = (job: FlashOrderJob) => flashOrderId(job);
+const jobRef = (job: FlashOrderJob) => reservationRef(job);
+
+/**
+ * Writes the jobs' orders: every read in one round of queries, every write in one D1 batch. When
+ * the batch fails (an order number clashed, one job's data is bad), each job is written alone,
+ * with a fresh order number, so one bad job cannot hold back the others. Returns the jobs that
+ * could not be written (for the queue to retry).
+ */
+export async function writeFlashOrders(db: Db, jobs: FlashOrderJob[], timeZone: string): Promise<FlashOrderJob[]> {
+  if (jobs.length === 0) return [];
+  const plans = await planOrders(db, jobs, timeZone);
+  const statements = plans.flatMap((p) => p.statements());
+  try {
+    await runBatch(db, statements);
+    return plans.filter((p) => p.unwritable).map((p) => p.job);
+  } catch (error) {
+    logEvent('warn', 'flash order batch failed; writing one by one', { jobs: jobs.length, error });
+  }
+  const failed: FlashOrderJob[] = [];
+  for (const plan of plans) {
+    try {
+      await runBatch(db, plan.statements());
+    } catch (error) {
+      logEvent('error', 'flash order write failed', { order_id: jobOrderId(plan.job), error });
+      failed.push(plan.job);
+    }
+  }
+  return [...failed, ...plans.filter((p) => p.unwritable).map((p) => p.job)];
+}
+
+type Plan = { job: FlashOrderJob; unwritable: boolean; statements: () => Statement[] };
+
+async function planOrders(db: Db, jobs: FlashOrderJob[], timeZone: string): Promise<Plan[]> {
+  const itemIds = [...new Set(jobs.map((j) => j.itemId))];
+  const toResolve = jobs.filter((j) => !j.shipTo);
+  const addressIds = [...new Set(toResolve.flatMap((j) => j.intent.addressId ?? []))];
+  const defaultsFor = [...new Set(toResolve.filter((j) => j.intent.addressId === null).map((j) => j.userId))];
+  const [items, chosen, defaults, settings] = await Promise.all([
+    db.select().from(flashSaleItems).where(inArray(flashSaleItems.id, itemIds)),
+    addressIds.length ? db.select().from(addresses).where(inArray(addresses.id, addressIds)) : [],
+    defaultsFor.length
+      ? db
+          .select()
+          .from(addresses)
+          .where(and(inArray(addresses.userId, defaultsFor), eq(addresses.isDefault, 1)))
+      : [],
+    getShopSettings(db),
+  ]);
+  const itemById = new Map(items.map((i) => [i.id, i]));
+  const addressById = new Map(chosen.map((a) => [a.id, a]));
+  const defaultByUser = new Map(defaults.map((a) => [a.userId, a]));
+  const skus = await loadPurchasableSkus(db, [...new Set(items.map((i) => i.skuId))]);
+  return jobs.map((job): Plan => {
+    const item = itemById.get(job.itemId);
+    const row = job.intent.addressId === null ? defaultByUser.get(job.userId) : addressById.get(job.intent.addressId);
+    const address = job.shipTo ?? (row && row.userId === job.userId ? addressSnapshot(row) : undefined);
+    // Checked at reserve time; gone now only if the campaign item or the address was deleted since.
+    if (!item || !address || !skus.has(item.skuId)) {
+      logEvent('error', 'flash order cannot be written: its item, SKU or address is gone', { order_id: jobOrderId(job) });
+      return { job, unwritable: true, statements: () => [] };
+    }
+    // The flash price is the price: no member price on top of it.
+    const quote = priceLines([{ skuId: item.skuId, quantity: job.quantity, unitPriceFen: item.flashPriceFen, memberPriceFen: null }], { isMember: false, shipping: shippingPolicyOf(settings) });
+    return {
+      job,
+      unwritable: false,
+      // A new order number each time: a retry after a clash must not clash again.
+      statements: () =>
+        newOrderStatements(
+          db,
+          {
+            quote,
+            skus,
+            address,
+            orderId: jobOrderId(job),
+            orderNo: newOrderNumber(job.createdAt, timeZone),
+            userId: job.userId,
+            createdAt: job.createdAt,
+            // Flash keys are the object's (one reservation per key): kept apart from POST /orders' keys.
+            idempotencyKey: `fs:${job.intent.idempotencyKey}`,
+            requestHash: job.intent.requestHash,
+            // The order must be paid while its units are held: the prepay's time_expire equals this.
+            paymentDeadline: job.expiresAt,
+            source: { kind: 'flash_sale', ref: jobRef(job) },
+            also: [],
+          },
+          { ifAbsent: true },
+        ),
+    };
+  });
+}
+
+/** D1 binds at most 100 parameters per query. */
+const IDS_PER_QUERY = 90;
+
+/** The jobs whose orders D1 does not have yet (the sweep's filter). */
+export async function jobsWithoutOrders(db: Db, jobs: FlashOrderJob[]): Promise<FlashOrderJob[]> {
+  const known = new Set<string>();
+  for (let i = 0; i < jobs.length; i += IDS_PER_QUERY) {
+    const ids = jobs.slice(i, i + IDS_PER_QUERY).map(jobOrderId);
+    for (const o of await db
+      .select({ id: orders.id })
+      .from(orders)
+      .where(and(eq(orders.source, 'flash_sale'), inArray(orders.id, ids))))
+      known.add(o.id);
+  }
+  return jobs.filter((j) => !known.has(jobOrderId(j)));
+}

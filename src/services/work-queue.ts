@@ -1,0 +1,22 @@
+// The work queue (Cloudflare Queues, [[queues]] in wrangler.toml): one async pipeline for work
+// that follows a decision already made durable elsewhere — a flash-sale order whose reservation
+// its stock object holds, an outbox row written in the batch that caused it. Every consumer is
+// idempotent and the cron sweep is the backstop, so a message lost, late or delivered twice
+// changes nothing but timing.
+import type { FlashOrderJob } from '../domain/flash-sale';
+import type { Env } from '../env';
+
+export type WorkMessage = { kind: 'flash_order'; job: FlashOrderJob } | { kind: 'outbox'; outboxId: string };
+
+/** Queues accept at most 100 messages per sendBatch. */
+const SEND_BATCH = 100;
+
+export async function enqueueWork(env: Env, message: WorkMessage): Promise<void> {
+  await env.WORK_QUEUE.send(message, { contentType: 'json' });
+}
+
+export async function enqueueWorkBatch(env: Env, messages: WorkMessage[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += SEND_BATCH) {
+    await env.WORK_QUEUE.sendBatch(messages.slice(i, i + SEND_BATCH).map((body) => ({ body, contentType: 'json' as const })));
+  }
+}
