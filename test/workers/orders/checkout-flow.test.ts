@@ -28,6 +28,14 @@ async function signIn(openid = `oTest${Date.now()}${++loginCounter}`) {
 const deliver = (n: BuiltNotification, path = '/payments/wechat/notify') => SELF.fetch(`${BASE}${path}`, { method: 'POST', headers: n.headers, body: n.body });
 const stockOf = async (skuId: string) => (await env.DB.prepare('SELECT stock FROM skus WHERE id = ?').bind(skuId).first<{ stock: number }>())!.stock;
 const orderRow = (id: string) => env.DB.prepare('SELECT * FROM orders WHERE id = ?').bind(id).first<Record<string, any>>();
+/**
+ * The sweep hands due outbox rows to the work queue; its consumer submits them a moment later.
+ * Resolves once the order's refund submissions have all been made (or retried `attempts` times).
+ */
+const outboxOf = (orderId: string) =>
+  env.DB.prepare("SELECT status, attempts FROM outbox WHERE kind = 'submit_refund' AND subject_id IN (SELECT id FROM refunds WHERE order_id = ?)").bind(orderId).first<{ status: string; attempts: number }>();
+const untilSubmitted = (orderId: string, expected: { status: string; attempts: number } = { status: 'done', attempts: 1 }) =>
+  expect.poll(() => outboxOf(orderId), { timeout: 20_000, interval: 50 }).toEqual(expected);
 const eventCount = async (id: string) => (await env.DB.prepare('SELECT count(*) AS n FROM order_events WHERE order_id = ?').bind(id).first<{ n: number }>())!.n;
 
 async function newSku(stock = 20, price = 12900) {
@@ -265,6 +273,7 @@ describe('cancelling and expiry', () => {
     const refund = await env.DB.prepare('SELECT * FROM refunds WHERE order_id = ?').bind(order.id).first<Record<string, any>>();
     expect(refund).toMatchObject({ initiator: 'system', status: 'processing', amount_fen: order.payable_fen });
     await runScheduledWork(env, new ManualClock(Date.now()));
+    await untilSubmitted(order.id);
     const { notification: refunded } = await completeRefund(refund!.out_refund_no);
     expect((await deliver(refunded, '/payments/wechat/refund-notify')).status).toBe(204);
     expect((await deliver(refunded, '/payments/wechat/refund-notify')).status).toBe(204);
@@ -284,6 +293,7 @@ describe('refunds', () => {
     const approved = await api('POST', `/admin/api/orders/${order.id}/refund/approve`, { token: merchant, body: { note: '同意' } });
     expect((await json(approved)).status).toBe('refunding');
     await runScheduledWork(env, new ManualClock(Date.now()));
+    await untilSubmitted(order.id);
     const refund = await env.DB.prepare('SELECT * FROM refunds WHERE order_id = ?').bind(order.id).first<Record<string, any>>();
     expect(refund!.status).toBe('processing');
     const { notification } = await completeRefund(refund!.out_refund_no);
@@ -304,11 +314,12 @@ describe('refunds', () => {
     await api('POST', `/admin/api/orders/${order.id}/refund/approve`, { token: merchant, body: {} });
     const clock = new ManualClock(Date.now());
     await runScheduledWork(env, clock);
-    const outboxRow = () => env.DB.prepare("SELECT status, attempts FROM outbox WHERE kind = 'submit_refund' AND subject_id = (SELECT id FROM refunds WHERE order_id = ?)").bind(order.id).first();
-    expect(await outboxRow()).toEqual({ status: 'pending', attempts: 1 });
-    clock.advance(31_000);
+    await untilSubmitted(order.id, { status: 'pending', attempts: 1 });
+    // The failed attempt booked a 30 s backoff on the row, from the consumer's own clock (the real
+    // one, a moment after this test's): a sweep a minute later queues the row again.
+    clock.advance(61_000);
     await runScheduledWork(env, clock);
-    expect(await outboxRow()).toEqual({ status: 'done', attempts: 2 });
+    await untilSubmitted(order.id, { status: 'done', attempts: 2 });
     const refund = await env.DB.prepare('SELECT * FROM refunds WHERE order_id = ?').bind(order.id).first<Record<string, any>>();
     const { notification } = await completeRefund(refund!.out_refund_no);
     expect((await deliver(notification, '/payments/wechat/refund-notify')).status).toBe(204);
@@ -323,6 +334,7 @@ describe('refunds', () => {
     await api('POST', `/orders/${order.id}/refund`, { token: shopper.token, body: { amount_fen: 5000, reason: '少发一件配件' } });
     await api('POST', `/admin/api/orders/${order.id}/refund/approve`, { token: merchant, body: {} });
     await runScheduledWork(env, new ManualClock(Date.now()));
+    await untilSubmitted(order.id);
     const refund = await env.DB.prepare('SELECT * FROM refunds WHERE order_id = ?').bind(order.id).first<Record<string, any>>();
     const { notification } = await completeRefund(refund!.out_refund_no);
     await deliver(notification, '/payments/wechat/refund-notify');
