@@ -51,6 +51,24 @@ export function rateLimitBindings(): Record<string, { simple: { limit: number; p
   return Object.fromEntries((ratelimits as Declared[]).map((r) => [r.name, { simple: r.simple }]));
 }
 
+/** wrangler.toml's [[queues]]: the same producers and consumers (batch size, retries, dead-letter queue). */
+export function queueBindings() {
+  const { queues } = unstable_readConfig({ config: join(root, 'wrangler.toml') });
+  type Producer = { binding: string; queue: string };
+  type Consumer = { queue: string; max_batch_size?: number; max_batch_timeout?: number; max_retries?: number; retry_delay?: number; dead_letter_queue?: string };
+  const producers = (queues.producers ?? []) as Producer[];
+  const consumers = (queues.consumers ?? []) as Consumer[];
+  return {
+    queueProducers: Object.fromEntries(producers.map((p) => [p.binding, { queueName: p.queue }])),
+    queueConsumers: Object.fromEntries(
+      consumers.map((c) => [
+        c.queue,
+        { maxBatchSize: c.max_batch_size, maxBatchTimeout: c.max_batch_timeout, maxRetries: c.max_retries, retryDelay: c.retry_delay, deadLetterQueue: c.dead_letter_queue },
+      ]),
+    ),
+  };
+}
+
 /** wrangler.toml's [vars]: the local worker runs with the deployed settings unless a run says otherwise. */
 function productionVars(): Record<string, string> {
   const { vars } = unstable_readConfig({ config: join(root, 'wrangler.toml') });
@@ -86,6 +104,7 @@ export async function startLocalWorker(opts: { port?: number; bindings?: Record<
     d1Databases: { DB: 'local-db' },
     durableObjects: durableObjectBindings(),
     ratelimits: rateLimitBindings(),
+    ...queueBindings(),
     durableObjectsPersist: false,
     d1Persist: false,
     cachePersist: false,

@@ -35,11 +35,12 @@ export async function consumeWork(batch: MessageBatch<WorkMessage>, env: Env): P
     }
   })();
 
-  const deps = { db, pay: payClientOf(env, systemClock), env, clock: systemClock };
+  // Built only for outbox work: a shop without WeChat Pay configured still gets its flash orders written.
+  const outboxDeps = () => ({ db, pay: payClientOf(env, systemClock), env, clock: systemClock });
   const delivering = Promise.all(
     outbox.map(async (m) => {
       try {
-        await deliverQueuedOutboxRow(deps, m.body.outboxId, now);
+        await deliverQueuedOutboxRow(outboxDeps(), m.body.outboxId, now);
         m.ack();
       } catch (error) {
         logEvent('error', 'queued outbox delivery failed', { outbox_id: m.body.outboxId, error });

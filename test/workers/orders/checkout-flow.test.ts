@@ -33,7 +33,9 @@ const orderRow = (id: string) => env.DB.prepare('SELECT * FROM orders WHERE id =
  * Resolves once the order's refund submissions have all been made (or retried `attempts` times).
  */
 const outboxOf = (orderId: string) =>
-  env.DB.prepare("SELECT status, attempts FROM outbox WHERE kind = 'submit_refund' AND subject_id IN (SELECT id FROM refunds WHERE order_id = ?)").bind(orderId).first<{ status: string; attempts: number }>();
+  env.DB.prepare("SELECT status, attempts FROM outbox WHERE kind = 'submit_refund' AND subject_id IN (SELECT id FROM refunds WHERE order_id = ?)")
+    .bind(orderId)
+    .first<{ status: string; attempts: number }>();
 const untilSubmitted = (orderId: string, expected: { status: string; attempts: number } = { status: 'done', attempts: 1 }) =>
   expect.poll(() => outboxOf(orderId), { timeout: 20_000, interval: 50 }).toEqual(expected);
 const eventCount = async (id: string) => (await env.DB.prepare('SELECT count(*) AS n FROM order_events WHERE order_id = ?').bind(id).first<{ n: number }>())!.n;

@@ -18,7 +18,9 @@ beforeAll(setUpFlashSaleAdmin);
 async function liveCampaign(stock = 20) {
   const { skuId } = await newSku({ stock: stock + 5 });
   const now = Date.now();
-  const sale = await created(campaignBody(skuId, { starts_at: iso(now - 60_000), ends_at: iso(now + 3_600_000), per_user_limit: 1, shard_count: 2, items: [{ sku_id: skuId, flash_price_fen: 990, flash_stock: stock }] }));
+  const sale = await created(
+    campaignBody(skuId, { starts_at: iso(now - 60_000), ends_at: iso(now + 3_600_000), per_user_limit: 1, shard_count: 2, items: [{ sku_id: skuId, flash_price_fen: 990, flash_stock: stock }] }),
+  );
   return { saleId: sale.id as string, skuId, itemId: sale.items[0].id as string };
 }
 
