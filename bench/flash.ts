@@ -5,6 +5,7 @@
 //
 //   npm run bench:flash                                   10,000 buyers, 1,000 units, 100 and 500 connections, 1 shard
 //   BENCH_BUYERS=20000 BENCH_STOCK=2000 BENCH_CONNECTIONS=100,500,1000 BENCH_SHARDS=1,4 npm run bench:flash
+//   BENCH_REFERENCE=0 npm run bench:flash                  without the reference design (it needs apt-get install redis-server)
 //
 // A benchmark, not a test: it exits non-zero when something cannot start, an answer is neither
 // 201 nor the expected refusal, or a consistency check fails — never because a figure is low.
@@ -20,6 +21,9 @@ import { coreCount, loadAverage, machineLine, miniflareVersion } from './lib/mac
 import { withLocalWorker } from './lib/harness';
 import { positiveNumber, positiveNumbers } from './lib/settings';
 import { formatTable } from './lib/table';
+import { requireRedis, startReference } from './lib/reference';
+import { runWrk } from './lib/wrk';
+import { burstPosts, type PostBurst, type PostRequest } from './lib/wrk-posts';
 
 process.env.WRANGLER_SEND_METRICS = 'false';
 
@@ -87,7 +91,8 @@ async function burst(url: string, connections: number, count: number, request: (
 
 async function main() {
   await withLocalWorker({ bindings: { JWT_KEYS, JWT_ACTIVE_KID: JWT_KID }, fakeWeChat: false }, async (worker) => {
-    const skuIds = await seedShop(worker, connectionCounts.length * shardCounts.length);
+    // One SKU per row, one for the comparison with the reference (and seedShop adds one for the warm-up).
+    const skuIds = await seedShop(worker, connectionCounts.length * shardCounts.length + 1);
     const merchantToken = await signInMerchant(worker);
     const buyers = await seedBuyers(worker, buyerCount);
     printHeader();
@@ -111,12 +116,68 @@ async function main() {
     }
     printResults(scenarios);
     const checks = (await Promise.all(scenarios.map((s) => consistencyChecks(worker, merchantToken, s)))).flat();
+    if (process.env.BENCH_REFERENCE !== '0') checks.push(...(await againstTheReference(worker, merchantToken, skuIds[sku]!, buyers)));
     console.log('\nConsistency:');
     for (const c of checks) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`);
     // Reset connections and timeouts are reported, not failed: the checks below prove none of them holds a unit.
     const unexpected = scenarios.some((s) => [...s.flash.codes.keys()].some((k) => k !== '409 sold_out'));
     if (unexpected || checks.some((c) => !c.ok)) process.exitCode = 1;
   });
+}
+
+/**
+ * Our reserve path and the reference design (node:http + jose + Redis 7 + one Lua script), both
+ * driven by wrk with the same per-buyer requests at the first connection count, in this run.
+ */
+async function againstTheReference(worker: LocalWorker, merchantToken: string, skuId: string, buyers: Buyer[]): Promise<Check[]> {
+  await requireRedis();
+  const connections = connectionCounts[0]!;
+  const reference = await startReference({ stock: flashStock, jwtSecret: JSON.parse(JWT_KEYS)[JWT_KID] });
+  try {
+    const ours = await createFlashSale(worker, merchantToken, skuId, shardCounts[0]!, flashStock);
+    const posts = (saleId: string, run: string): PostRequest[] =>
+      buyers.map((b, i) => ({ path: `/flash-sales/${saleId}/reserve`, token: b.token, idempotencyKey: `bench-${run}-${i}`, body: JSON.stringify({ sku_id: skuId }) }));
+    // Warm-up of the reference's JIT and connections (a sale of its own would need a second Redis key set; a few refusals do).
+    await burstPosts(reference.url, posts('fls_warm', 'warm').slice(0, 500), connections);
+    const bare = await runWrk(worker.directUrl, ['/healthz/live'], { connections, threads: 2, durationSeconds: 5 });
+    const ourBurst = await burstPosts(worker.directUrl, posts(ours.flashSaleId, 'wrk-ours'), connections);
+    const refBurst = await burstPosts(reference.url, posts(reference.saleId, 'wrk-ref'), connections);
+    const rate = (b: PostBurst) => (b.lastWinAfterSeconds > 0 ? b.created / b.lastWinAfterSeconds : 0);
+    const row = (name: string, b: PostBurst) => [
+      name,
+      b.requestsPerSecond.toFixed(0),
+      `${b.p50Ms.toFixed(1)} / ${b.p99Ms.toFixed(1)}`,
+      String(b.created),
+      rate(b).toFixed(0),
+      String(b.soldOut),
+      (b.soldOut / b.seconds).toFixed(0),
+      String(b.other + b.errors + b.timeouts),
+    ];
+    console.log(`\nAgainst the reference design (wrk, ${connections} connections, 2 threads, the same ${buyers.length} buyers' requests; bare route ${bare.requestsPerSecond.toFixed(0)} req/s):\n`);
+    console.log(
+      formatTable([
+        ['design', 'attempts/s', 'p50 / p99 ms', 'sold', 'reservations/s', 'sold-out refusals', 'refusals/s', 'other/unanswered'],
+        row('ours (workerd, objects, queue)', ourBurst),
+        row('reference (node:http + Redis Lua)', refBurst),
+      ]),
+    );
+    const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '–');
+    console.log(
+      `\n  ours ÷ reference: attempts/s ${ratio(ourBurst.requestsPerSecond, refBurst.requestsPerSecond)}, reservations/s ${ratio(rate(ourBurst), rate(refBurst))} (target ≥ 0.5×), sold-out refusals/s ${ratio(ourBurst.soldOut / ourBurst.seconds, refBurst.soldOut / refBurst.seconds)}; our refusals/s ÷ our bare route ${ratio(ourBurst.soldOut / ourBurst.seconds, bare.requestsPerSecond)} (target ≥ 0.8×)`,
+    );
+    const [stockLeft, queued] = [await reference.stockLeft(), await reference.queuedOrders()];
+    return [
+      { name: 'reference: sold = stock, exactly', ok: refBurst.created === flashStock && stockLeft === 0, detail: `${refBurst.created} answered 201, ${stockLeft} left in Redis` },
+      { name: 'reference: one queued order per reservation', ok: queued === refBurst.created, detail: `${queued} stream entries` },
+      {
+        name: 'ours under wrk: sold = stock, exactly',
+        ok: ourBurst.created === flashStock && ourBurst.other === 0,
+        detail: `${ourBurst.created} answered 201, ${ourBurst.other} other answers (${ourBurst.otherCode || 'none'})`,
+      },
+    ];
+  } finally {
+    await reference.dispose();
+  }
 }
 
 const reserveRequest = (flashSaleId: string, skuId: string, buyers: Buyer[], run: string) => (i: number) => ({

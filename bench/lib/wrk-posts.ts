@@ -1,0 +1,75 @@
+// A burst of distinct POSTs with wrk (one per buyer: its own token and Idempotency-Key), each
+// sent once over a fixed number of keep-alive connections — the load generator bench:flash uses
+// for our worker and for the reference design alike, so the two are driven the same way.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const SCRIPT = new URL('./wrk-posts.lua', import.meta.url).pathname;
+
+export type PostRequest = { path: string; token: string; idempotencyKey: string; body: string };
+
+export type PostBurst = {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  seconds: number;
+  created: number;
+  soldOut: number;
+  perUserLimit: number;
+  /** Answers that were neither 201 nor an expected refusal, and the last such status and code. */
+  other: number;
+  otherCode: string;
+  /** Requests sent that got no answer at all. */
+  unanswered: number;
+  /** Seconds from the start to the last 201 (0 when nothing was created). */
+  lastWinAfterSeconds: number;
+  errors: number;
+  timeouts: number;
+};
+
+export async function burstPosts(baseUrl: string, requests: PostRequest[], connections: number, threads = 2): Promise<PostBurst> {
+  const dir = mkdtempSync(join(tmpdir(), 'wrk-posts-'));
+  const file = join(dir, 'requests.tsv');
+  writeFileSync(file, `${requests.map((r) => [r.path, `Bearer ${r.token}`, r.idempotencyKey, r.body].join('\t')).join('\n')}\n`);
+  try {
+    // A duration long enough for any burst; wrk is stopped (SIGINT) once every thread says it is done.
+    const args = ['-t', String(threads), '-c', String(Math.max(connections, threads)), '-d', '600s', '--timeout', '30s', '-s', SCRIPT, baseUrl];
+    const output = await new Promise<string>((resolve, reject) => {
+      const wrk = spawn('wrk', args, { env: { ...process.env, WRK_REQUESTS: file, WRK_THREADS: String(threads) } });
+      let stdout = '';
+      let stderr = '';
+      wrk.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if ((stdout.match(/WRK_THREAD_DONE/g) ?? []).length === threads) wrk.kill('SIGINT');
+      });
+      wrk.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      wrk.on('error', reject);
+      wrk.on('exit', (code) => (stdout.includes('WRK_RESULT ') ? resolve(stdout) : reject(new Error(`wrk exited with ${code}: ${stderr}`))));
+    });
+    const line = output.split('\n').find((l) => l.startsWith('WRK_RESULT '));
+    if (!line) throw new Error(`wrk printed no result:\n${output}`);
+    const r = JSON.parse(line.slice('WRK_RESULT '.length));
+    // wrk's own request count and duration include its filler requests and the wait for SIGINT
+    // (see the script): count the answers, over the time from the first request to the last answer.
+    const seconds = r.answering_us / 1e6;
+    return {
+      requestsPerSecond: r.answered / seconds,
+      unanswered: requests.length - r.answered,
+      p50Ms: r.p50_us / 1000,
+      p99Ms: r.p99_us / 1000,
+      seconds,
+      created: r.created,
+      soldOut: r.sold_out,
+      perUserLimit: r.per_user_limit,
+      other: r.other,
+      otherCode: r.other_code,
+      lastWinAfterSeconds: r.last_win_after_us / 1e6,
+      errors: r.errors,
+      timeouts: r.timeouts,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
