@@ -8,6 +8,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { adminApiRoutes } from '../routes/admin/api';
 import { apiDocsRoutes } from '../routes/api-docs';
 import { adminOrderRoutes } from '../routes/admin/orders';
+import { adminFulfilmentRoutes } from '../routes/admin/fulfilment';
 import { authRoutes } from '../routes/auth';
 import { flashSalePurchaseRoutes } from '../routes/flash-sale-purchase';
 import { flashSaleRoutes } from '../routes/flash-sales';
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps = {}) {
     .route('/admin/api', adminFlashSaleRoutes)
     .route('/admin/api', adminBargainRoutes)
     .route('/admin/api', adminGroupBuyRoutes)
+    .route('/admin/api', adminFulfilmentRoutes)
     .route('/admin', adminPageRoutes)
     // The document of every route above and these two; built once per app, on first request.
     .route(

@@ -60,7 +60,7 @@ export async function createOrder(ctx: CreateContext, resolve: () => Promise<Cre
 
   const input = await resolve();
   const address = input.addressId ? await findOwnAddress(ctx.db, ctx.userId, input.addressId) : await defaultAddress(ctx.db, ctx.userId);
-  const { quote, skus, unavailable, paymentWindowMinutes } = await quoteLines(ctx.db, ctx.userId, input.lines);
+  const { quote, skus, unavailable, paymentWindowMinutes } = await quoteLines(ctx.db, ctx.userId, input.lines, address);
   if (unavailable.length) {
     throw businessRule(
       unavailable.some((u) => u.reason === 'insufficient_stock' || u.reason === 'out_of_stock') ? 'insufficient_stock' : 'items_unavailable',

@@ -17,7 +17,7 @@ import { flashStockStub } from '../kernel/object-stubs';
 import type { ReserveRefusal, ReserveResult } from '../../../durable-objects/flash-sale-stock.types';
 import { defaultAddress, findByIdempotencyKey, insertOrder, type CreateContext } from '../../services/orders';
 import { loadPurchasableSkus } from '../../services/purchasable';
-import { getShopSettings, shippingPolicyOf } from '../../services/shop-settings';
+import { shippingPolicyFor } from '../../services/shipping-templates';
 import { logEvent } from '../../lib/log';
 import type { OrderRow } from '../../services/order-transitions';
 
@@ -155,10 +155,14 @@ async function writeFlashOrder(
   ctx: CreateContext,
   r: { itemId: string; shard: number; reservationId: string; skuId: string; flashPriceFen: number; quantity: number; expiresAt: number; address: Parameters<typeof insertOrder>[1]['address'] },
 ) {
-  const [skus, settings, user] = await Promise.all([loadPurchasableSkus(ctx.db, [r.skuId]), getShopSettings(ctx.db), ctx.db.query.users.findFirst({ where: eq(users.id, ctx.userId) })]);
+  const [skus, shipping, user] = await Promise.all([
+    loadPurchasableSkus(ctx.db, [r.skuId]),
+    shippingPolicyFor(ctx.db, [r.skuId], r.address),
+    ctx.db.query.users.findFirst({ where: eq(users.id, ctx.userId) }),
+  ]);
   if (!user) throw notFound('Shopper');
   // The flash price is the price: no member price on top of it.
-  const quote = priceLines([{ skuId: r.skuId, quantity: r.quantity, unitPriceFen: r.flashPriceFen, memberPriceFen: null }], { isMember: false, shipping: shippingPolicyOf(settings) });
+  const quote = priceLines([{ skuId: r.skuId, quantity: r.quantity, unitPriceFen: r.flashPriceFen, memberPriceFen: null }], { isMember: false, shipping });
   return insertOrder(ctx, {
     quote,
     skus,

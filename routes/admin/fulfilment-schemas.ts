@@ -1,0 +1,27 @@
+// Valibot schemas of the fulfilment admin API: shipping templates, shipments.
+import * as v from 'valibot';
+import { shippingBases } from '../../src/domain/shipping';
+import { fen, text } from '../../src/lib/validate';
+
+const MAX_REGIONS = 400;
+const count = (max: number, min = 0) => v.pipe(v.number(), v.integer('must be an integer'), v.minValue(min, `must be at least ${min}`), v.maxValue(max, `must be at most ${max}`));
+/** "浙江省" or "浙江省/杭州市". */
+const region = v.pipe(text(40), v.regex(/^[^/]+(\/[^/]+)?$/, 'must be a province or province/city'));
+const regions = v.pipe(v.array(region), v.maxLength(MAX_REGIONS, `at most ${MAX_REGIONS} regions`));
+const feeRule = {
+  first_units: count(1_000_000),
+  first_fee_fen: fen,
+  additional_units: count(1_000_000),
+  additional_fee_fen: fen,
+};
+
+export const shippingTemplateBody = v.strictObject({
+  name: text(40),
+  basis: v.picklist(shippingBases),
+  default_rule: v.strictObject(feeRule),
+  region_rules: v.optional(v.pipe(v.array(v.strictObject({ regions: v.pipe(regions, v.minLength(1, 'needs at least one region')), ...feeRule })), v.maxLength(100))),
+  free_rules: v.optional(
+    v.pipe(v.array(v.strictObject({ regions: v.optional(regions), min_amount_fen: v.optional(v.nullable(fen)), min_quantity: v.optional(v.nullable(count(100_000, 1))) })), v.maxLength(100)),
+  ),
+  undeliverable_regions: v.optional(regions),
+});
