@@ -1,7 +1,8 @@
 // Valibot schemas of the fulfilment admin API: shipping templates, shipments.
 import * as v from 'valibot';
 import { shippingBases } from '../../src/domain/shipping';
-import { fen, text } from '../../src/lib/validate';
+import { deliveryMethods } from '../../src/db/shipping';
+import { fen, idOf, text } from '../../src/lib/validate';
 
 const MAX_REGIONS = 400;
 const count = (max: number, min = 0) => v.pipe(v.number(), v.integer('must be an integer'), v.minValue(min, `must be at least ${min}`), v.maxValue(max, `must be at most ${max}`));
@@ -24,4 +25,24 @@ export const shippingTemplateBody = v.strictObject({
     v.pipe(v.array(v.strictObject({ regions: v.optional(regions), min_amount_fen: v.optional(v.nullable(fen)), min_quantity: v.optional(v.nullable(count(100_000, 1))) })), v.maxLength(100)),
   ),
   undeliverable_regions: v.optional(regions),
+});
+
+/** WeChat's tracking_no: 1–128 characters; carriers use letters, digits and -. */
+export const trackingNo = v.pipe(
+  v.string(),
+  v.minLength(1, 'must have 1 to 128 characters'),
+  v.maxLength(128, 'must have 1 to 128 characters'),
+  v.regex(/^[A-Za-z0-9-]+$/, 'must be letters, digits or -'),
+);
+export const shipmentLinesBody = v.pipe(
+  v.array(v.strictObject({ order_item_id: idOf('oit'), quantity: count(100_000, 1) })),
+  v.minLength(1, 'needs at least one line (or leave lines out to ship everything left)'),
+  v.maxLength(100),
+);
+
+export const shipmentBody = v.strictObject({
+  method: v.optional(v.picklist(deliveryMethods)),
+  carrier: v.optional(text(32)),
+  tracking_no: v.optional(trackingNo),
+  lines: v.optional(shipmentLinesBody),
 });

@@ -1,5 +1,8 @@
-// Fulfilment tables: shipping templates (运费模板) that products point at.
-import { integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+// Fulfilment tables: shipping templates (运费模板) that products point at, carriers, and the
+// packages (shipments) an order ships in.
+import { sql } from 'drizzle-orm';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { orderItems, orders } from './orders';
 import { shippingBases, type FeeRule, type FreeShippingRule, type RegionFeeRule } from '../domain/shipping';
 
 /** The template every product without its own uses; made from the old flat fee by migration. */
@@ -19,4 +22,61 @@ export const shippingTemplates = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [uniqueIndex('shipping_templates_name_idx').on(t.name)],
+);
+
+/** Carriers (快递公司) by WeChat's delivery id (get_delivery_list), the express_company of an upload. */
+export const carriers = sqliteTable('carriers', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** How goods reach the shopper: WeChat's logistics_type 1–4, in order. */
+export const deliveryMethods = ['express', 'same_city', 'virtual', 'pickup'] as const;
+export type DeliveryMethod = (typeof deliveryMethods)[number];
+/** At most this many packages per order (WeChat's split-delivery limit). */
+export const MAX_PACKAGES_PER_ORDER = 15;
+
+/** One package of an order (or, for virtual goods and pickup, the one shipment without a package). */
+export const shipments = sqliteTable(
+  'shipments',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    /** 1, 2, … per order: the unique index makes two concurrent packages take different numbers, or one fail. */
+    seq: integer('seq').notNull(),
+    method: text('method', { enum: deliveryMethods }).notNull(),
+    carrierId: text('carrier_id').references(() => carriers.id),
+    trackingNo: text('tracking_no'),
+    /** "抱枕*1个; …" (≤120 characters): WeChat's item_desc. */
+    itemDesc: text('item_desc').notNull(),
+    /** 1 when this package shipped the last units of the order (WeChat's is_all_delivered). */
+    completesOrder: integer('completes_order').notNull(),
+    shippedAt: integer('shipped_at').notNull(),
+    deliveredAt: integer('delivered_at'),
+    createdBy: text('created_by'),
+  },
+  (t) => [
+    uniqueIndex('shipments_order_seq_idx').on(t.orderId, t.seq),
+    index('shipments_tracking_idx').on(t.carrierId, t.trackingNo),
+    check('shipments_seq_range', sql`${t.seq} BETWEEN 1 AND ${sql.raw(String(MAX_PACKAGES_PER_ORDER))}`),
+    check('shipments_express_has_tracking', sql`${t.method} <> 'express' OR (${t.carrierId} IS NOT NULL AND ${t.trackingNo} IS NOT NULL)`),
+  ],
+);
+
+/** What a package holds. A trigger (migration 0013) refuses more units shipped than ordered. */
+export const shipmentLines = sqliteTable(
+  'shipment_lines',
+  {
+    shipmentId: text('shipment_id')
+      .notNull()
+      .references(() => shipments.id),
+    orderItemId: text('order_item_id')
+      .notNull()
+      .references(() => orderItems.id),
+    quantity: integer('quantity').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.shipmentId, t.orderItemId] }), index('shipment_lines_item_idx').on(t.orderItemId), check('shipment_lines_quantity_positive', sql`${t.quantity} > 0`)],
 );

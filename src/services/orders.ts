@@ -15,6 +15,7 @@ import type { Quote } from '../domain/pricing';
 import type { PurchasableSku } from './purchasable';
 import { applyTransition, nextStatus, type Actor, type OrderRow } from './order-transitions';
 import { policyOf } from './order-source-policy';
+import { createShipment } from './shipments';
 import { addresses } from '../db/shoppers';
 
 export type CreateOrderInput = { lines: RequestedLine[]; fromCart: boolean; addressId?: string; note?: string };
@@ -198,10 +199,10 @@ export async function confirmReceipt(db: Db, order: OrderRow, actor: Actor, now:
   await applyTransition(db, order, { event: 'confirm_receipt', actor, set: { completedAt: now } }, now);
 }
 
+/** Ships everything left in one package (the single "ship" action; packages: src/services/shipments.ts). */
 export async function shipOrder(db: Db, order: OrderRow, actor: Actor, shipment: { carrier: string; tracking_no: string }, now: number) {
   nextStatus(order.status, 'ship', !!order.shipHold);
-  if (order.shippedAt) throw businessRule('already_shipped', 'The order was already shipped.');
-  await applyTransition(db, order, { event: 'ship', actor, set: { shippedAt: now, carrier: shipment.carrier, trackingNo: shipment.tracking_no } }, now);
+  await createShipment(db, order, actor, { carrier: shipment.carrier, tracking_no: shipment.tracking_no }, now);
 }
 
 /** A shopper asks for money back (all that is left by default); the merchant decides. */
