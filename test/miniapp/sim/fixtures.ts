@@ -21,15 +21,16 @@ export const product: ProductDetail = {
   image_urls: ['https://img.example.com/p/1.jpg'],
   tags: [],
   category: null,
+  shipping_template_id: null,
   specs: [
     { name: '颜色', values: ['红色', '黑色'] },
     { name: '尺码', values: ['S', 'M'] },
   ],
   skus: [
-    { id: 'sku_rs', spec_values: ['红色', 'S'], price_fen: 12900, original_price_fen: 19900, member_price_fen: null, stock: 5, stock_status: 'low_stock', code: null, image_url: null },
-    { id: 'sku_rm', spec_values: ['红色', 'M'], price_fen: 12900, original_price_fen: 19900, member_price_fen: null, stock: 20, stock_status: 'in_stock', code: null, image_url: null },
-    { id: 'sku_bs', spec_values: ['黑色', 'S'], price_fen: 13900, original_price_fen: 13900, member_price_fen: null, stock: 0, stock_status: 'out_of_stock', code: null, image_url: null },
-    { id: 'sku_bm', spec_values: ['黑色', 'M'], price_fen: 13900, original_price_fen: 13900, member_price_fen: null, stock: 8, stock_status: 'in_stock', code: null, image_url: null },
+    { id: 'sku_rs', spec_values: ['红色', 'S'], price_fen: 12900, original_price_fen: 19900, member_price_fen: null, stock: 5, stock_status: 'low_stock', code: null, image_url: null, weight_grams: 0 },
+    { id: 'sku_rm', spec_values: ['红色', 'M'], price_fen: 12900, original_price_fen: 19900, member_price_fen: null, stock: 20, stock_status: 'in_stock', code: null, image_url: null, weight_grams: 0 },
+    { id: 'sku_bs', spec_values: ['黑色', 'S'], price_fen: 13900, original_price_fen: 13900, member_price_fen: null, stock: 0, stock_status: 'out_of_stock', code: null, image_url: null, weight_grams: 0 },
+    { id: 'sku_bm', spec_values: ['黑色', 'M'], price_fen: 13900, original_price_fen: 13900, member_price_fen: null, stock: 8, stock_status: 'in_stock', code: null, image_url: null, weight_grams: 0 },
   ],
 };
 
