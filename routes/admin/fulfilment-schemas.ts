@@ -1,7 +1,6 @@
 // Valibot schemas of the fulfilment admin API: shipping templates, shipments.
 import * as v from 'valibot';
-import { shippingBases } from '../../src/domain/shipping';
-import { deliveryMethods } from '../../src/db/shipping';
+import { deliveryMethods, shippingBases } from '../../src/domain/shipping';
 import { fen, idOf, text } from '../../src/lib/validate';
 
 const MAX_REGIONS = 400;

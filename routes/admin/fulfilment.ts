@@ -2,13 +2,16 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../../src/env';
-import { idOf, validate } from '../../src/lib/validate';
 import { requireMerchant } from '../../src/http/auth';
 import { createTemplate, deleteTemplate, findTemplate, listTemplates, replaceTemplate, templateView } from '../../src/services/shipping-templates';
-import { shipmentBody, shippingTemplateBody } from './fulfilment-schemas';
+import { shipmentBody, shippingTemplateBody, trackingNo } from './fulfilment-schemas';
 import { findOrder } from '../../src/services/orders';
 import { orderView } from '../../src/services/order-views';
-import { createShipment, listCarriers } from '../../src/services/shipments';
+import { createShipment, listCarriers, replaceCarriers, resolveCarrier } from '../../src/services/shipments';
+import { correctShipment, failedShippingUploads, retryShippingUpload } from '../../src/services/shipping-uploads';
+import { loginClientOf } from '../../src/services/wechat';
+import { getDeliveryList } from '../../src/wechat/order-shipping';
+import { idOf, noBody, text, validate } from '../../src/lib/validate';
 
 const viewer = requireMerchant('viewer');
 const operator = requireMerchant('operator');
@@ -30,9 +33,40 @@ export const adminFulfilmentRoutes = new Hono<AppEnv>()
     return c.body(null, 204);
   })
   .get('/carriers', viewer, async (c) => c.json({ items: await listCarriers(c.var.db) }))
+  // The carrier table from WeChat's get_delivery_list (the ids WeChat accepts as express_company).
+  .post('/carriers/refresh', operator, noBody, async (c) => {
+    const list = await getDeliveryList(loginClientOf(c.env, c.var.db, c.var.clock));
+    return c.json({
+      items: await replaceCarriers(
+        c.var.db,
+        list.map((d) => ({ id: d.delivery_id, name: d.delivery_name })),
+        c.var.clock.now(),
+      ),
+    });
+  })
+  // Uploads WeChat refused (and reconciliation disagreements), with a retry button each.
+  .get('/shipping-uploads/failed', viewer, async (c) => c.json(await failedShippingUploads(c.var.db)))
+  .post('/shipping-uploads/:id/retry', operator, validate('param', v.object({ id: idOf('obx') })), noBody, async (c) => {
+    await retryShippingUpload(c.var.db, c.req.valid('param').id, c.var.clock.now());
+    return c.body(null, 204);
+  })
   // One package (no lines: everything left to ship); the order as it is afterwards.
   .post('/orders/:id/shipments', operator, orderParam, validate('json', shipmentBody), async (c) => {
     const order = await findOrder(c.var.db, c.req.valid('param').id);
     const packageId = await createShipment(c.var.db, order, { type: 'merchant', id: c.var.merchant.id }, c.req.valid('json'), c.var.clock.now());
     return c.json({ package_id: packageId, order: await orderView(c.var.db, await findOrder(c.var.db, order.id), 'merchant') }, 201);
-  });
+  })
+  // A wrong carrier or tracking number: corrected once (WeChat's one re-shipping per payment).
+  .patch(
+    '/orders/:id/shipments/:packageId',
+    operator,
+    validate('param', v.object({ id: idOf('ord'), packageId: idOf('pkg') })),
+    validate('json', v.strictObject({ carrier: text(32), tracking_no: trackingNo })),
+    async (c) => {
+      const { id, packageId } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const carrier = await resolveCarrier(c.var.db, body.carrier);
+      await correctShipment(c.var.db, id, packageId, { carrierId: carrier.id, trackingNo: body.tracking_no }, c.var.clock.now());
+      return c.json(await orderView(c.var.db, await findOrder(c.var.db, id), 'merchant'));
+    },
+  );

@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { orderItems, orders } from './orders';
-import { shippingBases, type FeeRule, type FreeShippingRule, type RegionFeeRule } from '../domain/shipping';
+import { deliveryMethods, MAX_PACKAGES_PER_ORDER, shippingBases, type FeeRule, type FreeShippingRule, type RegionFeeRule } from '../domain/shipping';
 
 /** The template every product without its own uses; made from the old flat fee by migration. */
 export const DEFAULT_SHIPPING_TEMPLATE_ID = 'shp_default';
@@ -30,12 +30,6 @@ export const carriers = sqliteTable('carriers', {
   name: text('name').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
-
-/** How goods reach the shopper: WeChat's logistics_type 1–4, in order. */
-export const deliveryMethods = ['express', 'same_city', 'virtual', 'pickup'] as const;
-export type DeliveryMethod = (typeof deliveryMethods)[number];
-/** At most this many packages per order (WeChat's split-delivery limit). */
-export const MAX_PACKAGES_PER_ORDER = 15;
 
 /** One package of an order (or, for virtual goods and pickup, the one shipment without a package). */
 export const shipments = sqliteTable(
@@ -79,4 +73,30 @@ export const shipmentLines = sqliteTable(
     quantity: integer('quantity').notNull(),
   },
   (t) => [primaryKey({ columns: [t.shipmentId, t.orderItemId] }), index('shipment_lines_item_idx').on(t.orderItemId), check('shipment_lines_quantity_positive', sql`${t.quantity} > 0`)],
+);
+
+/**
+ * What WeChat's order shipping management (发货信息管理) has been told about an order's payment:
+ * the packages uploaded so far, the last upload_time (each must be later), whether the one
+ * re-shipping correction is spent, and WeChat's own view from the last get_order.
+ */
+export const shippingUploads = sqliteTable(
+  'shipping_uploads',
+  {
+    orderId: text('order_id')
+      .primaryKey()
+      .references(() => orders.id),
+    /** The highest package seq WeChat knows (every upload states all packages so far). */
+    uploadedSeq: integer('uploaded_seq').notNull().default(0),
+    lastUploadTime: integer('last_upload_time'),
+    /** 1 once the re-shipping chance was used: the guard that refuses a second before calling WeChat. */
+    correctionUsed: integer('correction_used').notNull().default(0),
+    /** WeChat's order_state at the last reconciliation (1 待发货 … 5 已退款), and when it was read. */
+    wechatOrderState: integer('wechat_order_state'),
+    checkedAt: integer('checked_at'),
+    /** Why WeChat's view differs from ours at the last reconciliation; null when it agrees. */
+    mismatch: text('mismatch'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [check('shipping_uploads_correction_once', sql`${t.correctionUsed} IN (0, 1)`)],
 );

@@ -5,6 +5,12 @@
 // region wins: the city, then its province, then the template's default.
 
 export const shippingBases = ['piece', 'weight', 'flat'] as const;
+
+/** How goods reach the shopper: WeChat's logistics_type 1–4, in order. */
+export const deliveryMethods = ['express', 'same_city', 'virtual', 'pickup'] as const;
+export type DeliveryMethod = (typeof deliveryMethods)[number];
+/** At most this many packages per order (WeChat's split-delivery limit). */
+export const MAX_PACKAGES_PER_ORDER = 15;
 export type ShippingBasis = (typeof shippingBases)[number];
 
 /** The first `firstUnits` cost `firstFeeFen`; every started `additionalUnits` beyond cost `additionalFeeFen`. */

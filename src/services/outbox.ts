@@ -8,8 +8,9 @@ import type { Db } from '../db/client';
 import type { Env } from '../env';
 import type { Clock } from '../lib/clock';
 import { logEvent } from '../lib/log';
-import { WeChatPayApiError } from '../wechat/errors';
+import { WeChatLoginError, WeChatPayApiError } from '../wechat/errors';
 import { submitRefund } from './refunds';
+import { confirmReceiveReminder, uploadCorrection, uploadShipment } from './shipping-uploads';
 import type { PayClient } from './wechat';
 
 export type OutboxKind = (typeof outbox.$inferSelect)['kind'];
@@ -20,6 +21,9 @@ export type OutboxDeps = { db: Db; pay: PayClient; env: Env; clock: Clock };
 
 export const outboxDeliveries: Record<OutboxKind, (deps: OutboxDeps, subjectId: string, now: number) => Promise<void>> = {
   submit_refund: submitRefund,
+  upload_shipping: uploadShipment,
+  correct_shipping: uploadCorrection,
+  notify_confirm_receive: confirmReceiveReminder,
 };
 
 const OUTBOX_MAX_ATTEMPTS = 12;
@@ -27,7 +31,7 @@ const OUTBOX_MAX_ATTEMPTS = 12;
 const backoffMs = (attempts: number) => Math.min(30_000 * 2 ** (attempts - 1), 3_600_000);
 
 /** An error no retry can fix (WeChat refused the request itself): the row goes dead at once. */
-const isPermanent = (error: unknown) => error instanceof WeChatPayApiError && !error.retryable;
+const isPermanent = (error: unknown) => (error instanceof WeChatPayApiError || error instanceof WeChatLoginError) && !error.retryable;
 
 /** Delivers one row and books the outcome on it: done, pending again after a backoff, or dead. */
 export async function deliverOutboxRow(deps: OutboxDeps, item: OutboxRow, now: number): Promise<'delivered' | 'retrying' | 'dead'> {

@@ -6,6 +6,7 @@ import { settleEndedFlashSales } from '../marketing/flash-sale/settlement';
 import { cancelExpiredOrders } from './payments';
 import { deliverOutbox } from './outbox';
 import { reconcileProcessingRefunds } from './refunds';
+import { reconcileShippingUploads } from './shipping-uploads';
 import { orderHooksFor } from './order-source-policy';
 import { payClientOf } from './wechat';
 
@@ -15,7 +16,8 @@ export async function runScheduledWork(env: Env, clock: Clock) {
   const expired = await cancelExpiredOrders(db, pay, clock.now(), orderHooksFor(env));
   const outbox = await deliverOutbox({ db, pay, env, clock }, clock.now());
   await reconcileProcessingRefunds(db, pay, clock.now());
+  const shipping = await reconcileShippingUploads({ db, env, clock }, clock.now());
   // After the expiries above: a campaign's last unpaid holds are settled before it is closed out.
   const flashSales = await settleEndedFlashSales(env, clock.now());
-  return { expired, outbox, flashSales };
+  return { expired, outbox, flashSales, shipping };
 }

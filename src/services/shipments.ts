@@ -4,12 +4,14 @@
 // ship_part / ship), in the same batch as the package itself.
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { orderItems } from '../db/orders';
-import { carriers, MAX_PACKAGES_PER_ORDER, shipmentLines, shipments, type DeliveryMethod } from '../db/shipping';
+import { carriers, shipmentLines, shipments } from '../db/shipping';
+import { MAX_PACKAGES_PER_ORDER, type DeliveryMethod } from '../domain/shipping';
 import { runBatch, type Statement } from '../db/batch';
 import type { Db } from '../db/client';
 import { toIso } from '../lib/clock';
 import { ApiError, businessRule, conflict, invalidInput, type ErrorDetail } from '../lib/errors';
 import { newId } from '../lib/ids';
+import { uploadShipmentStatement } from './shipping-uploads';
 import { nextStatus, transitionStatements, type Actor, type OrderRow } from './order-transitions';
 
 export type ShipmentInput = {
@@ -122,6 +124,7 @@ export async function createShipment(db: Db, order: OrderRow, actor: Actor, inpu
           createdBy: actor.id,
         }),
         ...lines.map((l) => db.insert(shipmentLines).values({ shipmentId: id, orderItemId: l.order_item_id, quantity: l.quantity })),
+        uploadShipmentStatement(db, id, now),
       ],
     },
     now,

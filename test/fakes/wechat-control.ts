@@ -67,3 +67,9 @@ export const setNextResponse = (rule: NextResponseRule) => control<{ ok: true }>
 export const invalidateAccessToken = () => control<{ invalidated: string | null }>('POST', '/__fake/login/invalidate-token');
 
 export const fakeTransaction = (outTradeNo: string) => control<Record<string, any>>('GET', `/__fake/pay/transactions/${encodeURIComponent(outTradeNo)}`);
+
+/** What the fake WeChat was told about a payment's shipping (uploads, state, confirm-receive reminder). */
+export const fakeShipping = (outTradeNo: string) => control<Record<string, any>>('GET', `/__fake/shipping/${encodeURIComponent(outTradeNo)}`);
+
+/** The next `count` shipping calls about that payment answer `errcode`. */
+export const failNextShipping = (outTradeNo: string, errcode: number, count = 1) => control<{ ok: true }>('POST', '/__fake/shipping/fail-next', { out_trade_no: outTradeNo, errcode, count });
