@@ -57,7 +57,7 @@ export async function startDevWeChat(port: number): Promise<DevWeChat> {
 }
 
 // Lines of .dev.vars that belong to the fake and are replaced on every start.
-const MANAGED_KEY = /^\s*(?:export\s+)?(?:WECHAT_\w+|PUBLIC_BASE_URL)\s*=\s*(.*)$/;
+const MANAGED_KEY = /^\s*(?:export\s+)?(?:WECHAT_\w+|TRACKING_\w+|PUBLIC_BASE_URL)\s*=\s*(.*)$/;
 const BLOCK_COMMENT = '# WeChat: the local fake, rewritten by `npm run dev` on every start (other lines are kept).';
 
 /** dotenv double quotes turn \n into a newline; anything that needs more escaping is refused. */

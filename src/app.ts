@@ -23,6 +23,7 @@ import { catalogRoutes } from '../routes/catalog';
 import { healthRoutes } from '../routes/health';
 import { meRoutes } from '../routes/me';
 import { orderRoutes } from '../routes/orders';
+import { trackingRoutes } from '../routes/tracking';
 import { isWeChatPayCallback, paymentRoutes, weChatPayFailure } from '../routes/payments';
 import { createDb } from './db/client';
 import type { AppEnv } from './env';
@@ -100,6 +101,7 @@ export function createApp(deps: AppDeps = {}) {
     .route('/', meRoutes)
     .route('/', cartRoutes)
     .route('/', orderRoutes)
+    .route('/', trackingRoutes)
     .route('/', paymentRoutes)
     .route('/', flashSalePurchaseRoutes)
     .route('/', flashSaleRoutes)

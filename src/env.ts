@@ -21,7 +21,10 @@ type OptionalSetting =
   | 'WECHAT_PAY_API_V3_KEY'
   | 'WECHAT_PAY_PUBLIC_KEY_ID'
   | 'WECHAT_PAY_PUBLIC_KEY'
-  | 'WECHAT_PAY_PLATFORM_CERTIFICATES';
+  | 'WECHAT_PAY_PLATFORM_CERTIFICATES'
+  | 'TRACKING_API_BASE'
+  | 'TRACKING_KEY'
+  | 'TRACKING_CUSTOMER';
 
 /** The generated bindings (Cloudflare.Env), with the optional settings marked optional. */
 export type Env = Omit<Cloudflare.Env, OptionalSetting> & Partial<Pick<Cloudflare.Env, OptionalSetting>>;

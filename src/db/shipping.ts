@@ -51,6 +51,11 @@ export const shipments = sqliteTable(
     shippedAt: integer('shipped_at').notNull(),
     deliveredAt: integer('delivered_at'),
     createdBy: text('created_by'),
+    /** The carrier's latest state (快递100: 0 在途, 1 揽收, 3 签收 …), from a push or a poll. */
+    trackingState: text('tracking_state'),
+    trackingSubscribedAt: integer('tracking_subscribed_at'),
+    /** When tracking was last heard of (push) or asked (poll): the polling fallback's clock. */
+    trackingCheckedAt: integer('tracking_checked_at'),
   },
   (t) => [
     uniqueIndex('shipments_order_seq_idx').on(t.orderId, t.seq),
@@ -99,4 +104,49 @@ export const shippingUploads = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [check('shipping_uploads_correction_once', sql`${t.correctionUsed} IN (0, 1)`)],
+);
+
+/** The carrier's events of a package: the order's tracking timeline. A replayed push adds nothing. */
+export const trackingEvents = sqliteTable(
+  'tracking_events',
+  {
+    id: text('id').primaryKey(),
+    shipmentId: text('shipment_id')
+      .notNull()
+      .references(() => shipments.id),
+    orderId: text('order_id').notNull(),
+    /** The carrier's time, as it reports it ("2026-12-01 10:00:00", China time). */
+    eventTime: text('event_time').notNull(),
+    context: text('context').notNull(),
+    state: text('state').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('tracking_events_unique_idx').on(t.shipmentId, t.eventTime, t.context), index('tracking_events_order_idx').on(t.orderId, t.eventTime)],
+);
+
+export type ReturnAddress = { recipient: string; phone: string; province: string; city: string; district: string; detail: string };
+
+/** Fulfilment settings (one row, id = 1): receipt and after-sales timers, the return address, subscribe templates. */
+export const fulfilmentSettings = sqliteTable(
+  'fulfilment_settings',
+  {
+    id: integer('id').primaryKey(),
+    /** Receipt is confirmed for the shopper this many days after the last package was delivered … */
+    autoConfirmDaysAfterDelivery: integer('auto_confirm_days_after_delivery').notNull().default(7),
+    /** … or this many days after it shipped when no carrier ever reported delivery. */
+    autoConfirmDaysWithoutTracking: integer('auto_confirm_days_without_tracking').notNull().default(15),
+    /** After-sales may be asked for until this many days after receipt. */
+    afterSaleWindowDays: integer('after_sale_window_days').notNull().default(7),
+    /** A request the merchant does not answer is approved after this many days. */
+    autoApproveDays: integer('auto_approve_days').notNull().default(2),
+    /** An approved return the shopper does not send back is closed after this many days. */
+    returnShipDays: integer('return_ship_days').notNull().default(7),
+    /** A return delivered to the merchant is refunded after this many days unless they act. */
+    autoRefundDaysAfterReturn: integer('auto_refund_days_after_return').notNull().default(3),
+    returnAddress: text('return_address', { mode: 'json' }).$type<ReturnAddress>(),
+    /** Subscribe-message template ids by our key (order_paid, order_shipped …). */
+    subscribeTemplates: text('subscribe_templates', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [check('fulfilment_settings_single_row', sql`${t.id} = 1`)],
 );

@@ -10,6 +10,7 @@ import type { Clock } from '../lib/clock';
 import { logEvent } from '../lib/log';
 import { WeChatLoginError, WeChatPayApiError } from '../wechat/errors';
 import { submitRefund } from './refunds';
+import { subscribeTracking } from './tracking';
 import { confirmReceiveReminder, uploadCorrection, uploadShipment } from './shipping-uploads';
 import type { PayClient } from './wechat';
 
@@ -24,6 +25,7 @@ export const outboxDeliveries: Record<OutboxKind, (deps: OutboxDeps, subjectId: 
   upload_shipping: uploadShipment,
   correct_shipping: uploadCorrection,
   notify_confirm_receive: confirmReceiveReminder,
+  subscribe_tracking: subscribeTracking,
 };
 
 const OUTBOX_MAX_ATTEMPTS = 12;

@@ -12,6 +12,7 @@ import { toIso } from '../lib/clock';
 import { ApiError, businessRule, conflict, invalidInput, type ErrorDetail } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { uploadShipmentStatement } from './shipping-uploads';
+import { subscribeTrackingStatement } from './tracking';
 import { nextStatus, transitionStatements, type Actor, type OrderRow } from './order-transitions';
 
 export type ShipmentInput = {
@@ -125,6 +126,7 @@ export async function createShipment(db: Db, order: OrderRow, actor: Actor, inpu
         }),
         ...lines.map((l) => db.insert(shipmentLines).values({ shipmentId: id, orderItemId: l.order_item_id, quantity: l.quantity })),
         uploadShipmentStatement(db, id, now),
+        ...(method === 'express' ? [subscribeTrackingStatement(db, id, now)] : []),
       ],
     },
     now,

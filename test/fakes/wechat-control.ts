@@ -73,3 +73,6 @@ export const fakeShipping = (outTradeNo: string) => control<Record<string, any>>
 
 /** The next `count` shipping calls about that payment answer `errcode`. */
 export const failNextShipping = (outTradeNo: string, errcode: number, count = 1) => control<{ ok: true }>('POST', '/__fake/shipping/fail-next', { out_trade_no: outTradeNo, errcode, count });
+
+/** The fake 快递100 adds the next event of a tracking number; POST the returned form to callbackUrl. */
+export const advanceTracking = (trackingNo: string) => control<{ callbackUrl: string; form: { param: string; sign: string } }>('POST', `/__fake/tracking/${encodeURIComponent(trackingNo)}/advance`);

@@ -54,6 +54,7 @@ import type { AddressInfo } from 'node:net';
 import { chinaTime, encryptResource, parseAuthorization, randomAlphanumeric, randomDigits, randomHex, signatureHeaders, verifyMerchantSignature, type Signer } from './wechat-pay-crypto';
 import { createSelfSignedCertificate, validityPeriod, type CertificateValidity } from './x509';
 import { createShippingFake } from './wechat-shipping';
+import { createTrackingFake } from './tracking-provider';
 
 export type FakeWeChatOptions = {
   port?: number;
@@ -63,6 +64,8 @@ export type FakeWeChatOptions = {
   apiV3Key: string;
   merchantPublicKeyPem: string;
   merchantSerial: string;
+  /** The fake 快递100 advances every subscription by itself this often (npm run dev); tests advance by control. */
+  trackingAutoAdvanceMs?: number;
 };
 
 /** A platform certificate (PEM) and the serial WeChat Pay names it by. */
@@ -253,6 +256,7 @@ export async function startFakeWeChat(options: FakeWeChatOptions): Promise<FakeW
   let currentToken: string | null = null;
   const timers = new Set<NodeJS.Timeout>();
   const loggedInOpenids = new Set<string>();
+  const tracking = createTrackingFake({ timers, ...(options.trackingAutoAdvanceMs ? { autoAdvanceMs: options.trackingAutoAdvanceMs } : {}) });
   // Order shipping, subscribe messages and carriers (wechat-shipping.ts) see this fake's payments and tokens.
   const shipping = createShippingFake({
     mchid: options.mchid,
@@ -764,7 +768,7 @@ export async function startFakeWeChat(options: FakeWeChatOptions): Promise<FakeW
       const record = transactionRecord(transactionToRead);
       return record ? sendJson(res, 200, record) : sendJson(res, 404, { error: 'no such transaction' });
     }
-    const shippingControl = shipping.control(req, path, body);
+    const shippingControl = shipping.control(req, path, body) ?? tracking.control(req.method!, path);
     if (shippingControl) return sendJson(res, shippingControl.status, shippingControl.body);
     if (req.method !== 'POST') return sendJson(res, 404, { error: 'no such control endpoint' });
     const toPay = segment(/^\/__fake\/pay\/transactions\/([^/]+)\/pay$/);
@@ -786,6 +790,8 @@ export async function startFakeWeChat(options: FakeWeChatOptions): Promise<FakeW
     const raw = await readBody(req);
     if (url.pathname.startsWith('/__fake/')) return handleControl(req, res, url, raw);
     if (url.pathname.startsWith('/v3/')) return handlePay(req, res, url, raw);
+    const trackingAnswer = req.method === 'POST' ? tracking.answer(url.pathname, raw) : undefined;
+    if (trackingAnswer) return sendJson(res, 200, trackingAnswer);
     // The WeChat server API always answers 200; errors travel as errcode in the body.
     let body: Record<string, any> = {};
     if (raw) {
