@@ -40,6 +40,8 @@ export async function md5UpperHex(text: string): Promise<string> {
 
 type ProviderEvent = { time?: string; ftime?: string; context?: string; status?: string; statusCode?: string };
 type ProviderResult = { state?: string; data?: ProviderEvent[] };
+/** Every answer of the provider: subscribe ({result, returnCode, message}) and query (status + a result). */
+type ProviderAnswer = ProviderResult & { result?: boolean; returnCode?: string; status?: string; message?: string };
 
 const eventsOf = (result: ProviderResult): TrackingResult => ({
   state: String(result.state ?? '0'),
@@ -57,7 +59,7 @@ export class Kuaidi100Client {
       signal: AbortSignal.timeout(10_000),
     });
     if (!response.ok) throw new Error(`tracking provider HTTP ${response.status}`);
-    return (await response.json()) as Record<string, any>;
+    return (await response.json()) as ProviderAnswer;
   }
 
   /** Subscribes a tracking number; pushes come to `callbackUrl`, signed with `salt`. */
