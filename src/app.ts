@@ -24,6 +24,7 @@ import { healthRoutes } from '../routes/health';
 import { meRoutes } from '../routes/me';
 import { orderRoutes } from '../routes/orders';
 import { trackingRoutes } from '../routes/tracking';
+import { afterSaleRoutes } from '../routes/after-sales';
 import { isWeChatPayCallback, paymentRoutes, weChatPayFailure } from '../routes/payments';
 import { createDb } from './db/client';
 import type { AppEnv } from './env';
@@ -102,6 +103,7 @@ export function createApp(deps: AppDeps = {}) {
     .route('/', cartRoutes)
     .route('/', orderRoutes)
     .route('/', trackingRoutes)
+    .route('/', afterSaleRoutes)
     .route('/', paymentRoutes)
     .route('/', flashSalePurchaseRoutes)
     .route('/', flashSaleRoutes)

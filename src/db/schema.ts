@@ -7,3 +7,4 @@ export * from './flash-sales';
 export * from './bargains';
 export * from './group-buys';
 export * from './shipping';
+export * from './after-sales';

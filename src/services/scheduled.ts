@@ -7,6 +7,7 @@ import { cancelExpiredOrders } from './payments';
 import { deliverOutbox } from './outbox';
 import { reconcileProcessingRefunds } from './refunds';
 import { reconcileShippingUploads } from './shipping-uploads';
+import { runAfterSaleTimers } from './after-sales';
 import { autoConfirmReceipts, pollSilentTracking } from './tracking';
 import { orderHooksFor } from './order-source-policy';
 import { payClientOf } from './wechat';
@@ -18,8 +19,9 @@ export async function runScheduledWork(env: Env, clock: Clock) {
   const outbox = await deliverOutbox({ db, pay, env, clock }, clock.now());
   await reconcileProcessingRefunds(db, pay, clock.now());
   const shipping = await reconcileShippingUploads({ db, env, clock }, clock.now());
+  const afterSales = await runAfterSaleTimers(db, clock.now());
   const tracking = { polled: await pollSilentTracking({ db, env, clock }, clock.now()), autoConfirmed: await autoConfirmReceipts(db, clock.now()) };
   // After the expiries above: a campaign's last unpaid holds are settled before it is closed out.
   const flashSales = await settleEndedFlashSales(env, clock.now());
-  return { expired, outbox, flashSales, shipping, tracking };
+  return { expired, outbox, flashSales, shipping, tracking, afterSales };
 }

@@ -12,6 +12,7 @@ import { toIso } from '../lib/clock';
 import { ApiError, businessRule, conflict, invalidInput, type ErrorDetail } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { uploadShipmentStatement } from './shipping-uploads';
+import { unitsRefundedBeforeShipping } from './after-sale-claims';
 import { subscribeTrackingStatement } from './tracking';
 import { nextStatus, transitionStatements, type Actor, type OrderRow } from './order-transitions';
 
@@ -68,17 +69,19 @@ const itemDescOf = (lines: { title: string; quantity: number }[]) => {
 /** Creates one package of the order (no lines = everything left to ship) and moves the order on. */
 export async function createShipment(db: Db, order: OrderRow, actor: Actor, input: ShipmentInput, now: number): Promise<string> {
   nextStatus(order.status, 'ship_part', !!order.shipHold); // 409 first: paid or partly shipped, not held
-  const [items, shipped, earlier] = await Promise.all([
+  const [items, shipped, earlier, refundedUnshipped] = await Promise.all([
     db.select().from(orderItems).where(eq(orderItems.orderId, order.id)).orderBy(asc(orderItems.id)),
     shippedSoFar(db, order.id),
     db.select().from(shipments).where(eq(shipments.orderId, order.id)).orderBy(asc(shipments.seq)),
+    unitsRefundedBeforeShipping(db, order.id),
   ]);
   const method = input.method ?? earlier[0]?.method ?? 'express';
   if (earlier[0] && earlier[0].method !== method) {
     throw businessRule('delivery_method_fixed', `This order ships by ${earlier[0].method}; one order keeps one way of delivery.`, [{ path: 'body.method', message: `must be ${earlier[0].method}` }]);
   }
   if (earlier.length >= MAX_PACKAGES_PER_ORDER) throw invalidInput([{ path: 'body', message: `an order ships in at most ${MAX_PACKAGES_PER_ORDER} packages` }]);
-  const left = new Map(items.map((i) => [i.id, i.quantity - (shipped.get(i.id) ?? 0)]));
+  // Units refunded as money only before shipping are not to ship.
+  const left = new Map(items.map((i) => [i.id, i.quantity - (shipped.get(i.id) ?? 0) - (refundedUnshipped.get(i.id) ?? 0)]));
   const lines = input.lines ?? items.filter((i) => left.get(i.id)! > 0).map((i) => ({ order_item_id: i.id, quantity: left.get(i.id)! }));
   const problems: ErrorDetail[] = [];
   const seen = new Set<string>();

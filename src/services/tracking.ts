@@ -5,7 +5,7 @@
 // shipping when no carrier ever reported (fulfilment settings).
 import { and, asc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { orders, outbox } from '../db/orders';
-import { carriers, fulfilmentSettings, shipments, trackingEvents } from '../db/shipping';
+import { carriers, shipments, trackingEvents } from '../db/shipping';
 import type { Db } from '../db/client';
 import type { Env } from '../env';
 import type { Clock } from '../lib/clock';
@@ -15,6 +15,7 @@ import { newId } from '../lib/ids';
 import { logEvent } from '../lib/log';
 import { DELIVERED_STATE, Kuaidi100Client, md5UpperHex, verifiedPush, type TrackingResult } from '../tracking/kuaidi100';
 import { markPackageDelivered } from './shipping-uploads';
+import { getFulfilmentSettings } from './fulfilment-settings';
 import { applyTransition } from './order-transitions';
 
 const DAY_MS = 86_400_000;
@@ -132,12 +133,6 @@ export async function trackingTimeline(db: Db, orderId: string) {
         .map((e) => ({ time: e.eventTime, context: e.context, state: e.state })),
     })),
   };
-}
-
-export async function getFulfilmentSettings(db: Db) {
-  const row = await db.query.fulfilmentSettings.findFirst({ where: eq(fulfilmentSettings.id, 1) });
-  if (!row) throw new Error('fulfilment_settings row 1 is missing: run the migrations');
-  return row;
 }
 
 /**

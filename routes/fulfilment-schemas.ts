@@ -1,7 +1,7 @@
-// Valibot schemas of the fulfilment admin API: shipping templates, shipments.
+// Valibot schemas of fulfilment: shipping templates, shipments, return shipments, settings.
 import * as v from 'valibot';
-import { deliveryMethods, shippingBases } from '../../src/domain/shipping';
-import { fen, idOf, text } from '../../src/lib/validate';
+import { deliveryMethods, shippingBases } from '../src/domain/shipping';
+import { fen, idOf, text } from '../src/lib/validate';
 
 const MAX_REGIONS = 400;
 const count = (max: number, min = 0) => v.pipe(v.number(), v.integer('must be an integer'), v.minValue(min, `must be at least ${min}`), v.maxValue(max, `must be at most ${max}`));
@@ -45,3 +45,23 @@ export const shipmentBody = v.strictObject({
   tracking_no: v.optional(trackingNo),
   lines: v.optional(shipmentLinesBody),
 });
+
+/** A carrier and tracking number (the shopper's return, the merchant's exchange shipment). */
+export const returnShipmentBody = v.strictObject({ carrier: text(32), tracking_no: trackingNo });
+
+const days = (max: number) => count(max, 1);
+export const fulfilmentSettingsBody = v.pipe(
+  v.strictObject({
+    auto_confirm_days_after_delivery: v.optional(days(60)),
+    auto_confirm_days_without_tracking: v.optional(days(90)),
+    after_sale_window_days: v.optional(days(90)),
+    auto_approve_days: v.optional(days(30)),
+    return_ship_days: v.optional(days(30)),
+    auto_refund_days_after_return: v.optional(days(30)),
+    return_address: v.optional(
+      v.strictObject({ recipient: text(32), phone: v.pipe(text(20), v.regex(/^[0-9+-]{5,20}$/, 'must be a phone number')), province: text(20), city: text(20), district: text(20), detail: text(120) }),
+    ),
+    subscribe_templates: v.optional(v.record(v.pipe(v.string(), v.regex(/^[a-z_]{1,40}$/, 'must be a template key')), text(64))),
+  }),
+  v.check((b) => Object.keys(b).length > 0, 'must change at least one setting'),
+);
