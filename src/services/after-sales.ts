@@ -81,18 +81,20 @@ export async function requestAfterSale(db: Db, userId: string, orderId: string, 
   const claims = await claimsOf(db, order.id);
   const problems: ErrorDetail[] = [];
   const seen = new Set<string>();
-  input.lines.forEach((line, i) => {
+  for (const [i, line] of input.lines.entries()) {
     const claim = claims.get(line.order_item_id);
     const path = `body.lines.${i}`;
-    if (!claim) return void problems.push({ path: `${path}.order_item_id`, message: 'not an item of this order' });
-    if (seen.has(line.order_item_id)) return void problems.push({ path: `${path}.order_item_id`, message: 'listed twice' });
-    seen.add(line.order_item_id);
-    const most = input.type === 'refund_only' ? claim.refundable : claim.returnable;
-    if (line.quantity > most) {
+    if (!claim) {
+      problems.push({ path: `${path}.order_item_id`, message: 'not an item of this order' });
+    } else if (seen.has(line.order_item_id)) {
+      problems.push({ path: `${path}.order_item_id`, message: 'listed twice' });
+    } else {
+      const most = input.type === 'refund_only' ? claim.refundable : claim.returnable;
       const why = input.type === 'refund_only' ? 'not yet shipped and not yet asked back' : 'shipped and not yet returned';
-      problems.push({ path: `${path}.quantity`, message: `at most ${Math.max(0, most)} (${why})` });
+      if (line.quantity > most) problems.push({ path: `${path}.quantity`, message: `at most ${Math.max(0, most)} (${why})` });
     }
-  });
+    seen.add(line.order_item_id);
+  }
   if (problems.length) throw invalidInput(problems, 'The request does not fit what can be asked back.');
   const rejected = await db
     .select({ n: sql<number>`count(DISTINCT ${afterSales.id})` })
@@ -198,20 +200,18 @@ async function refundStatements(db: Db, row: AfterSaleRow, event: AfterSaleEvent
   const requested = transitionStatements(db, order, { event: 'request_refund', actor, reason }, now);
   const approved = transitionStatements(db, { ...order, status: 'refund_requested' }, { event: 'approve_refund', actor, reason: `after-sale ${row.id}` }, now);
   return [
-    db
-      .insert(refunds)
-      .values({
-        id: refundId,
-        orderId: order.id,
-        outRefundNo: `${order.orderNo}R${refundId.slice(-8)}`,
-        amountFen: row.amountFen,
-        reason,
-        status: 'processing',
-        initiator: 'shopper',
-        decidedBy: actor.id,
-        createdAt: now,
-        updatedAt: now,
-      }),
+    db.insert(refunds).values({
+      id: refundId,
+      orderId: order.id,
+      outRefundNo: `${order.orderNo}R${refundId.slice(-8)}`,
+      amountFen: row.amountFen,
+      reason,
+      status: 'processing',
+      initiator: 'shopper',
+      decidedBy: actor.id,
+      createdAt: now,
+      updatedAt: now,
+    }),
     ...moveStatements(db, row, event, { ...set, refundId, dueAt: null }, now),
     ...requested,
     ...approved,
