@@ -25,6 +25,7 @@ import { meRoutes } from '../routes/me';
 import { orderRoutes } from '../routes/orders';
 import { trackingRoutes } from '../routes/tracking';
 import { afterSaleRoutes } from '../routes/after-sales';
+import { subscriptionRoutes } from '../routes/subscriptions';
 import { isWeChatPayCallback, paymentRoutes, weChatPayFailure } from '../routes/payments';
 import { createDb } from './db/client';
 import type { AppEnv } from './env';
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps = {}) {
     .route('/', orderRoutes)
     .route('/', trackingRoutes)
     .route('/', afterSaleRoutes)
+    .route('/', subscriptionRoutes)
     .route('/', paymentRoutes)
     .route('/', flashSalePurchaseRoutes)
     .route('/', flashSaleRoutes)

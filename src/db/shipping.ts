@@ -150,3 +150,35 @@ export const fulfilmentSettings = sqliteTable(
   },
   (t) => [check('fulfilment_settings_single_row', sql`${t.id} = 1`)],
 );
+
+/** How many subscribe messages of a template a shopper still accepts: +1 per acceptance, −1 per send, 0 on 43101. */
+export const subscriptionAllowances = sqliteTable(
+  'subscription_allowances',
+  {
+    userId: text('user_id').notNull(),
+    templateKey: text('template_key').notNull(),
+    remaining: integer('remaining').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.templateKey] }), check('subscription_allowances_non_negative', sql`${t.remaining} >= 0`)],
+);
+
+/** A subscribe message to send (through the outbox), once per event and subject. */
+export const subscribeMessages = sqliteTable(
+  'subscribe_messages',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    templateKey: text('template_key').notNull(),
+    /** What it is about (a package id, a refund id …): with the key, unique, so an event sends once. */
+    subjectId: text('subject_id').notNull(),
+    data: text('data', { mode: 'json' }).$type<Record<string, { value: string }>>().notNull(),
+    page: text('page'),
+    /** pending → sent; skipped (no allowance, or no template configured); refused (43101). */
+    status: text('status', { enum: ['pending', 'sent', 'skipped', 'refused'] }).notNull(),
+    allowanceTaken: integer('allowance_taken').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('subscribe_messages_subject_idx').on(t.templateKey, t.subjectId), index('subscribe_messages_user_idx').on(t.userId, t.createdAt)],
+);

@@ -21,6 +21,7 @@ import { findOrder, requestHash } from './orders';
 import { transitionStatements, type Actor, type OrderRow } from './order-transitions';
 import { resolveCarrier } from './shipments';
 import { getFulfilmentSettings } from './fulfilment-settings';
+import { afterSalePage, subscribeMessageStatements } from './subscribe-messages';
 
 const DAY_MS = 86_400_000;
 type AfterSaleRow = typeof afterSales.$inferSelect;
@@ -228,10 +229,20 @@ export async function approveAfterSale(db: Db, row: AfterSaleRow, actor: Actor, 
   }
   const settings = await getFulfilmentSettings(db);
   if (!settings.returnAddress) throw businessRule('return_address_missing', 'Set the return address in the fulfilment settings first.');
-  await commit(db, moveStatements(db, row, 'approve', { returnAddress: settings.returnAddress, decisionNote: 'approved', dueAt: now + settings.returnShipDays * DAY_MS }, now));
+  await commit(db, [
+    ...moveStatements(db, row, 'approve', { returnAddress: settings.returnAddress, decisionNote: 'approved', dueAt: now + settings.returnShipDays * DAY_MS }, now),
+    ...(await decisionMessage(db, row, '已同意', '请按退货地址寄回商品', now)),
+  ]);
 }
 
-export const rejectAfterSale = (db: Db, row: AfterSaleRow, note: string, now: number) => commit(db, moveStatements(db, row, 'reject', { decisionNote: note, dueAt: null }, now));
+export const rejectAfterSale = async (db: Db, row: AfterSaleRow, note: string, now: number) =>
+  commit(db, [...moveStatements(db, row, 'reject', { decisionNote: note, dueAt: null }, now), ...(await decisionMessage(db, row, '已拒绝', note, now))]);
+
+/** The merchant's decision as a subscribe message to the shopper. */
+async function decisionMessage(db: Db, row: AfterSaleRow, decision: string, note: string, now: number) {
+  const order = await findOrder(db, row.orderId);
+  return subscribeMessageStatements(db, { userId: row.userId, key: 'after_sale_decision', subjectId: row.id, values: [order.orderNo, decision, note], page: afterSalePage(row.id) }, now);
+}
 
 export const cancelAfterSale = (db: Db, row: AfterSaleRow, now: number) => commit(db, moveStatements(db, row, 'cancel', { dueAt: null }, now));
 

@@ -9,6 +9,7 @@ import type { Statement } from '../db/batch';
 import type { Db } from '../db/client';
 import type { refunds } from '../db/orders';
 import { afterSaleRefundedStatements } from './after-sale-claims';
+import { orderPage, subscribeMessageStatements } from './subscribe-messages';
 import { stockHeldInD1 } from './order-source-policy';
 import { recordSalesStatements, releaseStockStatements, type OrderRow } from './order-transitions';
 
@@ -50,7 +51,15 @@ export const orderLedgers = {
   afterSales: {
     paid: () => [],
     cancelledUnpaid: () => [],
-    refunded: (db, order, { refund, inFull }, now) => afterSaleRefundedStatements(db, refund.id, stockHeldInD1(order) && !(inFull && !order.shippedAt), now),
+    refunded: (db, order, { refund, inFull }, now) => [
+      ...afterSaleRefundedStatements(db, refund.id, stockHeldInD1(order) && !(inFull && !order.shippedAt), now),
+      // The refund result reaches the shopper as a subscribe message (when they accepted one).
+      ...subscribeMessageStatements(
+        db,
+        { userId: order.userId, key: 'refund_result', subjectId: refund.id, values: [order.orderNo, refund.amountFen, '退款成功', refund.reason], page: orderPage(order.id) },
+        now,
+      ),
+    ],
   },
 } satisfies Record<string, OrderLedger>;
 

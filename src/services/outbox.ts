@@ -11,6 +11,7 @@ import { logEvent } from '../lib/log';
 import { WeChatLoginError, WeChatPayApiError } from '../wechat/errors';
 import { submitRefund } from './refunds';
 import { subscribeTracking } from './tracking';
+import { sendSubscribeMessage } from './subscribe-messages';
 import { confirmReceiveReminder, uploadCorrection, uploadShipment } from './shipping-uploads';
 import type { PayClient } from './wechat';
 
@@ -26,6 +27,7 @@ export const outboxDeliveries: Record<OutboxKind, (deps: OutboxDeps, subjectId: 
   correct_shipping: uploadCorrection,
   notify_confirm_receive: confirmReceiveReminder,
   subscribe_tracking: subscribeTracking,
+  send_subscribe_message: sendSubscribeMessage,
 };
 
 const OUTBOX_MAX_ATTEMPTS = 12;

@@ -14,6 +14,7 @@ import { newId } from '../lib/ids';
 import { uploadShipmentStatement } from './shipping-uploads';
 import { unitsRefundedBeforeShipping } from './after-sale-claims';
 import { subscribeTrackingStatement } from './tracking';
+import { orderPage, subscribeMessageStatements } from './subscribe-messages';
 import { nextStatus, transitionStatements, type Actor, type OrderRow } from './order-transitions';
 
 export type ShipmentInput = {
@@ -130,6 +131,17 @@ export async function createShipment(db: Db, order: OrderRow, actor: Actor, inpu
         ...lines.map((l) => db.insert(shipmentLines).values({ shipmentId: id, orderItemId: l.order_item_id, quantity: l.quantity })),
         uploadShipmentStatement(db, id, now),
         ...(method === 'express' ? [subscribeTrackingStatement(db, id, now)] : []),
+        ...subscribeMessageStatements(
+          db,
+          {
+            userId: order.userId,
+            key: 'order_shipped',
+            subjectId: id,
+            values: [order.orderNo, titles.get(lines[0]!.order_item_id)!, carrier?.name ?? '无需物流', input.tracking_no ?? '-'],
+            page: orderPage(order.id),
+          },
+          now,
+        ),
       ],
     },
     now,

@@ -18,6 +18,7 @@ import { newId } from '../lib/ids';
 import { logEvent } from '../lib/log';
 import { getShippingOrder, notifyConfirmReceive, uploadShippingInfo, type ServerApi } from '../wechat/order-shipping';
 import { loginClientOf } from './wechat';
+import { orderPage, subscribeMessageStatements } from './subscribe-messages';
 
 export const shippingOutboxKinds = ['upload_shipping', 'correct_shipping', 'notify_confirm_receive'] as const;
 type Deps = { db: Db; env: Env; clock: Clock };
@@ -114,7 +115,13 @@ export async function correctShipment(db: Db, orderId: string, shipmentId: strin
 export async function markPackageDelivered(db: Db, shipmentId: string, deliveredAt: number, now: number): Promise<boolean> {
   const shipment = await db.query.shipments.findFirst({ where: eq(shipments.id, shipmentId) });
   if (!shipment || shipment.deliveredAt !== null) return false;
+  const order = (await db.query.orders.findFirst({ where: eq(orders.id, shipment.orderId) }))!;
   await runBatch(db, [
+    ...subscribeMessageStatements(
+      db,
+      { userId: order.userId, key: 'order_delivered', subjectId: shipment.id, values: [order.orderNo, shipment.itemDesc, deliveredAt], page: orderPage(order.id) },
+      now,
+    ),
     db
       .update(shipments)
       .set({ deliveredAt })

@@ -76,3 +76,9 @@ export const failNextShipping = (outTradeNo: string, errcode: number, count = 1)
 
 /** The fake 快递100 adds the next event of a tracking number; POST the returned form to callbackUrl. */
 export const advanceTracking = (trackingNo: string) => control<{ callbackUrl: string; form: { param: string; sign: string } }>('POST', `/__fake/tracking/${encodeURIComponent(trackingNo)}/advance`);
+
+/** The shopper accepts a template in the fake WeChat (wx.requestSubscribeMessage): one more send allowed. */
+export const acceptAtWeChat = (openid: string, templateId: string) => control<{ allowance: number }>('POST', '/__fake/subscribe/accept', { openid, template_id: templateId });
+
+/** The subscribe messages the fake WeChat delivered to a shopper. */
+export const fakeMessages = async (openid: string) => (await control<{ messages: Record<string, any>[] }>('GET', `/__fake/subscribe/messages/${encodeURIComponent(openid)}`)).messages;
