@@ -45,7 +45,8 @@ export type DevWeChat = { fake: FakeWeChat; context: FakeWeChatContext };
 export async function startDevWeChat(port: number): Promise<DevWeChat> {
   const { merchant, created } = devMerchant();
   try {
-    const started = await startFakeWeChatForMerchant({ port, merchant });
+    // The fake 快递100 moves every subscribed package one step a minute: delivered within about four.
+    const started = await startFakeWeChatForMerchant({ port, merchant, trackingAutoAdvanceMs: 60_000 });
     console.log(`• fake WeChat + WeChat Pay on ${started.context.url} (merchant ${created ? 'generated now, kept in' : 'from'} .dev-wechat.json; fresh platform keys)`);
     return started;
   } catch (error) {
