@@ -40,6 +40,7 @@ export const orderApi = {
   cancel: (id: string, reason: string) => request<T.Order>(`/orders/${enc(id)}/cancel`, { method: 'POST', body: { reason } }),
   confirm: (id: string) => request<T.Order>(`/orders/${enc(id)}/confirm`, { method: 'POST' }),
   refund: (id: string, reason: string) => request<T.Order>(`/orders/${enc(id)}/refund`, { method: 'POST', body: { reason } }),
+  tracking: (id: string) => request<T.OrderTracking>(`/orders/${enc(id)}/tracking`),
 };
 
 export const flashSaleApi = {
