@@ -43,6 +43,11 @@ export const orderApi = {
   tracking: (id: string) => request<T.OrderTracking>(`/orders/${enc(id)}/tracking`),
 };
 
+export const afterSaleApi = {
+  get: (id: string) => request<T.AfterSale>(`/after-sales/${enc(id)}`),
+  returnShipment: (id: string, carrier: string, trackingNo: string) => request<T.AfterSale>(`/after-sales/${enc(id)}/return-shipment`, { method: 'POST', body: { carrier, tracking_no: trackingNo } }),
+};
+
 export const flashSaleApi = {
   list: () => request<T.FlashSaleList>('/flash-sales', { auth: 'none' }),
   get: (id: string) => request<T.FlashSaleDetail>(`/flash-sales/${enc(id)}`, { auth: 'none' }),
