@@ -26,7 +26,7 @@ const rule = (first: number, add: number) => ({ first_units: 1, first_fee_fen: f
 
 /** Sets up what is missing; returns what it did. */
 export async function seedDemoFulfilment(apiUrl: string, fakeWeChatUrl: string, owner: Owner): Promise<string[]> {
-  const { token } = await call(apiUrl, null, 'POST', '/admin/api/login', owner);
+  const { token } = await call(apiUrl, null, 'POST', '/admin/api/login', { username: owner.username, password: owner.password });
   const done: string[] = [];
   const template = (await call(apiUrl, token, 'GET', '/admin/api/shipping-templates/shp_default')) as { region_rules: unknown[]; undeliverable_regions: string[] };
   if (template.region_rules.length === 0 && template.undeliverable_regions.length === 0) {
