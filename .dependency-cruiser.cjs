@@ -27,7 +27,7 @@ module.exports = {
       severity: 'error',
       comment: 'Durable Objects call out through their port; they never import services, routes or the database layer.',
       from: { path: '^durable-objects/' },
-      to: { path: '^(src/(services|marketing|http|db|wechat)|routes)/' },
+      to: { path: '^(src/(services|marketing|http|db|wechat|tracking)|routes)/' },
     },
     {
       name: 'objects-import-no-runtime-outside-domain-lib',
@@ -47,14 +47,14 @@ module.exports = {
       name: 'services-know-no-http',
       severity: 'error',
       comment: 'Services are called by routes, the cron sweep, queues and object ports alike: no Hono, no HTTP glue.',
-      from: { path: '^src/(services|marketing|db|wechat)/' },
+      from: { path: '^src/(services|marketing|db|wechat|tracking)/' },
       to: { path: '^(src/http|routes)/' },
     },
     {
       name: 'services-know-no-hono-types',
       severity: 'error',
       comment: 'Not even Hono types: a service that takes a Context cannot be called from a queue consumer.',
-      from: { path: '^src/(services|marketing|db|wechat)/' },
+      from: { path: '^src/(services|marketing|db|wechat|tracking)/' },
       to: { path: '(^|/)node_modules/hono/' },
     },
     {
@@ -70,7 +70,7 @@ module.exports = {
       comment: 'Domain rules do no I/O and know nothing of HTTP: no services, db, hono, drizzle, wechat, objects or ApiError.',
       from: { path: '^src/domain/' },
       to: {
-        path: '^(src/(services|marketing|http|db|wechat|env\\.ts|app\\.ts|index\\.ts)|src/lib/errors\\.ts$|routes/|durable-objects/|node_modules/(hono|drizzle-orm|jose)/|cloudflare:)',
+        path: '^(src/(services|marketing|http|db|wechat|tracking|env\\.ts|app\\.ts|index\\.ts)|src/lib/errors\\.ts$|routes/|durable-objects/|node_modules/(hono|drizzle-orm|jose)/|cloudflare:)',
       },
     },
     {
@@ -78,7 +78,7 @@ module.exports = {
       severity: 'error',
       comment: 'lib holds small generic helpers: it depends on nothing of the shop.',
       from: { path: '^src/lib/' },
-      to: { path: '^(src/(services|marketing|http|db|wechat|domain)|routes|durable-objects)/' },
+      to: { path: '^(src/(services|marketing|http|db|wechat|tracking|domain)|routes|durable-objects)/' },
     },
     {
       name: 'not-to-unresolvable',

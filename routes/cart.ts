@@ -6,6 +6,7 @@ import { invalidInput } from '../src/lib/errors';
 import { idOf, validate } from '../src/lib/validate';
 import { addToCart, cartView, MAX_CART_LINES, MAX_LINE_QUANTITY, removeCartLine, selectCartLines, selectedCartLines, updateCartLine } from '../src/services/cart';
 import { quoteLines, quoteView } from '../src/services/checkout';
+import { destinationOf } from '../src/services/shipping-templates';
 import { requireShopper } from '../src/http/auth';
 
 const quantity = v.pipe(v.number(), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'), v.maxValue(MAX_LINE_QUANTITY, `must be at most ${MAX_LINE_QUANTITY}`));
@@ -56,7 +57,8 @@ export const cartRoutes = new Hono<AppEnv>()
     await selectCartLines(c.var.db, c.var.shopper.id, item_ids, selected, c.var.clock.now());
     return c.json(await cartView(c.var.db, c.var.shopper.id));
   })
-  .post('/checkout/quote', validate('json', checkoutLinesBody), async (c) => {
-    const lines = await resolveCheckoutLines(c, c.req.valid('json').items);
-    return c.json(quoteView(await quoteLines(c.var.db, c.var.shopper.id, lines)));
+  .post('/checkout/quote', validate('json', v.strictObject({ ...checkoutLinesBody.entries, address_id: v.optional(idOf('adr')) })), async (c) => {
+    const body = c.req.valid('json');
+    const lines = await resolveCheckoutLines(c, body.items);
+    return c.json(quoteView(await quoteLines(c.var.db, c.var.shopper.id, lines, await destinationOf(c.var.db, c.var.shopper.id, body.address_id))));
   });

@@ -45,7 +45,8 @@ export type DevWeChat = { fake: FakeWeChat; context: FakeWeChatContext };
 export async function startDevWeChat(port: number): Promise<DevWeChat> {
   const { merchant, created } = devMerchant();
   try {
-    const started = await startFakeWeChatForMerchant({ port, merchant });
+    // The fake 快递100 moves every subscribed package one step a minute: delivered within about four.
+    const started = await startFakeWeChatForMerchant({ port, merchant, trackingAutoAdvanceMs: 60_000 });
     console.log(`• fake WeChat + WeChat Pay on ${started.context.url} (merchant ${created ? 'generated now, kept in' : 'from'} .dev-wechat.json; fresh platform keys)`);
     return started;
   } catch (error) {
@@ -57,7 +58,7 @@ export async function startDevWeChat(port: number): Promise<DevWeChat> {
 }
 
 // Lines of .dev.vars that belong to the fake and are replaced on every start.
-const MANAGED_KEY = /^\s*(?:export\s+)?(?:WECHAT_\w+|PUBLIC_BASE_URL)\s*=\s*(.*)$/;
+const MANAGED_KEY = /^\s*(?:export\s+)?(?:WECHAT_\w+|TRACKING_\w+|PUBLIC_BASE_URL)\s*=\s*(.*)$/;
 const BLOCK_COMMENT = '# WeChat: the local fake, rewritten by `npm run dev` on every start (other lines are kept).';
 
 /** dotenv double quotes turn \n into a newline; anything that needs more escaping is refused. */

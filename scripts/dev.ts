@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { hashPassword, verifyPassword } from '../src/lib/password';
 import { seedDemoCampaigns } from './dev-campaigns';
+import { seedDemoFulfilment } from './dev-fulfilment';
 import { configuredCrons, startCronSweep, type CronSweep } from './dev-cron';
 import { startDevWeChat, writeWeChatDevVars, type DevWeChat } from './dev-wechat';
 import { buildSeedSql } from './seed-data';
@@ -177,7 +178,7 @@ function startDevServer(owner: { username: string; password: string }, wechat: D
     const status = code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1);
     void wechat.fake.close().finally(() => process.exit(status));
   });
-  void announceWhenReady(() => exited, owner).then((ready) => {
+  void announceWhenReady(() => exited, owner, wechat.fake.url).then((ready) => {
     // wrangler dev does not fire crons locally; from the first minute after the API answers, this does.
     if (ready && !exited) sweep = startCronSweep({ workerUrl: API_URL, crons: crons() });
   });
@@ -186,7 +187,7 @@ function startDevServer(owner: { username: string; password: string }, wechat: D
 const crons = () => configuredCrons(readFileSync(path.join(projectRoot, 'wrangler.toml'), 'utf8'));
 
 /** Waits for the API, creates the demo campaigns, prints the ready line; false if it never answered. */
-async function announceWhenReady(stopped: () => boolean, owner: { username: string; password: string }): Promise<boolean> {
+async function announceWhenReady(stopped: () => boolean, owner: { username: string; password: string }, fakeWeChatUrl: string): Promise<boolean> {
   const deadline = Date.now() + 120_000;
   while (!stopped() && Date.now() < deadline) {
     try {
@@ -195,6 +196,10 @@ async function announceWhenReady(stopped: () => boolean, owner: { username: stri
         await seedDemoCampaigns(API_URL, owner).then(
           (created) => created.length && console.log(`\n✔ demo campaigns created: ${created.join(', ')}`),
           (error: unknown) => console.error(`\n⚠ demo campaigns not created: ${error instanceof Error ? error.message : String(error)}`),
+        );
+        await seedDemoFulfilment(API_URL, fakeWeChatUrl, owner).then(
+          (done) => done.length && console.log(`\n✔ demo fulfilment: ${done.join('; ')}`),
+          (error: unknown) => console.error(`\n⚠ demo fulfilment not set up: ${error instanceof Error ? error.message : String(error)}`),
         );
         console.log(`\n✔ ready: ${API_URL}  admin: ${API_URL}/admin  owner: ${owner.username} / ${owner.password}\n`);
         return true;

@@ -7,6 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import { adminApiRoutes } from '../routes/admin/api';
 import { apiDocsRoutes } from '../routes/api-docs';
 import { adminOrderRoutes } from '../routes/admin/orders';
+import { adminFulfilmentRoutes } from '../routes/admin/fulfilment';
 import { authRoutes } from '../routes/auth';
 import { flashSalePurchaseRoutes } from '../routes/flash-sale-purchase';
 import { flashSaleRoutes } from '../routes/flash-sales';
@@ -21,6 +22,9 @@ import { catalogRoutes } from '../routes/catalog';
 import { healthRoutes } from '../routes/health';
 import { meRoutes } from '../routes/me';
 import { orderRoutes } from '../routes/orders';
+import { trackingRoutes } from '../routes/tracking';
+import { afterSaleRoutes } from '../routes/after-sales';
+import { subscriptionRoutes } from '../routes/subscriptions';
 import { isWeChatPayCallback, paymentRoutes, weChatPayFailure } from '../routes/payments';
 import { createDb } from './db/client';
 import type { AppEnv } from './env';
@@ -95,6 +99,9 @@ export function createApp(deps: AppDeps = {}) {
     .route('/', meRoutes)
     .route('/', cartRoutes)
     .route('/', orderRoutes)
+    .route('/', trackingRoutes)
+    .route('/', afterSaleRoutes)
+    .route('/', subscriptionRoutes)
     .route('/', paymentRoutes)
     .route('/', flashSalePurchaseRoutes)
     .route('/', flashSaleRoutes)
@@ -105,6 +112,7 @@ export function createApp(deps: AppDeps = {}) {
     .route('/admin/api', adminFlashSaleRoutes)
     .route('/admin/api', adminBargainRoutes)
     .route('/admin/api', adminGroupBuyRoutes)
+    .route('/admin/api', adminFulfilmentRoutes)
     .route('/admin', adminPageRoutes)
     // The document of every route above and these two; built once per app, on first request.
     .route(

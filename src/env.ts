@@ -8,6 +8,9 @@ import type { MerchantPrincipal, ShopperPrincipal } from './services/principals'
 
 /** Settings and secrets that may be absent: optional features and per-mode WeChat Pay keys. */
 type OptionalSetting =
+  // Without the work queue the sweep delivers the outbox itself, and flash orders are written by
+  // the sweep or when opened (a deployment that has not created the queue yet still works).
+  | 'WORK_QUEUE'
   | 'CATALOG_VERSION_MEMORY_MS'
   | 'JWT_ACTIVE_KID'
   | 'PUBLIC_BASE_URL'
@@ -21,7 +24,10 @@ type OptionalSetting =
   | 'WECHAT_PAY_API_V3_KEY'
   | 'WECHAT_PAY_PUBLIC_KEY_ID'
   | 'WECHAT_PAY_PUBLIC_KEY'
-  | 'WECHAT_PAY_PLATFORM_CERTIFICATES';
+  | 'WECHAT_PAY_PLATFORM_CERTIFICATES'
+  | 'TRACKING_API_BASE'
+  | 'TRACKING_KEY'
+  | 'TRACKING_CUSTOMER';
 
 /** The generated bindings (Cloudflare.Env), with the optional settings marked optional. */
 export type Env = Omit<Cloudflare.Env, OptionalSetting> & Partial<Pick<Cloudflare.Env, OptionalSetting>>;

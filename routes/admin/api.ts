@@ -15,7 +15,7 @@ import { adjustStock, stockLedgerOfSku, stockLedgerView } from '../../src/servic
 import { createAccount, listAccounts, updateAccount } from '../../src/services/merchant-accounts';
 import { loginMerchant, principalView } from '../../src/services/merchant-auth';
 import { requireMerchant } from '../../src/http/auth';
-import { getShopSettings, settingsView, updateShopSettings } from '../../src/services/shop-settings';
+import { shopSettingsView, updateShopSettings } from '../../src/services/shop-settings';
 import { categoryBody, createAccountBody, createProductBody, loginBody, settingsBody, stockAdjustmentBody, updateAccountBody, updateCategoryBody, updateProductBody, updateSkuBody } from './schemas';
 
 const productParam = validate('param', v.object({ id: idOf('prd') }));
@@ -108,7 +108,7 @@ export const adminApiRoutes = new Hono<AppEnv>()
   })
 
   // Checkout settings
-  .get('/settings', viewer, async (c) => c.json(settingsView(await getShopSettings(c.var.db))))
+  .get('/settings', viewer, async (c) => c.json(await shopSettingsView(c.var.db)))
   .patch('/settings', operator, validate('json', settingsBody), async (c) => c.json(await updateShopSettings(c.var.db, c.req.valid('json'), c.var.clock.now())))
 
   // Staff accounts

@@ -3,6 +3,7 @@
 // API under /admin/api keeps JSON errors); every section shares one layout and one form kit.
 import { Hono } from 'hono';
 import type { AppEnv } from '../../src/env';
+import { afterSalePages } from './pages/after-sales';
 import { bargainPages } from './pages/bargains';
 import { flashSalePages } from './pages/flash-sales';
 import { groupBuyPages } from './pages/group-buys';
@@ -17,4 +18,5 @@ export const adminPageRoutes = new Hono<AppEnv>()
   .route('/orders', orderPages)
   .route('/flash-sales', flashSalePages)
   .route('/bargains', bargainPages)
-  .route('/group-buys', groupBuyPages);
+  .route('/group-buys', groupBuyPages)
+  .route('/after-sales', afterSalePages);

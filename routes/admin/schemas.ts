@@ -17,6 +17,7 @@ export const skuBody = v.strictObject({
   stock: v.optional(v.pipe(v.number(), v.integer('must be an integer'), v.minValue(0, 'must not be negative'), v.maxValue(10_000_000))),
   code: v.optional(v.nullable(text(64))),
   image_url: v.optional(v.nullable(httpsUrl)),
+  weight_grams: v.optional(v.pipe(v.number(), v.integer('must be an integer'), v.minValue(0, 'must not be negative'), v.maxValue(1_000_000, 'must be at most 1000000 grams'))),
 });
 
 const productFields = {
@@ -32,6 +33,7 @@ const productFields = {
     v.maxLength(MAX_SPEC_DIMENSIONS, `at most ${MAX_SPEC_DIMENSIONS} spec dimensions`),
   ),
   skus: v.pipe(v.array(skuBody), v.minLength(1, 'needs at least one SKU'), v.maxLength(MAX_SKUS_PER_PRODUCT, `at most ${MAX_SKUS_PER_PRODUCT} SKUs`)),
+  shipping_template_id: v.optional(v.nullable(idOf('shp'))),
 };
 
 export const createProductBody = v.strictObject(productFields);
@@ -47,6 +49,7 @@ export const updateProductBody = v.pipe(
     tags: productFields.tags,
     specs: v.optional(productFields.specs),
     skus: v.optional(productFields.skus),
+    shipping_template_id: productFields.shipping_template_id,
   }),
   v.check((body) => Object.keys(body).length > 0, 'must change at least one field'),
 );

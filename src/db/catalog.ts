@@ -44,6 +44,8 @@ export const products = sqliteTable(
     onSale: integer('on_sale').notNull().default(0),
     totalStock: integer('total_stock').notNull().default(0),
     salesCount: integer('sales_count').notNull().default(0),
+    /** Its shipping template (src/db/shipping.ts); null = the shop's default template. */
+    shippingTemplateId: text('shipping_template_id'),
     publishedAt: integer('published_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
@@ -92,6 +94,8 @@ export const skus = sqliteTable(
     originalPriceFen: integer('original_price_fen').notNull(),
     memberPriceFen: integer('member_price_fen'),
     stock: integer('stock').notNull().default(0),
+    /** The weight of one unit, for templates that charge by weight. */
+    weightGrams: integer('weight_grams').notNull().default(0),
     sales: integer('sales').notNull().default(0),
     /** 0 once the merchant removes the combination; kept so ledger and order history stay whole. */
     active: integer('active').notNull().default(1),

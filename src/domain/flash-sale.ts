@@ -51,6 +51,8 @@ export type FlashOrderJob = {
    * object (on demand, by the sweep): then the intent's address is read when the order is written.
    */
   shipTo?: ShipTo;
+  /** What shipping to shipTo costs, as the reserve request priced it (absent with shipTo). */
+  shippingFeeFen?: number;
 };
 
 /** An address as an order keeps it (the same fields as the orders.address snapshot). */

@@ -1,6 +1,18 @@
 // The order state machine, as data: one table of which event moves an order from which
 // statuses to which. Everything that changes an order's status asks this module first.
-export const orderStatuses = ['pending_payment', 'paid', 'shipped', 'completed', 'cancelled', 'refund_requested', 'refunding', 'refunded', 'partially_refunded', 'refund_rejected'] as const;
+export const orderStatuses = [
+  'pending_payment',
+  'paid',
+  'partially_shipped',
+  'shipped',
+  'completed',
+  'cancelled',
+  'refund_requested',
+  'refunding',
+  'refunded',
+  'partially_refunded',
+  'refund_rejected',
+] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 
 /** Statuses in which the goods may still be shipped or received after a refund episode. */
@@ -11,10 +23,12 @@ export const orderTransitions = {
   cancel: { from: ['pending_payment'], to: 'cancelled' },
   expire: { from: ['pending_payment'], to: 'cancelled' },
   // A held order (a group buy whose group is still open) cannot ship: see blockedByHold below.
-  ship: { from: ['paid', ...afterSale], to: 'shipped', unlessHeld: true },
+  // Packages (src/services/shipments.ts): each one but the last is ship_part; the last is ship.
+  ship_part: { from: ['paid', 'partially_shipped', ...afterSale], to: 'partially_shipped', unlessHeld: true },
+  ship: { from: ['paid', 'partially_shipped', ...afterSale], to: 'shipped', unlessHeld: true },
   confirm_receipt: { from: ['shipped', ...afterSale], to: 'completed' },
   // While its group is open the seat counts towards the group: a failed group refunds it by itself.
-  request_refund: { from: ['paid', 'shipped', 'completed', ...afterSale], to: 'refund_requested', unlessHeld: true },
+  request_refund: { from: ['paid', 'partially_shipped', 'shipped', 'completed', ...afterSale], to: 'refund_requested', unlessHeld: true },
   approve_refund: { from: ['refund_requested'], to: 'refunding' },
   reject_refund: { from: ['refund_requested'], to: 'refund_rejected' },
   refund_completed_in_full: { from: ['refunding'], to: 'refunded' },

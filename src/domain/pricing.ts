@@ -10,11 +10,11 @@ export type PricingLineInput = {
   memberPriceFen: number | null;
 };
 
-export type ShippingPolicy = {
-  flatFeeFen: number;
-  /** Goods worth at least this much (after discounts) ship free; null = never free. */
-  freeShippingThresholdFen: number | null;
-};
+/**
+ * What shipping costs for the priced lines, after discounts (each line's payableFen): the shop's
+ * shipping templates (src/domain/shipping.ts), each charging over the lines that use it.
+ */
+export type ShippingPolicy = (lines: readonly PricedLine[]) => number;
 
 export type PricingContext = { isMember: boolean; shipping: ShippingPolicy };
 
@@ -71,8 +71,6 @@ export function priceLines(inputs: PricingLineInput[], ctx: PricingContext, rule
   );
   lines = lines.map((l, i) => ({ ...l, discountShareFen: shares[i]!, payableFen: l.lineTotalFen - shares[i]! }));
 
-  const { flatFeeFen, freeShippingThresholdFen } = ctx.shipping;
-  const shipsFree = lines.length === 0 || (freeShippingThresholdFen !== null && goodsFen >= freeShippingThresholdFen);
-  const shippingFeeFen = shipsFree ? 0 : flatFeeFen;
+  const shippingFeeFen = lines.length === 0 ? 0 : ctx.shipping(lines);
   return { lines, itemsTotalFen, adjustments, discountFen, shippingFeeFen, payableFen: goodsFen + shippingFeeFen };
 }

@@ -6,6 +6,7 @@ import type { Db } from '../db/client';
 import { stockStatus } from '../domain/catalog';
 import { businessRule, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
+import { destinationOf } from './shipping-templates';
 import { quoteLines, quoteView } from './checkout';
 import { loadPurchasableSkus, unavailableReason } from './purchasable';
 
@@ -42,6 +43,7 @@ export async function cartView(db: Db, userId: string) {
       db,
       userId,
       selectedAvailable.map((i) => ({ skuId: i.sku_id, quantity: i.quantity })),
+      await destinationOf(db, userId),
     ),
   );
   return {

@@ -11,6 +11,7 @@ import { newId } from '../lib/ids';
 import type { AppVariables, Env } from '../env';
 import type { Clock } from '../lib/clock';
 import type { MerchantPrincipal } from './principals';
+import { assertTemplateExists } from './shipping-templates';
 import { BUMP_CATALOG_VERSION_SQL, rememberCatalogVersion } from './catalog-version';
 
 export type SkuInput = {
@@ -21,6 +22,7 @@ export type SkuInput = {
   stock?: number;
   code?: string | null;
   image_url?: string | null;
+  weight_grams?: number;
 };
 
 export type ProductInput = {
@@ -33,6 +35,8 @@ export type ProductInput = {
   tags?: string[];
   specs: SpecDimension[];
   skus: SkuInput[];
+  /** null = the shop's default shipping template. */
+  shipping_template_id?: string | null;
 };
 
 export type ProductPatch = Partial<ProductInput>;
@@ -131,6 +135,7 @@ function newSkuStatements(ctx: WriteContext, productId: string, inputs: (SkuInpu
     originalPriceFen: s.original_price_fen,
     memberPriceFen: s.member_price_fen ?? null,
     stock: s.stock ?? 0,
+    weightGrams: s.weight_grams ?? 0,
     createdAt: ctx.now,
     updatedAt: ctx.now,
   }));
@@ -143,6 +148,7 @@ function newSkuStatements(ctx: WriteContext, productId: string, inputs: (SkuInpu
 export async function createProduct(ctx: WriteContext, input: ProductInput): Promise<string> {
   assertSkusFitSpecs(input.specs, input.skus);
   await assertCategoryExists(ctx.db, input.category_id);
+  await assertTemplateExists(ctx.db, input.shipping_template_id);
   const id = newId('prd');
   const subtitle = input.subtitle ?? '';
   await commitCatalogWrite(ctx, [
@@ -155,6 +161,7 @@ export async function createProduct(ctx: WriteContext, input: ProductInput): Pro
       mainImageUrl: input.main_image_url,
       imageUrls: input.image_urls ?? [input.main_image_url],
       specs: input.specs,
+      shippingTemplateId: input.shipping_template_id ?? null,
       status: 'draft',
       minPriceFen: 0,
       maxPriceFen: 0,
@@ -189,6 +196,7 @@ async function loadProduct(db: Db, productId: string) {
 export async function updateProduct(ctx: WriteContext, productId: string, patch: ProductPatch): Promise<void> {
   const product = await loadProduct(ctx.db, productId);
   if (patch.category_id) await assertCategoryExists(ctx.db, patch.category_id);
+  await assertTemplateExists(ctx.db, patch.shipping_template_id);
   if (patch.specs && !patch.skus) {
     throw invalidInput([{ path: 'body.skus', message: 'changing specs needs the new set of SKUs' }]);
   }
@@ -225,6 +233,7 @@ export async function updateProduct(ctx: WriteContext, productId: string, patch:
             memberPriceFen: input.member_price_fen ?? null,
             code: input.code ?? current.code,
             imageUrl: input.image_url ?? current.imageUrl,
+            weightGrams: input.weight_grams ?? current.weightGrams,
             specValues: input.spec_values,
             position: i,
             active: 1,
@@ -252,6 +261,7 @@ export async function updateProduct(ctx: WriteContext, productId: string, patch:
         mainImageUrl: patch.main_image_url ?? product.mainImageUrl,
         imageUrls: patch.image_urls ?? product.imageUrls,
         specs: patch.specs ?? product.specs,
+        shippingTemplateId: patch.shipping_template_id === undefined ? product.shippingTemplateId : patch.shipping_template_id,
         updatedAt: ctx.now,
       })
       .where(eq(products.id, productId)),

@@ -125,6 +125,7 @@ export async function productDetail(db: Db, productId: string, opts: { includeDr
     tags: tagRows.map((t) => t.tag),
     category: category ? { id: category.id, name: category.name, parent_id: category.parentId } : null,
     specs: product.specs,
+    shipping_template_id: product.shippingTemplateId,
     skus: skuRows.map((s) => ({
       id: s.id,
       spec_values: s.specValues,
@@ -134,6 +135,7 @@ export async function productDetail(db: Db, productId: string, opts: { includeDr
       original_price_fen: s.originalPriceFen,
       member_price_fen: s.memberPriceFen,
       stock: s.stock,
+      weight_grams: s.weightGrams,
       stock_status: stockStatus(s.stock),
     })),
     published_at: toIso(product.publishedAt),
@@ -228,6 +230,7 @@ function rowToProduct(r: Record<string, unknown>): ProductRow {
     onSale: r.on_sale as number,
     totalStock: r.total_stock as number,
     salesCount: r.sales_count as number,
+    shippingTemplateId: r.shipping_template_id as string | null,
     publishedAt: r.published_at as number | null,
     createdAt: r.created_at as number,
     updatedAt: r.updated_at as number,

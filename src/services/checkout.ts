@@ -6,7 +6,9 @@ import type { Db } from '../db/client';
 import { priceLines, type PriceRule, type Quote } from '../domain/pricing';
 import { notFound } from '../lib/errors';
 import { loadPurchasableSkus, unavailableReason, type PurchasableSku, type UnavailableReason } from './purchasable';
-import { getShopSettings, shippingPolicyOf } from './shop-settings';
+import { getShopSettings } from './shop-settings';
+import { loadShipping } from './shipping-templates';
+import type { Destination } from '../domain/shipping';
 
 export type RequestedLine = { skuId: string; quantity: number };
 
@@ -20,14 +22,14 @@ export type CheckoutQuote = {
 /** Rules that take discounts (coupons, points) are added here by later features. */
 const priceRules: PriceRule[] = [];
 
-export async function quoteLines(db: Db, userId: string, requested: RequestedLine[]): Promise<CheckoutQuote> {
-  const [user, settings, skus] = await Promise.all([
+/** Prices the lines for delivery to `to` (shipping per template; lines that cannot go there are unavailable). */
+export async function quoteLines(db: Db, userId: string, requested: RequestedLine[], to: Destination): Promise<CheckoutQuote> {
+  const skuIds = requested.map((l) => l.skuId);
+  const [user, settings, skus, shipping] = await Promise.all([
     db.query.users.findFirst({ where: eq(users.id, userId) }),
     getShopSettings(db),
-    loadPurchasableSkus(
-      db,
-      requested.map((l) => l.skuId),
-    ),
+    loadPurchasableSkus(db, skuIds),
+    loadShipping(db, skuIds, to),
   ]);
   if (!user) throw notFound('Shopper');
   // The same SKU twice counts once, with the quantities added.
@@ -38,11 +40,11 @@ export async function quoteLines(db: Db, userId: string, requested: RequestedLin
   const priced: Parameters<typeof priceLines>[0] = [];
   for (const [skuId, quantity] of merged) {
     const sku = skus.get(skuId);
-    const reason = unavailableReason(sku, quantity);
+    const reason = unavailableReason(sku, quantity) ?? (shipping.undeliverableSkuIds.has(skuId) ? 'not_deliverable' : null);
     if (reason || !sku) unavailable.push({ skuId, quantity, reason: reason ?? 'sku_removed' });
     else priced.push({ skuId, quantity, unitPriceFen: sku.priceFen, memberPriceFen: sku.memberPriceFen });
   }
-  const quote = priceLines(priced, { isMember: user.memberLevel > 0, shipping: shippingPolicyOf(settings) }, priceRules);
+  const quote = priceLines(priced, { isMember: user.memberLevel > 0, shipping: shipping.policy }, priceRules);
   return { quote, skus, unavailable, paymentWindowMinutes: settings.paymentWindowMinutes };
 }
 

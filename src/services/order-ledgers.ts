@@ -8,6 +8,8 @@
 import type { Statement } from '../db/batch';
 import type { Db } from '../db/client';
 import type { refunds } from '../db/orders';
+import { afterSaleRefundedStatements } from './after-sale-claims';
+import { orderPage, subscribeMessageStatements } from './subscribe-messages';
 import { stockHeldInD1 } from './order-source-policy';
 import { recordSalesStatements, releaseStockStatements, type OrderRow } from './order-transitions';
 
@@ -43,6 +45,21 @@ export const orderLedgers = {
     cancelledUnpaid: (db, order) => (stockHeldInD1(order) ? releaseStockStatements(db, order.id) : []),
     // Goods that never left the shop go back on sale when the money is given back in full.
     refunded: (db, order, { inFull }) => (inFull && !order.shippedAt && stockHeldInD1(order) ? releaseStockStatements(db, order.id) : []),
+  },
+  // After-sales (售后): per line — restockable returns, and unshipped units refunded as money only,
+  // go back on sale (unless the stock entry above released the whole order); the request is done.
+  afterSales: {
+    paid: () => [],
+    cancelledUnpaid: () => [],
+    refunded: (db, order, { refund, inFull }, now) => [
+      ...afterSaleRefundedStatements(db, refund.id, stockHeldInD1(order) && !(inFull && !order.shippedAt), now),
+      // The refund result reaches the shopper as a subscribe message (when they accepted one).
+      ...subscribeMessageStatements(
+        db,
+        { userId: order.userId, key: 'refund_result', subjectId: refund.id, values: [order.orderNo, refund.amountFen, '退款成功', refund.reason], page: orderPage(order.id) },
+        now,
+      ),
+    ],
   },
 } satisfies Record<string, OrderLedger>;
 

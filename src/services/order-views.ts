@@ -10,8 +10,10 @@ import { decodeCursor, encodeCursor } from '../lib/cursor';
 import { maskPhone } from '../lib/phone';
 import type { OrderRow } from './order-transitions';
 import { users } from '../db/shoppers';
+import { packagesOf } from './shipments';
 
 export async function orderView(db: Db, order: OrderRow, audience: 'shopper' | 'merchant') {
+  const packages = await packagesOf(db, order.id);
   const [items, events, refundRows] = await db.batch([
     db.select().from(orderItems).where(eq(orderItems.orderId, order.id)).orderBy(asc(orderItems.id)),
     db.select().from(orderEvents).where(eq(orderEvents.orderId, order.id)).orderBy(asc(orderEvents.createdAt), asc(orderEvents.id)),
@@ -22,6 +24,7 @@ export async function orderView(db: Db, order: OrderRow, audience: 'shopper' | '
     order_no: order.orderNo,
     status: order.status,
     items: items.map((i) => ({
+      id: i.id,
       sku_id: i.skuId,
       product_id: i.productId,
       title: i.title,
@@ -49,6 +52,8 @@ export async function orderView(db: Db, order: OrderRow, audience: 'shopper' | '
     tracking_no: order.trackingNo,
     completed_at: toIso(order.completedAt),
     cancelled_at: toIso(order.cancelledAt),
+    /** The packages shipped so far (a partly shipped order shows which lines are on their way). */
+    packages,
     refunds: refundRows.map((r) => ({ id: r.id, amount_fen: r.amountFen, reason: r.reason, status: r.status, initiator: r.initiator, decision_note: r.decisionNote, created_at: toIso(r.createdAt) })),
     events: events.map((e) => ({ from: e.fromStatus, to: e.toStatus, actor: e.actorType, reason: e.reason, at: toIso(e.createdAt) })),
     created_at: toIso(order.createdAt),

@@ -16,6 +16,7 @@ import type { AddressSnapshot } from '../db/orders';
 import type { PurchasableSku } from './purchasable';
 import { applyTransition, nextStatus, type Actor, type OrderRow } from './order-transitions';
 import { policyOf } from './order-source-policy';
+import { createShipment } from './shipments';
 import { addresses } from '../db/shoppers';
 
 export type CreateOrderInput = { lines: RequestedLine[]; fromCart: boolean; addressId?: string; note?: string };
@@ -61,7 +62,7 @@ export async function createOrder(ctx: CreateContext, resolve: () => Promise<Cre
 
   const input = await resolve();
   const address = input.addressId ? await findOwnAddress(ctx.db, ctx.userId, input.addressId) : await defaultAddress(ctx.db, ctx.userId);
-  const { quote, skus, unavailable, paymentWindowMinutes } = await quoteLines(ctx.db, ctx.userId, input.lines);
+  const { quote, skus, unavailable, paymentWindowMinutes } = await quoteLines(ctx.db, ctx.userId, input.lines, address);
   if (unavailable.length) {
     throw businessRule(
       unavailable.some((u) => u.reason === 'insufficient_stock' || u.reason === 'out_of_stock') ? 'insufficient_stock' : 'items_unavailable',
@@ -229,10 +230,10 @@ export async function confirmReceipt(db: Db, order: OrderRow, actor: Actor, now:
   await applyTransition(db, order, { event: 'confirm_receipt', actor, set: { completedAt: now } }, now);
 }
 
+/** Ships everything left in one package (the single "ship" action; packages: src/services/shipments.ts). */
 export async function shipOrder(db: Db, order: OrderRow, actor: Actor, shipment: { carrier: string; tracking_no: string }, now: number) {
   nextStatus(order.status, 'ship', !!order.shipHold);
-  if (order.shippedAt) throw businessRule('already_shipped', 'The order was already shipped.');
-  await applyTransition(db, order, { event: 'ship', actor, set: { shippedAt: now, carrier: shipment.carrier, trackingNo: shipment.tracking_no } }, now);
+  await createShipment(db, order, actor, { carrier: shipment.carrier, tracking_no: shipment.tracking_no }, now);
 }
 
 /** A shopper asks for money back (all that is left by default); the merchant decides. */

@@ -8,8 +8,11 @@ import type { Db } from '../db/client';
 import type { Env } from '../env';
 import type { Clock } from '../lib/clock';
 import { logEvent } from '../lib/log';
-import { WeChatPayApiError } from '../wechat/errors';
+import { WeChatLoginError, WeChatPayApiError } from '../wechat/errors';
 import { submitRefund } from './refunds';
+import { subscribeTracking } from './tracking';
+import { sendSubscribeMessage } from './subscribe-messages';
+import { confirmReceiveReminder, uploadCorrection, uploadShipment } from './shipping-uploads';
 import type { PayClient } from './wechat';
 import { enqueueWorkBatch } from './work-queue';
 
@@ -21,6 +24,11 @@ export type OutboxDeps = { db: Db; pay: PayClient; env: Env; clock: Clock };
 
 export const outboxDeliveries: Record<OutboxKind, (deps: OutboxDeps, subjectId: string, now: number) => Promise<void>> = {
   submit_refund: submitRefund,
+  upload_shipping: uploadShipment,
+  correct_shipping: uploadCorrection,
+  notify_confirm_receive: confirmReceiveReminder,
+  subscribe_tracking: subscribeTracking,
+  send_subscribe_message: sendSubscribeMessage,
 };
 
 const OUTBOX_MAX_ATTEMPTS = 12;
@@ -28,7 +36,7 @@ const OUTBOX_MAX_ATTEMPTS = 12;
 const backoffMs = (attempts: number) => Math.min(30_000 * 2 ** (attempts - 1), 3_600_000);
 
 /** An error no retry can fix (WeChat refused the request itself): the row goes dead at once. */
-const isPermanent = (error: unknown) => error instanceof WeChatPayApiError && !error.retryable;
+const isPermanent = (error: unknown) => (error instanceof WeChatPayApiError || error instanceof WeChatLoginError) && !error.retryable;
 
 /** Delivers one row and books the outcome on it: done, pending again after a backoff, or dead. */
 export async function deliverOutboxRow(deps: OutboxDeps, item: OutboxRow, now: number): Promise<'delivered' | 'retrying' | 'dead'> {

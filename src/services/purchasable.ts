@@ -4,7 +4,7 @@ import { inArray, eq } from 'drizzle-orm';
 import { products, skus } from '../db/catalog';
 import type { Db } from '../db/client';
 
-export type UnavailableReason = 'product_unpublished' | 'sku_removed' | 'out_of_stock' | 'insufficient_stock';
+export type UnavailableReason = 'product_unpublished' | 'sku_removed' | 'out_of_stock' | 'insufficient_stock' | 'not_deliverable';
 
 export type PurchasableSku = {
   skuId: string;

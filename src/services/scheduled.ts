@@ -5,8 +5,11 @@ import type { Clock } from '../lib/clock';
 import { writeLostFlashOrders } from '../marketing/flash-sale/lost-orders';
 import { settleEndedFlashSales } from '../marketing/flash-sale/settlement';
 import { cancelExpiredOrders } from './payments';
-import { queueDueOutbox } from './outbox';
+import { deliverOutbox, queueDueOutbox } from './outbox';
 import { reconcileProcessingRefunds } from './refunds';
+import { reconcileShippingUploads } from './shipping-uploads';
+import { runAfterSaleTimers } from './after-sales';
+import { autoConfirmReceipts, pollSilentTracking } from './tracking';
 import { orderHooksFor } from './order-source-policy';
 import { payClientOf } from './wechat';
 
@@ -16,9 +19,13 @@ export async function runScheduledWork(env: Env, clock: Clock) {
   // First: a flash-sale order the work queue lost is written before anything looks for it.
   const lostFlashOrders = await writeLostFlashOrders(env, clock.now());
   const expired = await cancelExpiredOrders(db, pay, clock.now(), orderHooksFor(env));
-  const outboxQueued = await queueDueOutbox({ db, pay, env, clock }, clock.now());
+  const outboxDeps = { db, pay, env, clock };
+  const outbox = env.WORK_QUEUE ? { queued: await queueDueOutbox(outboxDeps, clock.now()) } : await deliverOutbox(outboxDeps, clock.now(), 200);
   await reconcileProcessingRefunds(db, pay, clock.now());
+  const shipping = await reconcileShippingUploads({ db, env, clock }, clock.now());
+  const afterSales = await runAfterSaleTimers(db, clock.now());
+  const tracking = { polled: await pollSilentTracking({ db, env, clock }, clock.now()), autoConfirmed: await autoConfirmReceipts(db, clock.now()) };
   // After the expiries above: a campaign's last unpaid holds are settled before it is closed out.
   const flashSales = await settleEndedFlashSales(env, clock.now());
-  return { lostFlashOrders, expired, outboxQueued, flashSales };
+  return { lostFlashOrders, expired, outbox, flashSales, shipping, tracking, afterSales };
 }

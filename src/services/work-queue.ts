@@ -12,11 +12,14 @@ export type WorkMessage = { kind: 'flash_order'; job: FlashOrderJob } | { kind: 
 const SEND_BATCH = 100;
 
 export async function enqueueWork(env: Env, message: WorkMessage): Promise<void> {
+  if (!env.WORK_QUEUE) throw new Error('no work queue bound (WORK_QUEUE): the sweep does this work');
   await env.WORK_QUEUE.send(message, { contentType: 'json' });
 }
 
 export async function enqueueWorkBatch(env: Env, messages: WorkMessage[]): Promise<void> {
+  const queue = env.WORK_QUEUE;
+  if (!queue) throw new Error('no work queue bound (WORK_QUEUE): the sweep does this work');
   for (let i = 0; i < messages.length; i += SEND_BATCH) {
-    await env.WORK_QUEUE.sendBatch(messages.slice(i, i + SEND_BATCH).map((body) => ({ body, contentType: 'json' as const })));
+    await queue.sendBatch(messages.slice(i, i + SEND_BATCH).map((body) => ({ body, contentType: 'json' as const })));
   }
 }

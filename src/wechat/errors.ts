@@ -13,6 +13,8 @@ export type WeChatLoginErrorKind =
   | 'rate_limited' // 45011: too many calls for this user; wait a minute
   | 'blocked_user' // 40226: WeChat flags the user as high-risk and refuses the login
   | 'invalid_token' // 40001 / 42001: the access_token is stale
+  | 'not_known_yet' // 10060001: order shipping does not know the payment yet (just paid): try again
+  | 'not_subscribed' // 43101: the shopper has no subscribe-message allowance left
   | 'unexpected';
 
 const loginErrorKinds: Record<number, WeChatLoginErrorKind> = {
@@ -23,6 +25,8 @@ const loginErrorKinds: Record<number, WeChatLoginErrorKind> = {
   40226: 'blocked_user',
   40001: 'invalid_token',
   42001: 'invalid_token',
+  10060001: 'not_known_yet',
+  43101: 'not_subscribed',
 };
 
 export class WeChatLoginError extends WeChatError {
@@ -36,7 +40,7 @@ export class WeChatLoginError extends WeChatError {
     this.kind = kind ?? loginErrorKinds[errcode] ?? 'unexpected';
   }
   get retryable() {
-    return this.kind === 'busy';
+    return this.kind === 'busy' || this.kind === 'not_known_yet';
   }
 }
 

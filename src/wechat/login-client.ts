@@ -87,6 +87,11 @@ export class WeChatLoginClient {
     return { phoneNumber: info.phoneNumber, purePhoneNumber: info.purePhoneNumber, countryCode: info.countryCode };
   }
 
+  /** A WeChat server API POST that carries the access_token (order shipping, subscribe messages, carriers). */
+  async callServerApi<T>(path: string, payload: object): Promise<T> {
+    return this.withAccessToken((token) => this.request<T>('POST', `${path}?access_token=${encodeURIComponent(token)}`, payload));
+  }
+
   /**
    * stable_token (not the classic /cgi-bin/token): it hands every caller the same token while it
    * is valid, so concurrent refreshes from many isolates do not invalidate each other's tokens.

@@ -3,6 +3,10 @@
 // the config and the tests inside workerd can both import it.
 import type { PlatformKeys } from './wechat-server';
 
+/** The fake 快递100's credentials (tracking-provider.ts). */
+export const FAKE_TRACKING_KEY = 'fake-kuaidi100-key';
+export const FAKE_TRACKING_CUSTOMER = 'FAKECUSTOMER0001';
+
 export type FakeWeChatContext = {
   /** Base URL of the fake, for both WECHAT_API_BASE and WECHAT_PAY_API_BASE, and its /__fake/ controls. */
   url: string;
@@ -31,5 +35,9 @@ export function wechatWorkerBindings(context: FakeWeChatContext): Record<string,
     WECHAT_PAY_PUBLIC_KEY_ID: context.platform.publicKeyId,
     WECHAT_PAY_PUBLIC_KEY: context.platform.publicKeyPem,
     WECHAT_PAY_PLATFORM_CERTIFICATES: context.platform.certificatePem,
+    // The fake 快递100 lives on the same server.
+    TRACKING_API_BASE: context.url,
+    TRACKING_KEY: FAKE_TRACKING_KEY,
+    TRACKING_CUSTOMER: FAKE_TRACKING_CUSTOMER,
   };
 }

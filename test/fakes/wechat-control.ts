@@ -67,3 +67,18 @@ export const setNextResponse = (rule: NextResponseRule) => control<{ ok: true }>
 export const invalidateAccessToken = () => control<{ invalidated: string | null }>('POST', '/__fake/login/invalidate-token');
 
 export const fakeTransaction = (outTradeNo: string) => control<Record<string, any>>('GET', `/__fake/pay/transactions/${encodeURIComponent(outTradeNo)}`);
+
+/** What the fake WeChat was told about a payment's shipping (uploads, state, confirm-receive reminder). */
+export const fakeShipping = (outTradeNo: string) => control<Record<string, any>>('GET', `/__fake/shipping/${encodeURIComponent(outTradeNo)}`);
+
+/** The next `count` shipping calls about that payment answer `errcode`. */
+export const failNextShipping = (outTradeNo: string, errcode: number, count = 1) => control<{ ok: true }>('POST', '/__fake/shipping/fail-next', { out_trade_no: outTradeNo, errcode, count });
+
+/** The fake 快递100 adds the next event of a tracking number; POST the returned form to callbackUrl. */
+export const advanceTracking = (trackingNo: string) => control<{ callbackUrl: string; form: { param: string; sign: string } }>('POST', `/__fake/tracking/${encodeURIComponent(trackingNo)}/advance`);
+
+/** The shopper accepts a template in the fake WeChat (wx.requestSubscribeMessage): one more send allowed. */
+export const acceptAtWeChat = (openid: string, templateId: string) => control<{ allowance: number }>('POST', '/__fake/subscribe/accept', { openid, template_id: templateId });
+
+/** The subscribe messages the fake WeChat delivered to a shopper. */
+export const fakeMessages = async (openid: string) => (await control<{ messages: Record<string, any>[] }>('GET', `/__fake/subscribe/messages/${encodeURIComponent(openid)}`)).messages;

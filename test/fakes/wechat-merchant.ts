@@ -23,8 +23,12 @@ export function generateMerchant(): FakeMerchant {
 }
 
 /** Starts the fake for a new merchant; the context is everything the worker and tests need. */
-export async function startFakeWeChatForMerchant(opts: { port?: number; merchant?: FakeMerchant } = {}): Promise<{ fake: FakeWeChat; context: FakeWeChatContext }> {
+export async function startFakeWeChatForMerchant(opts: { port?: number; merchant?: FakeMerchant; trackingAutoAdvanceMs?: number } = {}): Promise<{ fake: FakeWeChat; context: FakeWeChatContext }> {
   const merchant = opts.merchant ?? generateMerchant();
-  const fake = await startFakeWeChat({ ...merchant, ...(opts.port === undefined ? {} : { port: opts.port }) });
+  const fake = await startFakeWeChat({
+    ...merchant,
+    ...(opts.port === undefined ? {} : { port: opts.port }),
+    ...(opts.trackingAutoAdvanceMs === undefined ? {} : { trackingAutoAdvanceMs: opts.trackingAutoAdvanceMs }),
+  });
   return { fake, context: { ...merchant, url: fake.url, platform: fake.platform } };
 }

@@ -53,6 +53,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chinaTime, encryptResource, parseAuthorization, randomAlphanumeric, randomDigits, randomHex, signatureHeaders, verifyMerchantSignature, type Signer } from './wechat-pay-crypto';
 import { createSelfSignedCertificate, validityPeriod, type CertificateValidity } from './x509';
+import { createShippingFake } from './wechat-shipping';
+import { createTrackingFake } from './tracking-provider';
 
 export type FakeWeChatOptions = {
   port?: number;
@@ -62,6 +64,8 @@ export type FakeWeChatOptions = {
   apiV3Key: string;
   merchantPublicKeyPem: string;
   merchantSerial: string;
+  /** The fake 快递100 advances every subscription by itself this often (npm run dev); tests advance by control. */
+  trackingAutoAdvanceMs?: number;
 };
 
 /** A platform certificate (PEM) and the serial WeChat Pay names it by. */
@@ -251,6 +255,16 @@ export async function startFakeWeChat(options: FakeWeChatOptions): Promise<FakeW
   const tokens = new Map<string, number>(); // access_token → expiry (ms)
   let currentToken: string | null = null;
   const timers = new Set<NodeJS.Timeout>();
+  const loggedInOpenids = new Set<string>();
+  const tracking = createTrackingFake({ timers, ...(options.trackingAutoAdvanceMs ? { autoAdvanceMs: options.trackingAutoAdvanceMs } : {}) });
+  // Order shipping, subscribe messages and carriers (wechat-shipping.ts) see this fake's payments and tokens.
+  const shipping = createShippingFake({
+    mchid: options.mchid,
+    tokenProblem: (query) => accessTokenProblem(query),
+    transactionByOutTradeNo: (no) => transactions.get(no),
+    transactionById: (id) => transactionsById.get(id),
+    knownOpenid: (openid) => loggedInOpenids.has(openid) || [...transactions.values()].some((t) => t.openid === openid),
+  });
 
   const signerFor = (requestedSerial: string | undefined): Signer =>
     Object.values(signers).find((signer) => !signer.serial.startsWith('PUB_KEY_ID_') && signer.serial === requestedSerial?.toUpperCase()) ?? signers.public_key;
@@ -693,6 +707,7 @@ export async function startFakeWeChat(options: FakeWeChatOptions): Promise<FakeW
         if (!openid) break;
         if (usedLoginCodes.has(code)) return { errcode: 40163, errmsg: 'code been used' };
         usedLoginCodes.add(code);
+        loggedInOpenids.add(openid);
         return { openid, session_key: randomBytes(16).toString('base64'), ...(unionid ? { unionid } : {}) };
     }
     return { errcode: 40029, errmsg: 'invalid code' };
@@ -708,12 +723,19 @@ export async function startFakeWeChat(options: FakeWeChatOptions): Promise<FakeW
     return { access_token: token, expires_in: Math.floor((tokens.get(token)! - nowMs) / 1000) };
   }
 
-  function getUserPhoneNumber(query: URLSearchParams, body: Record<string, any>): Record<string, unknown> {
+  /** Why the query's access_token cannot be used (missing, invalidated, expired), or null. */
+  function accessTokenProblem(query: URLSearchParams): Record<string, unknown> | null {
     const token = query.get('access_token');
     if (!token) return { errcode: 41001, errmsg: 'access_token missing' };
     const expiresAt = tokens.get(token);
     if (expiresAt === undefined) return { errcode: 40001, errmsg: 'invalid credential, access_token is invalid or not latest' };
     if (expiresAt <= Date.now()) return { errcode: 42001, errmsg: 'access_token expired' };
+    return null;
+  }
+
+  function getUserPhoneNumber(query: URLSearchParams, body: Record<string, any>): Record<string, unknown> {
+    const tokenProblem = accessTokenProblem(query);
+    if (tokenProblem) return tokenProblem;
     const code = typeof body.code === 'string' ? body.code : '';
     const [kind, number] = code.split(':');
     if (kind !== 'phone' || !number || !/^\d{5,15}$/.test(number) || usedPhoneCodes.has(code)) return { errcode: 40029, errmsg: 'invalid code' };
@@ -746,6 +768,8 @@ export async function startFakeWeChat(options: FakeWeChatOptions): Promise<FakeW
       const record = transactionRecord(transactionToRead);
       return record ? sendJson(res, 200, record) : sendJson(res, 404, { error: 'no such transaction' });
     }
+    const shippingControl = shipping.control(req, path, body) ?? tracking.control(req.method!, path);
+    if (shippingControl) return sendJson(res, shippingControl.status, shippingControl.body);
     if (req.method !== 'POST') return sendJson(res, 404, { error: 'no such control endpoint' });
     const toPay = segment(/^\/__fake\/pay\/transactions\/([^/]+)\/pay$/);
     if (toPay !== undefined) return sendJson(res, 200, await markPaid(toPay, body));
@@ -766,6 +790,8 @@ export async function startFakeWeChat(options: FakeWeChatOptions): Promise<FakeW
     const raw = await readBody(req);
     if (url.pathname.startsWith('/__fake/')) return handleControl(req, res, url, raw);
     if (url.pathname.startsWith('/v3/')) return handlePay(req, res, url, raw);
+    const trackingAnswer = req.method === 'POST' ? tracking.answer(url.pathname, raw) : undefined;
+    if (trackingAnswer) return sendJson(res, 200, trackingAnswer);
     // The WeChat server API always answers 200; errors travel as errcode in the body.
     let body: Record<string, any> = {};
     if (raw) {
@@ -778,6 +804,8 @@ export async function startFakeWeChat(options: FakeWeChatOptions): Promise<FakeW
     if (req.method === 'GET' && url.pathname === '/sns/jscode2session') return sendJson(res, 200, jscode2session(url.searchParams));
     if (req.method === 'POST' && url.pathname === '/cgi-bin/stable_token') return sendJson(res, 200, stableToken(body));
     if (req.method === 'POST' && url.pathname === '/wxa/business/getuserphonenumber') return sendJson(res, 200, getUserPhoneNumber(url.searchParams, body));
+    const shippingAnswer = req.method === 'POST' ? shipping.answer(url.pathname, url.searchParams, body) : undefined;
+    if (shippingAnswer) return sendJson(res, 200, shippingAnswer);
     return sendJson(res, 404, { errcode: 404, errmsg: 'not found' });
   }
 

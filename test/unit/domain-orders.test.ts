@@ -34,7 +34,12 @@ describe('splitProportionally', () => {
 });
 
 describe('priceLines', () => {
-  const ctx: PricingContext = { isMember: false, shipping: { flatFeeFen: 800, freeShippingThresholdFen: 9900 } };
+  /** The old flat fee as a policy: 800 fen, free from 9900 fen of goods after discounts (or never). */
+  const flat =
+    (threshold: number | null): PricingContext['shipping'] =>
+    (lines) =>
+      threshold !== null && lines.reduce((sum, l) => sum + l.payableFen, 0) >= threshold ? 0 : 800;
+  const ctx: PricingContext = { isMember: false, shipping: flat(9900) };
   const line = (skuId: string, quantity: number, unitPriceFen: number, memberPriceFen: number | null = null) => ({ skuId, quantity, unitPriceFen, memberPriceFen });
 
   it('totals lines and charges flat shipping below the threshold', () => {
@@ -45,7 +50,7 @@ describe('priceLines', () => {
   it('ships free at the threshold', () => {
     expect(priceLines([line('a', 1, 9900)], ctx).shippingFeeFen).toBe(0);
     expect(priceLines([line('a', 1, 9899)], ctx).shippingFeeFen).toBe(800);
-    expect(priceLines([line('a', 1, 1)], { ...ctx, shipping: { flatFeeFen: 800, freeShippingThresholdFen: null } }).shippingFeeFen).toBe(800);
+    expect(priceLines([line('a', 1, 1)], { ...ctx, shipping: flat(null) }).shippingFeeFen).toBe(800);
   });
 
   it('applies member prices to members only', () => {

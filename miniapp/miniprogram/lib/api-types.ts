@@ -37,6 +37,8 @@ export type OrderStatus = Order['status'];
 export type OrderPage = InferResponseType<Api['orders']['$get'], 200>;
 export type OrderSummary = OrderPage['items'][number];
 export type Prepay = InferResponseType<Api['orders'][':id']['pay']['$post'], 200>;
+export type AfterSale = InferResponseType<Api['after-sales'][':id']['$get'], 200>;
+export type OrderTracking = InferResponseType<Api['orders'][':id']['tracking']['$get'], 200>;
 export type RequestPaymentParams = Prepay['request_payment'];
 
 export type FlashSaleList = InferResponseType<Api['flash-sales']['$get'], 200>;

@@ -40,6 +40,12 @@ export const orderApi = {
   cancel: (id: string, reason: string) => request<T.Order>(`/orders/${enc(id)}/cancel`, { method: 'POST', body: { reason } }),
   confirm: (id: string) => request<T.Order>(`/orders/${enc(id)}/confirm`, { method: 'POST' }),
   refund: (id: string, reason: string) => request<T.Order>(`/orders/${enc(id)}/refund`, { method: 'POST', body: { reason } }),
+  tracking: (id: string) => request<T.OrderTracking>(`/orders/${enc(id)}/tracking`),
+};
+
+export const afterSaleApi = {
+  get: (id: string) => request<T.AfterSale>(`/after-sales/${enc(id)}`),
+  returnShipment: (id: string, carrier: string, trackingNo: string) => request<T.AfterSale>(`/after-sales/${enc(id)}/return-shipment`, { method: 'POST', body: { carrier, tracking_no: trackingNo } }),
 };
 
 export const flashSaleApi = {

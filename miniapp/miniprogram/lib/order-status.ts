@@ -5,6 +5,7 @@ import type { OrderStatus } from './api-types';
 export const orderStatusText: Record<OrderStatus, string> = {
   pending_payment: '待付款',
   paid: '待发货',
+  partially_shipped: '部分发货',
   shipped: '待收货',
   completed: '已完成',
   cancelled: '已取消',
@@ -15,7 +16,7 @@ export const orderStatusText: Record<OrderStatus, string> = {
   refund_rejected: '退款被拒绝',
 };
 
-const refundable: OrderStatus[] = ['paid', 'shipped', 'completed', 'partially_refunded', 'refund_rejected'];
+const refundable: OrderStatus[] = ['paid', 'partially_shipped', 'shipped', 'completed', 'partially_refunded', 'refund_rejected'];
 
 export function orderActions(status: OrderStatus) {
   return {

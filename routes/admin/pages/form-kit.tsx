@@ -169,6 +169,8 @@ const codeMessages: Record<string, string> = {
   illegal_transition: '订单现在的状态不能这样操作，请刷新页面查看最新状态。',
   order_on_hold: '这个订单的拼团还没有结束，暂时不能这样操作。',
   already_shipped: '这个订单已经发货了。',
+  return_address_missing: '请先在履约设置中填写退货地址。',
+  concurrent_change: '这条记录刚被别人改过，请刷新页面后再试。',
   no_skus: '商品至少要有一个规格才能上架。',
   foreign_origin: '这个表单不是从本站的页面提交的，已拒绝。请回到后台页面重新操作。',
 };

@@ -17,6 +17,7 @@ export type OrderAction = 'ship' | 'approve' | 'reject';
 export type ActionForm = { action: OrderAction; values: FormValues; errors: FieldErrors };
 
 export const orderStatusLabels: Record<OrderStatus, string> = {
+  partially_shipped: '部分发货',
   pending_payment: '待付款',
   paid: '待发货',
   shipped: '已发货',

@@ -11,7 +11,8 @@ import { bargainSessionStub } from '../kernel/object-stubs';
 import { defaultAddress, findByIdempotencyKey, findOrderBySource, insertOrder, reserveStockStatements, type CreateContext } from '../../services/orders';
 import type { OrderRow } from '../../services/order-transitions';
 import { loadPurchasableSkus, unavailableReason } from '../../services/purchasable';
-import { getShopSettings, shippingPolicyOf } from '../../services/shop-settings';
+import { getShopSettings } from '../../services/shop-settings';
+import { shippingPolicyFor } from '../../services/shipping-templates';
 import { logEvent } from '../../lib/log';
 
 /** The order a session was bought with, if any. */
@@ -65,11 +66,11 @@ const buyRefusals: RefusalErrors<BuyRefusal> = {
 };
 
 async function writeBargainOrder(ctx: CreateContext, r: { sessionId: string; skuId: string; priceFen: number; address: Parameters<typeof insertOrder>[1]['address'] }) {
-  const [skus, settings] = await Promise.all([loadPurchasableSkus(ctx.db, [r.skuId]), getShopSettings(ctx.db)]);
+  const [skus, settings, shipping] = await Promise.all([loadPurchasableSkus(ctx.db, [r.skuId]), getShopSettings(ctx.db), shippingPolicyFor(ctx.db, [r.skuId], r.address)]);
   const unavailable = unavailableReason(skus.get(r.skuId), 1);
   if (unavailable) throw businessRule(unavailable === 'insufficient_stock' || unavailable === 'out_of_stock' ? 'insufficient_stock' : 'items_unavailable', 'This product cannot be bought now.');
   // The bargain price is the price: no member price on top of it.
-  const quote = priceLines([{ skuId: r.skuId, quantity: 1, unitPriceFen: r.priceFen, memberPriceFen: null }], { isMember: false, shipping: shippingPolicyOf(settings) });
+  const quote = priceLines([{ skuId: r.skuId, quantity: 1, unitPriceFen: r.priceFen, memberPriceFen: null }], { isMember: false, shipping });
   return insertOrder(ctx, {
     quote,
     skus,

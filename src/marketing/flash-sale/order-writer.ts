@@ -11,12 +11,12 @@ import { addresses } from '../../db/shoppers';
 import type { Db } from '../../db/client';
 import { runBatch, type Statement } from '../../db/batch';
 import { flashOrderId, reservationRef, type FlashOrderIntent, type FlashOrderJob } from '../../domain/flash-sale';
-import { priceLines } from '../../domain/pricing';
+import { priceLines, type ShippingPolicy } from '../../domain/pricing';
 import { logEvent } from '../../lib/log';
 import { newOrderNumber, newOrderStatements } from '../../services/orders';
 import { loadPurchasableSkus } from '../../services/purchasable';
 import { addressSnapshot } from '../../services/addresses';
-import { getShopSettings, shippingPolicyOf } from '../../services/shop-settings';
+import { loadShipping } from '../../services/shipping-templates';
 import type { ReservationIntent } from '../../../durable-objects/flash-sale-stock.types';
 
 /** A job from what the object kept (null when the hold carries no intent: an older reservation). */
@@ -63,7 +63,7 @@ async function planOrders(db: Db, jobs: FlashOrderJob[], timeZone: string): Prom
   const toResolve = jobs.filter((j) => !j.shipTo);
   const addressIds = [...new Set(toResolve.flatMap((j) => j.intent.addressId ?? []))];
   const defaultsFor = [...new Set(toResolve.filter((j) => j.intent.addressId === null).map((j) => j.userId))];
-  const [items, chosen, defaults, settings] = await Promise.all([
+  const [items, chosen, defaults] = await Promise.all([
     db.select().from(flashSaleItems).where(inArray(flashSaleItems.id, itemIds)),
     addressIds.length ? db.select().from(addresses).where(inArray(addresses.id, addressIds)) : [],
     defaultsFor.length
@@ -72,50 +72,60 @@ async function planOrders(db: Db, jobs: FlashOrderJob[], timeZone: string): Prom
           .from(addresses)
           .where(and(inArray(addresses.userId, defaultsFor), eq(addresses.isDefault, 1)))
       : [],
-    getShopSettings(db),
   ]);
   const itemById = new Map(items.map((i) => [i.id, i]));
   const addressById = new Map(chosen.map((a) => [a.id, a]));
   const defaultByUser = new Map(defaults.map((a) => [a.userId, a]));
   const skus = await loadPurchasableSkus(db, [...new Set(items.map((i) => i.skuId))]);
-  return jobs.map((job): Plan => {
-    const item = itemById.get(job.itemId);
-    const row = job.intent.addressId === null ? defaultByUser.get(job.userId) : addressById.get(job.intent.addressId);
-    const address = job.shipTo ?? (row && row.userId === job.userId ? addressSnapshot(row) : undefined);
-    // Checked at reserve time; gone now only if the campaign item or the address was deleted since.
-    if (!item || !address || !skus.has(item.skuId)) {
-      logEvent('error', 'flash order cannot be written: its item, SKU or address is gone', { order_id: jobOrderId(job) });
-      return { job, unwritable: true, statements: () => [] };
-    }
-    // The flash price is the price: no member price on top of it.
-    const quote = priceLines([{ skuId: item.skuId, quantity: job.quantity, unitPriceFen: item.flashPriceFen, memberPriceFen: null }], { isMember: false, shipping: shippingPolicyOf(settings) });
-    return {
-      job,
-      unwritable: false,
-      // A new order number each time: a retry after a clash must not clash again.
-      statements: () =>
-        newOrderStatements(
-          db,
-          {
-            quote,
-            skus,
-            address,
-            orderId: jobOrderId(job),
-            orderNo: newOrderNumber(job.createdAt, timeZone),
-            userId: job.userId,
-            createdAt: job.createdAt,
-            // Flash keys are the object's (one reservation per key): kept apart from POST /orders' keys.
-            idempotencyKey: `fs:${job.intent.idempotencyKey}`,
-            requestHash: job.intent.requestHash,
-            // The order must be paid while its units are held: the prepay's time_expire equals this.
-            paymentDeadline: job.expiresAt,
-            source: { kind: 'flash_sale', ref: jobRef(job) },
-            also: [],
-          },
-          { ifAbsent: true },
-        ),
-    };
-  });
+  const unwritable = (job: FlashOrderJob, why: string): Plan => {
+    logEvent('error', `flash order cannot be written: ${why}`, { order_id: jobOrderId(job) });
+    return { job, unwritable: true, statements: () => [] };
+  };
+  return Promise.all(
+    jobs.map(async (job): Promise<Plan> => {
+      const item = itemById.get(job.itemId);
+      const row = job.intent.addressId === null ? defaultByUser.get(job.userId) : addressById.get(job.intent.addressId);
+      const address = job.shipTo ?? (row && row.userId === job.userId ? addressSnapshot(row) : undefined);
+      // Checked at reserve time; gone now only if the campaign item or the address was deleted since.
+      if (!item || !address || !skus.has(item.skuId)) return unwritable(job, 'its item, SKU or address is gone');
+      // Priced by the reserve request when it queued the job; rebuilt from the object (on demand,
+      // by the sweep) the job is priced here, from the shipping templates.
+      let shipping: ShippingPolicy = () => job.shippingFeeFen ?? 0;
+      if (job.shippingFeeFen === undefined) {
+        const loaded = await loadShipping(db, [item.skuId], address);
+        if (loaded.undeliverableSkuIds.size) return unwritable(job, 'the SKU does not ship to its address');
+        shipping = loaded.policy;
+      }
+      // The flash price is the price: no member price on top of it.
+      const quote = priceLines([{ skuId: item.skuId, quantity: job.quantity, unitPriceFen: item.flashPriceFen, memberPriceFen: null }], { isMember: false, shipping });
+      return {
+        job,
+        unwritable: false,
+        // A new order number each time: a retry after a clash must not clash again.
+        statements: () =>
+          newOrderStatements(
+            db,
+            {
+              quote,
+              skus,
+              address,
+              orderId: jobOrderId(job),
+              orderNo: newOrderNumber(job.createdAt, timeZone),
+              userId: job.userId,
+              createdAt: job.createdAt,
+              // Flash keys are the object's (one reservation per key): kept apart from POST /orders' keys.
+              idempotencyKey: `fs:${job.intent.idempotencyKey}`,
+              requestHash: job.intent.requestHash,
+              // The order must be paid while its units are held: the prepay's time_expire equals this.
+              paymentDeadline: job.expiresAt,
+              source: { kind: 'flash_sale', ref: jobRef(job) },
+              also: [],
+            },
+            { ifAbsent: true },
+          ),
+      };
+    }),
+  );
 }
 
 /** D1 binds at most 100 parameters per query. */

@@ -21,7 +21,7 @@ import { flashStockStub } from '../kernel/object-stubs';
 import type { ReserveRefusal, ReserveResult } from '../../../durable-objects/flash-sale-stock.types';
 import { defaultAddress, findOrderBySource, type CreateContext } from '../../services/orders';
 import { loadPurchasableSkus, type PurchasableSku } from '../../services/purchasable';
-import { getShopSettings, shippingPolicyOf } from '../../services/shop-settings';
+import { shippingPolicyFor } from '../../services/shipping-templates';
 import { priceLines } from '../../domain/pricing';
 import { logEvent } from '../../lib/log';
 import type { OrderRow } from '../../services/order-transitions';
@@ -48,32 +48,27 @@ export function refusedFromMemory(itemId: string, shard: number, reservationId: 
 export const isFlaggedSoldOut = (itemId: string, shard: number, now: number) => (soldOut.get(shardKey(itemId, shard))?.until ?? 0) > now;
 
 /**
- * Campaign SKUs as D1 last said, with what a reply shows of them (the SKU, the shipping fee), in
- * isolate memory for a moment: a burst of buyers reads them once a second, not once per request.
+ * Campaign SKUs as D1 last said, with what a reply shows of them (the SKU), in isolate memory for a moment: a burst of buyers reads them once a second, not once per request.
  * Staleness is harmless: the stock object enforces the window (a cancellation closes it there
  * too) and the limits; the order itself is written from D1.
  */
 const campaignItems = new Map<string, { row: CampaignItem | null; until: number }>();
 const CAMPAIGN_MEMORY_MS = 1_000;
-type CampaignItem = { campaign: typeof flashSales.$inferSelect; item: typeof flashSaleItems.$inferSelect; sku: PurchasableSku | undefined; shippingFeeFen: (goodsFen: number) => number };
+type CampaignItem = { campaign: typeof flashSales.$inferSelect; item: typeof flashSaleItems.$inferSelect; sku: PurchasableSku | undefined };
 
 async function campaignItem(db: Db, flashSaleId: string, skuId: string, now: number): Promise<CampaignItem | null> {
   const key = `${flashSaleId}/${skuId}`;
   const remembered = campaignItems.get(key);
   if (remembered && remembered.until > now) return remembered.row;
-  const [[found], skus, settings] = await Promise.all([
+  const [[found], skus] = await Promise.all([
     db
       .select({ campaign: flashSales, item: flashSaleItems })
       .from(flashSaleItems)
       .innerJoin(flashSales, eq(flashSales.id, flashSaleItems.flashSaleId))
       .where(and(eq(flashSaleItems.flashSaleId, flashSaleId), eq(flashSaleItems.skuId, skuId))),
     loadPurchasableSkus(db, [skuId]),
-    getShopSettings(db),
   ]);
-  const shipping = shippingPolicyOf(settings);
-  const row: CampaignItem | null = found
-    ? { ...found, sku: skus.get(skuId), shippingFeeFen: (goodsFen) => priceLines([{ skuId, quantity: 1, unitPriceFen: goodsFen, memberPriceFen: null }], { isMember: false, shipping }).shippingFeeFen }
-    : null;
+  const row: CampaignItem | null = found ? { ...found, sku: skus.get(skuId) } : null;
   if (campaignItems.size > 1_000) campaignItems.clear(); // bounded: only live campaigns matter
   campaignItems.set(key, { row, until: now + CAMPAIGN_MEMORY_MS });
   return row;
@@ -109,13 +104,14 @@ export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: Fla
   const stock = flashStockStub(env, item.id, shard);
   const intent: FlashOrderIntent = { addressId: purchase.addressId ?? null, idempotencyKey: ctx.idempotencyKey, requestHash: ctx.requestHash };
   const request = { reservationId, userId: ctx.userId, quantity: purchase.quantity, nowMs: ctx.now, idempotencyKey: ctx.idempotencyKey, orderIntent: JSON.stringify(intent) };
-  // The address is checked while the object decides: the reply waits for the slower of the two.
-  const [result, address] = await Promise.all([
+  // The address (and what shipping to it costs) is looked up while the object decides: the reply
+  // waits for the slower of the two.
+  const [result, destination] = await Promise.all([
     callConfigured(
       async (): Promise<ReserveResult> => stock.reserve(request),
       () => ensureStockObjectsConfigured(env, campaign.id),
     ),
-    (purchase.addressId ? findOwnAddress(ctx.db, ctx.userId, purchase.addressId) : defaultAddress(ctx.db, ctx.userId)).catch((error: ApiError) => error),
+    shipToOf(ctx, purchase, item).catch((error: ApiError) => error),
   ]);
   if (!result.ok) throw refusal(item.id, shard, result, ctx.now);
   const ref = { itemId: item.id, shard, reservationId };
@@ -126,17 +122,35 @@ export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: Fla
     if (order) return { kind: 'existing', order };
     if (result.status === 'released') throw conflict('sold_out', 'Sold out.');
   }
-  if (address instanceof Error) {
-    // A shopper without an address is refused, and no unit stays held for an order that cannot be written.
+  if (destination instanceof Error) {
+    // A shopper without an address (or one the SKU does not ship to) is refused, and no unit stays held for an order that cannot be written.
     if (!result.replayed)
       await stock.release(reservationId, 'no shipping address').catch((error: unknown) => logEvent('error', 'release after the address check failed', { reservation_id: reservationId, error }));
-    throw address;
+    throw destination;
   }
+  const { address, shipping } = destination;
   const shipTo = addressSnapshot(address);
-  const job: FlashOrderJob = { ...ref, userId: ctx.userId, quantity: result.quantity, expiresAt: result.expiresAt, createdAt: result.createdAt, intent: { ...intent, addressId: address.id }, shipTo };
+  const lineTotalFen = item.flashPriceFen * result.quantity;
+  const shippingFeeFen = priceLines([{ skuId: item.skuId, quantity: result.quantity, unitPriceFen: item.flashPriceFen, memberPriceFen: null }], { isMember: false, shipping }).shippingFeeFen;
+  const job: FlashOrderJob = {
+    ...ref,
+    userId: ctx.userId,
+    quantity: result.quantity,
+    expiresAt: result.expiresAt,
+    createdAt: result.createdAt,
+    intent: { ...intent, addressId: address.id },
+    shipTo,
+    shippingFeeFen,
+  };
   // Durable in the object already: a lost message is written by the sweep, or when the shopper opens the order.
   await enqueueWork(env, { kind: 'flash_order', job }).catch((error: unknown) => logEvent('error', 'queueing a flash order failed; the sweep will write it', { reservation_id: reservationId, error }));
-  return { kind: 'reserved', view: reservedOrderView(job, row, shipTo), replayed: result.replayed };
+  return { kind: 'reserved', view: reservedOrderView(job, row, { lineTotalFen, shippingFeeFen }), replayed: result.replayed };
+}
+
+/** The shopper's address for this purchase and the shipping policy to it (a 422 when the SKU does not ship there). */
+async function shipToOf(ctx: CreateContext, purchase: FlashPurchase, item: CampaignItem['item']) {
+  const address = purchase.addressId ? await findOwnAddress(ctx.db, ctx.userId, purchase.addressId) : await defaultAddress(ctx.db, ctx.userId);
+  return { address, shipping: await shippingPolicyFor(ctx.db, [item.skuId], address) };
 }
 
 const reserveRefusals: RefusalErrors<ReserveRefusal, { retryAfterMs?: number | undefined }> = {
@@ -156,9 +170,8 @@ function refusal(itemId: string, shard: number, result: Extract<ReserveResult, {
 }
 
 /** The order the reservation becomes, shown before D1 has it (the same shape as orderView's). */
-function reservedOrderView(job: FlashOrderJob, { item, sku, shippingFeeFen: shippingFor }: CampaignItem, address: ReturnType<typeof addressSnapshot>) {
-  const lineTotalFen = item.flashPriceFen * job.quantity;
-  const shippingFeeFen = shippingFor(lineTotalFen);
+function reservedOrderView(job: FlashOrderJob, { item, sku }: CampaignItem, { lineTotalFen, shippingFeeFen }: { lineTotalFen: number; shippingFeeFen: number }) {
+  const address = job.shipTo!;
   return {
     id: flashOrderId(job),
     // Given when the order is written (a moment later); GET /orders/:id shows it.

@@ -27,7 +27,7 @@ import { campaignState, isLive } from '../../domain/campaign';
 import { defaultAddress, findByIdempotencyKey, insertOrder, reserveStockStatements, type CreateContext } from '../../services/orders';
 import type { OrderRow } from '../../services/order-transitions';
 import { loadPurchasableSkus, unavailableReason, type PurchasableSku } from '../../services/purchasable';
-import { getShopSettings, shippingPolicyOf } from '../../services/shop-settings';
+import { shippingPolicyFor } from '../../services/shipping-templates';
 import { logEvent } from '../../lib/log';
 import { groupRoomStub } from '../kernel/object-stubs';
 import { roomState, roomView, type GroupBuyRoomView } from './room-views';
@@ -69,11 +69,10 @@ type Prepared = {
 async function prepare(ctx: CreateContext, campaignId: string, purchase: SeatPurchase): Promise<Prepared> {
   const campaign = await findCampaign(ctx.db, campaignId);
   if (!isLive(campaign, ctx.now)) throw businessRule('group_buy_not_live', campaignState(campaign, ctx.now) === 'upcoming' ? 'This group buy has not started yet.' : 'This group buy has ended.');
-  const [campaignSku, skus, user, settings] = await Promise.all([
+  const [campaignSku, skus, user] = await Promise.all([
     ctx.db.query.groupBuySkus.findFirst({ where: and(eq(groupBuySkus.groupBuyId, campaignId), eq(groupBuySkus.skuId, purchase.skuId)) }),
     loadPurchasableSkus(ctx.db, [purchase.skuId]),
     ctx.db.query.users.findFirst({ where: eq(users.id, ctx.userId) }),
-    getShopSettings(ctx.db),
   ]);
   if (!campaignSku) throw businessRule('sku_not_in_group_buy', 'This SKU is not part of the group buy.', [{ path: 'body.sku_id', message: 'not in this group buy' }]);
   if (!user) throw notFound('Shopper');
@@ -84,7 +83,7 @@ async function prepare(ctx: CreateContext, campaignId: string, purchase: SeatPur
     ]);
   const address = purchase.addressId ? await findOwnAddress(ctx.db, ctx.userId, purchase.addressId) : await defaultAddress(ctx.db, ctx.userId);
   if ((await seatsCountingTowardsLimit(ctx.db, campaignId, ctx.userId)) >= campaign.perUserLimit) throw perUserLimit();
-  return { campaign, groupPriceFen: campaignSku.groupPriceFen, address, user, skus, shipping: shippingPolicyOf(settings) };
+  return { campaign, groupPriceFen: campaignSku.groupPriceFen, address, user, skus, shipping: await shippingPolicyFor(ctx.db, [purchase.skuId], address) };
 }
 
 const perUserLimit = () => businessRule('per_user_limit', 'You have joined as many groups of this campaign as allowed.');

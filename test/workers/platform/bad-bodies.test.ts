@@ -8,8 +8,8 @@ import { createApp } from '../../../src/app';
 import { bodyContracts } from '../../../src/lib/validate';
 import { api, BASE, createCategory, createProduct, json, newIdempotencyKey, placeOrder, shopperWithAddress, tokenFor } from '../../fixtures/helpers';
 
-/** Routes that read their body themselves: WeChat Pay's signed callbacks and the admin page's HTML forms. */
-const OWN_BODY_FORMAT = [/^\/payments\/wechat\//, /^\/admin(?!\/api\/)/];
+/** Routes that read their body themselves: WeChat Pay's signed callbacks, 快递100's form pushes and the admin page's HTML forms. */
+const OWN_BODY_FORMAT = [/^\/payments\/wechat\//, /^\/tracking\/kuaidi100\//, /^\/admin(?!\/api\/)/];
 
 type BodyRoute = { method: string; path: string; contract: 'json' | 'none' };
 

@@ -1,20 +1,36 @@
-// One order: items, amounts, address, history; pay (while unpaid, with the payment deadline
+// One order: items, amounts, address, packages with their latest tracking, history; pay (while unpaid, with the payment deadline
 // counting down), cancel, confirm receipt, ask for a refund.
 import { orderApi } from '../../lib/api';
-import type { Order, OrderStatus } from '../../lib/api-types';
+import type { Order, OrderStatus, OrderTracking } from '../../lib/api-types';
 import { breakdownOf, type Breakdown } from '../../lib/breakdown';
 import { confirmDialog, toast } from '../../lib/nav';
 import { orderActions, orderStatusText } from '../../lib/order-status';
 import { act, definePage, loadingState, loadInto, loadsById } from '../../lib/page';
 import { payOrder } from '../../lib/pay';
 
-type OrderView = { order: Order; statusText: string; breakdown: Breakdown; actions: ReturnType<typeof orderActions>; history: { at: string; text: string }[] };
-const viewOf = (order: Order): OrderView => ({
+/** One package as the shopper reads it: carrier and number, what is in it, the carrier's latest word. */
+type PackageView = { key: string; title: string; contents: string; latest: string };
+type OrderView = { order: Order; statusText: string; breakdown: Breakdown; actions: ReturnType<typeof orderActions>; history: { at: string; text: string }[]; packages: PackageView[] };
+
+function packagesOf(order: Order, tracking: OrderTracking | null): PackageView[] {
+  return order.packages.map((p) => {
+    const events = tracking?.packages.find((t) => t.package_id === p.id)?.events ?? [];
+    return {
+      key: p.id,
+      title: `包裹${p.seq} ${p.carrier ? `${p.carrier.name} ${p.tracking_no}` : '无需物流'}${p.delivered_at ? ' 已签收' : ''}`,
+      contents: p.lines.map((l) => `${l.title}×${l.quantity}`).join('，'),
+      latest: events[0] ? `${events[0].time} ${events[0].context}` : '',
+    };
+  });
+}
+
+const viewOf = (order: Order, tracking: OrderTracking | null = null): OrderView => ({
   order,
   statusText: orderStatusText[order.status],
   breakdown: breakdownOf({ ...order, adjustments: order.discount_fen ? [{ label: '优惠', amount_fen: order.discount_fen }] : [] }),
   actions: orderActions(order.status),
   history: order.events.map((e) => ({ at: e.at ?? '', text: orderStatusText[e.to as OrderStatus] ?? e.to })),
+  packages: packagesOf(order, tracking),
 });
 
 export const orderDetailPage = definePage({
@@ -22,7 +38,11 @@ export const orderDetailPage = definePage({
   methods: {
     ...loadsById,
     load(): Promise<boolean> {
-      return loadInto(this, async () => ({ view: viewOf(await orderApi.get(this.data.id)) }));
+      return loadInto(this, async () => {
+        const order = await orderApi.get(this.data.id);
+        // Packages and their tracking timeline come with the order once it has shipped.
+        return { view: viewOf(order, order.packages.length ? await orderApi.tracking(this.data.id) : null) };
+      });
     },
     /** Runs one action on the order and shows the order as the API returns it afterwards. */
     async perform(task: () => Promise<Order | null>): Promise<boolean> {

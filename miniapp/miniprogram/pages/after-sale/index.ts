@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { afterSalePage } from './page';
+
+register(afterSalePage);
