@@ -22,6 +22,8 @@ import { catalogRoutes } from '../routes/catalog';
 import { healthRoutes } from '../routes/health';
 import { meRoutes } from '../routes/me';
 import { orderRoutes } from '../routes/orders';
+import { pointsRoutes } from '../routes/points';
+import { adminLoyaltyRoutes } from '../routes/admin/loyalty';
 import { isWeChatPayCallback, paymentRoutes, weChatPayFailure } from '../routes/payments';
 import { createDb } from './db/client';
 import type { AppEnv } from './env';
@@ -104,11 +106,13 @@ export function createApp(deps: AppDeps = {}) {
     .route('/', flashSaleRoutes)
     .route('/', bargainRoutes)
     .route('/', groupBuyRoutes)
+    .route('/', pointsRoutes)
     .route('/admin/api', adminApiRoutes)
     .route('/admin/api', adminOrderRoutes)
     .route('/admin/api', adminFlashSaleRoutes)
     .route('/admin/api', adminBargainRoutes)
     .route('/admin/api', adminGroupBuyRoutes)
+    .route('/admin/api', adminLoyaltyRoutes)
     .route('/admin', adminPageRoutes)
     // The document of every route above and these two; built once per app, on first request.
     .route(

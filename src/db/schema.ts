@@ -6,3 +6,4 @@ export * from './orders';
 export * from './flash-sales';
 export * from './bargains';
 export * from './group-buys';
+export * from './loyalty';

@@ -8,6 +8,7 @@ import { deliverOutbox } from './outbox';
 import { reconcileProcessingRefunds } from './refunds';
 import { orderHooksFor } from './order-source-policy';
 import { payClientOf } from './wechat';
+import { sweepPointLots } from './loyalty/points';
 
 export async function runScheduledWork(env: Env, clock: Clock) {
   const db = createDb(env.DB);
@@ -17,5 +18,6 @@ export async function runScheduledWork(env: Env, clock: Clock) {
   await reconcileProcessingRefunds(db, pay, clock.now());
   // After the expiries above: a campaign's last unpaid holds are settled before it is closed out.
   const flashSales = await settleEndedFlashSales(env, clock.now());
-  return { expired, outbox, flashSales };
+  const points = await sweepPointLots(db, clock.now());
+  return { expired, outbox, flashSales, points };
 }

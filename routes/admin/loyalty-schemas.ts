@@ -1,0 +1,40 @@
+// Bodies of the merchant's loyalty API (settings, manual points), validated with valibot.
+import * as v from 'valibot';
+import { checkInCycles, pointExpiryModes } from '../../src/domain/loyalty/vocabulary';
+import { text } from '../../src/lib/validate';
+
+/** A whole number of points in [min, max]: fractions and out-of-range numbers are 400s. */
+export const points = (min: number, max = 100_000_000) =>
+  v.pipe(v.number('must be a whole number of points'), v.integer('must be a whole number of points'), v.minValue(min, `must be at least ${min}`), v.maxValue(max, `must be at most ${max}`));
+
+const nullablePoints = (min: number) => v.optional(v.nullable(points(min)));
+
+export const loyaltySettingsBody = v.pipe(
+  v.strictObject({
+    points_expiry_mode: v.optional(v.picklist(pointExpiryModes)),
+    points_expiry_months: v.optional(points(1, 120)),
+    earn_points_per_yuan: v.optional(points(0, 10_000)),
+    earn_birthday_multiplier_bps: v.optional(points(1, 100_000)),
+    earn_first_order_bonus: v.optional(points(0)),
+    earn_per_order_cap: nullablePoints(1),
+    after_sales_days: v.optional(points(0, 90)),
+    redeem_points_per_yuan: v.optional(points(1, 10_000)),
+    redeem_max_goods_percent: v.optional(points(0, 100)),
+    redeem_max_points_per_order: nullablePoints(1),
+    redeem_shipping: v.optional(v.boolean()),
+    check_in_cycle: v.optional(v.picklist(checkInCycles)),
+    check_in_base_points: v.optional(points(0, 100_000)),
+    check_in_make_ups_per_month: v.optional(points(0, 31)),
+    check_in_make_up_cost_points: v.optional(points(0, 100_000)),
+  }),
+  v.check((b) => Object.keys(b).length > 0, 'must change at least one field'),
+);
+
+/** A manual grant (> 0) or deduction (< 0); the reason is kept in the journal with who made it. */
+export const pointsAdjustmentBody = v.strictObject({
+  points: v.pipe(
+    points(-100_000_000),
+    v.check((n) => n !== 0, 'must not be 0'),
+  ),
+  reason: text(80),
+});

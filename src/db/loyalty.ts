@@ -1,0 +1,214 @@
+// Loyalty: the points ledger (lots, entries, what each spend took from which lot, debt),
+// check-ins and their rewards, what an order spent and will earn, and the shop's loyalty settings.
+//
+// The ledger's invariants, held by the database and not by the code that writes it:
+//   - a lot never holds less than 0 or more than it was granted (CHECK on point_lots);
+//   - debt is never negative (CHECK on point_accounts);
+//   - a spend takes exactly what it asks for from lots that are available at that instant, or the
+//     whole batch fails (a row in loyalty_guards whose CHECK names the refusal);
+//   - the balance is not stored: it is the sum of the available lots' remaining points.
+import { sql } from 'drizzle-orm';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { pointSources, pointEntryKinds, pointExpiryModes, checkInCycles, checkInRewardKinds } from '../domain/loyalty/vocabulary';
+import { users } from './shoppers';
+
+/** The shop's loyalty settings: a single row (id = 1) the merchant edits. */
+export const loyaltySettings = sqliteTable(
+  'loyalty_settings',
+  {
+    id: integer('id').primaryKey(),
+    pointsExpiryMode: text('points_expiry_mode', { enum: pointExpiryModes }).notNull().default('rolling_months'),
+    pointsExpiryMonths: integer('points_expiry_months').notNull().default(12),
+    earnPointsPerYuan: integer('earn_points_per_yuan').notNull().default(1),
+    earnBirthdayMultiplierBps: integer('earn_birthday_multiplier_bps').notNull().default(10_000),
+    earnFirstOrderBonus: integer('earn_first_order_bonus').notNull().default(0),
+    /** Most points one order may earn; null = no cap. */
+    earnPerOrderCap: integer('earn_per_order_cap'),
+    /** Points an order earned stay frozen this many days after payment (the after-sales window). */
+    afterSalesDays: integer('after_sales_days').notNull().default(7),
+    /** R: this many points pay ¥1. */
+    redeemPointsPerYuan: integer('redeem_points_per_yuan').notNull().default(100),
+    /** Points may pay at most this percentage of the goods. */
+    redeemMaxGoodsPercent: integer('redeem_max_goods_percent').notNull().default(50),
+    /** Most points one order may use; null = no cap. */
+    redeemMaxPointsPerOrder: integer('redeem_max_points_per_order'),
+    redeemShipping: integer('redeem_shipping').notNull().default(0),
+    checkInCycle: text('check_in_cycle', { enum: checkInCycles }).notNull().default('monthly'),
+    checkInBasePoints: integer('check_in_base_points').notNull().default(5),
+    checkInMakeUpsPerMonth: integer('check_in_make_ups_per_month').notNull().default(2),
+    checkInMakeUpCostPoints: integer('check_in_make_up_cost_points').notNull().default(0),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [check('loyalty_settings_single_row', sql`${t.id} = 1`)],
+);
+
+/** Category multipliers for earning (basis points: 15000 = ×1.5). */
+export const pointCategoryMultipliers = sqliteTable(
+  'point_category_multipliers',
+  {
+    categoryId: text('category_id').primaryKey(),
+    multiplierBps: integer('multiplier_bps').notNull(),
+  },
+  (t) => [check('point_category_multiplier_positive', sql`${t.multiplierBps} > 0`)],
+);
+
+/** One per shopper who ever held points: the debt a clawback could not take. */
+export const pointAccounts = sqliteTable(
+  'point_accounts',
+  {
+    userId: text('user_id')
+      .primaryKey()
+      .references(() => users.id),
+    debt: integer('debt').notNull().default(0),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [check('point_accounts_debt_non_negative', sql`${t.debt} >= 0`)],
+);
+
+/** A grant of points: where it came from, when it expires, what is left of it. Never deleted. */
+export const pointLots = sqliteTable(
+  'point_lots',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    source: text('source', { enum: pointSources }).notNull(),
+    /** What the grant is about (an order id, a check-in id, a merchant's grant id). */
+    ref: text('ref'),
+    amount: integer('amount').notNull(),
+    remaining: integer('remaining').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    /** Not usable before this instant (an order's after-sales window); null = usable. */
+    frozenUntil: integer('frozen_until'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    index('point_lots_user_expiry_idx').on(t.userId, t.expiresAt, t.id),
+    index('point_lots_frozen_idx').on(t.frozenUntil),
+    index('point_lots_expiry_idx').on(t.expiresAt),
+    index('point_lots_source_ref_idx').on(t.source, t.ref),
+    check('point_lots_remaining_in_range', sql`${t.remaining} >= 0 AND ${t.remaining} <= ${t.amount}`),
+    check('point_lots_amount_positive', sql`${t.amount} > 0`),
+  ],
+);
+
+/**
+ * The journal a shopper reads: every movement of available points (delta), frozen points
+ * (frozen_delta) and debt (debt_delta), with its source and who made it. Append-only.
+ */
+export const pointEntries = sqliteTable(
+  'point_entries',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    kind: text('kind', { enum: pointEntryKinds }).notNull(),
+    source: text('source', { enum: pointSources }).notNull(),
+    delta: integer('delta').notNull(),
+    frozenDelta: integer('frozen_delta').notNull().default(0),
+    debtDelta: integer('debt_delta').notNull().default(0),
+    ref: text('ref'),
+    reason: text('reason').notNull().default(''),
+    /** The merchant account behind a manual grant or deduction. */
+    actorId: text('actor_id'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('point_entries_user_idx').on(t.userId, t.createdAt, t.id), index('point_entries_ref_idx').on(t.ref, t.source, t.kind)],
+);
+
+/** What one debit took from which lot (FIFO by expiry), so the entry's total is provable. */
+export const pointTakes = sqliteTable(
+  'point_takes',
+  {
+    entryId: text('entry_id').notNull(),
+    lotId: text('lot_id').notNull(),
+    amount: integer('amount').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.entryId, t.lotId] }), index('point_takes_lot_idx').on(t.lotId), check('point_takes_amount_positive', sql`${t.amount} > 0`)],
+);
+
+/**
+ * Never holds a row: a guarded statement inserts the name of a refusal here when a rule does not
+ * hold, the CHECK of that name fails and the whole D1 batch rolls back (src/db/batch.ts maps the
+ * name to its API error).
+ */
+export const loyaltyGuards = sqliteTable('loyalty_guards', { refusal: text('refusal').notNull() }, (t) => [
+  check('points_insufficient', sql`${t.refusal} <> 'insufficient_points'`),
+  check('points_debt_outstanding', sql`${t.refusal} <> 'points_debt_outstanding'`),
+  check('check_in_make_up_limit', sql`${t.refusal} <> 'make_up_limit_reached'`),
+]);
+
+/** One row per shopper and shop-local date: the guard against signing in twice. */
+export const checkIns = sqliteTable(
+  'check_ins',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    /** YYYY-MM-DD in the shop's time zone. */
+    localDate: text('local_date').notNull(),
+    makeUp: integer('make_up').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('check_ins_user_date_idx').on(t.userId, t.localDate)],
+);
+
+/** Streak (consecutive days) and cumulative (days in the cycle) rewards. */
+export const checkInRewards = sqliteTable(
+  'check_in_rewards',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: checkInRewardKinds }).notNull(),
+    days: integer('days').notNull(),
+    points: integer('points').notNull().default(0),
+    couponTemplateId: text('coupon_template_id'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('check_in_rewards_kind_days_idx').on(t.kind, t.days), check('check_in_rewards_days_positive', sql`${t.days} > 0 AND ${t.points} >= 0`)],
+);
+
+/** A tier reward given once per shopper and cycle: recomputing after a make-up cannot give it twice. */
+export const checkInGrants = sqliteTable(
+  'check_in_grants',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    cycleKey: text('cycle_key').notNull(),
+    rewardId: text('reward_id').notNull(),
+    points: integer('points').notNull(),
+    couponTemplateId: text('coupon_template_id'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('check_in_grants_once_idx').on(t.userId, t.cycleKey, t.rewardId)],
+);
+
+/** Make-ups used per shopper and month (YYYY-MM): the limit is a guarded count, not a read. */
+export const checkInMakeUps = sqliteTable(
+  'check_in_make_ups',
+  {
+    userId: text('user_id').notNull(),
+    month: text('month').notNull(),
+    used: integer('used').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.month] })],
+);
+
+/** What an order spends and will earn, fixed when it is created. */
+export const orderPoints = sqliteTable('order_points', {
+  orderId: text('order_id').primaryKey(),
+  userId: text('user_id').notNull(),
+  spent: integer('spent').notNull().default(0),
+  spentFen: integer('spent_fen').notNull().default(0),
+  /** Points the order earns when paid (frozen until its after-sales window closes). */
+  earns: integer('earns').notNull().default(0),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** A shopper's first paid order takes the first-order bonus; the key makes it once. */
+export const firstOrderBonuses = sqliteTable('first_order_bonuses', {
+  userId: text('user_id').primaryKey(),
+  orderId: text('order_id').notNull(),
+});
