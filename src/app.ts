@@ -23,6 +23,7 @@ import { healthRoutes } from '../routes/health';
 import { meRoutes } from '../routes/me';
 import { orderRoutes } from '../routes/orders';
 import { pointsRoutes } from '../routes/points';
+import { checkInRoutes } from '../routes/check-ins';
 import { adminLoyaltyRoutes } from '../routes/admin/loyalty';
 import { isWeChatPayCallback, paymentRoutes, weChatPayFailure } from '../routes/payments';
 import { createDb } from './db/client';
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps = {}) {
     .route('/', bargainRoutes)
     .route('/', groupBuyRoutes)
     .route('/', pointsRoutes)
+    .route('/', checkInRoutes)
     .route('/admin/api', adminApiRoutes)
     .route('/admin/api', adminOrderRoutes)
     .route('/admin/api', adminFlashSaleRoutes)

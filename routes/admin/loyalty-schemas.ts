@@ -1,6 +1,6 @@
 // Bodies of the merchant's loyalty API (settings, manual points), validated with valibot.
 import * as v from 'valibot';
-import { checkInCycles, pointExpiryModes } from '../../src/domain/loyalty/vocabulary';
+import { checkInCycles, checkInRewardKinds, pointExpiryModes } from '../../src/domain/loyalty/vocabulary';
 import { text } from '../../src/lib/validate';
 
 /** A whole number of points in [min, max]: fractions and out-of-range numbers are 400s. */
@@ -37,4 +37,11 @@ export const pointsAdjustmentBody = v.strictObject({
     v.check((n) => n !== 0, 'must not be 0'),
   ),
   reason: text(80),
+});
+
+export const checkInRewardBody = v.strictObject({
+  kind: v.picklist(checkInRewardKinds),
+  days: points(1, 31),
+  points: v.optional(points(0, 1_000_000), 0),
+  coupon_template_id: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(64, 'is too long'), v.regex(/^[a-z]{2,5}_[0-9a-z_]{1,60}$/, 'must be a coupon template id')))),
 });

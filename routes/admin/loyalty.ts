@@ -6,7 +6,8 @@ import { requireMerchant } from '../../src/http/auth';
 import { idOf, pageQuery, validate } from '../../src/lib/validate';
 import { adjustPointsByMerchant, pointsLedgerPage, pointsView } from '../../src/services/loyalty/points';
 import { getLoyaltySettings, loyaltySettingsView, updateLoyaltySettings } from '../../src/services/loyalty/settings';
-import { loyaltySettingsBody, pointsAdjustmentBody } from './loyalty-schemas';
+import { checkInRewardBody, loyaltySettingsBody, pointsAdjustmentBody } from './loyalty-schemas';
+import { createCheckInReward, deleteCheckInReward, listCheckInRewards } from '../../src/services/loyalty/check-ins';
 
 const shopperParam = validate('param', v.object({ id: idOf('usr') }));
 
@@ -28,4 +29,12 @@ export const adminLoyaltyRoutes = new Hono<AppEnv>()
       timeZone: c.env.SHOP_TIME_ZONE,
     });
     return c.json(result, 201);
+  })
+  .get('/loyalty/check-in-rewards', requireMerchant('viewer'), async (c) => c.json({ items: await listCheckInRewards(c.var.db), next_cursor: null }))
+  .post('/loyalty/check-in-rewards', requireMerchant('operator'), validate('json', checkInRewardBody), async (c) =>
+    c.json(await createCheckInReward(c.var.db, c.req.valid('json'), c.var.clock.now()), 201),
+  )
+  .delete('/loyalty/check-in-rewards/:id', requireMerchant('operator'), validate('param', v.object({ id: idOf('cir') })), async (c) => {
+    await deleteCheckInReward(c.var.db, c.req.valid('param').id);
+    return c.body(null, 204);
   });
