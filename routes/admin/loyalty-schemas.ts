@@ -1,11 +1,10 @@
 // Bodies of the merchant's loyalty API (settings, manual points), validated with valibot.
 import * as v from 'valibot';
 import { checkInCycles, checkInRewardKinds, pointExpiryModes } from '../../src/domain/loyalty/vocabulary';
-import { text } from '../../src/lib/validate';
+import { idOf, text } from '../../src/lib/validate';
+import { wholePoints } from '../loyalty-schemas';
 
-/** A whole number of points in [min, max]: fractions and out-of-range numbers are 400s. */
-export const points = (min: number, max = 100_000_000) =>
-  v.pipe(v.number('must be a whole number of points'), v.integer('must be a whole number of points'), v.minValue(min, `must be at least ${min}`), v.maxValue(max, `must be at most ${max}`));
+const points = wholePoints;
 
 const nullablePoints = (min: number) => v.optional(v.nullable(points(min)));
 
@@ -45,3 +44,6 @@ export const checkInRewardBody = v.strictObject({
   points: v.optional(points(0, 1_000_000), 0),
   coupon_template_id: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(64, 'is too long'), v.regex(/^[a-z]{2,5}_[0-9a-z_]{1,60}$/, 'must be a coupon template id')))),
 });
+
+/** A category's earning multiplier in basis points (10000 = ×1); must be above 0. */
+export const categoryMultiplierBody = v.strictObject({ category_id: idOf('cat'), multiplier_bps: points(1, 100_000) });

@@ -5,8 +5,8 @@ import type { AppEnv } from '../../src/env';
 import { requireMerchant } from '../../src/http/auth';
 import { idOf, pageQuery, validate } from '../../src/lib/validate';
 import { adjustPointsByMerchant, pointsLedgerPage, pointsView } from '../../src/services/loyalty/points';
-import { getLoyaltySettings, loyaltySettingsView, updateLoyaltySettings } from '../../src/services/loyalty/settings';
-import { checkInRewardBody, loyaltySettingsBody, pointsAdjustmentBody } from './loyalty-schemas';
+import { getLoyaltySettings, listCategoryMultipliers, loyaltySettingsView, setCategoryMultiplier, updateLoyaltySettings } from '../../src/services/loyalty/settings';
+import { categoryMultiplierBody, checkInRewardBody, loyaltySettingsBody, pointsAdjustmentBody } from './loyalty-schemas';
 import { createCheckInReward, deleteCheckInReward, listCheckInRewards } from '../../src/services/loyalty/check-ins';
 
 const shopperParam = validate('param', v.object({ id: idOf('usr') }));
@@ -14,6 +14,11 @@ const shopperParam = validate('param', v.object({ id: idOf('usr') }));
 export const adminLoyaltyRoutes = new Hono<AppEnv>()
   .get('/loyalty/settings', requireMerchant('viewer'), async (c) => c.json(loyaltySettingsView(await getLoyaltySettings(c.var.db))))
   .patch('/loyalty/settings', requireMerchant('owner'), validate('json', loyaltySettingsBody), async (c) => c.json(await updateLoyaltySettings(c.var.db, c.req.valid('json'), c.var.clock.now())))
+  .get('/loyalty/category-multipliers', requireMerchant('viewer'), async (c) => c.json({ items: await listCategoryMultipliers(c.var.db), next_cursor: null }))
+  .post('/loyalty/category-multipliers', requireMerchant('owner'), validate('json', categoryMultiplierBody), async (c) => {
+    const body = c.req.valid('json');
+    return c.json(await setCategoryMultiplier(c.var.db, body.category_id, body.multiplier_bps));
+  })
   .get('/shoppers/:id/points', requireMerchant('viewer'), shopperParam, async (c) => c.json(await pointsView(c.var.db, c.req.valid('param').id, c.var.clock.now())))
   .get('/shoppers/:id/points/ledger', requireMerchant('viewer'), shopperParam, validate('query', v.strictObject(pageQuery)), async (c) =>
     c.json(await pointsLedgerPage(c.var.db, c.req.valid('param').id, c.req.valid('query'))),

@@ -204,6 +204,10 @@ export const orderPoints = sqliteTable('order_points', {
   spentFen: integer('spent_fen').notNull().default(0),
   /** Points the order earns when paid (frozen until its after-sales window closes). */
   earns: integer('earns').notNull().default(0),
+  /** The first-order bonus it takes if it is the shopper's first paid order (once, by first_order_bonuses). */
+  firstOrderBonus: integer('first_order_bonus').notNull().default(0),
+  /** The after-sales window (days from payment) its earned points stay frozen, as the shop set it at checkout. */
+  afterSalesDays: integer('after_sales_days').notNull().default(0),
   createdAt: integer('created_at').notNull(),
 });
 

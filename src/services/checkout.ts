@@ -7,6 +7,7 @@ import { priceLines, type PriceRule, type Quote } from '../domain/pricing';
 import { notFound } from '../lib/errors';
 import { loadPurchasableSkus, unavailableReason, type PurchasableSku, type UnavailableReason } from './purchasable';
 import { getShopSettings, shippingPolicyOf } from './shop-settings';
+import { applyPoints, pointsPlanView, type PointsPlan } from './loyalty/order-points';
 
 export type RequestedLine = { skuId: string; quantity: number };
 
@@ -15,12 +16,16 @@ export type CheckoutQuote = {
   skus: Map<string, PurchasableSku>;
   unavailable: { skuId: string; quantity: number; reason: UnavailableReason }[];
   paymentWindowMinutes: number;
+  points: PointsPlan;
 };
+
+/** `points`: how many the shopper wants to pay with (0 = none); `forOrder`: the balance is checked by the order's batch, not capped here. */
+export type QuoteOptions = { points?: number; forOrder?: boolean; now: number };
 
 /** Rules that take discounts (coupons, points) are added here by later features. */
 const priceRules: PriceRule[] = [];
 
-export async function quoteLines(db: Db, userId: string, requested: RequestedLine[]): Promise<CheckoutQuote> {
+export async function quoteLines(db: Db, userId: string, requested: RequestedLine[], options: QuoteOptions): Promise<CheckoutQuote> {
   const [user, settings, skus] = await Promise.all([
     db.query.users.findFirst({ where: eq(users.id, userId) }),
     getShopSettings(db),
@@ -42,11 +47,13 @@ export async function quoteLines(db: Db, userId: string, requested: RequestedLin
     if (reason || !sku) unavailable.push({ skuId, quantity, reason: reason ?? 'sku_removed' });
     else priced.push({ skuId, quantity, unitPriceFen: sku.priceFen, memberPriceFen: sku.memberPriceFen });
   }
-  const quote = priceLines(priced, { isMember: user.memberLevel > 0, shipping: shippingPolicyOf(settings) }, priceRules);
-  return { quote, skus, unavailable, paymentWindowMinutes: settings.paymentWindowMinutes };
+  const beforePoints = priceLines(priced, { isMember: user.memberLevel > 0, shipping: shippingPolicyOf(settings) }, priceRules);
+  // Points come last, after every PriceRule (src/domain/loyalty/redemption.ts).
+  const { quote, plan } = await applyPoints(db, userId, beforePoints, skus, options.points ?? 0, options.now, options.forOrder ?? false);
+  return { quote, skus, unavailable, paymentWindowMinutes: settings.paymentWindowMinutes, points: plan };
 }
 
-export function quoteView({ quote, skus, unavailable }: CheckoutQuote) {
+export function quoteView({ quote, skus, unavailable, points }: CheckoutQuote) {
   return {
     lines: quote.lines.map((l) => {
       const sku = skus.get(l.skuId)!;
@@ -71,5 +78,6 @@ export function quoteView({ quote, skus, unavailable }: CheckoutQuote) {
     discount_fen: quote.discountFen,
     shipping_fee_fen: quote.shippingFeeFen,
     payable_fen: quote.payableFen,
+    points: pointsPlanView(points),
   };
 }

@@ -9,6 +9,7 @@ import type { Statement } from '../db/batch';
 import type { Db } from '../db/client';
 import type { refunds } from '../db/orders';
 import { stockHeldInD1 } from './order-source-policy';
+import { earnOnPaymentStatements, pointsBackOnCancelStatements, pointsOnRefundStatements } from './loyalty/order-points';
 import { recordSalesStatements, releaseStockStatements, type OrderRow } from './order-transitions';
 
 export type RefundRow = typeof refunds.$inferSelect;
@@ -43,6 +44,13 @@ export const orderLedgers = {
     cancelledUnpaid: (db, order) => (stockHeldInD1(order) ? releaseStockStatements(db, order.id) : []),
     // Goods that never left the shop go back on sale when the money is given back in full.
     refunded: (db, order, { inFull }) => (inFull && !order.shippedAt && stockHeldInD1(order) ? releaseStockStatements(db, order.id) : []),
+  },
+  points: {
+    // Earned points are credited frozen until the after-sales window closes (the sweep thaws them).
+    paid: (_db, order, now) => earnOnPaymentStatements(order, now),
+    cancelledUnpaid: (_db, order, now) => pointsBackOnCancelStatements(order, now),
+    // Spent points back and earned points taken back in proportion to all refunded so far (debt where already spent).
+    refunded: (_db, order, { refundedTotalFen }, now) => pointsOnRefundStatements(order, refundedTotalFen, now),
   },
 } satisfies Record<string, OrderLedger>;
 

@@ -18,6 +18,6 @@ export async function runScheduledWork(env: Env, clock: Clock) {
   await reconcileProcessingRefunds(db, pay, clock.now());
   // After the expiries above: a campaign's last unpaid holds are settled before it is closed out.
   const flashSales = await settleEndedFlashSales(env, clock.now());
-  const points = await sweepPointLots(db, clock.now());
+  const points = await sweepPointLots(db, clock.now(), env.SHOP_TIME_ZONE);
   return { expired, outbox, flashSales, points };
 }

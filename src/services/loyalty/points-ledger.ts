@@ -22,29 +22,30 @@ type Movement = {
   onlyIf?: SQL;
 };
 
+/** An instant (epoch ms): a literal, or an SQL expression evaluated inside the batch. */
+export type Instant = number | SQL;
+
 export type Credit = Movement & {
   amount: PointsAmount;
-  expiresAt: number;
+  /** For a frozen lot this is set again when it thaws (points expire counting from when they become usable). */
+  expiresAt: Instant;
   /** Frozen until then (an order's after-sales window); usable at once when absent. */
-  frozenUntil?: number | null;
+  frozenUntil?: Instant | null;
 };
 
 export type Debit = Movement & {
   amount: PointsAmount;
   /**
    * spend: the shopper must hold them all and owe nothing, or the batch fails;
-   * clawback: take what is held (from `preferLot` first, e.g. an order's still-frozen lot), and
-   * record the rest as debt.
+   * clawback: take what is held (from the lots matching `preferLots` first, e.g. an order's own
+   * lots, frozen or not), and record the rest as debt.
    */
   mode: 'spend' | 'clawback';
-  preferLot?: SQL;
+  preferLots?: SQL;
 };
 
-const amountSql = (amount: PointsAmount) => (typeof amount === 'number' ? sql`${amount}` : sql`(${amount})`);
+const amountSql = (amount: PointsAmount | Instant) => (typeof amount === 'number' ? sql`${amount}` : sql`(${amount})`);
 const condition = (onlyIf?: SQL) => (onlyIf ? sql`AND (${onlyIf})` : sql``);
-
-/** Usable lots at `now`: not frozen, not expired, not empty. */
-const usableLot = (userId: string, now: number) => sql`user_id = ${userId} AND frozen_until IS NULL AND remaining > 0 AND expires_at > ${now}`;
 
 export const ensureAccount = (userId: string, now: number) => sql`INSERT OR IGNORE INTO point_accounts (user_id, debt, updated_at) VALUES (${userId}, 0, ${now})`;
 
@@ -73,7 +74,7 @@ export function creditStatements(credit: Credit): Statement[] {
     ensureAccount(userId, now),
     entry,
     sql`INSERT INTO point_lots (id, user_id, source, ref, amount, remaining, expires_at, frozen_until, created_at)
-        SELECT ${newId('plt')}, user_id, source, ref, delta + frozen_delta - debt_delta, delta + frozen_delta, ${credit.expiresAt}, ${credit.frozenUntil ?? null}, ${now}
+        SELECT ${newId('plt')}, user_id, source, ref, delta + frozen_delta - debt_delta, delta + frozen_delta, ${amountSql(credit.expiresAt)}, ${frozen ? amountSql(credit.frozenUntil!) : null}, ${now}
         FROM point_entries WHERE id = ${entryId}`,
     applyEntryToDebt(entryId, now),
   ];
@@ -92,19 +93,14 @@ export function debitStatements(debit: Debit): Statement[] {
   if (debit.mode === 'spend') {
     statements.push(sql`INSERT INTO loyalty_guards (refusal) SELECT 'points_debt_outstanding' FROM point_accounts WHERE user_id = ${userId} AND debt > 0 ${condition(debit.onlyIf)}`);
   }
-  if (debit.preferLot) {
-    statements.push(sql`INSERT INTO point_takes (entry_id, lot_id, amount)
-      SELECT ${entryId}, id, MIN(remaining, ${amount}) FROM point_lots
-      WHERE user_id = ${userId} AND remaining > 0 AND (${debit.preferLot}) AND ${amount} > 0 ${condition(debit.onlyIf)} LIMIT 1`);
-  }
-  const wanted = debit.preferLot ? sql`(${amount} - ${takenSoFar})` : amount;
-  statements.push(
+  const fifo = (lots: SQL, wanted: SQL) =>
     sql`INSERT INTO point_takes (entry_id, lot_id, amount)
         SELECT ${entryId}, id, MIN(remaining, ${wanted} - before) FROM (
           SELECT id, remaining, SUM(remaining) OVER (ORDER BY expires_at, id) - remaining AS before
-          FROM point_lots WHERE ${usableLot(userId, now)} AND id NOT IN (SELECT lot_id FROM point_takes WHERE entry_id = ${entryId})
-        ) WHERE before < ${wanted} ${condition(debit.onlyIf)}`,
-  );
+          FROM point_lots WHERE user_id = ${userId} AND remaining > 0 AND (${lots}) AND id NOT IN (SELECT lot_id FROM point_takes WHERE entry_id = ${entryId})
+        ) WHERE before < ${wanted} ${condition(debit.onlyIf)}`;
+  if (debit.preferLots) statements.push(fifo(debit.preferLots, amount));
+  statements.push(fifo(sql`frozen_until IS NULL AND expires_at > ${now}`, debit.preferLots ? sql`(${amount} - ${takenSoFar})` : amount));
   if (debit.mode === 'spend') {
     statements.push(sql`INSERT INTO loyalty_guards (refusal) SELECT 'insufficient_points' WHERE ${takenSoFar} < ${amount} ${condition(debit.onlyIf)}`);
   }
@@ -144,15 +140,15 @@ export function expireLotsStatements(now: number, limit: number): Statement[] {
   ];
 }
 
-/** A frozen lot whose window has closed becomes usable; its points repay debt first. */
-export function thawLotStatements(lotId: string, now: number): Statement[] {
+/** A frozen lot whose window has closed becomes usable from `now` until `expiresAt`; its points repay debt first. */
+export function thawLotStatements(lotId: string, now: number, expiresAt: number): Statement[] {
   const entryId = newId('pen');
   return [
     sql`INSERT INTO point_entries (id, user_id, kind, source, delta, frozen_delta, debt_delta, ref, reason, actor_id, created_at)
         SELECT ${entryId}, l.user_id, 'thaw', l.source, l.remaining - MIN(l.remaining, a.debt), -l.remaining, -MIN(l.remaining, a.debt), l.ref, '', NULL, ${now}
         FROM point_lots l JOIN point_accounts a ON a.user_id = l.user_id
         WHERE l.id = ${lotId} AND l.frozen_until IS NOT NULL AND l.frozen_until <= ${now}`,
-    sql`UPDATE point_lots SET remaining = remaining + (SELECT debt_delta FROM point_entries WHERE id = ${entryId}), frozen_until = NULL
+    sql`UPDATE point_lots SET remaining = remaining + (SELECT debt_delta FROM point_entries WHERE id = ${entryId}), frozen_until = NULL, expires_at = ${expiresAt}
         WHERE id = ${lotId} AND EXISTS (SELECT 1 FROM point_entries WHERE id = ${entryId})`,
     applyEntryToDebt(entryId, now),
   ];

@@ -97,7 +97,7 @@ export async function adjustPointsByMerchant(db: Db, input: { userId: string; po
 }
 
 /** The sweep's step: lots past their date expire, lots past their after-sales window thaw. */
-export async function sweepPointLots(db: Db, now: number, limit = 200) {
+export async function sweepPointLots(db: Db, now: number, timeZone: string, limit = 200) {
   const expire = expireLotsStatements(now, limit);
   const [expired] = await runBatch(db, expire);
   const thawing = await db
@@ -106,10 +106,12 @@ export async function sweepPointLots(db: Db, now: number, limit = 200) {
     .where(and(sql`${pointLots.frozenUntil} IS NOT NULL`, sql`${pointLots.frozenUntil} <= ${now}`))
     .limit(limit);
   // One lot's statements depend on each other (and on the debt the lot before repaid): a batch runs them in order.
-  for (let i = 0; i < thawing.length; i += THAW_PER_BATCH)
+  const expiresAt = thawing.length ? pointsExpireAt(now, expiryPolicyOf(await getLoyaltySettings(db)), timeZone) : 0;
+  for (let i = 0; i < thawing.length; i += THAW_PER_BATCH) {
     await runBatch(
       db,
-      thawing.slice(i, i + THAW_PER_BATCH).flatMap((lot) => thawLotStatements(lot.id, now)),
+      thawing.slice(i, i + THAW_PER_BATCH).flatMap((lot) => thawLotStatements(lot.id, now, expiresAt)),
     );
+  }
   return { expired: expired?.meta.changes ?? 0, thawed: thawing.length };
 }

@@ -1,7 +1,9 @@
 // The shop's loyalty settings (earning, spending, expiry, check-in): one row the merchant edits.
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { loyaltySettings } from '../../db/loyalty';
+import { loyaltySettings, pointCategoryMultipliers } from '../../db/loyalty';
+import { categories } from '../../db/catalog';
+import { notFound } from '../../lib/errors';
 import type { ExpiryPolicy } from '../../domain/loyalty/points';
 import { toIso } from '../../lib/clock';
 
@@ -62,4 +64,15 @@ export async function updateLoyaltySettings(db: Db, patch: LoyaltySettingsPatch,
   }
   await db.update(loyaltySettings).set(set).where(eq(loyaltySettings.id, 1));
   return loyaltySettingsView(await getLoyaltySettings(db));
+}
+
+export const listCategoryMultipliers = async (db: Db) => (await db.select().from(pointCategoryMultipliers)).map((m) => ({ category_id: m.categoryId, multiplier_bps: m.multiplierBps }));
+
+/** Points earned on goods of this category are multiplied (basis points: 20000 = ×2); 10000 removes the rule. */
+export async function setCategoryMultiplier(db: Db, categoryId: string, multiplierBps: number) {
+  const category = await db.query.categories.findFirst({ where: eq(categories.id, categoryId), columns: { id: true } });
+  if (!category) throw notFound('Category');
+  if (multiplierBps === 10_000) await db.delete(pointCategoryMultipliers).where(eq(pointCategoryMultipliers.categoryId, categoryId));
+  else await db.insert(pointCategoryMultipliers).values({ categoryId, multiplierBps }).onConflictDoUpdate({ target: pointCategoryMultipliers.categoryId, set: { multiplierBps } });
+  return { category_id: categoryId, multiplier_bps: multiplierBps };
 }

@@ -67,10 +67,10 @@ describe('points ledger', () => {
     const later = now + 21 * DAY;
     // Past its date a lot cannot be spent, even before the sweep wrote it off.
     await expect(spend(shopper.id, 41, later)).rejects.toMatchObject({ code: 'insufficient_points' });
-    await sweepPointLots(db(), later);
+    await sweepPointLots(db(), later, 'Asia/Shanghai');
     const expired = await env.DB.prepare("SELECT delta FROM point_entries WHERE user_id = ? AND kind = 'expire'").bind(shopper.id).all<{ delta: number }>();
     expect(expired.results).toEqual([{ delta: -60 }]);
-    await sweepPointLots(db(), later); // idempotent
+    await sweepPointLots(db(), later, 'Asia/Shanghai'); // idempotent
     expect((await env.DB.prepare("SELECT count(*) AS n FROM point_entries WHERE user_id = ? AND kind = 'expire'").bind(shopper.id).first<{ n: number }>())!.n).toBe(1);
     await spend(shopper.id, 40, later);
     await expectLedgerConsistent(shopper.id);
@@ -98,7 +98,7 @@ describe('points ledger', () => {
     expect(deduct.status).toBe(422);
     expect((await json(deduct)).error.code).toBe('points_debt_outstanding');
     // Thawing repays the debt first.
-    await sweepPointLots(db(), now);
+    await sweepPointLots(db(), now, 'Asia/Shanghai');
     expect(await myPoints(shopper.token)).toMatchObject({ balance: 40, frozen: 0, debt: 0 });
     await expectLedgerConsistent(shopper.id);
   });

@@ -76,6 +76,8 @@ CREATE TABLE `order_points` (
 	`spent` integer DEFAULT 0 NOT NULL,
 	`spent_fen` integer DEFAULT 0 NOT NULL,
 	`earns` integer DEFAULT 0 NOT NULL,
+	`first_order_bonus` integer DEFAULT 0 NOT NULL,
+	`after_sales_days` integer DEFAULT 0 NOT NULL,
 	`created_at` integer NOT NULL
 );
 --> statement-breakpoint
