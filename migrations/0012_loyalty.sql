@@ -66,10 +66,47 @@ CREATE TABLE `loyalty_settings` (
 	`check_in_base_points` integer DEFAULT 5 NOT NULL,
 	`check_in_make_ups_per_month` integer DEFAULT 2 NOT NULL,
 	`check_in_make_up_cost_points` integer DEFAULT 0 NOT NULL,
+	`member_benefit_mode` text DEFAULT 'member_price' NOT NULL,
+	`growth_per_yuan` integer DEFAULT 1 NOT NULL,
+	`check_in_growth` integer DEFAULT 1 NOT NULL,
 	`updated_at` integer NOT NULL,
 	CONSTRAINT "loyalty_settings_single_row" CHECK("loyalty_settings"."id" = 1)
 );
 --> statement-breakpoint
+CREATE TABLE `member_growth` (
+	`id` text PRIMARY KEY NOT NULL,
+	`user_id` text NOT NULL,
+	`source` text NOT NULL,
+	`delta` integer NOT NULL,
+	`ref` text NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `member_growth_once_idx` ON `member_growth` (`source`,`ref`);--> statement-breakpoint
+CREATE INDEX `member_growth_user_idx` ON `member_growth` (`user_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `member_levels` (
+	`id` text PRIMARY KEY NOT NULL,
+	`rank` integer NOT NULL,
+	`name` text NOT NULL,
+	`growth_threshold` integer NOT NULL,
+	`discount_bps` integer DEFAULT 0 NOT NULL,
+	`member_price` integer DEFAULT 0 NOT NULL,
+	`free_shipping` integer DEFAULT 0 NOT NULL,
+	`points_multiplier_bps` integer DEFAULT 10000 NOT NULL,
+	`birthday_coupon_template_id` text,
+	`created_at` integer NOT NULL,
+	CONSTRAINT "member_levels_values_valid" CHECK("member_levels"."rank" > 0 AND "member_levels"."growth_threshold" >= 0 AND "member_levels"."discount_bps" BETWEEN 0 AND 10000 AND "member_levels"."points_multiplier_bps" > 0)
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `member_levels_rank_idx` ON `member_levels` (`rank`);--> statement-breakpoint
+CREATE TABLE `member_states` (
+	`user_id` text PRIMARY KEY NOT NULL,
+	`level_rank` integer DEFAULT 0 NOT NULL,
+	`reached_at` integer NOT NULL,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `member_states_reached_idx` ON `member_states` (`reached_at`);--> statement-breakpoint
 CREATE TABLE `order_points` (
 	`order_id` text PRIMARY KEY NOT NULL,
 	`user_id` text NOT NULL,
@@ -78,9 +115,12 @@ CREATE TABLE `order_points` (
 	`earns` integer DEFAULT 0 NOT NULL,
 	`first_order_bonus` integer DEFAULT 0 NOT NULL,
 	`after_sales_days` integer DEFAULT 0 NOT NULL,
+	`growth` integer DEFAULT 0 NOT NULL,
+	`growth_due_at` integer,
 	`created_at` integer NOT NULL
 );
 --> statement-breakpoint
+CREATE INDEX `order_points_growth_due_idx` ON `order_points` (`growth_due_at`);--> statement-breakpoint
 CREATE TABLE `point_accounts` (
 	`user_id` text PRIMARY KEY NOT NULL,
 	`debt` integer DEFAULT 0 NOT NULL,

@@ -24,6 +24,7 @@ import { meRoutes } from '../routes/me';
 import { orderRoutes } from '../routes/orders';
 import { pointsRoutes } from '../routes/points';
 import { checkInRoutes } from '../routes/check-ins';
+import { membershipRoutes } from '../routes/membership';
 import { adminLoyaltyRoutes } from '../routes/admin/loyalty';
 import { isWeChatPayCallback, paymentRoutes, weChatPayFailure } from '../routes/payments';
 import { createDb } from './db/client';
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps = {}) {
     .route('/', groupBuyRoutes)
     .route('/', pointsRoutes)
     .route('/', checkInRoutes)
+    .route('/', membershipRoutes)
     .route('/admin/api', adminApiRoutes)
     .route('/admin/api', adminOrderRoutes)
     .route('/admin/api', adminFlashSaleRoutes)

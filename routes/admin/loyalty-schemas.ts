@@ -1,10 +1,12 @@
 // Bodies of the merchant's loyalty API (settings, manual points), validated with valibot.
 import * as v from 'valibot';
-import { checkInCycles, checkInRewardKinds, pointExpiryModes } from '../../src/domain/loyalty/vocabulary';
+import { checkInCycles, checkInRewardKinds, memberBenefitModes, pointExpiryModes } from '../../src/domain/loyalty/vocabulary';
 import { idOf, text } from '../../src/lib/validate';
 import { wholePoints } from '../loyalty-schemas';
 
 const points = wholePoints;
+
+const couponTemplateId = v.pipe(v.string(), v.maxLength(64, 'is too long'), v.regex(/^[a-z]{2,5}_[0-9a-z_]{1,60}$/, 'must be a coupon template id'));
 
 const nullablePoints = (min: number) => v.optional(v.nullable(points(min)));
 
@@ -25,6 +27,9 @@ export const loyaltySettingsBody = v.pipe(
     check_in_base_points: v.optional(points(0, 100_000)),
     check_in_make_ups_per_month: v.optional(points(0, 31)),
     check_in_make_up_cost_points: v.optional(points(0, 100_000)),
+    member_benefit_mode: v.optional(v.picklist(memberBenefitModes)),
+    growth_per_yuan: v.optional(points(0, 10_000)),
+    check_in_growth: v.optional(points(0, 10_000)),
   }),
   v.check((b) => Object.keys(b).length > 0, 'must change at least one field'),
 );
@@ -42,8 +47,26 @@ export const checkInRewardBody = v.strictObject({
   kind: v.picklist(checkInRewardKinds),
   days: points(1, 31),
   points: v.optional(points(0, 1_000_000), 0),
-  coupon_template_id: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(64, 'is too long'), v.regex(/^[a-z]{2,5}_[0-9a-z_]{1,60}$/, 'must be a coupon template id')))),
+  coupon_template_id: v.optional(v.nullable(couponTemplateId)),
 });
 
 /** A category's earning multiplier in basis points (10000 = ×1); must be above 0. */
 export const categoryMultiplierBody = v.strictObject({ category_id: idOf('cat'), multiplier_bps: points(1, 100_000) });
+
+/** The whole level ladder, lowest first; thresholds must rise (checked by the service, with each offending path). */
+export const levelsBody = v.strictObject({
+  levels: v.pipe(
+    v.array(
+      v.strictObject({
+        name: text(20),
+        growth_threshold: points(0),
+        discount_bps: v.optional(points(0, 9_999), 0),
+        member_price: v.optional(v.boolean(), false),
+        free_shipping: v.optional(v.boolean(), false),
+        points_multiplier_bps: v.optional(points(1, 100_000), 10_000),
+        birthday_coupon_template_id: v.optional(v.nullable(couponTemplateId)),
+      }),
+    ),
+    v.maxLength(20, 'at most 20 levels'),
+  ),
+});

@@ -6,7 +6,8 @@ import { requireMerchant } from '../../src/http/auth';
 import { idOf, pageQuery, validate } from '../../src/lib/validate';
 import { adjustPointsByMerchant, pointsLedgerPage, pointsView } from '../../src/services/loyalty/points';
 import { getLoyaltySettings, listCategoryMultipliers, loyaltySettingsView, setCategoryMultiplier, updateLoyaltySettings } from '../../src/services/loyalty/settings';
-import { categoryMultiplierBody, checkInRewardBody, loyaltySettingsBody, pointsAdjustmentBody } from './loyalty-schemas';
+import { categoryMultiplierBody, checkInRewardBody, levelsBody, loyaltySettingsBody, pointsAdjustmentBody } from './loyalty-schemas';
+import { levelView, listLevels, replaceLevels } from '../../src/services/loyalty/membership';
 import { createCheckInReward, deleteCheckInReward, listCheckInRewards } from '../../src/services/loyalty/check-ins';
 
 const shopperParam = validate('param', v.object({ id: idOf('usr') }));
@@ -14,6 +15,10 @@ const shopperParam = validate('param', v.object({ id: idOf('usr') }));
 export const adminLoyaltyRoutes = new Hono<AppEnv>()
   .get('/loyalty/settings', requireMerchant('viewer'), async (c) => c.json(loyaltySettingsView(await getLoyaltySettings(c.var.db))))
   .patch('/loyalty/settings', requireMerchant('owner'), validate('json', loyaltySettingsBody), async (c) => c.json(await updateLoyaltySettings(c.var.db, c.req.valid('json'), c.var.clock.now())))
+  .get('/loyalty/levels', requireMerchant('viewer'), async (c) => c.json({ items: (await listLevels(c.var.db)).map(levelView), next_cursor: null }))
+  .post('/loyalty/levels', requireMerchant('owner'), validate('json', levelsBody), async (c) =>
+    c.json({ items: await replaceLevels(c.var.db, c.req.valid('json').levels, c.var.clock.now()), next_cursor: null }),
+  )
   .get('/loyalty/category-multipliers', requireMerchant('viewer'), async (c) => c.json({ items: await listCategoryMultipliers(c.var.db), next_cursor: null }))
   .post('/loyalty/category-multipliers', requireMerchant('owner'), validate('json', categoryMultiplierBody), async (c) => {
     const body = c.req.valid('json');

@@ -9,7 +9,7 @@
 //   - the balance is not stored: it is the sum of the available lots' remaining points.
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { pointSources, pointEntryKinds, pointExpiryModes, checkInCycles, checkInRewardKinds } from '../domain/loyalty/vocabulary';
+import { pointSources, pointEntryKinds, pointExpiryModes, checkInCycles, checkInRewardKinds, growthSources, memberBenefitModes } from '../domain/loyalty/vocabulary';
 import { users } from './shoppers';
 
 /** The shop's loyalty settings: a single row (id = 1) the merchant edits. */
@@ -37,6 +37,10 @@ export const loyaltySettings = sqliteTable(
     checkInBasePoints: integer('check_in_base_points').notNull().default(5),
     checkInMakeUpsPerMonth: integer('check_in_make_ups_per_month').notNull().default(2),
     checkInMakeUpCostPoints: integer('check_in_make_up_cost_points').notNull().default(0),
+    /** Which member benefit prices the goods: the SKU's member price, or the level's discount. */
+    memberBenefitMode: text('member_benefit_mode', { enum: memberBenefitModes }).notNull().default('member_price'),
+    growthPerYuan: integer('growth_per_yuan').notNull().default(1),
+    checkInGrowth: integer('check_in_growth').notNull().default(1),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [check('loyalty_settings_single_row', sql`${t.id} = 1`)],
@@ -197,22 +201,79 @@ export const checkInMakeUps = sqliteTable(
 );
 
 /** What an order spends and will earn, fixed when it is created. */
-export const orderPoints = sqliteTable('order_points', {
-  orderId: text('order_id').primaryKey(),
-  userId: text('user_id').notNull(),
-  spent: integer('spent').notNull().default(0),
-  spentFen: integer('spent_fen').notNull().default(0),
-  /** Points the order earns when paid (frozen until its after-sales window closes). */
-  earns: integer('earns').notNull().default(0),
-  /** The first-order bonus it takes if it is the shopper's first paid order (once, by first_order_bonuses). */
-  firstOrderBonus: integer('first_order_bonus').notNull().default(0),
-  /** The after-sales window (days from payment) its earned points stay frozen, as the shop set it at checkout. */
-  afterSalesDays: integer('after_sales_days').notNull().default(0),
-  createdAt: integer('created_at').notNull(),
-});
+export const orderPoints = sqliteTable(
+  'order_points',
+  {
+    orderId: text('order_id').primaryKey(),
+    userId: text('user_id').notNull(),
+    spent: integer('spent').notNull().default(0),
+    spentFen: integer('spent_fen').notNull().default(0),
+    /** Points the order earns when paid (frozen until its after-sales window closes). */
+    earns: integer('earns').notNull().default(0),
+    /** The first-order bonus it takes if it is the shopper's first paid order (once, by first_order_bonuses). */
+    firstOrderBonus: integer('first_order_bonus').notNull().default(0),
+    /** The after-sales window (days from payment) its earned points stay frozen, as the shop set it at checkout. */
+    afterSalesDays: integer('after_sales_days').notNull().default(0),
+    /** Growth value for the goods paid, credited (less the refunded share) when the after-sales window closes. */
+    growth: integer('growth').notNull().default(0),
+    /** Set on payment: when the growth falls due; null once credited or while unpaid. */
+    growthDueAt: integer('growth_due_at'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('order_points_growth_due_idx').on(t.growthDueAt)],
+);
 
 /** A shopper's first paid order takes the first-order bonus; the key makes it once. */
 export const firstOrderBonuses = sqliteTable('first_order_bonuses', {
   userId: text('user_id').primaryKey(),
   orderId: text('order_id').notNull(),
 });
+
+/** The level ladder: rank 1 is the first level; thresholds rise with the rank (checked on write). */
+export const memberLevels = sqliteTable(
+  'member_levels',
+  {
+    id: text('id').primaryKey(),
+    rank: integer('rank').notNull(),
+    name: text('name').notNull(),
+    growthThreshold: integer('growth_threshold').notNull(),
+    /** Taken off the goods when the shop prices by level discount (500 = 5 % off). */
+    discountBps: integer('discount_bps').notNull().default(0),
+    memberPrice: integer('member_price').notNull().default(0),
+    freeShipping: integer('free_shipping').notNull().default(0),
+    pointsMultiplierBps: integer('points_multiplier_bps').notNull().default(10_000),
+    birthdayCouponTemplateId: text('birthday_coupon_template_id'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('member_levels_rank_idx').on(t.rank),
+    check('member_levels_values_valid', sql`${t.rank} > 0 AND ${t.growthThreshold} >= 0 AND ${t.discountBps} BETWEEN 0 AND 10000 AND ${t.pointsMultiplierBps} > 0`),
+  ],
+);
+
+/** Growth value, append-only: from orders whose after-sales window closed, and from check-ins. */
+export const memberGrowth = sqliteTable(
+  'member_growth',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    source: text('source', { enum: growthSources }).notNull(),
+    delta: integer('delta').notNull(),
+    /** The order or check-in it is for: once each. */
+    ref: text('ref').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('member_growth_once_idx').on(t.source, t.ref), index('member_growth_user_idx').on(t.userId, t.createdAt)],
+);
+
+/** A shopper's level and since when it is held (kept 12 months, then re-rated). */
+export const memberStates = sqliteTable(
+  'member_states',
+  {
+    userId: text('user_id').primaryKey(),
+    levelRank: integer('level_rank').notNull().default(0),
+    reachedAt: integer('reached_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('member_states_reached_idx').on(t.reachedAt)],
+);

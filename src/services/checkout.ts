@@ -8,6 +8,7 @@ import { notFound } from '../lib/errors';
 import { loadPurchasableSkus, unavailableReason, type PurchasableSku, type UnavailableReason } from './purchasable';
 import { getShopSettings, shippingPolicyOf } from './shop-settings';
 import { applyPoints, pointsPlanView, type PointsPlan } from './loyalty/order-points';
+import { memberPricing } from './loyalty/member-pricing';
 
 export type RequestedLine = { skuId: string; quantity: number };
 
@@ -26,13 +27,14 @@ export type QuoteOptions = { points?: number; forOrder?: boolean; now: number };
 const priceRules: PriceRule[] = [];
 
 export async function quoteLines(db: Db, userId: string, requested: RequestedLine[], options: QuoteOptions): Promise<CheckoutQuote> {
-  const [user, settings, skus] = await Promise.all([
+  const [user, settings, skus, member] = await Promise.all([
     db.query.users.findFirst({ where: eq(users.id, userId) }),
     getShopSettings(db),
     loadPurchasableSkus(
       db,
       requested.map((l) => l.skuId),
     ),
+    memberPricing(db, userId),
   ]);
   if (!user) throw notFound('Shopper');
   // The same SKU twice counts once, with the quantities added.
@@ -47,9 +49,14 @@ export async function quoteLines(db: Db, userId: string, requested: RequestedLin
     if (reason || !sku) unavailable.push({ skuId, quantity, reason: reason ?? 'sku_removed' });
     else priced.push({ skuId, quantity, unitPriceFen: sku.priceFen, memberPriceFen: sku.memberPriceFen });
   }
-  const beforePoints = priceLines(priced, { isMember: user.memberLevel > 0, shipping: shippingPolicyOf(settings) }, priceRules);
-  // Points come last, after every PriceRule (src/domain/loyalty/redemption.ts).
-  const { quote, plan } = await applyPoints(db, userId, beforePoints, skus, options.points ?? 0, options.now, options.forOrder ?? false);
+  // The member level's benefit (member price or level discount) first, then the rules above; points come last.
+  const beforePoints = priceLines(priced, { isMember: user.memberLevel > 0 || member.isMember, shipping: member.shipping(shippingPolicyOf(settings)) }, [...member.rules, ...priceRules]);
+  const { quote, plan } = await applyPoints(db, userId, beforePoints, skus, {
+    points: options.points ?? 0,
+    now: options.now,
+    forOrder: options.forOrder ?? false,
+    levelMultiplierBps: member.pointsMultiplierBps,
+  });
   return { quote, skus, unavailable, paymentWindowMinutes: settings.paymentWindowMinutes, points: plan };
 }
 

@@ -9,6 +9,7 @@ import { reconcileProcessingRefunds } from './refunds';
 import { orderHooksFor } from './order-source-policy';
 import { payClientOf } from './wechat';
 import { sweepPointLots } from './loyalty/points';
+import { creditDueOrderGrowth, rerateDueLevels } from './loyalty/membership';
 
 export async function runScheduledWork(env: Env, clock: Clock) {
   const db = createDb(env.DB);
@@ -19,5 +20,6 @@ export async function runScheduledWork(env: Env, clock: Clock) {
   // After the expiries above: a campaign's last unpaid holds are settled before it is closed out.
   const flashSales = await settleEndedFlashSales(env, clock.now());
   const points = await sweepPointLots(db, clock.now(), env.SHOP_TIME_ZONE);
-  return { expired, outbox, flashSales, points };
+  const membership = { growth: await creditDueOrderGrowth(db, clock.now()), rerated: await rerateDueLevels(db, clock.now()) };
+  return { expired, outbox, flashSales, points, membership };
 }

@@ -17,3 +17,9 @@ export type CheckInCycle = (typeof checkInCycles)[number];
 
 export const checkInRewardKinds = ['streak', 'cumulative'] as const;
 export type CheckInRewardKind = (typeof checkInRewardKinds)[number];
+
+export const memberBenefitModes = ['member_price', 'level_discount'] as const;
+export type MemberBenefitMode = (typeof memberBenefitModes)[number];
+
+export const growthSources = ['order', 'check_in'] as const;
+export type GrowthSource = (typeof growthSources)[number];

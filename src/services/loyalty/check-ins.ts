@@ -10,6 +10,7 @@ import { cycleOf, cycleStats, dateOfDay, dayNumber, localDateOf, streakEndingOn,
 import { pointsExpireAt } from '../../domain/loyalty/points';
 import { businessRule, conflict, invalidInput, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
+import { checkInGrowthStatements } from './membership';
 import { creditStatements, debitStatements } from './points-ledger';
 import { expiryPolicyOf, getLoyaltySettings, type LoyaltySettings } from './settings';
 
@@ -36,6 +37,7 @@ async function checkInStatements(ctx: Ctx, settings: LoyaltySettings, date: stri
   const statements: Statement[] = [
     ctx.db.insert(checkIns).values({ id, userId: ctx.userId, localDate: date, makeUp: makeUp ? 1 : 0, createdAt: ctx.now }),
     ...creditStatements({ ...reward, amount: settings.checkInBasePoints, ref: id, reason: makeUp ? `补签 ${date}` : `签到 ${date}` }),
+    ...checkInGrowthStatements(ctx.userId, id, settings.checkInGrowth, ctx.now),
   ];
   const grantIds: string[] = [];
   for (const tier of tiersReached(tiers, cycleStats(days))) {

@@ -33,6 +33,7 @@ export type PointsPlan = {
   earns: number;
   firstOrderBonus: number;
   afterSalesDays: number;
+  growth: number;
 };
 
 const redemptionPolicyOf = (s: LoyaltySettings): RedemptionPolicy => ({
@@ -47,7 +48,8 @@ const redemptionPolicyOf = (s: LoyaltySettings): RedemptionPolicy => ({
  * what can be saved); for an order it does not: the spend in the order's batch is the guard, and
  * refuses (422 insufficient_points) rather than silently using fewer points than were shown.
  */
-export async function applyPoints(db: Db, userId: string, quote: Quote, skus: Map<string, PurchasableSku>, requested: number, now: number, forOrder: boolean) {
+export async function applyPoints(db: Db, userId: string, quote: Quote, skus: Map<string, PurchasableSku>, request: { points: number; now: number; forOrder: boolean; levelMultiplierBps: number }) {
+  const { points: requested, now, forOrder } = request;
   const [settings, summary, multipliers] = await Promise.all([getLoyaltySettings(db), pointsSummary(db, userId, now), db.select().from(pointCategoryMultipliers)]);
   const spendable = summary.debt > 0 ? 0 : summary.balance;
   const redemption = redeemPoints(quote, requested, redemptionPolicyOf(settings), forOrder ? null : spendable);
@@ -57,7 +59,7 @@ export async function applyPoints(db: Db, userId: string, quote: Quote, skus: Ma
   const multiplierOf = new Map(multipliers.map((m) => [m.categoryId, m.multiplierBps]));
   const earns = pointsEarned(
     redemption.quote.lines.map((l) => ({ paidFen: l.payableFen, multiplierBps: multiplierOf.get(skus.get(l.skuId)!.categoryId) ?? 10_000 })),
-    { pointsPerYuan: settings.earnPointsPerYuan, perOrderCap: settings.earnPerOrderCap, birthdayMultiplierBps: null },
+    { pointsPerYuan: settings.earnPointsPerYuan, perOrderCap: settings.earnPerOrderCap, orderMultipliersBps: [request.levelMultiplierBps] },
   );
   const plan: PointsPlan = {
     requested,
@@ -69,6 +71,7 @@ export async function applyPoints(db: Db, userId: string, quote: Quote, skus: Ma
     earns,
     firstOrderBonus: settings.earnFirstOrderBonus,
     afterSalesDays: settings.afterSalesDays,
+    growth: Math.floor((goodsPaidFen(redemption.quote) * settings.growthPerYuan) / 100),
   };
   return { quote: redemption.quote, plan };
 }
@@ -86,18 +89,26 @@ export const pointsPlanView = (p: PointsPlan) => ({
 /** In the order's creating batch: what it spends (taken now, FIFO, guarded) and will earn. */
 export function orderPointsStatements(plan: PointsPlan, orderId: string, userId: string, now: number): Statement[] {
   return [
-    sql`INSERT INTO order_points (order_id, user_id, spent, spent_fen, earns, first_order_bonus, after_sales_days, created_at)
-        VALUES (${orderId}, ${userId}, ${plan.applied}, ${plan.fen}, ${plan.earns}, ${plan.firstOrderBonus}, ${plan.afterSalesDays}, ${now})`,
+    sql`INSERT INTO order_points (order_id, user_id, spent, spent_fen, earns, first_order_bonus, after_sales_days, growth, created_at)
+        VALUES (${orderId}, ${userId}, ${plan.applied}, ${plan.fen}, ${plan.earns}, ${plan.firstOrderBonus}, ${plan.afterSalesDays}, ${plan.growth}, ${now})`,
     ...(plan.applied > 0 ? debitStatements({ userId, amount: plan.applied, source: 'order', ref: orderId, reason: '下单抵扣', mode: 'spend', now }) : []),
   ];
 }
 
+/** What the shopper pays for the goods (shipping earns nothing). */
+const goodsPaidFen = (quote: Quote) => quote.lines.reduce((sum, l) => sum + l.payableFen, 0);
+
 const planned = (orderId: string, column: 'spent' | 'earns' | 'first_order_bonus' | 'after_sales_days') => sql`COALESCE((SELECT ${sql.raw(column)} FROM order_points WHERE order_id = ${orderId}), 0)`;
 
-/** On payment: the order's points (and the first-order bonus, once per shopper) credited frozen for its after-sales window. */
+/**
+ * On payment: the order's points (and the first-order bonus, once per shopper) credited frozen
+ * for its after-sales window; its growth value falls due when that window closes.
+ */
 export function earnOnPaymentStatements(order: Pick<OrderRow, 'id' | 'userId'>, now: number): Statement[] {
-  const frozen = { userId: order.userId, source: 'order' as const, ref: order.id, expiresAt: NOT_BEFORE_THAW, frozenUntil: sql`${now} + ${planned(order.id, 'after_sales_days')} * ${DAY_MS}`, now };
+  const windowCloses = sql`${now} + ${planned(order.id, 'after_sales_days')} * ${DAY_MS}`;
+  const frozen = { userId: order.userId, source: 'order' as const, ref: order.id, expiresAt: NOT_BEFORE_THAW, frozenUntil: windowCloses, now };
   return [
+    sql`UPDATE order_points SET growth_due_at = ${windowCloses} WHERE order_id = ${order.id}`,
     ...creditStatements({ ...frozen, amount: planned(order.id, 'earns'), reason: '订单积分' }),
     sql`INSERT OR IGNORE INTO first_order_bonuses (user_id, order_id) VALUES (${order.userId}, ${order.id})`,
     ...creditStatements({

@@ -33,6 +33,9 @@ export const loyaltySettingsView = (s: LoyaltySettings) => ({
   check_in_base_points: s.checkInBasePoints,
   check_in_make_ups_per_month: s.checkInMakeUpsPerMonth,
   check_in_make_up_cost_points: s.checkInMakeUpCostPoints,
+  member_benefit_mode: s.memberBenefitMode,
+  growth_per_yuan: s.growthPerYuan,
+  check_in_growth: s.checkInGrowth,
   updated_at: toIso(s.updatedAt),
 });
 
@@ -54,6 +57,9 @@ const columnOf: { [K in keyof LoyaltySettingsPatch]-?: keyof LoyaltySettings } =
   check_in_base_points: 'checkInBasePoints',
   check_in_make_ups_per_month: 'checkInMakeUpsPerMonth',
   check_in_make_up_cost_points: 'checkInMakeUpCostPoints',
+  member_benefit_mode: 'memberBenefitMode',
+  growth_per_yuan: 'growthPerYuan',
+  check_in_growth: 'checkInGrowth',
 };
 
 export async function updateLoyaltySettings(db: Db, patch: LoyaltySettingsPatch, now: number) {
