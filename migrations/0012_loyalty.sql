@@ -69,6 +69,7 @@ CREATE TABLE `loyalty_settings` (
 	`member_benefit_mode` text DEFAULT 'member_price' NOT NULL,
 	`growth_per_yuan` integer DEFAULT 1 NOT NULL,
 	`check_in_growth` integer DEFAULT 1 NOT NULL,
+	`plan_refund_rule` text DEFAULT 'none' NOT NULL,
 	`updated_at` integer NOT NULL,
 	CONSTRAINT "loyalty_settings_single_row" CHECK("loyalty_settings"."id" = 1)
 );
@@ -99,6 +100,17 @@ CREATE TABLE `member_levels` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `member_levels_rank_idx` ON `member_levels` (`rank`);--> statement-breakpoint
+CREATE TABLE `member_plans` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`period` text NOT NULL,
+	`price_fen` integer NOT NULL,
+	`level_rank` integer NOT NULL,
+	`active` integer DEFAULT 1 NOT NULL,
+	`created_at` integer NOT NULL,
+	CONSTRAINT "member_plans_values_valid" CHECK("member_plans"."price_fen" > 0 AND "member_plans"."level_rank" > 0)
+);
+--> statement-breakpoint
 CREATE TABLE `member_states` (
 	`user_id` text PRIMARY KEY NOT NULL,
 	`level_rank` integer DEFAULT 0 NOT NULL,
@@ -121,6 +133,29 @@ CREATE TABLE `order_points` (
 );
 --> statement-breakpoint
 CREATE INDEX `order_points_growth_due_idx` ON `order_points` (`growth_due_at`);--> statement-breakpoint
+CREATE TABLE `plan_purchases` (
+	`id` text PRIMARY KEY NOT NULL,
+	`user_id` text NOT NULL,
+	`plan_id` text NOT NULL,
+	`out_trade_no` text NOT NULL,
+	`amount_fen` integer NOT NULL,
+	`status` text NOT NULL,
+	`payment_deadline` integer NOT NULL,
+	`time_zone` text NOT NULL,
+	`starts_at` integer,
+	`ends_at` integer,
+	`transaction_id` text,
+	`idempotency_key` text NOT NULL,
+	`request_hash` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `plan_purchases_out_trade_no_idx` ON `plan_purchases` (`out_trade_no`);--> statement-breakpoint
+CREATE UNIQUE INDEX `plan_purchases_user_key_idx` ON `plan_purchases` (`user_id`,`idempotency_key`);--> statement-breakpoint
+CREATE INDEX `plan_purchases_user_ends_idx` ON `plan_purchases` (`user_id`,`status`,`ends_at`);--> statement-breakpoint
+CREATE INDEX `plan_purchases_pending_idx` ON `plan_purchases` (`status`,`payment_deadline`);--> statement-breakpoint
 CREATE TABLE `point_accounts` (
 	`user_id` text PRIMARY KEY NOT NULL,
 	`debt` integer DEFAULT 0 NOT NULL,

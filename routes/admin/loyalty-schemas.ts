@@ -1,7 +1,7 @@
 // Bodies of the merchant's loyalty API (settings, manual points), validated with valibot.
 import * as v from 'valibot';
-import { checkInCycles, checkInRewardKinds, memberBenefitModes, pointExpiryModes } from '../../src/domain/loyalty/vocabulary';
-import { idOf, text } from '../../src/lib/validate';
+import { checkInCycles, checkInRewardKinds, memberBenefitModes, planPeriods, planRefundRules, pointExpiryModes } from '../../src/domain/loyalty/vocabulary';
+import { fen, idOf, text } from '../../src/lib/validate';
 import { wholePoints } from '../loyalty-schemas';
 
 const points = wholePoints;
@@ -30,6 +30,7 @@ export const loyaltySettingsBody = v.pipe(
     member_benefit_mode: v.optional(v.picklist(memberBenefitModes)),
     growth_per_yuan: v.optional(points(0, 10_000)),
     check_in_growth: v.optional(points(0, 10_000)),
+    plan_refund_rule: v.optional(v.picklist(planRefundRules)),
   }),
   v.check((b) => Object.keys(b).length > 0, 'must change at least one field'),
 );
@@ -69,4 +70,11 @@ export const levelsBody = v.strictObject({
     ),
     v.maxLength(20, 'at most 20 levels'),
   ),
+});
+
+export const planBody = v.strictObject({
+  name: text(20),
+  period: v.picklist(planPeriods),
+  price_fen: v.pipe(fen, v.minValue(1, 'must be at least 1')),
+  level_rank: points(1, 20),
 });

@@ -6,7 +6,8 @@ import { requireMerchant } from '../../src/http/auth';
 import { idOf, pageQuery, validate } from '../../src/lib/validate';
 import { adjustPointsByMerchant, pointsLedgerPage, pointsView } from '../../src/services/loyalty/points';
 import { getLoyaltySettings, listCategoryMultipliers, loyaltySettingsView, setCategoryMultiplier, updateLoyaltySettings } from '../../src/services/loyalty/settings';
-import { categoryMultiplierBody, checkInRewardBody, levelsBody, loyaltySettingsBody, pointsAdjustmentBody } from './loyalty-schemas';
+import { categoryMultiplierBody, checkInRewardBody, levelsBody, loyaltySettingsBody, planBody, pointsAdjustmentBody } from './loyalty-schemas';
+import { createPlan, listPlans, setPlanActive } from '../../src/services/loyalty/plans';
 import { levelView, listLevels, replaceLevels } from '../../src/services/loyalty/membership';
 import { createCheckInReward, deleteCheckInReward, listCheckInRewards } from '../../src/services/loyalty/check-ins';
 
@@ -18,6 +19,11 @@ export const adminLoyaltyRoutes = new Hono<AppEnv>()
   .get('/loyalty/levels', requireMerchant('viewer'), async (c) => c.json({ items: (await listLevels(c.var.db)).map(levelView), next_cursor: null }))
   .post('/loyalty/levels', requireMerchant('owner'), validate('json', levelsBody), async (c) =>
     c.json({ items: await replaceLevels(c.var.db, c.req.valid('json').levels, c.var.clock.now()), next_cursor: null }),
+  )
+  .get('/loyalty/plans', requireMerchant('viewer'), async (c) => c.json({ items: await listPlans(c.var.db, false), next_cursor: null }))
+  .post('/loyalty/plans', requireMerchant('owner'), validate('json', planBody), async (c) => c.json(await createPlan(c.var.db, c.req.valid('json'), c.var.clock.now()), 201))
+  .patch('/loyalty/plans/:id', requireMerchant('owner'), validate('param', v.object({ id: idOf('mpl') })), validate('json', v.strictObject({ active: v.boolean() })), async (c) =>
+    c.json(await setPlanActive(c.var.db, c.req.valid('param').id, c.req.valid('json').active)),
   )
   .get('/loyalty/category-multipliers', requireMerchant('viewer'), async (c) => c.json({ items: await listCategoryMultipliers(c.var.db), next_cursor: null }))
   .post('/loyalty/category-multipliers', requireMerchant('owner'), validate('json', categoryMultiplierBody), async (c) => {

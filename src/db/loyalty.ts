@@ -9,7 +9,18 @@
 //   - the balance is not stored: it is the sum of the available lots' remaining points.
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { pointSources, pointEntryKinds, pointExpiryModes, checkInCycles, checkInRewardKinds, growthSources, memberBenefitModes } from '../domain/loyalty/vocabulary';
+import {
+  pointSources,
+  pointEntryKinds,
+  pointExpiryModes,
+  checkInCycles,
+  checkInRewardKinds,
+  growthSources,
+  memberBenefitModes,
+  planPeriods,
+  planPurchaseStatuses,
+  planRefundRules,
+} from '../domain/loyalty/vocabulary';
 import { users } from './shoppers';
 
 /** The shop's loyalty settings: a single row (id = 1) the merchant edits. */
@@ -41,6 +52,8 @@ export const loyaltySettings = sqliteTable(
     memberBenefitMode: text('member_benefit_mode', { enum: memberBenefitModes }).notNull().default('member_price'),
     growthPerYuan: integer('growth_per_yuan').notNull().default(1),
     checkInGrowth: integer('check_in_growth').notNull().default(1),
+    /** Paid membership refunds: none, or pro rata to the unused days. */
+    planRefundRule: text('plan_refund_rule', { enum: planRefundRules }).notNull().default('none'),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [check('loyalty_settings_single_row', sql`${t.id} = 1`)],
@@ -276,4 +289,50 @@ export const memberStates = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [index('member_states_reached_idx').on(t.reachedAt)],
+);
+
+/** Paid membership plans (付费会员): a period and a price; while active the shopper has the benefits of `level_rank`. */
+export const memberPlans = sqliteTable(
+  'member_plans',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    period: text('period', { enum: planPeriods }).notNull(),
+    priceFen: integer('price_fen').notNull(),
+    levelRank: integer('level_rank').notNull(),
+    active: integer('active').notNull().default(1),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [check('member_plans_values_valid', sql`${t.priceFen} > 0 AND ${t.levelRank} > 0`)],
+);
+
+/** One purchase of a plan, paid with WeChat Pay (its own out_trade_no); its term is set when it is paid. */
+export const planPurchases = sqliteTable(
+  'plan_purchases',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    planId: text('plan_id').notNull(),
+    outTradeNo: text('out_trade_no').notNull(),
+    amountFen: integer('amount_fen').notNull(),
+    status: text('status', { enum: planPurchaseStatuses }).notNull(),
+    paymentDeadline: integer('payment_deadline').notNull(),
+    /** The shop's time zone when bought: the term's calendar months are counted in it when it is paid. */
+    timeZone: text('time_zone').notNull(),
+    startsAt: integer('starts_at'),
+    endsAt: integer('ends_at'),
+    transactionId: text('transaction_id'),
+    idempotencyKey: text('idempotency_key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('plan_purchases_out_trade_no_idx').on(t.outTradeNo),
+    uniqueIndex('plan_purchases_user_key_idx').on(t.userId, t.idempotencyKey),
+    index('plan_purchases_user_ends_idx').on(t.userId, t.status, t.endsAt),
+    index('plan_purchases_pending_idx').on(t.status, t.paymentDeadline),
+  ],
 );

@@ -34,7 +34,7 @@ export async function quoteLines(db: Db, userId: string, requested: RequestedLin
       db,
       requested.map((l) => l.skuId),
     ),
-    memberPricing(db, userId),
+    memberPricing(db, userId, options.now),
   ]);
   if (!user) throw notFound('Shopper');
   // The same SKU twice counts once, with the quantities added.

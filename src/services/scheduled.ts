@@ -10,6 +10,7 @@ import { orderHooksFor } from './order-source-policy';
 import { payClientOf } from './wechat';
 import { sweepPointLots } from './loyalty/points';
 import { creditDueOrderGrowth, rerateDueLevels } from './loyalty/membership';
+import { closeExpiredPlanPurchases } from './loyalty/plans';
 
 export async function runScheduledWork(env: Env, clock: Clock) {
   const db = createDb(env.DB);
@@ -20,6 +21,6 @@ export async function runScheduledWork(env: Env, clock: Clock) {
   // After the expiries above: a campaign's last unpaid holds are settled before it is closed out.
   const flashSales = await settleEndedFlashSales(env, clock.now());
   const points = await sweepPointLots(db, clock.now(), env.SHOP_TIME_ZONE);
-  const membership = { growth: await creditDueOrderGrowth(db, clock.now()), rerated: await rerateDueLevels(db, clock.now()) };
+  const membership = { growth: await creditDueOrderGrowth(db, clock.now()), rerated: await rerateDueLevels(db, clock.now()), plansClosed: await closeExpiredPlanPurchases(db, pay, clock.now()) };
   return { expired, outbox, flashSales, points, membership };
 }

@@ -23,3 +23,11 @@ export type MemberBenefitMode = (typeof memberBenefitModes)[number];
 
 export const growthSources = ['order', 'check_in'] as const;
 export type GrowthSource = (typeof growthSources)[number];
+
+export const planPeriods = ['month', 'quarter', 'year'] as const;
+export type PlanPeriod = (typeof planPeriods)[number];
+
+export const planPurchaseStatuses = ['pending', 'paid', 'closed'] as const;
+
+export const planRefundRules = ['none', 'pro_rata'] as const;
+export type PlanRefundRule = (typeof planRefundRules)[number];

@@ -5,8 +5,8 @@ import { levelDiscountRule } from '../../domain/loyalty/levels';
 import type { PriceRule, ShippingPolicy } from '../../domain/pricing';
 import { memberBenefitsAtCheckout } from './membership';
 
-export async function memberPricing(db: Db, userId: string) {
-  const benefits = await memberBenefitsAtCheckout(db, userId);
+export async function memberPricing(db: Db, userId: string, now: number) {
+  const benefits = await memberBenefitsAtCheckout(db, userId, now);
   const rules: PriceRule[] = benefits.discountBps > 0 ? [levelDiscountRule(benefits.discountBps, benefits.levelName)] : [];
   return {
     isMember: benefits.memberPrice,

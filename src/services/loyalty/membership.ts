@@ -11,6 +11,7 @@ import { toIso } from '../../lib/clock';
 import { invalidInput } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { BUMP_CATALOG_VERSION_SQL } from '../catalog-version';
+import { activePlan } from './plans';
 import { getLoyaltySettings } from './settings';
 
 /** A level is held 12 months from reaching it; growth counts over the last 12 months. */
@@ -149,22 +150,24 @@ async function heldLevel(db: Db, userId: string) {
 }
 
 export async function membershipView(db: Db, userId: string, now: number) {
-  const [{ state, ladder, level }, growth] = await Promise.all([heldLevel(db, userId), growthOf(db, userId, now)]);
+  const [{ state, ladder, level }, growth, paid] = await Promise.all([heldLevel(db, userId), growthOf(db, userId, now), activePlan(db, userId, now)]);
   const next = ladder.find((l) => l.rank === (level?.rank ?? 0) + 1) ?? null;
   return {
     level: level ? levelView(level) : null,
     growth_last_12_months: growth,
     level_reached_at: toIso(state?.levelRank ? state.reachedAt : null),
     rerated_at: toIso(state?.levelRank ? state.reachedAt + LEVEL_TERM_MS : null),
+    paid_plan: paid?.view ?? null,
     next_level: next ? { rank: next.rank, name: next.name, growth_threshold: next.growthThreshold, growth_to_go: Math.max(0, next.growthThreshold - growth) } : null,
   };
 }
 
 export type MemberBenefits = { memberPrice: boolean; discountBps: number; levelName: string; freeShipping: boolean; pointsMultiplierBps: number };
 
-/** What the shopper's level gives at checkout; member price or level discount as the shop chose. */
-export async function memberBenefitsAtCheckout(db: Db, userId: string): Promise<MemberBenefits> {
-  const [{ level }, settings] = await Promise.all([heldLevel(db, userId), getLoyaltySettings(db)]);
+/** What the shopper's level (or a running paid plan's, if higher) gives at checkout; member price or level discount as the shop chose. */
+export async function memberBenefitsAtCheckout(db: Db, userId: string, now: number): Promise<MemberBenefits> {
+  const [held, settings, paid] = await Promise.all([heldLevel(db, userId), getLoyaltySettings(db), activePlan(db, userId, now)]);
+  const level = paid && paid.plan.levelRank > (held.level?.rank ?? 0) ? (held.ladder.find((l) => l.rank === paid.plan.levelRank) ?? held.level) : held.level;
   if (!level) return { memberPrice: false, discountBps: 0, levelName: '', freeShipping: false, pointsMultiplierBps: 10_000 };
   const byDiscount = settings.memberBenefitMode === 'level_discount';
   return {

@@ -36,6 +36,7 @@ export const loyaltySettingsView = (s: LoyaltySettings) => ({
   member_benefit_mode: s.memberBenefitMode,
   growth_per_yuan: s.growthPerYuan,
   check_in_growth: s.checkInGrowth,
+  plan_refund_rule: s.planRefundRule,
   updated_at: toIso(s.updatedAt),
 });
 
@@ -60,6 +61,7 @@ const columnOf: { [K in keyof LoyaltySettingsPatch]-?: keyof LoyaltySettings } =
   member_benefit_mode: 'memberBenefitMode',
   growth_per_yuan: 'growthPerYuan',
   check_in_growth: 'checkInGrowth',
+  plan_refund_rule: 'planRefundRule',
 };
 
 export async function updateLoyaltySettings(db: Db, patch: LoyaltySettingsPatch, now: number) {
