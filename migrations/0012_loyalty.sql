@@ -46,7 +46,8 @@ CREATE TABLE `loyalty_guards` (
 	`refusal` text NOT NULL,
 	CONSTRAINT "points_insufficient" CHECK("loyalty_guards"."refusal" <> 'insufficient_points'),
 	CONSTRAINT "points_debt_outstanding" CHECK("loyalty_guards"."refusal" <> 'points_debt_outstanding'),
-	CONSTRAINT "check_in_make_up_limit" CHECK("loyalty_guards"."refusal" <> 'make_up_limit_reached')
+	CONSTRAINT "check_in_make_up_limit" CHECK("loyalty_guards"."refusal" <> 'make_up_limit_reached'),
+	CONSTRAINT "points_mall_exchange_limit" CHECK("loyalty_guards"."refusal" <> 'exchange_limit_reached')
 );
 --> statement-breakpoint
 CREATE TABLE `loyalty_settings` (
@@ -72,6 +73,47 @@ CREATE TABLE `loyalty_settings` (
 	`plan_refund_rule` text DEFAULT 'none' NOT NULL,
 	`updated_at` integer NOT NULL,
 	CONSTRAINT "loyalty_settings_single_row" CHECK("loyalty_settings"."id" = 1)
+);
+--> statement-breakpoint
+CREATE TABLE `mall_exchange_counts` (
+	`item_id` text NOT NULL,
+	`user_id` text NOT NULL,
+	`used` integer DEFAULT 0 NOT NULL,
+	PRIMARY KEY(`item_id`, `user_id`)
+);
+--> statement-breakpoint
+CREATE TABLE `mall_exchanges` (
+	`id` text PRIMARY KEY NOT NULL,
+	`item_id` text NOT NULL,
+	`user_id` text NOT NULL,
+	`points` integer NOT NULL,
+	`cash_fen` integer NOT NULL,
+	`order_id` text,
+	`coupon_template_id` text,
+	`returned` integer DEFAULT 0 NOT NULL,
+	`idempotency_key` text NOT NULL,
+	`request_hash` text NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `mall_exchanges_user_key_idx` ON `mall_exchanges` (`user_id`,`idempotency_key`);--> statement-breakpoint
+CREATE INDEX `mall_exchanges_order_idx` ON `mall_exchanges` (`order_id`);--> statement-breakpoint
+CREATE INDEX `mall_exchanges_user_idx` ON `mall_exchanges` (`user_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `mall_items` (
+	`id` text PRIMARY KEY NOT NULL,
+	`kind` text NOT NULL,
+	`title` text NOT NULL,
+	`image_url` text,
+	`sku_id` text,
+	`coupon_template_id` text,
+	`points_price` integer NOT NULL,
+	`cash_fen` integer DEFAULT 0 NOT NULL,
+	`stock` integer NOT NULL,
+	`per_shopper_limit` integer NOT NULL,
+	`active` integer DEFAULT 1 NOT NULL,
+	`created_at` integer NOT NULL,
+	CONSTRAINT "points_mall_stock_non_negative" CHECK("mall_items"."stock" >= 0),
+	CONSTRAINT "mall_items_values_valid" CHECK("mall_items"."points_price" > 0 AND "mall_items"."cash_fen" >= 0 AND "mall_items"."per_shopper_limit" > 0)
 );
 --> statement-breakpoint
 CREATE TABLE `member_growth` (

@@ -25,6 +25,7 @@ import { orderRoutes } from '../routes/orders';
 import { pointsRoutes } from '../routes/points';
 import { checkInRoutes } from '../routes/check-ins';
 import { membershipRoutes } from '../routes/membership';
+import { pointsMallRoutes } from '../routes/points-mall';
 import { adminLoyaltyRoutes } from '../routes/admin/loyalty';
 import { isWeChatPayCallback, paymentRoutes, weChatPayFailure } from '../routes/payments';
 import { createDb } from './db/client';
@@ -111,6 +112,7 @@ export function createApp(deps: AppDeps = {}) {
     .route('/', pointsRoutes)
     .route('/', checkInRoutes)
     .route('/', membershipRoutes)
+    .route('/', pointsMallRoutes)
     .route('/admin/api', adminApiRoutes)
     .route('/admin/api', adminOrderRoutes)
     .route('/admin/api', adminFlashSaleRoutes)

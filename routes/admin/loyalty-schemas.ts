@@ -1,7 +1,7 @@
 // Bodies of the merchant's loyalty API (settings, manual points), validated with valibot.
 import * as v from 'valibot';
-import { checkInCycles, checkInRewardKinds, memberBenefitModes, planPeriods, planRefundRules, pointExpiryModes } from '../../src/domain/loyalty/vocabulary';
-import { fen, idOf, text } from '../../src/lib/validate';
+import { checkInCycles, checkInRewardKinds, mallItemKinds, memberBenefitModes, planPeriods, planRefundRules, pointExpiryModes } from '../../src/domain/loyalty/vocabulary';
+import { fen, httpsUrl, idOf, text } from '../../src/lib/validate';
 import { wholePoints } from '../loyalty-schemas';
 
 const points = wholePoints;
@@ -78,3 +78,30 @@ export const planBody = v.strictObject({
   price_fen: v.pipe(fen, v.minValue(1, 'must be at least 1')),
   level_rank: points(1, 20),
 });
+
+/** A coupon item costs points only; a SKU item points plus a cash part (paid with WeChat Pay like any order). */
+export const mallItemBody = v.pipe(
+  v.strictObject({
+    kind: v.picklist(mallItemKinds),
+    title: text(40),
+    image_url: v.optional(v.nullable(httpsUrl)),
+    sku_id: v.optional(idOf('sku')),
+    coupon_template_id: v.optional(couponTemplateId),
+    points_price: points(1),
+    cash_fen: v.optional(fen, 0),
+    stock: points(0, 1_000_000),
+    per_shopper_limit: v.optional(points(1, 1000), 1),
+  }),
+  v.forward(
+    v.check((b) => b.kind !== 'sku' || !!b.sku_id, 'a SKU item needs sku_id'),
+    ['sku_id'],
+  ),
+  v.forward(
+    v.check((b) => b.kind !== 'coupon' || !!b.coupon_template_id, 'a coupon item needs coupon_template_id'),
+    ['coupon_template_id'],
+  ),
+  v.forward(
+    v.check((b) => b.kind !== 'coupon' || b.cash_fen === 0, 'a coupon item costs points only'),
+    ['cash_fen'],
+  ),
+);

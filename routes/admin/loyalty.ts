@@ -6,7 +6,8 @@ import { requireMerchant } from '../../src/http/auth';
 import { idOf, pageQuery, validate } from '../../src/lib/validate';
 import { adjustPointsByMerchant, pointsLedgerPage, pointsView } from '../../src/services/loyalty/points';
 import { getLoyaltySettings, listCategoryMultipliers, loyaltySettingsView, setCategoryMultiplier, updateLoyaltySettings } from '../../src/services/loyalty/settings';
-import { categoryMultiplierBody, checkInRewardBody, levelsBody, loyaltySettingsBody, planBody, pointsAdjustmentBody } from './loyalty-schemas';
+import { categoryMultiplierBody, checkInRewardBody, levelsBody, loyaltySettingsBody, mallItemBody, planBody, pointsAdjustmentBody } from './loyalty-schemas';
+import { createMallItem, listMallItems, setMallItemActive } from '../../src/services/loyalty/points-mall';
 import { createPlan, listPlans, setPlanActive } from '../../src/services/loyalty/plans';
 import { levelView, listLevels, replaceLevels } from '../../src/services/loyalty/membership';
 import { createCheckInReward, deleteCheckInReward, listCheckInRewards } from '../../src/services/loyalty/check-ins';
@@ -24,6 +25,11 @@ export const adminLoyaltyRoutes = new Hono<AppEnv>()
   .post('/loyalty/plans', requireMerchant('owner'), validate('json', planBody), async (c) => c.json(await createPlan(c.var.db, c.req.valid('json'), c.var.clock.now()), 201))
   .patch('/loyalty/plans/:id', requireMerchant('owner'), validate('param', v.object({ id: idOf('mpl') })), validate('json', v.strictObject({ active: v.boolean() })), async (c) =>
     c.json(await setPlanActive(c.var.db, c.req.valid('param').id, c.req.valid('json').active)),
+  )
+  .get('/points-mall/items', requireMerchant('viewer'), async (c) => c.json({ items: await listMallItems(c.var.db, false), next_cursor: null }))
+  .post('/points-mall/items', requireMerchant('operator'), validate('json', mallItemBody), async (c) => c.json(await createMallItem(c.var.db, c.req.valid('json'), c.var.clock.now()), 201))
+  .patch('/points-mall/items/:id', requireMerchant('operator'), validate('param', v.object({ id: idOf('pmi') })), validate('json', v.strictObject({ active: v.boolean() })), async (c) =>
+    c.json(await setMallItemActive(c.var.db, c.req.valid('param').id, c.req.valid('json').active)),
   )
   .get('/loyalty/category-multipliers', requireMerchant('viewer'), async (c) => c.json({ items: await listCategoryMultipliers(c.var.db), next_cursor: null }))
   .post('/loyalty/category-multipliers', requireMerchant('owner'), validate('json', categoryMultiplierBody), async (c) => {

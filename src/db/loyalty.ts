@@ -20,6 +20,7 @@ import {
   planPeriods,
   planPurchaseStatuses,
   planRefundRules,
+  mallItemKinds,
 } from '../domain/loyalty/vocabulary';
 import { users } from './shoppers';
 
@@ -155,6 +156,7 @@ export const loyaltyGuards = sqliteTable('loyalty_guards', { refusal: text('refu
   check('points_insufficient', sql`${t.refusal} <> 'insufficient_points'`),
   check('points_debt_outstanding', sql`${t.refusal} <> 'points_debt_outstanding'`),
   check('check_in_make_up_limit', sql`${t.refusal} <> 'make_up_limit_reached'`),
+  check('points_mall_exchange_limit', sql`${t.refusal} <> 'exchange_limit_reached'`),
 ]);
 
 /** One row per shopper and shop-local date: the guard against signing in twice. */
@@ -335,4 +337,55 @@ export const planPurchases = sqliteTable(
     index('plan_purchases_user_ends_idx').on(t.userId, t.status, t.endsAt),
     index('plan_purchases_pending_idx').on(t.status, t.paymentDeadline),
   ],
+);
+
+/** Points-mall items: a coupon (points only) or a SKU shipped as a normal order (points + cash). */
+export const mallItems = sqliteTable(
+  'mall_items',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: mallItemKinds }).notNull(),
+    title: text('title').notNull(),
+    imageUrl: text('image_url'),
+    skuId: text('sku_id'),
+    couponTemplateId: text('coupon_template_id'),
+    pointsPrice: integer('points_price').notNull(),
+    cashFen: integer('cash_fen').notNull().default(0),
+    stock: integer('stock').notNull(),
+    perShopperLimit: integer('per_shopper_limit').notNull(),
+    active: integer('active').notNull().default(1),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [check('points_mall_stock_non_negative', sql`${t.stock} >= 0`), check('mall_items_values_valid', sql`${t.pointsPrice} > 0 AND ${t.cashFen} >= 0 AND ${t.perShopperLimit} > 0`)],
+);
+
+/** One exchange: what it cost, and the order it made (a SKU) or the coupon template it earned. */
+export const mallExchanges = sqliteTable(
+  'mall_exchanges',
+  {
+    id: text('id').primaryKey(),
+    itemId: text('item_id').notNull(),
+    userId: text('user_id').notNull(),
+    points: integer('points').notNull(),
+    cashFen: integer('cash_fen').notNull(),
+    orderId: text('order_id'),
+    couponTemplateId: text('coupon_template_id'),
+    /** 1 once an unpaid order's cancellation gave the unit back (so it is given back once). */
+    returned: integer('returned').notNull().default(0),
+    idempotencyKey: text('idempotency_key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('mall_exchanges_user_key_idx').on(t.userId, t.idempotencyKey), index('mall_exchanges_order_idx').on(t.orderId), index('mall_exchanges_user_idx').on(t.userId, t.createdAt)],
+);
+
+/** Exchanges per shopper and item: the limit is a guarded count. */
+export const mallExchangeCounts = sqliteTable(
+  'mall_exchange_counts',
+  {
+    itemId: text('item_id').notNull(),
+    userId: text('user_id').notNull(),
+    used: integer('used').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.itemId, t.userId] })],
 );

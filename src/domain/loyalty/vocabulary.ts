@@ -31,3 +31,6 @@ export const planPurchaseStatuses = ['pending', 'paid', 'closed'] as const;
 
 export const planRefundRules = ['none', 'pro_rata'] as const;
 export type PlanRefundRule = (typeof planRefundRules)[number];
+
+export const mallItemKinds = ['coupon', 'sku'] as const;
+export type MallItemKind = (typeof mallItemKinds)[number];
