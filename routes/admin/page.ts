@@ -6,6 +6,7 @@ import type { AppEnv } from '../../src/env';
 import { bargainPages } from './pages/bargains';
 import { flashSalePages } from './pages/flash-sales';
 import { groupBuyPages } from './pages/group-buys';
+import { loyaltyPages } from './pages/loyalty';
 import { orderPages } from './pages/orders';
 import { productPages } from './pages/products';
 import { sessionPages } from './pages/session';
@@ -17,4 +18,5 @@ export const adminPageRoutes = new Hono<AppEnv>()
   .route('/orders', orderPages)
   .route('/flash-sales', flashSalePages)
   .route('/bargains', bargainPages)
-  .route('/group-buys', groupBuyPages);
+  .route('/group-buys', groupBuyPages)
+  .route('/loyalty', loyaltyPages);
