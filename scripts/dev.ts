@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { hashPassword, verifyPassword } from '../src/lib/password';
 import { seedDemoCampaigns } from './dev-campaigns';
+import { seedDemoLoyalty } from './dev-loyalty';
 import { configuredCrons, startCronSweep, type CronSweep } from './dev-cron';
 import { startDevWeChat, writeWeChatDevVars, type DevWeChat } from './dev-wechat';
 import { buildSeedSql } from './seed-data';
@@ -194,6 +195,10 @@ async function announceWhenReady(stopped: () => boolean, owner: { username: stri
         await seedDemoCampaigns(API_URL, owner).then(
           (created) => created.length && console.log(`\n✔ demo campaigns created: ${created.join(', ')}`),
           (error: unknown) => console.error(`\n⚠ demo campaigns not created: ${error instanceof Error ? error.message : String(error)}`),
+        );
+        await seedDemoLoyalty(API_URL, owner).then(
+          (created) => created.length && console.log(`\n✔ demo loyalty created: ${created.join(', ')}`),
+          (error: unknown) => console.error(`\n⚠ demo loyalty not created: ${error instanceof Error ? error.message : String(error)}`),
         );
         console.log(`\n✔ ready: ${API_URL}  admin: ${API_URL}/admin  owner: ${owner.username} / ${owner.password}\n`);
         return true;
