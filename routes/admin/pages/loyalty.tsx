@@ -70,7 +70,6 @@ async function shopperPage(c: PageContext, userId: string, values: FormValues, e
 
 const OverviewPage: FC<{ merchant: MerchantPrincipal; settings: ReturnType<typeof loyaltySettingsView>; levels: ReturnType<typeof levelView>[] }> = ({ merchant, settings, levels }) => (
   <Layout title="会员积分" merchant={merchant}>
-    <h1>会员积分</h1>
     <form method="get" action="/admin/loyalty">
       <label>
         顾客 ID
@@ -141,8 +140,7 @@ const ShopperPage: FC<{
   notice?: string | undefined;
   time: FormatTime;
 }> = ({ merchant, userId, points, entries, values, errors, notice, time }) => (
-  <Layout title="顾客积分" merchant={merchant}>
-    <h1>顾客积分 {userId}</h1>
+  <Layout title={`顾客积分 ${userId}`} merchant={merchant}>
     {notice && <Notice kind="ok">{notice}</Notice>}
     <p>
       可用 <strong>{points.balance}</strong> 分 · 冻结 {points.frozen} 分 · 30 天内过期 {points.expiring_within_30_days} 分{points.debt > 0 && ` · 欠分 ${points.debt}`}
