@@ -1,31 +1,15 @@
 // The admin page's loyalty section in a real browser against the production bundle: log in, look
 // a shopper up, grant points with a reason, and see the balance and the journal line.
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startLocalWorker, type LocalWorker } from '../../scripts/local-worker';
+import { expect, it } from 'vitest';
 import { hashPassword } from '../../src/lib/password';
+import { workerAndBrowser } from './browser';
 
 const OPERATOR = { username: 'e2e_loyalty', password: 'e2e password 456' };
 
-let worker: LocalWorker;
-let browser: Browser;
-
-beforeAll(async () => {
-  [worker, browser] = await Promise.all([
-    startLocalWorker(),
-    chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    }),
-  ]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await worker?.dispose();
-});
+const started = workerAndBrowser();
 
 it('looks a shopper up, grants points with a reason, and shows the balance and the journal', async () => {
+  const { worker, browser } = started;
   const now = Date.now();
   await worker.db
     .prepare(
