@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
 import { invalidInput } from '../src/lib/errors';
 import { idOf, validate } from '../src/lib/validate';
+import { wholePoints } from './loyalty-schemas';
 import { addToCart, cartView, MAX_CART_LINES, MAX_LINE_QUANTITY, removeCartLine, selectCartLines, selectedCartLines, updateCartLine } from '../src/services/cart';
 import { quoteLines, quoteView } from '../src/services/checkout';
 import { destinationOf } from '../src/services/shipping-templates';
@@ -15,6 +16,8 @@ const lineParam = validate('param', v.object({ id: idOf('crt') }));
 /** Lines to buy: given explicitly ("buy now"), or else the cart's selected lines. */
 export const checkoutLinesBody = v.strictObject({
   items: v.optional(v.pipe(v.array(v.strictObject({ sku_id: idOf('sku'), quantity })), v.minLength(1, 'needs at least one item'), v.maxLength(MAX_CART_LINES))),
+  /** Points to pay with (absent = none). */
+  points: v.optional(wholePoints(0)),
 });
 
 export async function resolveCheckoutLines(c: { var: AppEnv['Variables'] }, items: { sku_id: string; quantity: number }[] | undefined) {
@@ -27,11 +30,11 @@ export const cartRoutes = new Hono<AppEnv>()
   .use('/cart', requireShopper())
   .use('/cart/*', requireShopper())
   .use('/checkout/*', requireShopper())
-  .get('/cart', async (c) => c.json(await cartView(c.var.db, c.var.shopper.id)))
+  .get('/cart', async (c) => c.json(await cartView(c.var.db, c.var.shopper.id, c.var.clock.now())))
   .post('/cart/items', validate('json', v.strictObject({ sku_id: idOf('sku'), quantity })), async (c) => {
     const { sku_id, quantity: q } = c.req.valid('json');
     await addToCart(c.var.db, c.var.shopper.id, sku_id, q, c.var.clock.now());
-    return c.json(await cartView(c.var.db, c.var.shopper.id), 201);
+    return c.json(await cartView(c.var.db, c.var.shopper.id, c.var.clock.now()), 201);
   })
   .patch(
     '/cart/items/:id',
@@ -45,20 +48,21 @@ export const cartRoutes = new Hono<AppEnv>()
     ),
     async (c) => {
       await updateCartLine(c.var.db, c.var.shopper.id, c.req.valid('param').id, c.req.valid('json'), c.var.clock.now());
-      return c.json(await cartView(c.var.db, c.var.shopper.id));
+      return c.json(await cartView(c.var.db, c.var.shopper.id, c.var.clock.now()));
     },
   )
   .delete('/cart/items/:id', lineParam, async (c) => {
     await removeCartLine(c.var.db, c.var.shopper.id, c.req.valid('param').id);
-    return c.json(await cartView(c.var.db, c.var.shopper.id));
+    return c.json(await cartView(c.var.db, c.var.shopper.id, c.var.clock.now()));
   })
   .post('/cart/select', validate('json', v.strictObject({ item_ids: v.optional(v.pipe(v.array(idOf('crt')), v.maxLength(MAX_CART_LINES))), selected: v.boolean() })), async (c) => {
     const { item_ids, selected } = c.req.valid('json');
     await selectCartLines(c.var.db, c.var.shopper.id, item_ids, selected, c.var.clock.now());
-    return c.json(await cartView(c.var.db, c.var.shopper.id));
+    return c.json(await cartView(c.var.db, c.var.shopper.id, c.var.clock.now()));
   })
   .post('/checkout/quote', validate('json', v.strictObject({ ...checkoutLinesBody.entries, address_id: v.optional(idOf('adr')) })), async (c) => {
     const body = c.req.valid('json');
     const lines = await resolveCheckoutLines(c, body.items);
-    return c.json(quoteView(await quoteLines(c.var.db, c.var.shopper.id, lines, await destinationOf(c.var.db, c.var.shopper.id, body.address_id))));
+    const destination = await destinationOf(c.var.db, c.var.shopper.id, body.address_id);
+    return c.json(quoteView(await quoteLines(c.var.db, c.var.shopper.id, lines, destination, { points: body.points, now: c.var.clock.now() })));
   });

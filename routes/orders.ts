@@ -35,6 +35,7 @@ export const orderRoutes = new Hono<AppEnv>()
       fromCart: !body.items,
       addressId: body.address_id,
       note: body.note,
+      points: body.points,
     }));
     // A retry with the same key and body gets the same answer as the first request.
     return c.json(await orderView(c.var.db, order, 'shopper'), 201, created ? {} : { 'Idempotent-Replayed': 'true' });

@@ -9,7 +9,7 @@ type Owner = { username: string; password: string };
 
 const DAY_MS = 86_400_000;
 
-async function call(apiUrl: string, token: string | null, method: string, path: string, body?: unknown) {
+export async function call(apiUrl: string, token: string | null, method: string, path: string, body?: unknown) {
   const res = await fetch(apiUrl + path, {
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -22,7 +22,7 @@ async function call(apiUrl: string, token: string | null, method: string, path: 
 }
 
 /** In-stock SKUs of published products, most stock first, each from a different product. */
-async function demoSkus(apiUrl: string, count: number): Promise<Sku[]> {
+export async function demoSkus(apiUrl: string, count: number): Promise<Sku[]> {
   const list = await call(apiUrl, null, 'GET', '/products?limit=20&sort=sales');
   const skus: Sku[] = [];
   for (const card of list.items as { id: string }[]) {

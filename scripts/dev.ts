@@ -12,6 +12,7 @@ import path from 'node:path';
 import { hashPassword, verifyPassword } from '../src/lib/password';
 import { seedDemoCampaigns } from './dev-campaigns';
 import { seedDemoFulfilment } from './dev-fulfilment';
+import { seedDemoLoyalty } from './dev-loyalty';
 import { configuredCrons, startCronSweep, type CronSweep } from './dev-cron';
 import { startDevWeChat, writeWeChatDevVars, type DevWeChat } from './dev-wechat';
 import { buildSeedSql } from './seed-data';
@@ -200,6 +201,10 @@ async function announceWhenReady(stopped: () => boolean, owner: { username: stri
         await seedDemoFulfilment(API_URL, fakeWeChatUrl, owner).then(
           (done) => done.length && console.log(`\n✔ demo fulfilment: ${done.join('; ')}`),
           (error: unknown) => console.error(`\n⚠ demo fulfilment not set up: ${error instanceof Error ? error.message : String(error)}`),
+        );
+        await seedDemoLoyalty(API_URL, owner).then(
+          (created) => created.length && console.log(`\n✔ demo loyalty created: ${created.join(', ')}`),
+          (error: unknown) => console.error(`\n⚠ demo loyalty not created: ${error instanceof Error ? error.message : String(error)}`),
         );
         console.log(`\n✔ ready: ${API_URL}  admin: ${API_URL}/admin  owner: ${owner.username} / ${owner.password}\n`);
         return true;

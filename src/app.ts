@@ -25,6 +25,11 @@ import { orderRoutes } from '../routes/orders';
 import { trackingRoutes } from '../routes/tracking';
 import { afterSaleRoutes } from '../routes/after-sales';
 import { subscriptionRoutes } from '../routes/subscriptions';
+import { pointsRoutes } from '../routes/points';
+import { checkInRoutes } from '../routes/check-ins';
+import { membershipRoutes } from '../routes/membership';
+import { pointsMallRoutes } from '../routes/points-mall';
+import { adminLoyaltyRoutes } from '../routes/admin/loyalty';
 import { isWeChatPayCallback, paymentRoutes, weChatPayFailure } from '../routes/payments';
 import { createDb } from './db/client';
 import type { AppEnv } from './env';
@@ -107,12 +112,17 @@ export function createApp(deps: AppDeps = {}) {
     .route('/', flashSaleRoutes)
     .route('/', bargainRoutes)
     .route('/', groupBuyRoutes)
+    .route('/', pointsRoutes)
+    .route('/', checkInRoutes)
+    .route('/', membershipRoutes)
+    .route('/', pointsMallRoutes)
     .route('/admin/api', adminApiRoutes)
     .route('/admin/api', adminOrderRoutes)
     .route('/admin/api', adminFlashSaleRoutes)
     .route('/admin/api', adminBargainRoutes)
     .route('/admin/api', adminGroupBuyRoutes)
     .route('/admin/api', adminFulfilmentRoutes)
+    .route('/admin/api', adminLoyaltyRoutes)
     .route('/admin', adminPageRoutes)
     // The document of every route above and these two; built once per app, on first request.
     .route(

@@ -7,6 +7,7 @@ import { afterSalePages } from './pages/after-sales';
 import { bargainPages } from './pages/bargains';
 import { flashSalePages } from './pages/flash-sales';
 import { groupBuyPages } from './pages/group-buys';
+import { loyaltyPages } from './pages/loyalty';
 import { orderPages } from './pages/orders';
 import { productPages } from './pages/products';
 import { sessionPages } from './pages/session';
@@ -19,4 +20,5 @@ export const adminPageRoutes = new Hono<AppEnv>()
   .route('/flash-sales', flashSalePages)
   .route('/bargains', bargainPages)
   .route('/group-buys', groupBuyPages)
-  .route('/after-sales', afterSalePages);
+  .route('/after-sales', afterSalePages)
+  .route('/loyalty', loyaltyPages);

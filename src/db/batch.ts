@@ -40,6 +40,12 @@ const knownConstraints: { match: RegExp; error: () => ApiError }[] = [
     match: /batch_assertions_must_hold/,
     error: () => new ApiError(409, 'concurrent_change', 'This changed at the same time as your request; reload and try again.'),
   },
+  // The points ledger's refusals (src/db/loyalty.ts, loyalty_guards).
+  { match: /points_insufficient/, error: () => new ApiError(422, 'insufficient_points', 'Not enough points.') },
+  { match: /points_debt_outstanding/, error: () => new ApiError(422, 'points_debt_outstanding', 'Points owed from a refund must be repaid by new points before any can be spent.') },
+  { match: /check_in_make_up_limit/, error: () => new ApiError(422, 'make_up_limit_reached', 'No make-up check-ins are left this month.') },
+  { match: /points_mall_stock_non_negative/, error: () => new ApiError(422, 'out_of_stock', 'This item is sold out.') },
+  { match: /points_mall_exchange_limit/, error: () => new ApiError(422, 'exchange_limit_reached', 'You have exchanged this item as often as allowed.') },
   {
     match: /UNIQUE constraint failed: merchant_accounts\.username/,
     error: () => new ApiError(409, 'username_taken', 'That username is already in use.', [{ path: 'body.username', message: 'is already in use' }]),

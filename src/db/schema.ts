@@ -8,3 +8,4 @@ export * from './bargains';
 export * from './group-buys';
 export * from './shipping';
 export * from './after-sales';
+export * from './loyalty';

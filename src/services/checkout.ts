@@ -9,6 +9,8 @@ import { loadPurchasableSkus, unavailableReason, type PurchasableSku, type Unava
 import { getShopSettings } from './shop-settings';
 import { loadShipping } from './shipping-templates';
 import type { Destination } from '../domain/shipping';
+import { applyPoints, pointsPlanView, type PointsPlan } from './loyalty/order-points';
+import { memberPricing } from './loyalty/member-pricing';
 
 export type RequestedLine = { skuId: string; quantity: number };
 
@@ -17,19 +19,24 @@ export type CheckoutQuote = {
   skus: Map<string, PurchasableSku>;
   unavailable: { skuId: string; quantity: number; reason: UnavailableReason }[];
   paymentWindowMinutes: number;
+  points: PointsPlan;
 };
+
+/** `points`: how many the shopper wants to pay with (0 = none); `forOrder`: the balance is checked by the order's batch, not capped here. */
+export type QuoteOptions = { points?: number; forOrder?: boolean; now: number };
 
 /** Rules that take discounts (coupons, points) are added here by later features. */
 const priceRules: PriceRule[] = [];
 
 /** Prices the lines for delivery to `to` (shipping per template; lines that cannot go there are unavailable). */
-export async function quoteLines(db: Db, userId: string, requested: RequestedLine[], to: Destination): Promise<CheckoutQuote> {
+export async function quoteLines(db: Db, userId: string, requested: RequestedLine[], to: Destination, options: QuoteOptions): Promise<CheckoutQuote> {
   const skuIds = requested.map((l) => l.skuId);
-  const [user, settings, skus, shipping] = await Promise.all([
+  const [user, settings, skus, shipping, member] = await Promise.all([
     db.query.users.findFirst({ where: eq(users.id, userId) }),
     getShopSettings(db),
     loadPurchasableSkus(db, skuIds),
     loadShipping(db, skuIds, to),
+    memberPricing(db, userId, options.now),
   ]);
   if (!user) throw notFound('Shopper');
   // The same SKU twice counts once, with the quantities added.
@@ -44,11 +51,18 @@ export async function quoteLines(db: Db, userId: string, requested: RequestedLin
     if (reason || !sku) unavailable.push({ skuId, quantity, reason: reason ?? 'sku_removed' });
     else priced.push({ skuId, quantity, unitPriceFen: sku.priceFen, memberPriceFen: sku.memberPriceFen });
   }
-  const quote = priceLines(priced, { isMember: user.memberLevel > 0, shipping: shipping.policy }, priceRules);
-  return { quote, skus, unavailable, paymentWindowMinutes: settings.paymentWindowMinutes };
+  // The member level's benefit (member price or level discount) first, then the rules above; points come last.
+  const beforePoints = priceLines(priced, { isMember: user.memberLevel > 0 || member.isMember, shipping: member.shipping(shipping.policy) }, [...member.rules, ...priceRules]);
+  const { quote, plan } = await applyPoints(db, userId, beforePoints, skus, {
+    points: options.points ?? 0,
+    now: options.now,
+    forOrder: options.forOrder ?? false,
+    levelMultiplierBps: member.pointsMultiplierBps,
+  });
+  return { quote, skus, unavailable, paymentWindowMinutes: settings.paymentWindowMinutes, points: plan };
 }
 
-export function quoteView({ quote, skus, unavailable }: CheckoutQuote) {
+export function quoteView({ quote, skus, unavailable, points }: CheckoutQuote) {
   return {
     lines: quote.lines.map((l) => {
       const sku = skus.get(l.skuId)!;
@@ -73,5 +87,6 @@ export function quoteView({ quote, skus, unavailable }: CheckoutQuote) {
     discount_fen: quote.discountFen,
     shipping_fee_fen: quote.shippingFeeFen,
     payable_fen: quote.payableFen,
+    points: pointsPlanView(points),
   };
 }

@@ -11,6 +11,8 @@ import type { refunds } from '../db/orders';
 import { afterSaleRefundedStatements } from './after-sale-claims';
 import { orderPage, subscribeMessageStatements } from './subscribe-messages';
 import { stockHeldInD1 } from './order-source-policy';
+import { earnOnPaymentStatements, pointsBackOnCancelStatements, pointsOnRefundStatements } from './loyalty/order-points';
+import { mallUnitBackOnCancelStatements } from './loyalty/mall-ledger';
 import { recordSalesStatements, releaseStockStatements, type OrderRow } from './order-transitions';
 
 export type RefundRow = typeof refunds.$inferSelect;
@@ -60,6 +62,20 @@ export const orderLedgers = {
         now,
       ),
     ],
+  },
+  points: {
+    // Earned points are credited frozen until the after-sales window closes (the sweep thaws them).
+    paid: (_db, order, now) => earnOnPaymentStatements(order, now),
+    cancelledUnpaid: (_db, order, now) => pointsBackOnCancelStatements(order, now),
+    // Spent points back and earned points taken back in proportion to all refunded so far (debt where already spent).
+    refunded: (_db, order, { refundedTotalFen }, now) => pointsOnRefundStatements(order, refundedTotalFen, now),
+  },
+  pointsMall: {
+    paid: () => [],
+    // An exchange whose order was never paid gives its unit back to the points mall.
+    cancelledUnpaid: (_db, order) => mallUnitBackOnCancelStatements(order.id),
+    // A refunded exchange keeps its unit spent (the goods may be back in the shop's stock, not the mall's).
+    refunded: () => [],
   },
 } satisfies Record<string, OrderLedger>;
 

@@ -18,8 +18,9 @@ import { applyTransition, nextStatus, type Actor, type OrderRow } from './order-
 import { policyOf } from './order-source-policy';
 import { createShipment } from './shipments';
 import { addresses } from '../db/shoppers';
+import { orderPointsStatements } from './loyalty/order-points';
 
-export type CreateOrderInput = { lines: RequestedLine[]; fromCart: boolean; addressId?: string; note?: string };
+export type CreateOrderInput = { lines: RequestedLine[]; fromCart: boolean; addressId?: string; note?: string; points?: number };
 
 /** "2611231530" + 6 random digits, in the shop's time zone: readable, sortable, unique enough to retry. */
 export function newOrderNumber(now: number, timeZone: string): string {
@@ -62,7 +63,7 @@ export async function createOrder(ctx: CreateContext, resolve: () => Promise<Cre
 
   const input = await resolve();
   const address = input.addressId ? await findOwnAddress(ctx.db, ctx.userId, input.addressId) : await defaultAddress(ctx.db, ctx.userId);
-  const { quote, skus, unavailable, paymentWindowMinutes } = await quoteLines(ctx.db, ctx.userId, input.lines, address);
+  const { quote, skus, unavailable, paymentWindowMinutes, points } = await quoteLines(ctx.db, ctx.userId, input.lines, address, { points: input.points, forOrder: true, now: ctx.now });
   if (unavailable.length) {
     throw businessRule(
       unavailable.some((u) => u.reason === 'insufficient_stock' || u.reason === 'out_of_stock') ? 'insufficient_stock' : 'items_unavailable',
@@ -84,7 +85,18 @@ export async function createOrder(ctx: CreateContext, resolve: () => Promise<Cre
       ),
     );
   }
-  return insertOrder(ctx, { quote, skus, address: addressSnapshot(address), note: input.note, paymentDeadline: ctx.now + paymentWindowMinutes * 60_000, source: { kind: 'shop' }, also: stockAndCart });
+  const id = newId('ord');
+  stockAndCart.push(...orderPointsStatements(points, id, ctx.userId, ctx.now));
+  return insertOrder(ctx, {
+    id,
+    quote,
+    skus,
+    address: addressSnapshot(address),
+    note: input.note,
+    paymentDeadline: ctx.now + paymentWindowMinutes * 60_000,
+    source: { kind: 'shop' },
+    also: stockAndCart,
+  });
 }
 
 /** Takes the quote's units out of skus.stock; fails the whole batch (CHECK stock >= 0) when another buyer took the last units. */
@@ -96,6 +108,8 @@ export function reserveStockStatements(quote: Quote, skus: Map<string, Purchasab
 }
 
 export type NewOrder = {
+  /** Chosen by the caller when statements in `also` refer to the order (its points). */
+  id?: string;
   quote: Quote;
   skus: Map<string, PurchasableSku>;
   /** Where it ships, as it was when the order was made (the shopper may edit or delete the address later). */
@@ -177,7 +191,7 @@ export function newOrderStatements(db: Db, order: PlacedOrder, opts: { ifAbsent?
  * reservation). Idempotent by the Idempotency-Key, and for a flash sale by its reservation.
  */
 export async function insertOrder(ctx: CreateContext, order: NewOrder): Promise<{ order: OrderRow; created: boolean }> {
-  const orderId = newId('ord');
+  const orderId = order.id ?? newId('ord');
   const statements = newOrderStatements(ctx.db, {
     ...order,
     orderId,

@@ -22,6 +22,7 @@ import type { PayClient } from './wechat';
 import { alreadyApplied, isDuplicateApplication, rememberNotification } from './notification-dedup';
 import { applyRefundResult, systemRefundStatements } from './refunds';
 import { logEvent } from '../lib/log';
+import { applyPlanTransaction, isPlanTradeNo } from './loyalty/plans';
 
 /** Told after an order's payment or cancellation has committed (see order-source-policy.ts). */
 export type OrderHooks = { paid(order: OrderRow): Promise<void>; cancelled(order: OrderRow): Promise<void> };
@@ -80,6 +81,8 @@ export type PaymentOutcome = 'paid' | 'refunding_late_payment' | 'already_applie
 export async function applyTransaction(db: Db, tx: WeChatPayTransaction, notificationId: string | undefined, now: number, hooks: OrderHooks): Promise<PaymentOutcome> {
   if (tx.trade_state !== 'SUCCESS') return 'not_paid';
   if (await alreadyApplied(db, notificationId)) return 'already_applied';
+  // A paid-membership purchase pays like an order but is not one (src/services/loyalty/plans.ts).
+  if (isPlanTradeNo(tx.out_trade_no)) return applyPlanTransaction(db, tx, notificationId, now);
   const payment = await db.query.payments.findFirst({ where: eq(payments.outTradeNo, tx.out_trade_no) });
   if (!payment) throw new ApiError(404, 'unknown_transaction', `No payment for out_trade_no ${tx.out_trade_no}.`);
   const order = (await db.query.orders.findFirst({ where: eq(orders.id, payment.orderId) }))!;

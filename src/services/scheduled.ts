@@ -12,6 +12,9 @@ import { runAfterSaleTimers } from './after-sales';
 import { autoConfirmReceipts, pollSilentTracking } from './tracking';
 import { orderHooksFor } from './order-source-policy';
 import { payClientOf } from './wechat';
+import { sweepPointLots } from './loyalty/points';
+import { creditDueOrderGrowth, rerateDueLevels } from './loyalty/membership';
+import { closeExpiredPlanPurchases } from './loyalty/plans';
 
 export async function runScheduledWork(env: Env, clock: Clock) {
   const db = createDb(env.DB);
@@ -27,5 +30,7 @@ export async function runScheduledWork(env: Env, clock: Clock) {
   const tracking = { polled: await pollSilentTracking({ db, env, clock }, clock.now()), autoConfirmed: await autoConfirmReceipts(db, clock.now()) };
   // After the expiries above: a campaign's last unpaid holds are settled before it is closed out.
   const flashSales = await settleEndedFlashSales(env, clock.now());
-  return { lostFlashOrders, expired, outbox, flashSales, shipping, tracking, afterSales };
+  const points = await sweepPointLots(db, clock.now(), env.SHOP_TIME_ZONE);
+  const membership = { growth: await creditDueOrderGrowth(db, clock.now()), rerated: await rerateDueLevels(db, clock.now()), plansClosed: await closeExpiredPlanPurchases(db, pay, clock.now()) };
+  return { lostFlashOrders, expired, outbox, flashSales, shipping, tracking, afterSales, points, membership };
 }

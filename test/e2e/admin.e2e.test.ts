@@ -1,32 +1,16 @@
 // The admin page in a real browser against the production bundle: log in, find a product, change
 // a price through the form, and see the storefront serve the new price.
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startLocalWorker, type LocalWorker } from '../../scripts/local-worker';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { hashPassword } from '../../src/lib/password';
+import { workerAndBrowser } from './browser';
 
 const OWNER = { username: 'e2e_owner', password: 'e2e password 123' };
 
-let worker: LocalWorker;
-let browser: Browser;
-
-beforeAll(async () => {
-  [worker, browser] = await Promise.all([
-    startLocalWorker(),
-    chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    }),
-  ]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await worker?.dispose();
-});
+const started = workerAndBrowser();
 
 async function api<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
-  const res = await fetch(`${worker.url}${path}`, {
+  const res = await fetch(`${started.worker.url}${path}`, {
     method,
     headers: { 'Content-Type': 'application/json', ...(token && { Authorization: `Bearer ${token}` }) },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -39,7 +23,7 @@ type Product = { id: string; skus: { id: string; spec_values: string[]; price_fe
 
 async function createPublishedProduct(): Promise<Product> {
   const now = Date.now();
-  await worker.db
+  await started.worker.db
     .prepare(
       `INSERT INTO merchant_accounts (id, username, display_name, password_hash, role, disabled, failed_logins, created_at, updated_at)
        VALUES (?, ?, ?, ?, 'owner', 0, 0, ?, ?)`,
@@ -83,9 +67,9 @@ async function renderedFonts(page: Page, selector: string) {
 it('logs in, finds a product, changes a price, and the storefront serves it', async () => {
   const product = await createPublishedProduct();
   const sku = product.skus.find((s) => s.spec_values[0] === 'M')!;
-  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  const page = await started.browser.newPage({ viewport: { width: 1200, height: 800 } });
 
-  await page.goto(`${worker.url}/admin`);
+  await page.goto(`${started.worker.url}/admin`);
   expect(new URL(page.url()).pathname).toBe('/admin/login');
   await page.getByLabel('用户名').fill(OWNER.username);
   await page.getByLabel('密码').fill(OWNER.password);

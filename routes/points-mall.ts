@@ -1,0 +1,28 @@
+// The points mall: the public list (cached with the catalog) and a shopper's exchange.
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import type { AppEnv } from '../src/env';
+import { requireShopper } from '../src/http/auth';
+import { cachedCatalogResponse } from '../src/http/catalog-cache';
+import { rateLimit } from '../src/lib/rate-limit';
+import { idempotencyHeader, idOf, validate } from '../src/lib/validate';
+import { exchangeMallItem, listMallItems } from '../src/services/loyalty/points-mall';
+import { createContextOf } from '../src/services/orders';
+
+export const pointsMallRoutes = new Hono<AppEnv>()
+  .get('/points-mall/items', cachedCatalogResponse(), validate('query', v.strictObject({})), async (c) => c.json({ items: await listMallItems(c.var.db, true) }))
+  .post(
+    '/points-mall/items/:id/exchange',
+    rateLimit('claim'),
+    requireShopper(),
+    idempotencyHeader,
+    validate('param', v.object({ id: idOf('pmi') })),
+    validate('json', v.strictObject({ address_id: v.optional(idOf('adr')) })),
+    async (c) => {
+      const itemId = c.req.valid('param').id;
+      const body = c.req.valid('json');
+      const ctx = await createContextOf(c, c.req.valid('header')['idempotency-key'], { itemId, ...body });
+      const { exchange, created } = await exchangeMallItem(ctx, itemId, { addressId: body.address_id });
+      return c.json(exchange, 201, created ? {} : { 'Idempotent-Replayed': 'true' });
+    },
+  );
