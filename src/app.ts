@@ -16,8 +16,10 @@ import { adminGroupBuyRoutes } from '../routes/admin/group-buys';
 import { groupBuyRoutes } from '../routes/group-buys';
 import { adminPageRoutes } from '../routes/admin/page';
 import { adminBargainRoutes } from '../routes/admin/bargains';
+import { adminCouponRoutes } from '../routes/admin/coupons';
 import { bargainRoutes } from '../routes/bargains';
 import { cartRoutes } from '../routes/cart';
+import { couponRoutes } from '../routes/coupons';
 import { catalogRoutes } from '../routes/catalog';
 import { healthRoutes } from '../routes/health';
 import { meRoutes } from '../routes/me';
@@ -104,11 +106,13 @@ export function createApp(deps: AppDeps = {}) {
     .route('/', flashSaleRoutes)
     .route('/', bargainRoutes)
     .route('/', groupBuyRoutes)
+    .route('/', couponRoutes)
     .route('/admin/api', adminApiRoutes)
     .route('/admin/api', adminOrderRoutes)
     .route('/admin/api', adminFlashSaleRoutes)
     .route('/admin/api', adminBargainRoutes)
     .route('/admin/api', adminGroupBuyRoutes)
+    .route('/admin/api', adminCouponRoutes)
     .route('/admin', adminPageRoutes)
     // The document of every route above and these two; built once per app, on first request.
     .route(

@@ -6,3 +6,5 @@ export * from './orders';
 export * from './flash-sales';
 export * from './bargains';
 export * from './group-buys';
+export * from './coupons';
+export * from './promotions';
