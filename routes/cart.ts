@@ -14,6 +14,8 @@ const lineParam = validate('param', v.object({ id: idOf('crt') }));
 /** Lines to buy: given explicitly ("buy now"), or else the cart's selected lines. */
 export const checkoutLinesBody = v.strictObject({
   items: v.optional(v.pipe(v.array(v.strictObject({ sku_id: idOf('sku'), quantity })), v.minLength(1, 'needs at least one item'), v.maxLength(MAX_CART_LINES))),
+  /** Absent: the best usable coupon; null: no coupon; an id: that coupon of the shopper's. */
+  coupon_id: v.optional(v.nullable(idOf('cpn'))),
 });
 
 export async function resolveCheckoutLines(c: { var: AppEnv['Variables'] }, items: { sku_id: string; quantity: number }[] | undefined) {
@@ -26,11 +28,11 @@ export const cartRoutes = new Hono<AppEnv>()
   .use('/cart', requireShopper())
   .use('/cart/*', requireShopper())
   .use('/checkout/*', requireShopper())
-  .get('/cart', async (c) => c.json(await cartView(c.var.db, c.var.shopper.id)))
+  .get('/cart', async (c) => c.json(await cartView(c.var.db, c.var.shopper.id, c.var.clock.now())))
   .post('/cart/items', validate('json', v.strictObject({ sku_id: idOf('sku'), quantity })), async (c) => {
     const { sku_id, quantity: q } = c.req.valid('json');
     await addToCart(c.var.db, c.var.shopper.id, sku_id, q, c.var.clock.now());
-    return c.json(await cartView(c.var.db, c.var.shopper.id), 201);
+    return c.json(await cartView(c.var.db, c.var.shopper.id, c.var.clock.now()), 201);
   })
   .patch(
     '/cart/items/:id',
@@ -44,19 +46,20 @@ export const cartRoutes = new Hono<AppEnv>()
     ),
     async (c) => {
       await updateCartLine(c.var.db, c.var.shopper.id, c.req.valid('param').id, c.req.valid('json'), c.var.clock.now());
-      return c.json(await cartView(c.var.db, c.var.shopper.id));
+      return c.json(await cartView(c.var.db, c.var.shopper.id, c.var.clock.now()));
     },
   )
   .delete('/cart/items/:id', lineParam, async (c) => {
     await removeCartLine(c.var.db, c.var.shopper.id, c.req.valid('param').id);
-    return c.json(await cartView(c.var.db, c.var.shopper.id));
+    return c.json(await cartView(c.var.db, c.var.shopper.id, c.var.clock.now()));
   })
   .post('/cart/select', validate('json', v.strictObject({ item_ids: v.optional(v.pipe(v.array(idOf('crt')), v.maxLength(MAX_CART_LINES))), selected: v.boolean() })), async (c) => {
     const { item_ids, selected } = c.req.valid('json');
     await selectCartLines(c.var.db, c.var.shopper.id, item_ids, selected, c.var.clock.now());
-    return c.json(await cartView(c.var.db, c.var.shopper.id));
+    return c.json(await cartView(c.var.db, c.var.shopper.id, c.var.clock.now()));
   })
   .post('/checkout/quote', validate('json', checkoutLinesBody), async (c) => {
-    const lines = await resolveCheckoutLines(c, c.req.valid('json').items);
-    return c.json(quoteView(await quoteLines(c.var.db, c.var.shopper.id, lines)));
+    const body = c.req.valid('json');
+    const lines = await resolveCheckoutLines(c, body.items);
+    return c.json(quoteView(await quoteLines(c.var.db, c.var.shopper.id, lines, c.var.clock.now(), body.coupon_id)));
   });

@@ -12,7 +12,8 @@ import { loadPurchasableSkus, unavailableReason } from './purchasable';
 export const MAX_CART_LINES = 100;
 export const MAX_LINE_QUANTITY = 999;
 
-export async function cartView(db: Db, userId: string) {
+/** The cart, its lines priced with the store promotions running at `now` (the coupon is chosen at checkout). */
+export async function cartView(db: Db, userId: string, now: number) {
   const lines = await db.select().from(cartItems).where(eq(cartItems.userId, userId)).orderBy(asc(cartItems.createdAt), asc(cartItems.id));
   const skus = await loadPurchasableSkus(
     db,
@@ -42,6 +43,8 @@ export async function cartView(db: Db, userId: string) {
       db,
       userId,
       selectedAvailable.map((i) => ({ skuId: i.sku_id, quantity: i.quantity })),
+      now,
+      null,
     ),
   );
   return {

@@ -5,6 +5,8 @@ import { users } from '../db/shoppers';
 import type { Db } from '../db/client';
 import { priceLines, type PriceRule, type Quote } from '../domain/pricing';
 import { notFound } from '../lib/errors';
+import { assertChosenCouponApplies, loadCheckoutPromotions, promotionOutcomeView, type CouponRequest } from './coupons/checkout-promotions';
+import type { PromotionOutcome } from '../domain/promotions/stacking';
 import { loadPurchasableSkus, unavailableReason, type PurchasableSku, type UnavailableReason } from './purchasable';
 import { getShopSettings, shippingPolicyOf } from './shop-settings';
 
@@ -15,19 +17,24 @@ export type CheckoutQuote = {
   skus: Map<string, PurchasableSku>;
   unavailable: { skuId: string; quantity: number; reason: UnavailableReason }[];
   paymentWindowMinutes: number;
+  promotions: PromotionOutcome;
 };
 
-/** Rules that take discounts (coupons, points) are added here by later features. */
+/**
+ * Rules that take discounts after the coupon (points) are added here by later features; store
+ * promotions and the coupon come first (src/domain/promotions/stacking.ts has the order).
+ */
 const priceRules: PriceRule[] = [];
 
-export async function quoteLines(db: Db, userId: string, requested: RequestedLine[]): Promise<CheckoutQuote> {
-  const [user, settings, skus] = await Promise.all([
+export async function quoteLines(db: Db, userId: string, requested: RequestedLine[], now: number, couponId?: CouponRequest): Promise<CheckoutQuote> {
+  const [user, settings, skus, promotions] = await Promise.all([
     db.query.users.findFirst({ where: eq(users.id, userId) }),
     getShopSettings(db),
     loadPurchasableSkus(
       db,
       requested.map((l) => l.skuId),
     ),
+    loadCheckoutPromotions(db, userId, now, couponId),
   ]);
   if (!user) throw notFound('Shopper');
   // The same SKU twice counts once, with the quantities added.
@@ -40,13 +47,15 @@ export async function quoteLines(db: Db, userId: string, requested: RequestedLin
     const sku = skus.get(skuId);
     const reason = unavailableReason(sku, quantity);
     if (reason || !sku) unavailable.push({ skuId, quantity, reason: reason ?? 'sku_removed' });
-    else priced.push({ skuId, quantity, unitPriceFen: sku.priceFen, memberPriceFen: sku.memberPriceFen });
+    else priced.push({ skuId, quantity, unitPriceFen: sku.priceFen, memberPriceFen: sku.memberPriceFen, promotionalPriceFen: promotions.timedPriceOf(sku) });
   }
-  const quote = priceLines(priced, { isMember: user.memberLevel > 0, shipping: shippingPolicyOf(settings) }, priceRules);
-  return { quote, skus, unavailable, paymentWindowMinutes: settings.paymentWindowMinutes };
+  const stages = promotions.stages(skus);
+  const quote = priceLines(priced, { isMember: user.memberLevel > 0, shipping: shippingPolicyOf(settings) }, [...stages.rules, ...priceRules]);
+  assertChosenCouponApplies(stages.outcome());
+  return { quote, skus, unavailable, paymentWindowMinutes: settings.paymentWindowMinutes, promotions: stages.outcome() };
 }
 
-export function quoteView({ quote, skus, unavailable }: CheckoutQuote) {
+export function quoteView({ quote, skus, unavailable, promotions }: CheckoutQuote) {
   return {
     lines: quote.lines.map((l) => {
       const sku = skus.get(l.skuId)!;
@@ -59,6 +68,7 @@ export function quoteView({ quote, skus, unavailable }: CheckoutQuote) {
         quantity: l.quantity,
         unit_price_fen: l.unitPriceFen,
         member_price_applied: l.memberPriceApplied,
+        price_source: l.priceSource,
         effective_unit_price_fen: l.effectiveUnitPriceFen,
         line_total_fen: l.lineTotalFen,
         discount_share_fen: l.discountShareFen,
@@ -71,5 +81,6 @@ export function quoteView({ quote, skus, unavailable }: CheckoutQuote) {
     discount_fen: quote.discountFen,
     shipping_fee_fen: quote.shippingFeeFen,
     payable_fen: quote.payableFen,
+    ...promotionOutcomeView(promotions),
   };
 }

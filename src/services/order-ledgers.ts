@@ -8,6 +8,7 @@
 import type { Statement } from '../db/batch';
 import type { Db } from '../db/client';
 import type { refunds } from '../db/orders';
+import { couponLedger } from './coupons/ledger';
 import { stockHeldInD1 } from './order-source-policy';
 import { recordSalesStatements, releaseStockStatements, type OrderRow } from './order-transitions';
 
@@ -44,6 +45,8 @@ export const orderLedgers = {
     // Goods that never left the shop go back on sale when the money is given back in full.
     refunded: (db, order, { inFull }) => (inFull && !order.shippedAt && stockHeldInD1(order) ? releaseStockStatements(db, order.id) : []),
   },
+  // Locked in the order's creation batch; used at payment, given back on cancel and full refund (coupons/ledger.ts).
+  coupons: couponLedger,
 } satisfies Record<string, OrderLedger>;
 
 export type LedgerName = keyof typeof orderLedgers;

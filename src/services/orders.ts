@@ -11,13 +11,15 @@ import { newId } from '../lib/ids';
 import { encodeBase64Url } from '../lib/base64url';
 import { addressSnapshot, findOwnAddress } from './addresses';
 import { quoteLines, type RequestedLine } from './checkout';
+import type { CouponRequest } from './coupons/checkout-promotions';
+import { lockCouponStatements } from './coupons/ledger';
 import type { Quote } from '../domain/pricing';
 import type { PurchasableSku } from './purchasable';
 import { applyTransition, nextStatus, type Actor, type OrderRow } from './order-transitions';
 import { policyOf } from './order-source-policy';
 import { addresses } from '../db/shoppers';
 
-export type CreateOrderInput = { lines: RequestedLine[]; fromCart: boolean; addressId?: string; note?: string };
+export type CreateOrderInput = { lines: RequestedLine[]; fromCart: boolean; addressId?: string; note?: string; couponId?: CouponRequest };
 
 /** "2611231530" + 6 random digits, in the shop's time zone: readable, sortable, unique enough to retry. */
 export function newOrderNumber(now: number, timeZone: string): string {
@@ -60,7 +62,7 @@ export async function createOrder(ctx: CreateContext, resolve: () => Promise<Cre
 
   const input = await resolve();
   const address = input.addressId ? await findOwnAddress(ctx.db, ctx.userId, input.addressId) : await defaultAddress(ctx.db, ctx.userId);
-  const { quote, skus, unavailable, paymentWindowMinutes } = await quoteLines(ctx.db, ctx.userId, input.lines);
+  const { quote, skus, unavailable, paymentWindowMinutes, promotions } = await quoteLines(ctx.db, ctx.userId, input.lines, ctx.now, input.couponId);
   if (unavailable.length) {
     throw businessRule(
       unavailable.some((u) => u.reason === 'insufficient_stock' || u.reason === 'out_of_stock') ? 'insufficient_stock' : 'items_unavailable',
@@ -69,6 +71,8 @@ export async function createOrder(ctx: CreateContext, resolve: () => Promise<Cre
     );
   }
   const stockAndCart = reserveStockStatements(quote, skus, ctx.now);
+  const coupon = promotions.coupon?.evaluation.usable ? quote.adjustments.find((a) => a.source === 'coupon') : undefined;
+  if (coupon) stockAndCart.push(...lockCouponStatements({ couponId: coupon.ref!, userId: ctx.userId, idempotencyKey: ctx.idempotencyKey, savingFen: coupon.amountFen }, ctx.now));
   if (input.fromCart) {
     stockAndCart.push(
       ctx.db.delete(cartItems).where(

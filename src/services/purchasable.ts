@@ -9,6 +9,7 @@ export type UnavailableReason = 'product_unpublished' | 'sku_removed' | 'out_of_
 export type PurchasableSku = {
   skuId: string;
   productId: string;
+  categoryId: string;
   title: string;
   specValues: string[];
   imageUrl: string;
@@ -23,7 +24,7 @@ export type PurchasableSku = {
 export async function loadPurchasableSkus(db: Db, skuIds: string[]): Promise<Map<string, PurchasableSku>> {
   if (skuIds.length === 0) return new Map();
   const rows = await db
-    .select({ sku: skus, product: { id: products.id, title: products.title, mainImageUrl: products.mainImageUrl, status: products.status } })
+    .select({ sku: skus, product: { id: products.id, categoryId: products.categoryId, title: products.title, mainImageUrl: products.mainImageUrl, status: products.status } })
     .from(skus)
     .innerJoin(products, eq(products.id, skus.productId))
     .where(inArray(skus.id, [...new Set(skuIds)]));
@@ -33,6 +34,7 @@ export async function loadPurchasableSkus(db: Db, skuIds: string[]): Promise<Map
       {
         skuId: sku.id,
         productId: product.id,
+        categoryId: product.categoryId,
         title: product.title,
         specValues: sku.specValues,
         imageUrl: sku.imageUrl ?? product.mainImageUrl,
