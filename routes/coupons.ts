@@ -17,15 +17,25 @@ export const couponRoutes = new Hono<AppEnv>()
   // Public, but with the signed-in shopper's claim state when a token comes: never stored by a shared cache.
   .get('/coupons', validate('query', v.strictObject({})), async (c) => {
     let userId: string | null = null;
-    if (c.req.header('Authorization')) await signedIn(c, async () => void (userId = c.var.shopper.id));
+    if (c.req.header('Authorization')) {
+      await signedIn(c, async () => {
+        userId = c.var.shopper.id;
+      });
+    }
     c.header('Cache-Control', 'private, no-store');
     c.header('Vary', 'Authorization');
     return c.json(await couponCentre(c.var.db, userId, c.var.clock.now()));
   })
-  .post('/coupons/redeem', signedIn, claimLimit, validate('json', v.strictObject({ code: v.pipe(v.string(), v.trim(), v.minLength(4, 'must have at least 4 characters'), v.maxLength(32, 'must have at most 32 characters')) })), async (c) => {
-    const coupon = await redeemCode(claimContext(c), c.req.valid('json').code);
-    return c.json(heldCouponView(coupon, c.var.clock.now()), 201);
-  })
+  .post(
+    '/coupons/redeem',
+    signedIn,
+    claimLimit,
+    validate('json', v.strictObject({ code: v.pipe(v.string(), v.trim(), v.minLength(4, 'must have at least 4 characters'), v.maxLength(32, 'must have at most 32 characters')) })),
+    async (c) => {
+      const coupon = await redeemCode(claimContext(c), c.req.valid('json').code);
+      return c.json(heldCouponView(coupon, c.var.clock.now()), 201);
+    },
+  )
   .post('/coupons/:templateId/claim', signedIn, claimLimit, idempotencyHeader, validate('param', v.object({ templateId: idOf('cpt') })), noBody, async (c) => {
     const { templateId } = c.req.valid('param');
     const { coupon, created } = await claimCoupon(claimContext(c), templateId, c.req.valid('header')['idempotency-key'], await requestHash({ templateId }));

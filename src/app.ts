@@ -17,6 +17,7 @@ import { groupBuyRoutes } from '../routes/group-buys';
 import { adminPageRoutes } from '../routes/admin/page';
 import { adminBargainRoutes } from '../routes/admin/bargains';
 import { adminCouponRoutes } from '../routes/admin/coupons';
+import { adminPromotionRoutes } from '../routes/admin/promotions';
 import { bargainRoutes } from '../routes/bargains';
 import { cartRoutes } from '../routes/cart';
 import { couponRoutes } from '../routes/coupons';
@@ -113,6 +114,7 @@ export function createApp(deps: AppDeps = {}) {
     .route('/admin/api', adminBargainRoutes)
     .route('/admin/api', adminGroupBuyRoutes)
     .route('/admin/api', adminCouponRoutes)
+    .route('/admin/api', adminPromotionRoutes)
     .route('/admin', adminPageRoutes)
     // The document of every route above and these two; built once per app, on first request.
     .route(

@@ -9,19 +9,24 @@ import { countUpTo, isoTime } from './schemas';
 const MAX_SCOPE_IDS = 100;
 const integer = v.pipe(v.number('must be an integer'), v.integer('must be an integer'));
 
-export const scopeBody = v.variant('kind', [
-  v.strictObject({ kind: v.literal('all') }),
-  v.strictObject({
-    kind: v.picklist(['include', 'exclude'], 'must be all, include or exclude'),
-    category_ids: v.optional(v.pipe(v.array(idOf('cat')), v.maxLength(MAX_SCOPE_IDS)), []),
-    product_ids: v.optional(v.pipe(v.array(idOf('prd')), v.maxLength(MAX_SCOPE_IDS)), []),
-  }),
-], 'must be {"kind":"all"} or {"kind":"include"|"exclude", …}');
+export const scopeBody = v.variant(
+  'kind',
+  [
+    v.strictObject({ kind: v.literal('all') }),
+    v.strictObject({
+      kind: v.picklist(['include', 'exclude'], 'must be all, include or exclude'),
+      category_ids: v.optional(v.pipe(v.array(idOf('cat')), v.maxLength(MAX_SCOPE_IDS)), []),
+      product_ids: v.optional(v.pipe(v.array(idOf('prd')), v.maxLength(MAX_SCOPE_IDS)), []),
+    }),
+  ],
+  'must be {"kind":"all"} or {"kind":"include"|"exclude", …}',
+);
 
-const validityBody = v.variant('kind', [
-  v.strictObject({ kind: v.literal('fixed'), valid_from: isoTime, valid_until: isoTime }),
-  v.strictObject({ kind: v.literal('relative'), days: countUpTo(365) }),
-], 'must be {"kind":"fixed", …} or {"kind":"relative", "days": N}');
+const validityBody = v.variant(
+  'kind',
+  [v.strictObject({ kind: v.literal('fixed'), valid_from: isoTime, valid_until: isoTime }), v.strictObject({ kind: v.literal('relative'), days: countUpTo(365) })],
+  'must be {"kind":"fixed", …} or {"kind":"relative", "days": N}',
+);
 
 const templateFields = {
   name: text(40),
@@ -45,7 +50,9 @@ const templateFields = {
 
 export const createTemplateBody = v.strictObject(templateFields);
 export const updateTemplateBody = v.pipe(
-  v.strictObject(Object.fromEntries(Object.entries(templateFields).map(([k, s]) => [k, v.optional(s)])) as { [K in keyof typeof templateFields]: v.OptionalSchema<(typeof templateFields)[K], undefined> }),
+  v.strictObject(
+    Object.fromEntries(Object.entries(templateFields).map(([k, s]) => [k, v.optional(s)])) as { [K in keyof typeof templateFields]: v.OptionalSchema<(typeof templateFields)[K], undefined> },
+  ),
   v.check((b) => Object.keys(b).length > 0, 'must change at least one field'),
 );
 

@@ -97,9 +97,7 @@ export const shopperCoupons = sqliteTable(
     index('shopper_coupons_order_idx').on(t.orderId),
     uniqueIndex('shopper_coupons_idempotency_idx').on(t.userId, t.idempotencyKey),
     // One coupon per shopper from each code, merchant issue and new-shopper grant.
-    uniqueIndex('shopper_coupons_one_per_source_idx')
-      .on(t.source, t.sourceRef, t.userId)
-      .where(sql`${t.sourceRef} IS NOT NULL`),
+    uniqueIndex('shopper_coupons_one_per_source_idx').on(t.source, t.sourceRef, t.userId).where(sql`${t.sourceRef} IS NOT NULL`),
     check('shopper_coupons_lock_has_order', sql`${t.status} NOT IN ('locked', 'used') OR ${t.orderId} IS NOT NULL`),
   ],
 );

@@ -2,7 +2,7 @@
 // promotional: src/domain/promotions/stacking.ts decides), discounts, shipping, payable total.
 // All integer fen. Store promotions, coupons, points and campaign prices plug in as PriceRules
 // that return adjustments; the core below never needs to change for them.
-import { unitPriceOf, type PriceSource } from './promotions/stacking';
+import { unitPriceOf, type PriceSource } from './promotions/unit-price';
 import { splitProportionally } from './split';
 
 export type PricingLineInput = {

@@ -8,7 +8,7 @@
 import type { Statement } from '../db/batch';
 import type { Db } from '../db/client';
 import type { refunds } from '../db/orders';
-import { couponLedger } from './coupons/ledger';
+import { couponLedgerStatements as coupon } from './coupons/ledger';
 import { stockHeldInD1 } from './order-source-policy';
 import { recordSalesStatements, releaseStockStatements, type OrderRow } from './order-transitions';
 
@@ -46,7 +46,11 @@ export const orderLedgers = {
     refunded: (db, order, { inFull }) => (inFull && !order.shippedAt && stockHeldInD1(order) ? releaseStockStatements(db, order.id) : []),
   },
   // Locked in the order's creation batch; used at payment, given back on cancel and full refund (coupons/ledger.ts).
-  coupons: couponLedger,
+  coupons: {
+    paid: (_db, order, now) => coupon.paid(order.id, now),
+    cancelledUnpaid: (_db, order, now) => coupon.cancelledUnpaid(order.id, now),
+    refunded: (_db, order, { inFull }, now) => coupon.refunded(order.id, inFull, now),
+  },
 } satisfies Record<string, OrderLedger>;
 
 export type LedgerName = keyof typeof orderLedgers;

@@ -53,8 +53,25 @@ describe('stage 1: one unit price', () => {
 });
 
 describe('stage 2: at most one 满减/满折 activity, its best tier', () => {
-  const tiers: TieredActivity = { id: 'act1', name: '满100减10 满200减30', scope: { kind: 'all' }, condition: 'amount', benefit: 'amount_off', tiers: [{ threshold: 10000, value: 1000 }, { threshold: 20000, value: 3000 }] };
-  const byUnits: TieredActivity = { id: 'act2', name: '满2件9折', scope: { kind: 'include', categoryIds: ['c2'], productIds: [] }, condition: 'quantity', benefit: 'percent_off', tiers: [{ threshold: 2, value: 10 }] };
+  const tiers: TieredActivity = {
+    id: 'act1',
+    name: '满100减10 满200减30',
+    scope: { kind: 'all' },
+    condition: 'amount',
+    benefit: 'amount_off',
+    tiers: [
+      { threshold: 10000, value: 1000 },
+      { threshold: 20000, value: 3000 },
+    ],
+  };
+  const byUnits: TieredActivity = {
+    id: 'act2',
+    name: '满2件9折',
+    scope: { kind: 'include', categoryIds: ['c2'], productIds: [] },
+    condition: 'quantity',
+    benefit: 'percent_off',
+    tiers: [{ threshold: 2, value: 10 }],
+  };
 
   it('picks the best tier reached and the activity that saves most', () => {
     const lines = priceLines([line('a', 1, 15000), line('b', 2, 5000)], ctx).lines;
@@ -92,7 +109,11 @@ describe('stage 3: coupons', () => {
   });
 
   it('chooses the largest saving; ties go to the earliest expiry', () => {
-    const wallet = [coupon('late', manjian(100, 500), { validUntil: NOW + 9_000_000 }), coupon('early', manjian(100, 500), { validUntil: NOW + 5_000_000 }), coupon('small', manjian(100, 400), { validUntil: NOW + 1000 })];
+    const wallet = [
+      coupon('late', manjian(100, 500), { validUntil: NOW + 9_000_000 }),
+      coupon('early', manjian(100, 500), { validUntil: NOW + 5_000_000 }),
+      coupon('small', manjian(100, 400), { validUntil: NOW + 1000 }),
+    ];
     const lines = priceLines([line('a', 1, 5000)], ctx).lines;
     const picked = bestCoupon(wallet.map((c) => ({ coupon: c, evaluation: evaluateCoupon(c, lines, goodsOf, NOW) })));
     expect(picked?.coupon.id).toBe('early');

@@ -59,7 +59,11 @@ export const timedDiscountActive = (d: TimedDiscount, now: number) => d.startsAt
  * The lowest price the running discounts give one SKU now, and when that price ends; a SKU-level
  * discount and a product-level one both count (the lower wins).
  */
-export function timedPriceOf(discounts: readonly TimedDiscount[], sku: { skuId: string; productId: string; priceFen: number }, now: number): { priceFen: number; endsAt: number; discountId: string } | null {
+export function timedPriceOf(
+  discounts: readonly TimedDiscount[],
+  sku: { skuId: string; productId: string; priceFen: number },
+  now: number,
+): { priceFen: number; endsAt: number; discountId: string } | null {
   let best: { priceFen: number; endsAt: number; discountId: string } | null = null;
   for (const d of discounts) {
     if (!timedDiscountActive(d, now) || d.productId !== sku.productId || (d.skuId !== null && d.skuId !== sku.skuId)) continue;

@@ -55,7 +55,8 @@ export function bestCoupon<T extends { coupon: HeldCoupon; evaluation: CouponEva
   for (const c of candidates) {
     if (!c.evaluation.usable || c.evaluation.savingFen <= 0) continue;
     const saving = c.evaluation.savingFen;
-    const better = !best || saving > best.saving || (saving === best.saving && (c.coupon.validUntil < best.coupon.validUntil || (c.coupon.validUntil === best.coupon.validUntil && c.coupon.id < best.coupon.id)));
+    const better =
+      !best || saving > best.saving || (saving === best.saving && (c.coupon.validUntil < best.coupon.validUntil || (c.coupon.validUntil === best.coupon.validUntil && c.coupon.id < best.coupon.id)));
     if (better) best = { ...c, saving };
   }
   return best;

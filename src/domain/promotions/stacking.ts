@@ -1,6 +1,6 @@
 // The stacking order of every price reduction, in one place (README, "Stacking"):
 //
-//   1. unit price   the lowest of list price, member price and 限时折扣 price: one of them,
+//   1. unit price   (unit-price.ts) the lowest of list price, member price and 限时折扣 price: one of them,
 //                   never two on top of each other. (A member-level discount is a member
 //                   price: it is one more candidate here, not a stage of its own.)
 //   2. promotion    at most one 满减/满折 activity: the one whose best reached tier saves most.
@@ -10,20 +10,12 @@
 // Campaign prices (flash sale, group buy, bargain) take no promotion or coupon unless their
 // campaign allows it (scope.ts, takesPromotions). Each stage sees what the earlier stages left
 // of each line and is capped by it; priceLines shares each discount among its lines exactly.
-import type { PriceRule, PricedLine, PricingLineInput } from '../pricing';
+import type { PriceRule, PricedLine } from '../pricing';
 import { bestActivity, type ActivityEvaluation, type TieredActivity } from './activity';
 import { bestCoupon, evaluateCoupon, type CouponEvaluation, type CouponRefusal, type HeldCoupon } from './coupon';
 import type { LineGoods } from './scope';
 
-export type PriceSource = 'list' | 'member' | 'timed_discount';
-
-/** Stage 1: the unit price a line is charged, and where it comes from. Ties keep the plainer price. */
-export function unitPriceOf(line: Pick<PricingLineInput, 'unitPriceFen' | 'memberPriceFen' | 'promotionalPriceFen'>, isMember: boolean): { unitPriceFen: number; source: PriceSource } {
-  let best: { unitPriceFen: number; source: PriceSource } = { unitPriceFen: line.unitPriceFen, source: 'list' };
-  if (isMember && line.memberPriceFen != null && line.memberPriceFen < best.unitPriceFen) best = { unitPriceFen: line.memberPriceFen, source: 'member' };
-  if (line.promotionalPriceFen != null && line.promotionalPriceFen < best.unitPriceFen) best = { unitPriceFen: line.promotionalPriceFen, source: 'timed_discount' };
-  return best;
-}
+export { unitPriceOf, type PriceSource } from './unit-price';
 
 /** Which coupon to use: the best usable one (the default), none, or the one the shopper picked. */
 export type CouponChoice = { kind: 'best' } | { kind: 'none' } | { kind: 'chosen'; couponId: string };

@@ -41,7 +41,12 @@ export function assertChosenCouponApplies(outcome: PromotionOutcome) {
 }
 
 export function promotionOutcomeView(outcome: PromotionOutcome) {
-  const couponSummary = (w: PromotionOutcome['wallet'][number]) => ({ id: w.coupon.id, name: w.coupon.label, valid_from: new Date(w.coupon.validFrom).toISOString(), valid_until: new Date(w.coupon.validUntil).toISOString() });
+  const couponSummary = (w: PromotionOutcome['wallet'][number]) => ({
+    id: w.coupon.id,
+    name: w.coupon.label,
+    valid_from: new Date(w.coupon.validFrom).toISOString(),
+    valid_until: new Date(w.coupon.validUntil).toISOString(),
+  });
   return {
     promotion: outcome.activity && { id: outcome.activity.activity.id, name: outcome.activity.activity.name, tier: outcome.activity.tier, saving_fen: outcome.activity.savingFen },
     coupon: outcome.coupon?.evaluation.usable ? { ...couponSummary(outcome.coupon), saving_fen: outcome.coupon.evaluation.savingFen } : null,

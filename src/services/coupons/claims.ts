@@ -52,7 +52,7 @@ export async function claimCoupon(ctx: ClaimContext, templateId: string, key: st
   const earlier = await byIdempotencyKey(ctx, key, requestHash);
   if (earlier) return { coupon: earlier, created: false };
   const template = await ctx.db.query.couponTemplates.findFirst({ where: eq(couponTemplates.id, templateId) });
-  if (!template || template.inCentre !== 1) throw notFound('Coupon');
+  if (template?.inCentre !== 1) throw notFound('Coupon');
   const refusal = claimRefusal(template, await shopperOf(ctx.db, ctx.userId), ctx.now);
   if (refusal) throw refusal;
   const { couponId, statements } = grantStatements(ctx.db, { template, userId: ctx.userId, source: 'claim', idempotencyKey: key, requestHash }, ctx.now, ctx.timeZone);

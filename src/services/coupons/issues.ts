@@ -29,7 +29,16 @@ export async function issueToShoppers(db: Db, req: IssueRequest): Promise<IssueR
     const id = newId('cpi');
     await db
       .insert(couponIssues)
-      .values({ id, templateId: req.templateId, userIds: [...new Set(req.userIds)], idempotencyKey: req.idempotencyKey, requestHash: req.requestHash, createdBy: req.actorId, createdAt: req.now, updatedAt: req.now })
+      .values({
+        id,
+        templateId: req.templateId,
+        userIds: [...new Set(req.userIds)],
+        idempotencyKey: req.idempotencyKey,
+        requestHash: req.requestHash,
+        createdBy: req.actorId,
+        createdAt: req.now,
+        updatedAt: req.now,
+      })
       .onConflictDoNothing({ target: couponIssues.idempotencyKey });
     issue = (await db.query.couponIssues.findFirst({ where: eq(couponIssues.idempotencyKey, req.idempotencyKey) }))!;
   }

@@ -6,17 +6,17 @@
 // Each move is guarded by the status it leaves, so a replayed batch changes nothing.
 import { sql } from 'drizzle-orm';
 import type { Statement } from '../../db/batch';
-import type { OrderLedger } from '../order-ledgers';
 
 const giveBack = (orderId: string, from: 'locked' | 'used', now: number): Statement =>
   sql`UPDATE shopper_coupons SET status = CASE WHEN valid_until > ${now} THEN 'unused' ELSE 'expired' END,
         order_id = NULL, saving_fen = NULL, locked_at = NULL, used_at = NULL, updated_at = ${now}
       WHERE order_id = ${orderId} AND status = ${from}`;
 
-export const couponLedger: OrderLedger = {
-  paid: (_db, order, now) => [sql`UPDATE shopper_coupons SET status = 'used', used_at = ${now}, updated_at = ${now} WHERE order_id = ${order.id} AND status = 'locked'`],
-  cancelledUnpaid: (_db, order, now) => [giveBack(order.id, 'locked', now)],
-  refunded: (_db, order, { inFull }, now) => (inFull ? [giveBack(order.id, 'used', now)] : []),
+/** The order's coupon moves as the order-ledgers table asks (its `coupons` entry). */
+export const couponLedgerStatements = {
+  paid: (orderId: string, now: number): Statement[] => [sql`UPDATE shopper_coupons SET status = 'used', used_at = ${now}, updated_at = ${now} WHERE order_id = ${orderId} AND status = 'locked'`],
+  cancelledUnpaid: (orderId: string, now: number): Statement[] => [giveBack(orderId, 'locked', now)],
+  refunded: (orderId: string, inFull: boolean, now: number): Statement[] => (inFull ? [giveBack(orderId, 'used', now)] : []),
 };
 
 /**

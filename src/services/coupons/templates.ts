@@ -81,7 +81,9 @@ async function templateFields(db: Db, input: TemplateInput) {
   const problems: ErrorDetail[] = [];
   const benefit = benefitOf(input, problems);
   const validity: Validity =
-    input.validity.kind === 'fixed' ? { kind: 'fixed', validFrom: Date.parse(input.validity.valid_from), validUntil: Date.parse(input.validity.valid_until) } : { kind: 'relative', days: input.validity.days };
+    input.validity.kind === 'fixed'
+      ? { kind: 'fixed', validFrom: Date.parse(input.validity.valid_from), validUntil: Date.parse(input.validity.valid_until) }
+      : { kind: 'relative', days: input.validity.days };
   const fields = {
     name: input.name,
     description: input.description ?? '',
@@ -138,7 +140,8 @@ function inputOf(t: TemplateRow): TemplateInput {
     in_centre: t.inCentre === 1,
     claim_starts_at: new Date(t.claimStartsAt).toISOString(),
     claim_ends_at: new Date(t.claimEndsAt).toISOString(),
-    validity: t.validityKind === 'fixed' ? { kind: 'fixed', valid_from: new Date(t.validFrom!).toISOString(), valid_until: new Date(t.validUntil!).toISOString() } : { kind: 'relative', days: t.validDays! },
+    validity:
+      t.validityKind === 'fixed' ? { kind: 'fixed', valid_from: new Date(t.validFrom!).toISOString(), valid_until: new Date(t.validUntil!).toISOString() } : { kind: 'relative', days: t.validDays! },
   };
 }
 

@@ -63,7 +63,12 @@ describe('POST /checkout/quote with coupons', () => {
     const quote = await json(api('POST', '/checkout/quote', { token: shopper.token, body: { items: [{ sku_id: skuId, quantity: 1 }] } }));
     expect(quote.coupon).toMatchObject({ id: best, saving_fen: 2000 });
     expect(quote).toMatchObject({ items_total_fen: 12900, discount_fen: 2000 });
-    expect(quote.coupons.usable.map((c: { id: string; saving_fen: number }) => [c.id, c.saving_fen]).sort()).toEqual([[best, 2000], [percent, 1000]].sort());
+    expect(quote.coupons.usable.map((c: { id: string; saving_fen: number }) => [c.id, c.saving_fen]).sort()).toEqual(
+      [
+        [best, 2000],
+        [percent, 1000],
+      ].sort(),
+    );
     const reasons = Object.fromEntries(quote.coupons.unusable.map((c: { id: string; reason: string }) => [c.id, c.reason]));
     expect(reasons).toEqual({ [tooHigh]: 'below_threshold', [elsewhere]: 'out_of_scope', [notYet]: 'not_yet_valid' });
 

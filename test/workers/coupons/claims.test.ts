@@ -4,6 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { activeCoupon, claim } from '../../fixtures/coupons';
 import { api, json, manyShoppers, shopperToken, tokenFor } from '../../fixtures/helpers';
 
+// The issue's figures: 10,000 attempts, 1,000 coupons (a tenth), 3,000 shoppers (three tenths).
+const ATTEMPTS = 10_000;
 let operator: string;
 beforeAll(async () => {
   operator = (await tokenFor('operator')).token;
@@ -38,8 +40,22 @@ describe('POST /coupons/:templateId/claim', () => {
     };
     await expectRefusal(paused.id, 409, 'coupon_not_active');
     const hour = 3_600_000;
-    await expectRefusal((await activeCoupon(operator, { claim_starts_at: new Date(Date.now() + hour).toISOString(), claim_ends_at: new Date(Date.now() + 2 * hour).toISOString() })).id, 422, 'claim_not_started');
-    await expectRefusal((await activeCoupon(operator, { claim_starts_at: new Date(Date.now() - 2 * hour).toISOString(), claim_ends_at: new Date(Date.now() - hour).toISOString(), validity: { kind: 'relative', days: 1 } })).id, 422, 'claim_ended');
+    await expectRefusal(
+      (await activeCoupon(operator, { claim_starts_at: new Date(Date.now() + hour).toISOString(), claim_ends_at: new Date(Date.now() + 2 * hour).toISOString() })).id,
+      422,
+      'claim_not_started',
+    );
+    await expectRefusal(
+      (
+        await activeCoupon(operator, {
+          claim_starts_at: new Date(Date.now() - 2 * hour).toISOString(),
+          claim_ends_at: new Date(Date.now() - hour).toISOString(),
+          validity: { kind: 'relative', days: 1 },
+        })
+      ).id,
+      422,
+      'claim_ended',
+    );
     await expectRefusal((await activeCoupon(operator, { audience: 'member_level', min_member_level: 2 })).id, 422, 'not_eligible');
     await expectRefusal((await activeCoupon(operator, { audience: 'new_shopper' })).id, 422, 'not_eligible');
     const one = await activeCoupon(operator, { total_quantity: 1 });
@@ -51,30 +67,30 @@ describe('POST /coupons/:templateId/claim', () => {
     await expectRefusal(draft.id, 404, 'not_found');
   });
 
-  it('10,000 claims for 1,000 coupons from 3,000 shoppers, limit 2: exactly 1,000 claimed, nobody above 2', { timeout: 300_000 }, async () => {
-    const template = await activeCoupon(operator, { total_quantity: 1000, per_shopper_limit: 2 });
-    const shoppers = await manyShoppers(3000);
-    const attempts = Array.from({ length: 10_000 }, (_, i) => shoppers[(i * 7919) % shoppers.length]!);
+  it('10,000 claims for 1,000 coupons from 3,000 shoppers, limit 2: exactly 1,000 claimed, nobody above 2', { timeout: 900_000 }, async () => {
+    const template = await activeCoupon(operator, { total_quantity: ATTEMPTS / 10, per_shopper_limit: 2 });
+    const shoppers = await manyShoppers((ATTEMPTS / 10) * 3);
+    const attempts = Array.from({ length: ATTEMPTS }, (_, i) => shoppers[(i * 7919) % shoppers.length]!);
     const statuses = new Map<string, number>();
-    // Waves of 500 requests in flight at once, each wave all concurrent.
-    for (let i = 0; i < attempts.length; i += 500) {
+    // Waves of 200 requests in flight at once (workerd answers one at a time; bigger waves only queue longer).
+    for (let i = 0; i < attempts.length; i += 200) {
       const results = await Promise.all(
-        attempts.slice(i, i + 500).map(async (s) => {
+        attempts.slice(i, i + 200).map(async (s) => {
           const res = await claim(s.token, template.id);
           return res.status === 201 ? '201' : `${res.status} ${(await json(res)).error.code}`;
         }),
       );
       for (const r of results) statuses.set(r, (statuses.get(r) ?? 0) + 1);
     }
-    expect(statuses.get('201')).toBe(1000);
+    expect(statuses.get('201')).toBe(ATTEMPTS / 10);
     expect([...statuses.keys()].sort()).toEqual(['201', '409 coupon_sold_out', '422 claim_limit'].filter((k) => statuses.has(k)).sort());
     const held = await env.DB.prepare('SELECT count(*) AS n, max(c) AS most FROM (SELECT user_id, count(*) AS c FROM shopper_coupons WHERE template_id = ? GROUP BY user_id)')
       .bind(template.id)
       .first<{ n: number; most: number }>();
     const total = await env.DB.prepare('SELECT count(*) AS n FROM shopper_coupons WHERE template_id = ?').bind(template.id).first<{ n: number }>();
-    expect(total!.n).toBe(1000);
+    expect(total!.n).toBe(ATTEMPTS / 10);
     expect(held!.most).toBeLessThanOrEqual(2);
-    expect((await json(api('GET', `/admin/api/coupons/${template.id}`, { token: operator }))).issued_count).toBe(1000);
+    expect((await json(api('GET', `/admin/api/coupons/${template.id}`, { token: operator }))).issued_count).toBe(ATTEMPTS / 10);
   });
 });
 
@@ -97,7 +113,9 @@ describe('GET /coupons and /me/coupons', () => {
     expect(page2.items).toHaveLength(1);
     expect(page2.items[0].id).not.toBe(page1.items[0].id);
     expect(page2.next_cursor).toBeNull();
-    await env.DB.prepare('UPDATE shopper_coupons SET valid_until = ? WHERE id = ?').bind(Date.now() - 1, page1.items[0].id).run();
+    await env.DB.prepare('UPDATE shopper_coupons SET valid_until = ? WHERE id = ?')
+      .bind(Date.now() - 1, page1.items[0].id)
+      .run();
     expect((await json(api('GET', '/me/coupons?status=expired', { token: shopper.token }))).items.map((c: { id: string }) => c.id)).toEqual([page1.items[0].id]);
     expect((await api('GET', '/me/coupons?status=lost', { token: shopper.token })).status).toBe(400);
     expect((await api('GET', '/me/coupons')).status).toBe(401);
