@@ -4,6 +4,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../../src/env';
 import { bargainPages } from './pages/bargains';
+import { couponPages } from './pages/coupons';
 import { flashSalePages } from './pages/flash-sales';
 import { groupBuyPages } from './pages/group-buys';
 import { orderPages } from './pages/orders';
@@ -17,4 +18,5 @@ export const adminPageRoutes = new Hono<AppEnv>()
   .route('/orders', orderPages)
   .route('/flash-sales', flashSalePages)
   .route('/bargains', bargainPages)
-  .route('/group-buys', groupBuyPages);
+  .route('/group-buys', groupBuyPages)
+  .route('/coupons', couponPages);
