@@ -5,6 +5,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../../src/env';
 import { bargainPages } from './pages/bargains';
 import { couponPages } from './pages/coupons';
+import { promotionPages } from './pages/promotions';
 import { flashSalePages } from './pages/flash-sales';
 import { groupBuyPages } from './pages/group-buys';
 import { orderPages } from './pages/orders';
@@ -19,4 +20,5 @@ export const adminPageRoutes = new Hono<AppEnv>()
   .route('/flash-sales', flashSalePages)
   .route('/bargains', bargainPages)
   .route('/group-buys', groupBuyPages)
-  .route('/coupons', couponPages);
+  .route('/coupons', couponPages)
+  .route('/promotions', promotionPages);

@@ -33,7 +33,15 @@ section{margin:24px 0}h2{font-size:16px;margin:0 0 8px}dl{display:grid;grid-temp
 `;
 
 /** The nav: one entry per section (routes/admin/page.ts mounts them). */
-const sections = { '/admin/products': '商品', '/admin/orders': '订单', '/admin/flash-sales': '秒杀', '/admin/bargains': '砍价', '/admin/group-buys': '拼团', '/admin/coupons': '优惠券' };
+const sections = {
+  '/admin/products': '商品',
+  '/admin/orders': '订单',
+  '/admin/flash-sales': '秒杀',
+  '/admin/bargains': '砍价',
+  '/admin/group-buys': '拼团',
+  '/admin/coupons': '优惠券',
+  '/admin/promotions': '促销',
+};
 
 const roleLabels: Record<MerchantPrincipal['role'], string> = { owner: '店主', operator: '运营', viewer: '查看' };
 

@@ -86,7 +86,7 @@ const timedView = (r: TimedDiscountRow, now: number) => ({
 });
 
 /** scheduled / running / ended, from the window and an early end. */
-const shownStatus = (r: { status: 'active' | 'ended'; startsAt: number; endsAt: number }, now: number) =>
+const shownStatus = (r: { status: 'active' | 'ended'; startsAt: number; endsAt: number }, now: number): 'scheduled' | 'running' | 'ended' =>
   r.status === 'ended' || now >= r.endsAt ? 'ended' : now < r.startsAt ? 'scheduled' : 'running';
 
 export async function listPromotions(db: Db, now: number) {
