@@ -9,7 +9,7 @@ type Owner = { username: string; password: string };
 
 const DAY_MS = 86_400_000;
 
-async function call(apiUrl: string, token: string | null, method: string, path: string, body?: unknown) {
+export async function call(apiUrl: string, token: string | null, method: string, path: string, body?: unknown) {
   const res = await fetch(apiUrl + path, {
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },

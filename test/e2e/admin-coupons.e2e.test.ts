@@ -3,6 +3,7 @@
 // the template's figures move on its page.
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { seedDemoCoupons } from '../../scripts/dev-coupons';
 import { startLocalWorker, type LocalWorker } from '../../scripts/local-worker';
 import { loadKeyRing, signAccessToken } from '../../src/lib/jwt';
 import { hashPassword } from '../../src/lib/password';
@@ -88,7 +89,7 @@ it('creates a 满减 coupon in the admin, a shopper claims it and orders with it
 
   const shopperId = 'usr_e2ecouponshopper';
   await worker.db.prepare('INSERT INTO users (id, openid, created_at, updated_at) VALUES (?, ?, ?, ?)').bind(shopperId, 'o-e2e-coupon', now, now).run();
-  const shopper = await signAccessToken(loadKeyRing(JWT_KEYS), { sub: shopperId, aud: 'shopper', ttlSeconds: 600, nowMs: Date.now() });
+  const shopper = await signAccessToken(loadKeyRing(JWT_KEYS, 'e2e'), { sub: shopperId, aud: 'shopper', ttlSeconds: 600, nowMs: Date.now() });
   await api('POST', '/me/addresses', { token: shopper, body: { recipient: '王五', phone: '13900001111', province: '浙江省', city: '杭州市', district: '西湖区', detail: '文三路 1 号' } });
   const coupon = await api('POST', `/coupons/${templateId}/claim`, { token: shopper, headers: { 'Idempotency-Key': 'e2e-claim-0001' } });
   const order = await api('POST', '/orders', {
@@ -102,4 +103,16 @@ it('creates a 满减 coupon in the admin, a shopper claims it and orders with it
   expect(await page.locator('[data-stat="issued"]').textContent()).toContain('1 / 50');
   expect(await page.locator('[data-stat="locked"]').textContent()).toBe('1');
   await page.screenshot({ path: '/tmp/admin-coupons-e2e.png', fullPage: true });
+});
+
+it('npm run dev’s demo coupons and promotions are created once, and the same redeem code is printed again', async () => {
+  const first = await seedDemoCoupons(worker.url, OWNER);
+  expect(first.created).toHaveLength(8);
+  expect(first.redeemCode).toMatch(/^[A-Z2-9]{12}$/);
+  const again = await seedDemoCoupons(worker.url, OWNER);
+  expect(again).toEqual({ created: [], redeemCode: first.redeemCode });
+  const centre = await api('GET', '/coupons');
+  expect(centre.items.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['满100减20（演示）', '全场9折券（演示）', '无门槛5元券（演示）']));
+  const products = await api('GET', '/products');
+  expect(products.items.some((p: { promotion: unknown }) => p.promotion !== null)).toBe(true);
 });
