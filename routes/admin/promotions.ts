@@ -40,7 +40,7 @@ const createPromotionBody = v.variant(
   ],
   'must have type tiered or timed_discount',
 );
-const promotionParam = validate('param', v.object({ id: v.union([idOf('pma'), idOf('tdc')], 'must be a pma_ or tdc_ id') }));
+const promotionParam = validate('param', v.object({ id: v.union([idOf('pma'), idOf('tdc')], 'must be a pma_ id or a tdc_ id') }));
 
 export const adminPromotionRoutes = new Hono<AppEnv>()
   .get('/promotions', viewer, validate('query', v.strictObject({})), async (c) => c.json(await listPromotions(c.var.db, c.var.clock.now())))
