@@ -25,7 +25,7 @@ export function claimRefusal(t: TemplateRow, shopper: { memberLevel: number }, n
   if (t.audience === 'new_shopper' || (t.audience === 'member_level' && shopper.memberLevel < (t.minMemberLevel ?? 0))) {
     return businessRule('not_eligible', t.audience === 'new_shopper' ? 'This coupon is a gift for new shoppers.' : `This coupon is for members of level ${t.minMemberLevel} and above.`);
   }
-  if (t.totalQuantity !== null && t.issuedCount >= t.totalQuantity) return conflict('coupon_sold_out', 'All of these coupons have been claimed.');
+  if (t.totalQuantity !== null && t.issuedCount >= t.totalQuantity) return soldOut();
   return null;
 }
 
@@ -41,6 +41,15 @@ async function byIdempotencyKey(ctx: ClaimContext, key: string, requestHash: str
   return earlier;
 }
 
+/**
+ * Templates this isolate saw sold out, until when: in a burst after the last coupon, the refusal
+ * then costs no template or shopper read. Kept a second only, because a merchant may raise the
+ * total; only refusals come from here, so claims stay exact.
+ */
+const soldOutUntil = new Map<string, number>();
+const SOLD_OUT_MEMORY_MS = 1000;
+const soldOut = () => conflict('coupon_sold_out', 'All of these coupons have been claimed.');
+
 const findCoupon = async (db: Db, id: string) => (await db.query.shopperCoupons.findFirst({ where: eq(shopperCoupons.id, id) }))!;
 
 /**
@@ -51,14 +60,17 @@ const findCoupon = async (db: Db, id: string) => (await db.query.shopperCoupons.
 export async function claimCoupon(ctx: ClaimContext, templateId: string, key: string, requestHash: string): Promise<{ coupon: HeldCouponRow; created: boolean }> {
   const earlier = await byIdempotencyKey(ctx, key, requestHash);
   if (earlier) return { coupon: earlier, created: false };
+  if ((soldOutUntil.get(templateId) ?? 0) > ctx.now) throw soldOut();
   const template = await ctx.db.query.couponTemplates.findFirst({ where: eq(couponTemplates.id, templateId) });
   if (template?.inCentre !== 1) throw notFound('Coupon');
   const refusal = claimRefusal(template, await shopperOf(ctx.db, ctx.userId), ctx.now);
+  if (refusal?.code === 'coupon_sold_out') soldOutUntil.set(templateId, ctx.now + SOLD_OUT_MEMORY_MS);
   if (refusal) throw refusal;
   const { couponId, statements } = grantStatements(ctx.db, { template, userId: ctx.userId, source: 'claim', idempotencyKey: key, requestHash }, ctx.now, ctx.timeZone);
   try {
     await runBatch(ctx.db, statements);
   } catch (error) {
+    if (error instanceof ApiError && error.code === 'coupon_sold_out') soldOutUntil.set(templateId, ctx.now + SOLD_OUT_MEMORY_MS);
     // The same key sent twice at once: the first one's coupon is the answer.
     if (/shopper_coupons\.user_id, shopper_coupons\.idempotency_key/.test(String((error as Error)?.message))) {
       const winner = await byIdempotencyKey(ctx, key, requestHash);
