@@ -61,5 +61,8 @@ export const catalogRoutes = new Hono<AppEnv>()
   })
   .get('/search', rateLimit('search'), cached, validate('query', searchQuery), async (c) => {
     const q = c.req.valid('query');
-    return c.json(await searchProducts(c.var.db, q.q, { cursor: q.cursor, limit: q.limit, status: 'published' }));
+    const found = await searchProducts(c.var.db, q.q, { cursor: q.cursor, limit: q.limit, status: 'published' });
+    const { cards, nextChangeAt } = await cardsWithPromotions(c.var.db, found.items, c.var.clock.now());
+    freshUntil(c, nextChangeAt);
+    return c.json({ ...found, items: cards });
   });
