@@ -51,7 +51,7 @@ export async function quoteLines(db: Db, userId: string, requested: RequestedLin
   }
   const stages = promotions.stages(skus);
   const quote = priceLines(priced, { isMember: user.memberLevel > 0, shipping: shippingPolicyOf(settings) }, [...stages.rules, ...priceRules]);
-  assertChosenCouponApplies(stages.outcome());
+  assertChosenCouponApplies(stages.outcome(), couponId);
   return { quote, skus, unavailable, paymentWindowMinutes: settings.paymentWindowMinutes, promotions: stages.outcome() };
 }
 

@@ -33,8 +33,14 @@ export async function loadCheckoutPromotions(db: Db, userId: string, now: number
   };
 }
 
-/** A chosen coupon that cannot be used on these lines: 422 with its reason. */
-export function assertChosenCouponApplies(outcome: PromotionOutcome) {
+/**
+ * A chosen coupon that left the wallet between the ownership check and the wallet's read (another
+ * order locked it): 409, never an order at full price. One that cannot be used on these lines: 422.
+ */
+export function assertChosenCouponApplies(outcome: PromotionOutcome, couponId: CouponRequest) {
+  if (couponId && !outcome.wallet.some((w) => w.coupon.id === couponId)) {
+    throw new ApiError(409, 'coupon_unavailable', 'This coupon was just used by another order.', [{ path: 'body.coupon_id', message: 'is no longer unused' }]);
+  }
   if (outcome.chosenRefusal) {
     throw businessRule('coupon_not_applicable', `This coupon cannot be used on this order (${outcome.chosenRefusal}).`, [{ path: 'body.coupon_id', message: outcome.chosenRefusal }]);
   }

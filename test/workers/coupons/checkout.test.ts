@@ -105,6 +105,8 @@ describe('POST /orders with a coupon', () => {
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(new Set(statuses.filter((s) => s !== 201))).toEqual(new Set([409]));
+    // Every refusal says why: the coupon was taken (never an order at full price instead).
+    expect(new Set(await Promise.all(results.filter((r) => r.status !== 201).map(async (r) => (await json(r)).error.code)))).toEqual(new Set(['coupon_unavailable']));
     const order = await json(results[statuses.indexOf(201)]!);
     expect(order).toMatchObject({ discount_fen: 2000, payable_fen: 12900 - 2000 + order.shipping_fee_fen });
     expect(await couponRow(couponId)).toEqual({ status: 'locked', order_id: order.id, saving_fen: 2000 });
