@@ -1,5 +1,5 @@
 // Coupons under load on local workerd:
-//  1. the claim burst of the tests: 10,000 POST /coupons/:id/claim from 3,000 shoppers for 1,000
+//  1. the claim burst (the workers test runs it at a tenth): 10,000 POST /coupons/:id/claim from 3,000 shoppers for 1,000
 //     coupons, limit 2 each, against the bare route driven the same way in the same run; then
 //     checked in D1: exactly 1,000 claimed, nobody above 2;
 //  2. POST /checkout/quote for shoppers holding 30 coupons each with two promotions running
