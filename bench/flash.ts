@@ -10,13 +10,11 @@
 // A benchmark, not a test: it exits non-zero when something cannot start, an answer is neither
 // 201 nor the expected refusal, or a consistency check fails — never because a figure is low.
 // Requests that got no answer (a reset connection, a timeout) are counted and printed.
-import autocannon from 'autocannon';
-import { hashPassword } from '../src/lib/password';
-import { loadKeyRing, signAccessToken } from '../src/lib/jwt';
 import { runSql, type LocalWorker } from '../scripts/local-worker';
 import { buildSeedSql } from '../scripts/seed-data';
-import { sqlLiteral } from '../scripts/seed-sql';
 import { query } from './lib/d1';
+import { seedBuyers, signInMerchant, type Buyer } from './lib/accounts';
+import { burst, type Burst } from './lib/burst';
 import { coreCount, loadAverage, machineLine, miniflareVersion } from './lib/machine';
 import { withLocalWorker } from './lib/harness';
 import { positiveNumber, positiveNumbers } from './lib/settings';
@@ -35,66 +33,15 @@ const JWT_KID = 'bench';
 const JWT_KEYS = JSON.stringify({ [JWT_KID]: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url') });
 const MERCHANT = { username: 'bench_owner', password: `bench-${crypto.randomUUID()}` };
 
-type Buyer = { id: string; token: string };
-type Burst = {
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  seconds: number;
-  statuses: Map<number, number>;
-  codes: Map<string, number>;
-  errors: number;
-  timeouts: number;
-  lastWinAtMs: number | null;
-};
 type Scenario = { connections: number; shards: number; flashSaleId: string; itemId: string; baseline: Burst; flash: Burst };
 type Check = { name: string; ok: boolean; detail: string };
-
-/** `count` requests over `connections` keep-alive connections; what `request(i)` returns is sent as the i-th. */
-async function burst(url: string, connections: number, count: number, request: (i: number) => { method: string; path: string; headers?: Record<string, string>; body?: string }): Promise<Burst> {
-  const statuses = new Map<number, number>();
-  const codes = new Map<string, number>();
-  let sent = 0;
-  let lastWinAtMs: number | null = null;
-  const startedAt = performance.now();
-  const result = await autocannon({
-    url,
-    connections,
-    amount: count,
-    timeout: 30,
-    requests: [
-      {
-        setupRequest: (base) => ({ ...base, ...request(sent++) }),
-        onResponse: (status, body) => {
-          statuses.set(status, (statuses.get(status) ?? 0) + 1);
-          if (status === 201) lastWinAtMs = performance.now() - startedAt;
-          if (status >= 400) {
-            const code = (JSON.parse(body) as { error?: { code?: string } }).error?.code ?? 'unknown';
-            codes.set(`${status} ${code}`, (codes.get(`${status} ${code}`) ?? 0) + 1);
-          }
-        },
-      },
-    ],
-  });
-  return {
-    requestsPerSecond: result.requests.total / result.duration,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    seconds: result.duration,
-    statuses,
-    codes,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    lastWinAtMs,
-  };
-}
 
 async function main() {
   await withLocalWorker({ bindings: { JWT_KEYS, JWT_ACTIVE_KID: JWT_KID }, fakeWeChat: false }, async (worker) => {
     // One SKU per row, one for the comparison with the reference (and seedShop adds one for the warm-up).
     const skuIds = await seedShop(worker, connectionCounts.length * shardCounts.length + 1);
-    const merchantToken = await signInMerchant(worker);
-    const buyers = await seedBuyers(worker, buyerCount);
+    const merchantToken = await signInMerchant(worker, MERCHANT);
+    const buyers = await seedBuyers(worker, buyerCount, { keys: JWT_KEYS, kid: JWT_KID });
     printHeader();
 
     // Warm-up (not reported): JIT-compiles the bare route, the purchase path and the objects.
@@ -199,39 +146,6 @@ async function seedShop(worker: LocalWorker, count: number): Promise<string[]> {
   const ids = rows.map((r) => r.id);
   await query(worker, `UPDATE skus SET stock = ? WHERE id IN (${ids.map(() => '?').join(', ')})`, flashStock + 100, ...ids);
   return ids;
-}
-
-/** An owner account written to D1 with a random password, then signed in through the admin API. */
-async function signInMerchant(worker: LocalWorker): Promise<string> {
-  const now = Date.now();
-  await query(
-    worker,
-    `INSERT INTO merchant_accounts (id, username, display_name, password_hash, role, disabled, failed_logins, created_at, updated_at) VALUES ('mer_bench', ?, 'bench', ?, 'owner', 0, 0, ?, ?)`,
-    MERCHANT.username,
-    await hashPassword(MERCHANT.password),
-    now,
-    now,
-  );
-  const res = await fetch(`${worker.directUrl}/admin/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(MERCHANT) });
-  if (!res.ok) throw new Error(`merchant login: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { token: string }).token;
-}
-
-/** Buyers with a default address, written straight to D1; their tokens signed with the worker's key. */
-async function seedBuyers(worker: LocalWorker, count: number): Promise<Buyer[]> {
-  const now = Date.now();
-  const ids = Array.from({ length: count }, (_, i) => `usr_bench${String(i).padStart(6, '0')}`);
-  for (let i = 0; i < ids.length; i += 500) {
-    const slice = ids.slice(i, i + 500);
-    await runSql(worker, [
-      `INSERT INTO users (id, openid, created_at, updated_at) VALUES ${slice.map((id) => `(${sqlLiteral(id)}, ${sqlLiteral(`o-${id}`)}, ${now}, ${now})`).join(', ')}`,
-      `INSERT INTO addresses (id, user_id, recipient, phone, province, city, district, detail, is_default, created_at, updated_at) VALUES ${slice
-        .map((id) => `(${sqlLiteral(`adr_${id.slice(4)}`)}, ${sqlLiteral(id)}, '抢购者', '13900000000', '广东省', '深圳市', '南山区', '科技园 1 号', 1, ${now}, ${now})`)
-        .join(', ')}`,
-    ]);
-  }
-  const ring = loadKeyRing(JWT_KEYS, JWT_KID);
-  return Promise.all(ids.map(async (id) => ({ id, token: await signAccessToken(ring, { sub: id, aud: 'shopper', ttlSeconds: 3600, nowMs: now }) })));
 }
 
 async function createFlashSale(worker: LocalWorker, token: string, skuId: string, shards: number, stock: number) {

@@ -18,6 +18,8 @@ export const checkoutLinesBody = v.strictObject({
   items: v.optional(v.pipe(v.array(v.strictObject({ sku_id: idOf('sku'), quantity })), v.minLength(1, 'needs at least one item'), v.maxLength(MAX_CART_LINES))),
   /** Points to pay with (absent = none). */
   points: v.optional(wholePoints(0)),
+  /** Absent: the best usable coupon; null: no coupon; an id: that coupon of the shopper's. */
+  coupon_id: v.optional(v.nullable(idOf('cpn'))),
 });
 
 export async function resolveCheckoutLines(c: { var: AppEnv['Variables'] }, items: { sku_id: string; quantity: number }[] | undefined) {
@@ -64,5 +66,5 @@ export const cartRoutes = new Hono<AppEnv>()
     const body = c.req.valid('json');
     const lines = await resolveCheckoutLines(c, body.items);
     const destination = await destinationOf(c.var.db, c.var.shopper.id, body.address_id);
-    return c.json(quoteView(await quoteLines(c.var.db, c.var.shopper.id, lines, destination, { points: body.points, now: c.var.clock.now() })));
+    return c.json(quoteView(await quoteLines(c.var.db, c.var.shopper.id, lines, destination, { points: body.points, couponId: body.coupon_id, now: c.var.clock.now() })));
   });

@@ -9,7 +9,7 @@ import { fen, idempotencyHeader, idOf, noBody, pageQuery, text, validate } from 
 import { confirmReceipt, createContextOf, createOrder, findOrder, requestRefund } from '../src/services/orders';
 import { listOrders, orderView } from '../src/services/order-views';
 import { orderHooksFor } from '../src/services/order-source-policy';
-import { cancelUnpaidOrder, preparePayment, syncPayment } from '../src/services/payments';
+import { cancelUnpaidOrder, preparePayment, settleFreeOrder, syncPayment } from '../src/services/payments';
 import { requireShopper } from '../src/http/auth';
 // A flash-sale order the work queue has not written yet is written when its shopper opens it.
 import { findShopperOrder } from '../src/marketing/flash-sale/order-on-demand';
@@ -36,9 +36,13 @@ export const orderRoutes = new Hono<AppEnv>()
       addressId: body.address_id,
       note: body.note,
       points: body.points,
+      couponId: body.coupon_id,
     }));
+    // Nothing to pay: paid now (a retry finds it paid already, or settles what a lost request left pending).
+    const settled = await settleFreeOrder(c.var.db, order, c.var.clock.now(), orderHooksFor(c.env));
+    const view = await orderView(c.var.db, settled ? await findOrder(c.var.db, order.id) : order, 'shopper');
     // A retry with the same key and body gets the same answer as the first request.
-    return c.json(await orderView(c.var.db, order, 'shopper'), 201, created ? {} : { 'Idempotent-Replayed': 'true' });
+    return c.json(view, 201, created ? {} : { 'Idempotent-Replayed': 'true' });
   })
   .get('/orders', validate('query', v.strictObject({ status: v.optional(v.picklist(orderStatuses)), ...pageQuery })), async (c) => {
     const q = c.req.valid('query');

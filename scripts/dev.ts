@@ -13,6 +13,7 @@ import { hashPassword, verifyPassword } from '../src/lib/password';
 import { seedDemoCampaigns } from './dev-campaigns';
 import { seedDemoFulfilment } from './dev-fulfilment';
 import { seedDemoLoyalty } from './dev-loyalty';
+import { seedDemoCoupons } from './dev-coupons';
 import { configuredCrons, startCronSweep, type CronSweep } from './dev-cron';
 import { startDevWeChat, writeWeChatDevVars, type DevWeChat } from './dev-wechat';
 import { buildSeedSql } from './seed-data';
@@ -205,6 +206,13 @@ async function announceWhenReady(stopped: () => boolean, owner: { username: stri
         await seedDemoLoyalty(API_URL, owner).then(
           (created) => created.length && console.log(`\n✔ demo loyalty created: ${created.join(', ')}`),
           (error: unknown) => console.error(`\n⚠ demo loyalty not created: ${error instanceof Error ? error.message : String(error)}`),
+        );
+        await seedDemoCoupons(API_URL, owner).then(
+          ({ created, redeemCode }) => {
+            if (created.length) console.log(`\n✔ demo coupons and promotions created: ${created.join(', ')}`);
+            console.log(`\n╔ demo redeem code: ${redeemCode}   (POST /coupons/redeem {"code":"${redeemCode}"}; 新人券 on a first sign-in) ╗`);
+          },
+          (error: unknown) => console.error(`\n⚠ demo coupons not created: ${error instanceof Error ? error.message : String(error)}`),
         );
         console.log(`\n✔ ready: ${API_URL}  admin: ${API_URL}/admin  owner: ${owner.username} / ${owner.password}\n`);
         return true;

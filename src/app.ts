@@ -16,8 +16,11 @@ import { adminGroupBuyRoutes } from '../routes/admin/group-buys';
 import { groupBuyRoutes } from '../routes/group-buys';
 import { adminPageRoutes } from '../routes/admin/page';
 import { adminBargainRoutes } from '../routes/admin/bargains';
+import { adminCouponRoutes } from '../routes/admin/coupons';
+import { adminPromotionRoutes } from '../routes/admin/promotions';
 import { bargainRoutes } from '../routes/bargains';
 import { cartRoutes } from '../routes/cart';
+import { couponRoutes } from '../routes/coupons';
 import { catalogRoutes } from '../routes/catalog';
 import { healthRoutes } from '../routes/health';
 import { meRoutes } from '../routes/me';
@@ -116,6 +119,7 @@ export function createApp(deps: AppDeps = {}) {
     .route('/', checkInRoutes)
     .route('/', membershipRoutes)
     .route('/', pointsMallRoutes)
+    .route('/', couponRoutes)
     .route('/admin/api', adminApiRoutes)
     .route('/admin/api', adminOrderRoutes)
     .route('/admin/api', adminFlashSaleRoutes)
@@ -123,6 +127,8 @@ export function createApp(deps: AppDeps = {}) {
     .route('/admin/api', adminGroupBuyRoutes)
     .route('/admin/api', adminFulfilmentRoutes)
     .route('/admin/api', adminLoyaltyRoutes)
+    .route('/admin/api', adminCouponRoutes)
+    .route('/admin/api', adminPromotionRoutes)
     .route('/admin', adminPageRoutes)
     // The document of every route above and these two; built once per app, on first request.
     .route(

@@ -5,6 +5,8 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../../src/env';
 import { afterSalePages } from './pages/after-sales';
 import { bargainPages } from './pages/bargains';
+import { couponPages } from './pages/coupons';
+import { promotionPages } from './pages/promotions';
 import { flashSalePages } from './pages/flash-sales';
 import { groupBuyPages } from './pages/group-buys';
 import { loyaltyPages } from './pages/loyalty';
@@ -21,4 +23,6 @@ export const adminPageRoutes = new Hono<AppEnv>()
   .route('/bargains', bargainPages)
   .route('/group-buys', groupBuyPages)
   .route('/after-sales', afterSalePages)
-  .route('/loyalty', loyaltyPages);
+  .route('/loyalty', loyaltyPages)
+  .route('/coupons', couponPages)
+  .route('/promotions', promotionPages);

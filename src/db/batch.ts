@@ -3,6 +3,7 @@ import { SQL, sql } from 'drizzle-orm';
 import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
 import { ApiError } from '../lib/errors';
 import type { Db } from './client';
+import { couponConstraintErrors } from './coupons';
 
 /** A drizzle query builder or a raw `sql` template. */
 export type Statement = SQL | { toSQL(): { sql: string; params: unknown[] } };
@@ -50,6 +51,7 @@ const knownConstraints: { match: RegExp; error: () => ApiError }[] = [
     match: /UNIQUE constraint failed: merchant_accounts\.username/,
     error: () => new ApiError(409, 'username_taken', 'That username is already in use.', [{ path: 'body.username', message: 'is already in use' }]),
   },
+  ...couponConstraintErrors,
 ];
 
 export function translateConstraintError(error: unknown): unknown {

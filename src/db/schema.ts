@@ -9,3 +9,5 @@ export * from './group-buys';
 export * from './shipping';
 export * from './after-sales';
 export * from './loyalty';
+export * from './coupons';
+export * from './promotions';

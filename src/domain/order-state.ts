@@ -20,6 +20,8 @@ const afterSale = ['refund_rejected', 'partially_refunded'] as const;
 
 export const orderTransitions = {
   pay: { from: ['pending_payment'], to: 'paid' },
+  // Nothing to pay (discounts took it all): paid at once, WeChat Pay never asked (it refuses 0 fen).
+  settle_free: { from: ['pending_payment'], to: 'paid' },
   cancel: { from: ['pending_payment'], to: 'cancelled' },
   expire: { from: ['pending_payment'], to: 'cancelled' },
   // A held order (a group buy whose group is still open) cannot ship: see blockedByHold below.

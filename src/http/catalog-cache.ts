@@ -5,6 +5,16 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { CACHE_ORIGIN, catalogCache, readCatalogVersion } from '../services/catalog-version';
 
+/**
+ * A route tells the cache when its answer stops being true (the next 限时折扣 price change) with
+ * this internal header, epoch ms; the stored response carries it so no layer serves it later.
+ */
+const FRESH_UNTIL_HEADER = 'X-Fresh-Until';
+
+export const freshUntil = (c: Context, at: number | null) => {
+  if (at !== null) c.header(FRESH_UNTIL_HEADER, String(at));
+};
+
 /** A small LRU of whole responses in isolate memory, capped by total body size. */
 /** Headers are kept ready to send (X-Cache: HIT included), so a hit builds no new objects but the Response. */
 type HotEntry = { body: ArrayBuffer; headers: Headers; etag: string; until: number };
@@ -85,7 +95,7 @@ export const cachedCatalogResponse = (freshness: CacheFreshness = {}) =>
     const key = `${CACHE_ORIGIN}/v${version}${normalisedPathAndQuery(c.req.path, c.req.url)}`;
     const ifNoneMatch = c.req.header('If-None-Match');
 
-    const hot = hotGet(key, now) ?? (await fromLocationCache(key, now + sMaxAge * 1000));
+    const hot = hotGet(key, now) ?? (await fromLocationCache(key, now, now + sMaxAge * 1000));
     if (hot) return etagMatches(ifNoneMatch, hot.etag) ? notModified(hot.etag, hot.headers) : new Response(hot.body, { status: 200, headers: hot.headers });
 
     await next();
@@ -94,21 +104,29 @@ export const cachedCatalogResponse = (freshness: CacheFreshness = {}) =>
     const etag = await etagOf(body);
     const headers = new Headers(c.res.headers);
     headers.delete('Set-Cookie');
-    headers.set('Cache-Control', `public, max-age=${maxAge}, s-maxage=${sMaxAge}`);
+    // Never kept past the route's next change: both ages shrink to the seconds left before it.
+    const until = Math.min(Number(headers.get(FRESH_UNTIL_HEADER) ?? Infinity), now + sMaxAge * 1000);
+    const secondsLeft = Math.max(0, Math.floor((until - now) / 1000));
+    headers.set(FRESH_UNTIL_HEADER, String(until));
+    headers.set('Cache-Control', `public, max-age=${Math.min(maxAge, secondsLeft)}, s-maxage=${secondsLeft}`);
     headers.set('ETag', etag);
     headers.set('Cache-Tag', 'catalog');
     headers.set('X-Catalog-Version', String(version));
     // Awaited (not waitUntil) so that a read right after a miss is already a hit.
-    await catalogCache().put(key, new Response(body, { status: 200, headers }));
-    hotPut(key, { body, headers: withXCache(headers, 'HIT'), etag, until: now + sMaxAge * 1000 });
+    if (secondsLeft > 0) {
+      await catalogCache().put(key, new Response(body, { status: 200, headers }));
+      hotPut(key, { body, headers: withXCache(headers, 'HIT'), etag, until });
+    }
     headers.set('X-Cache', 'MISS');
     replaceResponse(c, etagMatches(ifNoneMatch, etag) ? notModified(etag, headers) : new Response(body, { status: 200, headers }));
   });
 
-async function fromLocationCache(key: string, until: number): Promise<HotEntry | undefined> {
+async function fromLocationCache(key: string, now: number, until: number): Promise<HotEntry | undefined> {
   const hit = await catalogCache().match(key);
   if (!hit) return undefined;
-  const entry = { body: await hit.arrayBuffer(), headers: withXCache(hit.headers, 'HIT'), etag: hit.headers.get('ETag')!, until };
+  const freshUntil = Number(hit.headers.get(FRESH_UNTIL_HEADER) ?? Infinity);
+  if (freshUntil <= now) return undefined;
+  const entry = { body: await hit.arrayBuffer(), headers: withXCache(hit.headers, 'HIT'), etag: hit.headers.get('ETag')!, until: Math.min(until, freshUntil) };
   hotPut(key, entry);
   return entry;
 }

@@ -5,6 +5,8 @@ import { users } from '../db/shoppers';
 import type { Db } from '../db/client';
 import { priceLines, type PriceRule, type Quote } from '../domain/pricing';
 import { notFound } from '../lib/errors';
+import { assertChosenCouponApplies, loadCheckoutPromotions, promotionOutcomeView, type CouponRequest } from './coupons/checkout-promotions';
+import type { PromotionOutcome } from '../domain/promotions/stacking';
 import { loadPurchasableSkus, unavailableReason, type PurchasableSku, type UnavailableReason } from './purchasable';
 import { getShopSettings } from './shop-settings';
 import { loadShipping } from './shipping-templates';
@@ -20,23 +22,32 @@ export type CheckoutQuote = {
   unavailable: { skuId: string; quantity: number; reason: UnavailableReason }[];
   paymentWindowMinutes: number;
   points: PointsPlan;
+  promotions: PromotionOutcome;
 };
 
-/** `points`: how many the shopper wants to pay with (0 = none); `forOrder`: the balance is checked by the order's batch, not capped here. */
-export type QuoteOptions = { points?: number; forOrder?: boolean; now: number };
+/**
+ * `points`: how many the shopper wants to pay with (0 = none); `forOrder`: the balance is checked
+ * by the order's batch, not capped here; `couponId`: absent = the best usable, null = none.
+ */
+export type QuoteOptions = { points?: number; forOrder?: boolean; now: number; couponId?: CouponRequest };
 
-/** Rules that take discounts (coupons, points) are added here by later features. */
+/**
+ * Rules that take discounts after the coupon are added here by later features; the member level,
+ * store promotions and the coupon come first (src/domain/promotions/stacking.ts has their order),
+ * points last (applyPoints, on the finished quote).
+ */
 const priceRules: PriceRule[] = [];
 
 /** Prices the lines for delivery to `to` (shipping per template; lines that cannot go there are unavailable). */
 export async function quoteLines(db: Db, userId: string, requested: RequestedLine[], to: Destination, options: QuoteOptions): Promise<CheckoutQuote> {
   const skuIds = requested.map((l) => l.skuId);
-  const [user, settings, skus, shipping, member] = await Promise.all([
+  const [user, settings, skus, shipping, member, promotions] = await Promise.all([
     db.query.users.findFirst({ where: eq(users.id, userId) }),
     getShopSettings(db),
     loadPurchasableSkus(db, skuIds),
     loadShipping(db, skuIds, to),
     memberPricing(db, userId, options.now),
+    loadCheckoutPromotions(db, userId, options.now, options.couponId),
   ]);
   if (!user) throw notFound('Shopper');
   // The same SKU twice counts once, with the quantities added.
@@ -49,20 +60,22 @@ export async function quoteLines(db: Db, userId: string, requested: RequestedLin
     const sku = skus.get(skuId);
     const reason = unavailableReason(sku, quantity) ?? (shipping.undeliverableSkuIds.has(skuId) ? 'not_deliverable' : null);
     if (reason || !sku) unavailable.push({ skuId, quantity, reason: reason ?? 'sku_removed' });
-    else priced.push({ skuId, quantity, unitPriceFen: sku.priceFen, memberPriceFen: sku.memberPriceFen });
+    else priced.push({ skuId, quantity, unitPriceFen: sku.priceFen, memberPriceFen: sku.memberPriceFen, promotionalPriceFen: promotions.timedPriceOf(sku) });
   }
-  // The member level's benefit (member price or level discount) first, then the rules above; points come last.
-  const beforePoints = priceLines(priced, { isMember: user.memberLevel > 0 || member.isMember, shipping: member.shipping(shipping.policy) }, [...member.rules, ...priceRules]);
+  // The member level's benefit first, then the store promotions and the coupon; points come last.
+  const stages = promotions.stages(skus);
+  const beforePoints = priceLines(priced, { isMember: user.memberLevel > 0 || member.isMember, shipping: member.shipping(shipping.policy) }, [...member.rules, ...stages.rules, ...priceRules]);
+  assertChosenCouponApplies(stages.outcome(), options.couponId);
   const { quote, plan } = await applyPoints(db, userId, beforePoints, skus, {
     points: options.points ?? 0,
     now: options.now,
     forOrder: options.forOrder ?? false,
     levelMultiplierBps: member.pointsMultiplierBps,
   });
-  return { quote, skus, unavailable, paymentWindowMinutes: settings.paymentWindowMinutes, points: plan };
+  return { quote, skus, unavailable, paymentWindowMinutes: settings.paymentWindowMinutes, points: plan, promotions: stages.outcome() };
 }
 
-export function quoteView({ quote, skus, unavailable, points }: CheckoutQuote) {
+export function quoteView({ quote, skus, unavailable, points, promotions }: CheckoutQuote) {
   return {
     lines: quote.lines.map((l) => {
       const sku = skus.get(l.skuId)!;
@@ -75,6 +88,7 @@ export function quoteView({ quote, skus, unavailable, points }: CheckoutQuote) {
         quantity: l.quantity,
         unit_price_fen: l.unitPriceFen,
         member_price_applied: l.memberPriceApplied,
+        price_source: l.priceSource,
         effective_unit_price_fen: l.effectiveUnitPriceFen,
         line_total_fen: l.lineTotalFen,
         discount_share_fen: l.discountShareFen,
@@ -88,5 +102,6 @@ export function quoteView({ quote, skus, unavailable, points }: CheckoutQuote) {
     shipping_fee_fen: quote.shippingFeeFen,
     payable_fen: quote.payableFen,
     points: pointsPlanView(points),
+    ...promotionOutcomeView(promotions),
   };
 }

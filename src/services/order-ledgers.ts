@@ -10,6 +10,7 @@ import type { Db } from '../db/client';
 import type { refunds } from '../db/orders';
 import { afterSaleRefundedStatements } from './after-sale-claims';
 import { orderPage, subscribeMessageStatements } from './subscribe-messages';
+import { couponLedgerStatements as coupon } from './coupons/ledger';
 import { stockHeldInD1 } from './order-source-policy';
 import { earnOnPaymentStatements, pointsBackOnCancelStatements, pointsOnRefundStatements } from './loyalty/order-points';
 import { mallUnitBackOnCancelStatements } from './loyalty/mall-ledger';
@@ -76,6 +77,12 @@ export const orderLedgers = {
     cancelledUnpaid: (_db, order) => mallUnitBackOnCancelStatements(order.id),
     // A refunded exchange keeps its unit spent (the goods may be back in the shop's stock, not the mall's).
     refunded: () => [],
+  },
+  // Locked in the order's creation batch; used at payment, given back on cancel and full refund (coupons/ledger.ts).
+  coupons: {
+    paid: (_db, order, now) => coupon.paid(order.id, now),
+    cancelledUnpaid: (_db, order, now) => coupon.cancelledUnpaid(order.id, now),
+    refunded: (_db, order, { inFull }, now) => coupon.refunded(order.id, inFull, now),
   },
 } satisfies Record<string, OrderLedger>;
 

@@ -11,6 +11,8 @@ import { newId } from '../lib/ids';
 import { encodeBase64Url } from '../lib/base64url';
 import { addressSnapshot, findOwnAddress } from './addresses';
 import { quoteLines, type RequestedLine } from './checkout';
+import type { CouponRequest } from './coupons/checkout-promotions';
+import { lockCouponStatements } from './coupons/ledger';
 import type { Quote } from '../domain/pricing';
 import type { AddressSnapshot } from '../db/orders';
 import type { PurchasableSku } from './purchasable';
@@ -20,7 +22,7 @@ import { createShipment } from './shipments';
 import { addresses } from '../db/shoppers';
 import { orderPointsStatements } from './loyalty/order-points';
 
-export type CreateOrderInput = { lines: RequestedLine[]; fromCart: boolean; addressId?: string; note?: string; points?: number };
+export type CreateOrderInput = { lines: RequestedLine[]; fromCart: boolean; addressId?: string; note?: string; points?: number; couponId?: CouponRequest };
 
 /** "2611231530" + 6 random digits, in the shop's time zone: readable, sortable, unique enough to retry. */
 export function newOrderNumber(now: number, timeZone: string): string {
@@ -63,7 +65,12 @@ export async function createOrder(ctx: CreateContext, resolve: () => Promise<Cre
 
   const input = await resolve();
   const address = input.addressId ? await findOwnAddress(ctx.db, ctx.userId, input.addressId) : await defaultAddress(ctx.db, ctx.userId);
-  const { quote, skus, unavailable, paymentWindowMinutes, points } = await quoteLines(ctx.db, ctx.userId, input.lines, address, { points: input.points, forOrder: true, now: ctx.now });
+  const { quote, skus, unavailable, paymentWindowMinutes, points, promotions } = await quoteLines(ctx.db, ctx.userId, input.lines, address, {
+    points: input.points,
+    couponId: input.couponId,
+    forOrder: true,
+    now: ctx.now,
+  });
   if (unavailable.length) {
     throw businessRule(
       unavailable.some((u) => u.reason === 'insufficient_stock' || u.reason === 'out_of_stock') ? 'insufficient_stock' : 'items_unavailable',
@@ -72,6 +79,8 @@ export async function createOrder(ctx: CreateContext, resolve: () => Promise<Cre
     );
   }
   const stockAndCart = reserveStockStatements(quote, skus, ctx.now);
+  const coupon = promotions.coupon?.evaluation.usable ? quote.adjustments.find((a) => a.source === 'coupon') : undefined;
+  if (coupon) stockAndCart.push(...lockCouponStatements({ couponId: coupon.ref!, userId: ctx.userId, idempotencyKey: ctx.idempotencyKey, savingFen: coupon.amountFen }, ctx.now));
   if (input.fromCart) {
     stockAndCart.push(
       ctx.db.delete(cartItems).where(

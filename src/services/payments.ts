@@ -47,6 +47,7 @@ const providerUnavailable = (error: unknown) => {
  */
 export async function preparePayment(db: Db, pay: PayClient, order: OrderRow, now: number): Promise<RequestPaymentParams> {
   if (!canApply('pay', order.status)) throw conflict('not_payable', `An order that is ${order.status} cannot be paid.`);
+  if (order.payableFen === 0) throw conflict('not_payable', 'This order has nothing to pay.');
   if (order.paymentDeadline - now < MIN_PAYMENT_TIME_LEFT_MS) throw businessRule('payment_window_closed', 'The time to pay for this order is over.');
   const user = await db.query.users.findFirst({ where: eq(users.id, order.userId) });
   await db
@@ -101,12 +102,7 @@ export async function applyTransaction(db: Db, tx: WeChatPayTransaction, notific
   let outcome: PaymentOutcome;
   if (order.status === 'pending_payment') {
     outcome = 'paid';
-    statements = transitionStatements(
-      db,
-      order,
-      { event: 'pay', actor: wechatPay, reason: `WeChat Pay ${tx.transaction_id ?? ''}`.trim(), set: { paidAt: now }, also: [paymentSucceeded, ...paidLedgerStatements(db, order, now), ...remember] },
-      now,
-    );
+    statements = paidStatements(db, order, { event: 'pay', actor: wechatPay, reason: `WeChat Pay ${tx.transaction_id ?? ''}`.trim(), also: [paymentSucceeded, ...remember] }, now);
   } else if (order.status === 'cancelled' && payment.status !== 'succeeded') {
     outcome = 'refunding_late_payment';
     statements = [paymentSucceeded, ...systemRefundStatements(db, order, { reason: 'Paid after the order was cancelled; refunded automatically.' }, now), ...remember];
@@ -122,6 +118,23 @@ export async function applyTransaction(db: Db, tx: WeChatPayTransaction, notific
   }
   if (outcome === 'paid') await hooks.paid(order);
   return outcome;
+}
+
+/** The one way an order becomes paid: its transition and every ledger's part of payment, in one batch. */
+function paidStatements(db: Db, order: OrderRow, how: { event: 'pay' | 'settle_free'; actor: Actor; reason: string; also: Statement[] }, now: number): Statement[] {
+  return transitionStatements(db, order, { event: how.event, actor: how.actor, reason: how.reason, set: { paidAt: now }, also: [...how.also, ...paidLedgerStatements(db, order, now)] }, now);
+}
+
+/**
+ * An order whose payable is 0 fen (its discounts took everything) is paid at once, without
+ * WeChat Pay, through the same ledgers and hooks as a paid one. Returns false for any other order.
+ */
+export async function settleFreeOrder(db: Db, order: OrderRow, now: number, hooks: OrderHooks): Promise<boolean> {
+  if (order.payableFen !== 0 || order.status !== 'pending_payment') return false;
+  await runBatch(db, paidStatements(db, order, { event: 'settle_free', actor: system, reason: 'Nothing to pay (0 fen): paid at once.', also: [] }, now));
+  logEvent('info', 'order settled without payment', { order_id: order.id });
+  await hooks.paid(order);
+  return true;
 }
 
 /**

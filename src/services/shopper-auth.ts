@@ -79,11 +79,12 @@ export async function shopperFromToken(env: Env, token: string, nowMs: number): 
   return { id: String(claims.sub) };
 }
 
-/** Finds the shopper by openid or creates them: the WeChat login's last step. */
+/** Finds the shopper by openid or creates them: the WeChat login's last step. `firstSignIn`: this call created them. */
 export async function findOrCreateUser(db: Db, identity: { openid: string; unionid?: string | null }, now: number) {
-  await db
+  const created = await db
     .insert(users)
     .values({ id: newId('usr'), openid: identity.openid, unionid: identity.unionid ?? null, createdAt: now, updatedAt: now })
-    .onConflictDoNothing({ target: users.openid });
-  return (await db.query.users.findFirst({ where: eq(users.openid, identity.openid) }))!;
+    .onConflictDoNothing({ target: users.openid })
+    .returning({ id: users.id });
+  return { ...(await db.query.users.findFirst({ where: eq(users.openid, identity.openid) }))!, firstSignIn: created.length === 1 };
 }

@@ -41,6 +41,8 @@ const sections = {
   '/admin/group-buys': '拼团',
   '/admin/after-sales': '售后',
   '/admin/loyalty': '会员积分',
+  '/admin/coupons': '优惠券',
+  '/admin/promotions': '促销',
 };
 
 const roleLabels: Record<MerchantPrincipal['role'], string> = { owner: '店主', operator: '运营', viewer: '查看' };

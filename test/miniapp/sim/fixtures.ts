@@ -15,6 +15,7 @@ export const product: ProductDetail = {
   sales_count: 12,
   stock_status: 'in_stock',
   status: 'published',
+  promotion: null,
   published_at: '2026-11-01T00:00:00.000Z',
   updated_at: '2026-11-01T00:00:00.000Z',
   description: '',
@@ -38,6 +39,7 @@ export const product: ProductDetail = {
       code: null,
       image_url: null,
       weight_grams: 0,
+      promotion: null,
     },
     {
       id: 'sku_rm',
@@ -50,6 +52,7 @@ export const product: ProductDetail = {
       code: null,
       image_url: null,
       weight_grams: 0,
+      promotion: null,
     },
     {
       id: 'sku_bs',
@@ -62,8 +65,21 @@ export const product: ProductDetail = {
       code: null,
       image_url: null,
       weight_grams: 0,
+      promotion: null,
     },
-    { id: 'sku_bm', spec_values: ['黑色', 'M'], price_fen: 13900, original_price_fen: 13900, member_price_fen: null, stock: 8, stock_status: 'in_stock', code: null, image_url: null, weight_grams: 0 },
+    {
+      id: 'sku_bm',
+      spec_values: ['黑色', 'M'],
+      price_fen: 13900,
+      original_price_fen: 13900,
+      member_price_fen: null,
+      stock: 8,
+      stock_status: 'in_stock',
+      code: null,
+      image_url: null,
+      weight_grams: 0,
+      promotion: null,
+    },
   ],
 };
 
