@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readWrkResult } from './wrk';
 
 const SCRIPT = new URL('./wrk-posts.lua', import.meta.url).pathname;
 
@@ -48,9 +49,8 @@ export async function burstPosts(baseUrl: string, requests: PostRequest[], conne
       wrk.on('error', reject);
       wrk.on('exit', (code) => (stdout.includes('WRK_RESULT ') ? resolve(stdout) : reject(new Error(`wrk exited with ${code}: ${stderr}`))));
     });
-    const line = output.split('\n').find((l) => l.startsWith('WRK_RESULT '));
-    if (!line) throw new Error(`wrk printed no result:\n${output}`);
-    const r = JSON.parse(line.slice('WRK_RESULT '.length));
+    // The fields are the JSON line wrk-posts.lua writes.
+    const r = readWrkResult(output) as any;
     // wrk's own request count and duration include its filler requests and the wait for SIGINT
     // (see the script): count the answers, over the time from the first request to the last answer.
     const seconds = r.answering_us / 1e6;

@@ -33,6 +33,13 @@ export function requireWrk(): Promise<void> {
   );
 }
 
+/** The one JSON line our wrk scripts print from done() ("WRK_RESULT {…}"). */
+export function readWrkResult(output: string): Record<string, unknown> {
+  const line = output.split('\n').find((l) => l.startsWith('WRK_RESULT '));
+  if (!line) throw new Error(`wrk printed no result:\n${output}`);
+  return JSON.parse(line.slice('WRK_RESULT '.length)) as Record<string, unknown>;
+}
+
 export async function runWrk(baseUrl: string, paths: string[], opts: WrkOptions): Promise<WrkMeasurement> {
   const dir = mkdtempSync(join(tmpdir(), 'wrk-'));
   const pathsFile = join(dir, 'paths.txt');
@@ -44,9 +51,7 @@ export async function runWrk(baseUrl: string, paths: string[], opts: WrkOptions)
         error ? reject(new Error(`wrk failed: ${stderr || error.message}`)) : resolve(stdout),
       ),
     );
-    const line = output.split('\n').find((l) => l.startsWith('WRK_RESULT '));
-    if (!line) throw new Error(`wrk printed no result:\n${output}`);
-    const r = JSON.parse(line.slice('WRK_RESULT '.length)) as Record<'requests' | 'duration_us' | 'non2xx' | 'connect' | 'read' | 'write' | 'timeout' | 'p50_us' | 'p99_us', number>;
+    const r = readWrkResult(output) as Record<'requests' | 'duration_us' | 'non2xx' | 'connect' | 'read' | 'write' | 'timeout' | 'p50_us' | 'p99_us', number>;
     return {
       requestsPerSecond: r.requests / (r.duration_us / 1e6),
       p50Ms: r.p50_us / 1000,

@@ -59,13 +59,19 @@ export function translateConstraintError(error: unknown): unknown {
   return knownConstraints.find((k) => k.match.test(text))?.error() ?? error;
 }
 
-/** Splits rows so that one INSERT stays under D1's 100 bound parameters. */
-export function chunkForInsert<T extends object>(rows: T[], columnsPerRow: number): T[][] {
-  const perStatement = Math.max(1, Math.floor(100 / columnsPerRow));
+/**
+ * Splits items so that one statement binding `paramsEach` per item, plus `otherParams` of its
+ * own, stays under D1's 100 bound parameters.
+ */
+export function chunkForBoundParams<T>(items: T[], paramsEach: number, otherParams = 0): T[][] {
+  const perStatement = Math.max(1, Math.floor((100 - otherParams) / paramsEach));
   const chunks: T[][] = [];
-  for (let i = 0; i < rows.length; i += perStatement) chunks.push(rows.slice(i, i + perStatement));
+  for (let i = 0; i < items.length; i += perStatement) chunks.push(items.slice(i, i + perStatement));
   return chunks;
 }
+
+/** Splits rows so that one INSERT stays under D1's 100 bound parameters. */
+export const chunkForInsert = <T extends object>(rows: T[], columnsPerRow: number): T[][] => chunkForBoundParams(rows, columnsPerRow);
 
 /**
  * Put right after a guarded UPDATE in a batch: if that UPDATE changed no row (the guard did not

@@ -4,6 +4,7 @@
 // exhaustive; every delivery is idempotent, because a row may be delivered again after a lost answer.
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import { outbox } from '../db/orders';
+import { chunkForBoundParams } from '../db/batch';
 import type { Db } from '../db/client';
 import type { Env } from '../env';
 import type { Clock } from '../lib/clock';
@@ -72,8 +73,6 @@ export async function deliverQueuedOutboxRow(deps: OutboxDeps, outboxId: string,
 const QUEUED_LEASE_MS = 120_000;
 /** Rows queued per sweep: the consumer delivers them side by side, a batch of 100 at a time. */
 const QUEUE_PER_SWEEP = 2_000;
-/** D1 binds at most 100 parameters per query. */
-const IDS_PER_UPDATE = 90;
 
 /**
  * The sweep hands due rows to the work queue (oldest first) instead of delivering them one by one
@@ -89,11 +88,12 @@ export async function queueDueOutbox(deps: OutboxDeps, now: number, limit = QUEU
     .orderBy(asc(outbox.nextAttemptAt))
     .limit(limit);
   const ids = due.map((r) => r.id);
-  for (let i = 0; i < ids.length; i += IDS_PER_UPDATE) {
+  // Each id is a bound parameter, as are the lease and the status.
+  for (const chunk of chunkForBoundParams(ids, 1, 2)) {
     await deps.db
       .update(outbox)
       .set({ nextAttemptAt: now + QUEUED_LEASE_MS })
-      .where(and(inArray(outbox.id, ids.slice(i, i + IDS_PER_UPDATE)), eq(outbox.status, 'pending')));
+      .where(and(inArray(outbox.id, chunk), eq(outbox.status, 'pending')));
   }
   await enqueueWorkBatch(
     deps.env,

@@ -9,7 +9,7 @@ import { flashSaleItems } from '../../db/flash-sales';
 import { orders } from '../../db/orders';
 import { addresses } from '../../db/shoppers';
 import type { Db } from '../../db/client';
-import { runBatch, type Statement } from '../../db/batch';
+import { chunkForBoundParams, runBatch, type Statement } from '../../db/batch';
 import { flashOrderId, reservationRef, type FlashOrderIntent, type FlashOrderJob } from '../../domain/flash-sale';
 import { priceLines, type ShippingPolicy } from '../../domain/pricing';
 import { logEvent } from '../../lib/log';
@@ -128,19 +128,16 @@ async function planOrders(db: Db, jobs: FlashOrderJob[], timeZone: string): Prom
   );
 }
 
-/** D1 binds at most 100 parameters per query. */
-const IDS_PER_QUERY = 90;
-
 /** The jobs whose orders D1 does not have yet (the sweep's filter). */
 export async function jobsWithoutOrders(db: Db, jobs: FlashOrderJob[]): Promise<FlashOrderJob[]> {
   const known = new Set<string>();
-  for (let i = 0; i < jobs.length; i += IDS_PER_QUERY) {
-    const ids = jobs.slice(i, i + IDS_PER_QUERY).map(jobOrderId);
-    for (const o of await db
+  // Each order id is a bound parameter, as is the source.
+  for (const chunk of chunkForBoundParams(jobs.map(jobOrderId), 1, 1)) {
+    const found = await db
       .select({ id: orders.id })
       .from(orders)
-      .where(and(eq(orders.source, 'flash_sale'), inArray(orders.id, ids))))
-      known.add(o.id);
+      .where(and(eq(orders.source, 'flash_sale'), inArray(orders.id, chunk)));
+    for (const o of found) known.add(o.id);
   }
   return jobs.filter((j) => !known.has(jobOrderId(j)));
 }
