@@ -11,10 +11,7 @@ export type WorkMessage = { kind: 'flash_order'; job: FlashOrderJob } | { kind: 
 /** Queues accept at most 100 messages per sendBatch. */
 const SEND_BATCH = 100;
 
-export async function enqueueWork(env: Env, message: WorkMessage): Promise<void> {
-  if (!env.WORK_QUEUE) throw new Error('no work queue bound (WORK_QUEUE): the sweep does this work');
-  await env.WORK_QUEUE.send(message, { contentType: 'json' });
-}
+export const enqueueWork = (env: Env, message: WorkMessage): Promise<void> => enqueueWorkBatch(env, [message]);
 
 export async function enqueueWorkBatch(env: Env, messages: WorkMessage[]): Promise<void> {
   const queue = env.WORK_QUEUE;

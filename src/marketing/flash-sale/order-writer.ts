@@ -25,9 +25,6 @@ export function jobFromReservation(ref: { itemId: string; shard: number }, r: Re
   return { ...ref, reservationId: r.id, userId: r.userId, quantity: r.quantity, expiresAt: r.expiresAt, createdAt: r.createdAt, intent: JSON.parse(r.orderIntent) as FlashOrderIntent };
 }
 
-export const jobOrderId = (job: FlashOrderJob) => flashOrderId(job);
-const jobRef = (job: FlashOrderJob) => reservationRef(job);
-
 /**
  * Writes the jobs' orders: every read in one round of queries, every write in one D1 batch. When
  * the batch fails (an order number clashed, one job's data is bad), each job is written alone,
@@ -49,7 +46,7 @@ export async function writeFlashOrders(db: Db, jobs: FlashOrderJob[], timeZone: 
     try {
       await runBatch(db, plan.statements());
     } catch (error) {
-      logEvent('error', 'flash order write failed', { order_id: jobOrderId(plan.job), error });
+      logEvent('error', 'flash order write failed', { order_id: flashOrderId(plan.job), error });
       failed.push(plan.job);
     }
   }
@@ -78,7 +75,7 @@ async function planOrders(db: Db, jobs: FlashOrderJob[], timeZone: string): Prom
   const defaultByUser = new Map(defaults.map((a) => [a.userId, a]));
   const skus = await loadPurchasableSkus(db, [...new Set(items.map((i) => i.skuId))]);
   const unwritable = (job: FlashOrderJob, why: string): Plan => {
-    logEvent('error', `flash order cannot be written: ${why}`, { order_id: jobOrderId(job) });
+    logEvent('error', `flash order cannot be written: ${why}`, { order_id: flashOrderId(job) });
     return { job, unwritable: true, statements: () => [] };
   };
   return Promise.all(
@@ -109,7 +106,7 @@ async function planOrders(db: Db, jobs: FlashOrderJob[], timeZone: string): Prom
               quote,
               skus,
               address,
-              orderId: jobOrderId(job),
+              orderId: flashOrderId(job),
               orderNo: newOrderNumber(job.createdAt, timeZone),
               userId: job.userId,
               createdAt: job.createdAt,
@@ -118,7 +115,7 @@ async function planOrders(db: Db, jobs: FlashOrderJob[], timeZone: string): Prom
               requestHash: job.intent.requestHash,
               // The order must be paid while its units are held: the prepay's time_expire equals this.
               paymentDeadline: job.expiresAt,
-              source: { kind: 'flash_sale', ref: jobRef(job) },
+              source: { kind: 'flash_sale', ref: reservationRef(job) },
               also: [],
             },
             { ifAbsent: true },
@@ -132,12 +129,12 @@ async function planOrders(db: Db, jobs: FlashOrderJob[], timeZone: string): Prom
 export async function jobsWithoutOrders(db: Db, jobs: FlashOrderJob[]): Promise<FlashOrderJob[]> {
   const known = new Set<string>();
   // Each order id is a bound parameter, as is the source.
-  for (const chunk of chunkForBoundParams(jobs.map(jobOrderId), 1, 1)) {
+  for (const chunk of chunkForBoundParams(jobs.map(flashOrderId), 1, 1)) {
     const found = await db
       .select({ id: orders.id })
       .from(orders)
       .where(and(eq(orders.source, 'flash_sale'), inArray(orders.id, chunk)));
     for (const o of found) known.add(o.id);
   }
-  return jobs.filter((j) => !known.has(jobOrderId(j)));
+  return jobs.filter((j) => !known.has(flashOrderId(j)));
 }

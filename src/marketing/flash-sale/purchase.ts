@@ -44,7 +44,7 @@ export function refusedFromMemory(itemId: string, shard: number, reservationId: 
   return !!flag && flag.until > now && !flag.holders.has(reservationId);
 }
 
-/** Whether this isolate currently holds a sold-out flag for the shard (for tests and the benchmark). */
+/** Whether this isolate currently holds a sold-out flag for the shard (tests wait for it). */
 export const isFlaggedSoldOut = (itemId: string, shard: number, now: number) => (soldOut.get(shardKey(itemId, shard))?.until ?? 0) > now;
 
 /**
