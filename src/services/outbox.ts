@@ -4,7 +4,6 @@
 // exhaustive; every delivery is idempotent, because a row may be delivered again after a lost answer.
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import { outbox } from '../db/orders';
-import { chunkForBoundParams } from '../db/batch';
 import type { Db } from '../db/client';
 import type { Env } from '../env';
 import type { Clock } from '../lib/clock';
@@ -75,31 +74,42 @@ const QUEUED_LEASE_MS = 120_000;
 const QUEUE_PER_SWEEP = 2_000;
 
 /**
- * The sweep hands due rows to the work queue (oldest first) instead of delivering them one by one
- * itself: a failed group buy's thousand refunds are then sent within a minute, not in fifty.
- * Each row's next attempt moves past a lease first, so the next sweep does not queue it twice
- * while its message is on the way; the delivery books its own outcome over the lease.
+ * Hands due rows to the work queue (oldest first) instead of delivering them one by one: a failed
+ * group buy's thousand refunds are then sent within a minute, not in fifty. One UPDATE … RETURNING
+ * moves each row's next attempt past a lease and names the rows it moved, so two sweeps (or a
+ * sweep and a kick after a commit) never queue the same row twice; the delivery books its own
+ * outcome over the lease. Without a work queue bound this leases nothing and answers 0.
  */
-export async function queueDueOutbox(deps: OutboxDeps, now: number, limit = QUEUE_PER_SWEEP): Promise<number> {
-  const due = await deps.db
+export async function queueDueOutbox({ db, env }: Pick<OutboxDeps, 'db' | 'env'>, now: number, limit = QUEUE_PER_SWEEP): Promise<number> {
+  if (!env.WORK_QUEUE) return 0;
+  const due = db
     .select({ id: outbox.id })
     .from(outbox)
     .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now)))
     .orderBy(asc(outbox.nextAttemptAt))
     .limit(limit);
-  const ids = due.map((r) => r.id);
-  // Each id is a bound parameter, as are the lease and the status.
-  for (const chunk of chunkForBoundParams(ids, 1, 2)) {
-    await deps.db
-      .update(outbox)
-      .set({ nextAttemptAt: now + QUEUED_LEASE_MS })
-      .where(and(inArray(outbox.id, chunk), eq(outbox.status, 'pending')));
-  }
+  const leased = await db
+    .update(outbox)
+    .set({ nextAttemptAt: now + QUEUED_LEASE_MS })
+    .where(and(inArray(outbox.id, due), eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now)))
+    .returning({ id: outbox.id });
   await enqueueWorkBatch(
-    deps.env,
-    ids.map((outboxId) => ({ kind: 'outbox' as const, outboxId })),
+    env,
+    leased.map(({ id }) => ({ kind: 'outbox' as const, outboxId: id })),
   );
-  return ids.length;
+  return leased.length;
+}
+
+/**
+ * Right after a commit that wrote many outbox rows (a failed group's refunds): queue them now
+ * instead of at the next minute's sweep. Best effort: a failure here leaves the rows to the sweep.
+ */
+export async function sendOutboxSoon(deps: Pick<OutboxDeps, 'db' | 'env'>, now: number): Promise<void> {
+  try {
+    await queueDueOutbox(deps, now);
+  } catch (error) {
+    logEvent('warn', 'outbox kick after commit failed; the sweep sends these rows', { error });
+  }
 }
 
 /** Delivers due rows here and now, oldest first (tests, and a sweep without a queue to hand them to). */

@@ -16,6 +16,7 @@ import { seatRef, tierRefundPlan, type PaidMember } from '../../domain/group-buy
 import type { Env } from '../../env';
 import { ApiError } from '../../lib/errors';
 import { systemRefundStatements } from '../../services/refunds';
+import { sendOutboxSoon } from '../../services/outbox';
 import { orderSourcePolicy } from '../../services/order-source-policy';
 import { transitionStatements, type OrderRow } from '../../services/order-transitions';
 import type { RoomClosure } from '../../../durable-objects/port';
@@ -44,10 +45,12 @@ export async function recordRoomClosure(env: Env, closure: RoomClosure, now: num
 
   if (closure.outcome === 'succeeded') {
     await runBatch(db, [roomClosed, ...successStatements(db, closure, paidOrders, now)]);
-    return;
+  } else {
+    await runBatch(db, [roomClosed]);
+    for (const { order } of paidOrders) await refundFailedMember(db, order, now);
   }
-  await runBatch(db, [roomClosed]);
-  for (const { order } of paidOrders) await refundFailedMember(db, order, now);
+  // A room's refunds (tier differences or the whole group's) go to WeChat Pay now, not at the next sweep.
+  if (paidOrders.length) await sendOutboxSoon({ db, env }, now);
 }
 
 function successStatements(db: Db, closure: RoomClosure, paid: { seat: PaidMember; order: OrderRow }[], now: number): Statement[] {
