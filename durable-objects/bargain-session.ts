@@ -140,9 +140,9 @@ export class BargainSession extends SqlDurableObject {
       if (r.helperId === config.owner_id) return { ok: false, reason: 'own_session' };
       if (this.helpBy(r.helperId)) return { ok: false, reason: 'already_helped' };
       if (config.status === 'bought' || config.status === 'buying') return { ok: false, reason: 'closed' };
-      if (config.status === 'expired' || r.nowMs >= config.expires_at) return { ok: false, reason: 'expired' };
+      if (config.status === 'expired' || r.nowMs >= config.expires_at) return { ok: false, reason: 'expired', helpers: this.helperIds() };
       const idx = this.helpCount();
-      if (idx >= config.helpers_needed) return { ok: false, reason: 'floor_reached' };
+      if (idx >= config.helpers_needed) return { ok: false, reason: 'floor_reached', helpers: this.helperIds() };
       if (r.isNew && config.new_helper_bonus_pct > 0) this.rewritePlan(boostCut(this.plan(), idx, config.new_helper_bonus_pct), idx);
       const cutFen = this.sql.exec<{ cut_fen: number }>('SELECT cut_fen FROM plan WHERE idx = ?', idx).one().cut_fen;
       this.sql.exec('INSERT INTO helps (idx, helper_id, name, avatar_url, cut_fen, is_new, at) VALUES (?, ?, ?, ?, ?, ?, ?)', idx, r.helperId, r.name, r.avatarUrl, cutFen, r.isNew ? 1 : 0, r.nowMs);
@@ -221,6 +221,14 @@ export class BargainSession extends SqlDurableObject {
 
   private config(): ConfigRow | null {
     return this.sql.exec<ConfigRow>('SELECT * FROM config WHERE id = 1').toArray()[0] ?? null;
+  }
+
+  /** Who has helped: an "expired" or "floor reached" answer names them (their retry is "already helped"). */
+  private helperIds(): string[] {
+    return this.sql
+      .exec<{ helper_id: string }>('SELECT helper_id FROM helps')
+      .toArray()
+      .map((r) => r.helper_id);
   }
 
   private helpBy(helperId: string): boolean {

@@ -31,7 +31,10 @@ export type SessionState = BargainSessionConfig & {
 
 export type HelpRequest = { helperId: string; name: string; avatarUrl: string | null; isNew: boolean; nowMs: number };
 export type HelpRefusal = 'not_configured' | 'own_session' | 'already_helped' | 'expired' | 'closed' | 'floor_reached';
-export type HelpResult = { ok: true; cutFen: number; state: SessionState } | { ok: false; reason: HelpRefusal };
+export type HelpResult =
+  | { ok: true; cutFen: number; state: SessionState }
+  /** With "expired" and "floor_reached": who has helped (the refusal they would get is "already_helped"). */
+  | { ok: false; reason: HelpRefusal; helpers?: string[] };
 
 export type BuyRefusal = 'not_configured' | 'not_owner' | 'expired' | 'floor_not_reached' | 'bought';
 export type BeginBuyResult = { ok: true; priceFen: number } | { ok: false; reason: BuyRefusal; orderId?: string | null };

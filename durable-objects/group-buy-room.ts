@@ -95,10 +95,10 @@ export class GroupBuyRoom extends SqlDurableObject {
       if (!room) return { ok: false, reason: 'not_configured' };
       const earlier = this.seat(seat.seatId);
       if (earlier) return earlier.status === 'released' ? { ok: false, reason: 'seat_released' } : { ok: true, seatId: earlier.id, holdExpiresAt: earlier.hold_expires_at, replay: true };
-      if (room.status !== 'open' || seat.nowMs >= room.expires_at) return { ok: false, reason: 'closed' };
+      if (room.status !== 'open' || seat.nowMs >= room.expires_at) return { ok: false, reason: 'closed', members: this.memberIds(false) };
       if (room.expires_at - seat.nowMs < MIN_TIME_LEFT_TO_JOIN_MS) return { ok: false, reason: 'closing' };
       if (this.sql.exec("SELECT 1 FROM seats WHERE user_id = ? AND status <> 'released'", seat.userId).toArray().length) return { ok: false, reason: 'already_member' };
-      if (this.liveSeats() >= room.max_size) return { ok: false, reason: 'full' };
+      if (this.liveSeats() >= room.max_size) return { ok: false, reason: 'full', members: this.memberIds(true) };
       // The hold never outlasts the room: its payment deadline is the earlier of the two.
       const holdExpiresAt = Math.min(seat.nowMs + room.hold_ms, room.expires_at);
       const dueAt = dueOnObjectClock(holdExpiresAt, seat.nowMs, this.clock.now());
@@ -120,6 +120,12 @@ export class GroupBuyRoom extends SqlDurableObject {
     });
     if (result.ok) await this.syncAlarm();
     return result;
+  }
+
+  /** Who holds (or held) a seat: a "full" or "closed" answer names them, so the worker can keep refusing everyone else from memory. */
+  private memberIds(liveOnly: boolean): string[] {
+    const rows = this.sql.exec<{ user_id: string }>(`SELECT DISTINCT user_id FROM seats${liveOnly ? " WHERE status <> 'released'" : ''}`).toArray();
+    return rows.map((r) => r.user_id);
   }
 
   // ---------------------------------------------------------------- paying and releasing

@@ -15,7 +15,10 @@ export type SeatRequest = { seatId: string; userId: string; name: string; avatar
 
 export type HoldRefusal = 'not_configured' | 'full' | 'closed' | 'closing' | 'already_member' | 'seat_released';
 
-export type HoldResult = { ok: true; seatId: string; holdExpiresAt: number; replay: boolean } | { ok: false; reason: HoldRefusal };
+export type HoldResult =
+  | { ok: true; seatId: string; holdExpiresAt: number; replay: boolean }
+  /** With "full" and "closed": the shoppers who hold (or held) a seat, whom the refusal does not concern. */
+  | { ok: false; reason: HoldRefusal; members?: string[] };
 
 export type SeatStatus = 'held' | 'paid' | 'released';
 export type RoomStatus = 'open' | 'succeeded' | 'failed';

@@ -9,7 +9,8 @@ import { childWorkerdPids, endedByThemselves, isListening } from './processes';
 
 export type HarnessOptions = { bindings?: Record<string, string>; fakeWeChat: boolean };
 
-export async function withLocalWorker(opts: HarnessOptions, run: (worker: LocalWorker) => Promise<void>): Promise<void> {
+/** `run` gets the fake WeChat too when one was started (its control endpoints are at fake.url). */
+export async function withLocalWorker(opts: HarnessOptions, run: (worker: LocalWorker, fake?: FakeWeChat) => Promise<void>): Promise<void> {
   let worker: LocalWorker | undefined;
   let fake: FakeWeChat | undefined;
   const stop = async () => {
@@ -28,7 +29,7 @@ export async function withLocalWorker(opts: HarnessOptions, run: (worker: LocalW
       wechat = wechatWorkerBindings(started.context);
     }
     worker = await startLocalWorker({ bindings: { ...wechat, ...opts.bindings } });
-    await run(worker);
+    await run(worker, fake);
   } finally {
     // Looked up here rather than after start, so a start that failed half-way is covered too.
     const workerdPids = childWorkerdPids();

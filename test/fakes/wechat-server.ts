@@ -48,6 +48,7 @@
 //        applied: true performs the operation first, as when an answer is lost).
 //   POST /__fake/login/invalidate-token                  the current access_token becomes stale
 //   GET  /__fake/pay/transactions/:out_trade_no           the fake's record (with what was sent)
+//   GET  /__fake/pay/refunds                              every refund received, with received_at_ms
 import { generateKeyPairSync, randomBytes, randomUUID, createPublicKey, type KeyObject } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -130,6 +131,8 @@ type Refund = {
   createTime: string;
   successTime?: string;
   fingerprint: string;
+  /** When this process received the refund (real clock, ms): what bench:refunds times. */
+  receivedAtMs: number;
 };
 
 type StoredNotification = {
@@ -424,6 +427,7 @@ export async function startFakeWeChat(options: FakeWeChatOptions): Promise<FakeW
       status: 'PROCESSING',
       createTime: chinaTime(nowSec * 1000),
       fingerprint,
+      receivedAtMs: Date.now(),
     };
     refunds.set(refund.outRefundNo, refund);
     t.refundNos.push(refund.outRefundNo);
@@ -767,6 +771,10 @@ export async function startFakeWeChat(options: FakeWeChatOptions): Promise<FakeW
     if (transactionToRead !== undefined) {
       const record = transactionRecord(transactionToRead);
       return record ? sendJson(res, 200, record) : sendJson(res, 404, { error: 'no such transaction' });
+    }
+    if (req.method === 'GET' && path === '/__fake/pay/refunds') {
+      const listed = [...refunds.values()].map((r) => ({ out_refund_no: r.outRefundNo, out_trade_no: r.outTradeNo, refund_fen: r.refundFen, status: r.status, received_at_ms: r.receivedAtMs }));
+      return sendJson(res, 200, { refunds: listed });
     }
     const shippingControl = shipping.control(req, path, body) ?? tracking.control(req.method!, path);
     if (shippingControl) return sendJson(res, shippingControl.status, shippingControl.body);

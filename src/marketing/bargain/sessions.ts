@@ -28,6 +28,7 @@ import { callConfigured, refusalError, type RefusalErrors } from '../kernel/obje
 import { campaignState } from '../../domain/campaign';
 import { loadPurchasableSkus, unavailableReason } from '../../services/purchasable';
 import { logEvent } from '../../lib/log';
+import { RefusalMemory } from '../kernel/refusal-memory';
 
 export type BargainSessionRow = typeof bargainSessions.$inferSelect;
 
@@ -197,8 +198,28 @@ const helpRefusal: RefusalErrors<HelpRefusal> = {
   floor_reached: () => businessRule('floor_reached', 'This bargain is already at its lowest price. Thank you!'),
 };
 
+/**
+ * Refusals that never stop being true, in isolate memory so that a shared link's crowd arriving
+ * after them costs no D1 query and no object call: a helper who has helped a session, and a
+ * session that is at its floor or has expired (whose helpers are exempt: theirs is "already
+ * helped"). The ten minutes only bound the memory; the refusals would hold for ever.
+ */
+const helpedBy = new RefusalMemory<'already_helped'>();
+const finishedSessions = new RefusalMemory<'floor_reached' | 'expired'>();
+const REMEMBERED_MS = 10 * 60_000;
+
+/** The refusal this isolate gives the helper from memory, if any (tests check it). */
+export const helpRefusalInMemory = (sessionId: string, helperId: string, now: number) => helpedBy.recall(`${sessionId}/${helperId}`, '', now) ?? finishedSessions.recall(sessionId, helperId, now);
+
+function rememberRefusal(sessionId: string, helperId: string, result: Extract<HelpResult, { ok: false }>, now: number) {
+  if (result.reason === 'already_helped') helpedBy.remember(`${sessionId}/${helperId}`, 'already_helped', now + REMEMBERED_MS);
+  if (result.reason === 'floor_reached' || result.reason === 'expired') finishedSessions.remember(sessionId, result.reason, now + REMEMBERED_MS, result.helpers);
+}
+
 /** One help: the D1 ticket (daily limit), then the cut in the session's object. */
 export async function helpSession(env: Env, ctx: HelpContext, sessionId: string): Promise<{ cutFen: number; state: SessionState }> {
+  const known = helpRefusalInMemory(sessionId, ctx.helperId, ctx.now);
+  if (known) throw helpRefusal[known]();
   const { helper, isNew } = await readAndTakeTicket(ctx, sessionId);
   const result = await withConfiguredSession(
     env,
@@ -206,7 +227,12 @@ export async function helpSession(env: Env, ctx: HelpContext, sessionId: string)
     sessionId,
     async (stub): Promise<HelpResult> => stub.help({ helperId: ctx.helperId, name: helper.nickname, avatarUrl: helper.avatarUrl, isNew, nowMs: ctx.now }),
   );
-  if (result.ok) return { cutFen: result.cutFen, state: result.state };
+  if (result.ok) {
+    // A retry of this help (its answer lost) is answered by the object, which replays it as "already helped".
+    helpedBy.remember(`${sessionId}/${ctx.helperId}`, 'already_helped', ctx.now + REMEMBERED_MS);
+    return { cutFen: result.cutFen, state: result.state };
+  }
+  rememberRefusal(sessionId, ctx.helperId, result, ctx.now);
   // Refusals other than already_helped mean this helper has no cut here: give the ticket back.
   if (result.reason !== 'already_helped') {
     await ctx.db.delete(bargainHelps).where(and(eq(bargainHelps.sessionId, sessionId), eq(bargainHelps.helperId, ctx.helperId)));

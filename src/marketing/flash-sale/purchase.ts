@@ -1,6 +1,6 @@
 // Buying in a flash sale. The reply waits for the stock object, not for D1:
 //  1. a refusal for a SKU this isolate knows is sold out is decided here, from memory: no D1
-//     read, no call to the object (a winner's retry is the one exception; see soldOut below);
+//     read, no call to the object (a winner's retry is the one exception; see soldOutShards below);
 //  2. the reservation is made in the SKU shard's stock object, with what its order is written
 //     from (the shopper's address check runs at the same time, against D1);
 //  3. the order is queued (order-writer.ts writes it in batches off the reply path) and the
@@ -18,6 +18,7 @@ import { addressSnapshot, findOwnAddress } from '../../services/addresses';
 import { ensureStockObjectsConfigured } from './stock-objects';
 import { callConfigured, refusalError, type RefusalErrors } from '../kernel/object-calls';
 import { flashStockStub } from '../kernel/object-stubs';
+import { RefusalMemory } from '../kernel/refusal-memory';
 import type { ReserveRefusal, ReserveResult } from '../../../durable-objects/flash-sale-stock.types';
 import { defaultAddress, findOrderBySource, type CreateContext } from '../../services/orders';
 import { loadPurchasableSkus, type PurchasableSku } from '../../services/purchasable';
@@ -28,24 +29,18 @@ import type { OrderRow } from '../../services/order-transitions';
 import { enqueueWork } from '../../services/work-queue';
 
 /**
- * Sold-out shards in isolate memory, by "itemId/shard": until when, and the reservations the
- * shard still held or had sold when it said so. Later buyers of that shard are refused here; a
- * buyer whose request maps to one of those reservations (a winner retrying with the same
- * Idempotency-Key) is sent on to the object, which answers with the reservation. Units may come
- * back when an unpaid hold expires, so the flag lasts a second, never longer.
+ * Sold-out shards in isolate memory, by "itemId/shard", with the reservations the shard still
+ * held or had sold when it said so. Later buyers of that shard are refused here; a buyer whose
+ * request maps to one of those reservations (a winner retrying with the same Idempotency-Key) is
+ * sent on to the object, which answers with the reservation. Units may come back when an unpaid
+ * hold expires, so the refusal is remembered for a second, never longer.
  */
-const soldOut = new Map<string, { until: number; holders: Set<string> }>();
+const soldOutShards = new RefusalMemory<'sold_out'>();
 const SOLD_OUT_FLAG_MS = 1_000;
 const shardKey = (itemId: string, shard: number) => `${itemId}/${shard}`;
 
-/** Whether this isolate refuses a buyer of the shard without asking anyone. */
-export function refusedFromMemory(itemId: string, shard: number, reservationId: string, now: number): boolean {
-  const flag = soldOut.get(shardKey(itemId, shard));
-  return !!flag && flag.until > now && !flag.holders.has(reservationId);
-}
-
 /** Whether this isolate currently holds a sold-out flag for the shard (tests wait for it). */
-export const isFlaggedSoldOut = (itemId: string, shard: number, now: number) => (soldOut.get(shardKey(itemId, shard))?.until ?? 0) > now;
+export const isFlaggedSoldOut = (itemId: string, shard: number, now: number) => soldOutShards.holds(shardKey(itemId, shard), now);
 
 /**
  * Campaign SKUs as D1 last said, with what a reply shows of them (the SKU), in isolate memory for a moment: a burst of buyers reads them once a second, not once per request.
@@ -99,7 +94,7 @@ export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: Fla
   if (!row || row.campaign.status === 'cancelled' || !row.sku) throw notFound('Flash-sale item');
   const { campaign, item, sku } = row;
   const shard = shardFor(ctx.userId, campaign.shardCount);
-  if (refusedFromMemory(item.id, shard, reservationId, ctx.now)) throw conflict('sold_out', 'Sold out.');
+  if (soldOutShards.recall(shardKey(item.id, shard), reservationId, ctx.now)) throw conflict('sold_out', 'Sold out.');
 
   const stock = flashStockStub(env, item.id, shard);
   const intent: FlashOrderIntent = { addressId: purchase.addressId ?? null, idempotencyKey: ctx.idempotencyKey, requestHash: ctx.requestHash };
@@ -165,7 +160,7 @@ const reserveRefusals: RefusalErrors<ReserveRefusal, { retryAfterMs?: number | u
 
 function refusal(itemId: string, shard: number, result: Extract<ReserveResult, { ok: false }>, now: number): ApiError {
   // Later buyers of this shard are refused from this isolate's memory, without asking the object.
-  if (result.reason === 'sold_out') soldOut.set(shardKey(itemId, shard), { until: now + SOLD_OUT_FLAG_MS, holders: new Set(result.holders ?? []) });
+  if (result.reason === 'sold_out') soldOutShards.remember(shardKey(itemId, shard), 'sold_out', now + SOLD_OUT_FLAG_MS, result.holders ?? []);
   return refusalError(reserveRefusals, result.reason, result);
 }
 

@@ -30,6 +30,7 @@ import { loadPurchasableSkus, unavailableReason, type PurchasableSku } from '../
 import { shippingPolicyFor } from '../../services/shipping-templates';
 import { logEvent } from '../../lib/log';
 import { groupRoomStub } from '../kernel/object-stubs';
+import { RefusalMemory } from '../kernel/refusal-memory';
 import { roomState, roomView, type GroupBuyRoomView } from './room-views';
 
 // ---------------------------------------------------------------------------------------------
@@ -141,8 +142,23 @@ async function openPrepared(env: Env, ctx: CreateContext, p: Prepared, purchase:
   return writeSeatOrder(env, ctx, p, purchase, { roomId, seatId: seat.seatId, held, isLeader: true, roomRow, redirected });
 }
 
+/**
+ * Rooms this isolate was told are full or closed, with the shoppers in them. Everyone else is
+ * refused from memory (no D1 read, no object call) — a share link's crowd arriving after the last
+ * seat went. A closed room never opens again; a full one may, when an unpaid seat is released, so
+ * "full" is remembered for a second. Members are exempt: their retry gets their own seat's answer.
+ * Only campaigns that refuse a full room get here: "new_room" ones open a room instead.
+ */
+const refusedRooms = new RefusalMemory<'full' | 'closed'>();
+const remembered = { full: 1_000, closed: 10 * 60_000 } as const;
+
+/** Whether this isolate refuses the shopper's join to the room from memory (tests wait for it). */
+export const roomRefusalInMemory = (roomId: string, userId: string, now: number) => refusedRooms.recall(roomId, userId, now);
+
 /** The shopper joins a room; a full room refuses (409 room_full) or, if the campaign says so, the shopper opens a new one. */
 export async function joinRoom(env: Env, ctx: CreateContext, roomId: string, purchase: SeatPurchase): Promise<SeatTaken> {
+  const known = refusedRooms.recall(roomId, ctx.userId, ctx.now);
+  if (known) throw holdRefusals[known]();
   return onceByKey(env, ctx, roomId, async () => {
     const row = await ctx.db.query.groupBuyRooms.findFirst({ where: eq(groupBuyRooms.id, roomId) });
     if (!row) throw notFound('Group-buy room');
@@ -151,6 +167,7 @@ export async function joinRoom(env: Env, ctx: CreateContext, roomId: string, pur
     const held = await groupRoomStub(env, roomId).hold(seat);
     if (!held.ok) {
       if (held.reason === 'full' && prepared.campaign.fullRoomPolicy === 'new_room') return openPrepared(env, ctx, prepared, purchase, true);
+      if (held.reason === 'full' || held.reason === 'closed') refusedRooms.remember(roomId, held.reason, ctx.now + remembered[held.reason], held.members);
       throw refusalError(holdRefusals, held.reason, undefined);
     }
     return writeSeatOrder(env, ctx, prepared, purchase, { roomId, seatId: seat.seatId, held, isLeader: false, redirected: false });

@@ -8,6 +8,8 @@ import { ManualClock } from '../../../../src/lib/clock';
 import { runScheduledWork } from '../../../../src/services/scheduled';
 import { bargainCampaign, bargainShoppers, buy, clockedCaller, help, launch, launched, sessionObject, tokenAt, type SessionView } from '../../../fixtures/bargain';
 import { api, json, newIdempotencyKey } from '../../../fixtures/helpers';
+import { countedEnv } from '../../../fixtures/counted-bindings';
+import { helpRefusalInMemory } from '../../../../src/marketing/bargain/sessions';
 
 const MINUTE = 60_000;
 
@@ -68,6 +70,26 @@ describe('helping a session', () => {
     const view = await json<SessionView>(api('GET', `/bargains/sessions/${session.id}`, { token: friend!.token }));
     expect(view).toMatchObject({ is_owner: false, helped_by_me: true, can_help: false, status: 'open' });
   }, 60_000);
+
+  it('once a session is at its floor, later friends and repeat helpers are refused from memory: no D1 query, no object call, no ticket', async () => {
+    const { campaign } = await bargainCampaign({ start: 9_900, floor: 100, helpers: 3 });
+    const [owner] = await bargainShoppers(1);
+    const session = await launched(owner!, campaign.id);
+    const counting = countedEnv('BARGAIN_SESSION');
+    const call = clockedCaller(new ManualClock(Date.now()), counting.env);
+    const [first, second, third, fourth, ...crowd] = await bargainShoppers(34);
+    expect(codes(await Promise.all([first, second, third].map((f) => answer(help(f!, session.id, call)))))).toEqual({ ok: 3 });
+    // The first friend too many asks the object, which says "floor reached" and names the helpers.
+    expect(codes([await answer(help(fourth!, session.id, call))])).toEqual({ floor_reached: 1 });
+    expect(helpRefusalInMemory(session.id, crowd[0]!.id, Date.now())).toBe('floor_reached');
+    expect(helpRefusalInMemory(session.id, first!.id, Date.now())).toBe('already_helped');
+
+    const [queriesBefore, callsBefore] = [counting.d1Queries(), counting.objectCalls()];
+    expect(codes(await Promise.all(crowd.map((f) => answer(help(f, session.id, call)))))).toEqual({ floor_reached: 30 });
+    expect(codes(await Promise.all([first, second, third].map((f) => answer(help(f!, session.id, call)))))).toEqual({ already_helped: 3 });
+    expect([counting.d1Queries(), counting.objectCalls()]).toEqual([queriesBefore, callsBefore]);
+    expect(await tickets(session.id)).toBe(3);
+  });
 
   it('helpers over the daily limit are refused across sessions, under concurrency; the next shop-day they may help again', async () => {
     const clock = new ManualClock(Date.now());

@@ -9,6 +9,7 @@ import { ManualClock } from '../../../../src/lib/clock';
 import { markPaid } from '../../../fakes/wechat-control';
 import { untilFlashOrders } from '../../../fixtures/flash-orders';
 import { api, BASE, createCategory, createProduct, json, manyShoppers, newIdempotencyKey, tokenFor } from '../../../fixtures/helpers';
+import { countedEnv } from '../../../fixtures/counted-bindings';
 
 let merchant: string;
 let categoryId: string;
@@ -180,33 +181,13 @@ describe('the sold-out flag', () => {
   it('refuses without a round trip to the object once sold out, still replays a winner, and lets released units sell', async () => {
     const clock = new ManualClock(Date.now());
     const { campaign, skuId, itemId } = await createFlashSale({ stock: 2 });
-    let objectCalls = 0;
-    let d1Queries = 0;
-    const countedDb = new Proxy(env.DB, {
-      get(target, prop) {
-        if (prop === 'prepare' || prop === 'batch') d1Queries++;
-        const value = Reflect.get(target, prop);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-    const counted = new Proxy(env.FLASH_SALE_STOCK, {
-      get(target, prop) {
-        if (prop === 'get') {
-          return (id: DurableObjectId) => {
-            objectCalls++;
-            return target.get(id);
-          };
-        }
-        const value = Reflect.get(target, prop);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const { env: countedEnvironment, d1Queries, objectCalls } = countedEnv('FLASH_SALE_STOCK');
     const app = createApp({ clock });
     const buy = (token: string, key = newIdempotencyKey()) =>
       app.request(
         `${BASE}/flash-sales/${campaign.id}/reserve`,
         { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: JSON.stringify({ sku_id: skuId }) },
-        { ...env, FLASH_SALE_STOCK: counted, DB: countedDb },
+        countedEnvironment,
         createExecutionContext(),
       );
     const shoppers = await manyShoppers(23);
@@ -215,26 +196,26 @@ describe('the sold-out flag', () => {
     expect((await buy(shoppers[1]!.token)).status).toBe(201);
     expect((await buy(shoppers[2]!.token)).status).toBe(409); // the object says so, and the flag goes up
 
-    const [callsBefore, queriesBefore] = [objectCalls, d1Queries];
+    const [callsBefore, queriesBefore] = [objectCalls(), d1Queries()];
     const refused = await Promise.all(shoppers.slice(3, 23).map((s) => buy(s.token)));
     expect(refused.map((r) => r.status)).toEqual(Array(20).fill(409));
     expect((await json(refused[0]!)).error.code).toBe('sold_out');
     // Refused from the isolate's memory alone: not one object call, not one D1 query.
-    expect(objectCalls).toBe(callsBefore);
-    expect(d1Queries).toBe(queriesBefore);
+    expect(objectCalls()).toBe(callsBefore);
+    expect(d1Queries()).toBe(queriesBefore);
     // A winner's retry while the flag is up still gets its own order: the object replays it.
     const replay = await buy(shoppers[0]!.token, winnerKey);
     expect(replay.status).toBe(201);
     expect(replay.headers.get('Idempotent-Replayed')).toBe('true');
     expect((await json(replay)).id).toBe(winner.id);
-    expect(objectCalls).toBe(callsBefore + 1);
+    expect(objectCalls()).toBe(callsBefore + 1);
 
     // A unit comes back; once the flag has lapsed the next buyer asks the object and gets it.
     const held = (await stockObject(itemId).snapshot()).reservations.find((r) => r.status === 'held' && r.userId === shoppers[1]!.id)!;
     expect(await stockObject(itemId).release(held.id, 'test: cancelled')).toBe('released');
     clock.advance(1_001);
     expect((await buy(shoppers[3]!.token)).status).toBe(201);
-    expect(objectCalls).toBe(callsBefore + 2);
+    expect(objectCalls()).toBe(callsBefore + 2);
   });
 });
 

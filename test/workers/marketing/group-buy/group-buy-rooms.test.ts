@@ -5,7 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../src/lib/clock';
 import { runScheduledWork } from '../../../../src/services/scheduled';
 import { caller, createCampaign, deliverRefunds, GROUP_PRICE_FEN, joinRoom, notify, openRoom, orderRows, paySeat, refundRows, roomObject } from '../../../fixtures/group-buy';
-import { api, createCategory, json, manyShoppers, tokenFor } from '../../../fixtures/helpers';
+import { api, createCategory, json, manyShoppers, newIdempotencyKey, tokenFor } from '../../../fixtures/helpers';
+import { countedEnv } from '../../../fixtures/counted-bindings';
+import { roomRefusalInMemory } from '../../../../src/marketing/group-buy/rooms';
 
 let merchant: string;
 let categoryId: string;
@@ -43,6 +45,30 @@ describe('a full room refuses before any order', () => {
     expect(won.every((r) => r.body.room.id === roomId && r.body.order.status === 'pending_payment' && r.body.order.items[0].unit_price_fen === GROUP_PRICE_FEN)).toBe(true);
     expect(await reconciliation(campaign.id)).toMatchObject({ ok: true, totals: { rooms: 1, held: 5 } });
   }, 120_000);
+
+  it('once a room has said "full", the crowd behind is refused from memory (no D1 query, no object call); a member\'s retry still gets its seat', async () => {
+    const { campaign, skuId } = await createCampaign(merchant, categoryId, { groupSize: 3 });
+    const counting = countedEnv('GROUP_BUY_ROOM');
+    const countedCall = caller(undefined, counting.env);
+    const [leader, member, last, ...crowd] = await manyShoppers(33);
+    const roomId = (await openRoom(countedCall, leader!.token, campaign.id, skuId)).body.room.id as string;
+    const memberKey = newIdempotencyKey();
+    const seat = await joinRoom(countedCall, member!.token, roomId, skuId, memberKey);
+    expect((await joinRoom(countedCall, last!.token, roomId, skuId)).status).toBe(201);
+    // The first one too many asks the room, which says full and names its members.
+    expect((await joinRoom(countedCall, crowd[0]!.token, roomId, skuId)).body.error.code).toBe('room_full');
+    expect(roomRefusalInMemory(roomId, crowd[1]!.id, Date.now())).toBe('full');
+
+    const [queriesBefore, callsBefore] = [counting.d1Queries(), counting.objectCalls()];
+    const refused = await Promise.all(crowd.slice(1).map((s) => joinRoom(countedCall, s.token, roomId, skuId)));
+    expect(refused.map((r) => [r.status, r.body.error.code])).toEqual(Array(29).fill([409, 'room_full']));
+    expect([counting.d1Queries(), counting.objectCalls()]).toEqual([queriesBefore, callsBefore]);
+    // A member is not refused from memory: the retry is answered with the first answer (its seat and order).
+    const retried = await joinRoom(countedCall, member!.token, roomId, skuId, memberKey);
+    expect([seat.status, retried.status, retried.body.order.id]).toEqual([201, 201, seat.body.order.id]);
+    expect(await ordersOfUsers(crowd.map((s) => s.id))).toBe(0);
+    expect((await roomObject(roomId).state())!.heldCount).toBe(3);
+  });
 
   it('with "start a new group", the joiners beyond the seats are placed in new rooms', async () => {
     const { campaign, skuId } = await createCampaign(merchant, categoryId, { groupSize: 5, fullRoomPolicy: 'new_room' });
@@ -213,6 +239,9 @@ describe('seats', () => {
     expect(await runDurableObjectAlarm(roomObject(roomId))).toBe(true);
     expect((await orderRows([slowSeat.body.order.id]))[0]!.status).toBe('cancelled');
     expect((await roomObject(roomId).state())!).toMatchObject({ status: 'open', heldCount: 0, paidCount: 1, seatsLeft: 1 });
+    // This isolate remembers "full" for a second after the room said so; then it asks the room again.
+    expect(roomRefusalInMemory(roomId, next!.id, clock.now())).toBe('full');
+    clock.advance(1_000);
     const taken = await joinRoom(past, next!.token, roomId, skuId);
     expect(taken.status).toBe(201);
     await paySeat(past, next!.token, taken.body.order, clock.now());

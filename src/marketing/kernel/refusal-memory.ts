@@ -1,0 +1,33 @@
+// Refusals an engine's object gave that stay true for a while (a flash shard sold out, a group
+// room full or closed, a bargain at its floor or already helped by this shopper), kept in isolate
+// memory so that the crowd behind the first refused shopper is refused without a D1 read or an
+// object call. Each entry may name who is exempt — a shopper the refusal does not apply to (a
+// winner retrying with the same Idempotency-Key, a member of the full room) — and those go on to
+// the object as before. How long an entry lasts is the engine's call: as long as the refusal
+// cannot stop being true (a closed room), or a second when it can (a released seat).
+
+type Entry<R extends string> = { reason: R; until: number; exempt: ReadonlySet<string> };
+
+/** Entries kept per isolate before the memory starts over (a burst needs a handful). */
+const MAX_ENTRIES = 10_000;
+
+export class RefusalMemory<R extends string> {
+  private readonly entries = new Map<string, Entry<R>>();
+
+  remember(key: string, reason: R, until: number, exempt: Iterable<string> = []): void {
+    if (this.entries.size >= MAX_ENTRIES && !this.entries.has(key)) this.entries.clear();
+    this.entries.set(key, { reason, until, exempt: new Set(exempt) });
+  }
+
+  /** The refusal `who` gets from memory now, or null when the object must be asked. */
+  recall(key: string, who: string, now: number): R | null {
+    const entry = this.entries.get(key);
+    if (!entry || entry.until <= now || entry.exempt.has(who)) return null;
+    return entry.reason;
+  }
+
+  /** Whether a refusal is remembered for the key at all (tests wait for it). */
+  holds(key: string, now: number): boolean {
+    return (this.entries.get(key)?.until ?? 0) > now;
+  }
+}
