@@ -37,7 +37,7 @@ const OWNER_POOL = 10;
 const LAUNCHES_PER_OWNER = 100;
 const runId = Date.now().toString(36);
 
-type Scenario = 'live' | 'healthz' | 'help';
+type Scenario = 'live' | 'healthz' | 'help' | 'repeat';
 type SessionRef = { id: string; owner: Shopper; campaignId: string };
 /** One help arrival: a 201 with its cut, or no answer (timeout, reset, 5xx), whose cut may or may not have been made. */
 type Cut = { sessionId: string; cutFen: number } | { sessionId: string; unanswered: true };
@@ -48,6 +48,7 @@ const scenarioNames: Record<Scenario, string> = {
   live: 'baseline  GET /healthz/live',
   healthz: 'baseline  GET /healthz (D1 read)',
   help: 'help      POST …/sessions/:id/help',
+  repeat: 'refused   the same helps again (already helped)',
 };
 
 class BargainBench {
@@ -97,20 +98,26 @@ class BargainBench {
     return sessions;
   }
 
-  async measure(scenario: Scenario, rate: number, seconds: number): Promise<Result> {
+  /** `helped`: for "repeat", the help run whose helps are sent again, pair for pair (each one refused). */
+  async measure(scenario: Scenario, rate: number, seconds: number, helped?: Result): Promise<Result> {
     const rec = new Recorder();
-    const sessions = scenario === 'help' ? await this.launchSessions(Math.round(rate * seconds)) : [];
+    const sessions = scenario === 'help' ? await this.launchSessions(Math.round(rate * seconds)) : (helped?.sessions ?? []);
     const cuts: Cut[] = [];
     let n = 0;
     const run = await runArrivals(rate, seconds, async (dueAt) => {
       const i = n++;
-      if (scenario !== 'help') {
+      if (scenario === 'live' || scenario === 'healthz') {
         if ((await rec.request(scenario, `${this.worker.directUrl}${scenario === 'live' ? '/healthz/live' : '/healthz'}`)).ok) rec.flowDone(dueAt);
         return;
       }
       const session = sessions[i % sessions.length]!;
       const helper = this.helpers[i % this.helpers.length]!;
-      const answer = await rec.request('help', `${this.worker.directUrl}/bargains/sessions/${session.id}/help`, { method: 'POST', headers: { authorization: `Bearer ${helper.token}` } });
+      const url = `${this.worker.directUrl}/bargains/sessions/${session.id}/help`;
+      if (scenario === 'repeat') {
+        if ((await rec.request('repeat', url, { method: 'POST', headers: { authorization: `Bearer ${helper.token}` } }, { status: 409, code: 'already_helped' })).ok) rec.flowDone(dueAt);
+        return;
+      }
+      const answer = await rec.request('help', url, { method: 'POST', headers: { authorization: `Bearer ${helper.token}` } });
       if (answer.status === 0 || answer.status >= 500) cuts.push({ sessionId: session.id, unanswered: true });
       if (!answer.ok) return;
       cuts.push({ sessionId: session.id, cutFen: answer.body.cut_fen });
@@ -133,8 +140,9 @@ async function main() {
 
     const results: Result[] = [];
     for (const rate of rates) {
-      for (const scenario of ['live', 'healthz', 'help'] as const) {
-        const result = await bench.measure(scenario, rate, durationSeconds);
+      for (const scenario of ['live', 'healthz', 'help', 'repeat'] as const) {
+        const helped = results.find((r) => r.rate === rate && r.scenario === 'help');
+        const result = await bench.measure(scenario, rate, durationSeconds, helped);
         results.push(result);
         console.log(`  done: ${result.name} at ${rate}/s (${result.rec.flowMs.length} of ${result.run.started} ok)`);
       }
@@ -172,7 +180,8 @@ Worker:     production bundle (wrangler deploy --dry-run) on workerd via Minifla
 Shop:       demo catalog; ${HELPER_POOL} helpers and ${OWNER_POOL} owners signed in through the fake WeChat; sessions need ${HELPERS_NEEDED} helpers
 Parameters: arrival rates ${rates.join(', ')}/s, ${durationSeconds} s each after one ${warmupSeconds} s warm-up per scenario; open model
             (arrivals start on a timetable whatever earlier ones are doing), fetch with keep-alive, 10 s request timeout;
-            each rate: GET /healthz/live, GET /healthz, then helps spread over rate × ${durationSeconds} ÷ ${HELPERS_NEEDED} fresh sessions
+            each rate: GET /healthz/live, GET /healthz, helps spread over rate × ${durationSeconds} ÷ ${HELPERS_NEEDED} fresh sessions,
+            then the same helps again (each refused: already helped)
 Note:       the load generator, the fake WeChat and workerd share the same ${coreCount()} cores (and this machine is shared
             with other work): figures are for comparison within this run, not capacity.
 `);
@@ -205,6 +214,10 @@ function printResults(results: Result[]): boolean {
   for (const rate of rates) {
     const of = (s: Scenario) => results.find((r) => r.rate === rate && r.scenario === s)!;
     const help = of('help');
+    const repeat = of('repeat');
+    console.log(
+      `Refused (already helped) at ${rate}/s: ${doneRate(repeat).toFixed(1)} done/s = ${(doneRate(repeat) / doneRate(of('live'))).toFixed(2)}× /healthz/live (target 0.8×), p99 ${percentile(repeat.rec.flowMs, 99).toFixed(1)} ms vs ${percentile(of('live').rec.flowMs, 99).toFixed(1)} ms`,
+    );
     for (const base of ['live', 'healthz'] as const) {
       const b = of(base);
       console.log(

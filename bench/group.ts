@@ -153,7 +153,17 @@ class GroupBench {
       'join',
       joiners.map((j, i) => () => this.post(joinRec, 'join', `/group-buys/rooms/${roomIds[Math.floor(i / joinersPerRoom)]}/join`, j.token, { sku_id: this.skuId })),
     );
-    return [healthz, live, joins];
+    // The crowd after the rooms are full: every join refused. The first one per room and isolate
+    // asks the room; the rest are refused from the isolate's memory (no D1, no object).
+    const late = await this.shoppers(n);
+    const refusedRec = new Recorder();
+    const refused = await burst(
+      `${label} join full rooms (${roomIds.length} rooms × ${joinersPerRoom})`,
+      refusedRec,
+      'refused',
+      late.map((j, i) => () => this.post(refusedRec, 'refused', `/group-buys/rooms/${roomIds[Math.floor(i / joinersPerRoom)]}/join`, j.token, { sku_id: this.skuId })),
+    );
+    return [healthz, live, joins, refused];
   }
 }
 
@@ -210,8 +220,8 @@ function printResults(results: Burst[]) {
   for (const b of results) {
     for (const [kind, count] of b.rec.failures) if (!kind.endsWith('room_full')) console.error(`  ${b.name}: ${count}× ${kind}`);
   }
-  for (let i = 0; i < results.length; i += 3) {
-    const [healthz, live, joins] = results.slice(i, i + 3) as [Burst, Burst, Burst];
+  for (let i = 0; i < results.length; i += ROUND_BURSTS) {
+    const [healthz, live, joins, refused] = results.slice(i, i + ROUND_BURSTS) as [Burst, Burst, Burst, Burst];
     const seats = joins.statuses.get('201') ?? 0;
     const p50 = (b: Burst) => percentile(b.rec.stats(b.step).latencyMs, 50);
     console.log(
@@ -219,13 +229,19 @@ function printResults(results: Burst[]) {
         `vs /healthz ${(rate(joins) / rate(healthz)).toFixed(2)}× the throughput, p50 ${(p50(joins) / p50(healthz)).toFixed(1)}× the latency; ` +
         `vs /healthz/live ${(rate(joins) / rate(live)).toFixed(2)}×, p50 ${(p50(joins) / p50(live)).toFixed(1)}×`,
     );
+    console.log(`${refused.name}: ${rate(refused).toFixed(0)} refusals/s = ${(rate(refused) / rate(live)).toFixed(2)}× /healthz/live (target 0.8×)`);
   }
 }
 
 type Check = { name: string; ok: boolean; detail: string };
 
+/** Per round: /healthz, /healthz/live, the joins, the joins to full rooms. */
+const ROUND_BURSTS = 4;
+
 async function consistencyChecks(bench: GroupBench, rooms: string[], joinBursts: Burst[]): Promise<Check[]> {
   const seatsExpected = rooms.length * GROUP_SIZE;
+  // Join bursts come in pairs: the race for the seats, then the crowd after them (all refused).
+  const lateSeats = joinBursts.filter((_, i) => i % 2 === 1).reduce((n, b) => n + (b.statuses.get('201') ?? 0), 0);
   const joinsRefused = joinBursts.reduce((n, b) => n + (b.statuses.get('409 room_full') ?? 0), 0);
   const joinsOk = joinBursts.reduce((n, b) => n + (b.statuses.get('201') ?? 0), 0);
   const unexpected = joinBursts.reduce((n, b) => n + b.requests - (b.statuses.get('201') ?? 0) - (b.statuses.get('409 room_full') ?? 0), 0);
@@ -252,6 +268,7 @@ async function consistencyChecks(bench: GroupBench, rooms: string[], joinBursts:
       ok: unexpected === 0,
       detail: `${joinsOk} seats, ${joinsRefused} room_full, ${unexpected} other (${bench.retried} POSTs retried after a reset connection)`,
     },
+    { name: 'no seat for a join to a full room', ok: lateSeats === 0, detail: `${lateSeats}` },
     { name: 'every room has exactly 5 seats', ok: fullRooms === rooms.length, detail: `${fullRooms}/${rooms.length} rooms full` },
     {
       name: 'orders = members = seats = units reserved',
@@ -270,7 +287,7 @@ async function main() {
 Machine:    ${machineLine()}
 Worker:     production bundle on workerd via Miniflare ${miniflareVersion()}, in-memory D1 and SQLite-backed Durable Objects
 Parameters: a warm-up round (not reported), then ${rounds} round(s) of ${roomCount} rooms × ${joinersPerRoom} joiners, group size ${GROUP_SIZE}; each burst keeps
-            ${inFlight} requests open (fetch with keep-alive, 10 s timeout); per round /healthz, /healthz/live, then the joins
+            ${inFlight} requests open (fetch with keep-alive, 10 s timeout); per round /healthz, /healthz/live, the joins, then as many joins to the full rooms
 Note:       the load generator and workerd share the same ${coreCount()} cores with other work on this machine: figures are
             for comparison within this run, not capacity.
 `);
@@ -282,7 +299,7 @@ Note:       the load generator and workerd share the same ${coreCount()} cores w
       const rooms = await bench.openRooms();
       allRooms.push(...rooms);
       const round = await bench.round(rooms, r === 0 ? 'warm-up' : `round ${r}`);
-      joinBursts.push(round[2]!);
+      joinBursts.push(round[2]!, round[3]!);
       if (r > 0) results.push(...round);
       else console.log(`  warm-up done (${round[2]!.statuses.get('201') ?? 0} seats)`);
     }

@@ -58,19 +58,21 @@ export class Recorder {
 
   constructor(private readonly timeoutMs = 10_000) {}
 
-  async request(step: string, url: string, init: RequestInit = {}): Promise<Answer> {
+  /** `expected`: a non-2xx answer the scenario is about (a refusal), timed and not counted as a failure. */
+  async request(step: string, url: string, init: RequestInit = {}, expected?: { status: number; code: string }): Promise<Answer> {
     const stats = this.stats(step);
     const started = performance.now();
     try {
       const response = await fetch(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
       const text = await response.text(); // always read, so the connection is reused
       const body = text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
-      if (response.ok) stats.latencyMs.push(performance.now() - started);
+      const isExpected = !!expected && response.status === expected.status && body?.error?.code === expected.code;
+      if (response.ok || isExpected) stats.latencyMs.push(performance.now() - started);
       else {
         stats.non2xx++;
         this.fail(`${step}: ${response.status} ${body?.error?.code ?? ''}`.trim());
       }
-      return { ok: response.ok, status: response.status, headers: response.headers, body };
+      return { ok: response.ok || isExpected, status: response.status, headers: response.headers, body };
     } catch (error) {
       stats.errors++;
       this.fail(`${step}: ${(error as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : String((error as Error).cause ?? error)}`);
