@@ -19,11 +19,26 @@ export async function orderView(db: Db, order: OrderRow, audience: 'shopper' | '
     db.select().from(orderEvents).where(eq(orderEvents.orderId, order.id)).orderBy(asc(orderEvents.createdAt), asc(orderEvents.id)),
     db.select().from(refunds).where(eq(refunds.orderId, order.id)).orderBy(asc(refunds.createdAt)),
   ]);
-  const view = {
+  const view = orderViewOf(order, { items, events, refunds: refundRows, packages });
+  if (audience === 'shopper') return view;
+  const buyer = await db.query.users.findFirst({ where: eq(users.id, order.userId) });
+  return { ...view, buyer: { id: order.userId, nickname: buyer?.nickname ?? '', phone: maskPhone(buyer?.phone ?? null) } };
+}
+
+export type OrderViewParts = {
+  items: (typeof orderItems.$inferSelect)[];
+  events: (typeof orderEvents.$inferSelect)[];
+  refunds: (typeof refunds.$inferSelect)[];
+  packages: Awaited<ReturnType<typeof packagesOf>>;
+};
+
+/** An order as the shopper sees it, from its rows; the order number is null until the order is written (a flash sale's reply). */
+export function orderViewOf(order: Omit<OrderRow, 'orderNo'> & { orderNo: string | null }, parts: OrderViewParts) {
+  return {
     id: order.id,
     order_no: order.orderNo,
     status: order.status,
-    items: items.map((i) => ({
+    items: parts.items.map((i) => ({
       id: i.id,
       sku_id: i.skuId,
       product_id: i.productId,
@@ -53,14 +68,19 @@ export async function orderView(db: Db, order: OrderRow, audience: 'shopper' | '
     completed_at: toIso(order.completedAt),
     cancelled_at: toIso(order.cancelledAt),
     /** The packages shipped so far (a partly shipped order shows which lines are on their way). */
-    packages,
-    refunds: refundRows.map((r) => ({ id: r.id, amount_fen: r.amountFen, reason: r.reason, status: r.status, initiator: r.initiator, decision_note: r.decisionNote, created_at: toIso(r.createdAt) })),
-    events: events.map((e) => ({ from: e.fromStatus, to: e.toStatus, actor: e.actorType, reason: e.reason, at: toIso(e.createdAt) })),
+    packages: parts.packages,
+    refunds: parts.refunds.map((r) => ({
+      id: r.id,
+      amount_fen: r.amountFen,
+      reason: r.reason,
+      status: r.status,
+      initiator: r.initiator,
+      decision_note: r.decisionNote,
+      created_at: toIso(r.createdAt),
+    })),
+    events: parts.events.map((e) => ({ from: e.fromStatus, to: e.toStatus, actor: e.actorType, reason: e.reason, at: toIso(e.createdAt) })),
     created_at: toIso(order.createdAt),
   };
-  if (audience === 'shopper') return view;
-  const buyer = await db.query.users.findFirst({ where: eq(users.id, order.userId) });
-  return { ...view, buyer: { id: order.userId, nickname: buyer?.nickname ?? '', phone: maskPhone(buyer?.phone ?? null) } };
 }
 
 const orderCursor = v.object({ k: v.number(), id: v.string() });

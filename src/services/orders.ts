@@ -149,50 +149,71 @@ export type PlacedOrder = NewOrder & {
  * no-op when `ifAbsent` is set; a clash on anything else (an order number) still fails the batch.
  */
 export function newOrderStatements(db: Db, order: PlacedOrder, opts: { ifAbsent?: boolean } = {}): Statement[] {
-  const { quote, orderId } = order;
-  const orderRow = db.insert(orders).values({
-    id: orderId,
-    orderNo: order.orderNo,
-    userId: order.userId,
-    status: 'pending_payment',
-    itemsTotalFen: quote.itemsTotalFen,
-    discountFen: quote.discountFen,
-    shippingFeeFen: quote.shippingFeeFen,
-    payableFen: quote.payableFen,
-    address: order.address,
-    note: order.note ?? '',
-    paymentDeadline: order.paymentDeadline,
-    source: order.source.kind,
-    sourceRef: order.source.kind === 'shop' ? null : order.source.ref,
-    shipHold: policyOf(order.source.kind).shipHoldOnCreate,
-    idempotencyKey: order.idempotencyKey,
-    requestHash: order.requestHash,
-    createdAt: order.createdAt,
-    updatedAt: order.createdAt,
-  });
-  const derivedId = (prefix: string, n: number) => `${prefix}_${orderId.slice(4)}_${n}`;
-  const firstEvent = db
-    .insert(orderEvents)
-    .values({ id: derivedId('oev', 0), orderId, fromStatus: null, toStatus: 'pending_payment', actorType: 'shopper', actorId: order.userId, createdAt: order.createdAt });
-  const lines = quote.lines.map((line, i) => {
-    const sku = order.skus.get(line.skuId)!;
-    return db.insert(orderItems).values({
-      id: derivedId('oit', i),
-      orderId,
-      productId: sku.productId,
-      skuId: sku.skuId,
-      title: sku.title,
-      specValues: sku.specValues,
-      imageUrl: sku.imageUrl,
-      unitPriceFen: line.effectiveUnitPriceFen,
-      quantity: line.quantity,
-      lineTotalFen: line.lineTotalFen,
-      discountShareFen: line.discountShareFen,
-      payableFen: line.payableFen,
-    });
-  });
+  const rows = newOrderRows(order);
+  const orderRow = db.insert(orders).values(rows.order);
+  const firstEvent = db.insert(orderEvents).values(rows.event);
+  const lines = rows.items.map((item) => db.insert(orderItems).values(item));
   if (!opts.ifAbsent) return [orderRow, firstEvent, ...lines, ...order.also];
   return [orderRow.onConflictDoNothing({ target: orders.id }), firstEvent.onConflictDoNothing(), ...lines.map((l) => l.onConflictDoNothing()), ...order.also];
+}
+
+export type NewOrderRows = { order: OrderRow; event: typeof orderEvents.$inferSelect; items: (typeof orderItems.$inferSelect)[] };
+
+/**
+ * The rows an order is written as, every column as D1 will hold it: what newOrderStatements
+ * inserts, and what a reply can show before the order is written (a flash sale's).
+ */
+export function newOrderRows(order: PlacedOrder): NewOrderRows {
+  const { quote, orderId } = order;
+  const derivedId = (prefix: string, n: number) => `${prefix}_${orderId.slice(4)}_${n}`;
+  return {
+    order: {
+      id: orderId,
+      orderNo: order.orderNo,
+      userId: order.userId,
+      status: 'pending_payment',
+      itemsTotalFen: quote.itemsTotalFen,
+      discountFen: quote.discountFen,
+      shippingFeeFen: quote.shippingFeeFen,
+      payableFen: quote.payableFen,
+      refundedFen: 0,
+      address: order.address,
+      note: order.note ?? '',
+      paymentDeadline: order.paymentDeadline,
+      stockReleased: 0,
+      paidAt: null,
+      shippedAt: null,
+      carrier: null,
+      trackingNo: null,
+      completedAt: null,
+      cancelledAt: null,
+      source: order.source.kind,
+      sourceRef: order.source.kind === 'shop' ? null : order.source.ref,
+      shipHold: policyOf(order.source.kind).shipHoldOnCreate,
+      idempotencyKey: order.idempotencyKey,
+      requestHash: order.requestHash,
+      createdAt: order.createdAt,
+      updatedAt: order.createdAt,
+    },
+    event: { id: derivedId('oev', 0), orderId, fromStatus: null, toStatus: 'pending_payment', actorType: 'shopper', actorId: order.userId, reason: '', createdAt: order.createdAt },
+    items: quote.lines.map((line, i) => {
+      const sku = order.skus.get(line.skuId)!;
+      return {
+        id: derivedId('oit', i),
+        orderId,
+        productId: sku.productId,
+        skuId: sku.skuId,
+        title: sku.title,
+        specValues: sku.specValues,
+        imageUrl: sku.imageUrl,
+        unitPriceFen: line.effectiveUnitPriceFen,
+        quantity: line.quantity,
+        lineTotalFen: line.lineTotalFen,
+        discountShareFen: line.discountShareFen,
+        payableFen: line.payableFen,
+      };
+    }),
+  };
 }
 
 /**

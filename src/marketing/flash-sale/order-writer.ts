@@ -10,10 +10,11 @@ import { orders } from '../../db/orders';
 import { addresses } from '../../db/shoppers';
 import type { Db } from '../../db/client';
 import { chunkForBoundParams, runBatch, type Statement } from '../../db/batch';
-import { flashOrderId, reservationRef, type FlashOrderIntent, type FlashOrderJob } from '../../domain/flash-sale';
-import { priceLines, type ShippingPolicy } from '../../domain/pricing';
+import { flashOrderId, type FlashOrderIntent, type FlashOrderJob } from '../../domain/flash-sale';
+import type { ShippingPolicy } from '../../domain/pricing';
 import { logEvent } from '../../lib/log';
 import { newOrderNumber, newOrderStatements } from '../../services/orders';
+import { flashOrderPlacement } from './flash-order';
 import { loadPurchasableSkus } from '../../services/purchasable';
 import { addressSnapshot } from '../../services/addresses';
 import { loadShipping } from '../../services/shipping-templates';
@@ -93,33 +94,12 @@ async function planOrders(db: Db, jobs: FlashOrderJob[], timeZone: string): Prom
         if (loaded.undeliverableSkuIds.size) return unwritable(job, 'the SKU does not ship to its address');
         shipping = loaded.policy;
       }
-      // The flash price is the price: no member price on top of it.
-      const quote = priceLines([{ skuId: item.skuId, quantity: job.quantity, unitPriceFen: item.flashPriceFen, memberPriceFen: null }], { isMember: false, shipping });
+      const sku = skus.get(item.skuId)!;
       return {
         job,
         unwritable: false,
         // A new order number each time: a retry after a clash must not clash again.
-        statements: () =>
-          newOrderStatements(
-            db,
-            {
-              quote,
-              skus,
-              address,
-              orderId: flashOrderId(job),
-              orderNo: newOrderNumber(job.createdAt, timeZone),
-              userId: job.userId,
-              createdAt: job.createdAt,
-              // Flash keys are the object's (one reservation per key): kept apart from POST /orders' keys.
-              idempotencyKey: `fs:${job.intent.idempotencyKey}`,
-              requestHash: job.intent.requestHash,
-              // The order must be paid while its units are held: the prepay's time_expire equals this.
-              paymentDeadline: job.expiresAt,
-              source: { kind: 'flash_sale', ref: reservationRef(job) },
-              also: [],
-            },
-            { ifAbsent: true },
-          ),
+        statements: () => newOrderStatements(db, flashOrderPlacement(job, item, sku, address, shipping, newOrderNumber(job.createdAt, timeZone)), { ifAbsent: true }),
       };
     }),
   );

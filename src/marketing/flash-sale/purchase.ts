@@ -9,21 +9,21 @@
 import { and, eq } from 'drizzle-orm';
 import { flashSaleItems, flashSales } from '../../db/flash-sales';
 import type { Db } from '../../db/client';
-import { flashOrderId, reservationRef, shardFor, type FlashOrderIntent, type FlashOrderJob } from '../../domain/flash-sale';
+import { reservationRef, shardFor, type FlashOrderIntent, type FlashOrderJob } from '../../domain/flash-sale';
 import type { Env } from '../../env';
 import { encodeBase64Url } from '../../lib/base64url';
 import { type ApiError, businessRule, conflict, notFound, tooManyRequests } from '../../lib/errors';
-import { toIso } from '../../lib/clock';
 import { addressSnapshot, findOwnAddress } from '../../services/addresses';
 import { ensureStockObjectsConfigured } from './stock-objects';
 import { callConfigured, refusalError, type RefusalErrors } from '../kernel/object-calls';
 import { flashStockStub } from '../kernel/object-stubs';
 import { RefusalMemory } from '../kernel/refusal-memory';
 import type { ReserveRefusal, ReserveResult } from '../../../durable-objects/flash-sale-stock.types';
-import { defaultAddress, findOrderBySource, type CreateContext } from '../../services/orders';
+import { defaultAddress, findOrderBySource, newOrderRows, type CreateContext, type PlacedOrder } from '../../services/orders';
+import { orderViewOf } from '../../services/order-views';
+import { flashOrderPlacement } from './flash-order';
 import { loadPurchasableSkus, type PurchasableSku } from '../../services/purchasable';
 import { shippingPolicyFor } from '../../services/shipping-templates';
-import { priceLines } from '../../domain/pricing';
 import { logEvent } from '../../lib/log';
 import type { OrderRow } from '../../services/order-transitions';
 import { enqueueWork } from '../../services/work-queue';
@@ -125,9 +125,7 @@ export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: Fla
   }
   const { address, shipping } = destination;
   const shipTo = addressSnapshot(address);
-  const lineTotalFen = item.flashPriceFen * result.quantity;
-  const shippingFeeFen = priceLines([{ skuId: item.skuId, quantity: result.quantity, unitPriceFen: item.flashPriceFen, memberPriceFen: null }], { isMember: false, shipping }).shippingFeeFen;
-  const job: FlashOrderJob = {
+  const reserved: FlashOrderJob = {
     ...ref,
     userId: ctx.userId,
     quantity: result.quantity,
@@ -135,11 +133,13 @@ export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: Fla
     createdAt: result.createdAt,
     intent: { ...intent, addressId: address.id },
     shipTo,
-    shippingFeeFen,
   };
+  // The order number is given when the order is written (a moment later): the reply has none.
+  const placed = flashOrderPlacement(reserved, item, sku, shipTo, shipping, '');
+  const job: FlashOrderJob = { ...reserved, shippingFeeFen: placed.quote.shippingFeeFen };
   // Durable in the object already: a lost message is written by the sweep, or when the shopper opens the order.
   await enqueueWork(env, { kind: 'flash_order', job }).catch((error: unknown) => logEvent('error', 'queueing a flash order failed; the sweep will write it', { reservation_id: reservationId, error }));
-  return { kind: 'reserved', view: reservedOrderView(job, row, { lineTotalFen, shippingFeeFen }), replayed: result.replayed };
+  return { kind: 'reserved', view: reservedOrderView(placed), replayed: result.replayed };
 }
 
 /** The shopper's address for this purchase and the shipping policy to it (a 422 when the SKU does not ship there). */
@@ -164,45 +164,8 @@ function refusal(itemId: string, shard: number, result: Extract<ReserveResult, {
   return refusalError(reserveRefusals, result.reason, result);
 }
 
-/** The order the reservation becomes, shown before D1 has it (the same shape as orderView's). */
-function reservedOrderView(job: FlashOrderJob, { item, sku }: CampaignItem, { lineTotalFen, shippingFeeFen }: { lineTotalFen: number; shippingFeeFen: number }) {
-  const address = job.shipTo!;
-  return {
-    id: flashOrderId(job),
-    // Given when the order is written (a moment later); GET /orders/:id shows it.
-    order_no: null,
-    status: 'pending_payment' as const,
-    items: [
-      {
-        sku_id: sku!.skuId,
-        product_id: sku!.productId,
-        title: sku!.title,
-        spec_values: sku!.specValues,
-        image_url: sku!.imageUrl,
-        unit_price_fen: item.flashPriceFen,
-        quantity: job.quantity,
-        line_total_fen: lineTotalFen,
-        discount_share_fen: 0,
-        payable_fen: lineTotalFen,
-      },
-    ],
-    items_total_fen: lineTotalFen,
-    discount_fen: 0,
-    shipping_fee_fen: shippingFeeFen,
-    payable_fen: lineTotalFen + shippingFeeFen,
-    refunded_fen: 0,
-    ship_hold: null,
-    address,
-    note: '',
-    payment_deadline: toIso(job.expiresAt),
-    paid_at: null,
-    shipped_at: null,
-    carrier: null,
-    tracking_no: null,
-    completed_at: null,
-    cancelled_at: null,
-    refunds: [],
-    events: [],
-    created_at: toIso(job.createdAt),
-  };
+/** The order the reservation becomes, shown before D1 has it: orderView's shape, from the rows it will be written as. */
+function reservedOrderView(placed: PlacedOrder) {
+  const rows = newOrderRows(placed);
+  return orderViewOf({ ...rows.order, orderNo: null }, { items: rows.items, events: [rows.event], refunds: [], packages: [] });
 }

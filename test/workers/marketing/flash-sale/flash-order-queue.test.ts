@@ -70,6 +70,18 @@ describe('the flash-order queue', () => {
     for (const id of ids) expect(await ordersOf(id)).toEqual([{ id, status: 'pending_payment', payable_fen: expect.any(Number) }]);
   });
 
+  it('the reply is the order as it is then written: GET /orders/:id shows the same, with its order number', async () => {
+    const { saleId, skuId } = await liveCampaign();
+    const { sent, call } = appWithHeldQueue();
+    const [shopper] = await manyShoppers(1);
+    const reply = (await (await call('POST', `/flash-sales/${saleId}/reserve`, shopper!.token, { sku_id: skuId }, { 'Idempotency-Key': newIdempotencyKey() })).json()) as Record<string, any>;
+    expect(reply.order_no).toBeNull();
+    await deliver(sent);
+    const written = (await (await call('GET', `/orders/${reply.id}`, shopper!.token)).json()) as Record<string, any>;
+    expect(written.order_no).toMatch(/^\d{18}$/);
+    expect({ ...written, order_no: null }).toEqual(reply);
+  });
+
   it('a message never delivered: the sweep writes the order after a minute, once, and a late copy changes nothing', async () => {
     const { saleId, skuId, itemId } = await liveCampaign();
     const { sent, call } = appWithHeldQueue();
