@@ -7,7 +7,7 @@ import { orderStatuses } from '../src/domain/order-state';
 import { invalidInput } from '../src/lib/errors';
 import { fen, idempotencyHeader, idOf, noBody, pageQuery, text, validate } from '../src/lib/validate';
 import { confirmReceipt, createContextOf, createOrder, findOrder, requestRefund } from '../src/services/orders';
-import { listOrders, orderView } from '../src/services/order-views';
+import { listOrders, newOrderView, orderView } from '../src/services/order-views';
 import { orderHooksFor } from '../src/services/order-source-policy';
 import { cancelUnpaidOrder, preparePayment, settleFreeOrder, syncPayment } from '../src/services/payments';
 import { requireShopper } from '../src/http/auth';
@@ -30,7 +30,7 @@ export const orderRoutes = new Hono<AppEnv>()
     const body = c.req.valid('json');
     // The key is checked first (inside createOrder): a retry is answered from the order it made,
     // not from the cart, which that order emptied. The hash is over the body as sent.
-    const { order, created } = await createOrder(await createContextOf(c, c.req.valid('header')['idempotency-key'], body), async () => ({
+    const { order, created, rows } = await createOrder(await createContextOf(c, c.req.valid('header')['idempotency-key'], body), async () => ({
       lines: await resolveCheckoutLines(c, body.items),
       fromCart: !body.items,
       addressId: body.address_id,
@@ -40,7 +40,8 @@ export const orderRoutes = new Hono<AppEnv>()
     }));
     // Nothing to pay: paid now (a retry finds it paid already, or settles what a lost request left pending).
     const settled = await settleFreeOrder(c.var.db, order, c.var.clock.now(), orderHooksFor(c.env));
-    const view = await orderView(c.var.db, settled ? await findOrder(c.var.db, order.id) : order, 'shopper');
+    // A new order is shown from the rows it was just written as; a settled or earlier one is read.
+    const view = rows && !settled ? newOrderView(rows) : await orderView(c.var.db, settled ? await findOrder(c.var.db, order.id) : order, 'shopper');
     // A retry with the same key and body gets the same answer as the first request.
     return c.json(view, 201, created ? {} : { 'Idempotent-Replayed': 'true' });
   })

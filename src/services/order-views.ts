@@ -9,6 +9,7 @@ import { toIso } from '../lib/clock';
 import { decodeCursor, encodeCursor } from '../lib/cursor';
 import { maskPhone } from '../lib/phone';
 import type { OrderRow } from './order-transitions';
+import type { NewOrderRows } from './orders';
 import { users } from '../db/shoppers';
 import { packagesOf } from './shipments';
 
@@ -31,6 +32,10 @@ export type OrderViewParts = {
   refunds: (typeof refunds.$inferSelect)[];
   packages: Awaited<ReturnType<typeof packagesOf>>;
 };
+
+/** A just-written order as the shopper sees it, from the rows it was written as (no read back); `orderNo` null before it is written. */
+export const newOrderView = (rows: NewOrderRows, orderNo: string | null = rows.order.orderNo) =>
+  orderViewOf({ ...rows.order, orderNo }, { items: rows.items, events: [rows.event], refunds: [], packages: [] });
 
 /** An order as the shopper sees it, from its rows; the order number is null until the order is written (a flash sale's reply). */
 export function orderViewOf(order: Omit<OrderRow, 'orderNo'> & { orderNo: string | null }, parts: OrderViewParts) {

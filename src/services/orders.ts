@@ -59,7 +59,7 @@ export async function createContextOf(
  * The key is looked up before anything that changes with time is read: `resolve` (the cart's
  * selected lines, which the first request emptied) runs only for a key not seen before.
  */
-export async function createOrder(ctx: CreateContext, resolve: () => Promise<CreateOrderInput>): Promise<{ order: OrderRow; created: boolean }> {
+export async function createOrder(ctx: CreateContext, resolve: () => Promise<CreateOrderInput>): Promise<{ order: OrderRow; created: boolean; rows?: NewOrderRows }> {
   const earlier = await findByIdempotencyKey(ctx);
   if (earlier) return { order: earlier, created: false };
 
@@ -149,12 +149,15 @@ export type PlacedOrder = NewOrder & {
  * no-op when `ifAbsent` is set; a clash on anything else (an order number) still fails the batch.
  */
 export function newOrderStatements(db: Db, order: PlacedOrder, opts: { ifAbsent?: boolean } = {}): Statement[] {
-  const rows = newOrderRows(order);
+  return statementsWriting(db, newOrderRows(order), order.also, opts);
+}
+
+function statementsWriting(db: Db, rows: NewOrderRows, also: Statement[], opts: { ifAbsent?: boolean } = {}): Statement[] {
   const orderRow = db.insert(orders).values(rows.order);
   const firstEvent = db.insert(orderEvents).values(rows.event);
   const lines = rows.items.map((item) => db.insert(orderItems).values(item));
-  if (!opts.ifAbsent) return [orderRow, firstEvent, ...lines, ...order.also];
-  return [orderRow.onConflictDoNothing({ target: orders.id }), firstEvent.onConflictDoNothing(), ...lines.map((l) => l.onConflictDoNothing()), ...order.also];
+  if (!opts.ifAbsent) return [orderRow, firstEvent, ...lines, ...also];
+  return [orderRow.onConflictDoNothing({ target: orders.id }), firstEvent.onConflictDoNothing(), ...lines.map((l) => l.onConflictDoNothing()), ...also];
 }
 
 export type NewOrderRows = { order: OrderRow; event: typeof orderEvents.$inferSelect; items: (typeof orderItems.$inferSelect)[] };
@@ -220,11 +223,10 @@ export function newOrderRows(order: PlacedOrder): NewOrderRows {
  * Writes an order, its lines and its first event in one batch with `also` (the stock
  * reservation). Idempotent by the Idempotency-Key, and for a flash sale by its reservation.
  */
-export async function insertOrder(ctx: CreateContext, order: NewOrder): Promise<{ order: OrderRow; created: boolean }> {
-  const orderId = order.id ?? newId('ord');
-  const statements = newOrderStatements(ctx.db, {
+export async function insertOrder(ctx: CreateContext, order: NewOrder): Promise<{ order: OrderRow; created: boolean; rows?: NewOrderRows }> {
+  const rows = newOrderRows({
     ...order,
-    orderId,
+    orderId: order.id ?? newId('ord'),
     orderNo: newOrderNumber(ctx.now, ctx.timeZone),
     userId: ctx.userId,
     createdAt: ctx.now,
@@ -232,7 +234,7 @@ export async function insertOrder(ctx: CreateContext, order: NewOrder): Promise<
     requestHash: ctx.requestHash,
   });
   try {
-    await runBatch(ctx.db, statements);
+    await runBatch(ctx.db, statementsWriting(ctx.db, rows, order.also));
   } catch (error) {
     // A concurrent request with the same key (or reservation) won the unique index: answer with its order.
     if (/orders\.user_id, orders\.idempotency_key|orders\.source, orders\.source_ref/.test(String((error as Error)?.message))) {
@@ -241,7 +243,8 @@ export async function insertOrder(ctx: CreateContext, order: NewOrder): Promise<
     }
     throw translateConstraintError(error);
   }
-  return { order: (await ctx.db.query.orders.findFirst({ where: eq(orders.id, orderId) }))!, created: true };
+  // Written as these rows, every column given: no need to read the order back.
+  return { order: rows.order, created: true, rows };
 }
 
 /** The order made from an engine's hold or session (one per source and reference). */

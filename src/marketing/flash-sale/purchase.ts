@@ -19,8 +19,8 @@ import { callConfigured, refusalError, type RefusalErrors } from '../kernel/obje
 import { flashStockStub } from '../kernel/object-stubs';
 import { RefusalMemory } from '../kernel/refusal-memory';
 import type { ReserveRefusal, ReserveResult } from '../../../durable-objects/flash-sale-stock.types';
-import { defaultAddress, findOrderBySource, newOrderRows, type CreateContext, type PlacedOrder } from '../../services/orders';
-import { orderViewOf } from '../../services/order-views';
+import { defaultAddress, findOrderBySource, newOrderRows, type CreateContext } from '../../services/orders';
+import { newOrderView } from '../../services/order-views';
 import { flashOrderPlacement } from './flash-order';
 import { loadPurchasableSkus, type PurchasableSku } from '../../services/purchasable';
 import { shippingPolicyFor } from '../../services/shipping-templates';
@@ -86,7 +86,7 @@ async function reservationIdFor(ctx: CreateContext): Promise<string> {
 export type FlashPurchase = { flashSaleId: string; skuId: string; quantity: number; addressId?: string };
 
 /** What the shopper hears: the order as it will be written, or (for a retry) as it is now. */
-export type FlashPurchaseAnswer = { kind: 'reserved'; view: ReturnType<typeof reservedOrderView>; replayed: boolean } | { kind: 'existing'; order: OrderRow };
+export type FlashPurchaseAnswer = { kind: 'reserved'; view: ReturnType<typeof newOrderView>; replayed: boolean } | { kind: 'existing'; order: OrderRow };
 
 export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: FlashPurchase): Promise<FlashPurchaseAnswer> {
   const reservationId = await reservationIdFor(ctx);
@@ -139,7 +139,7 @@ export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: Fla
   const job: FlashOrderJob = { ...reserved, shippingFeeFen: placed.quote.shippingFeeFen };
   // Durable in the object already: a lost message is written by the sweep, or when the shopper opens the order.
   await enqueueWork(env, { kind: 'flash_order', job }).catch((error: unknown) => logEvent('error', 'queueing a flash order failed; the sweep will write it', { reservation_id: reservationId, error }));
-  return { kind: 'reserved', view: reservedOrderView(placed), replayed: result.replayed };
+  return { kind: 'reserved', view: newOrderView(newOrderRows(placed), null), replayed: result.replayed };
 }
 
 /** The shopper's address for this purchase and the shipping policy to it (a 422 when the SKU does not ship there). */
@@ -162,10 +162,4 @@ function refusal(itemId: string, shard: number, result: Extract<ReserveResult, {
   // Later buyers of this shard are refused from this isolate's memory, without asking the object.
   if (result.reason === 'sold_out') soldOutShards.remember(shardKey(itemId, shard), 'sold_out', now + SOLD_OUT_FLAG_MS, result.holders ?? []);
   return refusalError(reserveRefusals, result.reason, result);
-}
-
-/** The order the reservation becomes, shown before D1 has it: orderView's shape, from the rows it will be written as. */
-function reservedOrderView(placed: PlacedOrder) {
-  const rows = newOrderRows(placed);
-  return orderViewOf({ ...rows.order, orderNo: null }, { items: rows.items, events: [rows.event], refunds: [], packages: [] });
 }
