@@ -39,12 +39,14 @@ export async function consumeWork(batch: MessageBatch<WorkMessage>, env: Env): P
   const outboxDeps = () => ({ db, pay: payClientOf(env, systemClock), env, clock: systemClock });
   const delivering = Promise.all(
     outbox.map(async (m) => {
+      const delaySeconds = retryDelaySeconds(m.attempts);
       try {
-        await deliverQueuedOutboxRow(outboxDeps(), m.body.outboxId, now);
-        m.ack();
+        const outcome = await deliverQueuedOutboxRow(outboxDeps(), m.body.outboxId, now, delaySeconds);
+        if (outcome === 'retry') m.retry({ delaySeconds });
+        else m.ack();
       } catch (error) {
         logEvent('error', 'queued outbox delivery failed', { outbox_id: m.body.outboxId, error });
-        m.retry({ delaySeconds: retryDelaySeconds(m.attempts) });
+        m.retry({ delaySeconds });
       }
     }),
   );

@@ -38,8 +38,11 @@ const backoffMs = (attempts: number) => Math.min(30_000 * 2 ** (attempts - 1), 3
 /** An error no retry can fix (WeChat refused the request itself): the row goes dead at once. */
 const isPermanent = (error: unknown) => (error instanceof WeChatPayApiError || error instanceof WeChatLoginError) && !error.retryable;
 
-/** Delivers one row and books the outcome on it: done, pending again after a backoff, or dead. */
-export async function deliverOutboxRow(deps: OutboxDeps, item: OutboxRow, now: number): Promise<'delivered' | 'retrying' | 'dead'> {
+/**
+ * Delivers one row and books the outcome on it: done, pending again after a backoff (or at
+ * `retryAt`, when the caller has its own retry planned), or dead.
+ */
+export async function deliverOutboxRow(deps: OutboxDeps, item: OutboxRow, now: number, retryAt?: number): Promise<'delivered' | 'retrying' | 'dead'> {
   try {
     await outboxDeliveries[item.kind](deps, item.subjectId, now);
     await deps.db
@@ -53,7 +56,7 @@ export async function deliverOutboxRow(deps: OutboxDeps, item: OutboxRow, now: n
     logEvent('error', 'outbox delivery failed', { kind: item.kind, subject_id: item.subjectId, error });
     await deps.db
       .update(outbox)
-      .set({ status: giveUp ? 'dead' : 'pending', attempts, nextAttemptAt: now + backoffMs(attempts), lastError: String((error as Error)?.message ?? error).slice(0, 500), updatedAt: now })
+      .set({ status: giveUp ? 'dead' : 'pending', attempts, nextAttemptAt: retryAt ?? now + backoffMs(attempts), lastError: String((error as Error)?.message ?? error).slice(0, 500), updatedAt: now })
       .where(eq(outbox.id, item.id));
     return giveUp ? 'dead' : 'retrying';
   }
@@ -61,11 +64,16 @@ export async function deliverOutboxRow(deps: OutboxDeps, item: OutboxRow, now: n
 
 /**
  * A row the work queue brought: delivered if it is still pending (the sweep or an earlier copy of
- * the message may have delivered it already). Its own attempts and backoff are booked on the row.
+ * the message may have delivered it already). A delivery that failed but can be tried again is
+ * the queue's to retry, in `retryInSeconds` (a dropped connection to WeChat should not wait for
+ * the next sweep): the row is leased past that retry, so the sweep queues it only if the retried
+ * message is lost too.
  */
-export async function deliverQueuedOutboxRow(deps: OutboxDeps, outboxId: string, now: number): Promise<void> {
+export async function deliverQueuedOutboxRow(deps: OutboxDeps, outboxId: string, now: number, retryInSeconds: number): Promise<'settled' | 'retry'> {
   const item = await deps.db.query.outbox.findFirst({ where: and(eq(outbox.id, outboxId), eq(outbox.status, 'pending')) });
-  if (item) await deliverOutboxRow(deps, item, now);
+  if (!item) return 'settled';
+  const outcome = await deliverOutboxRow(deps, item, now, now + retryInSeconds * 1000 + QUEUED_LEASE_MS);
+  return outcome === 'retrying' ? 'retry' : 'settled';
 }
 
 /** How long a queued row is left to its message before the sweep queues it again. */
