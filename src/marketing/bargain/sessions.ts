@@ -28,6 +28,8 @@ import { callConfigured, refusalError, type RefusalErrors } from '../kernel/obje
 import { campaignState } from '../../domain/campaign';
 import { loadPurchasableSkus, unavailableReason } from '../../services/purchasable';
 import { logEvent } from '../../lib/log';
+import { runBatch } from '../../db/batch';
+import { bargainPage, subscribeMessageStatements } from '../../services/subscribe-messages';
 
 export type BargainSessionRow = typeof bargainSessions.$inferSelect;
 
@@ -206,12 +208,26 @@ export async function helpSession(env: Env, ctx: HelpContext, sessionId: string)
     sessionId,
     async (stub): Promise<HelpResult> => stub.help({ helperId: ctx.helperId, name: helper.nickname, avatarUrl: helper.avatarUrl, isNew, nowMs: ctx.now }),
   );
-  if (result.ok) return { cutFen: result.cutFen, state: result.state };
+  if (result.ok) {
+    if (result.state.helps.length >= result.state.helpersNeeded) await floorReachedMessage(ctx.db, result.state, ctx.now);
+    return { cutFen: result.cutFen, state: result.state };
+  }
   // Refusals other than already_helped mean this helper has no cut here: give the ticket back.
   if (result.reason !== 'already_helped') {
     await ctx.db.delete(bargainHelps).where(and(eq(bargainHelps.sessionId, sessionId), eq(bargainHelps.helperId, ctx.helperId)));
   }
   throw refusalError(helpRefusal, result.reason, undefined);
+}
+
+/**
+ * The owner hears that friends cut the price to the floor (a subscribe message, once per session).
+ * The cut is the object's; this follows it in D1 right away, and a failure here is logged, never
+ * the helper's error (their cut is made).
+ */
+async function floorReachedMessage(db: Db, state: SessionState, now: number) {
+  const campaign = await findCampaign(db, state.campaignId);
+  const spec = { userId: state.ownerId, key: 'bargain_floor' as const, subjectId: state.sessionId, values: [campaign.title, state.currentPriceFen, '已砍到底价，快去购买吧'], page: bargainPage(state.sessionId) };
+  await runBatch(db, subscribeMessageStatements(db, spec, now)).catch((error: unknown) => logEvent('error', 'bargain floor message not queued', { session_id: state.sessionId, error }));
 }
 
 /**

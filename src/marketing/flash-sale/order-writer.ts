@@ -16,6 +16,7 @@ import { logEvent } from '../../lib/log';
 import { newOrderNumber, newOrderStatements } from '../../services/orders';
 import { loadPurchasableSkus } from '../../services/purchasable';
 import { addressSnapshot } from '../../services/addresses';
+import { paymentDueMessageStatements } from '../../services/subscribe-messages';
 import { loadShipping } from '../../services/shipping-templates';
 import type { ReservationIntent } from '../../../durable-objects/flash-sale-stock.types';
 
@@ -99,15 +100,16 @@ async function planOrders(db: Db, jobs: FlashOrderJob[], timeZone: string): Prom
         job,
         unwritable: false,
         // A new order number each time: a retry after a clash must not clash again.
-        statements: () =>
-          newOrderStatements(
+        statements: () => {
+          const order = { id: flashOrderId(job), orderNo: newOrderNumber(job.createdAt, timeZone), userId: job.userId, createdAt: job.createdAt, paymentDeadline: job.expiresAt };
+          return newOrderStatements(
             db,
             {
               quote,
               skus,
               address,
-              orderId: flashOrderId(job),
-              orderNo: newOrderNumber(job.createdAt, timeZone),
+              orderId: order.id,
+              orderNo: order.orderNo,
               userId: job.userId,
               createdAt: job.createdAt,
               // Flash keys are the object's (one reservation per key): kept apart from POST /orders' keys.
@@ -116,10 +118,12 @@ async function planOrders(db: Db, jobs: FlashOrderJob[], timeZone: string): Prom
               // The order must be paid while its units are held: the prepay's time_expire equals this.
               paymentDeadline: job.expiresAt,
               source: { kind: 'flash_sale', ref: reservationRef(job) },
-              also: [],
+              // A reminder to pay shortly before the hold runs out (sent only if still unpaid then).
+              also: paymentDueMessageStatements(db, { ...order, title: skus.get(item.skuId)!.title }),
             },
             { ifAbsent: true },
-          ),
+          );
+        },
       };
     }),
   );
