@@ -32,8 +32,17 @@ export async function recordAcceptances(db: Db, userId: string, accepted: string
       ),
     );
   }
+  return { allowances: await allowancesOf(db, userId) };
+}
+
+async function allowancesOf(db: Db, userId: string): Promise<Record<string, number>> {
   const rows = await db.select().from(subscriptionAllowances).where(eq(subscriptionAllowances.userId, userId));
-  return { allowances: Object.fromEntries(rows.map((r) => [r.templateKey, r.remaining])) };
+  return Object.fromEntries(rows.map((r) => [r.templateKey, r.remaining]));
+}
+
+/** What the mini-program asks wx.requestSubscribeMessage with: the template ids by key, and the shopper's allowances. */
+export async function subscriptionOffer(db: Db, userId: string) {
+  return { templates: (await getFulfilmentSettings(db)).subscribeTemplates, allowances: await allowancesOf(db, userId) };
 }
 
 /** The mini-program page a message opens (no leading slash: WeChat's rule, else 41030). */
@@ -92,7 +101,11 @@ const stillTimely: Partial<Record<SubscribeKey, (db: Db, subjectId: string) => P
 /** "Paid", for the batch that marks an order paid: its number, first item, amount and time. */
 export async function orderPaidMessageStatements(db: Db, order: { id: string; userId: string; orderNo: string; payableFen: number }, now: number): Promise<Statement[]> {
   const first = await db.query.orderItems.findFirst({ where: eq(orderItems.orderId, order.id), columns: { title: true } });
-  return subscribeMessageStatements(db, { userId: order.userId, key: 'order_paid', subjectId: order.id, values: [order.orderNo, first?.title ?? '', order.payableFen, now], page: orderPage(order.id) }, now);
+  return subscribeMessageStatements(
+    db,
+    { userId: order.userId, key: 'order_paid', subjectId: order.id, values: [order.orderNo, first?.title ?? '', order.payableFen, now], page: orderPage(order.id) },
+    now,
+  );
 }
 
 /** "Payment due", for the batch that writes an order with a short deadline: sent shortly before it. */

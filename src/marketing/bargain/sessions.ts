@@ -226,7 +226,13 @@ export async function helpSession(env: Env, ctx: HelpContext, sessionId: string)
  */
 async function floorReachedMessage(db: Db, state: SessionState, now: number) {
   const campaign = await findCampaign(db, state.campaignId);
-  const spec = { userId: state.ownerId, key: 'bargain_floor' as const, subjectId: state.sessionId, values: [campaign.title, state.currentPriceFen, '已砍到底价，快去购买吧'], page: bargainPage(state.sessionId) };
+  const spec = {
+    userId: state.ownerId,
+    key: 'bargain_floor' as const,
+    subjectId: state.sessionId,
+    values: [campaign.title, state.currentPriceFen, '已砍到底价，快去购买吧'],
+    page: bargainPage(state.sessionId),
+  };
   await runBatch(db, subscribeMessageStatements(db, spec, now)).catch((error: unknown) => logEvent('error', 'bargain floor message not queued', { session_id: state.sessionId, error }));
 }
 

@@ -65,7 +65,10 @@ describe('order paid', () => {
 
     const sent = await messagesOf(subscribed.openid, 'order_paid');
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ page: `pages/order-detail/index?id=${order.id}`, data: { character_string1: { value: order.order_no }, amount3: { value: `¥${(order.payable_fen / 100).toFixed(2)}` } } });
+    expect(sent[0]).toMatchObject({
+      page: `pages/order-detail/index?id=${order.id}`,
+      data: { character_string1: { value: order.order_no }, amount3: { value: `¥${(order.payable_fen / 100).toFixed(2)}` } },
+    });
     expect(sent[0]!.data.thing2.value).toContain('发货测试商品');
     expect(await allowance(subscribed.id, 'order_paid')).toBe(0);
     expect(await fakeMessages(silent.openid)).toEqual([]);
@@ -148,7 +151,9 @@ describe('flash-sale payment due', () => {
   it('an unpaid flash order is reminded once, shortly before its hold runs out; a paid one is not, and keeps its allowance', async () => {
     const { skuId } = await newSku({ stock: 20 });
     const now = Date.now();
-    const sale = await created(campaignBody(skuId, { starts_at: iso(now - 60_000), ends_at: iso(now + 3_600_000), per_user_limit: 1, items: [{ sku_id: skuId, flash_price_fen: 990, flash_stock: 5 }] }));
+    const sale = await created(
+      campaignBody(skuId, { starts_at: iso(now - 60_000), ends_at: iso(now + 3_600_000), per_user_limit: 1, items: [{ sku_id: skuId, flash_price_fen: 990, flash_stock: 5 }] }),
+    );
     const unpaid = await signedInShopper();
     const payer = await signedInShopper();
     for (const s of [unpaid, payer]) await accept(s, 'payment_due');

@@ -52,7 +52,9 @@ describe('subscribe messages', () => {
     expect((await shipOne(order.id, order.items[0]!.id, 'SFMSG2')).status).toBe(201);
     await sweep();
     expect(await fakeMessages(shopper.openid)).toHaveLength(1);
-    expect((await env.DB.prepare("SELECT count(*) AS n FROM subscribe_messages WHERE user_id = ? AND template_key = 'order_shipped' AND status = 'skipped'").bind(shopper.id).first<{ n: number }>())!.n).toBe(1);
+    expect(
+      (await env.DB.prepare("SELECT count(*) AS n FROM subscribe_messages WHERE user_id = ? AND template_key = 'order_shipped' AND status = 'skipped'").bind(shopper.id).first<{ n: number }>())!.n,
+    ).toBe(1);
   });
 
   it('twenty deliveries of one message at once take one allowance and send once', async () => {
