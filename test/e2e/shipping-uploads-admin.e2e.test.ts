@@ -50,7 +50,9 @@ async function seedFailedUpload() {
       )
       .bind(now, now, now),
     db
-      .prepare("INSERT INTO shipping_uploads (order_id, uploaded_seq, correction_used, wechat_order_state, checked_at, mismatch, updated_at) VALUES ('ord_e2euploads', 0, 0, 1, ?, '微信显示待发货，本店已发货', ?)")
+      .prepare(
+        "INSERT INTO shipping_uploads (order_id, uploaded_seq, correction_used, wechat_order_state, checked_at, mismatch, updated_at) VALUES ('ord_e2euploads', 0, 0, 1, ?, '微信显示待发货，本店已发货', ?)",
+      )
       .bind(now, now),
   ];
   for (const statement of statements) await statement.run();

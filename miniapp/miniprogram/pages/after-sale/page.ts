@@ -12,6 +12,7 @@ const statusText: Record<AfterSale['status'], string> = {
   returned: '已寄回，等待商家收货',
   received: '商家已收货',
   refunding: '退款中',
+  refund_failed: '退款遇到问题，商家处理中',
   refunded: '已退款',
   exchanged: '已换货，新商品已发出',
   rejected: '商家已拒绝',
