@@ -18,6 +18,7 @@ export const routes = {
   addresses: (choose?: boolean) => `/pages/addresses/index${q({ choose: choose ? 1 : undefined })}`,
   addressEdit: (id?: string) => `/pages/address-edit/index${q({ id })}`,
   afterSaleRequest: (orderId: string) => `/after-sales/request/index${q({ id: orderId })}`,
+  afterSales: () => '/after-sales/list/index',
   afterSale: (id: string) => `/pages/after-sale/index${q({ id })}`,
   flashSales: () => '/marketing/flash-sale/list/index',
   flashSale: (id: string) => `/marketing/flash-sale/detail/index${q({ id })}`,

@@ -5,6 +5,7 @@
 // own page shows it waiting for the merchant.
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { afterSalesPage } from '../../../miniapp/miniprogram/after-sales/list/page';
 import { afterSaleRequestPage } from '../../../miniapp/miniprogram/after-sales/request/page';
 import { meApi } from '../../../miniapp/miniprogram/lib/api';
 import { afterSalePage } from '../../../miniapp/miniprogram/pages/after-sale/page';
@@ -94,5 +95,12 @@ describe('mini-program: subscription prompts and after-sales', () => {
       afterSale: { type: 'return_refund', reason: '商品与描述不符', description: '颜色与图片不一致', lines: [{ order_item_id: itemId, quantity: 1 }] },
     });
     expect(await allowances(wx.openid)).toMatchObject({ after_sale_decision: 1, refund_result: 1 });
+
+    // 我的售后 lists it; a tap opens it.
+    const list = mount(afterSalesPage);
+    await list.onShow();
+    expect(list.data.afterSales.map((a) => [a.typeText, a.statusText, a.summary])).toEqual([['退货退款', '等待商家处理', '羊毛围巾×1']]);
+    await list.onTapAfterSale(tap({ id: list.data.afterSales[0]!.id }));
+    expect(wx.navigations.at(-1)!.url).toBe(afterSaleUrl.url);
   });
 });

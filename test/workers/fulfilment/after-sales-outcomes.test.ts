@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/lib/clock';
 import { runScheduledWork } from '../../../src/services/scheduled';
 import { advanceTracking, completeRefund, fakeShipping } from '../../fakes/wechat-control';
-import { api, createCategory, json, newIdempotencyKey, tokenFor } from '../../fixtures/helpers';
+import { adminPage, adminSession, api, createCategory, json, newIdempotencyKey, tokenFor } from '../../fixtures/helpers';
 import { deliverNotification, paidOrder, signedInShopper, skusFor } from '../../fixtures/fulfilment';
 
 let merchant: string;
@@ -116,8 +116,12 @@ describe('a refund WeChat Pay refuses', () => {
     expect((await json(api('GET', `/after-sales/${afterSale.id}`, { token: shopper.token }))).status).toBe('refund_failed');
     const listed = await json(api('GET', '/admin/api/after-sales?status=refund_failed', { token: merchant }));
     expect(listed.items.map((a: { id: string }) => a.id)).toContain(afterSale.id);
-    // Refused again to anything but a retry.
+    // Refused again to anything but a retry, which the admin page offers.
     expect((await admin(`${afterSale.id}/refund`)).status).toBe(409);
+    const { cookie } = await adminSession('operator');
+    const page = async () => (await adminPage(`/admin/after-sales/${afterSale.id}`, { cookie })).text();
+    expect(await page()).toContain('退款失败，待重试');
+    expect(await page()).toContain('重新退款');
 
     const retries = await Promise.all(Array.from({ length: 20 }, () => admin(`${afterSale.id}/retry-refund`)));
     expect(retries.filter((r) => r.status === 200)).toHaveLength(1);
@@ -125,6 +129,7 @@ describe('a refund WeChat Pay refuses', () => {
     const retried = (await afterSaleRow(afterSale.id))!;
     expect(retried.status).toBe('refunding');
     expect(retried.refund_id).not.toBe(first.refund_id);
+    expect(await page()).not.toContain('重新退款');
     await sweep();
     const retryNo = (await env.DB.prepare('SELECT out_refund_no, status FROM refunds WHERE id = ?').bind(retried.refund_id).first<{ out_refund_no: string; status: string }>())!;
     expect(retryNo.status).toBe('processing');

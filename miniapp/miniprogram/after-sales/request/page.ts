@@ -5,6 +5,7 @@
 // Idempotency-Key per request, kept across retries, so a lost answer never makes two requests.
 // The submit tap first asks for the decision and refund messages; then the request's own page
 // (pages/after-sale) shows its status.
+import { afterSaleTypeText } from '../../lib/after-sale-status';
 import { afterSaleApi, orderApi } from '../../lib/api';
 import type { AfterSaleType, Order } from '../../lib/api-types';
 import { ApiRequestError, messageOf } from '../../lib/errors';
@@ -17,11 +18,7 @@ import { AFTER_SALE_MESSAGES, askToSubscribe, loadSubscribeTemplates } from '../
 type Line = { id: string; title: string; imageUrl: string; refundable: number; returnable: number; quantity: number };
 type TypeChoice = { value: AfterSaleType; label: string };
 
-const typeChoices: TypeChoice[] = [
-  { value: 'refund_only', label: '仅退款' },
-  { value: 'return_refund', label: '退货退款' },
-  { value: 'exchange', label: '换货' },
-];
+const typeChoices: TypeChoice[] = (['refund_only', 'return_refund', 'exchange'] as const).map((value) => ({ value, label: afterSaleTypeText[value] }));
 export const reasons = ['不想要了', '尺码不合适', '商品与描述不符', '质量问题', '少件漏发', '发错货', '其他'];
 
 /** Per line: units not shipped (money only) and units shipped (may come back). */
