@@ -8,7 +8,7 @@ import { and, asc, desc, eq, inArray, lt, lte, or, sql, type SQL } from 'drizzle
 import * as v from 'valibot';
 import { afterSaleLines, afterSales } from '../db/after-sales';
 import { orderItems, outbox, refunds } from '../db/orders';
-import { shipmentLines, shipments, type ReturnAddress } from '../db/shipping';
+import type { ReturnAddress } from '../db/shipping';
 import { abortUnlessChanged, runBatch, type Statement } from '../db/batch';
 import type { Db } from '../db/client';
 import { afterSaleTransition, claimingStatuses, DAY_MS, lineShareFen, MAX_REJECTIONS, type AfterSaleEvent, type AfterSaleStatus, type AfterSaleType } from '../domain/after-sale';
