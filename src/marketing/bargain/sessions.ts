@@ -201,7 +201,7 @@ const helpRefusal: RefusalErrors<HelpRefusal> = {
 
 /** One help: the D1 ticket (daily limit), then the cut in the session's object. */
 export async function helpSession(env: Env, ctx: HelpContext, sessionId: string): Promise<{ cutFen: number; state: SessionState }> {
-  const { helper, isNew } = await readAndTakeTicket(ctx, sessionId);
+  const { row, helper, isNew } = await readAndTakeTicket(ctx, sessionId);
   const result = await withConfiguredSession(
     env,
     ctx.db,
@@ -209,9 +209,12 @@ export async function helpSession(env: Env, ctx: HelpContext, sessionId: string)
     async (stub): Promise<HelpResult> => stub.help({ helperId: ctx.helperId, name: helper.nickname, avatarUrl: helper.avatarUrl, isNew, nowMs: ctx.now }),
   );
   if (result.ok) {
-    if (result.state.helps.length >= result.state.helpersNeeded) await floorReachedMessage(ctx.db, result.state, ctx.now);
+    if (result.state.helps.length >= result.state.helpersNeeded) await floorReachedMessage(ctx.db, row, ctx.now);
     return { cutFen: result.cutFen, state: result.state };
   }
+  // A friend arriving after the floor queues the owner's message again (a no-op once queued): it
+  // follows the last cut, and this puts it back if writing it then was lost.
+  if (result.reason === 'floor_reached') await floorReachedMessage(ctx.db, row, ctx.now);
   // Refusals other than already_helped mean this helper has no cut here: give the ticket back.
   if (result.reason !== 'already_helped') {
     await ctx.db.delete(bargainHelps).where(and(eq(bargainHelps.sessionId, sessionId), eq(bargainHelps.helperId, ctx.helperId)));
@@ -224,16 +227,16 @@ export async function helpSession(env: Env, ctx: HelpContext, sessionId: string)
  * The cut is the object's; this follows it in D1 right away, and a failure here is logged, never
  * the helper's error (their cut is made).
  */
-async function floorReachedMessage(db: Db, state: SessionState, now: number) {
-  const campaign = await findCampaign(db, state.campaignId);
+async function floorReachedMessage(db: Db, session: BargainSessionRow, now: number) {
+  const campaign = await findCampaign(db, session.campaignId);
   const spec = {
-    userId: state.ownerId,
+    userId: session.ownerId,
     key: 'bargain_floor' as const,
-    subjectId: state.sessionId,
-    values: [campaign.title, state.currentPriceFen, '已砍到底价，快去购买吧'],
-    page: bargainPage(state.sessionId),
+    subjectId: session.id,
+    values: [campaign.title, session.floorPriceFen, '已砍到底价，快去购买吧'],
+    page: bargainPage(session.id),
   };
-  await runBatch(db, subscribeMessageStatements(db, spec, now)).catch((error: unknown) => logEvent('error', 'bargain floor message not queued', { session_id: state.sessionId, error }));
+  await runBatch(db, subscribeMessageStatements(db, spec, now)).catch((error: unknown) => logEvent('error', 'bargain floor message not queued', { session_id: session.id, error }));
 }
 
 /**

@@ -134,7 +134,15 @@ describe('bargain floor', () => {
     await sweepAt();
     expect(await messagesOf(owner.openid, 'bargain_floor')).toEqual([]); // not at the floor yet
     expect((await help(helpers[1]!, session.id)).status).toBe(201);
-    expect((await help(helpers[2]!, session.id)).status).toBe(422); // floor reached: no more cuts
+    expect(await messageStatus(owner.id, 'bargain_floor')).toEqual(['pending']); // queued by the last cut
+    // Had that write been lost, the next friend (refused: the floor is reached) queues it again.
+    await env.DB.batch([
+      env.DB.prepare("DELETE FROM outbox WHERE kind = 'send_subscribe_message' AND subject_id IN (SELECT id FROM subscribe_messages WHERE subject_id = ?)").bind(session.id),
+      env.DB.prepare('DELETE FROM subscribe_messages WHERE subject_id = ?').bind(session.id),
+    ]);
+    expect((await help(helpers[2]!, session.id)).status).toBe(422);
+    expect(await messageStatus(owner.id, 'bargain_floor')).toEqual(['pending']);
+    expect((await help(helpers[2]!, session.id)).status).toBe(422); // and again: still one
     for (const h of helpers.slice(0, 2)) expect((await help(h, silentSession.id)).status).toBe(201);
     await sweepAt();
     await sweepAt();
