@@ -79,6 +79,9 @@ it('lists the refused upload with its order and WeChat’s answer; 重试 puts i
   await page.waitForURL(/done=retried/);
   await expect(page.getByRole('status').textContent()).resolves.toContain('已重新提交');
   await expect(page.locator('section').filter({ hasText: '上传失败' }).textContent()).resolves.toContain('没有上传失败的发货信息');
-  const row = await worker.db.prepare("SELECT status, attempts FROM outbox WHERE id = 'obx_e2euploads'").first<{ status: string; attempts: number }>();
-  expect(row).toEqual({ status: 'pending', attempts: 0 });
+  // The JSON API agrees: nothing failed is left (the upload is pending in the outbox again).
+  const login = await fetch(`${worker.url}/admin/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(OWNER) });
+  const { token } = (await login.json()) as { token: string };
+  const failedNow = (await (await fetch(`${worker.url}/admin/api/shipping-uploads/failed`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { items: unknown[] };
+  expect(failedNow.items).toEqual([]);
 });
