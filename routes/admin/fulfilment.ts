@@ -6,7 +6,17 @@ import { requireMerchant } from '../../src/http/auth';
 import { createTemplate, deleteTemplate, findTemplate, listTemplates, replaceTemplate, templateView } from '../../src/services/shipping-templates';
 import { fulfilmentSettingsBody, returnShipmentBody, shipmentBody, shippingTemplateBody, trackingNo } from '../fulfilment-schemas';
 import { afterSaleStatuses } from '../../src/domain/after-sale';
-import { afterSaleView, approveAfterSale, exchangeAfterSale, findAfterSale, listAfterSales, receiveReturn, refundAfterSale, rejectAfterSale } from '../../src/services/after-sales';
+import {
+  afterSaleView,
+  approveAfterSale,
+  exchangeAfterSale,
+  findAfterSale,
+  listAfterSales,
+  receiveReturn,
+  refundAfterSale,
+  rejectAfterSale,
+  retryAfterSaleRefund,
+} from '../../src/services/after-sales';
 import { fulfilmentSettingsView, getFulfilmentSettings, updateFulfilmentSettings } from '../../src/services/fulfilment-settings';
 import { findOrder } from '../../src/services/orders';
 import { orderView } from '../../src/services/order-views';
@@ -67,9 +77,15 @@ export const adminFulfilmentRoutes = new Hono<AppEnv>()
     await refundAfterSale(c.var.db, await findAfterSale(c.var.db, id), merchantActor(c), c.var.clock.now());
     return c.json(await afterSaleNow(c, id));
   })
+  // A refund WeChat Pay refused (the request is refund_failed): sent again.
+  .post('/after-sales/:id/retry-refund', operator, afterSaleParam, noBody, async (c) => {
+    const { id } = c.req.valid('param');
+    await retryAfterSaleRefund(c.var.db, await findAfterSale(c.var.db, id), merchantActor(c), c.var.clock.now());
+    return c.json(await afterSaleNow(c, id));
+  })
   .post('/after-sales/:id/exchange', operator, afterSaleParam, validate('json', returnShipmentBody), async (c) => {
     const { id } = c.req.valid('param');
-    await exchangeAfterSale(c.var.db, await findAfterSale(c.var.db, id), c.req.valid('json'), c.var.clock.now());
+    await exchangeAfterSale(c.var.db, await findAfterSale(c.var.db, id), c.req.valid('json'), merchantActor(c), c.var.clock.now());
     return c.json(await afterSaleNow(c, id));
   })
   .get('/carriers', viewer, async (c) => c.json({ items: await listCarriers(c.var.db) }))

@@ -13,6 +13,7 @@ import { loyaltyPages } from './pages/loyalty';
 import { orderPages } from './pages/orders';
 import { productPages } from './pages/products';
 import { sessionPages } from './pages/session';
+import { shippingUploadPages } from './pages/shipping-uploads';
 
 export const adminPageRoutes = new Hono<AppEnv>()
   .get('/', (c) => c.redirect('/admin/products', 303))
@@ -23,6 +24,7 @@ export const adminPageRoutes = new Hono<AppEnv>()
   .route('/bargains', bargainPages)
   .route('/group-buys', groupBuyPages)
   .route('/after-sales', afterSalePages)
+  .route('/shipping-uploads', shippingUploadPages)
   .route('/loyalty', loyaltyPages)
   .route('/coupons', couponPages)
   .route('/promotions', promotionPages);

@@ -27,6 +27,10 @@ export const afterSales = sqliteTable(
     returnAddress: text('return_address', { mode: 'json' }).$type<ReturnAddress>(),
     returnCarrierId: text('return_carrier_id').references(() => carriers.id),
     returnTrackingNo: text('return_tracking_no'),
+    /** The return parcel's tracking at the provider: subscribed, last heard of, delivered to the merchant (the auto-refund counts from here). */
+    returnTrackingSubscribedAt: integer('return_tracking_subscribed_at'),
+    returnTrackingCheckedAt: integer('return_tracking_checked_at'),
+    returnDeliveredAt: integer('return_delivered_at'),
     /** 1 when the merchant received the goods in a state to sell again: stock goes back with the refund. */
     restock: integer('restock').notNull().default(0),
     refundId: text('refund_id').references(() => refunds.id),

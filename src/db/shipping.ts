@@ -56,6 +56,11 @@ export const shipments = sqliteTable(
     trackingSubscribedAt: integer('tracking_subscribed_at'),
     /** When tracking was last heard of (push) or asked (poll): the polling fallback's clock. */
     trackingCheckedAt: integer('tracking_checked_at'),
+    /**
+     * The after-sale (an approved exchange) whose replacement goods this package carries; null for
+     * the order's own packages. Its units are sent again, so they do not count against what was ordered.
+     */
+    exchangeFor: text('exchange_for'),
   },
   (t) => [
     uniqueIndex('shipments_order_seq_idx').on(t.orderId, t.seq),

@@ -4,7 +4,7 @@
 export const afterSaleTypes = ['refund_only', 'return_refund', 'exchange'] as const;
 export type AfterSaleType = (typeof afterSaleTypes)[number];
 
-export const afterSaleStatuses = ['requested', 'approved', 'returned', 'received', 'refunding', 'refunded', 'exchanged', 'rejected', 'cancelled', 'closed'] as const;
+export const afterSaleStatuses = ['requested', 'approved', 'returned', 'received', 'refunding', 'refund_failed', 'refunded', 'exchanged', 'rejected', 'cancelled', 'closed'] as const;
 export type AfterSaleStatus = (typeof afterSaleStatuses)[number];
 
 const returns = ['return_refund', 'exchange'] as const;
@@ -21,14 +21,17 @@ export const afterSaleTransitions = {
   receive: { from: ['returned'], to: 'received', types: returns },
   // By the merchant once received, or by the timer N days after the goods were sent back.
   refund: { from: ['returned', 'received'], to: 'refunding', types: ['return_refund'] },
-  refund_completed: { from: ['refunding'], to: 'refunded', types: ['refund_only', 'return_refund'] },
+  refund_completed: { from: ['refunding', 'refund_failed'], to: 'refunded', types: ['refund_only', 'return_refund'] },
+  // WeChat Pay could not refund (ABNORMAL, CLOSED): the merchant sees it and sends it again.
+  refund_failed: { from: ['refunding'], to: 'refund_failed', types: ['refund_only', 'return_refund'] },
+  retry_refund: { from: ['refund_failed'], to: 'refunding', types: ['refund_only', 'return_refund'] },
   exchange: { from: ['received'], to: 'exchanged', types: ['exchange'] },
 } as const satisfies Record<string, { from: readonly AfterSaleStatus[]; to: AfterSaleStatus; types: readonly AfterSaleType[] }>;
 
 export type AfterSaleEvent = keyof typeof afterSaleTransitions;
 
 /** Statuses whose lines count against what may still be asked for (everything but the refused and abandoned). */
-export const claimingStatuses: readonly AfterSaleStatus[] = ['requested', 'approved', 'returned', 'received', 'refunding', 'refunded', 'exchanged'];
+export const claimingStatuses: readonly AfterSaleStatus[] = ['requested', 'approved', 'returned', 'received', 'refunding', 'refund_failed', 'refunded', 'exchanged'];
 
 export function afterSaleTransition(type: AfterSaleType, from: AfterSaleStatus, event: AfterSaleEvent): { ok: true; to: AfterSaleStatus } | { ok: false } {
   const t = afterSaleTransitions[event];
@@ -45,6 +48,8 @@ export function lineShareFen(line: { payableFen: number; quantity: number }, cla
   const cumulative = (units: number) => Math.floor((line.payableFen * units) / line.quantity);
   return cumulative(claimedBefore + quantity) - cumulative(claimedBefore);
 }
+
+export const DAY_MS = 86_400_000;
 
 /** Rejected requests after which the shopper may not ask again about the same lines (ask again once). */
 export const MAX_REJECTIONS = 2;

@@ -60,3 +60,14 @@ export function encodeMessage<K extends SubscribeKey>(key: K, values: readonly (
   const fields = subscribeLayouts[key];
   return Object.fromEntries(fields.map((field, i) => [field, { value: encodeValue(typeOfField(field), values[i] ?? '', timeZone) }]));
 }
+
+/** A payment reminder goes this long before the deadline. */
+const REMINDER_LEAD_MS = 5 * 60_000;
+
+/**
+ * When to remind a shopper to pay: five minutes before the deadline, or halfway there when the
+ * whole window is shorter than ten minutes (a flash-sale hold), so the reminder is never late.
+ */
+export function paymentReminderAt(createdAt: number, deadline: number): number {
+  return deadline - Math.min(REMINDER_LEAD_MS, Math.floor((deadline - createdAt) / 2));
+}

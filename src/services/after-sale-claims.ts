@@ -1,6 +1,7 @@
 // What after-sales take from an order, for the modules that must respect it without depending on
 // the after-sales workflow: units refunded before shipping (shipments may not ship them), and the
-// after-sales entry of the order ledgers (goods back on sale, the request marked refunded).
+// after-sales entry of the order ledgers (goods back on sale, the request marked refunded), and a
+// refund WeChat Pay refused (the request marked refund_failed).
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterSaleLines, afterSales } from '../db/after-sales';
 import type { Statement } from '../db/batch';
@@ -27,7 +28,7 @@ export async function unitsRefundedBeforeShipping(db: Db, orderId: string): Prom
 export function afterSaleRefundedStatements(db: Db, refundId: string, unshippedBackToStock: boolean, now: number): Statement[] {
   const units = sql`SELECT oi.sku_id AS sku_id, l.quantity AS quantity FROM after_sale_lines l
       JOIN after_sales a ON a.id = l.after_sale_id JOIN order_items oi ON oi.id = l.order_item_id
-      WHERE a.refund_id = ${refundId} AND a.status = 'refunding'
+      WHERE a.refund_id = ${refundId} AND a.status IN ('refunding', 'refund_failed')
         AND (a.restock = 1 OR (a.type = 'refund_only' AND ${unshippedBackToStock ? 1 : 0} = 1))`;
   return [
     sql`UPDATE skus SET stock = stock + (SELECT COALESCE(SUM(r.quantity), 0) FROM (${units}) r WHERE r.sku_id = skus.id), updated_at = ${now}
@@ -37,6 +38,21 @@ export function afterSaleRefundedStatements(db: Db, refundId: string, unshippedB
     db
       .update(afterSales)
       .set({ status: 'refunded', updatedAt: now })
-      .where(and(eq(afterSales.refundId, refundId), eq(afterSales.status, 'refunding'))),
+      .where(and(eq(afterSales.refundId, refundId), inArray(afterSales.status, ['refunding', 'refund_failed']))),
+  ];
+}
+
+/**
+ * In the batch that books a refund WeChat Pay could not make: its after-sale (if any) leaves
+ * `refunding` for `refund_failed`, pointing at the fresh refund request the order gets instead,
+ * which the merchant sends again (POST /admin/api/after-sales/:id/retry-refund, or the order's own
+ * refund approval: either completes the after-sale).
+ */
+export function afterSaleRefundFailedStatements(db: Db, failedRefundId: string, nextRefundId: string, now: number): Statement[] {
+  return [
+    db
+      .update(afterSales)
+      .set({ status: 'refund_failed', refundId: nextRefundId, updatedAt: now })
+      .where(and(eq(afterSales.refundId, failedRefundId), eq(afterSales.status, 'refunding'))),
   ];
 }

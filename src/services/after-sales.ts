@@ -8,22 +8,23 @@ import { and, asc, desc, eq, inArray, lt, lte, or, sql, type SQL } from 'drizzle
 import * as v from 'valibot';
 import { afterSaleLines, afterSales } from '../db/after-sales';
 import { orderItems, outbox, refunds } from '../db/orders';
-import { shipmentLines, shipments, type ReturnAddress } from '../db/shipping';
+import type { ReturnAddress } from '../db/shipping';
 import { abortUnlessChanged, runBatch, type Statement } from '../db/batch';
 import type { Db } from '../db/client';
-import { afterSaleTransition, claimingStatuses, lineShareFen, MAX_REJECTIONS, type AfterSaleEvent, type AfterSaleStatus, type AfterSaleType } from '../domain/after-sale';
+import { afterSaleTransition, claimingStatuses, DAY_MS, lineShareFen, MAX_REJECTIONS, type AfterSaleEvent, type AfterSaleStatus, type AfterSaleType } from '../domain/after-sale';
 import { toIso } from '../lib/clock';
 import { decodeCursor, encodeCursor } from '../lib/cursor';
 import { ApiError, businessRule, conflict, invalidInput, notFound, type ErrorDetail } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { logEvent } from '../lib/log';
-import { findOrder, requestHash } from './orders';
+import { findOrder, refundDecisionStatements, requestHash } from './orders';
 import { transitionStatements, type Actor, type OrderRow } from './order-transitions';
-import { resolveCarrier } from './shipments';
+import { resolveCarrier, shippedSoFar } from './shipments';
 import { getFulfilmentSettings } from './fulfilment-settings';
+import { exchangePackageStatements, exchangePackageView } from './exchange-shipments';
 import { afterSalePage, subscribeMessageStatements } from './subscribe-messages';
+import { subscribeReturnTrackingStatement } from './tracking';
 
-const DAY_MS = 86_400_000;
 type AfterSaleRow = typeof afterSales.$inferSelect;
 
 export type AfterSaleInput = {
@@ -36,14 +37,9 @@ export type AfterSaleInput = {
 
 /** Per order line: units ordered, shipped, asked back as money only (unshipped units) and as returns (shipped units). */
 async function claimsOf(db: Db, orderId: string) {
-  const [items, shipped, claimed] = await Promise.all([
+  const [items, shippedOf, claimed] = await Promise.all([
     db.select().from(orderItems).where(eq(orderItems.orderId, orderId)).orderBy(asc(orderItems.id)),
-    db
-      .select({ id: shipmentLines.orderItemId, n: sql<number>`SUM(${shipmentLines.quantity})` })
-      .from(shipmentLines)
-      .innerJoin(shipments, eq(shipments.id, shipmentLines.shipmentId))
-      .where(eq(shipments.orderId, orderId))
-      .groupBy(shipmentLines.orderItemId),
+    shippedSoFar(db, orderId),
     db
       .select({ id: afterSaleLines.orderItemId, type: afterSales.type, n: sql<number>`SUM(${afterSaleLines.quantity})` })
       .from(afterSaleLines)
@@ -51,7 +47,6 @@ async function claimsOf(db: Db, orderId: string) {
       .where(and(eq(afterSales.orderId, orderId), inArray(afterSales.status, [...claimingStatuses])))
       .groupBy(afterSaleLines.orderItemId, afterSales.type),
   ]);
-  const shippedOf = new Map(shipped.map((s) => [s.id, Number(s.n)]));
   return new Map(
     items.map((item) => {
       const of = (type: AfterSaleType) => Number(claimed.find((c) => c.id === item.id && c.type === type)?.n ?? 0);
@@ -250,8 +245,11 @@ export async function shipBack(db: Db, row: AfterSaleRow, input: { carrier: stri
   nextAfterSaleStatus(row, 'ship_back');
   const carrier = await resolveCarrier(db, input.carrier);
   const settings = await getFulfilmentSettings(db);
-  const dueAt = row.type === 'return_refund' ? now + settings.autoRefundDaysAfterReturn * DAY_MS : null;
-  await commit(db, moveStatements(db, row, 'ship_back', { returnCarrierId: carrier.id, returnTrackingNo: input.tracking_no, dueAt }, now));
+  // The auto-refund counts from the parcel's delivery to the merchant (tracking sets it then); if no
+  // carrier ever reports, from the shop's no-tracking allowance plus the same N days as a backstop.
+  const backstopDays = settings.autoConfirmDaysWithoutTracking + settings.autoRefundDaysAfterReturn;
+  const dueAt = row.type === 'return_refund' ? now + backstopDays * DAY_MS : null;
+  await commit(db, [...moveStatements(db, row, 'ship_back', { returnCarrierId: carrier.id, returnTrackingNo: input.tracking_no, dueAt }, now), subscribeReturnTrackingStatement(db, row.id, now)]);
 }
 
 /** The merchant has the goods back; restockable ones go back on sale with the refund. */
@@ -262,10 +260,26 @@ export async function refundAfterSale(db: Db, row: AfterSaleRow, actor: Actor, n
   await commit(db, await refundStatements(db, row, 'refund', actor, now));
 }
 
-export async function exchangeAfterSale(db: Db, row: AfterSaleRow, input: { carrier: string; tracking_no: string }, now: number) {
+/**
+ * A refund WeChat Pay refused, sent again: the after-sale back to refunding and the order's fresh
+ * refund request approved (processing, outbox) in one batch, guarded on both, so two clicks send one.
+ */
+export async function retryAfterSaleRefund(db: Db, row: AfterSaleRow, actor: Actor, now: number) {
+  nextAfterSaleStatus(row, 'retry_refund');
+  const order = await findOrder(db, row.orderId);
+  await commit(db, [
+    ...moveStatements(db, row, 'retry_refund', {}, now),
+    ...refundDecisionStatements(db, order, { id: row.refundId! }, actor, 'approve', `after-sale ${row.id}: refund sent again`, now),
+  ]);
+}
+
+/** The replacement goods ship as a new package of the order (exchange-shipments.ts), in the batch that completes the exchange. */
+export async function exchangeAfterSale(db: Db, row: AfterSaleRow, input: { carrier: string; tracking_no: string }, actor: Actor, now: number) {
   nextAfterSaleStatus(row, 'exchange');
   const carrier = await resolveCarrier(db, input.carrier);
-  await commit(db, moveStatements(db, row, 'exchange', { exchangeCarrierId: carrier.id, exchangeTrackingNo: input.tracking_no }, now));
+  const order = await findOrder(db, row.orderId);
+  const parcel = await exchangePackageStatements(db, order, row.id, { carrier, trackingNo: input.tracking_no, createdBy: actor.id }, now);
+  await commit(db, [...moveStatements(db, row, 'exchange', { exchangeCarrierId: carrier.id, exchangeTrackingNo: input.tracking_no }, now), ...parcel.statements]);
 }
 
 // ---------------------------------------------------------------- timers
@@ -319,7 +333,7 @@ export async function afterSaleView(db: Db, row: AfterSaleRow) {
     lines: lines.map((l) => ({ order_item_id: l.line.orderItemId, sku_id: l.skuId, title: l.title, quantity: l.line.quantity, amount_fen: l.line.amountFen })),
     return_address: row.returnAddress,
     return_shipment: row.returnCarrierId ? { carrier: row.returnCarrierId, tracking_no: row.returnTrackingNo } : null,
-    exchange_shipment: row.exchangeCarrierId ? { carrier: row.exchangeCarrierId, tracking_no: row.exchangeTrackingNo } : null,
+    exchange_shipment: row.exchangeCarrierId ? { carrier: row.exchangeCarrierId, tracking_no: row.exchangeTrackingNo, ...(await exchangePackageView(db, row.id)) } : null,
     restock: row.restock === 1,
     refund_id: row.refundId,
     decision_note: row.decisionNote,

@@ -16,7 +16,7 @@ import { lockCouponStatements } from './coupons/ledger';
 import type { Quote } from '../domain/pricing';
 import type { AddressSnapshot } from '../db/orders';
 import type { PurchasableSku } from './purchasable';
-import { applyTransition, nextStatus, type Actor, type OrderRow } from './order-transitions';
+import { applyTransition, nextStatus, transitionStatements, type Actor, type OrderRow } from './order-transitions';
 import { policyOf } from './order-source-policy';
 import { createShipment } from './shipments';
 import { addresses } from '../db/shoppers';
@@ -330,8 +330,12 @@ export async function openRefundOf(db: Db, orderId: string) {
  */
 export async function decideRefund(db: Db, order: OrderRow, actor: Actor, decision: 'approve' | 'reject', note: string, now: number) {
   nextStatus(order.status, decision === 'approve' ? 'approve_refund' : 'reject_refund'); // 409 before anything else
-  const refund = await openRefundOf(db, order.id);
-  await applyTransition(
+  await runBatch(db, refundDecisionStatements(db, order, await openRefundOf(db, order.id), actor, decision, note, now));
+}
+
+/** The decision on a refund request as statements (for the batch of a caller that changes more: an after-sale's retry). */
+export function refundDecisionStatements(db: Db, order: OrderRow, refund: { id: string }, actor: Actor, decision: 'approve' | 'reject', note: string, now: number): Statement[] {
+  return transitionStatements(
     db,
     order,
     {

@@ -10,7 +10,7 @@ import type { Clock } from '../lib/clock';
 import { logEvent } from '../lib/log';
 import { WeChatLoginError, WeChatPayApiError } from '../wechat/errors';
 import { submitRefund } from './refunds';
-import { subscribeTracking } from './tracking';
+import { subscribeReturnTracking, subscribeTracking } from './tracking';
 import { sendSubscribeMessage } from './subscribe-messages';
 import { confirmReceiveReminder, uploadCorrection, uploadShipment } from './shipping-uploads';
 import type { PayClient } from './wechat';
@@ -29,6 +29,7 @@ export const outboxDeliveries: Record<OutboxKind, (deps: OutboxDeps, subjectId: 
   notify_confirm_receive: confirmReceiveReminder,
   subscribe_tracking: subscribeTracking,
   send_subscribe_message: sendSubscribeMessage,
+  subscribe_return_tracking: subscribeReturnTracking,
 };
 
 const OUTBOX_MAX_ATTEMPTS = 12;

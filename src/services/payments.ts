@@ -23,6 +23,7 @@ import { alreadyApplied, isDuplicateApplication, rememberNotification } from './
 import { applyRefundResult, systemRefundStatements } from './refunds';
 import { logEvent } from '../lib/log';
 import { applyPlanTransaction, isPlanTradeNo } from './loyalty/plans';
+import { orderPaidMessageStatements } from './subscribe-messages';
 
 /** Told after an order's payment or cancellation has committed (see order-source-policy.ts). */
 export type OrderHooks = { paid(order: OrderRow): Promise<void>; cancelled(order: OrderRow): Promise<void> };
@@ -102,7 +103,7 @@ export async function applyTransaction(db: Db, tx: WeChatPayTransaction, notific
   let outcome: PaymentOutcome;
   if (order.status === 'pending_payment') {
     outcome = 'paid';
-    statements = paidStatements(db, order, { event: 'pay', actor: wechatPay, reason: `WeChat Pay ${tx.transaction_id ?? ''}`.trim(), also: [paymentSucceeded, ...remember] }, now);
+    statements = await paidStatements(db, order, { event: 'pay', actor: wechatPay, reason: `WeChat Pay ${tx.transaction_id ?? ''}`.trim(), also: [paymentSucceeded, ...remember] }, now);
   } else if (order.status === 'cancelled' && payment.status !== 'succeeded') {
     outcome = 'refunding_late_payment';
     statements = [paymentSucceeded, ...systemRefundStatements(db, order, { reason: 'Paid after the order was cancelled; refunded automatically.' }, now), ...remember];
@@ -120,9 +121,10 @@ export async function applyTransaction(db: Db, tx: WeChatPayTransaction, notific
   return outcome;
 }
 
-/** The one way an order becomes paid: its transition and every ledger's part of payment, in one batch. */
-function paidStatements(db: Db, order: OrderRow, how: { event: 'pay' | 'settle_free'; actor: Actor; reason: string; also: Statement[] }, now: number): Statement[] {
-  return transitionStatements(db, order, { event: how.event, actor: how.actor, reason: how.reason, set: { paidAt: now }, also: [...how.also, ...paidLedgerStatements(db, order, now)] }, now);
+/** The one way an order becomes paid: its transition, every ledger's part of payment and the "paid" message, in one batch. */
+async function paidStatements(db: Db, order: OrderRow, how: { event: 'pay' | 'settle_free'; actor: Actor; reason: string; also: Statement[] }, now: number): Promise<Statement[]> {
+  const also = [...how.also, ...paidLedgerStatements(db, order, now), ...(await orderPaidMessageStatements(db, order, now))];
+  return transitionStatements(db, order, { event: how.event, actor: how.actor, reason: how.reason, set: { paidAt: now }, also }, now);
 }
 
 /**
@@ -131,7 +133,7 @@ function paidStatements(db: Db, order: OrderRow, how: { event: 'pay' | 'settle_f
  */
 export async function settleFreeOrder(db: Db, order: OrderRow, now: number, hooks: OrderHooks): Promise<boolean> {
   if (order.payableFen !== 0 || order.status !== 'pending_payment') return false;
-  await runBatch(db, paidStatements(db, order, { event: 'settle_free', actor: system, reason: 'Nothing to pay (0 fen): paid at once.', also: [] }, now));
+  await runBatch(db, await paidStatements(db, order, { event: 'settle_free', actor: system, reason: 'Nothing to pay (0 fen): paid at once.', also: [] }, now));
   logEvent('info', 'order settled without payment', { order_id: order.id });
   await hooks.paid(order);
   return true;

@@ -12,6 +12,7 @@ import { logEvent } from '../lib/log';
 import type { WeChatPayRefund, WeChatPayRefundResource } from '../wechat/pay-client';
 import { alreadyApplied, isDuplicateApplication, rememberNotification } from './notification-dedup';
 import { refundedLedgerStatements } from './order-ledgers';
+import { afterSaleRefundFailedStatements } from './after-sale-claims';
 import { transitionStatements, type Actor, type OrderRow } from './order-transitions';
 import type { PayClient } from './wechat';
 
@@ -105,6 +106,7 @@ export async function applyRefundResult(
     );
   } else {
     // WeChat Pay could not refund (ABNORMAL / CLOSED): back to the merchant with a fresh request.
+    const nextRefundId = newId('rfd');
     statements = transitionStatements(
       db,
       order,
@@ -115,7 +117,7 @@ export async function applyRefundResult(
         also: [
           ...refundUpdate,
           db.insert(refunds).values({
-            id: newId('rfd'),
+            id: nextRefundId,
             orderId: order.id,
             outRefundNo: `${order.orderNo}R${newId('x').slice(-8)}`,
             amountFen: refund.amountFen,
@@ -125,6 +127,7 @@ export async function applyRefundResult(
             createdAt: now,
             updatedAt: now,
           }),
+          ...afterSaleRefundFailedStatements(db, refund.id, nextRefundId, now),
           ...remember,
         ],
       },

@@ -2,7 +2,7 @@
 // lines and quantities in it; virtual goods and pickup ship once, without a package. Every package
 // but the last moves the order to partially_shipped, the last to shipped (the state machine's
 // ship_part / ship), in the same batch as the package itself.
-import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { orderItems } from '../db/orders';
 import { carriers, shipmentLines, shipments } from '../db/shipping';
 import { MAX_PACKAGES_PER_ORDER, type DeliveryMethod } from '../domain/shipping';
@@ -50,19 +50,19 @@ export async function replaceCarriers(db: Db, list: { id: string; name: string }
   return listCarriers(db);
 }
 
-/** Units of each order line shipped so far. */
-async function shippedSoFar(db: Db, orderId: string): Promise<Map<string, number>> {
+/** Units of each order line shipped so far (in the order's own packages, not exchanges' replacements). */
+export async function shippedSoFar(db: Db, orderId: string): Promise<Map<string, number>> {
   const rows = await db
     .select({ orderItemId: shipmentLines.orderItemId, quantity: sql<number>`SUM(${shipmentLines.quantity})` })
     .from(shipmentLines)
     .innerJoin(shipments, eq(shipments.id, shipmentLines.shipmentId))
-    .where(eq(shipments.orderId, orderId))
+    .where(and(eq(shipments.orderId, orderId), isNull(shipments.exchangeFor)))
     .groupBy(shipmentLines.orderItemId);
   return new Map(rows.map((r) => [r.orderItemId, Number(r.quantity)]));
 }
 
 /** "法式连衣裙*2件; 抱枕*1件", cut to WeChat's 120 characters. */
-const itemDescOf = (lines: { title: string; quantity: number }[]) => {
+export const itemDescOf = (lines: { title: string; quantity: number }[]) => {
   const text = lines.map((l) => `${l.title}*${l.quantity}件`).join('; ');
   return text.length <= 120 ? text : `${text.slice(0, 119)}…`;
 };

@@ -21,6 +21,7 @@ import { loginClientOf } from './wechat';
 import { orderPage, subscribeMessageStatements } from './subscribe-messages';
 
 export const shippingOutboxKinds = ['upload_shipping', 'correct_shipping', 'notify_confirm_receive'] as const;
+type ShippingOutboxKind = (typeof shippingOutboxKinds)[number];
 type Deps = { db: Db; env: Env; clock: Clock };
 
 /** The outbox row that uploads a new package (in the package's batch). */
@@ -140,17 +141,30 @@ export async function markPackageDelivered(db: Db, shipmentId: string, delivered
 /** Uploads WeChat refused for good (or after every retry): what the merchant must look at. */
 export async function failedShippingUploads(db: Db) {
   const rows = await db
-    .select()
+    .select({ row: outbox, packageOrderId: shipments.orderId })
     .from(outbox)
+    // A package's upload names the package; the other kinds name the order.
+    .leftJoin(shipments, and(eq(outbox.kind, 'upload_shipping'), eq(shipments.id, outbox.subjectId)))
     .where(and(inArray(outbox.kind, [...shippingOutboxKinds]), eq(outbox.status, 'dead')))
     .orderBy(desc(outbox.updatedAt))
     .limit(100);
   const mismatched = await db.select().from(shippingUploads).where(sql`${shippingUploads.mismatch} IS NOT NULL`).limit(100);
   return {
-    items: rows.map((r) => ({ id: r.id, kind: r.kind, subject_id: r.subjectId, attempts: r.attempts, last_error: r.lastError, failed_at: toIso(r.updatedAt) })),
+    items: rows.map(({ row: r, packageOrderId }) => ({
+      id: r.id,
+      // The query takes these kinds only.
+      kind: r.kind as ShippingOutboxKind,
+      subject_id: r.subjectId,
+      order_id: packageOrderId ?? r.subjectId,
+      attempts: r.attempts,
+      last_error: r.lastError,
+      failed_at: toIso(r.updatedAt),
+    })),
     mismatches: mismatched.map((m) => ({ order_id: m.orderId, wechat_order_state: m.wechatOrderState, mismatch: m.mismatch, checked_at: toIso(m.checkedAt) })),
   };
 }
+
+export type FailedShippingUploads = Awaited<ReturnType<typeof failedShippingUploads>>;
 
 /** The retry button: a dead upload goes back to the outbox, due now. */
 export async function retryShippingUpload(db: Db, outboxId: string, now: number) {

@@ -2,7 +2,8 @@
 // the outbox); signed pushes and, when they stop coming, polls store the carrier's events as the
 // order's timeline; a delivered package is booked once (markPackageDelivered). The sweep also
 // confirms receipt for shoppers who do not: N days after the last delivery, or M days after
-// shipping when no carrier ever reported (fulfilment settings).
+// shipping when no carrier ever reported (fulfilment settings). A shopper's return parcel is
+// tracked the same way; its delivery to the merchant starts the after-sale's auto-refund timer.
 import { and, asc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { orders, outbox } from '../db/orders';
 import { carriers, shipments, trackingEvents } from '../db/shipping';
@@ -17,6 +18,8 @@ import { DELIVERED_STATE, Kuaidi100Client, md5UpperHex, verifiedPush, type Track
 import { markPackageDelivered } from './shipping-uploads';
 import { getFulfilmentSettings } from './fulfilment-settings';
 import { applyTransition } from './order-transitions';
+import { returnParcelDelivered } from './after-sale-returns';
+import { afterSales } from '../db/after-sales';
 
 const DAY_MS = 86_400_000;
 type Deps = { db: Db; env: Env; clock: Clock };
@@ -62,12 +65,69 @@ async function applyTracking(db: Db, shipment: typeof shipments.$inferSelect, re
   if (result.state === DELIVERED_STATE) await markPackageDelivered(db, shipment.id, now, now);
 }
 
+const badSignature = () => new ApiError(400, 'bad_signature', 'The push is not signed for this package.');
+
 /** A signed push from the provider: applied when its signature holds for this package (else 400). */
 export async function receiveTrackingPush(db: Db, env: Env, packageId: string, form: { param: string; sign: string }, now: number) {
   const shipment = await db.query.shipments.findFirst({ where: eq(shipments.id, packageId) });
   const result = shipment ? await verifiedPush(form.param, form.sign, await saltOf(env, packageId)) : null;
-  if (!shipment || !result) throw new ApiError(400, 'bad_signature', 'The push is not signed for this package.');
+  if (!shipment || !result) throw badSignature();
   await applyTracking(db, shipment, result, now);
+}
+
+// ---------------------------------------------------------------- the shopper's return parcels
+
+export const subscribeReturnTrackingStatement = (db: Db, afterSaleId: string, now: number) =>
+  db.insert(outbox).values({ id: newId('obx'), kind: 'subscribe_return_tracking', subjectId: afterSaleId, nextAttemptAt: now, createdAt: now, updatedAt: now });
+
+/** The outbox's subscription of a return parcel (the carrier and number the shopper posted). */
+export async function subscribeReturnTracking({ db, env }: Deps, afterSaleId: string, now: number) {
+  const client = trackingClientOf(env);
+  const row = await db.query.afterSales.findFirst({ where: eq(afterSales.id, afterSaleId) });
+  if (!client || !row?.returnCarrierId || !row.returnTrackingNo || !env.PUBLIC_BASE_URL) return;
+  const callback = `${env.PUBLIC_BASE_URL.replace(/\/+$/, '')}/tracking/kuaidi100/return-notify/${row.id}`;
+  await client.subscribe(row.returnCarrierId, row.returnTrackingNo, callback, await saltOf(env, row.id));
+  await db.update(afterSales).set({ returnTrackingSubscribedAt: now }).where(eq(afterSales.id, row.id));
+}
+
+/** A return parcel's state: once delivered to the merchant, the auto-refund timer counts from then. */
+async function applyReturnTracking(db: Db, row: typeof afterSales.$inferSelect, result: TrackingResult, now: number) {
+  await db.update(afterSales).set({ returnTrackingCheckedAt: now }).where(eq(afterSales.id, row.id));
+  if (result.state === DELIVERED_STATE) await returnParcelDelivered(db, row.id, now);
+}
+
+/** A signed push about a return parcel (the after-sale's own salt), else 400. */
+export async function receiveReturnTrackingPush(db: Db, env: Env, afterSaleId: string, form: { param: string; sign: string }, now: number) {
+  const row = await db.query.afterSales.findFirst({ where: eq(afterSales.id, afterSaleId) });
+  const result = row ? await verifiedPush(form.param, form.sign, await saltOf(env, afterSaleId)) : null;
+  if (!row || !result) throw badSignature();
+  await applyReturnTracking(db, row, result, now);
+}
+
+/** The polling fallback for return parcels still on their way back. */
+async function pollSilentReturns(db: Db, client: Kuaidi100Client, now: number, batchSize: number) {
+  const silent = await db
+    .select()
+    .from(afterSales)
+    .where(
+      and(
+        eq(afterSales.status, 'returned'),
+        isNull(afterSales.returnDeliveredAt),
+        isNotNull(afterSales.returnTrackingSubscribedAt),
+        or(isNull(afterSales.returnTrackingCheckedAt), lte(afterSales.returnTrackingCheckedAt, now - POLL_AFTER_SILENCE_MS)),
+        lte(afterSales.returnTrackingSubscribedAt, now - POLL_AFTER_SILENCE_MS),
+      ),
+    )
+    .limit(batchSize);
+  for (const row of silent) {
+    try {
+      await applyReturnTracking(db, row, await client.query(row.returnCarrierId!, row.returnTrackingNo!), now);
+    } catch (error) {
+      await db.update(afterSales).set({ returnTrackingCheckedAt: now }).where(eq(afterSales.id, row.id));
+      logEvent('warn', 'return tracking poll failed', { after_sale_id: row.id, error });
+    }
+  }
+  return silent.length;
 }
 
 const POLL_AFTER_SILENCE_MS = 4 * 3600_000;
@@ -97,7 +157,7 @@ export async function pollSilentTracking({ db, env }: Deps, now: number, batchSi
       logEvent('warn', 'tracking poll failed', { package_id: shipment.id, error });
     }
   }
-  return silent.length;
+  return silent.length + (await pollSilentReturns(db, client, now, batchSize));
 }
 
 /** The order's tracking timeline: each package with its events, newest first. */

@@ -38,6 +38,11 @@ export type OrderPage = InferResponseType<Api['orders']['$get'], 200>;
 export type OrderSummary = OrderPage['items'][number];
 export type Prepay = InferResponseType<Api['orders'][':id']['pay']['$post'], 200>;
 export type AfterSale = InferResponseType<Api['after-sales'][':id']['$get'], 200>;
+export type AfterSalePage = InferResponseType<Api['after-sales']['$get'], 200>;
+export type AfterSaleInput = InferRequestType<Api['orders'][':id']['after-sales']['$post']>['json'];
+export type AfterSaleType = AfterSaleInput['type'];
+export type SubscriptionOffer = InferResponseType<Api['me']['subscriptions']['$get'], 200>;
+export type SubscriptionAllowances = InferResponseType<Api['me']['subscriptions']['$post'], 200>;
 export type OrderTracking = InferResponseType<Api['orders'][':id']['tracking']['$get'], 200>;
 export type RequestPaymentParams = Prepay['request_payment'];
 

@@ -4,10 +4,11 @@ import { replace, toast } from './nav';
 import { act } from './page';
 import { payOrder } from './pay';
 import { routes } from './routes';
+import type { SubscribeKey } from './subscribe';
 
-export async function payAndShowOrder(orderId: string): Promise<void> {
+export async function payAndShowOrder(orderId: string, messages?: SubscribeKey[]): Promise<void> {
   await act(async () => {
-    if ((await payOrder(orderId)).outcome === 'cancelled') toast('已取消支付，可在订单中继续支付');
+    if ((await payOrder(orderId, messages)).outcome === 'cancelled') toast('已取消支付，可在订单中继续支付');
   });
   await replace(routes.order(orderId));
 }

@@ -6,6 +6,7 @@ import type { GroupBuySeat } from './api-types';
 import { replace, toast } from './nav';
 import { act } from './page';
 import { payOrder } from './pay';
+import { GROUP_PAY_MESSAGES } from './subscribe';
 import { routes } from './routes';
 
 export type SeatRequest = { kind: 'open'; campaignId: string } | { kind: 'join'; roomId: string };
@@ -24,7 +25,7 @@ export class SeatTaker {
     const { room, order, redirected } = seat as GroupBuySeat;
     if (redirected) toast('该团已满，已为你加入新的团');
     await act(async () => {
-      if ((await payOrder(order.id)).outcome === 'cancelled') toast('已取消支付，请在订单中完成支付以保留名额');
+      if ((await payOrder(order.id, GROUP_PAY_MESSAGES)).outcome === 'cancelled') toast('已取消支付，请在订单中完成支付以保留名额');
     });
     await replace(routes.groupRoom(room.id));
     return seat;

@@ -4,6 +4,7 @@
 // notification has not arrived yet the API is asked to query WeChat Pay.
 import { orderApi } from './api';
 import type { Order } from './api-types';
+import { askToSubscribe, PAY_MESSAGES, type SubscribeKey } from './subscribe';
 
 export type PaymentOutcome = { outcome: 'paid'; order: Order } | { outcome: 'cancelled' } | { outcome: 'pending'; order: Order };
 
@@ -17,7 +18,9 @@ function requestPayment(params: WechatMiniprogram.RequestPaymentOption): Promise
   );
 }
 
-export async function payOrder(orderId: string): Promise<PaymentOutcome> {
+/** Pays an order; the tap first asks for the messages that follow a payment (lib/subscribe.ts). */
+export async function payOrder(orderId: string, messages: SubscribeKey[] = PAY_MESSAGES): Promise<PaymentOutcome> {
+  await askToSubscribe(messages);
   const { request_payment: p } = await orderApi.prepay(orderId);
   const signType = p.signType as WechatMiniprogram.RequestPaymentOption['signType'];
   if ((await requestPayment({ timeStamp: p.timeStamp, nonceStr: p.nonceStr, package: p.package, signType, paySign: p.paySign })) === 'cancelled') return { outcome: 'cancelled' };

@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import { afterSaleTransition, type AfterSaleEvent, type AfterSaleStatus, type AfterSaleType } from '../../../src/domain/after-sale';
 import { idOf, text, validate } from '../../../src/lib/validate';
 import { formatFenAsYuan } from '../../../src/lib/money';
-import { afterSaleView, approveAfterSale, findAfterSale, listAfterSales, receiveReturn, refundAfterSale, rejectAfterSale } from '../../../src/services/after-sales';
+import { afterSaleView, approveAfterSale, findAfterSale, listAfterSales, receiveReturn, refundAfterSale, rejectAfterSale, retryAfterSaleRefund } from '../../../src/services/after-sales';
 import type { MerchantPrincipal } from '../../../src/services/merchant-auth';
 import { ApiError } from '../../../src/lib/errors';
 import { Layout, Notice, TableHead } from './layout';
@@ -21,13 +21,14 @@ const statusLabels: Record<AfterSaleStatus, string> = {
   returned: '买家已寄回',
   received: '已收到退货',
   refunding: '退款中',
+  refund_failed: '退款失败，待重试',
   refunded: '已退款',
   exchanged: '已换货',
   rejected: '已拒绝',
   cancelled: '买家已取消',
   closed: '已关闭（买家未寄回）',
 };
-const notices = { approved: '已同意这个售后申请。', rejected: '已拒绝这个售后申请。', received: '已确认收到退货。', refunded: '退款已提交微信支付。' };
+const notices = { approved: '已同意这个售后申请。', rejected: '已拒绝这个售后申请。', received: '已确认收到退货。', refunded: '退款已提交微信支付。', retried: '退款已重新提交微信支付。' };
 const afterSaleParam = validate('param', v.object({ id: idOf('afs') }));
 
 const List: FC<{ merchant: MerchantPrincipal; rows: View[]; nextHref: string | null; time: FormatTime }> = ({ merchant, rows, nextHref, time }) => (
@@ -109,6 +110,11 @@ const Detail: FC<{ merchant: MerchantPrincipal; r: View; time: FormatTime; notic
           <button type="submit">退款</button>
         </form>
       )}
+      {can(r, 'retry_refund') && (
+        <form class="inline" method="post" action={`/admin/after-sales/${r.id}/retry-refund`}>
+          <button type="submit">重新退款</button>
+        </form>
+      )}
     </section>
   </Layout>
 );
@@ -124,19 +130,20 @@ export const afterSalePages = adminSection('售后申请')
     const r = await afterSaleView(c.var.db, await findAfterSale(c.var.db, c.req.valid('param').id));
     return render(c, <Detail merchant={c.var.merchant} r={r} time={shopTime(c, 'medium')} notice={c.req.valid('query').done} />);
   })
-  .post('/:id/:action{approve|reject|receive|refund}', sameOrigin, session('operator'), afterSaleParam, async (c) => {
+  .post('/:id/:action{approve|reject|receive|refund|retry-refund}', sameOrigin, session('operator'), afterSaleParam, async (c) => {
     const row = await findAfterSale(c.var.db, c.req.valid('param').id);
     const now = c.var.clock.now();
     const body = await c.req.parseBody();
-    const action = c.req.param('action') as 'approve' | 'reject' | 'receive' | 'refund';
+    const action = c.req.param('action') as 'approve' | 'reject' | 'receive' | 'refund' | 'retry-refund';
     if (action === 'approve') await approveAfterSale(c.var.db, row, merchantActor(c), now);
     if (action === 'refund') await refundAfterSale(c.var.db, row, merchantActor(c), now);
+    if (action === 'retry-refund') await retryAfterSaleRefund(c.var.db, row, merchantActor(c), now);
     if (action === 'receive') await receiveReturn(c.var.db, row, body.restock === '1', now);
     if (action === 'reject') {
       const form = v.safeParse(rejectForm, { reason: typeof body.reason === 'string' ? body.reason : '' });
       if (!form.success) throw new ApiError(400, 'invalid_input', '请填写拒绝理由，最多 200 个字', [{ path: 'body.reason', message: form.issues[0].message }]);
       await rejectAfterSale(c.var.db, row, form.output.reason, now);
     }
-    const done = { approve: 'approved', reject: 'rejected', receive: 'received', refund: 'refunded' }[action];
+    const done = { approve: 'approved', reject: 'rejected', receive: 'received', refund: 'refunded', 'retry-refund': 'retried' }[action];
     return c.redirect(`/admin/after-sales/${row.id}?done=${done}`, 303);
   });

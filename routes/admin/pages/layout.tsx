@@ -40,6 +40,7 @@ const sections = {
   '/admin/bargains': '砍价',
   '/admin/group-buys': '拼团',
   '/admin/after-sales': '售后',
+  '/admin/shipping-uploads': '发货上传',
   '/admin/loyalty': '会员积分',
   '/admin/coupons': '优惠券',
   '/admin/promotions': '促销',

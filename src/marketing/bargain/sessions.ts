@@ -29,6 +29,8 @@ import { campaignState } from '../../domain/campaign';
 import { loadPurchasableSkus, unavailableReason } from '../../services/purchasable';
 import { logEvent } from '../../lib/log';
 import { RefusalMemory } from '../kernel/refusal-memory';
+import { runBatch } from '../../db/batch';
+import { bargainPage, subscribeMessageStatements } from '../../services/subscribe-messages';
 
 export type BargainSessionRow = typeof bargainSessions.$inferSelect;
 
@@ -220,7 +222,7 @@ function rememberRefusal(sessionId: string, helperId: string, result: Extract<He
 export async function helpSession(env: Env, ctx: HelpContext, sessionId: string): Promise<{ cutFen: number; state: SessionState }> {
   const known = helpRefusalInMemory(sessionId, ctx.helperId, ctx.now);
   if (known) throw helpRefusal[known]();
-  const { helper, isNew } = await readAndTakeTicket(ctx, sessionId);
+  const { row, helper, isNew } = await readAndTakeTicket(ctx, sessionId);
   const result = await withConfiguredSession(
     env,
     ctx.db,
@@ -230,14 +232,35 @@ export async function helpSession(env: Env, ctx: HelpContext, sessionId: string)
   if (result.ok) {
     // A retry of this help (its answer lost) is answered by the object, which replays it as "already helped".
     helpedBy.remember(`${sessionId}/${ctx.helperId}`, 'already_helped', ctx.now + REMEMBERED_MS);
+    if (result.state.helps.length >= result.state.helpersNeeded) await floorReachedMessage(ctx.db, row, ctx.now);
     return { cutFen: result.cutFen, state: result.state };
   }
   rememberRefusal(sessionId, ctx.helperId, result, ctx.now);
+  // The first friend the object refuses after the floor queues the owner's message again (a no-op
+  // once queued): it follows the last cut, and this puts it back if writing it then was lost.
+  if (result.reason === 'floor_reached') await floorReachedMessage(ctx.db, row, ctx.now);
   // Refusals other than already_helped mean this helper has no cut here: give the ticket back.
   if (result.reason !== 'already_helped') {
     await ctx.db.delete(bargainHelps).where(and(eq(bargainHelps.sessionId, sessionId), eq(bargainHelps.helperId, ctx.helperId)));
   }
   throw refusalError(helpRefusal, result.reason, undefined);
+}
+
+/**
+ * The owner hears that friends cut the price to the floor (a subscribe message, once per session).
+ * The cut is the object's; this follows it in D1 right away, and a failure here is logged, never
+ * the helper's error (their cut is made).
+ */
+async function floorReachedMessage(db: Db, session: BargainSessionRow, now: number) {
+  const campaign = await findCampaign(db, session.campaignId);
+  const spec = {
+    userId: session.ownerId,
+    key: 'bargain_floor' as const,
+    subjectId: session.id,
+    values: [campaign.title, session.floorPriceFen, '已砍到底价，快去购买吧'],
+    page: bargainPage(session.id),
+  };
+  await runBatch(db, subscribeMessageStatements(db, spec, now)).catch((error: unknown) => logEvent('error', 'bargain floor message not queued', { session_id: session.id, error }));
 }
 
 /**

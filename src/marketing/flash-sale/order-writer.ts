@@ -17,6 +17,7 @@ import { newOrderNumber, newOrderStatements } from '../../services/orders';
 import { flashOrderPlacement } from './flash-order';
 import { loadPurchasableSkus } from '../../services/purchasable';
 import { addressSnapshot } from '../../services/addresses';
+import { paymentDueMessageStatements } from '../../services/subscribe-messages';
 import { loadShipping } from '../../services/shipping-templates';
 import type { ReservationIntent } from '../../../durable-objects/flash-sale-stock.types';
 
@@ -99,7 +100,12 @@ async function planOrders(db: Db, jobs: FlashOrderJob[], timeZone: string): Prom
         job,
         unwritable: false,
         // A new order number each time: a retry after a clash must not clash again.
-        statements: () => newOrderStatements(db, flashOrderPlacement(job, item, sku, address, shipping, newOrderNumber(job.createdAt, timeZone)), { ifAbsent: true }),
+        statements: () => {
+          const placed = flashOrderPlacement(job, item, sku, address, shipping, newOrderNumber(job.createdAt, timeZone));
+          const order = { id: placed.orderId, orderNo: placed.orderNo, userId: job.userId, createdAt: job.createdAt, paymentDeadline: job.expiresAt, title: sku.title };
+          // A reminder to pay shortly before the hold runs out (sent only if still unpaid then).
+          return newOrderStatements(db, { ...placed, also: paymentDueMessageStatements(db, order) }, { ifAbsent: true });
+        },
       };
     }),
   );

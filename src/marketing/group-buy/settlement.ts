@@ -9,7 +9,7 @@
 // The reconciliation compares each room's object with D1's members, orders and payments.
 import { and, eq, inArray } from 'drizzle-orm';
 import { createDb, type Db } from '../../db/client';
-import { groupBuyRooms } from '../../db/group-buys';
+import { groupBuyRooms, groupBuys } from '../../db/group-buys';
 import { orders } from '../../db/orders';
 import { runBatch, type Statement } from '../../db/batch';
 import { seatRef, tierRefundPlan, type PaidMember } from '../../domain/group-buy';
@@ -17,6 +17,7 @@ import type { Env } from '../../env';
 import { ApiError } from '../../lib/errors';
 import { systemRefundStatements } from '../../services/refunds';
 import { sendOutboxSoon } from '../../services/outbox';
+import { orderPage, subscribeMessageStatements } from '../../services/subscribe-messages';
 import { orderSourcePolicy } from '../../services/order-source-policy';
 import { transitionStatements, type OrderRow } from '../../services/order-transitions';
 import type { RoomClosure } from '../../../durable-objects/port';
@@ -42,15 +43,26 @@ export async function recordRoomClosure(env: Env, closure: RoomClosure, now: num
     .set({ status: closure.outcome, finalSize: closure.finalSize, simulatedCount: closure.simulatedCount, closedAt: closure.closedAt })
     .where(and(eq(groupBuyRooms.id, closure.roomId), eq(groupBuyRooms.status, 'open')));
   const paidOrders = closure.paidSeats.map((s) => ({ seat: s, order: orderOf.get(seatRef(closure.roomId, s.seatId))! }));
+  const messages = await resultMessageStatements(db, closure, paidOrders, now);
 
   if (closure.outcome === 'succeeded') {
-    await runBatch(db, [roomClosed, ...successStatements(db, closure, paidOrders, now)]);
+    await runBatch(db, [roomClosed, ...successStatements(db, closure, paidOrders, now), ...messages]);
   } else {
-    await runBatch(db, [roomClosed]);
+    await runBatch(db, [roomClosed, ...messages]);
     for (const { order } of paidOrders) await refundFailedMember(db, order, now);
   }
-  // A room's refunds (tier differences or the whole group's) go to WeChat Pay now, not at the next sweep.
+  // A room's refunds and result messages go out now, not at the next sweep.
   if (paidOrders.length) await sendOutboxSoon({ db, env }, now);
+}
+
+/** Each paying member hears the outcome (a subscribe message per order, sent once whatever replays the closure). */
+async function resultMessageStatements(db: Db, closure: RoomClosure, paid: { order: OrderRow }[], now: number): Promise<Statement[]> {
+  if (!paid.length) return [];
+  const campaign = await db.query.groupBuys.findFirst({ where: eq(groupBuys.id, closure.campaignId), columns: { title: true } });
+  const [outcome, next] = closure.outcome === 'succeeded' ? ['拼团成功', '商家将尽快为您发货'] : ['拼团失败', '款项将原路退回'];
+  return paid.flatMap(({ order }) =>
+    subscribeMessageStatements(db, { userId: order.userId, key: 'group_result', subjectId: order.id, values: [campaign?.title ?? '拼团', outcome, next], page: orderPage(order.id) }, now),
+  );
 }
 
 function successStatements(db: Db, closure: RoomClosure, paid: { seat: PaidMember; order: OrderRow }[], now: number): Statement[] {

@@ -1,10 +1,11 @@
 // A `wx` for running the mini-program's own code inside the workers pool against the real
 // worker: wx.request goes to SELF.fetch, wx.login hands out codes the fake WeChat accepts once,
 // wx.requestPayment checks the paySign with the merchant's key (as WeChat's cashier does) and then
-// has the fake WeChat Pay pay the transaction and notify the worker. Navigation, toasts and
+// has the fake WeChat Pay pay the transaction and notify the worker, wx.requestSubscribeMessage
+// accepts (or refuses) at the fake WeChat. Navigation, toasts and
 // dialogs are recorded so tests can follow a flow page by page.
 import { env, SELF } from 'cloudflare:test';
-import { markPaid } from '../../fakes/wechat-control';
+import { acceptAtWeChat, markPaid } from '../../fakes/wechat-control';
 import { BASE } from '../../fixtures/helpers';
 
 type Callbacks<T> = { success?: (result: T) => void; fail?: (error: { errMsg: string }) => void; complete?: () => void };
@@ -52,6 +53,10 @@ export function installWx(opts: { openid: string }) {
     cashier: 'pay' as 'pay' | 'pay_without_notification' | 'cancel',
     /** The answer to the next dialogs: confirm (with this text for editable ones) or dismiss. */
     dialog: { confirm: true, content: '' },
+    /** What the shopper answers in wx.requestSubscribeMessage's prompt (accepted ones are recorded at the fake WeChat, as WeChat does). */
+    subscribe: 'accept' as 'accept' | 'reject',
+    /** The template ids of each subscription prompt shown. */
+    prompts: [] as string[][],
     /** Make wx.request fail as if the network were down. */
     offline: false,
     /**
@@ -120,6 +125,13 @@ export function installWx(opts: { openid: string }) {
         await payInCashier(o, { notify: state.cashier === 'pay' });
         done(o, { errMsg: 'requestPayment:ok' });
       })().catch((error: unknown) => failed(o, `requestPayment:fail ${String(error)}`));
+    },
+    requestSubscribeMessage(o: { tmplIds: string[] } & Callbacks<Record<string, string>>) {
+      state.prompts.push(o.tmplIds);
+      void (async () => {
+        if (state.subscribe === 'accept') for (const id of o.tmplIds) await acceptAtWeChat(state.openid, id);
+        done(o, { ...Object.fromEntries(o.tmplIds.map((id) => [id, state.subscribe])), errMsg: 'requestSubscribeMessage:ok' });
+      })().catch((error: unknown) => failed(o, `requestSubscribeMessage:fail ${String(error)}`));
     },
     getStorageSync(key: string): unknown {
       const raw = storage.get(key);

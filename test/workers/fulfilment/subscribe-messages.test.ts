@@ -3,7 +3,10 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/lib/clock';
+import { createDb } from '../../../src/db/client';
+import { outboxDeliveries } from '../../../src/services/outbox';
 import { runScheduledWork } from '../../../src/services/scheduled';
+import { payClientOf } from '../../../src/services/wechat';
 import { acceptAtWeChat, fakeMessages } from '../../fakes/wechat-control';
 import { api, createCategory, json, tokenFor } from '../../fixtures/helpers';
 import { paidOrder, signedInShopper, skusFor } from '../../fixtures/fulfilment';
@@ -49,7 +52,23 @@ describe('subscribe messages', () => {
     expect((await shipOne(order.id, order.items[0]!.id, 'SFMSG2')).status).toBe(201);
     await sweep();
     expect(await fakeMessages(shopper.openid)).toHaveLength(1);
-    expect((await env.DB.prepare("SELECT count(*) AS n FROM subscribe_messages WHERE user_id = ? AND status = 'skipped'").bind(shopper.id).first<{ n: number }>())!.n).toBe(1);
+    expect(
+      (await env.DB.prepare("SELECT count(*) AS n FROM subscribe_messages WHERE user_id = ? AND template_key = 'order_shipped' AND status = 'skipped'").bind(shopper.id).first<{ n: number }>())!.n,
+    ).toBe(1);
+  });
+
+  it('twenty deliveries of one message at once take one allowance and send once', async () => {
+    const shopper = await signedInShopper();
+    await acceptAtWeChat(shopper.openid, templates.order_shipped);
+    await acceptAtWeChat(shopper.openid, templates.order_shipped);
+    await api('POST', '/me/subscriptions', { token: shopper.token, body: { accepted: ['order_shipped', 'order_shipped'] } });
+    const order = await paidOrder(shopper, [{ sku_id: skus[0]!, quantity: 1 }]);
+    expect((await shipOne(order.id, order.items[0]!.id, 'SFMSG5')).status).toBe(201);
+    const message = (await env.DB.prepare("SELECT id FROM subscribe_messages WHERE user_id = ? AND template_key = 'order_shipped'").bind(shopper.id).first<{ id: string }>())!;
+    const deps = { db: createDb(env.DB), pay: payClientOf(env, clock), env, clock };
+    await Promise.all(Array.from({ length: 20 }, () => outboxDeliveries.send_subscribe_message(deps, message.id, clock.now())));
+    expect(await fakeMessages(shopper.openid)).toHaveLength(1);
+    expect(await allowance(shopper.id, 'order_shipped')).toBe(1);
   });
 
   it('43101 from WeChat zeroes the allowance', async () => {
@@ -61,7 +80,7 @@ describe('subscribe messages', () => {
     await shipOne(order.id, order.items[0]!.id, 'SFMSG3');
     await sweep();
     expect(await allowance(shopper.id, 'order_shipped')).toBe(0);
-    expect((await env.DB.prepare('SELECT status FROM subscribe_messages WHERE user_id = ?').bind(shopper.id).first<{ status: string }>())!.status).toBe('refused');
+    expect((await env.DB.prepare("SELECT status FROM subscribe_messages WHERE user_id = ? AND template_key = 'order_shipped'").bind(shopper.id).first<{ status: string }>())!.status).toBe('refused');
   });
 
   it("long titles are cut to WeChat's limits, so the send never meets 47003", async () => {

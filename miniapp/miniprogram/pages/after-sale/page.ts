@@ -1,25 +1,13 @@
 // One after-sales request (售后): its status, the merchant's decision, and once approved the
 // return address and the form to send the goods back (carrier and tracking number).
 import { afterSaleApi } from '../../lib/api';
+import { afterSaleStatusText } from '../../lib/after-sale-status';
 import type { AfterSale } from '../../lib/api-types';
 import { ApiRequestError, messageOf } from '../../lib/errors';
 import { toast } from '../../lib/nav';
 import { definePage, loadingState, loadInto, loadsById } from '../../lib/page';
 
-const statusText: Record<AfterSale['status'], string> = {
-  requested: '等待商家处理',
-  approved: '商家已同意，请寄回商品',
-  returned: '已寄回，等待商家收货',
-  received: '商家已收货',
-  refunding: '退款中',
-  refunded: '已退款',
-  exchanged: '已换货，新商品已发出',
-  rejected: '商家已拒绝',
-  cancelled: '已取消',
-  closed: '已关闭',
-};
-
-const viewOf = (a: AfterSale) => ({ afterSale: a, statusText: statusText[a.status], canShipBack: a.status === 'approved' });
+const viewOf = (a: AfterSale) => ({ afterSale: a, statusText: afterSaleStatusText[a.status], canShipBack: a.status === 'approved' });
 
 export const afterSalePage = definePage({
   data: { ...loadingState, id: '', view: null as ReturnType<typeof viewOf> | null, carrier: '', trackingNo: '', fieldErrors: {} as Record<string, string>, sending: false },

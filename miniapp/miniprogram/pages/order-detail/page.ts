@@ -3,10 +3,11 @@
 import { orderApi } from '../../lib/api';
 import type { Order, OrderStatus, OrderTracking } from '../../lib/api-types';
 import { breakdownOf, type Breakdown } from '../../lib/breakdown';
-import { confirmDialog, toast } from '../../lib/nav';
+import { confirmDialog, go, toast } from '../../lib/nav';
 import { orderActions, orderStatusText } from '../../lib/order-status';
 import { act, definePage, loadingState, loadInto, loadsById } from '../../lib/page';
 import { payOrder } from '../../lib/pay';
+import { routes } from '../../lib/routes';
 
 /** One package as the shopper reads it: carrier and number, what is in it, the carrier's latest word. */
 type PackageView = { key: string; title: string; contents: string; latest: string };
@@ -81,6 +82,10 @@ export const orderDetailPage = definePage({
         return false;
       }
       return this.perform(() => orderApi.refund(this.data.id, reason.trim().slice(0, 80)));
+    },
+    /** Some lines, a return or an exchange: the after-sales request page (its own subpackage). */
+    onAfterSale(): Promise<void> {
+      return go(routes.afterSaleRequest(this.data.id));
     },
     onPaymentDeadline(): Promise<boolean> {
       return this.load();

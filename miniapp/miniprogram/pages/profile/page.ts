@@ -49,6 +49,9 @@ export const profilePage = definePage({
     onTapAddresses(): Promise<void> {
       return go(routes.addresses());
     },
+    onTapAfterSales(): Promise<void> {
+      return go(routes.afterSales());
+    },
     onTapFlashSales(): Promise<void> {
       return go(routes.flashSales());
     },

@@ -6,6 +6,7 @@ import { formatFen } from '../../../lib/money';
 import { replace } from '../../../lib/nav';
 import { act, definePage, loadingState, loadInto, loadsById } from '../../../lib/page';
 import { routes } from '../../../lib/routes';
+import { askToSubscribe } from '../../../lib/subscribe';
 
 export const bargainCampaignPage = definePage({
   data: { ...loadingState, id: '', campaign: null as BargainCampaignView | null, startText: '', floorText: '', launchKey: '', busy: false },
@@ -21,6 +22,8 @@ export const bargainCampaignPage = definePage({
       if (this.data.busy) return false;
       this.setData({ busy: true });
       let sessionId = '';
+      // The tap that launches is the one that may ask for "cut to the floor".
+      await askToSubscribe(['bargain_floor']);
       const launched = await act(async () => {
         sessionId = (await bargainApi.launch(this.data.id, this.data.launchKey)).session.id;
       });

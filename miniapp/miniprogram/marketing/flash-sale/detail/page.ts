@@ -3,6 +3,7 @@
 import { flashSaleApi } from '../../../lib/api';
 import type { FlashSaleDetail, FlashSaleProduct } from '../../../lib/api-types';
 import { payAndShowOrder } from '../../../lib/checkout-flow';
+import { FLASH_PAY_MESSAGES } from '../../../lib/subscribe';
 import { withCountdown } from '../../../lib/flash-sale';
 import { newIdempotencyKey } from '../../../lib/ids';
 import { formatFen } from '../../../lib/money';
@@ -47,7 +48,7 @@ export const flashSaleDetailPage = definePage({
       const reserved = await act(async () => {
         orderId = (await flashSaleApi.reserve(this.data.id, { sku_id: item.sku_id, quantity: 1 }, key)).id;
       });
-      if (reserved) await payAndShowOrder(orderId);
+      if (reserved) await payAndShowOrder(orderId, FLASH_PAY_MESSAGES);
       else await this.load();
       this.setData({ buying: false });
       return reserved;

@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { afterSalesPage } from './page';
+
+register(afterSalesPage);

@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { afterSaleRequestPage } from './page';
+
+register(afterSaleRequestPage);
