@@ -3,13 +3,15 @@
 // after-sales) whose points are the order's own, so cancellations and refunds give them back
 // through the points entry of the order-ledgers table. Stock and the per-shopper limit are guarded
 // statements in the exchange's batch (a CHECK on stock, a guarded count), exact under any burst.
-import { and, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
+import * as v from 'valibot';
 import { runBatch, type Statement } from '../../db/batch';
 import type { Db } from '../../db/client';
 import { mallExchanges, mallItems } from '../../db/loyalty';
 import type { MallItemKind } from '../../domain/loyalty/vocabulary';
 import { priceLines } from '../../domain/pricing';
 import { toIso } from '../../lib/clock';
+import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { businessRule, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { addressSnapshot, findOwnAddress } from '../addresses';
@@ -114,6 +116,30 @@ const exchangeView = (e: typeof mallExchanges.$inferSelect) => ({
   coupon_template_id: e.couponTemplateId,
   created_at: toIso(e.createdAt),
 });
+
+const exchangeCursor = v.object({ k: v.number(), id: v.string() });
+
+/** The shopper's own exchanges, newest first, with each item's title (for 我的兑换). */
+export async function listOwnExchanges(db: Db, userId: string, page: { cursor?: string; limit: number }) {
+  const conditions: SQL[] = [eq(mallExchanges.userId, userId)];
+  if (page.cursor) {
+    const c = decodeCursor(page.cursor, exchangeCursor);
+    conditions.push(or(lt(mallExchanges.createdAt, c.k), and(eq(mallExchanges.createdAt, c.k), lt(mallExchanges.id, c.id)))!);
+  }
+  const rows = await db
+    .select({ exchange: mallExchanges, title: mallItems.title, kind: mallItems.kind })
+    .from(mallExchanges)
+    .innerJoin(mallItems, eq(mallItems.id, mallExchanges.itemId))
+    .where(and(...conditions))
+    .orderBy(desc(mallExchanges.createdAt), desc(mallExchanges.id))
+    .limit(page.limit + 1);
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1)?.exchange;
+  return {
+    items: items.map((r) => ({ ...exchangeView(r.exchange), title: r.title, kind: r.kind })),
+    next_cursor: rows.length > page.limit && last ? encodeCursor({ k: last.createdAt, id: last.id }) : null,
+  };
+}
 
 /**
  * Exchanges one unit. The same Idempotency-Key and body answer with the first exchange; another
