@@ -389,3 +389,34 @@ export const mallExchangeCounts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.itemId, t.userId] })],
 );
+
+/**
+ * The shopper's birthday, for birthday benefits (the points multiplier, the level's birthday
+ * coupon). month_day (MM-DD) is what the daily sweep looks up; set_at gates the next change.
+ */
+export const memberBirthdays = sqliteTable(
+  'member_birthdays',
+  {
+    userId: text('user_id')
+      .primaryKey()
+      .references(() => users.id),
+    birthday: text('birthday').notNull(),
+    monthDay: text('month_day').notNull(),
+    setAt: integer('set_at').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('member_birthdays_month_day_idx').on(t.monthDay), check('member_birthdays_month_day', sql`${t.monthDay} = substr(${t.birthday}, 6)`)],
+);
+
+/** A birthday benefit given (the level's birthday coupon), once per shopper and year. */
+export const birthdayGrants = sqliteTable(
+  'birthday_grants',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    year: integer('year').notNull(),
+    couponTemplateId: text('coupon_template_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('birthday_grants_once_a_year_idx').on(t.userId, t.year)],
+);

@@ -15,6 +15,7 @@ import { payClientOf } from './wechat';
 import { sweepPointLots } from './loyalty/points';
 import { creditDueOrderGrowth, rerateDueLevels } from './loyalty/membership';
 import { closeExpiredPlanPurchases } from './loyalty/plans';
+import { grantBirthdayCoupons } from './loyalty/birthdays';
 
 export async function runScheduledWork(env: Env, clock: Clock) {
   const db = createDb(env.DB);
@@ -31,6 +32,9 @@ export async function runScheduledWork(env: Env, clock: Clock) {
   // After the expiries above: a campaign's last unpaid holds are settled before it is closed out.
   const flashSales = await settleEndedFlashSales(env, clock.now());
   const points = await sweepPointLots(db, clock.now(), env.SHOP_TIME_ZONE);
-  const membership = { growth: await creditDueOrderGrowth(db, clock.now()), rerated: await rerateDueLevels(db, clock.now()), plansClosed: await closeExpiredPlanPurchases(db, pay, clock.now()) };
+  const membership = {
+    growth: await creditDueOrderGrowth(db, clock.now()), rerated: await rerateDueLevels(db, clock.now()), plansClosed: await closeExpiredPlanPurchases(db, pay, clock.now()),
+    birthdayCoupons: await grantBirthdayCoupons(db, clock.now(), env.SHOP_TIME_ZONE),
+  };
   return { lostFlashOrders, expired, outbox, flashSales, shipping, tracking, afterSales, points, membership };
 }
