@@ -36,6 +36,9 @@ export const loyaltySettingsBody = v.pipe(
 );
 
 /** A manual grant (> 0) or deduction (< 0); the reason is kept in the journal with who made it. */
+/** A paid plan purchase refunded by the merchant (the amount follows the shop's refund rule). */
+export const planRefundBody = v.strictObject({ reason: text(80) });
+
 export const pointsAdjustmentBody = v.strictObject({
   points: v.pipe(
     points(-100_000_000),

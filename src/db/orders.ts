@@ -168,7 +168,9 @@ export const outbox = sqliteTable(
   'outbox',
   {
     id: text('id').primaryKey(),
-    kind: text('kind', { enum: ['submit_refund', 'upload_shipping', 'correct_shipping', 'notify_confirm_receive', 'subscribe_tracking', 'send_subscribe_message'] }).notNull(),
+    kind: text('kind', {
+      enum: ['submit_refund', 'upload_shipping', 'correct_shipping', 'notify_confirm_receive', 'subscribe_tracking', 'send_subscribe_message', 'submit_plan_refund'],
+    }).notNull(),
     /** The entity the work is about (order id, refund id); with kind, unique. */
     subjectId: text('subject_id').notNull(),
     status: text('status', { enum: ['pending', 'done', 'dead'] })

@@ -11,6 +11,7 @@ import type { Clock } from '../lib/clock';
 import { logEvent } from '../lib/log';
 import { WeChatLoginError, WeChatPayApiError } from '../wechat/errors';
 import { submitRefund } from './refunds';
+import { submitPlanRefund } from './loyalty/plan-refunds';
 import { subscribeTracking } from './tracking';
 import { sendSubscribeMessage } from './subscribe-messages';
 import { confirmReceiveReminder, uploadCorrection, uploadShipment } from './shipping-uploads';
@@ -30,6 +31,7 @@ export const outboxDeliveries: Record<OutboxKind, (deps: OutboxDeps, subjectId: 
   notify_confirm_receive: confirmReceiveReminder,
   subscribe_tracking: subscribeTracking,
   send_subscribe_message: sendSubscribeMessage,
+  submit_plan_refund: submitPlanRefund,
 };
 
 const OUTBOX_MAX_ATTEMPTS = 12;

@@ -16,6 +16,7 @@ import { sweepPointLots } from './loyalty/points';
 import { creditDueOrderGrowth, rerateDueLevels } from './loyalty/membership';
 import { closeExpiredPlanPurchases } from './loyalty/plans';
 import { grantBirthdayCoupons } from './loyalty/birthdays';
+import { reconcilePlanRefunds } from './loyalty/plan-refunds';
 
 export async function runScheduledWork(env: Env, clock: Clock) {
   const db = createDb(env.DB);
@@ -26,6 +27,7 @@ export async function runScheduledWork(env: Env, clock: Clock) {
   const outboxDeps = { db, pay, env, clock };
   const outbox = env.WORK_QUEUE ? { queued: await queueDueOutbox(outboxDeps, clock.now()) } : await deliverOutbox(outboxDeps, clock.now(), 200);
   await reconcileProcessingRefunds(db, pay, clock.now());
+  await reconcilePlanRefunds(db, pay, clock.now());
   const shipping = await reconcileShippingUploads({ db, env, clock }, clock.now());
   const afterSales = await runAfterSaleTimers(db, clock.now());
   const tracking = { polled: await pollSilentTracking({ db, env, clock }, clock.now()), autoConfirmed: await autoConfirmReceipts(db, clock.now()) };
