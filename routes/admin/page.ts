@@ -10,6 +10,7 @@ import { promotionPages } from './pages/promotions';
 import { flashSalePages } from './pages/flash-sales';
 import { groupBuyPages } from './pages/group-buys';
 import { loyaltyPages } from './pages/loyalty';
+import { loyaltySettingsPages } from './pages/loyalty-settings';
 import { orderPages } from './pages/orders';
 import { productPages } from './pages/products';
 import { sessionPages } from './pages/session';
@@ -24,5 +25,6 @@ export const adminPageRoutes = new Hono<AppEnv>()
   .route('/group-buys', groupBuyPages)
   .route('/after-sales', afterSalePages)
   .route('/loyalty', loyaltyPages)
+  .route('/loyalty', loyaltySettingsPages)
   .route('/coupons', couponPages)
   .route('/promotions', promotionPages);
