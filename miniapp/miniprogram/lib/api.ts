@@ -14,6 +14,8 @@ export const catalogApi = {
 
 export const meApi = {
   profile: () => request<T.Profile>('/me'),
+  /** The birthday for birthday benefits: once set, it changes at most once in 12 months (the API refuses sooner). */
+  setBirthday: (birthday: string) => request<{ ok: boolean }>('/me', { method: 'PATCH', body: { birthday } }),
   bindPhone: (code: string) => request<T.PhoneBinding>('/auth/phone', { method: 'POST', body: { code } }),
   addresses: () => request<T.AddressList>('/me/addresses'),
   address: (id: string) => request<T.Address>(`/me/addresses/${enc(id)}`),

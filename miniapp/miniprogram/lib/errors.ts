@@ -53,6 +53,7 @@ const messagesByCode: Record<string, string> = {
   make_up_limit_reached: '本月补签次数已用完',
   exchange_limit_reached: '已达到每人兑换上限',
   address_required: '请先添加收货地址',
+  birthday_change_too_soon: '生日每 12 个月只能修改一次',
 };
 
 const messagesByStatus: Record<number, string> = {

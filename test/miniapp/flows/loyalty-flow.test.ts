@@ -103,6 +103,19 @@ describe('mini-program: loyalty', () => {
     expect(card.data.paidEnds).toMatch(/^\d{4}-\d\d-\d\d$/);
   });
 
+  it('member card: the birthday picker sets the birthday once; a change within the year reads as a sentence', async () => {
+    const { wx } = await shopper();
+    const card = mount(membershipPage);
+    await card.onLoad();
+    expect(card.data.birthday).toEqual({ birthday: null, changeable_from: null });
+    expect(await card.onBirthdayChange({ detail: { value: '1990-03-15' } })).toBe(true);
+    expect(wx.toasts.at(-1)).toBe('生日已保存');
+    expect(card.data.birthday!.birthday).toBe('1990-03-15');
+    expect(await card.onBirthdayChange({ detail: { value: '1990-03-16' } })).toBe(false);
+    expect(wx.toasts.at(-1)).toBe('生日每 12 个月只能修改一次');
+    expect((await meApi.profile()).birthday.birthday).toBe('1990-03-15');
+  });
+
   it('points mall: a coupon item for points, a SKU item whose cash part is paid, both in 我的兑换', async () => {
     const { wx, id } = await shopper();
     await grantPoints(id, 250);

@@ -132,7 +132,11 @@ describe('member card', () => {
       paid_plan: null,
       next_level: { rank: 2, name: '金卡', growth_threshold: 500, growth_to_go: 200 },
     };
-    const { page } = await open('loyalty/membership', membershipPage, (_m, path) => (path === '/me/membership' ? ok(view) : path === '/membership/levels' ? ok(levels) : ok({ items: [] })));
+    const profile = { id: 'usr_me', nickname: '', avatar_url: null, phone: null, member_level: 1, created_at: '2026-01-01T00:00:00.000Z', birthday: { birthday: '1990-03-15', changeable_from: '2027-01-01T00:00:00.000Z' } };
+    const { page } = await open('loyalty/membership', membershipPage, (_m, path) =>
+      path === '/me/membership' ? ok(view) : path === '/membership/levels' ? ok(levels) : path === '/me' ? ok(profile) : ok({ items: [] }),
+    );
+    expect(textOf(page, '.birthday-date')).toBe('1990-03-15');
     expect(textOf(page, '.level-name')).toBe('银卡');
     expect(textOf(page, '.next-level')).toBe('再获得 200 成长值升级为金卡');
     expect((page.dom as { querySelector(s: string): { getAttribute(a: string): string } }).querySelector('.progress-bar').getAttribute('style')).toContain('width: 50%');
