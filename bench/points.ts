@@ -1,10 +1,11 @@
 // Concurrent spends on one points balance, on local workerd: one shopper whose balance is
 // BENCH_LOTS (100) lots sends BENCH_SPENDS (1,000) points-mall exchanges (a coupon item priced in
 // points) over BENCH_CONNECTIONS (200) keep-alive connections at once — more than the balance
-// pays for — against the same number of exchanges by as many shoppers holding one price each (the
-// same route and batch without contention on one balance), and the bare route, driven the same
-// way in the same run. Then checked in D1: exactly ⌊balance / price⌋ exchanges, every other
-// answer 422 insufficient_points, the balance = what was left, the journal = the lots = the takes.
+// pays for — each sent exactly once by wrk (bench/lib/wrk-posts.ts), against the same number of
+// exchanges by as many shoppers holding one price each (the same route and batch without
+// contention on one balance) and the bare route (wrk for 8 s), in the same run. Then checked in
+// D1: exactly ⌊balance / price⌋ exchanges, every other answer 422 insufficient_points, the
+// balance = what was left, the journal = the lots = the takes.
 //
 //   npm run bench:points
 //   BENCH_SPENDS=5000 BENCH_LOTS=500 BENCH_CONNECTIONS=400 npm run bench:points
@@ -14,12 +15,13 @@
 import { runSql, type LocalWorker } from '../scripts/local-worker';
 import { buildSeedSql } from '../scripts/seed-data';
 import { seedBuyers, signInMerchant, type Buyer } from './lib/accounts';
-import { burst, type Burst } from './lib/burst';
+import { burstTable } from './lib/burst-table';
 import { query } from './lib/d1';
 import { withLocalWorker } from './lib/harness';
 import { coreCount, loadAverage, machineLine, miniflareVersion } from './lib/machine';
 import { positiveNumber } from './lib/settings';
-import { formatTable } from './lib/table';
+import { requireWrk, runWrk } from './lib/wrk';
+import { burstPosts, type PostBurst, type PostRequest } from './lib/wrk-posts';
 
 process.env.WRANGLER_SEND_METRICS = 'false';
 
@@ -28,6 +30,8 @@ const lots = Math.ceil(positiveNumber('BENCH_LOTS', 100));
 const connections = Math.ceil(positiveNumber('BENCH_CONNECTIONS', 200));
 const PRICE = 300;
 const LOT = 1_000;
+/** Answers to a slow route under this load can take seconds: wrk waits this long for the last ones. */
+const STRAGGLER_WAIT_MS = 15_000;
 const JWT = { kid: 'bench', keys: JSON.stringify({ bench: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url') }) };
 const MERCHANT = { username: 'bench_owner', password: `bench-${crypto.randomUUID()}` };
 const HOUR = 3_600_000;
@@ -76,14 +80,11 @@ async function grant(worker: LocalWorker, token: string, userIds: string[], poin
   }
 }
 
-const exchangeRequest = (itemId: string, buyerOf: (i: number) => Buyer, run: string) => (i: number) => ({
-  method: 'POST',
-  path: `/points-mall/items/${itemId}/exchange`,
-  headers: { authorization: `Bearer ${buyerOf(i).token}`, 'idempotency-key': `bench-${run}-${i}`, 'content-type': 'application/json' },
-  body: '{}',
-});
+const exchangePosts = (itemId: string, buyers: Buyer[], run: string): PostRequest[] =>
+  buyers.map((b, i) => ({ path: `/points-mall/items/${itemId}/exchange`, token: b.token, idempotencyKey: `bench-${run}-${i}`, body: '{}' }));
 
 async function main() {
+  await requireWrk();
   await withLocalWorker({ bindings: { JWT_KEYS: JWT.keys, JWT_ACTIVE_KID: JWT.kid }, fakeWeChat: false }, async (worker) => {
     await runSql(worker, buildSeedSql({ now: Date.now() }));
     const token = await signInMerchant(worker, MERCHANT);
@@ -91,52 +92,67 @@ async function main() {
     const [hot, ...others] = await seedBuyers(worker, 1 + spends + 100, JWT);
     const [spreads, warmers] = [others.slice(0, spends), others.slice(spends)];
     const balance = lots * LOT;
-    await grant(worker, token, Array.from({ length: lots }, () => hot!.id), LOT);
-    await grant(worker, token, [...spreads, ...warmers].map((b) => b.id), PRICE);
+    await grant(
+      worker,
+      token,
+      Array.from({ length: lots }, () => hot!.id),
+      LOT,
+    );
+    await grant(
+      worker,
+      token,
+      [...spreads, ...warmers].map((b) => b.id),
+      PRICE,
+    );
     console.log(`
 Machine:    ${machineLine()}
 Worker:     production bundle on workerd (Miniflare ${miniflareVersion()}), workerd's own socket; in-memory D1
 One balance: ${spends} POST /points-mall/items/:id/exchange (a coupon for ${PRICE} points) by ONE shopper holding ${balance} points in
-            ${lots} lots: ${Math.floor(balance / PRICE)} can be paid; autocannon, ${connections} keep-alive connections, all at once
-Baselines:  as many exchanges by ${spends} shoppers holding ${PRICE} points each (no contention on a balance); GET /healthz/live
+            ${lots} lots: ${Math.floor(balance / PRICE)} can be paid; wrk (2 threads), ${connections} keep-alive connections, each sent once
+Baselines:  as many exchanges by ${spends} shoppers holding ${PRICE} points each (no contention on a balance); GET /healthz/live (wrk, 8 s)
 Note:       the load generator and workerd share the same ${coreCount()} cores: figures compare within this run, not capacity.
 `);
     // Warm-up (not reported).
-    await burst(worker.directUrl, 50, 1_000, () => ({ method: 'GET', path: '/healthz/live' }));
-    await burst(worker.directUrl, 50, warmers.length, exchangeRequest(itemId, (i) => warmers[i]!, 'warm'));
+    await runWrk(worker.directUrl, ['/healthz/live'], { connections, threads: 2, durationSeconds: 2 });
+    await burstPosts(worker.directUrl, exchangePosts(itemId, warmers, 'warm'), connections, 2, STRAGGLER_WAIT_MS);
 
-    const route = await burst(worker.directUrl, connections, spends, () => ({ method: 'GET', path: '/healthz/live' }));
-    const spread = await burst(worker.directUrl, connections, spends, exchangeRequest(itemId, (i) => spreads[i]!, 'spread'));
-    const oneBalance = await burst(worker.directUrl, connections, spends, exchangeRequest(itemId, () => hot!, 'hot'));
-
-    const row = (name: string, b: Burst) => [
-      name,
-      b.requestsPerSecond.toFixed(0),
-      `${b.p50Ms} / ${b.p99Ms}`,
-      String(b.statuses.get(201) ?? b.statuses.get(200) ?? 0),
-      [...b.codes].map(([k, n]) => `${n}× ${k}`).join(', ') || '–',
-      String(b.errors + b.timeouts),
-    ];
-    console.log(
-      formatTable([
-        ['burst', 'req/s', 'p50 / p99 ms', '2xx', 'refusals', 'unanswered'],
-        row('GET /healthz/live', route),
-        row('exchange, one balance each', spread),
-        row('exchange, ONE balance', oneBalance),
-      ]),
+    const route = await runWrk(worker.directUrl, ['/healthz/live'], { connections, threads: 2, durationSeconds: 8 });
+    const spread = await burstPosts(worker.directUrl, exchangePosts(itemId, spreads, 'spread'), connections, 2, STRAGGLER_WAIT_MS);
+    const oneBalance = await burstPosts(
+      worker.directUrl,
+      exchangePosts(
+        itemId,
+        Array.from({ length: spends }, () => hot!),
+        'hot',
+      ),
+      connections,
+      2,
+      STRAGGLER_WAIT_MS,
     );
     console.log(
-      `  one balance: ${(oneBalance.requestsPerSecond / spread.requestsPerSecond).toFixed(2)}× the req/s of spends spread over shoppers, ${(oneBalance.requestsPerSecond / route.requestsPerSecond).toFixed(2)}× the bare route's\n`,
+      burstTable(
+        [
+          { name: 'GET /healthz/live (8 s)', baseline: route },
+          { name: `exchange, one balance each (${spends})`, burst: spread },
+          { name: `exchange, ONE balance (${spends})`, burst: oneBalance },
+        ],
+        route,
+      ),
     );
+    console.log(`  one balance: ${(oneBalance.requestsPerSecond / spread.requestsPerSecond).toFixed(2)}× the req/s of spends spread over shoppers\n`);
     const failed = await checkExactness(worker, hot!, spreads, balance, oneBalance, spread);
     console.log(`  load average at end: ${loadAverage()}`);
     if (failed) process.exitCode = 1;
   });
 }
 
-async function checkExactness(worker: LocalWorker, hot: Buyer, spreads: Buyer[], balance: number, oneBalance: Burst, spread: Burst): Promise<boolean> {
+async function checkExactness(worker: LocalWorker, hot: Buyer, spreads: Buyer[], balance: number, oneBalance: PostBurst, spread: PostBurst): Promise<boolean> {
   const affordable = Math.floor(balance / PRICE);
-  const [lotsNow] = await query<{ held: number; negative: number }>(worker, 'SELECT coalesce(sum(remaining), 0) AS held, coalesce(sum(remaining < 0), 0) AS negative FROM point_lots WHERE user_id = ?', hot.id);
+  const [lotsNow] = await query<{ held: number; negative: number }>(
+    worker,
+    'SELECT coalesce(sum(remaining), 0) AS held, coalesce(sum(remaining < 0), 0) AS negative FROM point_lots WHERE user_id = ?',
+    hot.id,
+  );
   const [journal] = await query<{ net: number; debits: number; spent: number }>(
     worker,
     "SELECT coalesce(sum(delta + frozen_delta), 0) AS net, coalesce(sum(kind = 'debit'), 0) AS debits, coalesce(-sum(CASE WHEN kind = 'debit' THEN delta END), 0) AS spent FROM point_entries WHERE user_id = ?",
@@ -144,28 +160,35 @@ async function checkExactness(worker: LocalWorker, hot: Buyer, spreads: Buyer[],
   );
   const [takes] = await query<{ taken: number }>(worker, 'SELECT coalesce(sum(t.amount), 0) AS taken FROM point_takes t JOIN point_lots l ON l.id = t.lot_id WHERE l.user_id = ?', hot.id);
   const [exchanges] = await query<{ n: number }>(worker, 'SELECT count(*) AS n FROM mall_exchanges WHERE user_id = ?', hot.id);
-  const [spreadLeft] = await query<{ n: number }>(
-    worker,
-    'SELECT count(*) AS n FROM point_lots WHERE remaining != 0 AND user_id BETWEEN ? AND ?',
-    spreads[0]!.id,
-    spreads.at(-1)!.id,
-  );
-  const won = oneBalance.statuses.get(201) ?? 0;
+  const [spreadLeft] = await query<{ n: number }>(worker, 'SELECT count(*) AS n FROM point_lots WHERE remaining != 0 AND user_id BETWEEN ? AND ?', spreads[0]!.id, spreads.at(-1)!.id);
+  const won = oneBalance.created;
+  // A request whose connection local workerd reset (README, Known issues) may have run: as long as
+  // enough reached the worker, exactly what the balance pays for is spent, answered or not.
+  const reached = spends - oneBalance.unanswered >= affordable;
   const checks = [
-    { name: `exactly ⌊${balance} / ${PRICE}⌋ spends paid (201 answers)`, ok: won === affordable, detail: `${won} of ${affordable}` },
-    { name: 'exactly as many exchange rows', ok: exchanges!.n === affordable, detail: `${exchanges!.n}` },
+    { name: `exactly ⌊${balance} / ${PRICE}⌋ spends paid (exchange rows)`, ok: reached && exchanges!.n === affordable, detail: `${exchanges!.n} of ${affordable}` },
+    { name: 'a 201 per exchange (plus at most the unanswered)', ok: won <= exchanges!.n && exchanges!.n <= won + oneBalance.unanswered, detail: `${won} × 201, ${oneBalance.unanswered} unanswered` },
     {
       name: 'every other answer 422 insufficient_points',
-      ok: (oneBalance.codes.get('422 insufficient_points') ?? 0) === spends - affordable && oneBalance.codes.size === (spends > affordable ? 1 : 0),
-      detail: [...oneBalance.codes].map(([k, n]) => `${n}× ${k}`).join(', ') || 'none',
+      ok: won + oneBalance.other + oneBalance.unanswered === spends && (oneBalance.other === 0 || oneBalance.otherCode === '422 insufficient_points'),
+      detail: `${oneBalance.other}× ${oneBalance.otherCode || 'none'}`,
     },
     { name: 'the balance holds what was left, no lot below 0', ok: lotsNow!.held === balance - affordable * PRICE && lotsNow!.negative === 0, detail: `${lotsNow!.held} left` },
-    { name: 'journal = lots, debits = takes = spends × price', ok: journal!.net === lotsNow!.held && journal!.debits === affordable && journal!.spent === takes!.taken && takes!.taken === affordable * PRICE, detail: `journal ${journal!.net}, ${journal!.debits} debits, taken ${takes!.taken}` },
-    { name: 'spread over shoppers: every spend paid, every balance 0', ok: (spread.statuses.get(201) ?? 0) === spreads.length && spreadLeft!.n === 0, detail: `${spread.statuses.get(201) ?? 0} of ${spreads.length}, ${spreadLeft!.n} lots left over` },
-    { name: 'every request answered', ok: oneBalance.errors + oneBalance.timeouts + spread.errors + spread.timeouts === 0, detail: `${oneBalance.errors + spread.errors} errors, ${oneBalance.timeouts + spread.timeouts} timeouts` },
+    {
+      name: 'journal = lots, debits = takes = spends × price',
+      ok: journal!.net === lotsNow!.held && journal!.debits === affordable && journal!.spent === takes!.taken && takes!.taken === affordable * PRICE,
+      detail: `journal ${journal!.net}, ${journal!.debits} debits, taken ${takes!.taken}`,
+    },
+    {
+      name: 'spread over shoppers: every answered spend paid, nothing left where paid',
+      ok: spread.other === 0 && spread.created + spread.unanswered === spreads.length && spreadLeft!.n <= spread.unanswered,
+      detail: `${spread.created} of ${spreads.length}, ${spreadLeft!.n} lots left over, ${spread.unanswered} unanswered`,
+    },
   ];
   console.log('Exactness:');
   for (const c of checks) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`);
+  const lost = oneBalance.unanswered + spread.unanswered;
+  if (lost) console.log(`  note  ${lost} requests got a reset connection instead of an answer (README, Known issues)`);
   return checks.some((c) => !c.ok);
 }
 

@@ -66,5 +66,7 @@ export const cartRoutes = new Hono<AppEnv>()
     const body = c.req.valid('json');
     const lines = await resolveCheckoutLines(c, body.items);
     const destination = await destinationOf(c.var.db, c.var.shopper.id, body.address_id);
-    return c.json(quoteView(await quoteLines(c.var.db, c.var.shopper.id, lines, destination, { points: body.points, couponId: body.coupon_id, now: c.var.clock.now(), timeZone: c.env.SHOP_TIME_ZONE })));
+    return c.json(
+      quoteView(await quoteLines(c.var.db, c.var.shopper.id, lines, destination, { points: body.points, couponId: body.coupon_id, now: c.var.clock.now(), timeZone: c.env.SHOP_TIME_ZONE })),
+    );
   });

@@ -11,9 +11,7 @@ import { createContextOf } from '../src/services/orders';
 
 export const pointsMallRoutes = new Hono<AppEnv>()
   .get('/points-mall/items', cachedCatalogResponse(), validate('query', v.strictObject({})), async (c) => c.json({ items: await listMallItems(c.var.db, true) }))
-  .get('/me/points-mall/exchanges', requireShopper(), validate('query', v.strictObject(pageQuery)), async (c) =>
-    c.json(await listOwnExchanges(c.var.db, c.var.shopper.id, c.req.valid('query'))),
-  )
+  .get('/me/points-mall/exchanges', requireShopper(), validate('query', v.strictObject(pageQuery)), async (c) => c.json(await listOwnExchanges(c.var.db, c.var.shopper.id, c.req.valid('query'))))
   .post(
     '/points-mall/items/:id/exchange',
     rateLimit('claim'),

@@ -225,6 +225,7 @@ export async function handleNotification(db: Db, pay: PayClient, headers: Header
   if (notification.event_type === 'TRANSACTION.SUCCESS') return applyTransaction(db, notification.resource, notification.id, now, hooks);
   const resource = notification.resource;
   // A paid-membership refund is not an order's (src/services/loyalty/plan-refunds.ts).
-  if (isPlanRefundNo(resource.out_refund_no)) return applyPlanRefundResult(db, { out_refund_no: resource.out_refund_no, refund_id: resource.refund_id, status: resource.refund_status }, notification.id, now);
+  if (isPlanRefundNo(resource.out_refund_no))
+    return applyPlanRefundResult(db, { out_refund_no: resource.out_refund_no, refund_id: resource.refund_id, status: resource.refund_status }, notification.id, now);
   return applyRefundResult(db, { out_refund_no: resource.out_refund_no, refund_id: resource.refund_id, status: resource.refund_status }, notification.id, now);
 }

@@ -35,7 +35,9 @@ export async function runScheduledWork(env: Env, clock: Clock) {
   const flashSales = await settleEndedFlashSales(env, clock.now());
   const points = await sweepPointLots(db, clock.now(), env.SHOP_TIME_ZONE);
   const membership = {
-    growth: await creditDueOrderGrowth(db, clock.now()), rerated: await rerateDueLevels(db, clock.now()), plansClosed: await closeExpiredPlanPurchases(db, pay, clock.now()),
+    growth: await creditDueOrderGrowth(db, clock.now()),
+    rerated: await rerateDueLevels(db, clock.now()),
+    plansClosed: await closeExpiredPlanPurchases(db, pay, clock.now()),
     birthdayCoupons: await grantBirthdayCoupons(db, clock.now(), env.SHOP_TIME_ZONE),
   };
   return { lostFlashOrders, expired, outbox, flashSales, shipping, tracking, afterSales, points, membership };

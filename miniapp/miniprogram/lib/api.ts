@@ -87,7 +87,6 @@ export const loyaltyApi = {
   plans: () => request<T.MemberPlanList>('/membership/plans', { auth: 'none' }),
   purchasePlan: (planId: string, idempotencyKey: string) => request<T.PlanPurchase>(`/membership/plans/${enc(planId)}/purchase`, { method: 'POST', idempotencyKey }),
   mallItems: () => request<T.MallItemList>('/points-mall/items', { auth: 'none' }),
-  exchange: (itemId: string, body: { address_id?: string }, idempotencyKey: string) =>
-    request<T.MallExchange>(`/points-mall/items/${enc(itemId)}/exchange`, { method: 'POST', body, idempotencyKey }),
+  exchange: (itemId: string, body: { address_id?: string }, idempotencyKey: string) => request<T.MallExchange>(`/points-mall/items/${enc(itemId)}/exchange`, { method: 'POST', body, idempotencyKey }),
   myExchanges: (cursor?: string) => request<T.MallExchangePage>('/me/points-mall/exchanges', { query: { cursor, limit: 20 } }),
 };

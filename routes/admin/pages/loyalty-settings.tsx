@@ -86,7 +86,9 @@ const settingFields = [
   'check_in_growth',
   'plan_refund_rule',
 ] as const;
-const settingsForm = vocabulary({ earn_birthday_multiplier_bps: '请输入 1–1000 的整数（%）' }, 'points_expiry_months', (p) => (p === 'earn_birthday_multiplier_bps' ? 'earn_birthday_multiplier_pct' : p));
+const settingsForm = vocabulary({ earn_birthday_multiplier_bps: '请输入 1–1000 的整数（%）' }, 'points_expiry_months', (p) =>
+  p === 'earn_birthday_multiplier_bps' ? 'earn_birthday_multiplier_pct' : p,
+);
 for (const field of settingFields) settingsForm.messages[field] ??= rangeMessage;
 
 function readSettings(values: FormValues, r: ReturnType<typeof fieldReader>) {
@@ -250,7 +252,15 @@ const tierKinds = { streak: '连续签到', cumulative: '累计签到' };
 
 const itemFields = ['kind', 'title', 'sku_id', 'coupon_template_id', 'points_price', 'cash', 'stock', 'per_shopper_limit'] as const;
 const itemForm = vocabulary(
-  { title: '请填写标题，最多 40 个字', sku_id: '请填写 SKU（sku_…）', coupon_template_id: '请填写优惠券模板（cpt_…）', points_price: rangeMessage, cash_fen: '优惠券兑换只用积分，不收现金', stock: rangeMessage, per_shopper_limit: rangeMessage },
+  {
+    title: '请填写标题，最多 40 个字',
+    sku_id: '请填写 SKU（sku_…）',
+    coupon_template_id: '请填写优惠券模板（cpt_…）',
+    points_price: rangeMessage,
+    cash_fen: '优惠券兑换只用积分，不收现金',
+    stock: rangeMessage,
+    per_shopper_limit: rangeMessage,
+  },
   'title',
   (p) => (p === 'cash_fen' ? 'cash' : p),
 );
@@ -298,7 +308,11 @@ const ListFormPage: FC<{
           <RefusedNotice errors={errors} />
           <form method="post" action={`/admin/loyalty/${kind}`}>
             {spec.fields.map((f) =>
-              f.choices ? <ChoiceField name={f.name} label={f.label} choices={f.choices} values={values} errors={errors} /> : <LabeledField name={f.name} label={f.label} values={values} errors={errors} inputmode={f.numeric ? 'numeric' : undefined} />,
+              f.choices ? (
+                <ChoiceField name={f.name} label={f.label} choices={f.choices} values={values} errors={errors} />
+              ) : (
+                <LabeledField name={f.name} label={f.label} values={values} errors={errors} inputmode={f.numeric ? 'numeric' : undefined} />
+              ),
             )}
             <button type="submit">创建</button>
           </form>
@@ -397,7 +411,15 @@ const switchParam = (prefix: string) => validate('param', v.object({ id: idOf(pr
 
 export const loyaltySettingsPages = adminSection('会员积分设置')
   .get('/settings', session('owner'), doneNotice, async (c) =>
-    render(c, <SettingsPage merchant={c.var.merchant} values={settingsValues(loyaltySettingsView(await getLoyaltySettings(c.var.db)))} errors={{}} notice={c.req.valid('query').done && notices[c.req.valid('query').done!]} />),
+    render(
+      c,
+      <SettingsPage
+        merchant={c.var.merchant}
+        values={settingsValues(loyaltySettingsView(await getLoyaltySettings(c.var.db)))}
+        errors={{}}
+        notice={c.req.valid('query').done && notices[c.req.valid('query').done!]}
+      />,
+    ),
   )
   .post('/settings', sameOrigin, session('owner'), async (c) => {
     const result = await submit(await c.req.parseBody(), settingFields, settingsForm, readSettings, loyaltySettingsBody, (input) => updateLoyaltySettings(c.var.db, input, c.var.clock.now()));
@@ -405,7 +427,10 @@ export const loyaltySettingsPages = adminSection('会员积分设置')
     return c.redirect(done('settings', 'saved'), 303);
   })
   .get('/levels', session('owner'), doneNotice, async (c) =>
-    render(c, <LevelsPage merchant={c.var.merchant} values={levelValues((await listLevels(c.var.db)).map(levelView))} errors={{}} notice={c.req.valid('query').done && notices[c.req.valid('query').done!]} />),
+    render(
+      c,
+      <LevelsPage merchant={c.var.merchant} values={levelValues((await listLevels(c.var.db)).map(levelView))} errors={{}} notice={c.req.valid('query').done && notices[c.req.valid('query').done!]} />,
+    ),
   )
   .post('/levels', sameOrigin, session('owner'), async (c) => {
     const result = await submit(await c.req.parseBody(), levelFields, levelsForm, readLevels, levelsBody, (input) => replaceLevels(c.var.db, input.levels, c.var.clock.now()));

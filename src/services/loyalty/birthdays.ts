@@ -88,4 +88,3 @@ export async function grantBirthdayCoupons(db: Db, now: number, timeZone: string
   }
   return due.length;
 }
-

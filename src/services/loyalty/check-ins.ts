@@ -34,7 +34,10 @@ async function checkInStatements(ctx: Ctx, settings: LoyaltySettings, date: stri
   const [rows, tiers] = await Promise.all([checkInDaysBetween(ctx.db, ctx.userId, cycle.firstDay, cycle.lastDay), listTiers(ctx.db)]);
   const days = [...rows.map((r) => dayNumber(r.localDate)!), dayNumber(date)!];
   const reached = tiersReached(tiers, cycleStats(days));
-  const templates = await loadRewardTemplates(ctx.db, reached.map((t) => t.couponTemplateId));
+  const templates = await loadRewardTemplates(
+    ctx.db,
+    reached.map((t) => t.couponTemplateId),
+  );
   const id = newId('chk');
   const expiresAt = pointsExpireAt(ctx.now, expiryPolicyOf(settings), ctx.timeZone);
   const reward = { userId: ctx.userId, source: 'check_in' as const, expiresAt, now: ctx.now };
@@ -117,7 +120,12 @@ export async function makeUpCheckIn(ctx: Ctx, date: string) {
 async function grantsOf(db: Db, userId: string, checkInId: string, grantIds: string[]) {
   const base = await db.$client.prepare("SELECT COALESCE(SUM(delta - debt_delta), 0) AS points FROM point_entries WHERE ref = ? AND kind = 'credit'").bind(checkInId).first<{ points: number }>();
   const tiers = grantIds.length ? await db.select().from(checkInGrants).where(inArray(checkInGrants.id, grantIds)) : [];
-  const coupons = await rewardCouponIds(db, userId, 'check_in', tiers.filter((t) => t.couponTemplateId).map((t) => t.id));
+  const coupons = await rewardCouponIds(
+    db,
+    userId,
+    'check_in',
+    tiers.filter((t) => t.couponTemplateId).map((t) => t.id),
+  );
   return {
     points: base?.points ?? 0,
     tier_rewards: tiers.map((t) => ({ reward_id: t.rewardId, points: t.points, coupon_template_id: t.couponTemplateId, coupon_id: coupons.get(t.id) ?? null })),

@@ -106,7 +106,13 @@ export async function submitPlanRefund({ db, pay }: { db: Db; pay: PayClient }, 
   const refund = await db.query.planRefunds.findFirst({ where: eq(planRefunds.id, refundId) });
   if (refund?.status !== 'processing') return;
   const purchase = (await db.query.planPurchases.findFirst({ where: eq(planPurchases.id, refund.purchaseId) }))!;
-  const answer = await pay.createRefund({ outTradeNo: purchase.outTradeNo, outRefundNo: refund.outRefundNo, reason: refund.reason.slice(0, 80), refundFen: refund.amountFen, totalFen: purchase.amountFen });
+  const answer = await pay.createRefund({
+    outTradeNo: purchase.outTradeNo,
+    outRefundNo: refund.outRefundNo,
+    reason: refund.reason.slice(0, 80),
+    refundFen: refund.amountFen,
+    totalFen: purchase.amountFen,
+  });
   await applyPlanRefundResult(db, { out_refund_no: answer.out_refund_no, refund_id: answer.refund_id, status: answer.status }, undefined, now);
 }
 

@@ -26,7 +26,19 @@ beforeAll(async () => {
   const owner = await ownerToken();
   const product = await createProduct(owner, await createCategory(owner, '会员'), { specs: [], skus: [{ spec_values: [], price_fen: 20_000, original_price_fen: 20_000, stock: 50 }] });
   skuId = product.skus[0].id;
-  expect((await api('POST', '/admin/api/loyalty/levels', { token: owner, body: { levels: [{ name: '银卡', growth_threshold: 1 }, { name: '金卡', growth_threshold: 100_000, free_shipping: true }] } })).status).toBe(200);
+  expect(
+    (
+      await api('POST', '/admin/api/loyalty/levels', {
+        token: owner,
+        body: {
+          levels: [
+            { name: '银卡', growth_threshold: 1 },
+            { name: '金卡', growth_threshold: 100_000, free_shipping: true },
+          ],
+        },
+      })
+    ).status,
+  ).toBe(200);
   planId = (await json(api('POST', '/admin/api/loyalty/plans', { token: owner, body: { name: '金卡月卡', period: 'month', price_fen: 1990, level_rank: 2 } }))).id;
   const template = await activeCoupon(owner);
   const item = (body: Record<string, unknown>) => json(api('POST', '/admin/api/points-mall/items', { token: owner, body: { stock: 10, per_shopper_limit: 2, ...body } }));

@@ -95,9 +95,24 @@ describe('check-in calendar', () => {
 describe('points page', () => {
   it('shows the balance, frozen, expiring, debt and a journal line per movement', async () => {
     const summary: PointsView = { balance: 120, frozen: 30, expiring_within_30_days: 20, debt: 5, can_spend: false };
-    const entry = (patch: Partial<PointsLedgerPage['items'][number]>) => ({ id: 'pen_x', kind: 'credit' as const, source: 'check_in' as const, points: 0, frozen_points: 0, debt_points: 0, ref: null, reason: '', created_at: '2026-12-01T01:00:00.000Z', ...patch });
+    const entry = (patch: Partial<PointsLedgerPage['items'][number]>) => ({
+      id: 'pen_x',
+      kind: 'credit' as const,
+      source: 'check_in' as const,
+      points: 0,
+      frozen_points: 0,
+      debt_points: 0,
+      ref: null,
+      reason: '',
+      created_at: '2026-12-01T01:00:00.000Z',
+      ...patch,
+    });
     const ledger: PointsLedgerPage = {
-      items: [entry({ id: 'pen_1', points: 5, reason: '签到 2026-12-01' }), entry({ id: 'pen_2', source: 'order', frozen_points: 30, reason: '订单积分' }), entry({ id: 'pen_3', kind: 'debit', source: 'reversal', points: -10, debt_points: 5 })],
+      items: [
+        entry({ id: 'pen_1', points: 5, reason: '签到 2026-12-01' }),
+        entry({ id: 'pen_2', source: 'order', frozen_points: 30, reason: '订单积分' }),
+        entry({ id: 'pen_3', kind: 'debit', source: 'reversal', points: -10, debt_points: 5 }),
+      ],
       next_cursor: null,
     };
     const { page } = await open('loyalty/points', pointsPage, (_m, path) => (path === '/me/points' ? ok(summary) : ok(ledger)));
@@ -121,7 +136,12 @@ describe('member card', () => {
     const levels: MemberLevelList = {
       items: [
         { rank: 1, name: '银卡', growth_threshold: 100, benefits: { discount_bps: 0, member_price: true, free_shipping: false, points_multiplier_bps: 10_000, birthday_coupon_template_id: null } },
-        { rank: 2, name: '金卡', growth_threshold: 500, benefits: { discount_bps: 500, member_price: false, free_shipping: true, points_multiplier_bps: 15_000, birthday_coupon_template_id: 'cpt_b' } },
+        {
+          rank: 2,
+          name: '金卡',
+          growth_threshold: 500,
+          benefits: { discount_bps: 500, member_price: false, free_shipping: true, points_multiplier_bps: 15_000, birthday_coupon_template_id: 'cpt_b' },
+        },
       ],
     };
     const view: MembershipView = {
@@ -132,7 +152,15 @@ describe('member card', () => {
       paid_plan: null,
       next_level: { rank: 2, name: '金卡', growth_threshold: 500, growth_to_go: 200 },
     };
-    const profile = { id: 'usr_me', nickname: '', avatar_url: null, phone: null, member_level: 1, created_at: '2026-01-01T00:00:00.000Z', birthday: { birthday: '1990-03-15', changeable_from: '2027-01-01T00:00:00.000Z' } };
+    const profile = {
+      id: 'usr_me',
+      nickname: '',
+      avatar_url: null,
+      phone: null,
+      member_level: 1,
+      created_at: '2026-01-01T00:00:00.000Z',
+      birthday: { birthday: '1990-03-15', changeable_from: '2027-01-01T00:00:00.000Z' },
+    };
     const { page } = await open('loyalty/membership', membershipPage, (_m, path) =>
       path === '/me/membership' ? ok(view) : path === '/membership/levels' ? ok(levels) : path === '/me' ? ok(profile) : ok({ items: [] }),
     );
@@ -157,7 +185,8 @@ describe('checkout points toggle', () => {
   it('switching on quotes again with the usable points and the order takes the points the quote applied', async () => {
     const bodies: unknown[] = [];
     const { page, calls } = await open('pages/checkout', checkoutPage, (method, path, body) => {
-      if (path === '/me/addresses') return ok({ items: [{ id: 'adr_1', is_default: true, recipient: '张三', phone: '13800000000', province: '', city: '', district: '', detail: '' }], next_cursor: null });
+      if (path === '/me/addresses')
+        return ok({ items: [{ id: 'adr_1', is_default: true, recipient: '张三', phone: '13800000000', province: '', city: '', district: '', detail: '' }], next_cursor: null });
       if (path === '/checkout/quote') {
         bodies.push(body);
         const asked = (body as { points?: number }).points;

@@ -50,7 +50,11 @@ describe('admin loyalty forms', () => {
   it('levels: thresholds out of order are refused at the row; the ladder is saved whole', async () => {
     const owner = await adminSession('owner');
     const template = await activeCoupon(await ownerToken(), { name: '生日礼' });
-    const row = (i: number, name: string, threshold: string, extra: Record<string, string> = {}) => ({ [`name_${i}`]: name, [`growth_threshold_${i}`]: threshold, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`${k}_${i}`, v])) });
+    const row = (i: number, name: string, threshold: string, extra: Record<string, string> = {}) => ({
+      [`name_${i}`]: name,
+      [`growth_threshold_${i}`]: threshold,
+      ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`${k}_${i}`, v])),
+    });
     const refused = await adminFormPost('/admin/loyalty/levels', { ...row(0, '银卡', '500'), ...row(1, '金卡', '100') }, { cookie: owner.cookie });
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain('门槛必须高于上一等级');
@@ -60,11 +64,16 @@ describe('admin loyalty forms', () => {
     expect(await unknown.text()).toContain('没有这个优惠券模板');
     const saved = await adminFormPost(
       '/admin/loyalty/levels',
-      { ...row(0, '银卡', '100', { member_price: 'yes' }), ...row(1, '金卡', '1000', { free_shipping: 'yes', points_multiplier_pct: '150', discount_bps: '500', birthday_coupon_template_id: template.id }) },
+      {
+        ...row(0, '银卡', '100', { member_price: 'yes' }),
+        ...row(1, '金卡', '1000', { free_shipping: 'yes', points_multiplier_pct: '150', discount_bps: '500', birthday_coupon_template_id: template.id }),
+      },
       { cookie: owner.cookie },
     );
     expect(saved.status).toBe(303);
-    const levels = (await env.DB.prepare('SELECT rank, name, growth_threshold, member_price, free_shipping, points_multiplier_bps, discount_bps, birthday_coupon_template_id FROM member_levels ORDER BY rank').all()).results;
+    const levels = (
+      await env.DB.prepare('SELECT rank, name, growth_threshold, member_price, free_shipping, points_multiplier_bps, discount_bps, birthday_coupon_template_id FROM member_levels ORDER BY rank').all()
+    ).results;
     expect(levels).toEqual([
       { rank: 1, name: '银卡', growth_threshold: 100, member_price: 1, free_shipping: 0, points_multiplier_bps: 10_000, discount_bps: 0, birthday_coupon_template_id: null },
       { rank: 2, name: '金卡', growth_threshold: 1000, member_price: 0, free_shipping: 1, points_multiplier_bps: 15_000, discount_bps: 500, birthday_coupon_template_id: template.id },

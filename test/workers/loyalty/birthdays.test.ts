@@ -8,25 +8,14 @@ import { isBirthdayOn, monthDaysCelebratedOn } from '../../../src/domain/loyalty
 import { ManualClock } from '../../../src/lib/clock';
 import { grantBirthdayCoupons } from '../../../src/services/loyalty/birthdays';
 import { runScheduledWork } from '../../../src/services/scheduled';
-import { clockedCaller, tokenAt } from '../../fixtures/bargain';
 import { activeCoupon } from '../../fixtures/coupons';
-import { api, createCategory, createProduct, json, shopperToken } from '../../fixtures/helpers';
-import { db, ownerToken, setLoyaltySettings } from '../../fixtures/loyalty';
+import { api, createCategory, createProduct, json } from '../../fixtures/helpers';
+import { clockedShopper, db, ownerToken, setLoyaltySettings, shanghai } from '../../fixtures/loyalty';
 
 const DAY = 86_400_000;
-const shanghai = (local: string) => Date.parse(`${local}+08:00`);
 const TZ = 'Asia/Shanghai';
 
-async function clockedShopper(start: string) {
-  const clock = new ManualClock(shanghai(start));
-  const call = clockedCaller(clock);
-  const { id } = await shopperToken();
-  const as = async (method: string, path: string, body?: unknown, headers?: Record<string, string>) => call(method, path, await tokenAt(id, clock.now()), body, headers);
-  const to = (local: string) => clock.advance(shanghai(local) - clock.now());
-  return { id, clock, as, to, setBirthday: (birthday: unknown) => as('PATCH', '/me', { birthday }) };
-}
-const birthdayCoupons = async (userId: string) =>
-  (await env.DB.prepare("SELECT count(*) AS n FROM shopper_coupons WHERE user_id = ? AND source = 'birthday'").bind(userId).first<{ n: number }>())!.n;
+const birthdayCoupons = async (userId: string) => (await env.DB.prepare("SELECT count(*) AS n FROM shopper_coupons WHERE user_id = ? AND source = 'birthday'").bind(userId).first<{ n: number }>())!.n;
 
 let skuId: string;
 let birthdayTemplate: { id: string };

@@ -1,22 +1,10 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../src/lib/clock';
-import { clockedCaller, tokenAt } from '../../fixtures/bargain';
-import { api, json, shopperToken } from '../../fixtures/helpers';
-import { grantPoints, ownerToken, setLoyaltySettings } from '../../fixtures/loyalty';
+import { api, json } from '../../fixtures/helpers';
+import { clockedShopper, grantPoints, ownerToken, setLoyaltySettings } from '../../fixtures/loyalty';
 import { activeCoupon } from '../../fixtures/coupons';
 
 const DAY = 86_400_000;
-const shanghai = (local: string) => Date.parse(`${local}+08:00`);
-
-/** A shopper whose calls go through an app on a clock the test moves. */
-async function clockedShopper(start: string) {
-  const clock = new ManualClock(shanghai(start));
-  const call = clockedCaller(clock);
-  const { id } = await shopperToken();
-  const as = async (method: string, path: string, body?: unknown) => call(method, path, await tokenAt(id, clock.now()), body);
-  return { id, clock, as, checkIn: () => as('POST', '/me/check-ins'), makeUp: (date: string) => as('POST', '/me/check-ins/make-up', { date }) };
-}
 
 const creditsOf = async (userId: string) =>
   (await env.DB.prepare("SELECT delta, reason FROM point_entries WHERE user_id = ? AND kind = 'credit' ORDER BY created_at, reason").bind(userId).all<{ delta: number; reason: string }>()).results;

@@ -4,29 +4,17 @@
 // reward names must exist.
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../src/lib/clock';
-import { clockedCaller, tokenAt } from '../../fixtures/bargain';
 import { activeCoupon } from '../../fixtures/coupons';
 import { api, json, newIdempotencyKey, shopperToken } from '../../fixtures/helpers';
-import { grantPoints, myPoints, ownerToken, setLoyaltySettings } from '../../fixtures/loyalty';
+import { clockedShopper, grantPoints, myPoints, ownerToken, setLoyaltySettings, shanghai } from '../../fixtures/loyalty';
 
 const DAY = 86_400_000;
-const shanghai = (local: string) => Date.parse(`${local}+08:00`);
 const one = <T>(sql: string, ...binds: unknown[]) =>
   env.DB.prepare(sql)
     .bind(...binds)
     .first<T>();
 const issuedCount = async (templateId: string) => (await one<{ issued_count: number }>('SELECT issued_count FROM coupon_templates WHERE id = ?', templateId))!.issued_count;
 const heldFrom = async (userId: string, source: string) => (await one<{ n: number }>('SELECT count(*) AS n FROM shopper_coupons WHERE user_id = ? AND source = ?', userId, source))!.n;
-
-/** A shopper on a clock the test moves (check-ins are by the shop's day). */
-async function clockedShopper(start: string) {
-  const clock = new ManualClock(shanghai(start));
-  const call = clockedCaller(clock);
-  const { id } = await shopperToken();
-  const as = async (method: string, path: string, body?: unknown) => call(method, path, await tokenAt(id, clock.now()), body);
-  return { id, clock, as, checkIn: () => as('POST', '/me/check-ins'), makeUp: (date: string) => as('POST', '/me/check-ins/make-up', { date }) };
-}
 
 let owner: string;
 let tierTemplate: { id: string };
@@ -132,7 +120,16 @@ describe('templates a reward names', () => {
     for (const [path, body, field] of [
       ['/admin/api/loyalty/check-in-rewards', { kind: 'streak', days: 9, points: 0, coupon_template_id: 'cpt_nope' }, 'body.coupon_template_id'],
       ['/admin/api/points-mall/items', { kind: 'coupon', title: 'x', coupon_template_id: 'cpt_nope', points_price: 10, stock: 1 }, 'body.coupon_template_id'],
-      ['/admin/api/loyalty/levels', { levels: [{ name: '银卡', growth_threshold: 1 }, { name: '金卡', growth_threshold: 9, birthday_coupon_template_id: 'cpt_nope' }] }, 'body.levels.1.birthday_coupon_template_id'],
+      [
+        '/admin/api/loyalty/levels',
+        {
+          levels: [
+            { name: '银卡', growth_threshold: 1 },
+            { name: '金卡', growth_threshold: 9, birthday_coupon_template_id: 'cpt_nope' },
+          ],
+        },
+        'body.levels.1.birthday_coupon_template_id',
+      ],
     ] as const) {
       const res = await api('POST', path, { token: owner, body });
       expect(res.status).toBe(422);

@@ -57,7 +57,9 @@ describe('points mall', () => {
       .first<{ n: number; total: number }>();
     expect(spent).toEqual({ n: 100, total: -10_000 });
     // Each exchange issued its coupon in its own batch: 100 coupons, one per winner.
-    const issued = await env.DB.prepare("SELECT count(*) AS n, count(DISTINCT user_id) AS users FROM shopper_coupons WHERE source = 'points_mall' AND source_ref IN (SELECT id FROM mall_exchanges WHERE item_id = ?)")
+    const issued = await env.DB.prepare(
+      "SELECT count(*) AS n, count(DISTINCT user_id) AS users FROM shopper_coupons WHERE source = 'points_mall' AND source_ref IN (SELECT id FROM mall_exchanges WHERE item_id = ?)",
+    )
       .bind(coupon.id)
       .first();
     expect(issued).toEqual({ n: 100, users: 100 });

@@ -10,7 +10,9 @@ const weekdayOf = (date: string) => (new Date(`${date}T00:00:00Z`).getUTCDay() +
 
 export function cellsOf(calendar: Pick<CheckInCalendar, 'days' | 'today'>): Cell[] {
   const first = calendar.days[0];
-  const blanks: Cell[] = first ? Array.from({ length: weekdayOf(first.date) }, (_, i) => ({ key: `blank-${i}`, day: 0, date: '', checkedIn: false, madeUp: false, canMakeUp: false, today: false, blank: true })) : [];
+  const blanks: Cell[] = first
+    ? Array.from({ length: weekdayOf(first.date) }, (_, i) => ({ key: `blank-${i}`, day: 0, date: '', checkedIn: false, madeUp: false, canMakeUp: false, today: false, blank: true }))
+    : [];
   return [
     ...blanks,
     ...calendar.days.map((d: CheckInDay) => ({
