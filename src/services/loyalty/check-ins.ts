@@ -28,10 +28,15 @@ const checkInDaysBetween = async (db: Db, userId: string, firstDay: number, last
 const listTiers = (db: Db): Promise<TierReward[]> =>
   db.select({ id: checkInRewards.id, kind: checkInRewards.kind, days: checkInRewards.days, points: checkInRewards.points, couponTemplateId: checkInRewards.couponTemplateId }).from(checkInRewards);
 
+const alreadyCheckedIn = () => conflict('already_checked_in', 'Already checked in on that day.');
+
 /** The check-in row, its base reward and every tier the cycle reaches with it (granted at most once each). */
 async function checkInStatements(ctx: Ctx, settings: LoyaltySettings, date: string, makeUp: boolean): Promise<{ id: string; statements: Statement[]; grantIds: string[] }> {
   const cycle = cycleOf(date, settings.checkInCycle);
   const [rows, tiers] = await Promise.all([checkInDaysBetween(ctx.db, ctx.userId, cycle.firstDay, cycle.lastDay), listTiers(ctx.db)]);
+  // A tap on a day already checked in is refused here without a write; the unique index still
+  // decides the taps that race past this read.
+  if (rows.some((r) => r.localDate === date)) throw alreadyCheckedIn();
   const days = [...rows.map((r) => dayNumber(r.localDate)!), dayNumber(date)!];
   const reached = tiersReached(tiers, cycleStats(days));
   const templates = await loadRewardTemplates(
@@ -72,7 +77,7 @@ async function runCheckIn(ctx: Ctx, statements: Statement[]) {
   try {
     await runBatch(ctx.db, statements);
   } catch (error) {
-    if (/check_ins\.user_id, check_ins\.local_date/.test(String((error as Error)?.message))) throw conflict('already_checked_in', 'Already checked in on that day.');
+    if (/check_ins\.user_id, check_ins\.local_date/.test(String((error as Error)?.message))) throw alreadyCheckedIn();
     throw error;
   }
 }
