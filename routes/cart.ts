@@ -32,11 +32,11 @@ export const cartRoutes = new Hono<AppEnv>()
   .use('/cart', requireShopper())
   .use('/cart/*', requireShopper())
   .use('/checkout/*', requireShopper())
-  .get('/cart', async (c) => c.json(await cartView(c.var.db, c.var.shopper.id, c.var.clock.now())))
+  .get('/cart', async (c) => c.json(await cartView(c.var.db, c.var.shopper.id, c.var.clock.now(), c.env.SHOP_TIME_ZONE)))
   .post('/cart/items', validate('json', v.strictObject({ sku_id: idOf('sku'), quantity })), async (c) => {
     const { sku_id, quantity: q } = c.req.valid('json');
     await addToCart(c.var.db, c.var.shopper.id, sku_id, q, c.var.clock.now());
-    return c.json(await cartView(c.var.db, c.var.shopper.id, c.var.clock.now()), 201);
+    return c.json(await cartView(c.var.db, c.var.shopper.id, c.var.clock.now(), c.env.SHOP_TIME_ZONE), 201);
   })
   .patch(
     '/cart/items/:id',
@@ -50,21 +50,23 @@ export const cartRoutes = new Hono<AppEnv>()
     ),
     async (c) => {
       await updateCartLine(c.var.db, c.var.shopper.id, c.req.valid('param').id, c.req.valid('json'), c.var.clock.now());
-      return c.json(await cartView(c.var.db, c.var.shopper.id, c.var.clock.now()));
+      return c.json(await cartView(c.var.db, c.var.shopper.id, c.var.clock.now(), c.env.SHOP_TIME_ZONE));
     },
   )
   .delete('/cart/items/:id', lineParam, async (c) => {
     await removeCartLine(c.var.db, c.var.shopper.id, c.req.valid('param').id);
-    return c.json(await cartView(c.var.db, c.var.shopper.id, c.var.clock.now()));
+    return c.json(await cartView(c.var.db, c.var.shopper.id, c.var.clock.now(), c.env.SHOP_TIME_ZONE));
   })
   .post('/cart/select', validate('json', v.strictObject({ item_ids: v.optional(v.pipe(v.array(idOf('crt')), v.maxLength(MAX_CART_LINES))), selected: v.boolean() })), async (c) => {
     const { item_ids, selected } = c.req.valid('json');
     await selectCartLines(c.var.db, c.var.shopper.id, item_ids, selected, c.var.clock.now());
-    return c.json(await cartView(c.var.db, c.var.shopper.id, c.var.clock.now()));
+    return c.json(await cartView(c.var.db, c.var.shopper.id, c.var.clock.now(), c.env.SHOP_TIME_ZONE));
   })
   .post('/checkout/quote', validate('json', v.strictObject({ ...checkoutLinesBody.entries, address_id: v.optional(idOf('adr')) })), async (c) => {
     const body = c.req.valid('json');
     const lines = await resolveCheckoutLines(c, body.items);
     const destination = await destinationOf(c.var.db, c.var.shopper.id, body.address_id);
-    return c.json(quoteView(await quoteLines(c.var.db, c.var.shopper.id, lines, destination, { points: body.points, couponId: body.coupon_id, now: c.var.clock.now() })));
+    return c.json(
+      quoteView(await quoteLines(c.var.db, c.var.shopper.id, lines, destination, { points: body.points, couponId: body.coupon_id, now: c.var.clock.now(), timeZone: c.env.SHOP_TIME_ZONE })),
+    );
   });

@@ -1,4 +1,4 @@
-// The signed-in shopper's own profile and shipping addresses.
+// The signed-in shopper's own profile (with the birthday that loyalty's birthday benefits use) and shipping addresses.
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
@@ -6,6 +6,7 @@ import { httpsUrl, idOf, text, validate } from '../src/lib/validate';
 import { createAddress, deleteAddress, findOwnAddress, addressView, listAddresses, updateAddress } from '../src/services/addresses';
 import { requireShopper } from '../src/http/auth';
 import { ownProfile, updateProfile } from '../src/services/shoppers';
+import { birthdayView, findBirthday, setBirthday } from '../src/services/loyalty/birthdays';
 
 const mainlandMobile = v.pipe(v.string(), v.regex(/^1[3-9]\d{9}$/, 'must be an 11-digit mainland mobile number'));
 const addressFields = {
@@ -37,18 +38,28 @@ const addressParam = validate('param', v.object({ id: idOf('adr') }));
 export const meRoutes = new Hono<AppEnv>()
   .use('/me', requireShopper())
   .use('/me/*', requireShopper())
-  .get('/me', async (c) => c.json(await ownProfile(c.var.db, c.var.shopper.id)))
+  .get('/me', async (c) => {
+    const [profile, birthday] = await Promise.all([ownProfile(c.var.db, c.var.shopper.id), findBirthday(c.var.db, c.var.shopper.id)]);
+    return c.json({ ...profile, birthday: birthdayView(birthday) });
+  })
   .patch(
     '/me',
     validate(
       'json',
       v.pipe(
-        v.strictObject({ nickname: v.optional(text(32)), avatar_url: v.optional(v.nullable(httpsUrl)) }),
+        v.strictObject({
+          nickname: v.optional(text(32)),
+          avatar_url: v.optional(v.nullable(httpsUrl)),
+          birthday: v.optional(v.pipe(v.string(), v.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date (YYYY-MM-DD)'))),
+        }),
         v.check((b) => Object.keys(b).length > 0, 'must change at least one field'),
       ),
     ),
     async (c) => {
-      await updateProfile(c.var.db, c.var.shopper.id, c.req.valid('json'), c.var.clock.now());
+      const { birthday, ...profile } = c.req.valid('json');
+      // The birthday first: it is the part that can be refused (then nothing is written).
+      if (birthday !== undefined) await setBirthday(c.var.db, c.var.shopper.id, birthday, c.var.clock.now(), c.env.SHOP_TIME_ZONE);
+      if (Object.keys(profile).length) await updateProfile(c.var.db, c.var.shopper.id, profile, c.var.clock.now());
       return c.json({ ok: true });
     },
   )

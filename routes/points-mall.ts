@@ -1,16 +1,17 @@
-// The points mall: the public list (cached with the catalog) and a shopper's exchange.
+// The points mall: the public list (cached with the catalog), a shopper's exchange and their exchanges.
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
 import { requireShopper } from '../src/http/auth';
 import { cachedCatalogResponse } from '../src/http/catalog-cache';
 import { rateLimit } from '../src/lib/rate-limit';
-import { idempotencyHeader, idOf, validate } from '../src/lib/validate';
-import { exchangeMallItem, listMallItems } from '../src/services/loyalty/points-mall';
+import { idempotencyHeader, idOf, pageQuery, validate } from '../src/lib/validate';
+import { exchangeMallItem, listMallItems, listOwnExchanges } from '../src/services/loyalty/points-mall';
 import { createContextOf } from '../src/services/orders';
 
 export const pointsMallRoutes = new Hono<AppEnv>()
   .get('/points-mall/items', cachedCatalogResponse(), validate('query', v.strictObject({})), async (c) => c.json({ items: await listMallItems(c.var.db, true) }))
+  .get('/me/points-mall/exchanges', requireShopper(), validate('query', v.strictObject(pageQuery)), async (c) => c.json(await listOwnExchanges(c.var.db, c.var.shopper.id, c.req.valid('query'))))
   .post(
     '/points-mall/items/:id/exchange',
     rateLimit('claim'),

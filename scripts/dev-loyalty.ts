@@ -1,10 +1,33 @@
 // Demo loyalty setup for `npm run dev`: earning and spending settings, three member levels with
-// benefits, a paid monthly plan, check-in rewards with a streak tier, and two points-mall items
-// (a SKU and a coupon). Through the admin API as the owner, once: each part that already exists
-// is left alone, so running dev again adds nothing.
+// benefits (the top one a birthday coupon), a paid monthly plan, check-in rewards with a streak
+// tier that also gives a coupon, and two points-mall items (a SKU and a coupon). The coupons are
+// the loyalty demo's own templates (given only as rewards, not in the coupon centre). Through the
+// admin API as the owner, once: each part that already exists is left alone, so running dev
+// again adds nothing.
 import { call, demoSkus } from './dev-campaigns';
 
 type Owner = { username: string; password: string };
+const DAY_MS = 86_400_000;
+
+/** A reward-only coupon template (not in the coupon centre), looked up by name first. */
+async function rewardTemplate(apiUrl: string, token: string, name: string, amountOffFen: number): Promise<string> {
+  const existing = ((await call(apiUrl, token, 'GET', '/admin/api/coupons?limit=50')).items as { id: string; name: string }[]).find((t) => t.name === name);
+  if (existing) return existing.id;
+  const now = Date.now();
+  const { id } = await call(apiUrl, token, 'POST', '/admin/api/coupons', {
+    name,
+    kind: 'no_threshold',
+    amount_off_fen: amountOffFen,
+    scope: { kind: 'all' },
+    total_quantity: null,
+    in_centre: false,
+    claim_starts_at: new Date(now).toISOString(),
+    claim_ends_at: new Date(now + 365 * DAY_MS).toISOString(),
+    validity: { kind: 'relative', days: 30 },
+  });
+  await call(apiUrl, token, 'POST', `/admin/api/coupons/${id}/activate`);
+  return id;
+}
 
 export async function seedDemoLoyalty(apiUrl: string, owner: Owner): Promise<string[]> {
   const { token } = await call(apiUrl, null, 'POST', '/admin/api/login', { username: owner.username, password: owner.password });
@@ -26,7 +49,14 @@ export async function seedDemoLoyalty(apiUrl: string, owner: Owner): Promise<str
       levels: [
         { name: '普通会员', growth_threshold: 0 },
         { name: '银卡会员', growth_threshold: 500, member_price: true, points_multiplier_bps: 12_000 },
-        { name: '金卡会员', growth_threshold: 2000, member_price: true, free_shipping: true, points_multiplier_bps: 15_000 },
+        {
+          name: '金卡会员',
+          growth_threshold: 2000,
+          member_price: true,
+          free_shipping: true,
+          points_multiplier_bps: 15_000,
+          birthday_coupon_template_id: await rewardTemplate(apiUrl, token, '会员生日券（演示）', 2000),
+        },
       ],
     });
     created.push('settings and three levels');
@@ -36,7 +66,12 @@ export async function seedDemoLoyalty(apiUrl: string, owner: Owner): Promise<str
     created.push('a paid plan');
   }
   if (await empty('/admin/api/loyalty/check-in-rewards')) {
-    await call(apiUrl, token, 'POST', '/admin/api/loyalty/check-in-rewards', { kind: 'streak', days: 7, points: 50 });
+    await call(apiUrl, token, 'POST', '/admin/api/loyalty/check-in-rewards', {
+      kind: 'streak',
+      days: 7,
+      points: 50,
+      coupon_template_id: await rewardTemplate(apiUrl, token, '连续签到礼券（演示）', 300),
+    });
     await call(apiUrl, token, 'POST', '/admin/api/loyalty/check-in-rewards', { kind: 'cumulative', days: 15, points: 100 });
     created.push('check-in rewards');
   }
@@ -46,7 +81,7 @@ export async function seedDemoLoyalty(apiUrl: string, owner: Owner): Promise<str
     await call(apiUrl, token, 'POST', '/admin/api/points-mall/items', {
       kind: 'coupon',
       title: '5 元优惠券（演示）',
-      coupon_template_id: 'tpl_demo5',
+      coupon_template_id: await rewardTemplate(apiUrl, token, '积分兑换5元券（演示）', 500),
       points_price: 200,
       stock: 100,
       per_shopper_limit: 2,

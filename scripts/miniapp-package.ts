@@ -11,6 +11,8 @@ export const PACKAGE_LIMIT_BYTES = 2 * 1024 * 1024;
 export const TOTAL_LIMIT_BYTES = 30 * 1024 * 1024;
 /** Pages under this folder are marketing pages: they belong in subpackages. */
 const MARKETING_ROOT = 'marketing/';
+/** The main package's own folders: a subpackage root inside one would split what the main package needs. */
+const MAIN_PACKAGE_ROOTS = ['pages/', 'components/', 'lib/'];
 
 /** The APIs WeChat makes a mini-program declare in requiredPrivateInfos (and apply for). */
 export const PRIVATE_INFO_APIS = [
@@ -103,8 +105,10 @@ export function checkPackages(miniprogramDir: string): PackageReport {
   for (const page of app.pages) {
     if (page.startsWith(MARKETING_ROOT)) problems.push(`marketing page ${page} must be in a subpackage`);
   }
-  // Feature subpackages (marketing/<engine>/, after-sales/) may sit anywhere but over main-package pages (WeChat refuses that).
+  // A subpackage is a feature's own folder (marketing/<engine>/, after-sales/, loyalty/ …): never inside the
+  // main package's folders, and no main-package page inside it (WeChat refuses that).
   for (const s of subPackages) {
+    if (MAIN_PACKAGE_ROOTS.some((root) => rootOf(s.root).startsWith(root))) problems.push(`subpackage ${s.root} is inside the main package's ${rootOf(s.root).split('/')[0]}/`);
     for (const page of app.pages) if (page.startsWith(rootOf(s.root))) problems.push(`main-package page ${page} is inside subpackage ${s.root}`);
   }
 

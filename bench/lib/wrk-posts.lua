@@ -28,6 +28,7 @@ function init(args)
     i = i + 1
   end
   position, answered, last_answer_us = 0, 0, now_us()
+  quiet_us = (tonumber(os.getenv("WRK_QUIET_MS") or "") or 2000) * 1000
   created, sold_out, per_user_limit, other, last_win_us = 0, 0, 0, 0, 0
   other_code = ""
 end
@@ -45,8 +46,9 @@ end
 function response(status, headers, body)
   if status == 404 then
     -- Every line sent, yet some never answered (a connection wrk had to reopen drops the request
-    -- it was on): after two quiet seconds the thread is done; done() reports them as unanswered.
-    if position > #lines and now_us() - last_answer_us > 2000000 then finish() end
+    -- it was on): after WRK_QUIET_MS quiet (default two seconds) the thread is done; done()
+    -- reports them as unanswered. A slow route's last answers may take longer than two seconds.
+    if position > #lines and now_us() - last_answer_us > quiet_us then finish() end
     return
   end
   answered = answered + 1

@@ -30,7 +30,8 @@ export type PostBurst = {
   timeouts: number;
 };
 
-export async function burstPosts(baseUrl: string, requests: PostRequest[], connections: number, threads = 2): Promise<PostBurst> {
+/** `quietMs`: how long after its last answer a thread that has sent its share waits for stragglers. */
+export async function burstPosts(baseUrl: string, requests: PostRequest[], connections: number, threads = 2, quietMs = 2000): Promise<PostBurst> {
   const dir = mkdtempSync(join(tmpdir(), 'wrk-posts-'));
   const file = join(dir, 'requests.tsv');
   writeFileSync(file, `${requests.map((r) => [r.path, `Bearer ${r.token}`, r.idempotencyKey, r.body].join('\t')).join('\n')}\n`);
@@ -38,7 +39,7 @@ export async function burstPosts(baseUrl: string, requests: PostRequest[], conne
     // A duration long enough for any burst; wrk is stopped (SIGINT) once every thread says it is done.
     const args = ['-t', String(threads), '-c', String(Math.max(connections, threads)), '-d', '600s', '--timeout', '30s', '-s', SCRIPT, baseUrl];
     const output = await new Promise<string>((resolve, reject) => {
-      const wrk = spawn('wrk', args, { env: { ...process.env, WRK_REQUESTS: file, WRK_THREADS: String(threads) } });
+      const wrk = spawn('wrk', args, { env: { ...process.env, WRK_REQUESTS: file, WRK_THREADS: String(threads), WRK_QUIET_MS: String(quietMs) } });
       let stdout = '';
       let stderr = '';
       wrk.stdout.on('data', (chunk: Buffer) => {

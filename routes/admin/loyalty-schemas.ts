@@ -35,6 +35,9 @@ export const loyaltySettingsBody = v.pipe(
   v.check((b) => Object.keys(b).length > 0, 'must change at least one field'),
 );
 
+/** A paid plan purchase refunded by the merchant (the amount follows the shop's refund rule). */
+export const planRefundBody = v.strictObject({ reason: text(80) });
+
 /** A manual grant (> 0) or deduction (< 0); the reason is kept in the journal with who made it. */
 export const pointsAdjustmentBody = v.strictObject({
   points: v.pipe(

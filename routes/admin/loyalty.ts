@@ -1,4 +1,5 @@
-// Merchant loyalty API: settings, and a shopper's points (journal, manual grant or deduction).
+// Merchant loyalty API: settings, levels, plans (and refunds of their purchases), check-in tiers,
+// points-mall items, and a shopper's points (journal, manual grant or deduction).
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../../src/env';
@@ -6,11 +7,12 @@ import { requireMerchant } from '../../src/http/auth';
 import { idOf, pageQuery, validate } from '../../src/lib/validate';
 import { adjustPointsByMerchant, pointsLedgerPage, pointsView } from '../../src/services/loyalty/points';
 import { getLoyaltySettings, listCategoryMultipliers, loyaltySettingsView, setCategoryMultiplier, updateLoyaltySettings } from '../../src/services/loyalty/settings';
-import { categoryMultiplierBody, checkInRewardBody, levelsBody, loyaltySettingsBody, mallItemBody, planBody, pointsAdjustmentBody } from './loyalty-schemas';
+import { categoryMultiplierBody, checkInRewardBody, levelsBody, loyaltySettingsBody, mallItemBody, planBody, planRefundBody, pointsAdjustmentBody } from './loyalty-schemas';
 import { createMallItem, listMallItems, setMallItemActive } from '../../src/services/loyalty/points-mall';
 import { createPlan, listPlans, setPlanActive } from '../../src/services/loyalty/plans';
 import { levelView, listLevels, replaceLevels } from '../../src/services/loyalty/membership';
 import { createCheckInReward, deleteCheckInReward, listCheckInRewards } from '../../src/services/loyalty/check-ins';
+import { refundPlanPurchase, shopperPlanPurchases } from '../../src/services/loyalty/plan-refunds';
 
 const shopperParam = validate('param', v.object({ id: idOf('usr') }));
 
@@ -25,6 +27,10 @@ export const adminLoyaltyRoutes = new Hono<AppEnv>()
   .post('/loyalty/plans', requireMerchant('owner'), validate('json', planBody), async (c) => c.json(await createPlan(c.var.db, c.req.valid('json'), c.var.clock.now()), 201))
   .patch('/loyalty/plans/:id', requireMerchant('owner'), validate('param', v.object({ id: idOf('mpl') })), validate('json', v.strictObject({ active: v.boolean() })), async (c) =>
     c.json(await setPlanActive(c.var.db, c.req.valid('param').id, c.req.valid('json').active)),
+  )
+  .get('/shoppers/:id/plan-purchases', requireMerchant('viewer'), shopperParam, async (c) => c.json({ items: await shopperPlanPurchases(c.var.db, c.req.valid('param').id), next_cursor: null }))
+  .post('/loyalty/plan-purchases/:id/refund', requireMerchant('owner'), validate('param', v.object({ id: idOf('mpp') })), validate('json', planRefundBody), async (c) =>
+    c.json(await refundPlanPurchase(c.var.db, { purchaseId: c.req.valid('param').id, reason: c.req.valid('json').reason, merchantId: c.var.merchant.id, now: c.var.clock.now() }), 201),
   )
   .get('/points-mall/items', requireMerchant('viewer'), async (c) => c.json({ items: await listMallItems(c.var.db, false), next_cursor: null }))
   .post('/points-mall/items', requireMerchant('operator'), validate('json', mallItemBody), async (c) => c.json(await createMallItem(c.var.db, c.req.valid('json'), c.var.clock.now()), 201))

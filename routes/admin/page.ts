@@ -10,6 +10,7 @@ import { promotionPages } from './pages/promotions';
 import { flashSalePages } from './pages/flash-sales';
 import { groupBuyPages } from './pages/group-buys';
 import { loyaltyPages } from './pages/loyalty';
+import { loyaltySettingsPages } from './pages/loyalty-settings';
 import { orderPages } from './pages/orders';
 import { productPages } from './pages/products';
 import { sessionPages } from './pages/session';
@@ -26,5 +27,6 @@ export const adminPageRoutes = new Hono<AppEnv>()
   .route('/after-sales', afterSalePages)
   .route('/shipping-uploads', shippingUploadPages)
   .route('/loyalty', loyaltyPages)
+  .route('/loyalty', loyaltySettingsPages)
   .route('/coupons', couponPages)
   .route('/promotions', promotionPages);

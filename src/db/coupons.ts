@@ -19,7 +19,8 @@ import { users } from './shoppers';
 export const couponTemplateStatuses = ['draft', 'active', 'paused', 'ended'] as const;
 export const couponAudiences = ['everyone', 'new_shopper', 'member_level'] as const;
 export const heldCouponStatuses = ['unused', 'locked', 'used', 'expired'] as const;
-export const couponSources = ['claim', 'code', 'issue', 'new_shopper'] as const;
+// check_in, birthday and points_mall: loyalty rewards (src/services/coupons/rewards.ts).
+export const couponSources = ['claim', 'code', 'issue', 'new_shopper', 'check_in', 'birthday', 'points_mall'] as const;
 
 export const couponTemplates = sqliteTable(
   'coupon_templates',

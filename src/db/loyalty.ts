@@ -389,3 +389,62 @@ export const mallExchangeCounts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.itemId, t.userId] })],
 );
+
+/**
+ * The shopper's birthday, for birthday benefits (the points multiplier, the level's birthday
+ * coupon). month_day (MM-DD) is what the daily sweep looks up; set_at gates the next change.
+ */
+export const memberBirthdays = sqliteTable(
+  'member_birthdays',
+  {
+    userId: text('user_id')
+      .primaryKey()
+      .references(() => users.id),
+    birthday: text('birthday').notNull(),
+    monthDay: text('month_day').notNull(),
+    setAt: integer('set_at').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('member_birthdays_month_day_idx').on(t.monthDay), check('member_birthdays_month_day', sql`${t.monthDay} = substr(${t.birthday}, 6)`)],
+);
+
+/** A birthday benefit given (the level's birthday coupon), once per shopper and year. */
+export const birthdayGrants = sqliteTable(
+  'birthday_grants',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    year: integer('year').notNull(),
+    couponTemplateId: text('coupon_template_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('birthday_grants_once_a_year_idx').on(t.userId, t.year)],
+);
+
+/**
+ * Refunds of paid-membership purchases (the shop's refund rule: pro rata or none), sent to
+ * WeChat Pay by the outbox (kind submit_plan_refund). One live refund per purchase: a failed one
+ * may be followed by another.
+ */
+export const planRefunds = sqliteTable(
+  'plan_refunds',
+  {
+    id: text('id').primaryKey(),
+    purchaseId: text('purchase_id').notNull(),
+    userId: text('user_id').notNull(),
+    outRefundNo: text('out_refund_no').notNull(),
+    amountFen: integer('amount_fen').notNull(),
+    reason: text('reason').notNull(),
+    status: text('status', { enum: ['processing', 'succeeded', 'failed'] }).notNull(),
+    actorId: text('actor_id'),
+    wechatRefundId: text('wechat_refund_id'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('plan_refunds_out_refund_no_idx').on(t.outRefundNo),
+    uniqueIndex('plan_refunds_one_live_idx').on(t.purchaseId).where(sql`${t.status} <> 'failed'`),
+    index('plan_refunds_processing_idx').on(t.status, t.updatedAt),
+    check('plan_refunds_amount_positive', sql`${t.amountFen} > 0`),
+  ],
+);

@@ -169,7 +169,7 @@ export const outbox = sqliteTable(
   {
     id: text('id').primaryKey(),
     kind: text('kind', {
-      enum: ['submit_refund', 'upload_shipping', 'correct_shipping', 'notify_confirm_receive', 'subscribe_tracking', 'send_subscribe_message', 'subscribe_return_tracking'],
+      enum: ['submit_refund', 'upload_shipping', 'correct_shipping', 'notify_confirm_receive', 'subscribe_tracking', 'send_subscribe_message', 'subscribe_return_tracking', 'submit_plan_refund'],
     }).notNull(),
     /** The entity the work is about (order id, refund id); with kind, unique. */
     subjectId: text('subject_id').notNull(),

@@ -14,7 +14,7 @@ export const MAX_CART_LINES = 100;
 export const MAX_LINE_QUANTITY = 999;
 
 /** The cart, its lines priced with the store promotions running at `now` (the coupon is chosen at checkout). */
-export async function cartView(db: Db, userId: string, now: number) {
+export async function cartView(db: Db, userId: string, now: number, timeZone: string) {
   const lines = await db.select().from(cartItems).where(eq(cartItems.userId, userId)).orderBy(asc(cartItems.createdAt), asc(cartItems.id));
   const skus = await loadPurchasableSkus(
     db,
@@ -45,7 +45,7 @@ export async function cartView(db: Db, userId: string, now: number) {
       userId,
       selectedAvailable.map((i) => ({ skuId: i.sku_id, quantity: i.quantity })),
       await destinationOf(db, userId),
-      { now, couponId: null },
+      { now, timeZone, couponId: null },
     ),
   );
   return {

@@ -27,9 +27,10 @@ export type CheckoutQuote = {
 
 /**
  * `points`: how many the shopper wants to pay with (0 = none); `forOrder`: the balance is checked
- * by the order's batch, not capped here; `couponId`: absent = the best usable, null = none.
+ * by the order's batch, not capped here; `couponId`: absent = the best usable, null = none;
+ * `timeZone`: the shop's, for the shopper's birthday (the birthday points multiplier).
  */
-export type QuoteOptions = { points?: number; forOrder?: boolean; now: number; couponId?: CouponRequest };
+export type QuoteOptions = { points?: number; forOrder?: boolean; now: number; timeZone: string; couponId?: CouponRequest };
 
 /**
  * Rules that take discounts after the coupon are added here by later features; the member level,
@@ -69,6 +70,7 @@ export async function quoteLines(db: Db, userId: string, requested: RequestedLin
   const { quote, plan } = await applyPoints(db, userId, beforePoints, skus, {
     points: options.points ?? 0,
     now: options.now,
+    timeZone: options.timeZone,
     forOrder: options.forOrder ?? false,
     levelMultiplierBps: member.pointsMultiplierBps,
   });

@@ -70,6 +70,7 @@ export async function createOrder(ctx: CreateContext, resolve: () => Promise<Cre
     couponId: input.couponId,
     forOrder: true,
     now: ctx.now,
+    timeZone: ctx.timeZone,
   });
   if (unavailable.length) {
     throw businessRule(

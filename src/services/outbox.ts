@@ -11,6 +11,7 @@ import { logEvent } from '../lib/log';
 import { WeChatLoginError, WeChatPayApiError } from '../wechat/errors';
 import { submitRefund } from './refunds';
 import { subscribeReturnTracking, subscribeTracking } from './tracking';
+import { submitPlanRefund } from './loyalty/plan-refunds';
 import { sendSubscribeMessage } from './subscribe-messages';
 import { confirmReceiveReminder, uploadCorrection, uploadShipment } from './shipping-uploads';
 import type { PayClient } from './wechat';
@@ -30,6 +31,7 @@ export const outboxDeliveries: Record<OutboxKind, (deps: OutboxDeps, subjectId: 
   subscribe_tracking: subscribeTracking,
   send_subscribe_message: sendSubscribeMessage,
   subscribe_return_tracking: subscribeReturnTracking,
+  submit_plan_refund: submitPlanRefund,
 };
 
 const OUTBOX_MAX_ATTEMPTS = 12;

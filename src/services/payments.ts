@@ -24,6 +24,7 @@ import { applyRefundResult, systemRefundStatements } from './refunds';
 import { logEvent } from '../lib/log';
 import { applyPlanTransaction, isPlanTradeNo } from './loyalty/plans';
 import { orderPaidMessageStatements } from './subscribe-messages';
+import { applyPlanRefundResult, isPlanRefundNo } from './loyalty/plan-refunds';
 
 /** Told after an order's payment or cancellation has committed (see order-source-policy.ts). */
 export type OrderHooks = { paid(order: OrderRow): Promise<void>; cancelled(order: OrderRow): Promise<void> };
@@ -225,5 +226,8 @@ export async function handleNotification(db: Db, pay: PayClient, headers: Header
   const notification: WeChatPayNotification = await pay.parseNotification(headers, rawBody);
   if (notification.event_type === 'TRANSACTION.SUCCESS') return applyTransaction(db, notification.resource, notification.id, now, hooks);
   const resource = notification.resource;
+  // A paid-membership refund is not an order's (src/services/loyalty/plan-refunds.ts).
+  if (isPlanRefundNo(resource.out_refund_no))
+    return applyPlanRefundResult(db, { out_refund_no: resource.out_refund_no, refund_id: resource.refund_id, status: resource.refund_status }, notification.id, now);
   return applyRefundResult(db, { out_refund_no: resource.out_refund_no, refund_id: resource.refund_id, status: resource.refund_status }, notification.id, now);
 }

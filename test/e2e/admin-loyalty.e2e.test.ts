@@ -1,5 +1,6 @@
 // The admin page's loyalty section in a real browser against the production bundle: log in, look
-// a shopper up, grant points with a reason, and see the balance and the journal line.
+// a shopper up, grant points with a reason, and see the balance and the journal line; the owner
+// edits the settings through the form (a refusal saves nothing) and adds a check-in tier.
 import { expect, it } from 'vitest';
 import { hashPassword } from '../../src/lib/password';
 import { workerAndBrowser } from './browser';
@@ -45,4 +46,53 @@ it('looks a shopper up, grants points with a reason, and shows the balance and t
   await expect(page.locator('table').textContent()).resolves.toContain('活动补发');
   const { results } = (await worker.db.prepare("SELECT delta, actor_id FROM point_entries WHERE user_id = 'usr_e2eshopper'").run()) as { results: unknown[] };
   expect(results).toEqual([{ delta: 30, actor_id: 'mer_e2eloyalty' }]);
+});
+
+const OWNER = { username: 'e2e_loyalty_owner', password: 'e2e password 789' };
+
+it('the owner edits the points and check-in settings and adds a check-in tier through the forms', async () => {
+  const { worker, browser } = started;
+  const now = Date.now();
+  await worker.db
+    .prepare(
+      `INSERT INTO merchant_accounts (id, username, display_name, password_hash, role, disabled, failed_logins, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 'owner', 0, 0, ?, ?)`,
+    )
+    .bind('mer_e2eloyaltyowner', OWNER.username, '店主', await hashPassword(OWNER.password), now, now)
+    .run();
+  const page = await browser.newPage();
+  await page.goto(`${worker.url}/admin/login`);
+  await page.getByLabel('用户名').fill(OWNER.username);
+  await page.getByLabel('密码').fill(OWNER.password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('link', { name: '会员积分' }).click();
+  await page.getByRole('link', { name: '积分与签到设置' }).click();
+  await expect(page.locator('h1').textContent()).resolves.toBe('积分与签到设置');
+  await expect(page.getByLabel('每次签到积分').inputValue()).resolves.toBe('5');
+
+  // A fraction is refused next to its field; nothing is saved.
+  await page.getByLabel('每次签到积分').fill('2.5');
+  await page.getByRole('button', { name: '保存设置' }).click();
+  await expect(page.getByRole('alert').textContent()).resolves.toContain('什么都没有保存');
+  await expect(page.locator('.field-error').textContent()).resolves.toBe('请输入整数');
+
+  await page.getByLabel('每次签到积分').fill('9');
+  await page.getByLabel('奖励周期').selectOption('weekly');
+  await page.getByLabel('生日当天积分倍数（%，200 为双倍）').fill('300');
+  await page.getByRole('button', { name: '保存设置' }).click();
+  await page.waitForURL(/done=saved/);
+  await expect(page.getByRole('status').textContent()).resolves.toContain('已保存');
+  await expect(page.getByLabel('每次签到积分').inputValue()).resolves.toBe('9');
+  const settings = (await worker.db.prepare('SELECT check_in_base_points, check_in_cycle, earn_birthday_multiplier_bps FROM loyalty_settings').run()) as { results: unknown[] };
+  expect(settings.results).toEqual([{ check_in_base_points: 9, check_in_cycle: 'weekly', earn_birthday_multiplier_bps: 30_000 }]);
+
+  await page.getByRole('link', { name: '签到奖励' }).click();
+  await page.getByLabel('类型').selectOption('streak');
+  await page.getByLabel('天数').fill('7');
+  await page.getByLabel('奖励积分').fill('50');
+  await page.getByRole('button', { name: '创建' }).click();
+  await page.waitForURL(/done=created/);
+  await expect(page.locator('table').textContent()).resolves.toContain('连续签到');
+  const tiers = (await worker.db.prepare('SELECT kind, days, points FROM check_in_rewards').run()) as { results: unknown[] };
+  expect(tiers.results).toEqual([{ kind: 'streak', days: 7, points: 50 }]);
 });

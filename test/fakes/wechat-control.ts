@@ -68,6 +68,9 @@ export const invalidateAccessToken = () => control<{ invalidated: string | null 
 
 export const fakeTransaction = (outTradeNo: string) => control<Record<string, any>>('GET', `/__fake/pay/transactions/${encodeURIComponent(outTradeNo)}`);
 
+/** The fake's record of the transaction a prepay id belongs to (an order's or a plan purchase's). */
+export const fakeTransactionByPrepay = (prepayId: string) => control<{ outTradeNo: string }>('GET', `/__fake/pay/prepays/${encodeURIComponent(prepayId)}`);
+
 /** What the fake WeChat was told about a payment's shipping (uploads, state, confirm-receive reminder). */
 export const fakeShipping = (outTradeNo: string) => control<Record<string, any>>('GET', `/__fake/shipping/${encodeURIComponent(outTradeNo)}`);
 

@@ -48,6 +48,8 @@
 //        applied: true performs the operation first, as when an answer is lost).
 //   POST /__fake/login/invalidate-token                  the current access_token becomes stale
 //   GET  /__fake/pay/transactions/:out_trade_no           the fake's record (with what was sent)
+//   GET  /__fake/pay/prepays/:prepay_id                   the same record, found by its prepay id
+//        (what the cashier holds: it pays orders and paid-membership purchases alike)
 //   GET  /__fake/pay/refunds                              every refund received, with received_at_ms
 import { generateKeyPairSync, randomBytes, randomUUID, createPublicKey, type KeyObject } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -775,6 +777,11 @@ export async function startFakeWeChat(options: FakeWeChatOptions): Promise<FakeW
     if (req.method === 'GET' && path === '/__fake/pay/refunds') {
       const listed = [...refunds.values()].map((r) => ({ out_refund_no: r.outRefundNo, out_trade_no: r.outTradeNo, refund_fen: r.refundFen, status: r.status, received_at_ms: r.receivedAtMs }));
       return sendJson(res, 200, { refunds: listed });
+    }
+    const prepayToRead = req.method === 'GET' ? segment(/^\/__fake\/pay\/prepays\/([^/]+)$/) : undefined;
+    if (prepayToRead !== undefined) {
+      const paid = [...transactions.values()].find((t) => t.prepayId === prepayToRead);
+      return paid ? sendJson(res, 200, transactionRecord(paid.outTradeNo)) : sendJson(res, 404, { error: 'no such prepay' });
     }
     const shippingControl = shipping.control(req, path, body) ?? tracking.control(req.method!, path);
     if (shippingControl) return sendJson(res, shippingControl.status, shippingControl.body);

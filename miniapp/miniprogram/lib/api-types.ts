@@ -68,3 +68,22 @@ export type BargainLaunch = InferResponseType<Api['bargains'][':campaignId']['se
 export type BargainHelp = InferResponseType<Api['bargains']['sessions'][':sessionId']['help']['$post'], 201>;
 export type BargainPurchase = InferResponseType<Api['bargains']['sessions'][':sessionId']['buy']['$post'], 201>;
 export type BargainPurchaseInput = InferRequestType<Api['bargains']['sessions'][':sessionId']['buy']['$post']>['json'];
+
+// Loyalty: points, check-in, member levels and paid plans, the points mall.
+export type PointsView = InferResponseType<Api['me']['points']['$get'], 200>;
+export type PointsLedgerPage = InferResponseType<Api['me']['points']['ledger']['$get'], 200>;
+export type PointsEntry = PointsLedgerPage['items'][number];
+export type CheckInCalendar = InferResponseType<Api['me']['check-ins']['$get'], 200>;
+export type CheckInDay = CheckInCalendar['days'][number];
+export type CheckInResult = InferResponseType<Api['me']['check-ins']['$post'], 201>;
+export type MembershipView = InferResponseType<Api['me']['membership']['$get'], 200>;
+export type MemberLevelList = InferResponseType<Api['membership']['levels']['$get'], 200>;
+export type MemberLevel = MemberLevelList['items'][number];
+export type MemberPlanList = InferResponseType<Api['membership']['plans']['$get'], 200>;
+export type MemberPlan = MemberPlanList['items'][number];
+export type PlanPurchase = InferResponseType<Api['membership']['plans'][':planId']['purchase']['$post'], 201>;
+export type MallItemList = InferResponseType<Api['points-mall']['items']['$get'], 200>;
+export type MallItem = MallItemList['items'][number];
+export type MallExchange = InferResponseType<Api['points-mall']['items'][':id']['exchange']['$post'], 201>;
+export type MallExchangePage = InferResponseType<Api['me']['points-mall']['exchanges']['$get'], 200>;
+export type QuotePoints = Quote['points'];

@@ -14,6 +14,8 @@ export const catalogApi = {
 
 export const meApi = {
   profile: () => request<T.Profile>('/me'),
+  /** The birthday for birthday benefits: once set, it changes at most once in 12 months (the API refuses sooner). */
+  setBirthday: (birthday: string) => request<{ ok: boolean }>('/me', { method: 'PATCH', body: { birthday } }),
   bindPhone: (code: string) => request<T.PhoneBinding>('/auth/phone', { method: 'POST', body: { code } }),
   addresses: () => request<T.AddressList>('/me/addresses'),
   address: (id: string) => request<T.Address>(`/me/addresses/${enc(id)}`),
@@ -79,4 +81,19 @@ export const bargainApi = {
   session: (sessionId: string) => request<T.BargainSessionView>(`/bargains/sessions/${enc(sessionId)}`),
   help: (sessionId: string) => request<T.BargainHelp>(`/bargains/sessions/${enc(sessionId)}/help`, { method: 'POST', body: {} }),
   buy: (sessionId: string, body: T.BargainPurchaseInput, idempotencyKey: string) => request<T.BargainPurchase>(`/bargains/sessions/${enc(sessionId)}/buy`, { method: 'POST', body, idempotencyKey }),
+};
+
+export const loyaltyApi = {
+  points: () => request<T.PointsView>('/me/points'),
+  ledger: (cursor?: string) => request<T.PointsLedgerPage>('/me/points/ledger', { query: { cursor, limit: 20 } }),
+  calendar: (month?: string) => request<T.CheckInCalendar>('/me/check-ins', { query: { month } }),
+  checkIn: () => request<T.CheckInResult>('/me/check-ins', { method: 'POST' }),
+  makeUp: (date: string) => request<T.CheckInResult>('/me/check-ins/make-up', { method: 'POST', body: { date } }),
+  membership: () => request<T.MembershipView>('/me/membership'),
+  levels: () => request<T.MemberLevelList>('/membership/levels', { auth: 'none' }),
+  plans: () => request<T.MemberPlanList>('/membership/plans', { auth: 'none' }),
+  purchasePlan: (planId: string, idempotencyKey: string) => request<T.PlanPurchase>(`/membership/plans/${enc(planId)}/purchase`, { method: 'POST', idempotencyKey }),
+  mallItems: () => request<T.MallItemList>('/points-mall/items', { auth: 'none' }),
+  exchange: (itemId: string, body: { address_id?: string }, idempotencyKey: string) => request<T.MallExchange>(`/points-mall/items/${enc(itemId)}/exchange`, { method: 'POST', body, idempotencyKey }),
+  myExchanges: (cursor?: string) => request<T.MallExchangePage>('/me/points-mall/exchanges', { query: { cursor, limit: 20 } }),
 };

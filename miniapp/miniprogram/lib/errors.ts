@@ -46,6 +46,14 @@ const messagesByCode: Record<string, string> = {
   expired: '活动已过期',
   floor_not_reached: '还没砍到底价，继续邀请好友吧',
   payload_too_large: '提交内容过大',
+  insufficient_points: '积分不足',
+  points_debt_outstanding: '你有待补扣的积分，暂时不能使用积分',
+  already_checked_in: '今天已经签到过了',
+  make_up_outside_cycle: '只能补签本周期内的日期',
+  make_up_limit_reached: '本月补签次数已用完',
+  exchange_limit_reached: '已达到每人兑换上限',
+  address_required: '请先添加收货地址',
+  birthday_change_too_soon: '生日每 12 个月只能修改一次',
 };
 
 const messagesByStatus: Record<number, string> = {

@@ -8,7 +8,7 @@ import { askToSubscribe, PAY_MESSAGES, type SubscribeKey } from './subscribe';
 
 export type PaymentOutcome = { outcome: 'paid'; order: Order } | { outcome: 'cancelled' } | { outcome: 'pending'; order: Order };
 
-function requestPayment(params: WechatMiniprogram.RequestPaymentOption): Promise<'ok' | 'cancelled'> {
+export function requestPayment(params: WechatMiniprogram.RequestPaymentOption): Promise<'ok' | 'cancelled'> {
   return new Promise((resolve, reject) =>
     wx.requestPayment({
       ...params,

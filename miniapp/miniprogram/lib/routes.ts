@@ -28,6 +28,10 @@ export const routes = {
   bargains: () => '/marketing/bargain/list/index',
   bargain: (id: string) => `/marketing/bargain/campaign/index${q({ id })}`,
   bargainSession: (sessionId: string, inviter?: string) => `/marketing/bargain/session/index${q({ id: sessionId, inviter })}`,
+  points: () => '/loyalty/points/index',
+  checkIn: (month?: string) => `/loyalty/check-in/index${q({ month })}`,
+  membership: () => '/loyalty/membership/index',
+  pointsMall: (tab?: 'mine') => `/loyalty/mall/index${q({ tab })}`,
 };
 
 /** The tabBar pages: reached with wx.switchTab, never navigateTo. */

@@ -157,6 +157,8 @@ const codeMessages: Record<string, string> = {
   starts_in_past: '开始时间已经过去',
   no_slot_in_window: '活动时间内没有任何场次',
   sku_not_found: '没有这个 SKU',
+  coupon_template_not_found: '没有这个优惠券模板',
+  check_in_reward_exists: '已有相同类型和天数的签到奖励',
   sku_not_sellable: '这个 SKU 已删除，或商品未上架',
   flash_price_above_price: '秒杀价不能高于商品售价',
   insufficient_stock: '秒杀库存不能超过商品当前库存',

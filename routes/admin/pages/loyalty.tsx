@@ -1,7 +1,7 @@
 // The loyalty section (/admin/loyalty, 会员积分): the shop's points and check-in settings and its
 // level ladder at a glance, and one shopper's points — balance, journal, and a manual grant or
 // deduction with a required reason (logged in the journal with the merchant who made it).
-// Settings, levels, plans, tiers and points-mall items are edited through the JSON API.
+// Settings, levels, plans, tiers and points-mall items have their forms in loyalty-settings.tsx.
 import type { FC } from 'hono/jsx';
 import * as v from 'valibot';
 import { ApiError } from '../../../src/lib/errors';
@@ -12,6 +12,7 @@ import { adjustPointsByMerchant, pointsLedgerPage, pointsView } from '../../../s
 import { getLoyaltySettings, loyaltySettingsView } from '../../../src/services/loyalty/settings';
 import { type FieldErrors, type FormValues, LabeledField, readFormValues, RefusedNotice } from './form-kit';
 import { Layout, Notice, TableHead } from './layout';
+import { SectionLinks } from './loyalty-settings';
 import { adminSection, doneQuery, render, sameOrigin, session, shopTime, type FormatTime, type PageContext } from './section';
 
 const shopperParam = validate('param', v.object({ id: idOf('usr') }));
@@ -77,6 +78,7 @@ const OverviewPage: FC<{ merchant: MerchantPrincipal; settings: ReturnType<typeo
       </label>
       <button type="submit">查看积分</button>
     </form>
+    <SectionLinks />
     <h2>积分规则</h2>
     <table>
       <tbody>

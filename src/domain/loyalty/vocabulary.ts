@@ -27,7 +27,8 @@ export type GrowthSource = (typeof growthSources)[number];
 export const planPeriods = ['month', 'quarter', 'year'] as const;
 export type PlanPeriod = (typeof planPeriods)[number];
 
-export const planPurchaseStatuses = ['pending', 'paid', 'closed'] as const;
+/** refunded: the term was ended early by a refund (its ends_at is when). */
+export const planPurchaseStatuses = ['pending', 'paid', 'closed', 'refunded'] as const;
 
 export const planRefundRules = ['none', 'pro_rata'] as const;
 export type PlanRefundRule = (typeof planRefundRules)[number];

@@ -1,7 +1,8 @@
 // Daily check-in (签到) and make-up check-in (补签). The unique (shopper, local date) index is the
 // guard: a double tap loses the race in D1 and its whole batch, rewards included, rolls back.
 // Tier rewards are keyed by (shopper, cycle, tier) and written with INSERT OR IGNORE, and their
-// points are credited only where that row is ours, so recomputing after a make-up is idempotent.
+// points (and coupon, keyed by the grant row) are given only where that row is ours, so
+// recomputing after a make-up is idempotent.
 import { and, asc, between, eq, inArray, sql } from 'drizzle-orm';
 import { runBatch, type Statement } from '../../db/batch';
 import type { Db } from '../../db/client';
@@ -9,6 +10,7 @@ import { checkInGrants, checkInMakeUps, checkInRewards, checkIns } from '../../d
 import { cycleOf, cycleStats, dateOfDay, dayNumber, localDateOf, streakEndingOn, tiersReached, type TierReward } from '../../domain/loyalty/check-in';
 import { pointsExpireAt } from '../../domain/loyalty/points';
 import { businessRule, conflict, invalidInput, notFound } from '../../lib/errors';
+import { assertRewardTemplate, bonusCouponStatements, loadRewardTemplates, rewardCouponIds } from '../coupons/rewards';
 import { newId } from '../../lib/ids';
 import { checkInGrowthStatements } from './membership';
 import { creditStatements, debitStatements } from './points-ledger';
@@ -26,11 +28,21 @@ const checkInDaysBetween = async (db: Db, userId: string, firstDay: number, last
 const listTiers = (db: Db): Promise<TierReward[]> =>
   db.select({ id: checkInRewards.id, kind: checkInRewards.kind, days: checkInRewards.days, points: checkInRewards.points, couponTemplateId: checkInRewards.couponTemplateId }).from(checkInRewards);
 
+const alreadyCheckedIn = () => conflict('already_checked_in', 'Already checked in on that day.');
+
 /** The check-in row, its base reward and every tier the cycle reaches with it (granted at most once each). */
 async function checkInStatements(ctx: Ctx, settings: LoyaltySettings, date: string, makeUp: boolean): Promise<{ id: string; statements: Statement[]; grantIds: string[] }> {
   const cycle = cycleOf(date, settings.checkInCycle);
   const [rows, tiers] = await Promise.all([checkInDaysBetween(ctx.db, ctx.userId, cycle.firstDay, cycle.lastDay), listTiers(ctx.db)]);
+  // A tap on a day already checked in is refused here without a write; the unique index still
+  // decides the taps that race past this read.
+  if (rows.some((r) => r.localDate === date)) throw alreadyCheckedIn();
   const days = [...rows.map((r) => dayNumber(r.localDate)!), dayNumber(date)!];
+  const reached = tiersReached(tiers, cycleStats(days));
+  const templates = await loadRewardTemplates(
+    ctx.db,
+    reached.map((t) => t.couponTemplateId),
+  );
   const id = newId('chk');
   const expiresAt = pointsExpireAt(ctx.now, expiryPolicyOf(settings), ctx.timeZone);
   const reward = { userId: ctx.userId, source: 'check_in' as const, expiresAt, now: ctx.now };
@@ -40,9 +52,11 @@ async function checkInStatements(ctx: Ctx, settings: LoyaltySettings, date: stri
     ...checkInGrowthStatements(ctx.userId, id, settings.checkInGrowth, ctx.now),
   ];
   const grantIds: string[] = [];
-  for (const tier of tiersReached(tiers, cycleStats(days))) {
+  for (const tier of reached) {
     const grantId = newId('cgr');
     grantIds.push(grantId);
+    const ours = sql`EXISTS (SELECT 1 FROM check_in_grants WHERE id = ${grantId})`;
+    const template = tier.couponTemplateId ? templates.get(tier.couponTemplateId) : undefined;
     statements.push(
       sql`INSERT OR IGNORE INTO check_in_grants (id, user_id, cycle_key, reward_id, points, coupon_template_id, created_at)
           VALUES (${grantId}, ${ctx.userId}, ${cycle.key}, ${tier.id}, ${tier.points}, ${tier.couponTemplateId}, ${ctx.now})`,
@@ -51,8 +65,9 @@ async function checkInStatements(ctx: Ctx, settings: LoyaltySettings, date: stri
         amount: tier.points,
         ref: grantId,
         reason: tier.kind === 'streak' ? `连续签到 ${tier.days} 天` : `累计签到 ${tier.days} 天`,
-        onlyIf: sql`EXISTS (SELECT 1 FROM check_in_grants WHERE id = ${grantId})`,
+        onlyIf: ours,
       }),
+      ...(template ? bonusCouponStatements({ template, userId: ctx.userId, source: 'check_in', sourceRef: grantId }, ours, ctx.now, ctx.timeZone) : []),
     );
   }
   return { id, statements, grantIds };
@@ -62,7 +77,7 @@ async function runCheckIn(ctx: Ctx, statements: Statement[]) {
   try {
     await runBatch(ctx.db, statements);
   } catch (error) {
-    if (/check_ins\.user_id, check_ins\.local_date/.test(String((error as Error)?.message))) throw conflict('already_checked_in', 'Already checked in on that day.');
+    if (/check_ins\.user_id, check_ins\.local_date/.test(String((error as Error)?.message))) throw alreadyCheckedIn();
     throw error;
   }
 }
@@ -72,7 +87,7 @@ export async function checkInToday(ctx: Ctx) {
   const today = localDateOf(ctx.now, ctx.timeZone);
   const { id, statements, grantIds } = await checkInStatements(ctx, settings, today, false);
   await runCheckIn(ctx, statements);
-  return { id, date: today, ...(await grantsOf(ctx.db, id, grantIds)) };
+  return { id, date: today, ...(await grantsOf(ctx.db, ctx.userId, id, grantIds)) };
 }
 
 /**
@@ -100,16 +115,25 @@ export async function makeUpCheckIn(ctx: Ctx, date: string) {
       ? debitStatements({ userId: ctx.userId, amount: settings.checkInMakeUpCostPoints, source: 'check_in', ref: id, reason: `补签 ${date} 消耗`, mode: 'spend', now: ctx.now })
       : [];
   await runCheckIn(ctx, [...limit, ...cost, ...statements]);
-  return { id, date, ...(await grantsOf(ctx.db, id, grantIds)) };
+  return { id, date, ...(await grantsOf(ctx.db, ctx.userId, id, grantIds)) };
 }
 
-/** What a check-in gave: its base points and the tier rewards this batch won (a recomputation wins none twice). */
-async function grantsOf(db: Db, checkInId: string, grantIds: string[]) {
+/**
+ * What a check-in gave: its base points and the tier rewards this batch won (a recomputation wins
+ * none twice), each with the coupon it gave (null when the template could not give one).
+ */
+async function grantsOf(db: Db, userId: string, checkInId: string, grantIds: string[]) {
   const base = await db.$client.prepare("SELECT COALESCE(SUM(delta - debt_delta), 0) AS points FROM point_entries WHERE ref = ? AND kind = 'credit'").bind(checkInId).first<{ points: number }>();
   const tiers = grantIds.length ? await db.select().from(checkInGrants).where(inArray(checkInGrants.id, grantIds)) : [];
+  const coupons = await rewardCouponIds(
+    db,
+    userId,
+    'check_in',
+    tiers.filter((t) => t.couponTemplateId).map((t) => t.id),
+  );
   return {
     points: base?.points ?? 0,
-    tier_rewards: tiers.map((t) => ({ reward_id: t.rewardId, points: t.points, coupon_template_id: t.couponTemplateId })),
+    tier_rewards: tiers.map((t) => ({ reward_id: t.rewardId, points: t.points, coupon_template_id: t.couponTemplateId, coupon_id: coupons.get(t.id) ?? null })),
   };
 }
 
@@ -177,6 +201,7 @@ export const listCheckInRewards = async (db: Db) => (await listTiers(db)).sort((
 /** A streak or cumulative tier; one per kind and number of days (409 for a second). */
 export async function createCheckInReward(db: Db, input: { kind: TierReward['kind']; days: number; points: number; coupon_template_id?: string | null }, now: number) {
   if (input.points === 0 && !input.coupon_template_id) throw invalidInput([{ path: 'body.points', message: 'a tier gives points or a coupon' }]);
+  await assertRewardTemplate(db, input.coupon_template_id, 'body.coupon_template_id');
   const id = newId('cir');
   try {
     await db.insert(checkInRewards).values({ id, kind: input.kind, days: input.days, points: input.points, couponTemplateId: input.coupon_template_id ?? null, createdAt: now });

@@ -13,6 +13,7 @@ import { newId } from '../../lib/ids';
 import { BUMP_CATALOG_VERSION_SQL } from '../catalog-version';
 import { activePlan } from './plans';
 import { getLoyaltySettings } from './settings';
+import { assertRewardTemplate } from '../coupons/rewards';
 
 /** A level is held 12 months from reaching it; growth counts over the last 12 months. */
 export const LEVEL_TERM_MS = 365 * 86_400_000;
@@ -48,6 +49,7 @@ export type LevelInput = {
 export async function replaceLevels(db: Db, levels: LevelInput[], now: number) {
   const outOfOrder = thresholdsOutOfOrder(levels.map((l) => l.growth_threshold));
   if (outOfOrder.length) throw invalidInput(outOfOrder.map((i) => ({ path: `body.levels.${i}.growth_threshold`, message: 'must be above the threshold of the level before' })));
+  for (const [i, l] of levels.entries()) await assertRewardTemplate(db, l.birthday_coupon_template_id, `body.levels.${i}.birthday_coupon_template_id`);
   await runBatch(db, [
     // The public ladder is cached with the catalog: a new version makes the next read fresh.
     sql.raw(BUMP_CATALOG_VERSION_SQL),

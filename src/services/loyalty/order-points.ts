@@ -16,6 +16,7 @@ import { invalidInput } from '../../lib/errors';
 import type { OrderRow } from '../order-transitions';
 import type { PurchasableSku } from '../purchasable';
 import { creditStatements, debitStatements, movedOn } from './points-ledger';
+import { isBirthdayNow } from './birthdays';
 import { pointsSummary } from './points';
 import { getLoyaltySettings, type LoyaltySettings } from './settings';
 
@@ -48,9 +49,20 @@ const redemptionPolicyOf = (s: LoyaltySettings): RedemptionPolicy => ({
  * what can be saved); for an order it does not: the spend in the order's batch is the guard, and
  * refuses (422 insufficient_points) rather than silently using fewer points than were shown.
  */
-export async function applyPoints(db: Db, userId: string, quote: Quote, skus: Map<string, PurchasableSku>, request: { points: number; now: number; forOrder: boolean; levelMultiplierBps: number }) {
+export async function applyPoints(
+  db: Db,
+  userId: string,
+  quote: Quote,
+  skus: Map<string, PurchasableSku>,
+  request: { points: number; now: number; timeZone: string; forOrder: boolean; levelMultiplierBps: number },
+) {
   const { points: requested, now, forOrder } = request;
-  const [settings, summary, multipliers] = await Promise.all([getLoyaltySettings(db), pointsSummary(db, userId, now), db.select().from(pointCategoryMultipliers)]);
+  const [settings, summary, multipliers, birthday] = await Promise.all([
+    getLoyaltySettings(db),
+    pointsSummary(db, userId, now),
+    db.select().from(pointCategoryMultipliers),
+    isBirthdayNow(db, userId, now, request.timeZone),
+  ]);
   const spendable = summary.debt > 0 ? 0 : summary.balance;
   const redemption = redeemPoints(quote, requested, redemptionPolicyOf(settings), forOrder ? null : spendable);
   if (!redemption.ok) {
@@ -59,7 +71,8 @@ export async function applyPoints(db: Db, userId: string, quote: Quote, skus: Ma
   const multiplierOf = new Map(multipliers.map((m) => [m.categoryId, m.multiplierBps]));
   const earns = pointsEarned(
     redemption.quote.lines.map((l) => ({ paidFen: l.payableFen, multiplierBps: multiplierOf.get(skus.get(l.skuId)!.categoryId) ?? 10_000 })),
-    { pointsPerYuan: settings.earnPointsPerYuan, perOrderCap: settings.earnPerOrderCap, orderMultipliersBps: [request.levelMultiplierBps] },
+    // An order placed on the shopper's birthday (shop-local) earns the birthday multiplier too.
+    { pointsPerYuan: settings.earnPointsPerYuan, perOrderCap: settings.earnPerOrderCap, orderMultipliersBps: [request.levelMultiplierBps, ...(birthday ? [settings.earnBirthdayMultiplierBps] : [])] },
   );
   const plan: PointsPlan = {
     requested,

@@ -1,19 +1,22 @@
 // Points mall (积分商城): items a shopper exchanges points (and cash) for. A coupon item costs points
-// only; a SKU item becomes a normal order (address, stock, shipping, payment of its cash part,
+// only, and the coupon is issued in the exchange's batch (or the exchange fails); a SKU item becomes a normal order (address, stock, shipping, payment of its cash part,
 // after-sales) whose points are the order's own, so cancellations and refunds give them back
 // through the points entry of the order-ledgers table. Stock and the per-shopper limit are guarded
 // statements in the exchange's batch (a CHECK on stock, a guarded count), exact under any burst.
-import { and, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
+import * as v from 'valibot';
 import { runBatch, type Statement } from '../../db/batch';
 import type { Db } from '../../db/client';
 import { mallExchanges, mallItems } from '../../db/loyalty';
 import type { MallItemKind } from '../../domain/loyalty/vocabulary';
 import { priceLines } from '../../domain/pricing';
 import { toIso } from '../../lib/clock';
+import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { businessRule, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { addressSnapshot, findOwnAddress } from '../addresses';
 import { BUMP_CATALOG_VERSION_SQL } from '../catalog-version';
+import { assertRewardTemplate, boughtCouponStatements, loadRewardTemplates, rewardCouponIds } from '../coupons/rewards';
 import { type CreateContext, defaultAddress, insertOrder, reserveStockStatements } from '../orders';
 import { loadPurchasableSkus, unavailableReason } from '../purchasable';
 import { getShopSettings } from '../shop-settings';
@@ -61,6 +64,7 @@ export async function createMallItem(db: Db, input: MallItemInput, now: number) 
   if (input.kind === 'sku' && !(await loadPurchasableSkus(db, [input.sku_id!])).has(input.sku_id!)) {
     throw businessRule('sku_not_found', 'No such SKU.', [{ path: 'body.sku_id', message: 'does not exist' }]);
   }
+  if (input.kind === 'coupon') await assertRewardTemplate(db, input.coupon_template_id, 'body.coupon_template_id');
   const id = newId('pmi');
   await runBatch(db, [
     // The public list is cached with the catalog: a new version makes the next read fresh.
@@ -105,15 +109,58 @@ function unitAndLimitStatements(item: ItemRow, userId: string): Statement[] {
   ];
 }
 
-const exchangeView = (e: typeof mallExchanges.$inferSelect) => ({
+type ExchangeRow = typeof mallExchanges.$inferSelect;
+
+const exchangeView = (e: ExchangeRow, couponIds: Map<string, string>) => ({
   id: e.id,
   item_id: e.itemId,
   points: e.points,
   cash_fen: e.cashFen,
   order_id: e.orderId,
   coupon_template_id: e.couponTemplateId,
+  /** The coupon the exchange issued (a coupon item), keyed by the exchange. */
+  coupon_id: couponIds.get(e.id) ?? null,
   created_at: toIso(e.createdAt),
 });
+
+const exchangeCouponIds = (db: Db, userId: string, exchanges: ExchangeRow[]) =>
+  rewardCouponIds(
+    db,
+    userId,
+    'points_mall',
+    exchanges.filter((e) => e.couponTemplateId).map((e) => e.id),
+  );
+
+const viewOfExchange = async (db: Db, e: ExchangeRow) => exchangeView(e, await exchangeCouponIds(db, e.userId, [e]));
+
+const exchangeCursor = v.object({ k: v.number(), id: v.string() });
+
+/** The shopper's own exchanges, newest first, with each item's title (for 我的兑换). */
+export async function listOwnExchanges(db: Db, userId: string, page: { cursor?: string; limit: number }) {
+  const conditions: SQL[] = [eq(mallExchanges.userId, userId)];
+  if (page.cursor) {
+    const c = decodeCursor(page.cursor, exchangeCursor);
+    conditions.push(or(lt(mallExchanges.createdAt, c.k), and(eq(mallExchanges.createdAt, c.k), lt(mallExchanges.id, c.id)))!);
+  }
+  const rows = await db
+    .select({ exchange: mallExchanges, title: mallItems.title, kind: mallItems.kind })
+    .from(mallExchanges)
+    .innerJoin(mallItems, eq(mallItems.id, mallExchanges.itemId))
+    .where(and(...conditions))
+    .orderBy(desc(mallExchanges.createdAt), desc(mallExchanges.id))
+    .limit(page.limit + 1);
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1)?.exchange;
+  const couponIds = await exchangeCouponIds(
+    db,
+    userId,
+    items.map((r) => r.exchange),
+  );
+  return {
+    items: items.map((r) => ({ ...exchangeView(r.exchange, couponIds), title: r.title, kind: r.kind })),
+    next_cursor: rows.length > page.limit && last ? encodeCursor({ k: last.createdAt, id: last.id }) : null,
+  };
+}
 
 /**
  * Exchanges one unit. The same Idempotency-Key and body answer with the first exchange; another
@@ -123,7 +170,7 @@ export async function exchangeMallItem(ctx: CreateContext, itemId: string, input
   const earlier = await ctx.db.query.mallExchanges.findFirst({ where: and(eq(mallExchanges.userId, ctx.userId), eq(mallExchanges.idempotencyKey, ctx.idempotencyKey)) });
   if (earlier) {
     if (earlier.requestHash !== ctx.requestHash) throw businessRule('idempotency_key_reused', 'This Idempotency-Key was used for a different request.');
-    return { exchange: exchangeView(earlier), created: false };
+    return { exchange: await viewOfExchange(ctx.db, earlier), created: false };
   }
   const item = await ctx.db.query.mallItems.findFirst({ where: and(eq(mallItems.id, itemId), eq(mallItems.active, 1)) });
   if (!item) throw notFound('Points-mall item');
@@ -145,9 +192,12 @@ export async function exchangeMallItem(ctx: CreateContext, itemId: string, input
   try {
     if (orderId) await exchangeForOrder(ctx, item, orderId, input.addressId, statements);
     else {
+      const template = (await loadRewardTemplates(ctx.db, [item.couponTemplateId])).get(item.couponTemplateId!);
+      if (!template) throw businessRule('coupon_not_active', 'This coupon is not being given out now.');
       await runBatch(ctx.db, [
         ...statements,
         ...debitStatements({ userId: ctx.userId, amount: item.pointsPrice, source: 'exchange', ref: exchangeId, reason: `兑换 ${item.title}`, mode: 'spend', now: ctx.now }),
+        ...boughtCouponStatements(ctx.db, { template, userId: ctx.userId, source: 'points_mall', sourceRef: exchangeId }, ctx.now, ctx.timeZone),
       ]);
     }
   } catch (error) {
@@ -155,7 +205,7 @@ export async function exchangeMallItem(ctx: CreateContext, itemId: string, input
     if (/mall_exchanges\.user_id, mall_exchanges\.idempotency_key/.test(String((error as Error)?.message))) return exchangeMallItem(ctx, itemId, input);
     throw error;
   }
-  return { exchange: exchangeView((await ctx.db.query.mallExchanges.findFirst({ where: eq(mallExchanges.id, exchangeId) }))!), created: true };
+  return { exchange: await viewOfExchange(ctx.db, (await ctx.db.query.mallExchanges.findFirst({ where: eq(mallExchanges.id, exchangeId) }))!), created: true };
 }
 
 /** The SKU item as a normal order: its cash part (and shipping) to pay, its points the order's own spend. */

@@ -13,7 +13,7 @@ describe('mini-program build', () => {
 
   it('compiles every page to JavaScript that requires nothing outside the folder, and passes the package checks', () => {
     expect(report.problems).toEqual([]);
-    expect(report.sizes.map((s) => s.name)).toEqual(['main', 'flash-sale', 'group-buy', 'bargain', 'after-sales']);
+    expect(report.sizes.map((s) => s.name)).toEqual(['main', 'flash-sale', 'group-buy', 'bargain', 'after-sales', 'loyalty']);
     expect(report.sizes.every((s) => s.bytes > 0 && s.bytes < PACKAGE_LIMIT_BYTES)).toBe(true);
     expect(existsSync(path.join(root, 'pages/home/index.js'))).toBe(true);
     expect(existsSync(path.join(root, 'pages/home/index.ts'))).toBe(false);
@@ -44,11 +44,12 @@ describe('mini-program build', () => {
     }
   });
 
-  it('refuses an oversized main package, a tab page outside it, a marketing page in it, and a missing component', () => {
+  it('refuses an oversized main package, a tab page outside it, a marketing page in it, a subpackage inside its folders, and a missing component', () => {
     const appJson = path.join(root, 'app.json');
     const app = JSON.parse(readFileSync(appJson, 'utf8'));
     app.pages = app.pages.filter((p: string) => p !== 'pages/cart/index').concat('marketing/flash-sale/list/index');
     app.usingComponents.gone = '/components/gone/index';
+    app.subPackages.push({ root: 'pages/points', name: 'points-in-main', pages: [] });
     writeFileSync(appJson, JSON.stringify(app));
     appendFileSync(path.join(root, 'lib/config.js'), `// ${'x'.repeat(PACKAGE_LIMIT_BYTES)}`);
     const problems = checkPackages(root).problems;
@@ -58,6 +59,7 @@ describe('mini-program build', () => {
         'tabBar page pages/cart/index must be in the main package',
         'marketing page marketing/flash-sale/list/index must be in a subpackage',
         'app.json: component <gone> /components/gone/index is missing files',
+        "subpackage pages/points is inside the main package's pages/",
       ]),
     );
   });

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import simulate from 'miniprogram-simulate';
 import { countdown } from '../../../miniapp/miniprogram/components/countdown/component';
+import { pointsToggle } from '../../../miniapp/miniprogram/components/points-toggle/component';
 import { price } from '../../../miniapp/miniprogram/components/price/component';
 import { productRows } from '../../../miniapp/miniprogram/components/product-rows/component';
 import { specPicker } from '../../../miniapp/miniprogram/components/spec-picker/component';
@@ -28,6 +29,7 @@ function sharedComponents(): Record<string, string> {
     'state-view': loadDefinition({ template: template('components/state-view'), ...stateView }),
     countdown: loadDefinition({ template: template('components/countdown'), ...countdown }),
     'spec-picker': loadDefinition({ template: template('components/spec-picker'), ...specPicker }),
+    'points-toggle': loadDefinition({ template: template('components/points-toggle'), ...pointsToggle }),
     'product-rows': loadDefinition({ template: template('components/product-rows'), usingComponents: { price: priceId }, ...productRows }),
   };
   return shared;

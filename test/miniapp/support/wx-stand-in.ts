@@ -5,7 +5,7 @@
 // accepts (or refuses) at the fake WeChat. Navigation, toasts and
 // dialogs are recorded so tests can follow a flow page by page.
 import { env, SELF } from 'cloudflare:test';
-import { acceptAtWeChat, markPaid } from '../../fakes/wechat-control';
+import { acceptAtWeChat, fakeTransactionByPrepay, markPaid } from '../../fakes/wechat-control';
 import { BASE } from '../../fixtures/helpers';
 
 type Callbacks<T> = { success?: (result: T) => void; fail?: (error: { errMsg: string }) => void; complete?: () => void };
@@ -32,9 +32,9 @@ async function paySignValid(p: { timeStamp: string; nonceStr: string; package: s
 /** The shopper pays in the cashier: the fake WeChat Pay marks the transaction paid and notifies the worker. */
 export async function payInCashier(p: { package: string }, opts: { notify: boolean }): Promise<void> {
   const prepayId = p.package.replace(/^prepay_id=/, '');
-  const payment = await env.DB.prepare('SELECT out_trade_no FROM payments WHERE prepay_id = ?').bind(prepayId).first<{ out_trade_no: string }>();
-  if (!payment) throw new Error(`no transaction for prepay ${prepayId}`);
-  const { notification } = await markPaid(payment.out_trade_no);
+  // The cashier knows the transaction from WeChat Pay's side (an order's or a paid-membership purchase's).
+  const { outTradeNo } = await fakeTransactionByPrepay(prepayId);
+  const { notification } = await markPaid(outTradeNo);
   if (!opts.notify) return;
   const res = await SELF.fetch(`${BASE}/payments/wechat/notify`, { method: 'POST', headers: notification.headers, body: notification.body });
   if (res.status !== 204) throw new Error(`notification refused: ${res.status} ${await res.text()}`);

@@ -1,32 +1,23 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../src/lib/clock';
-import { clockedCaller, tokenAt } from '../../fixtures/bargain';
-import { api, json, shopperToken } from '../../fixtures/helpers';
-import { grantPoints, ownerToken, setLoyaltySettings } from '../../fixtures/loyalty';
+import { api, json } from '../../fixtures/helpers';
+import { clockedShopper, grantPoints, ownerToken, setLoyaltySettings } from '../../fixtures/loyalty';
+import { activeCoupon } from '../../fixtures/coupons';
 
 const DAY = 86_400_000;
-const shanghai = (local: string) => Date.parse(`${local}+08:00`);
-
-/** A shopper whose calls go through an app on a clock the test moves. */
-async function clockedShopper(start: string) {
-  const clock = new ManualClock(shanghai(start));
-  const call = clockedCaller(clock);
-  const { id } = await shopperToken();
-  const as = async (method: string, path: string, body?: unknown) => call(method, path, await tokenAt(id, clock.now()), body);
-  return { id, clock, as, checkIn: () => as('POST', '/me/check-ins'), makeUp: (date: string) => as('POST', '/me/check-ins/make-up', { date }) };
-}
 
 const creditsOf = async (userId: string) =>
   (await env.DB.prepare("SELECT delta, reason FROM point_entries WHERE user_id = ? AND kind = 'credit' ORDER BY created_at, reason").bind(userId).all<{ delta: number; reason: string }>()).results;
 const checkInCount = async (userId: string) => (await env.DB.prepare('SELECT count(*) AS n FROM check_ins WHERE user_id = ?').bind(userId).first<{ n: number }>())!.n;
 
+let couponTemplateId: string;
 beforeAll(async () => {
+  couponTemplateId = (await activeCoupon(await ownerToken(), { total_quantity: null })).id;
   await setLoyaltySettings({ check_in_cycle: 'monthly', check_in_base_points: 5, check_in_make_ups_per_month: 2, check_in_make_up_cost_points: 0 });
   const token = await ownerToken();
   for (const tier of [
     { kind: 'streak', days: 3, points: 20 },
-    { kind: 'cumulative', days: 5, points: 0, coupon_template_id: 'tpl_checkin5' },
+    { kind: 'cumulative', days: 5, points: 0, coupon_template_id: couponTemplateId },
   ]) {
     const res = await api('POST', '/admin/api/loyalty/check-in-rewards', { token, body: tier });
     expect(res.status).toBe(201);
@@ -68,7 +59,7 @@ describe('check-in', () => {
     s.clock.advance(DAY);
     for (let day = 0; day < 2; day++) {
       const res = await s.checkIn();
-      if (day === 1) expect((await json(res)).tier_rewards).toEqual([expect.objectContaining({ coupon_template_id: 'tpl_checkin5', points: 0 })]);
+      if (day === 1) expect((await json(res)).tier_rewards).toEqual([expect.objectContaining({ coupon_template_id: couponTemplateId, points: 0, coupon_id: expect.stringMatching(/^cpn_/) })]);
       s.clock.advance(DAY);
     }
     expect((await creditsOf(s.id)).filter((c) => c.reason.startsWith('连续'))).toHaveLength(1);

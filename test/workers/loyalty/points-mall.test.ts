@@ -8,9 +8,12 @@ import { clockedCaller } from '../../fixtures/bargain';
 import { creditStatements } from '../../../src/services/loyalty/points-ledger';
 import { api, BASE, createCategory, createProduct, json, manyShoppers, newIdempotencyKey, shopperWithAddress } from '../../fixtures/helpers';
 import { db, expectLedgerConsistent, grantPoints, myPoints, ownerToken } from '../../fixtures/loyalty';
+import { activeCoupon } from '../../fixtures/coupons';
 
 let skuId: string;
+let templateId: string;
 beforeAll(async () => {
+  templateId = (await activeCoupon(await ownerToken(), { total_quantity: 10_000 })).id;
   const product = await createProduct(await ownerToken(), await createCategory(await ownerToken(), '积分商城'), {
     specs: [],
     skus: [{ spec_values: [], price_fen: 9900, original_price_fen: 9900, stock: 50 }],
@@ -28,7 +31,7 @@ const exchange = (token: string, itemId: string, body: Record<string, unknown> =
 
 describe('points mall', () => {
   it('5,000 shoppers racing for 100 coupon units: exactly 100 exchanges, stock 0, 100 × the points spent', async () => {
-    const coupon = await item({ kind: 'coupon', coupon_template_id: 'tpl_mall10', points_price: 100, stock: 100, per_shopper_limit: 1 });
+    const coupon = await item({ kind: 'coupon', coupon_template_id: templateId, points_price: 100, stock: 100, per_shopper_limit: 1 });
     const shoppers = await manyShoppers(5000);
     const now = Date.now();
     for (let i = 0; i < shoppers.length; i += 25) {
@@ -53,11 +56,18 @@ describe('points mall', () => {
       .bind(coupon.id)
       .first<{ n: number; total: number }>();
     expect(spent).toEqual({ n: 100, total: -10_000 });
-    expect(results.find((r) => r.status === 201)!.body).toMatchObject({ coupon_template_id: 'tpl_mall10', points: 100 });
+    // Each exchange issued its coupon in its own batch: 100 coupons, one per winner.
+    const issued = await env.DB.prepare(
+      "SELECT count(*) AS n, count(DISTINCT user_id) AS users FROM shopper_coupons WHERE source = 'points_mall' AND source_ref IN (SELECT id FROM mall_exchanges WHERE item_id = ?)",
+    )
+      .bind(coupon.id)
+      .first();
+    expect(issued).toEqual({ n: 100, users: 100 });
+    expect(results.find((r) => r.status === 201)!.body).toMatchObject({ coupon_template_id: templateId, points: 100 });
   }, 900_000);
 
   it('the per-shopper limit holds under 50 simultaneous exchanges; the same key replays, another body is 422', async () => {
-    const coupon = await item({ kind: 'coupon', coupon_template_id: 'tpl_mall5', points_price: 10, stock: 1000, per_shopper_limit: 2 });
+    const coupon = await item({ kind: 'coupon', coupon_template_id: templateId, points_price: 10, stock: 1000, per_shopper_limit: 2 });
     const shopper = await shopperWithAddress();
     await grantPoints(shopper.id, 1000);
     const results = await Promise.all(Array.from({ length: 50 }, () => exchange(shopper.token, coupon.id).then(async (r) => ({ status: r.status, body: await r.json<any>() }))));
@@ -71,7 +81,12 @@ describe('points mall', () => {
     const first = await exchange(other.token, coupon.id, {}, key);
     const again = await exchange(other.token, coupon.id, {}, key);
     expect(again.headers.get('Idempotent-Replayed')).toBe('true');
-    expect((await json(again)).id).toBe((await json(first)).id);
+    const [firstBody, againBody] = [await json(first), await json(again)];
+    expect(againBody.id).toBe(firstBody.id);
+    // The replay answers with the coupon the first exchange issued, and issues none.
+    expect(againBody.coupon_id).toMatch(/^cpn_/);
+    expect(againBody.coupon_id).toBe(firstBody.coupon_id);
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM shopper_coupons WHERE user_id = ? AND source = 'points_mall'").bind(other.id).first<{ n: number }>())!.n).toBe(1);
     const addressId = (await json(api('GET', '/me/addresses', { token: other.token }))).items[0].id;
     expect((await exchange(other.token, coupon.id, { address_id: addressId }, key)).status).toBe(422);
     expect((await myPoints(other.token)).balance).toBe(90);

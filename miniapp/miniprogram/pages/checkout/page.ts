@@ -3,7 +3,7 @@
 // submit → order → WeChat Pay. The Idempotency-Key is made once per visit, so a retried submit
 // after a lost answer gets the same order back rather than a second one.
 import { cartApi, meApi, orderApi } from '../../lib/api';
-import type { Address, CheckoutLines, Quote } from '../../lib/api-types';
+import type { Address, CheckoutLines, Quote, QuotePoints } from '../../lib/api-types';
 import { payAndShowOrder } from '../../lib/checkout-flow';
 import { breakdownOf, type Breakdown } from '../../lib/breakdown';
 import { newIdempotencyKey } from '../../lib/ids';
@@ -25,6 +25,9 @@ export const checkoutPage = definePage({
     breakdown: null as Breakdown | null,
     idempotencyKey: '',
     submitting: false,
+    /** The quote's points line, and how many points the shopper asked to use (0 = none). */
+    points: null as QuotePoints | null,
+    pointsRequested: 0,
   },
   methods: {
     onRetry(): Promise<boolean> {
@@ -44,16 +47,22 @@ export const checkoutPage = definePage({
       return loadInto(
         this,
         async () => {
-          const [addresses, quote] = await Promise.all([meApi.addresses(), cartApi.quote({ items: this.data.items })]);
+          const [addresses, quote] = await Promise.all([meApi.addresses(), cartApi.quote({ items: this.data.items, points: this.data.pointsRequested || undefined })]);
           return {
             address: this.data.address ?? addresses.items.find((a) => a.is_default) ?? addresses.items[0] ?? null,
             lines: quote.lines.map((l) => ({ ...l, specText: l.spec_values.join(' '), unitPriceText: formatFen(l.effective_unit_price_fen) })),
             unavailableCount: quote.unavailable.length,
             breakdown: breakdownOf(quote),
+            points: quote.points,
           };
         },
         emptyList('lines'),
       );
+    },
+    /** The points switch: quote again with as many points as the order may use, or none. */
+    onPointsChange(event: { detail: { use: boolean } }): Promise<boolean> {
+      this.setData({ pointsRequested: event.detail.use ? (this.data.points?.max_usable ?? 0) : 0 });
+      return this.load();
     },
     onChooseAddress(): Promise<void> {
       return go(routes.addresses(true));
@@ -66,7 +75,7 @@ export const checkoutPage = definePage({
       this.setData({ submitting: true });
       let orderId = '';
       const placed = await act(async () => {
-        orderId = (await orderApi.create({ items: this.data.items, address_id: address.id }, this.data.idempotencyKey)).id;
+        orderId = (await orderApi.create({ items: this.data.items, address_id: address.id, points: this.data.points?.applied || undefined }, this.data.idempotencyKey)).id;
       });
       if (placed) {
         await payAndShowOrder(orderId);

@@ -8,8 +8,16 @@ import { act, datasetOf, definePage, loadingState, loadInto, loadsOnShow } from 
 import { routes } from '../../lib/routes';
 import { currentSession, signIn, signOut, updateStoredUser } from '../../lib/session';
 
+/** The loyalty subpackage's pages (积分, 签到, 会员, 积分商城). */
+const loyaltyLinks = [
+  { label: '我的积分', url: routes.points() },
+  { label: '每日签到', url: routes.checkIn() },
+  { label: '会员中心', url: routes.membership() },
+  { label: '积分商城', url: routes.pointsMall() },
+];
+
 export const profilePage = definePage({
-  data: { ...loadingState, signedIn: false, profile: null as Profile | null, maskedPhone: '', orderTabs: orderTabs.slice(1) },
+  data: { ...loadingState, signedIn: false, profile: null as Profile | null, maskedPhone: '', orderTabs: orderTabs.slice(1), loyaltyLinks },
   methods: {
     ...loadsOnShow,
     /** Signed out is a normal state here (with a sign-in button), not an error. */
@@ -51,6 +59,9 @@ export const profilePage = definePage({
     },
     onTapAfterSales(): Promise<void> {
       return go(routes.afterSales());
+    },
+    onTapLink(event: WechatMiniprogram.BaseEvent): Promise<void> {
+      return go(datasetOf(event, 'url'));
     },
     onTapFlashSales(): Promise<void> {
       return go(routes.flashSales());

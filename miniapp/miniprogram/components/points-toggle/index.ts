@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { pointsToggle } from './component';
+
+register(pointsToggle);

@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { checkInPage } from './page';
+
+register(checkInPage);

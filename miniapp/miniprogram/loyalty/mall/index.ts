@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { mallPage } from './page';
+
+register(mallPage);

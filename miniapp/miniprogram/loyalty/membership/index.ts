@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { membershipPage } from './page';
+
+register(membershipPage);

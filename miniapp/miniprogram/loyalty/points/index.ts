@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { pointsPage } from './page';
+
+register(pointsPage);
