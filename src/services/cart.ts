@@ -13,7 +13,10 @@ import { loadPurchasableSkus, unavailableReason } from './purchasable';
 export const MAX_CART_LINES = 100;
 export const MAX_LINE_QUANTITY = 999;
 
-/** The cart, its lines priced with the store promotions running at `now` (the coupon is chosen at checkout). */
+/**
+ * The cart, its selected lines quoted as checkout quotes them at `now` (quoteLines): store
+ * promotions and the best usable coupon, which checkout preselects and the shopper may change.
+ */
 export async function cartView(db: Db, userId: string, now: number) {
   const lines = await db.select().from(cartItems).where(eq(cartItems.userId, userId)).orderBy(asc(cartItems.createdAt), asc(cartItems.id));
   const skus = await loadPurchasableSkus(
@@ -45,7 +48,7 @@ export async function cartView(db: Db, userId: string, now: number) {
       userId,
       selectedAvailable.map((i) => ({ skuId: i.sku_id, quantity: i.quantity })),
       await destinationOf(db, userId),
-      { now, couponId: null },
+      { now },
     ),
   );
   return {
@@ -56,6 +59,10 @@ export async function cartView(db: Db, userId: string, now: number) {
       discount_fen: summary.discount_fen,
       shipping_fee_fen: summary.shipping_fee_fen,
       payable_fen: summary.payable_fen,
+      // The same quote checkout starts from: the best 满减/满折 reached and the best coupon held.
+      adjustments: summary.adjustments,
+      promotion: summary.promotion,
+      coupon: summary.coupon,
     },
   };
 }
