@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
 import { cachedCatalogResponse, freshUntil } from '../src/http/catalog-cache';
-import { cardsWithPromotions, detailWithPromotions } from '../src/services/promotions/storefront';
+import { cardsWithPromotions, detailWithPromotions, storefrontPromotions } from '../src/services/promotions/storefront';
 import { withLiveStock } from '../src/http/live-stock';
 import { categoryTree, listProducts, productDetail, productSorts, searchProducts } from '../src/services/catalog';
 import { MAX_QUERY_LENGTH } from '../src/domain/search';
@@ -39,6 +39,7 @@ export const catalogRoutes = new Hono<AppEnv>()
   .get('/categories', cached, validate('query', v.strictObject({})), async (c) => c.json({ items: await categoryTree(c.var.db) }))
   .get('/products', cached, validate('query', productListQuery), async (c) => {
     const q = c.req.valid('query');
+    const promotions = await storefrontPromotions(c.var.db, c.var.clock.now());
     const list = await listProducts(c.var.db, {
       categoryId: q.category_id,
       tag: q.tag,
@@ -48,21 +49,20 @@ export const catalogRoutes = new Hono<AppEnv>()
       sort: q.sort,
       cursor: q.cursor,
       limit: q.limit,
+      discountedMinPrices: promotions.discountedMinPrices,
     });
-    const { cards, nextChangeAt } = await cardsWithPromotions(c.var.db, list.items, c.var.clock.now());
-    freshUntil(c, nextChangeAt);
-    return c.json({ ...list, items: cards });
+    freshUntil(c, promotions.nextChangeAt);
+    return c.json({ ...list, items: cardsWithPromotions(promotions, list.items) });
   })
   // The page from the cache, its stock merged in live (src/services/live-stock.ts).
   .get('/products/:id', withLiveStock, cached, validate('param', v.object({ id: idOf('prd') })), validate('query', v.strictObject({})), async (c) => {
-    const { page, nextChangeAt } = await detailWithPromotions(c.var.db, await productDetail(c.var.db, c.req.valid('param').id), c.var.clock.now());
-    freshUntil(c, nextChangeAt);
-    return c.json(page);
+    const [detail, promotions] = await Promise.all([productDetail(c.var.db, c.req.valid('param').id), storefrontPromotions(c.var.db, c.var.clock.now())]);
+    freshUntil(c, promotions.nextChangeAt);
+    return c.json(detailWithPromotions(promotions, detail));
   })
   .get('/search', rateLimit('search'), cached, validate('query', searchQuery), async (c) => {
     const q = c.req.valid('query');
-    const found = await searchProducts(c.var.db, q.q, { cursor: q.cursor, limit: q.limit, status: 'published' });
-    const { cards, nextChangeAt } = await cardsWithPromotions(c.var.db, found.items, c.var.clock.now());
-    freshUntil(c, nextChangeAt);
-    return c.json({ ...found, items: cards });
+    const [found, promotions] = await Promise.all([searchProducts(c.var.db, q.q, { cursor: q.cursor, limit: q.limit, status: 'published' }), storefrontPromotions(c.var.db, c.var.clock.now())]);
+    freshUntil(c, promotions.nextChangeAt);
+    return c.json({ ...found, items: cardsWithPromotions(promotions, found.items) });
   });

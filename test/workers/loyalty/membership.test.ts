@@ -97,16 +97,36 @@ describe('member levels', () => {
       const timedDiscount = (kind: string, value: number) =>
         api('POST', '/admin/api/promotions', {
           token: owner,
-          body: { type: 'timed_discount', name: '限时', product_id: product.id, kind, value, starts_at: new Date(Date.now() - 60_000).toISOString(), ends_at: new Date(Date.now() + 3_600_000).toISOString() },
+          body: {
+            type: 'timed_discount',
+            name: '限时',
+            product_id: product.id,
+            kind,
+            value,
+            starts_at: new Date(Date.now() - 60_000).toISOString(),
+            ends_at: new Date(Date.now() + 3_600_000).toISOString(),
+          },
         });
       // 金卡: 10% off each unit (not the SKU's member price, which is the other mode's).
-      expect(await quoteOf()).toMatchObject({ items_total_fen: 9000, discount_fen: 0, shipping_fee_fen: 0, payable_fen: 9000, adjustments: [], lines: [{ price_source: 'member_level', effective_unit_price_fen: 4500, member_price_applied: true }] });
+      expect(await quoteOf()).toMatchObject({
+        items_total_fen: 9000,
+        discount_fen: 0,
+        shipping_fee_fen: 0,
+        payable_fen: 9000,
+        adjustments: [],
+        lines: [{ price_source: 'member_level', effective_unit_price_fen: 4500, member_price_applied: true }],
+      });
       // A smaller 限时折扣 (5% off) loses to the level price; it is not added to it.
       expect((await timedDiscount('percent_off', 5)).status).toBe(201);
       expect(await quoteOf()).toMatchObject({ payable_fen: 9000, adjustments: [], lines: [{ price_source: 'member_level', effective_unit_price_fen: 4500 }] });
       // A deeper one (¥40) wins instead, with no level discount on top.
       expect((await timedDiscount('fixed_price', 4000)).status).toBe(201);
-      expect(await quoteOf()).toMatchObject({ items_total_fen: 8000, payable_fen: 8000, adjustments: [], lines: [{ price_source: 'timed_discount', effective_unit_price_fen: 4000, member_price_applied: false }] });
+      expect(await quoteOf()).toMatchObject({
+        items_total_fen: 8000,
+        payable_fen: 8000,
+        adjustments: [],
+        lines: [{ price_source: 'timed_discount', effective_unit_price_fen: 4000, member_price_applied: false }],
+      });
     } finally {
       await setLoyaltySettings({ member_benefit_mode: 'member_price' });
     }
