@@ -46,6 +46,15 @@ const messagesByCode: Record<string, string> = {
   expired: '活动已过期',
   floor_not_reached: '还没砍到底价，继续邀请好友吧',
   payload_too_large: '提交内容过大',
+  coupon_sold_out: '优惠券已领完',
+  claim_limit: '已达到领取上限',
+  claim_not_started: '还未到领取时间',
+  claim_ended: '领取已结束',
+  not_eligible: '暂不符合领取条件',
+  code_invalid: '兑换码无效',
+  code_used: '兑换码已被使用',
+  coupon_unavailable: '优惠券已被使用，请重新选择',
+  coupon_not_applicable: '该优惠券不适用于本订单',
 };
 
 const messagesByStatus: Record<number, string> = {

@@ -1,7 +1,9 @@
 // The cart (a tab): lines with their live price and availability, select / quantity / remove,
-// and the totals the API computes for the selected lines (member prices, shipping).
+// and the totals the API computes for the selected lines as checkout quotes them (member prices,
+// 满减/满折, the best coupon held, shipping).
 import { cartApi } from '../../lib/api';
 import type { Cart } from '../../lib/api-types';
+import { breakdownOf, type Breakdown } from '../../lib/breakdown';
 import { formatFen } from '../../lib/money';
 import { go, confirmDialog } from '../../lib/nav';
 import { act, datasetOf, definePage, emptyList, loadingState, loadInto, loadsOnShow } from '../../lib/page';
@@ -15,7 +17,7 @@ const unavailableText: Record<string, string> = {
 };
 
 type Line = Cart['items'][number] & { specText: string; priceText: string; unavailableText: string };
-type Totals = { selectedCount: number; itemsTotalText: string; discountText: string; shippingText: string; payableText: string };
+type Totals = { selectedCount: number; itemsTotalText: string; adjustments: Breakdown['adjustments']; shippingText: string; payableText: string };
 
 function viewOf(cart: Cart): { lines: Line[]; totals: Totals; allSelected: boolean } {
   const s = cart.summary;
@@ -29,7 +31,7 @@ function viewOf(cart: Cart): { lines: Line[]; totals: Totals; allSelected: boole
     totals: {
       selectedCount: s.selected_count,
       itemsTotalText: formatFen(s.items_total_fen),
-      discountText: s.discount_fen > 0 ? `-${formatFen(s.discount_fen)}` : '',
+      adjustments: breakdownOf(s).adjustments,
       shippingText: s.shipping_fee_fen > 0 ? formatFen(s.shipping_fee_fen) : '免运费',
       payableText: formatFen(s.payable_fen),
     },

@@ -1,9 +1,12 @@
 // Checkout: the lines ("buy now" from the product page, or the cart's selected lines), the
 // shipping address (the default, or one chosen from the address book), the price breakdown, and
-// submit → order → WeChat Pay. The Idempotency-Key is made once per visit, so a retried submit
-// after a lost answer gets the same order back rather than a second one.
+// submit → order → WeChat Pay. The Idempotency-Key is made once per visit (and coupon choice), so
+// a retried submit after a lost answer gets the same order back rather than a second one. The
+// coupon: the quote's best unless the shopper picks another or none (coupon-choice component);
+// the order takes the coupon the shopper saw.
 import { cartApi, meApi, orderApi } from '../../lib/api';
-import type { Address, CheckoutLines, Quote } from '../../lib/api-types';
+import type { CouponChoiceChange } from '../../components/coupon-choice/component';
+import type { Address, CheckoutLines, Quote, QuoteCoupons } from '../../lib/api-types';
 import { payAndShowOrder } from '../../lib/checkout-flow';
 import { breakdownOf, type Breakdown } from '../../lib/breakdown';
 import { newIdempotencyKey } from '../../lib/ids';
@@ -23,6 +26,10 @@ export const checkoutPage = definePage({
     lines: [] as Line[],
     unavailableCount: 0,
     breakdown: null as Breakdown | null,
+    coupon: null as QuoteCoupons['coupon'],
+    coupons: { usable: [], unusable: [] } as QuoteCoupons['coupons'],
+    /** null until the shopper picks: then the API's best is not asked for any more. */
+    couponPick: null as CouponChoiceChange | null,
     idempotencyKey: '',
     submitting: false,
   },
@@ -44,16 +51,23 @@ export const checkoutPage = definePage({
       return loadInto(
         this,
         async () => {
-          const [addresses, quote] = await Promise.all([meApi.addresses(), cartApi.quote({ items: this.data.items })]);
+          const [addresses, quote] = await Promise.all([meApi.addresses(), cartApi.quote({ items: this.data.items, coupon_id: this.data.couponPick?.couponId })]);
           return {
             address: this.data.address ?? addresses.items.find((a) => a.is_default) ?? addresses.items[0] ?? null,
             lines: quote.lines.map((l) => ({ ...l, specText: l.spec_values.join(' '), unitPriceText: formatFen(l.effective_unit_price_fen) })),
             unavailableCount: quote.unavailable.length,
             breakdown: breakdownOf(quote),
+            coupon: quote.coupon,
+            coupons: quote.coupons,
           };
         },
         emptyList('lines'),
       );
+    },
+    /** Another coupon or none: quoted again, and a new order attempt (its body changed). */
+    onCouponChange(event: { detail: CouponChoiceChange }): Promise<boolean> {
+      this.setData({ couponPick: event.detail, idempotencyKey: newIdempotencyKey() });
+      return this.load();
     },
     onChooseAddress(): Promise<void> {
       return go(routes.addresses(true));
@@ -66,7 +80,7 @@ export const checkoutPage = definePage({
       this.setData({ submitting: true });
       let orderId = '';
       const placed = await act(async () => {
-        orderId = (await orderApi.create({ items: this.data.items, address_id: address.id }, this.data.idempotencyKey)).id;
+        orderId = (await orderApi.create({ items: this.data.items, address_id: address.id, coupon_id: this.data.coupon?.id ?? null }, this.data.idempotencyKey)).id;
       });
       if (placed) {
         await payAndShowOrder(orderId);
