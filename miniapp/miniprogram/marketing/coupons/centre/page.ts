@@ -1,9 +1,10 @@
 // The coupon centre (领券中心): the coupons on offer, each with what it gives, how long it is
 // valid and whether the shopper can still claim it. A claim carries an Idempotency-Key kept per
-// coupon until it succeeds, so a retried tap after a lost answer never claims twice.
+// coupon until the API answers, so a retried tap after a lost answer never claims twice.
 import { couponApi } from '../../../lib/api';
 import type { CentreCoupon } from '../../../lib/api-types';
 import { benefitText, validityText } from '../../../lib/coupons';
+import { ApiRequestError } from '../../../lib/errors';
 import { newIdempotencyKey } from '../../../lib/ids';
 import { toast } from '../../../lib/nav';
 import { act, datasetOf, definePage, emptyList, loadingState, loadInto, loadsOnce } from '../../../lib/page';
@@ -40,10 +41,17 @@ export const couponCentrePage = definePage({
       if (this.data.claiming || !this.data.coupons.some((c) => c.id === id && c.claimable)) return false;
       const key = this.data.claimKeys[id] ?? newIdempotencyKey();
       this.setData({ claiming: id, claimKeys: { ...this.data.claimKeys, [id]: key } });
-      const claimed = await act(() => couponApi.claim(id, key));
-      const { [id]: _used, ...others } = this.data.claimKeys;
-      // A refusal is an answer too: the next tap is a new attempt.
-      this.setData({ claiming: '', claimKeys: others });
+      let answered = true;
+      const claimed = await act(() =>
+        couponApi.claim(id, key).catch((error: unknown) => {
+          answered = !(error instanceof ApiRequestError && error.status === 0);
+          throw error;
+        }),
+      );
+      // Unanswered (offline, timed out): it may have been claimed, so the next tap repeats this
+      // attempt. Answered, even with a refusal: the next tap is a new one.
+      const { [id]: _done, ...others } = this.data.claimKeys;
+      this.setData({ claiming: '', claimKeys: answered ? others : this.data.claimKeys });
       if (claimed) toast('领取成功');
       await this.load();
       return claimed;
