@@ -12,12 +12,11 @@ import { checkoutPage } from '../../../miniapp/miniprogram/pages/checkout/page';
 import { productListPage } from '../../../miniapp/miniprogram/pages/product-list/page';
 import { productPage } from '../../../miniapp/miniprogram/pages/product/page';
 import { profilePage } from '../../../miniapp/miniprogram/pages/profile/page';
-import { activeCoupon } from '../../fixtures/coupons';
-import { api, createCategory, createProduct, shippingAddress, tokenFor } from '../../fixtures/helpers';
+import { activeCoupon, tieredActivity } from '../../fixtures/coupons';
+import { createCategory, createProduct, shippingAddress, tokenFor } from '../../fixtures/helpers';
 import { mount, queryOf, tap } from '../support/page-host';
 import { installWx } from '../support/wx-stand-in';
 
-const HOUR = 3_600_000;
 let categoryId: string;
 let product: { id: string; skus: { id: string }[] };
 let bigTemplate: string;
@@ -28,19 +27,7 @@ beforeAll(async () => {
   categoryId = await createCategory(merchant, '领券专区');
   product = await createProduct(merchant, categoryId, { specs: [], skus: [{ spec_values: [], price_fen: 12900, original_price_fen: 12900, stock: 20 }] });
   const scope = { kind: 'include', category_ids: [categoryId] };
-  const activity = await api('POST', '/admin/api/promotions', {
-    token: merchant,
-    body: {
-      type: 'tiered',
-      name: '满100减10',
-      scope,
-      condition: 'amount',
-      benefit: 'amount_off',
-      tiers: [{ threshold: 10000, value: 1000 }],
-      starts_at: new Date(Date.now() - HOUR).toISOString(),
-      ends_at: new Date(Date.now() + HOUR).toISOString(),
-    },
-  });
+  const activity = await tieredActivity(merchant, categoryId);
   expect(activity.status).toBe(201);
   bigTemplate = (await activeCoupon(merchant, { name: '满100减20', threshold_fen: 10000, amount_off_fen: 2000, scope })).id;
   smallTemplate = (await activeCoupon(merchant, { name: '无门槛5元', kind: 'no_threshold', threshold_fen: undefined, amount_off_fen: 500, scope })).id;

@@ -15,18 +15,16 @@ import { answerRequests, apiError, ok, sent, settled, type Answer } from './wx-r
 const from = '2026-12-01T16:00:00.000Z'; // 2026-12-02 00:00 in Shanghai
 const until = '2026-12-09T15:59:59.999Z';
 
+/** 满100减20 over the whole shop, as both answers spell it. */
+const manjian = { kind: 'threshold', threshold_fen: 10000, amount_off_fen: 2000, percent_off: null, cap_fen: null, scope: { kind: 'all' } } as const;
+
 // The API's types are unions (by benefit kind, signed in or not): a fixture is one member of them.
 const centreCoupon = (patch: Record<string, unknown>): CentreCoupon =>
   ({
     id: 'cpt_1',
     name: '满100减20',
     description: '',
-    kind: 'threshold',
-    threshold_fen: 10000,
-    amount_off_fen: 2000,
-    percent_off: null,
-    cap_fen: null,
-    scope: { kind: 'all' },
+    ...manjian,
     audience: 'everyone',
     min_member_level: null,
     total_quantity: 100,
@@ -51,12 +49,7 @@ const held = (id: string, patch: Record<string, unknown> = {}): HeldCoupon =>
     id,
     template_id: 'cpt_1',
     name: '满100减20',
-    kind: 'threshold',
-    threshold_fen: 10000,
-    amount_off_fen: 2000,
-    percent_off: null,
-    cap_fen: null,
-    scope: { kind: 'all' },
+    ...manjian,
     status: 'unused',
     source: 'claim',
     valid_from: from,

@@ -1,30 +1,15 @@
 // The cart's summary is checkout's own quote of the selected lines: the best 满减/满折 reached and
 // the best coupon held, the same figures POST /checkout/quote gives (and then lets the shopper change).
 import { describe, expect, it } from 'vitest';
-import { activeCoupon, claim } from '../../fixtures/coupons';
+import { activeCoupon, claim, tieredActivity } from '../../fixtures/coupons';
 import { api, createCategory, createProduct, json, shopperWithAddress, tokenFor } from '../../fixtures/helpers';
-
-const HOUR = 3_600_000;
-const iso = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
 
 describe('GET /cart summary with promotions and coupons', () => {
   it('takes the best activity tier and the best coupon off the selected lines, exactly as the checkout quote does', async () => {
     const owner = (await tokenFor('owner')).token;
     const categoryId = await createCategory(owner, '购物车满减');
     const product = await createProduct(owner, categoryId, { specs: [], skus: [{ spec_values: [], price_fen: 6000, original_price_fen: 6000, stock: 50 }] });
-    const activity = await api('POST', '/admin/api/promotions', {
-      token: owner,
-      body: {
-        type: 'tiered',
-        name: '满100减10',
-        scope: { kind: 'include', category_ids: [categoryId] },
-        condition: 'amount',
-        benefit: 'amount_off',
-        tiers: [{ threshold: 10000, value: 1000 }],
-        starts_at: iso(-HOUR),
-        ends_at: iso(HOUR),
-      },
-    });
+    const activity = await tieredActivity(owner, categoryId);
     expect(activity.status).toBe(201);
     const shopper = await shopperWithAddress();
     const small = await activeCoupon(owner, { name: '满50减5', threshold_fen: 5000, amount_off_fen: 500, scope: { kind: 'include', category_ids: [categoryId] } });

@@ -3,7 +3,7 @@
 // ones with the reason. A pick is sent up as `change` {couponId: id | null}; the page re-quotes.
 import type { QuoteCoupons } from '../../lib/api-types';
 import { savingText, unusableReasonText, validityText } from '../../lib/coupons';
-import { datasetOf, defineComponent } from '../../lib/page';
+import { datasetOf, defineComponent, formatsOn } from '../../lib/page';
 
 export type CouponChoiceChange = { couponId: string | null };
 
@@ -22,16 +22,7 @@ export const couponChoice = defineComponent({
     usable: [] as (ReturnType<typeof row> & { saving: string; chosen: boolean })[],
     unusable: [] as (ReturnType<typeof row> & { reason: string })[],
   },
-  observers: {
-    'coupon, coupons'() {
-      this.format();
-    },
-  },
-  lifetimes: {
-    attached() {
-      this.format();
-    },
-  },
+  ...formatsOn('coupon, coupons'),
   methods: {
     format() {
       const { coupon, coupons } = this.data;

@@ -2,7 +2,7 @@
 // and the 满减/满折 activities it takes part in, as the storefront API carries them.
 import type { ProductOffer, ProductPromotion } from '../../lib/api-types';
 import { formatFen } from '../../lib/money';
-import { defineComponent } from '../../lib/page';
+import { defineComponent, formatsOn } from '../../lib/page';
 
 /** "12月3日 10:00" in the shop's time zone (UTC+8). */
 function shopTime(iso: string): string {
@@ -18,16 +18,7 @@ export const promoBadges = defineComponent({
     showEnd: { type: Boolean, value: false },
   },
   data: { timedText: '', endText: '', offerTexts: [] as string[] },
-  observers: {
-    'promotion, offers, showEnd'() {
-      this.format();
-    },
-  },
-  lifetimes: {
-    attached() {
-      this.format();
-    },
-  },
+  ...formatsOn('promotion, offers, showEnd'),
   methods: {
     format() {
       const { promotion, offers, showEnd } = this.data;
