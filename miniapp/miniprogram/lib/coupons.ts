@@ -1,6 +1,7 @@
 // How a coupon reads on the phone: its benefit (满100减20, 9折, 无门槛减5), validity and the
 // reason one cannot be used here, from the API's fields (amounts in fen).
 import type { HeldCoupon, Quote } from './api-types';
+import { ApiRequestError } from './errors';
 import { formatFen } from './money';
 
 type Benefit = Pick<HeldCoupon, 'kind' | 'threshold_fen' | 'amount_off_fen' | 'percent_off' | 'cap_fen'>;
@@ -37,3 +38,6 @@ export const unusableReasonText: Record<UnusableReason, string> = {
 };
 
 export const savingText = (fen: number) => `-${formatFen(fen)}`;
+
+/** The order was refused for its coupon (another order took it, or it no longer applies): checkout asks for the best again. */
+export const isCouponRefusal = (error: unknown) => error instanceof ApiRequestError && (error.code === 'coupon_unavailable' || error.code === 'coupon_not_applicable');

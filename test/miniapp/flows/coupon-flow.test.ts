@@ -105,4 +105,35 @@ describe('mini-program: coupons', () => {
     await mine.onTapTab(tap({ status: 'unused' }));
     expect(mine.data.coupons.map((c) => c.name)).toEqual(['满100减20']);
   });
+
+  it('a coupon another order took meanwhile: the order is refused, the page quotes the best one left', async () => {
+    const wx = installWx({ openid: `oMiniCouponRace${Date.now()}` });
+    const lastUrl = () => wx.navigations.at(-1)!.url;
+    const centre = mount(couponCentrePage);
+    await centre.onLoad();
+    expect(await centre.onClaim(tap({ id: bigTemplate }))).toBe(true);
+    await meApi.createAddress(shippingAddress);
+    const openCheckout = async () => {
+      const checkout = mount(checkoutPage);
+      await checkout.onLoad({ sku_id: product.skus[0]!.id, quantity: '1' });
+      return checkout;
+    };
+    // Two checkouts open (two phones, or a tab left open), both showing the ¥20 coupon.
+    const first = await openCheckout();
+    const second = await openCheckout();
+    expect([first.data.coupon?.name, second.data.coupon?.name]).toEqual(['满100减20', '满100减20']);
+    wx.cashier = 'cancel'; // the first order stays unpaid, its coupon locked
+    await first.onSubmit();
+    const firstOrder = queryOf(lastUrl()).id!;
+    const navigations = wx.navigations.length;
+    await second.onSubmit();
+    expect(wx.navigations).toHaveLength(navigations); // no second order page
+    expect(wx.toasts).toContain('优惠券已被使用，请重新选择');
+    expect(second.data).toMatchObject({ status: 'ready', coupon: null, breakdown: { payable: '¥119.00' } });
+    await second.onSubmit();
+    const secondOrder = queryOf(lastUrl()).id!;
+    expect(secondOrder).not.toBe(firstOrder);
+    const payable = (id: string) => env.DB.prepare('SELECT payable_fen FROM orders WHERE id = ?').bind(id).first<{ payable_fen: number }>();
+    expect([(await payable(firstOrder))!.payable_fen, (await payable(secondOrder))!.payable_fen]).toEqual([9900, 11900]);
+  });
 });

@@ -9,6 +9,7 @@ import type { CouponChoiceChange } from '../../components/coupon-choice/componen
 import type { Address, CheckoutLines, Quote, QuoteCoupons } from '../../lib/api-types';
 import { payAndShowOrder } from '../../lib/checkout-flow';
 import { breakdownOf, type Breakdown } from '../../lib/breakdown';
+import { isCouponRefusal } from '../../lib/coupons';
 import { newIdempotencyKey } from '../../lib/ids';
 import { formatFen } from '../../lib/money';
 import { go, toast } from '../../lib/nav';
@@ -64,8 +65,8 @@ export const checkoutPage = definePage({
         emptyList('lines'),
       );
     },
-    /** Another coupon or none: quoted again, and a new order attempt (its body changed). */
-    onCouponChange(event: { detail: CouponChoiceChange }): Promise<boolean> {
+    /** Another coupon or none (null: the best again): quoted again, and a new order attempt (its body changed). */
+    onCouponChange(event: { detail: CouponChoiceChange | null }): Promise<boolean> {
       this.setData({ couponPick: event.detail, idempotencyKey: newIdempotencyKey() });
       return this.load();
     },
@@ -79,13 +80,20 @@ export const checkoutPage = definePage({
       if (this.data.submitting) return;
       this.setData({ submitting: true });
       let orderId = '';
+      let couponRefused = false;
       const placed = await act(async () => {
-        orderId = (await orderApi.create({ items: this.data.items, address_id: address.id, coupon_id: this.data.coupon?.id ?? null }, this.data.idempotencyKey)).id;
+        const order = await orderApi.create({ items: this.data.items, address_id: address.id, coupon_id: this.data.coupon?.id ?? null }, this.data.idempotencyKey).catch((error: unknown) => {
+          couponRefused = isCouponRefusal(error);
+          throw error;
+        });
+        orderId = order.id;
       });
       if (placed) {
         await payAndShowOrder(orderId);
       }
       this.setData({ submitting: false });
+      // The coupon shown went to another order meanwhile: quote again with the best one left.
+      if (couponRefused) await this.onCouponChange({ detail: null });
     },
   },
 });
