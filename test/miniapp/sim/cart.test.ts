@@ -44,6 +44,16 @@ describe('cart page', () => {
     expect(totals(page)).toEqual({ items: '¥129.00', shipping: '免运费', payable: '¥129.00', button: '结算(1)' });
   });
 
+  it('a line shows the price checkout charges, the list price struck through, and why', async () => {
+    const cart = cartWith({ secondSelected: true, firstQuantity: 1 });
+    cart.items[0] = { ...cart.items[0]!, effective_unit_price_fen: 9900, price_source: 'timed_discount' };
+    const { page } = await shownCart(() => ok(cart));
+    expect(textOf(page, '.cart-line .line-price')).toBe('¥99.00');
+    expect(textOf(page, '.cart-line .price-original')).toBe('¥129.00');
+    expect(textOf(page, '.cart-line .price-badge')).toBe('限时价');
+    expect(page.querySelectorAll('.cart-line')[1]!.querySelector('.price-original')).toBeUndefined();
+  });
+
   it('below the free-shipping threshold the fee is shown and added', async () => {
     const cart = cartWith({ secondSelected: false, firstQuantity: 1 });
     cart.items[0]!.price_fen = 5000;

@@ -99,6 +99,8 @@ const line = (id: string, skuId: string, quantity: number, priceFen: number, sel
   member_price_fen: null,
   stock_status: 'in_stock',
   unavailable_reason: null,
+  effective_unit_price_fen: priceFen,
+  price_source: 'list',
 });
 
 /** Two lines: 2 × ¥129.00 and 1 × ¥39.90; shipping ¥8.00 below ¥99.00 of goods. */

@@ -34,4 +34,38 @@ describe('GET /cart summary with promotions and coupons', () => {
     const none = (await json(api('POST', '/cart/select', { token: shopper.token, body: { selected: false } }))).summary;
     expect(none).toMatchObject({ items_total_fen: 0, discount_fen: 0, payable_fen: 0, adjustments: [], promotion: null, coupon: null });
   });
+
+  it('each line carries the unit price checkout charges, selected or not', async () => {
+    const owner = (await tokenFor('owner')).token;
+    const categoryId = await createCategory(owner, '购物车限时');
+    const productAt = (priceFen: number) => createProduct(owner, categoryId, { specs: [], skus: [{ spec_values: [], price_fen: priceFen, original_price_fen: priceFen, stock: 50 }] });
+    const discounted = await productAt(10000);
+    const plain = await productAt(3000);
+    const timed = await api('POST', '/admin/api/promotions', {
+      token: owner,
+      body: {
+        type: 'timed_discount',
+        name: '限时',
+        product_id: discounted.id,
+        kind: 'fixed_price',
+        value: 7000,
+        starts_at: new Date(Date.now() - 60_000).toISOString(),
+        ends_at: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+    });
+    expect(timed.status).toBe(201);
+    const shopper = await shopperWithAddress();
+    for (const p of [discounted, plain]) expect((await api('POST', '/cart/items', { token: shopper.token, body: { sku_id: p.skus[0].id, quantity: 1 } })).status).toBe(201);
+    const prices = (cart: { items: { sku_id: string; price_fen: number; effective_unit_price_fen: number; price_source: string }[] }) =>
+      cart.items.map((i) => [i.price_fen, i.effective_unit_price_fen, i.price_source]);
+    const cart = await json(api('GET', '/cart', { token: shopper.token }));
+    expect(prices(cart)).toEqual([
+      [10000, 7000, 'timed_discount'],
+      [3000, 3000, 'list'],
+    ]);
+    expect(cart.summary.items_total_fen).toBe(10000);
+    const unselected = await json(api('PATCH', `/cart/items/${cart.items[0].id}`, { token: shopper.token, body: { selected: false } }));
+    expect(prices(unselected)).toEqual(prices(cart));
+    expect(unselected.summary.items_total_fen).toBe(3000);
+  });
 });

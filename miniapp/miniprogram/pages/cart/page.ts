@@ -16,7 +16,10 @@ const unavailableText: Record<string, string> = {
   insufficient_stock: '库存不足',
 };
 
-type Line = Cart['items'][number] & { specText: string; priceText: string; unavailableText: string };
+/** Why a line costs less than its list price (the API's price_source). */
+const priceSourceText: Record<string, string> = { member: '会员价', member_level: '会员折扣', timed_discount: '限时价' };
+
+type Line = Cart['items'][number] & { specText: string; priceText: string; listPriceText: string; priceBadge: string; unavailableText: string };
 type Totals = { selectedCount: number; itemsTotalText: string; adjustments: Breakdown['adjustments']; shippingText: string; payableText: string };
 
 function viewOf(cart: Cart): { lines: Line[]; totals: Totals; allSelected: boolean } {
@@ -25,7 +28,10 @@ function viewOf(cart: Cart): { lines: Line[]; totals: Totals; allSelected: boole
     lines: cart.items.map((l) => ({
       ...l,
       specText: l.spec_values.join(' '),
-      priceText: l.price_fen === null ? '' : formatFen(l.price_fen),
+      // What checkout charges per unit, and the list price struck through when that is lower.
+      priceText: l.price_fen === null ? '' : formatFen(l.effective_unit_price_fen ?? l.price_fen),
+      listPriceText: l.price_fen !== null && l.effective_unit_price_fen !== null && l.effective_unit_price_fen < l.price_fen ? formatFen(l.price_fen) : '',
+      priceBadge: priceSourceText[l.price_source ?? ''] ?? '',
       unavailableText: l.unavailable_reason ? (unavailableText[l.unavailable_reason] ?? '不可购买') : '',
     })),
     totals: {
