@@ -61,7 +61,7 @@ const held = (id: string, patch: Record<string, unknown> = {}): HeldCoupon =>
     ...patch,
   }) as HeldCoupon;
 
-type Page = { onLoad(q?: object): Promise<boolean> | void; onShow(): Promise<boolean>; load(): Promise<boolean> };
+type Page = { onLoad(q?: object): Promise<boolean> | undefined; onShow(): Promise<boolean>; load(): Promise<boolean> };
 
 describe('coupon centre', () => {
   it('shows each coupon with its benefit and state, and claims with a key a retry keeps', async () => {
@@ -81,7 +81,7 @@ describe('coupon centre', () => {
       }),
       centreCoupon({ id: 'cpt_3', name: '抢光了', remaining: 0, can_claim: false, refusal: 'coupon_sold_out' }),
     ];
-    const calls = answerRequests((method, path) => {
+    const calls = answerRequests((method) => {
       if (method === 'GET') return ok({ items: centre, next_cursor: null });
       return answer;
     });
