@@ -4,29 +4,39 @@
 // discount or an activity starting or ending), so the edge cache keeps no page past it
 // (src/http/catalog-cache.ts, freshUntil).
 import { and, eq, inArray } from 'drizzle-orm';
+import { chunkForBoundParams } from '../../db/batch';
 import { skus } from '../../db/catalog';
 import type { Db } from '../../db/client';
 import { nextPriceChangeAt, tierLabels, timedDiscountActive, timedPriceOf } from '../../domain/promotions/activity';
 import { inScope } from '../../domain/promotions/scope';
 import { toIso } from '../../lib/clock';
+import { listProducts, type ProductListFilter } from '../catalog';
 import { currentActivities, currentTimedDiscounts } from './active';
 
 type Promotion = { price_fen: number; ends_at: string | null };
 type Offer = { id: string; name: string; tiers: string[]; ends_at: string | null };
 
 /**
- * The promotions the storefront shows at `now`, loaded once per (uncached) request: there are few
- * running at a time, and a listing's order depends on all of them, not only on the page's products.
+ * The promotions the storefront shows at `now`, loaded once per (uncached) request: of the given
+ * products, or of the whole shop when the answer's order depends on every price (a listing by
+ * price). Its `nextChangeAt` covers the same products (and every activity: scopes are broad).
  */
-export async function storefrontPromotions(db: Db, now: number) {
-  const [discounts, activities] = await Promise.all([currentTimedDiscounts(db, now), currentActivities(db, now)]);
+export async function storefrontPromotions(db: Db, now: number, productIds?: readonly string[]) {
+  const wanted = productIds && new Set(productIds);
+  const [allDiscounts, activities] = await Promise.all([currentTimedDiscounts(db, now), currentActivities(db, now)]);
+  const discounts = wanted ? allDiscounts.filter((d) => wanted.has(d.productId)) : allDiscounts;
   const discountedProducts = [...new Set(discounts.filter((d) => timedDiscountActive(d, now)).map((d) => d.productId))];
-  const skuRows = discountedProducts.length
-    ? await db
-        .select({ id: skus.id, productId: skus.productId, priceFen: skus.priceFen })
-        .from(skus)
-        .where(and(inArray(skus.productId, discountedProducts), eq(skus.active, 1)))
-    : [];
+  // Within D1's 100 bound parameters per statement, however many products are discounted.
+  const skuRows = (
+    await Promise.all(
+      chunkForBoundParams(discountedProducts, 1, 1).map((chunk) =>
+        db
+          .select({ id: skus.id, productId: skus.productId, priceFen: skus.priceFen })
+          .from(skus)
+          .where(and(inArray(skus.productId, chunk), eq(skus.active, 1))),
+      ),
+    )
+  ).flat();
   const skuPromotion = (sku: { id: string; productId: string; priceFen: number }): Promotion | null => {
     const timed = timedPriceOf(discounts, { skuId: sku.id, productId: sku.productId, priceFen: sku.priceFen }, now);
     return timed && { price_fen: timed.priceFen, ends_at: toIso(timed.endsAt) };
@@ -64,4 +74,23 @@ export function detailWithPromotions<D extends { id: string; category_id: string
     offers: promotions.offersOf({ productId: detail.id, categoryId: detail.category_id }),
     skus: detail.skus.map((s) => ({ ...s, promotion: promotions.skuPromotion({ id: s.id, productId: detail.id, priceFen: s.price_fen }) })),
   };
+}
+
+/**
+ * A storefront listing with its promotions. Sorted or filtered by price, it needs every
+ * discounted product's shown price before the query (and its freshness covers them all);
+ * otherwise only the page's products count.
+ */
+export async function listProductsWithPromotions(db: Db, filter: Omit<ProductListFilter, 'discountedMinPrices'>, now: number) {
+  const byPrice = filter.sort === 'price_asc' || filter.sort === 'price_desc' || filter.minPriceFen !== undefined || filter.maxPriceFen !== undefined;
+  const everywhere = byPrice ? await storefrontPromotions(db, now) : null;
+  const list = await listProducts(db, { ...filter, discountedMinPrices: everywhere?.discountedMinPrices });
+  const promotions =
+    everywhere ??
+    (await storefrontPromotions(
+      db,
+      now,
+      list.items.map((c) => c.id),
+    ));
+  return { page: { ...list, items: cardsWithPromotions(promotions, list.items) }, nextChangeAt: promotions.nextChangeAt };
 }
