@@ -127,6 +127,8 @@ describe('member levels', () => {
         adjustments: [],
         lines: [{ price_source: 'timed_discount', effective_unit_price_fen: 4000, member_price_applied: false }],
       });
+      // The order is priced the same way.
+      expect(await json(placeOrder(shopper.token, { items: [{ sku_id: product.skus[0].id, quantity: 2 }] }))).toMatchObject({ payable_fen: 8000, discount_fen: 0 });
     } finally {
       await setLoyaltySettings({ member_benefit_mode: 'member_price' });
     }
