@@ -49,7 +49,7 @@ export const authRoutes = new Hono<AppEnv>()
         throw fromWeChat(error);
       });
     const user = await findOrCreateUser(c.var.db, { openid: session.openid, unionid: session.unionid }, now);
-    if (user.firstSignIn) await grantNewShopperCoupons({ db: c.var.db, userId: user.id, now, timeZone: c.env.SHOP_TIME_ZONE });
+    await grantNewShopperCoupons({ db: c.var.db, userId: user.id, shopperCreatedAt: user.createdAt, now, timeZone: c.env.SHOP_TIME_ZONE });
     return c.json({ ...(await startSession(c.var.db, c.env, user.id, now)), user: { id: user.id, nickname: user.nickname, avatar_url: user.avatarUrl, phone: maskPhone(user.phone) } });
   })
   .post('/auth/refresh', signInLimit, validate('json', refreshBody), async (c) => c.json(await refreshSession(c.var.db, c.env, c.req.valid('json').refresh_token, c.var.clock.now())))

@@ -4,9 +4,9 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
 import { cachedCatalogResponse, freshUntil } from '../src/http/catalog-cache';
-import { cardsWithPromotions, detailWithPromotions } from '../src/services/promotions/storefront';
+import { cardsWithPromotions, detailWithPromotions, listProductsWithPromotions, storefrontPromotions } from '../src/services/promotions/storefront';
 import { withLiveStock } from '../src/http/live-stock';
-import { categoryTree, listProducts, productDetail, productSorts, searchProducts } from '../src/services/catalog';
+import { categoryTree, productDetail, productSorts, searchProducts } from '../src/services/catalog';
 import { MAX_QUERY_LENGTH } from '../src/domain/search';
 import { rateLimit } from '../src/lib/rate-limit';
 import { MAX_FEN, idOf, pageQuery, queryBool, queryInt, text, validate } from '../src/lib/validate';
@@ -39,30 +39,29 @@ export const catalogRoutes = new Hono<AppEnv>()
   .get('/categories', cached, validate('query', v.strictObject({})), async (c) => c.json({ items: await categoryTree(c.var.db) }))
   .get('/products', cached, validate('query', productListQuery), async (c) => {
     const q = c.req.valid('query');
-    const list = await listProducts(c.var.db, {
-      categoryId: q.category_id,
-      tag: q.tag,
-      minPriceFen: q.min_price,
-      maxPriceFen: q.max_price,
-      onSaleOnly: q.on_sale,
-      sort: q.sort,
-      cursor: q.cursor,
-      limit: q.limit,
-    });
-    const { cards, nextChangeAt } = await cardsWithPromotions(c.var.db, list.items, c.var.clock.now());
+    const { page, nextChangeAt } = await listProductsWithPromotions(
+      c.var.db,
+      { categoryId: q.category_id, tag: q.tag, minPriceFen: q.min_price, maxPriceFen: q.max_price, onSaleOnly: q.on_sale, sort: q.sort, cursor: q.cursor, limit: q.limit },
+      c.var.clock.now(),
+    );
     freshUntil(c, nextChangeAt);
-    return c.json({ ...list, items: cards });
+    return c.json(page);
   })
   // The page from the cache, its stock merged in live (src/services/live-stock.ts).
   .get('/products/:id', withLiveStock, cached, validate('param', v.object({ id: idOf('prd') })), validate('query', v.strictObject({})), async (c) => {
-    const { page, nextChangeAt } = await detailWithPromotions(c.var.db, await productDetail(c.var.db, c.req.valid('param').id), c.var.clock.now());
-    freshUntil(c, nextChangeAt);
-    return c.json(page);
+    const { id } = c.req.valid('param');
+    const [detail, promotions] = await Promise.all([productDetail(c.var.db, id), storefrontPromotions(c.var.db, c.var.clock.now(), [id])]);
+    freshUntil(c, promotions.nextChangeAt);
+    return c.json(detailWithPromotions(promotions, detail));
   })
   .get('/search', rateLimit('search'), cached, validate('query', searchQuery), async (c) => {
     const q = c.req.valid('query');
     const found = await searchProducts(c.var.db, q.q, { cursor: q.cursor, limit: q.limit, status: 'published' });
-    const { cards, nextChangeAt } = await cardsWithPromotions(c.var.db, found.items, c.var.clock.now());
-    freshUntil(c, nextChangeAt);
-    return c.json({ ...found, items: cards });
+    const promotions = await storefrontPromotions(
+      c.var.db,
+      c.var.clock.now(),
+      found.items.map((p) => p.id),
+    );
+    freshUntil(c, promotions.nextChangeAt);
+    return c.json({ ...found, items: cardsWithPromotions(promotions, found.items) });
   });

@@ -1,5 +1,5 @@
 // Demo coupons and store promotions for `npm run dev`: a coupon of each kind (满减, 折扣, 无门槛),
-// one for new shoppers (granted on first sign-in), a redeem code, a tiered 满减 activity and a
+// one for new shoppers (granted at sign-in), a redeem code, a tiered 满减 activity and a
 // 限时折扣 on a few products. Created through the admin API as the owner, once: each is looked up
 // by its name first, so running dev again adds nothing and prints the same redeem code.
 import { call } from './dev-campaigns';

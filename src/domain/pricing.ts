@@ -2,7 +2,7 @@
 // promotional: src/domain/promotions/stacking.ts decides), discounts, shipping, payable total.
 // All integer fen. Store promotions, coupons, points and campaign prices plug in as PriceRules
 // that return adjustments; the core below never needs to change for them.
-import { unitPriceOf, type PriceSource } from './promotions/unit-price';
+import { unitPriceOf, type MemberPriceTerms, type PriceSource } from './promotions/unit-price';
 import { splitProportionally } from './split';
 
 export type PricingLineInput = {
@@ -20,10 +20,11 @@ export type PricingLineInput = {
  */
 export type ShippingPolicy = (lines: readonly PricedLine[]) => number;
 
-export type PricingContext = { isMember: boolean; shipping: ShippingPolicy };
+/** `isMember` / `levelDiscountBps`: the member level's stage-1 price (unit-price.ts). */
+export type PricingContext = MemberPriceTerms & { shipping: ShippingPolicy };
 
 export type PricedLine = PricingLineInput & {
-  /** The price actually charged per unit (the lowest of list, member and promotional price). */
+  /** The price actually charged per unit (the lowest of list, member / level and promotional price). */
   effectiveUnitPriceFen: number;
   priceSource: PriceSource;
   memberPriceApplied: boolean;
@@ -56,9 +57,9 @@ export type Quote = {
 
 export function priceLines(inputs: PricingLineInput[], ctx: PricingContext, rules: PriceRule[] = []): Quote {
   let lines: PricedLine[] = inputs.map((line) => {
-    const { unitPriceFen: effectiveUnitPriceFen, source: priceSource } = unitPriceOf(line, ctx.isMember);
+    const { unitPriceFen: effectiveUnitPriceFen, source: priceSource } = unitPriceOf(line, ctx);
     const lineTotalFen = effectiveUnitPriceFen * line.quantity;
-    return { ...line, effectiveUnitPriceFen, priceSource, memberPriceApplied: priceSource === 'member', lineTotalFen, discountShareFen: 0, payableFen: lineTotalFen };
+    return { ...line, effectiveUnitPriceFen, priceSource, memberPriceApplied: priceSource === 'member' || priceSource === 'member_level', lineTotalFen, discountShareFen: 0, payableFen: lineTotalFen };
   });
   const itemsTotalFen = lines.reduce((sum, l) => sum + l.lineTotalFen, 0);
 

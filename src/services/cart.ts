@@ -13,7 +13,12 @@ import { loadPurchasableSkus, unavailableReason } from './purchasable';
 export const MAX_CART_LINES = 100;
 export const MAX_LINE_QUANTITY = 999;
 
-/** The cart, its lines priced with the store promotions running at `now` (the coupon is chosen at checkout). */
+/**
+ * The cart, its selected lines quoted as checkout quotes them at `now` (quoteLines): store
+ * promotions and the best usable coupon, which checkout preselects and the shopper may change.
+ * Each available line carries the unit price checkout charges (`effective_unit_price_fen`: the
+ * member, level or 限时折扣 price when lower than `price_fen`) and its `price_source`.
+ */
 export async function cartView(db: Db, userId: string, now: number, timeZone: string) {
   const lines = await db.select().from(cartItems).where(eq(cartItems.userId, userId)).orderBy(asc(cartItems.createdAt), asc(cartItems.id));
   const skus = await loadPurchasableSkus(
@@ -38,24 +43,34 @@ export async function cartView(db: Db, userId: string, now: number, timeZone: st
       unavailable_reason: unavailableReason(sku, line.quantity),
     };
   });
-  const selectedAvailable = items.filter((i) => i.selected && !i.unavailable_reason);
-  const summary = quoteView(
-    await quoteLines(
-      db,
-      userId,
-      selectedAvailable.map((i) => ({ skuId: i.sku_id, quantity: i.quantity })),
-      await destinationOf(db, userId),
-      { now, timeZone, couponId: null },
-    ),
-  );
+  const available = items.filter((i) => !i.unavailable_reason);
+  const selectedAvailable = available.filter((i) => i.selected);
+  const unselected = available.filter((i) => !i.selected);
+  const destination = await destinationOf(db, userId);
+  const asLines = (lines: typeof items) => lines.map((i) => ({ skuId: i.sku_id, quantity: i.quantity }));
+  // The selected lines' quote is the summary; the others are priced too (no coupon), only for the
+  // unit price each line would be charged (stage 1 does not depend on the other lines).
+  const [selectedQuote, unselectedQuote] = await Promise.all([
+    quoteLines(db, userId, asLines(selectedAvailable), destination, { now, timeZone }),
+    unselected.length ? quoteLines(db, userId, asLines(unselected), destination, { now, timeZone, couponId: null }) : null,
+  ]);
+  const unitPrices = new Map([...selectedQuote.quote.lines, ...(unselectedQuote?.quote.lines ?? [])].map((l) => [l.skuId, l]));
+  const summary = quoteView(selectedQuote);
   return {
-    items,
+    items: items.map((i) => {
+      const priced = unitPrices.get(i.sku_id);
+      return { ...i, effective_unit_price_fen: priced?.effectiveUnitPriceFen ?? null, price_source: priced?.priceSource ?? null };
+    }),
     summary: {
       selected_count: selectedAvailable.reduce((n, i) => n + i.quantity, 0),
       items_total_fen: summary.items_total_fen,
       discount_fen: summary.discount_fen,
       shipping_fee_fen: summary.shipping_fee_fen,
       payable_fen: summary.payable_fen,
+      // The same quote checkout starts from: the best 满减/满折 reached and the best coupon held.
+      adjustments: summary.adjustments,
+      promotion: summary.promotion,
+      coupon: summary.coupon,
     },
   };
 }

@@ -22,6 +22,11 @@ export type ProductListFilter = {
   sort: ProductSort;
   cursor?: string;
   limit: number;
+  /**
+   * Products a running 限时折扣 makes cheaper: their lowest price now (storefrontPromotions).
+   * Price sorts and filters use the price shoppers see, not the list price.
+   */
+  discountedMinPrices?: Record<string, number>;
 };
 
 type ProductRow = typeof products.$inferSelect;
@@ -60,24 +65,41 @@ async function categoryWithChildren(db: Db, categoryId: string): Promise<string[
   return rows.map((r) => r.id);
 }
 
-const sortColumns = {
-  newest: { column: products.publishedAt, direction: 'desc' },
-  price_asc: { column: products.minPriceFen, direction: 'asc' },
-  price_desc: { column: products.minPriceFen, direction: 'desc' },
-  sales: { column: products.salesCount, direction: 'desc' },
-} as const;
+/**
+ * The price a listing sorts and filters by: the product's lowest list price, or its lowest 限时折扣
+ * price when that is lower (one JSON parameter, whatever the number of discounted products).
+ */
+const shownMinPrice = (discounted: Record<string, number> | undefined): SQL<number> =>
+  discounted && Object.keys(discounted).length
+    ? sql<number>`min(${products.minPriceFen}, coalesce((SELECT value FROM json_each(${JSON.stringify(discounted)}) WHERE key = ${products.id}), ${products.minPriceFen}))`
+    : sql<number>`${products.minPriceFen}`;
+
+const sortColumns = (discounted: Record<string, number> | undefined): Record<ProductSort, { column: SQL<number>; direction: 'asc' | 'desc' }> => ({
+  newest: { column: sql<number>`${products.publishedAt}`, direction: 'desc' },
+  price_asc: { column: shownMinPrice(discounted), direction: 'asc' },
+  price_desc: { column: shownMinPrice(discounted), direction: 'desc' },
+  sales: { column: sql<number>`${products.salesCount}`, direction: 'desc' },
+});
+
+/** The sort key of a row, as the SQL above computes it (for the next page's cursor). */
+function sortKeyOf(sort: ProductSort, row: ProductRow, discounted: Record<string, number> | undefined): number {
+  if (sort === 'newest') return row.publishedAt ?? 0;
+  if (sort === 'sales') return row.salesCount;
+  return Math.min(row.minPriceFen, discounted?.[row.id] ?? row.minPriceFen);
+}
 
 const listCursorSchema = v.object({ s: v.picklist(productSorts), k: v.number(), id: v.string() });
 
 export async function listProducts(db: Db, filter: ProductListFilter) {
-  const { column, direction } = sortColumns[filter.sort];
+  const { column, direction } = sortColumns(filter.discountedMinPrices)[filter.sort];
+  const price = shownMinPrice(filter.discountedMinPrices);
   const conditions: SQL[] = [eq(products.status, 'published')];
   if (filter.categoryId) conditions.push(inArray(products.categoryId, await categoryWithChildren(db, filter.categoryId)));
   if (filter.tag) {
     conditions.push(inArray(products.id, db.select({ id: productTags.productId }).from(productTags).where(eq(productTags.tag, filter.tag))));
   }
-  if (filter.minPriceFen !== undefined) conditions.push(gte(products.minPriceFen, filter.minPriceFen));
-  if (filter.maxPriceFen !== undefined) conditions.push(lte(products.minPriceFen, filter.maxPriceFen));
+  if (filter.minPriceFen !== undefined) conditions.push(gte(price, filter.minPriceFen));
+  if (filter.maxPriceFen !== undefined) conditions.push(lte(price, filter.maxPriceFen));
   if (filter.onSaleOnly) conditions.push(eq(products.onSale, 1));
   if (filter.cursor) {
     const cursor = decodeCursor(filter.cursor, listCursorSchema);
@@ -92,10 +114,8 @@ export async function listProducts(db: Db, filter: ProductListFilter) {
     .where(and(...conditions))
     .orderBy(order(column), order(products.id))
     .limit(filter.limit + 1);
-  return asCards(page(rows, filter.limit, (last) => encodeCursor({ s: filter.sort, k: last[columnKey(filter.sort)] ?? 0, id: last.id })));
+  return asCards(page(rows, filter.limit, (last) => encodeCursor({ s: filter.sort, k: sortKeyOf(filter.sort, last, filter.discountedMinPrices), id: last.id })));
 }
-
-const columnKey = (sort: ProductSort) => (({ newest: 'publishedAt', price_asc: 'minPriceFen', price_desc: 'minPriceFen', sales: 'salesCount' }) as const)[sort];
 
 function page(rows: ProductRow[], limit: number, cursorOf: (last: ProductRow) => string, mayContinue = true) {
   const items = rows.slice(0, limit);

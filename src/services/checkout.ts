@@ -33,9 +33,9 @@ export type CheckoutQuote = {
 export type QuoteOptions = { points?: number; forOrder?: boolean; now: number; timeZone: string; couponId?: CouponRequest };
 
 /**
- * Rules that take discounts after the coupon are added here by later features; the member level,
- * store promotions and the coupon come first (src/domain/promotions/stacking.ts has their order),
- * points last (applyPoints, on the finished quote).
+ * Rules that take discounts after the coupon are added here by later features; the unit price
+ * (member level or 限时折扣), store promotions and the coupon come first
+ * (src/domain/promotions/stacking.ts has their order), points last (applyPoints, on the finished quote).
  */
 const priceRules: PriceRule[] = [];
 
@@ -63,9 +63,11 @@ export async function quoteLines(db: Db, userId: string, requested: RequestedLin
     if (reason || !sku) unavailable.push({ skuId, quantity, reason: reason ?? 'sku_removed' });
     else priced.push({ skuId, quantity, unitPriceFen: sku.priceFen, memberPriceFen: sku.memberPriceFen, promotionalPriceFen: promotions.timedPriceOf(sku) });
   }
-  // The member level's benefit first, then the store promotions and the coupon; points come last.
+  // Stage 1 (the member level's price or a 限时折扣, the lower) inside priceLines, then the store
+  // promotions and the coupon; points come last.
   const stages = promotions.stages(skus);
-  const beforePoints = priceLines(priced, { isMember: user.memberLevel > 0 || member.isMember, shipping: member.shipping(shipping.policy) }, [...member.rules, ...stages.rules, ...priceRules]);
+  const memberTerms = { ...member.terms, isMember: user.memberLevel > 0 || member.terms.isMember };
+  const beforePoints = priceLines(priced, { ...memberTerms, shipping: member.shipping(shipping.policy) }, [...stages.rules, ...priceRules]);
   assertChosenCouponApplies(stages.outcome(), options.couponId);
   const { quote, plan } = await applyPoints(db, userId, beforePoints, skus, {
     points: options.points ?? 0,

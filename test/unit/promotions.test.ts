@@ -36,10 +36,31 @@ function quote(inputs: PricingLineInput[], opts: { activities?: TieredActivity[]
 
 describe('stage 1: one unit price', () => {
   it('takes the lower of member and 限时折扣 price, never both', () => {
-    expect(unitPriceOf({ unitPriceFen: 1000, memberPriceFen: 900, promotionalPriceFen: 800 }, true)).toEqual({ unitPriceFen: 800, source: 'timed_discount' });
-    expect(unitPriceOf({ unitPriceFen: 1000, memberPriceFen: 700, promotionalPriceFen: 800 }, true)).toEqual({ unitPriceFen: 700, source: 'member' });
-    expect(unitPriceOf({ unitPriceFen: 1000, memberPriceFen: 700, promotionalPriceFen: 800 }, false)).toEqual({ unitPriceFen: 800, source: 'timed_discount' });
-    expect(unitPriceOf({ unitPriceFen: 1000, memberPriceFen: null, promotionalPriceFen: null }, true)).toEqual({ unitPriceFen: 1000, source: 'list' });
+    const member = { isMember: true };
+    expect(unitPriceOf({ unitPriceFen: 1000, memberPriceFen: 900, promotionalPriceFen: 800 }, member)).toEqual({ unitPriceFen: 800, source: 'timed_discount' });
+    expect(unitPriceOf({ unitPriceFen: 1000, memberPriceFen: 700, promotionalPriceFen: 800 }, member)).toEqual({ unitPriceFen: 700, source: 'member' });
+    expect(unitPriceOf({ unitPriceFen: 1000, memberPriceFen: 700, promotionalPriceFen: 800 }, { isMember: false })).toEqual({ unitPriceFen: 800, source: 'timed_discount' });
+    expect(unitPriceOf({ unitPriceFen: 1000, memberPriceFen: null, promotionalPriceFen: null }, member)).toEqual({ unitPriceFen: 1000, source: 'list' });
+  });
+
+  it("takes the member level's discount as a member price: the better of it and the 限时折扣, never both", () => {
+    const level = { isMember: false, levelDiscountBps: 1500 }; // 85折
+    expect(unitPriceOf({ unitPriceFen: 1000, memberPriceFen: null, promotionalPriceFen: 900 }, level)).toEqual({ unitPriceFen: 850, source: 'member_level' });
+    expect(unitPriceOf({ unitPriceFen: 1000, memberPriceFen: null, promotionalPriceFen: 800 }, level)).toEqual({ unitPriceFen: 800, source: 'timed_discount' });
+    expect(unitPriceOf({ unitPriceFen: 999, memberPriceFen: null }, level)).toEqual({ unitPriceFen: 850, source: 'member_level' }); // 149.85 off, floored
+    // A SKU member price is not a level member's unless the shop prices by member price.
+    expect(unitPriceOf({ unitPriceFen: 1000, memberPriceFen: 500 }, level)).toEqual({ unitPriceFen: 850, source: 'member_level' });
+
+    // Through the whole pipeline: no member_level adjustment on top of the 限时折扣 line, the activity then sees the stage-1 prices.
+    const activity: TieredActivity = { id: 'act', name: '满20减5', scope: { kind: 'all' }, condition: 'amount', benefit: 'amount_off', tiers: [{ threshold: 2000, value: 500 }] };
+    const stages = promotionStages({ goodsOf, activities: [activity], wallet: [], couponChoice: { kind: 'none' }, now: NOW });
+    const q = priceLines([line('a', 2, 1000, { promotionalPriceFen: 700 }), line('b', 1, 1000, { promotionalPriceFen: 900 })], { ...ctx, ...level }, stages.rules);
+    expect(q.lines.map((l) => [l.priceSource, l.effectiveUnitPriceFen, l.memberPriceApplied])).toEqual([
+      ['timed_discount', 700, false],
+      ['member_level', 850, true],
+    ]);
+    expect(q).toMatchObject({ itemsTotalFen: 2250, discountFen: 500, payableFen: 1750 + 800 });
+    expect(q.adjustments.map((a) => a.source)).toEqual(['promotion']);
   });
 
   it('prices the 限时折扣 of a product or a SKU, the lower winning, and knows when prices change next', () => {

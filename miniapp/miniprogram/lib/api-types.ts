@@ -31,6 +31,16 @@ export type CartLine = Cart['items'][number];
 export type CheckoutLines = InferRequestType<Api['checkout']['quote']['$post']>['json'];
 export type Quote = InferResponseType<Api['checkout']['quote']['$post'], 200>;
 
+export type CouponCentre = InferResponseType<Api['coupons']['$get'], 200>;
+export type CentreCoupon = CouponCentre['items'][number];
+export type HeldCoupon = InferResponseType<Api['coupons'][':templateId']['claim']['$post'], 201>;
+export type HeldCouponPage = InferResponseType<Api['me']['coupons']['$get'], 200>;
+export type WalletStatus = NonNullable<InferRequestType<Api['me']['coupons']['$get']>['query']['status']>;
+/** The quote's coupon part: the chosen one and the wallet as usable / unusable. */
+export type QuoteCoupons = Pick<Quote, 'coupon' | 'coupons'>;
+export type ProductOffer = ProductCard['offers'][number];
+export type ProductPromotion = NonNullable<ProductCard['promotion']>;
+
 export type OrderInput = InferRequestType<Api['orders']['$post']>['json'];
 export type Order = InferResponseType<Api['orders']['$post'], 201>;
 export type OrderStatus = Order['status'];

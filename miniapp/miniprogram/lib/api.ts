@@ -33,6 +33,14 @@ export const cartApi = {
   quote: (lines: T.CheckoutLines) => request<T.Quote>('/checkout/quote', { method: 'POST', body: lines }),
 };
 
+export const couponApi = {
+  /** The coupon centre: with the shopper's claim state when signed in, public otherwise. */
+  centre: () => request<T.CouponCentre>('/coupons', { auth: 'optional' }),
+  claim: (templateId: string, idempotencyKey: string) => request<T.HeldCoupon>(`/coupons/${enc(templateId)}/claim`, { method: 'POST', idempotencyKey }),
+  redeem: (code: string) => request<T.HeldCoupon>('/coupons/redeem', { method: 'POST', body: { code } }),
+  mine: (status: T.WalletStatus, cursor?: string) => request<T.HeldCouponPage>('/me/coupons', { query: { status, cursor, limit: 20 } }),
+};
+
 export const orderApi = {
   create: (input: T.OrderInput, idempotencyKey: string) => request<T.Order>('/orders', { method: 'POST', body: input, idempotencyKey }),
   list: (status?: T.OrderStatus, cursor?: string) => request<T.OrderPage>('/orders', { query: { status, cursor, limit: 20 } }),

@@ -54,6 +54,15 @@ const messagesByCode: Record<string, string> = {
   exchange_limit_reached: '已达到每人兑换上限',
   address_required: '请先添加收货地址',
   birthday_change_too_soon: '生日每 12 个月只能修改一次',
+  coupon_sold_out: '优惠券已领完',
+  claim_limit: '已达到领取上限',
+  claim_not_started: '还未到领取时间',
+  claim_ended: '领取已结束',
+  not_eligible: '暂不符合领取条件',
+  code_invalid: '兑换码无效',
+  code_used: '兑换码已被使用',
+  coupon_unavailable: '优惠券已被使用，请重新选择',
+  coupon_not_applicable: '该优惠券不适用于本订单',
 };
 
 const messagesByStatus: Record<number, string> = {

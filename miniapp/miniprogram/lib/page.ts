@@ -43,6 +43,17 @@ export function defineComponent<D extends object, P extends object, M extends Me
   return definition;
 }
 
+/**
+ * For a component whose view is derived from its properties: its `format` runs once attached and
+ * again whenever one of `fields` (WeChat's observer syntax, "a, b") changes.
+ */
+export function formatsOn(fields: string) {
+  const format = function (this: { format(): void }) {
+    this.format();
+  };
+  return { observers: { [fields]: format }, lifetimes: { attached: format } };
+}
+
 /** Registers a definition with WeChat. Its types are ours, not the typings' overloads, hence one cast here. */
 export function register(definition: object): void {
   // biome-ignore lint/complexity/noBannedTypes: the typings' Options take {} for "no data, properties, methods".

@@ -1,7 +1,6 @@
 // Member levels: which level a growth value reaches, how a level is re-rated after it has been
-// held 12 months (down at most one level), the ladder's ordering, and the level discount rule.
-import type { PriceRule } from '../pricing';
-
+// held 12 months (down at most one level) and the ladder's ordering. The level discount is a
+// stage-1 member price (src/domain/promotions/unit-price.ts), not a rule of its own.
 export type LevelRung = { rank: number; growthThreshold: number };
 
 /** The highest rank whose threshold the growth reaches (0: none). */
@@ -16,9 +15,3 @@ export const rerate = (currentRank: number, earnedRank: number) => Math.max(earn
 export function thresholdsOutOfOrder(thresholds: readonly number[]): number[] {
   return thresholds.flatMap((t, i) => (i > 0 && t <= thresholds[i - 1]! ? [i] : []));
 }
-
-/** The level's discount on the goods (basis points off), as a PriceRule before 满减/满折 and coupons. */
-export const levelDiscountRule =
-  (discountBps: number, levelName: string): PriceRule =>
-  (_lines, goodsFen) =>
-    discountBps > 0 ? [{ source: 'member_level', label: `${levelName}折扣`, amountFen: Math.floor((goodsFen * discountBps) / 10_000) }] : [];

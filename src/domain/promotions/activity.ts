@@ -84,3 +84,15 @@ export function nextPriceChangeAt(discounts: readonly Pick<TimedDiscount, 'start
   }
   return next;
 }
+
+const yuan = (fen: number) => String(fen / 100);
+const zhe = (percentOff: number) => String((100 - percentOff) / 10);
+
+/** The storefront's badge text of each tier: 满100减10, 满200享9折, 满2件减5, 满2件8.5折. */
+export function tierLabels(activity: Pick<TieredActivity, 'condition' | 'benefit' | 'tiers'>): string[] {
+  return activity.tiers.map(({ threshold, value }) => {
+    const reach = activity.condition === 'amount' ? `满${yuan(threshold)}` : `满${threshold}件`;
+    if (activity.benefit === 'amount_off') return `${reach}减${yuan(value)}`;
+    return activity.condition === 'amount' ? `${reach}享${zhe(value)}折` : `${reach}${zhe(value)}折`;
+  });
+}

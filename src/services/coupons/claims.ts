@@ -1,5 +1,5 @@
 // Shoppers getting coupons: claiming one in the coupon centre (Idempotency-Key), redeeming a code,
-// and the new-shopper coupons granted on first sign-in. Refusals that can be decided by reading
+// and the new-shopper coupons granted at sign-in. Refusals that can be decided by reading
 // are decided first (so a burst after the last coupon costs no writes); the batch's guards then
 // decide the races exactly (grants.ts).
 import { and, eq, sql } from 'drizzle-orm';
@@ -101,23 +101,33 @@ export async function redeemCode(ctx: ClaimContext, rawCode: string): Promise<He
 }
 
 /**
- * On a shopper's first sign-in: one coupon of every active new-shopper template still within
- * its claim window. One batch per template, so a sold-out template does not stop the others;
- * the one-per-source index makes a repeat grant a no-op.
+ * New-shopper coupons: one coupon of every active new-shopper template whose claim window holds
+ * both the shopper's creation and now. Asked at every sign-in, not only the first, so a grant
+ * lost between creating the shopper and granting (a crash) is made at the next sign-in; the
+ * templates already granted are skipped (and the one-per-source index would refuse a repeat).
+ * One batch per template, so a sold-out template does not stop the others.
  */
-export async function grantNewShopperCoupons(ctx: ClaimContext): Promise<number> {
+export async function grantNewShopperCoupons(ctx: ClaimContext & { shopperCreatedAt: number }): Promise<number> {
   const templates = await ctx.db.query.couponTemplates.findMany({ where: and(eq(couponTemplates.audience, 'new_shopper'), eq(couponTemplates.status, 'active')) });
-  let granted = 0;
-  for (const template of templates) {
-    if (ctx.now < template.claimStartsAt || ctx.now >= template.claimEndsAt) continue;
+  const inWindow = (t: TemplateRow, at: number) => t.claimStartsAt <= at && at < t.claimEndsAt;
+  const eligible = templates.filter((t) => inWindow(t, ctx.shopperCreatedAt) && inWindow(t, ctx.now));
+  if (eligible.length === 0) return 0;
+  const held = await ctx.db
+    .select({ templateId: shopperCoupons.templateId })
+    .from(shopperCoupons)
+    .where(and(eq(shopperCoupons.userId, ctx.userId), eq(shopperCoupons.source, 'new_shopper')));
+  const granted = new Set(held.map((h) => h.templateId));
+  let count = 0;
+  for (const template of eligible) {
+    if (granted.has(template.id)) continue;
     const { statements } = grantStatements(ctx.db, { template, userId: ctx.userId, source: 'new_shopper', sourceRef: template.id }, ctx.now, ctx.timeZone);
     try {
       await runBatch(ctx.db, statements);
-      granted++;
+      count++;
     } catch (error) {
       // Sold out or paused meanwhile: this template gives nothing; the shopper's sign-in goes on.
       if (!(error instanceof ApiError)) logEvent('error', 'new-shopper coupon grant failed', { template_id: template.id, user_id: ctx.userId, error });
     }
   }
-  return granted;
+  return count;
 }

@@ -1,5 +1,6 @@
-// Store promotions, the merchant's side: tiered 满减/满折 activities and 限时折扣. A 限时折扣
-// changes storefront prices, so its writes bump the catalog version like any catalog write.
+// Store promotions, the merchant's side: tiered 满减/满折 activities and 限时折扣. Both show on
+// the storefront (a price, an offer badge), so their writes bump the catalog version like any
+// catalog write.
 import { desc, eq } from 'drizzle-orm';
 import { skus } from '../../db/catalog';
 import { promotionActivities, timedDiscounts } from '../../db/promotions';
@@ -41,9 +42,11 @@ export async function createPromotion(ctx: WriteContext, input: TieredInput | Ti
     const problems = [...activityProblems({ ...input, startsAt, endsAt }), ...(await unknownScopeIds(ctx.db, scope))];
     if (problems.length) throw invalidInput(problems);
     const id = newId('pma');
-    await ctx.db
-      .insert(promotionActivities)
-      .values({ id, name: input.name, scope, condition: input.condition, benefit: input.benefit, tiers: input.tiers, startsAt, endsAt, createdAt: ctx.now, updatedAt: ctx.now });
+    await commitCatalogWrite(ctx, [
+      ctx.db
+        .insert(promotionActivities)
+        .values({ id, name: input.name, scope, condition: input.condition, benefit: input.benefit, tiers: input.tiers, startsAt, endsAt, createdAt: ctx.now, updatedAt: ctx.now }),
+    ]);
     return id;
   }
   const problems = timedDiscountProblems({ ...input, startsAt, endsAt });
@@ -112,6 +115,6 @@ export async function promotionView(db: Db, id: string, now: number) {
 export async function endPromotion(ctx: WriteContext, id: string): Promise<void> {
   const current = await promotionView(ctx.db, id, ctx.now);
   if (current.status === 'ended') throw conflict('promotion_ended', 'This promotion has already ended.');
-  if (current.type === 'tiered') await ctx.db.update(promotionActivities).set({ status: 'ended', updatedAt: ctx.now }).where(eq(promotionActivities.id, id));
-  else await commitCatalogWrite(ctx, [ctx.db.update(timedDiscounts).set({ status: 'ended', updatedAt: ctx.now }).where(eq(timedDiscounts.id, id))]);
+  const table = current.type === 'tiered' ? promotionActivities : timedDiscounts;
+  await commitCatalogWrite(ctx, [ctx.db.update(table).set({ status: 'ended', updatedAt: ctx.now }).where(eq(table.id, id))]);
 }

@@ -1,53 +1,96 @@
-// 限时折扣 on the storefront: product cards and product pages carry the promotional price and
-// when it ends, and say when the next price change is due (a discount starting or ending), so
-// the edge cache keeps no page past it (src/http/catalog-cache.ts, freshUntil).
+// Store promotions on the storefront: product cards and product pages carry the 限时折扣 price
+// and when it ends, and the 满减/满折 activities they take part in (offers); listings sort and
+// filter by the price shoppers see; every answer says when the next price change is due (a
+// discount or an activity starting or ending), so the edge cache keeps no page past it
+// (src/http/catalog-cache.ts, freshUntil).
 import { and, eq, inArray } from 'drizzle-orm';
+import { chunkForBoundParams } from '../../db/batch';
 import { skus } from '../../db/catalog';
 import type { Db } from '../../db/client';
-import { nextPriceChangeAt, timedPriceOf, type TimedDiscount } from '../../domain/promotions/activity';
+import { nextPriceChangeAt, tierLabels, timedDiscountActive, timedPriceOf } from '../../domain/promotions/activity';
+import { inScope } from '../../domain/promotions/scope';
 import { toIso } from '../../lib/clock';
-import { currentTimedDiscounts } from './active';
+import { listProducts, type ProductListFilter } from '../catalog';
+import { currentActivities, currentTimedDiscounts } from './active';
 
 type Promotion = { price_fen: number; ends_at: string | null };
+type Offer = { id: string; name: string; tiers: string[]; ends_at: string | null };
 
-/** The discounts of these products that are running or still to start, and the next change among them. */
-async function discountsOf(db: Db, productIds: string[], now: number) {
-  const discounts = productIds.length ? await currentTimedDiscounts(db, now, productIds) : [];
-  return { discounts, nextChangeAt: nextPriceChangeAt(discounts, now) };
-}
-
-const promotionOf = (discounts: readonly TimedDiscount[], sku: { id: string; productId: string; priceFen: number }, now: number): Promotion | null => {
-  const timed = timedPriceOf(discounts, { skuId: sku.id, productId: sku.productId, priceFen: sku.priceFen }, now);
-  return timed && { price_fen: timed.priceFen, ends_at: toIso(timed.endsAt) };
-};
-
-/** Cards with `promotion: {price_fen (the lowest SKU's), ends_at} | null`. */
-export async function cardsWithPromotions<C extends { id: string }>(db: Db, cards: C[], now: number) {
-  const { discounts, nextChangeAt } = await discountsOf(
-    db,
-    cards.map((c) => c.id),
-    now,
-  );
-  const discounted = [...new Set(discounts.map((d) => d.productId))];
-  const skuRows = discounted.length
-    ? await db
-        .select({ id: skus.id, productId: skus.productId, priceFen: skus.priceFen })
-        .from(skus)
-        .where(and(inArray(skus.productId, discounted), eq(skus.active, 1)))
-    : [];
-  const best = new Map<string, Promotion>();
+/**
+ * The promotions the storefront shows at `now`, loaded once per (uncached) request: of the given
+ * products, or of the whole shop when the answer's order depends on every price (a listing by
+ * price). Its `nextChangeAt` covers the same products (and every activity: scopes are broad).
+ */
+export async function storefrontPromotions(db: Db, now: number, productIds?: readonly string[]) {
+  const wanted = productIds && new Set(productIds);
+  const [allDiscounts, activities] = await Promise.all([currentTimedDiscounts(db, now), currentActivities(db, now)]);
+  const discounts = wanted ? allDiscounts.filter((d) => wanted.has(d.productId)) : allDiscounts;
+  const discountedProducts = [...new Set(discounts.filter((d) => timedDiscountActive(d, now)).map((d) => d.productId))];
+  // Within D1's 100 bound parameters per statement, however many products are discounted.
+  const skuRows = (
+    await Promise.all(
+      chunkForBoundParams(discountedProducts, 1, 1).map((chunk) =>
+        db
+          .select({ id: skus.id, productId: skus.productId, priceFen: skus.priceFen })
+          .from(skus)
+          .where(and(inArray(skus.productId, chunk), eq(skus.active, 1))),
+      ),
+    )
+  ).flat();
+  const skuPromotion = (sku: { id: string; productId: string; priceFen: number }): Promotion | null => {
+    const timed = timedPriceOf(discounts, { skuId: sku.id, productId: sku.productId, priceFen: sku.priceFen }, now);
+    return timed && { price_fen: timed.priceFen, ends_at: toIso(timed.endsAt) };
+  };
+  // Each product's lowest 限时折扣 price among its SKUs.
+  const productPromotion = new Map<string, Promotion>();
   for (const sku of skuRows) {
-    const promotion = promotionOf(discounts, sku, now);
-    const current = best.get(sku.productId);
-    if (promotion && (!current || promotion.price_fen < current.price_fen)) best.set(sku.productId, promotion);
+    const promotion = skuPromotion(sku);
+    const current = productPromotion.get(sku.productId);
+    if (promotion && (!current || promotion.price_fen < current.price_fen)) productPromotion.set(sku.productId, promotion);
   }
-  return { cards: cards.map((c) => ({ ...c, promotion: best.get(c.id) ?? null })), nextChangeAt };
+  const running = activities.filter((a) => a.startsAt <= now);
+  return {
+    nextChangeAt: nextPriceChangeAt([...discounts, ...activities], now),
+    skuPromotion,
+    productPromotion: (productId: string) => productPromotion.get(productId) ?? null,
+    /** What listings sort and filter by: the lowest 限时折扣 price of each product that has one (others: their list price). */
+    discountedMinPrices: Object.fromEntries([...productPromotion].map(([id, p]) => [id, p.price_fen])),
+    offersOf: (goods: { productId: string; categoryId: string }): Offer[] =>
+      running.filter((a) => inScope(a.scope, goods)).map((a) => ({ id: a.id, name: a.name, tiers: tierLabels(a), ends_at: toIso(a.endsAt) })),
+  };
 }
 
-/** A product page with each SKU's `promotion` and the product's (its lowest). */
-export async function detailWithPromotions<D extends { id: string; skus: { id: string; price_fen: number }[] }>(db: Db, detail: D, now: number) {
-  const { discounts, nextChangeAt } = await discountsOf(db, [detail.id], now);
-  const withSkus = detail.skus.map((s) => ({ ...s, promotion: promotionOf(discounts, { id: s.id, productId: detail.id, priceFen: s.price_fen }, now) }));
-  const lowest = withSkus.reduce<Promotion | null>((low, s) => (s.promotion && (!low || s.promotion.price_fen < low.price_fen) ? s.promotion : low), null);
-  return { page: { ...detail, promotion: lowest, skus: withSkus }, nextChangeAt };
+export type StorefrontPromotions = Awaited<ReturnType<typeof storefrontPromotions>>;
+
+/** Cards with `promotion: {price_fen (the lowest SKU's), ends_at} | null` and their `offers`. */
+export const cardsWithPromotions = <C extends { id: string; category_id: string }>(promotions: StorefrontPromotions, cards: C[]) =>
+  cards.map((c) => ({ ...c, promotion: promotions.productPromotion(c.id), offers: promotions.offersOf({ productId: c.id, categoryId: c.category_id }) }));
+
+/** A product page with each SKU's `promotion`, the product's (its lowest) and its `offers`. */
+export function detailWithPromotions<D extends { id: string; category_id: string; skus: { id: string; price_fen: number }[] }>(promotions: StorefrontPromotions, detail: D) {
+  return {
+    ...detail,
+    promotion: promotions.productPromotion(detail.id),
+    offers: promotions.offersOf({ productId: detail.id, categoryId: detail.category_id }),
+    skus: detail.skus.map((s) => ({ ...s, promotion: promotions.skuPromotion({ id: s.id, productId: detail.id, priceFen: s.price_fen }) })),
+  };
+}
+
+/**
+ * A storefront listing with its promotions. Sorted or filtered by price, it needs every
+ * discounted product's shown price before the query (and its freshness covers them all);
+ * otherwise only the page's products count.
+ */
+export async function listProductsWithPromotions(db: Db, filter: Omit<ProductListFilter, 'discountedMinPrices'>, now: number) {
+  const byPrice = filter.sort === 'price_asc' || filter.sort === 'price_desc' || filter.minPriceFen !== undefined || filter.maxPriceFen !== undefined;
+  const everywhere = byPrice ? await storefrontPromotions(db, now) : null;
+  const list = await listProducts(db, { ...filter, discountedMinPrices: everywhere?.discountedMinPrices });
+  const promotions =
+    everywhere ??
+    (await storefrontPromotions(
+      db,
+      now,
+      list.items.map((c) => c.id),
+    ));
+  return { page: { ...list, items: cardsWithPromotions(promotions, list.items) }, nextChangeAt: promotions.nextChangeAt };
 }

@@ -2,7 +2,7 @@
 // selected lines, and how they follow a change; its empty and error states.
 import { describe, expect, it } from 'vitest';
 import { cartPage } from '../../../miniapp/miniprogram/pages/cart/page';
-import { cartWith } from './fixtures';
+import { cartWith, noPromotions } from './fixtures';
 import { find, render, shows, textOf } from './simulate';
 import { answerRequests, apiError, ok, settled, type Route } from './wx-request';
 
@@ -44,16 +44,26 @@ describe('cart page', () => {
     expect(totals(page)).toEqual({ items: '¥129.00', shipping: '免运费', payable: '¥129.00', button: '结算(1)' });
   });
 
+  it('a line shows the price checkout charges, the list price struck through, and why', async () => {
+    const cart = cartWith({ secondSelected: true, firstQuantity: 1 });
+    cart.items[0] = { ...cart.items[0]!, effective_unit_price_fen: 9900, price_source: 'timed_discount' };
+    const { page } = await shownCart(() => ok(cart));
+    expect(textOf(page, '.cart-line .line-price')).toBe('¥99.00');
+    expect(textOf(page, '.cart-line .price-original')).toBe('¥129.00');
+    expect(textOf(page, '.cart-line .price-badge')).toBe('限时价');
+    expect(page.querySelectorAll('.cart-line')[1]!.querySelector('.price-original')).toBeUndefined();
+  });
+
   it('below the free-shipping threshold the fee is shown and added', async () => {
     const cart = cartWith({ secondSelected: false, firstQuantity: 1 });
     cart.items[0]!.price_fen = 5000;
-    cart.summary = { selected_count: 1, items_total_fen: 5000, discount_fen: 0, shipping_fee_fen: 800, payable_fen: 5800 };
+    cart.summary = { selected_count: 1, items_total_fen: 5000, discount_fen: 0, shipping_fee_fen: 800, payable_fen: 5800, ...noPromotions };
     const { page } = await shownCart(() => ok(cart));
     expect(totals(page)).toMatchObject({ items: '¥50.00', shipping: '¥8.00', payable: '¥58.00' });
   });
 
   it('an empty cart says so; a failed load shows the reason and retries', async () => {
-    const empty = await shownCart(() => ok({ items: [], summary: { selected_count: 0, items_total_fen: 0, discount_fen: 0, shipping_fee_fen: 0, payable_fen: 0 } }));
+    const empty = await shownCart(() => ok({ items: [], summary: { selected_count: 0, items_total_fen: 0, discount_fen: 0, shipping_fee_fen: 0, payable_fen: 0, ...noPromotions } }));
     expect(textOf(empty.page, '.state-empty')).toBe('购物车是空的');
 
     let fail = true;

@@ -16,6 +16,7 @@ export const product: ProductDetail = {
   stock_status: 'in_stock',
   status: 'published',
   promotion: null,
+  offers: [],
   published_at: '2026-11-01T00:00:00.000Z',
   updated_at: '2026-11-01T00:00:00.000Z',
   description: '',
@@ -98,6 +99,8 @@ const line = (id: string, skuId: string, quantity: number, priceFen: number, sel
   member_price_fen: null,
   stock_status: 'in_stock',
   unavailable_reason: null,
+  effective_unit_price_fen: priceFen,
+  price_source: 'list',
 });
 
 /** Two lines: 2 × ¥129.00 and 1 × ¥39.90; shipping ¥8.00 below ¥99.00 of goods. */
@@ -108,6 +111,16 @@ export function cartWith(opts: { secondSelected: boolean; firstQuantity: number 
   const shipping = itemsTotal >= 9900 ? 0 : 800;
   return {
     items,
-    summary: { selected_count: selected.reduce((n, i) => n + i.quantity, 0), items_total_fen: itemsTotal, discount_fen: 0, shipping_fee_fen: shipping, payable_fen: itemsTotal + shipping },
+    summary: {
+      selected_count: selected.reduce((n, i) => n + i.quantity, 0),
+      items_total_fen: itemsTotal,
+      discount_fen: 0,
+      shipping_fee_fen: shipping,
+      payable_fen: itemsTotal + shipping,
+      ...noPromotions,
+    },
   };
 }
+
+/** A cart summary's or quote's promotion part when nothing applies. */
+export const noPromotions = { adjustments: [], promotion: null, coupon: null };

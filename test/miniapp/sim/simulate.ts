@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import simulate from 'miniprogram-simulate';
 import { countdown } from '../../../miniapp/miniprogram/components/countdown/component';
 import { pointsToggle } from '../../../miniapp/miniprogram/components/points-toggle/component';
+import { couponChoice } from '../../../miniapp/miniprogram/components/coupon-choice/component';
+import { promoBadges } from '../../../miniapp/miniprogram/components/promo-badges/component';
 import { price } from '../../../miniapp/miniprogram/components/price/component';
 import { productRows } from '../../../miniapp/miniprogram/components/product-rows/component';
 import { specPicker } from '../../../miniapp/miniprogram/components/spec-picker/component';
@@ -24,13 +26,16 @@ let shared: Record<string, string> | undefined;
 function sharedComponents(): Record<string, string> {
   if (shared) return shared;
   const priceId = loadDefinition({ template: template('components/price'), ...price });
+  const badgesId = loadDefinition({ template: template('components/promo-badges'), ...promoBadges });
   shared = {
     price: priceId,
+    'promo-badges': badgesId,
+    'coupon-choice': loadDefinition({ template: template('components/coupon-choice'), ...couponChoice }),
     'state-view': loadDefinition({ template: template('components/state-view'), ...stateView }),
     countdown: loadDefinition({ template: template('components/countdown'), ...countdown }),
     'spec-picker': loadDefinition({ template: template('components/spec-picker'), ...specPicker }),
     'points-toggle': loadDefinition({ template: template('components/points-toggle'), ...pointsToggle }),
-    'product-rows': loadDefinition({ template: template('components/product-rows'), usingComponents: { price: priceId }, ...productRows }),
+    'product-rows': loadDefinition({ template: template('components/product-rows'), usingComponents: { price: priceId, 'promo-badges': badgesId }, ...productRows }),
   };
   return shared;
 }

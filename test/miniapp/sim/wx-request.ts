@@ -3,7 +3,10 @@
 export type Answer = { status: number; body: unknown } | 'offline';
 export type Route = (method: string, path: string, body: unknown) => Answer;
 
-type RequestOptions = { url: string; method?: string; data?: unknown; success?: (res: object) => void; fail?: (err: { errMsg: string }) => void };
+type RequestOptions = { url: string; method?: string; data?: unknown; header?: Record<string, string>; success?: (res: object) => void; fail?: (err: { errMsg: string }) => void };
+
+/** Every request's query and headers, for tests that check them (the calls keep method, path, body). */
+export const sent: { query: Record<string, string>; header: Record<string, string> }[] = [];
 
 let pending = 0;
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
@@ -17,6 +20,7 @@ export async function settled(): Promise<void> {
 
 export function answerRequests(route: Route) {
   const calls: { method: string; path: string; body: unknown }[] = [];
+  sent.length = 0; // index for index with calls
   const wx = (globalThis as unknown as { wx: Record<string, unknown> }).wx;
   const storage = new Map<string, unknown>();
   Object.assign(wx, {
@@ -24,6 +28,7 @@ export function answerRequests(route: Route) {
       const url = new URL(o.url);
       const body = typeof o.data === 'string' && o.data ? JSON.parse(o.data) : undefined;
       calls.push({ method: o.method ?? 'GET', path: url.pathname, body });
+      sent.push({ query: Object.fromEntries(url.searchParams), header: { ...o.header } });
       const answer = route(o.method ?? 'GET', url.pathname, body);
       pending++;
       setTimeout(() => {

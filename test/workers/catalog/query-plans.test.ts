@@ -83,6 +83,9 @@ describe('query plans', () => {
       { limit: 20, minPriceFen: 1000, maxPriceFen: 50000 },
       { limit: 20, onSaleOnly: true },
       { limit: 20, categoryId: 'placeholder', tag: '热卖', minPriceFen: 1, maxPriceFen: 99999, onSaleOnly: true },
+      // A 限时折扣 running: price sorts and filters go by the shown price (a JSON parameter).
+      { limit: 20, minPriceFen: 1000, maxPriceFen: 50000, discountedMinPrices: { prd_discounted1: 900 } },
+      { limit: 20, categoryId: 'placeholder', discountedMinPrices: { prd_discounted1: 900, prd_discounted2: 15000 } },
     ];
     for (const sort of productSorts) {
       for (const filter of filters) {

@@ -3,6 +3,7 @@
 // promotions at checkout.
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../../src/lib/ids';
 import { activeCoupon, couponBody } from '../../fixtures/coupons';
 import { api, createCategory, createProduct, json, manyShoppers, shopperToken, shopperWithAddress, tokenFor } from '../../fixtures/helpers';
 
@@ -126,6 +127,25 @@ describe('issuing to a list of shoppers', () => {
     expect(wallet.items.filter((c: { template_id: string }) => c.template_id === template.id)).toHaveLength(1);
     const again = await json(api('POST', '/auth/wechat', { body: { code: `ok:${openid}:oUnion${openid}` } }));
     expect((await json(api('GET', '/me/coupons', { token: again.access_token }))).items.filter((c: { template_id: string }) => c.template_id === template.id)).toHaveLength(1);
+  });
+
+  it('a grant lost after the shopper was created is made at the next sign-in; a shopper from before the window gets none', async () => {
+    const template = await activeCoupon(operator, { name: '新人补发', audience: 'new_shopper', kind: 'no_threshold', threshold_fen: undefined, amount_off_fen: 300 });
+    // The shopper row exists (the sign-in crashed before granting) and one from before the claim window.
+    const lost = `oLostGrant${Date.now()}`;
+    const veteran = `oVeteran${Date.now()}`;
+    const insert = (openid: string, createdAt: number) =>
+      env.DB.prepare('INSERT INTO users (id, openid, nickname, member_level, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)').bind(newId('usr'), openid, '', createdAt, createdAt).run();
+    await insert(lost, Date.now());
+    await insert(veteran, Date.now() - 2 * HOUR);
+    // A login code is single-use: the second sign-in sends another (with a unionid).
+    const walletAfterSignIn = async (openid: string, code = `ok:${openid}`) => {
+      const session = await json(api('POST', '/auth/wechat', { body: { code } }));
+      return (await json(api('GET', '/me/coupons', { token: session.access_token }))).items.filter((c: { template_id: string }) => c.template_id === template.id);
+    };
+    expect(await walletAfterSignIn(lost)).toHaveLength(1);
+    expect(await walletAfterSignIn(lost, `ok:${lost}:oUnion${lost}`)).toHaveLength(1);
+    expect(await walletAfterSignIn(veteran)).toHaveLength(0);
   });
 });
 

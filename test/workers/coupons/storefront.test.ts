@@ -75,3 +75,80 @@ describe('限时折扣 on the storefront', () => {
     expect(started.skus.map((s: { promotion: { price_fen: number } | null }) => s.promotion?.price_fen ?? null)).toEqual([8000, 7000]);
   });
 });
+
+describe('listings sort and filter by the price shoppers see', () => {
+  it('a 限时折扣 moves a product in price order and across price filters, on every page, and from the moment it starts', async () => {
+    const categoryId = await createCategory(operator, '按价排序');
+    const productAt = (priceFen: number) => createProduct(operator, categoryId, { specs: [], skus: [{ spec_values: [], price_fen: priceFen, original_price_fen: priceFen, stock: 5 }] });
+    const a = await productAt(10000);
+    const b = await productAt(12000);
+    const c = await productAt(15000);
+    // C drops to ¥90 in 30 s; B's 5% off (¥114) runs now.
+    expect((await timedDiscount(c.id, 30_000, 3_600_000, { kind: 'fixed_price', value: 9000 })).status).toBe(201);
+    expect((await timedDiscount(b.id, -1000, 3_600_000, { value: 5 })).status).toBe(201);
+    const clock = new ManualClock(Date.now());
+    const get = (path: string) => createApp({ clock }).request(`${BASE}${path}`, {}, env, createExecutionContext());
+    const ids = async (query: string) => (await json(get(`/products?category_id=${categoryId}&${query}`))).items.map((p: { id: string }) => p.id);
+    const pagedIds = async (query: string) => {
+      const seen: string[] = [];
+      let cursor = '';
+      do {
+        const page = await json(get(`/products?category_id=${categoryId}&${query}&limit=1${cursor && `&cursor=${cursor}`}`));
+        seen.push(...page.items.map((p: { id: string }) => p.id));
+        cursor = page.next_cursor ?? '';
+      } while (cursor);
+      return seen;
+    };
+
+    expect(await ids('sort=price_asc')).toEqual([a.id, b.id, c.id]);
+    expect(await ids('min_price=11000&max_price=11500')).toEqual([b.id]); // ¥114 now, though listed at ¥120
+    const before = await get(`/products?category_id=${categoryId}&sort=price_desc`);
+    expect(Number(before.headers.get('X-Fresh-Until'))).toBeLessThanOrEqual(clock.now() + 30_000);
+
+    clock.advance(31_000);
+    const after = await get(`/products?category_id=${categoryId}&sort=price_desc`);
+    expect(after.headers.get('X-Cache')).toBe('MISS');
+    expect((await json(after)).items.map((p: { id: string }) => p.id)).toEqual([b.id, a.id, c.id]);
+    expect(await ids('sort=price_asc')).toEqual([c.id, a.id, b.id]);
+    expect(await pagedIds('sort=price_asc')).toEqual([c.id, a.id, b.id]);
+    expect(await pagedIds('sort=price_desc')).toEqual([b.id, a.id, c.id]);
+    expect(await ids('max_price=9500')).toEqual([c.id]);
+    expect(await ids('min_price=9500&sort=price_asc')).toEqual([a.id, b.id]);
+  });
+
+  it('cards and the product page carry the 满减/满折 activities they take part in, from the activity’s start', async () => {
+    const categoryId = await createCategory(operator, '满减角标');
+    const inScope = await createProduct(operator, categoryId, { specs: [], skus: [{ spec_values: [], price_fen: 5000, original_price_fen: 5000, stock: 5 }] });
+    const tiered = (name: string, scope: Record<string, unknown>, startsInMs: number, extra: Record<string, unknown>) =>
+      api('POST', '/admin/api/promotions', {
+        token: operator,
+        body: { type: 'tiered', name, scope, starts_at: new Date(Date.now() + startsInMs).toISOString(), ends_at: new Date(Date.now() + 3_600_000).toISOString(), ...extra },
+      });
+    const amountOff = {
+      condition: 'amount',
+      benefit: 'amount_off',
+      tiers: [
+        { threshold: 10000, value: 1000 },
+        { threshold: 20000, value: 3000 },
+      ],
+    };
+    expect((await tiered('满减', { kind: 'include', category_ids: [categoryId] }, -1000, amountOff)).status).toBe(201);
+    expect((await tiered('别处', { kind: 'include', category_ids: [], product_ids: ['prd_elsewhere'] }, -1000, amountOff)).status).toBe(400); // unknown product
+    const later = await tiered('满件折', { kind: 'include', category_ids: [], product_ids: [inScope.id] }, 60_000, {
+      condition: 'quantity',
+      benefit: 'percent_off',
+      tiers: [{ threshold: 2, value: 15 }],
+    });
+    expect(later.status).toBe(201);
+    const clock = new ManualClock(Date.now());
+    const get = (path: string) => createApp({ clock }).request(`${BASE}${path}`, {}, env, createExecutionContext());
+    const offers = async () => (await json(get(`/products?category_id=${categoryId}`))).items[0].offers.map((o: { name: string; tiers: string[] }) => [o.name, o.tiers]);
+    expect(await offers()).toEqual([['满减', ['满100减10', '满200减30']]]);
+    clock.advance(61_000);
+    expect(await offers()).toEqual([
+      ['满减', ['满100减10', '满200减30']],
+      ['满件折', ['满2件8.5折']],
+    ]);
+    expect((await json(get(`/products/${inScope.id}`))).offers.map((o: { name: string }) => o.name)).toEqual(['满减', '满件折']);
+  });
+});

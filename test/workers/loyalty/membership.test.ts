@@ -83,18 +83,52 @@ describe('member levels', () => {
     expect(quote).toMatchObject({ items_total_fen: 18_000, payable_fen: 18_000, points: { earns: 270 } });
   });
 
-  it('in level-discount mode the level takes its discount off the goods before points, and ships free', async () => {
+  it('in level-discount mode the level price is a member price: the better of it and a 限时折扣, never both; it ships free', async () => {
     const shopper = await shopperWithAddress();
     await setRank(shopper.id, 3, Date.now());
     await setLoyaltySettings({ member_benefit_mode: 'level_discount' });
     try {
-      const product = await createProduct(await ownerToken(), await createCategory(await ownerToken(), '折扣'), {
+      const owner = await ownerToken();
+      const product = await createProduct(owner, await createCategory(owner, '折扣'), {
         specs: [],
         skus: [{ spec_values: [], price_fen: 5000, original_price_fen: 5000, member_price_fen: 4000, stock: 10 }],
       });
-      const quote = await json(api('POST', '/checkout/quote', { token: shopper.token, body: { items: [{ sku_id: product.skus[0].id, quantity: 1 }] } }));
-      expect(quote).toMatchObject({ items_total_fen: 5000, discount_fen: 500, shipping_fee_fen: 0, payable_fen: 4500 });
-      expect(quote.adjustments).toEqual([{ source: 'member_level', label: '金卡会员折扣', amount_fen: 500 }]);
+      const quoteOf = async () => json(api('POST', '/checkout/quote', { token: shopper.token, body: { items: [{ sku_id: product.skus[0].id, quantity: 2 }] } }));
+      const timedDiscount = (kind: string, value: number) =>
+        api('POST', '/admin/api/promotions', {
+          token: owner,
+          body: {
+            type: 'timed_discount',
+            name: '限时',
+            product_id: product.id,
+            kind,
+            value,
+            starts_at: new Date(Date.now() - 60_000).toISOString(),
+            ends_at: new Date(Date.now() + 3_600_000).toISOString(),
+          },
+        });
+      // 金卡: 10% off each unit (not the SKU's member price, which is the other mode's).
+      expect(await quoteOf()).toMatchObject({
+        items_total_fen: 9000,
+        discount_fen: 0,
+        shipping_fee_fen: 0,
+        payable_fen: 9000,
+        adjustments: [],
+        lines: [{ price_source: 'member_level', effective_unit_price_fen: 4500, member_price_applied: true }],
+      });
+      // A smaller 限时折扣 (5% off) loses to the level price; it is not added to it.
+      expect((await timedDiscount('percent_off', 5)).status).toBe(201);
+      expect(await quoteOf()).toMatchObject({ payable_fen: 9000, adjustments: [], lines: [{ price_source: 'member_level', effective_unit_price_fen: 4500 }] });
+      // A deeper one (¥40) wins instead, with no level discount on top.
+      expect((await timedDiscount('fixed_price', 4000)).status).toBe(201);
+      expect(await quoteOf()).toMatchObject({
+        items_total_fen: 8000,
+        payable_fen: 8000,
+        adjustments: [],
+        lines: [{ price_source: 'timed_discount', effective_unit_price_fen: 4000, member_price_applied: false }],
+      });
+      // The order is priced the same way.
+      expect(await json(placeOrder(shopper.token, { items: [{ sku_id: product.skus[0].id, quantity: 2 }] }))).toMatchObject({ payable_fen: 8000, discount_fen: 0 });
     } finally {
       await setLoyaltySettings({ member_benefit_mode: 'member_price' });
     }

@@ -1,6 +1,6 @@
 // A price from fen, with the crossed-out original when it is higher.
 import { formatFen } from '../../lib/money';
-import { defineComponent } from '../../lib/page';
+import { defineComponent, formatsOn } from '../../lib/page';
 
 export const price = defineComponent({
   properties: {
@@ -8,16 +8,7 @@ export const price = defineComponent({
     originalFen: { type: Number, value: 0 },
   },
   data: { text: '', originalText: '' },
-  observers: {
-    'fen, originalFen'() {
-      this.format();
-    },
-  },
-  lifetimes: {
-    attached() {
-      this.format();
-    },
-  },
+  ...formatsOn('fen, originalFen'),
   methods: {
     format() {
       const { fen, originalFen } = this.data;

@@ -1,7 +1,9 @@
 // The cart (a tab): lines with their live price and availability, select / quantity / remove,
-// and the totals the API computes for the selected lines (member prices, shipping).
+// and the totals the API computes for the selected lines as checkout quotes them (member prices,
+// 满减/满折, the best coupon held, shipping).
 import { cartApi } from '../../lib/api';
 import type { Cart } from '../../lib/api-types';
+import { breakdownOf, type Breakdown } from '../../lib/breakdown';
 import { formatFen } from '../../lib/money';
 import { go, confirmDialog } from '../../lib/nav';
 import { act, datasetOf, definePage, emptyList, loadingState, loadInto, loadsOnShow } from '../../lib/page';
@@ -14,8 +16,11 @@ const unavailableText: Record<string, string> = {
   insufficient_stock: '库存不足',
 };
 
-type Line = Cart['items'][number] & { specText: string; priceText: string; unavailableText: string };
-type Totals = { selectedCount: number; itemsTotalText: string; discountText: string; shippingText: string; payableText: string };
+/** Why a line costs less than its list price (the API's price_source). */
+const priceSourceText: Record<string, string> = { member: '会员价', member_level: '会员折扣', timed_discount: '限时价' };
+
+type Line = Cart['items'][number] & { specText: string; priceText: string; listPriceText: string; priceBadge: string; unavailableText: string };
+type Totals = { selectedCount: number; itemsTotalText: string; adjustments: Breakdown['adjustments']; shippingText: string; payableText: string };
 
 function viewOf(cart: Cart): { lines: Line[]; totals: Totals; allSelected: boolean } {
   const s = cart.summary;
@@ -23,13 +28,16 @@ function viewOf(cart: Cart): { lines: Line[]; totals: Totals; allSelected: boole
     lines: cart.items.map((l) => ({
       ...l,
       specText: l.spec_values.join(' '),
-      priceText: l.price_fen === null ? '' : formatFen(l.price_fen),
+      // What checkout charges per unit, and the list price struck through when that is lower.
+      priceText: l.price_fen === null ? '' : formatFen(l.effective_unit_price_fen ?? l.price_fen),
+      listPriceText: l.price_fen !== null && l.effective_unit_price_fen !== null && l.effective_unit_price_fen < l.price_fen ? formatFen(l.price_fen) : '',
+      priceBadge: priceSourceText[l.price_source ?? ''] ?? '',
       unavailableText: l.unavailable_reason ? (unavailableText[l.unavailable_reason] ?? '不可购买') : '',
     })),
     totals: {
       selectedCount: s.selected_count,
       itemsTotalText: formatFen(s.items_total_fen),
-      discountText: s.discount_fen > 0 ? `-${formatFen(s.discount_fen)}` : '',
+      adjustments: breakdownOf(s).adjustments,
       shippingText: s.shipping_fee_fen > 0 ? formatFen(s.shipping_fee_fen) : '免运费',
       payableText: formatFen(s.payable_fen),
     },

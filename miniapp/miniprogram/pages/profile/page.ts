@@ -1,5 +1,5 @@
 // Profile (a tab): sign in with wx.login, bind the phone number through WeChat's
-// getPhoneNumber button, and links to orders, addresses and the marketing pages.
+// getPhoneNumber button, and links to orders, addresses, coupons and the marketing pages.
 import { meApi } from '../../lib/api';
 import type { Profile } from '../../lib/api-types';
 import { go, toast } from '../../lib/nav';
@@ -62,6 +62,12 @@ export const profilePage = definePage({
     },
     onTapLink(event: WechatMiniprogram.BaseEvent): Promise<void> {
       return go(datasetOf(event, 'url'));
+    },
+    onTapCoupons(): Promise<void> {
+      return go(routes.myCoupons());
+    },
+    onTapCouponCentre(): Promise<void> {
+      return go(routes.couponCentre());
     },
     onTapFlashSales(): Promise<void> {
       return go(routes.flashSales());

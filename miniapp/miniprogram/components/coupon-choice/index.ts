@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { couponChoice } from './component';
+
+register(couponChoice);

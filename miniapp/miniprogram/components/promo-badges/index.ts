@@ -1,0 +1,4 @@
+import { register } from '../../lib/page';
+import { promoBadges } from './component';
+
+register(promoBadges);

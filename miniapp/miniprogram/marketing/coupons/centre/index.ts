@@ -1,0 +1,4 @@
+import { register } from '../../../lib/page';
+import { couponCentrePage } from './page';
+
+register(couponCentrePage);

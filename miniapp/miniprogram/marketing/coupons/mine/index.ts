@@ -1,0 +1,4 @@
+import { register } from '../../../lib/page';
+import { myCouponsPage } from './page';
+
+register(myCouponsPage);
