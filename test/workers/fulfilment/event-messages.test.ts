@@ -88,6 +88,8 @@ describe('group-buy result', () => {
     await paySeat(call, leader.token, opened.body.order);
     await paySeat(call, member.token, joined.body.order);
     expect((await roomObject(opened.body.room.id).state())!).toMatchObject({ status: 'succeeded', recordedInD1: true });
+    // The closure queues its messages at once (the work queue delivers them); sweeps change nothing.
+    await expect.poll(() => messageStatus(member.id, 'group_result'), { timeout: 10_000, interval: 50 }).toEqual(['skipped']);
     await sweepAt();
     await sweepAt();
 
@@ -112,6 +114,8 @@ describe('group-buy result', () => {
     expect(await runDurableObjectAlarm(roomObject(roomId))).toBe(true);
     await runDurableObjectAlarm(roomObject(roomId));
     expect((await roomObject(roomId).state())!).toMatchObject({ status: 'failed', recordedInD1: true });
+    // The closure queues its messages at once (the work queue delivers them); sweeps change nothing.
+    await expect.poll(() => messagesOf(leader.openid, 'group_result'), { timeout: 10_000, interval: 50 }).toHaveLength(1);
     await sweepAt();
     await sweepAt();
 
