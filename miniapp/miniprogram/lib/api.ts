@@ -57,6 +57,7 @@ export const afterSaleApi = {
   request: (orderId: string, input: T.AfterSaleInput, idempotencyKey: string) => request<T.AfterSale>(`/orders/${enc(orderId)}/after-sales`, { method: 'POST', body: input, idempotencyKey }),
   list: (cursor?: string) => request<T.AfterSalePage>('/after-sales', { query: { cursor, limit: 20 } }),
   get: (id: string) => request<T.AfterSale>(`/after-sales/${enc(id)}`),
+  cancel: (id: string) => request<T.AfterSale>(`/after-sales/${enc(id)}/cancel`, { method: 'POST' }),
   returnShipment: (id: string, carrier: string, trackingNo: string) => request<T.AfterSale>(`/after-sales/${enc(id)}/return-shipment`, { method: 'POST', body: { carrier, tracking_no: trackingNo } }),
 };
 

@@ -65,4 +65,24 @@ describe('after-sale page', () => {
     await settled();
     expect(textOf(page, '.field-error')).toBe('must be letters, digits or -');
   });
+
+  it('a request not sent back yet can be withdrawn after a confirmation; an exchange shows its replacement parcel', async () => {
+    const { page, calls } = await open((method) => (method === 'POST' ? ok({ ...approved, status: 'cancelled' }) : ok(approved)));
+    (globalThis as unknown as { wx: Record<string, unknown> }).wx.showModal = (o: { success(r: { confirm: boolean }): void }) => o.success({ confirm: true });
+    find(page, '.cancel').dispatchEvent('tap');
+    await settled();
+    expect(calls.at(-1)).toEqual({ method: 'POST', path: '/after-sales/afs_1/cancel', body: undefined });
+    expect(textOf(page, '.after-sale-status')).toBe('已取消');
+    expect(shows(page, '.cancel')).toBe(false);
+
+    const exchanged = {
+      ...approved,
+      type: 'exchange' as const,
+      status: 'exchanged' as const,
+      exchange_shipment: { carrier: 'SF', tracking_no: 'SFEX1', package_id: 'pkg_1', uploaded_to_wechat: true },
+    };
+    const shown = await open(() => ok(exchanged));
+    expect(textOf(shown.page, '.exchange-shipment')).toBe('换货物流 SF SFEX1');
+    expect(shows(shown.page, '.cancel')).toBe(false);
+  });
 });

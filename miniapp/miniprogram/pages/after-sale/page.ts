@@ -1,13 +1,20 @@
-// One after-sales request (售后): its status, the merchant's decision, and once approved the
-// return address and the form to send the goods back (carrier and tracking number).
+// One after-sales request (售后): its status, the merchant's decision, once approved the return
+// address and the form to send the goods back (carrier and tracking number), an exchange's
+// replacement parcel, and withdrawing the request while nothing has been sent.
 import { afterSaleApi } from '../../lib/api';
 import { afterSaleStatusText } from '../../lib/after-sale-status';
 import type { AfterSale } from '../../lib/api-types';
 import { ApiRequestError, messageOf } from '../../lib/errors';
-import { toast } from '../../lib/nav';
-import { definePage, loadingState, loadInto, loadsById } from '../../lib/page';
+import { confirmDialog, toast } from '../../lib/nav';
+import { act, definePage, loadingState, loadInto, loadsById } from '../../lib/page';
 
-const viewOf = (a: AfterSale) => ({ afterSale: a, statusText: afterSaleStatusText[a.status], canShipBack: a.status === 'approved' });
+const viewOf = (a: AfterSale) => ({
+  afterSale: a,
+  statusText: afterSaleStatusText[a.status],
+  canShipBack: a.status === 'approved',
+  // The transition table's cancel: requested or approved (src/domain/after-sale.ts).
+  canCancel: a.status === 'requested' || a.status === 'approved',
+});
 
 export const afterSalePage = definePage({
   data: { ...loadingState, id: '', view: null as ReturnType<typeof viewOf> | null, carrier: '', trackingNo: '', fieldErrors: {} as Record<string, string>, sending: false },
@@ -21,6 +28,13 @@ export const afterSalePage = definePage({
     },
     onTrackingNo(event: WechatMiniprogram.Input): void {
       this.setData({ trackingNo: event.detail.value });
+    },
+    async onCancel(): Promise<boolean> {
+      if (this.data.sending || (await confirmDialog('撤销申请', '确定撤销这个售后申请吗？')) === null) return false;
+      this.setData({ sending: true });
+      const done = await act(async () => this.setData({ view: viewOf(await afterSaleApi.cancel(this.data.id)) }));
+      this.setData({ sending: false });
+      return done;
     },
     async onShipBack(): Promise<boolean> {
       if (this.data.sending) return false;
