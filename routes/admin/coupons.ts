@@ -2,7 +2,6 @@
 // operators write (create, edit, activate / pause / end, issue to shoppers, generate codes).
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import type { Db } from '../../src/db/client';
 import type { AppEnv } from '../../src/env';
 import { idempotencyHeader, noBody, validate } from '../../src/lib/validate';
 import { requireMerchant } from '../../src/http/auth';
