@@ -2,13 +2,13 @@
 // operators write (create, edit, activate / pause / end, issue to shoppers, generate codes).
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import type { Db } from '../../src/db/client';
 import type { AppEnv } from '../../src/env';
 import { idempotencyHeader, noBody, validate } from '../../src/lib/validate';
 import { requireMerchant } from '../../src/http/auth';
 import { codesCsv, generateCodes } from '../../src/services/coupons/codes';
 import { findIssue, issueToShoppers, issueView } from '../../src/services/coupons/issues';
 import { templateStats } from '../../src/services/coupons/stats';
+import { catalogWriteContext, type WriteContext } from '../../src/services/catalog-admin';
 import { changeTemplateStatus, createTemplate, findTemplate, listTemplates, templateView, updateTemplate, type LifecycleAction } from '../../src/services/coupons/templates';
 import { requestHash } from '../../src/services/orders';
 import { codesBody, codesQuery, createTemplateBody, issueBody, issueParam, templateListQuery, templateParam, updateTemplateBody } from './coupons-schemas';
@@ -19,9 +19,9 @@ const param = validate('param', templateParam);
 const noQuery = validate('query', v.strictObject({}));
 
 /** A lifecycle move, answered with the template as it now is. */
-async function moveTemplate(db: Db, id: string, action: LifecycleAction, now: number) {
-  await changeTemplateStatus(db, id, action, now);
-  return templateView(await findTemplate(db, id));
+async function moveTemplate(ctx: WriteContext, id: string, action: LifecycleAction) {
+  await changeTemplateStatus(ctx, id, action);
+  return templateView(await findTemplate(ctx.db, id));
 }
 
 export const adminCouponRoutes = new Hono<AppEnv>()
@@ -36,12 +36,12 @@ export const adminCouponRoutes = new Hono<AppEnv>()
   .get('/coupons/:id', viewer, param, noQuery, async (c) => c.json(templateView(await findTemplate(c.var.db, c.req.valid('param').id))))
   .patch('/coupons/:id', operator, param, validate('json', updateTemplateBody), async (c) => {
     const { id } = c.req.valid('param');
-    await updateTemplate(c.var.db, id, c.req.valid('json'), c.var.clock.now());
+    await updateTemplate(catalogWriteContext(c), id, c.req.valid('json'));
     return c.json(templateView(await findTemplate(c.var.db, id)));
   })
-  .post('/coupons/:id/activate', operator, param, noBody, async (c) => c.json(await moveTemplate(c.var.db, c.req.valid('param').id, 'activate', c.var.clock.now())))
-  .post('/coupons/:id/pause', operator, param, noBody, async (c) => c.json(await moveTemplate(c.var.db, c.req.valid('param').id, 'pause', c.var.clock.now())))
-  .post('/coupons/:id/end', operator, param, noBody, async (c) => c.json(await moveTemplate(c.var.db, c.req.valid('param').id, 'end', c.var.clock.now())))
+  .post('/coupons/:id/activate', operator, param, noBody, async (c) => c.json(await moveTemplate(catalogWriteContext(c), c.req.valid('param').id, 'activate')))
+  .post('/coupons/:id/pause', operator, param, noBody, async (c) => c.json(await moveTemplate(catalogWriteContext(c), c.req.valid('param').id, 'pause')))
+  .post('/coupons/:id/end', operator, param, noBody, async (c) => c.json(await moveTemplate(catalogWriteContext(c), c.req.valid('param').id, 'end')))
   .get('/coupons/:id/stats', viewer, param, noQuery, async (c) => c.json(await templateStats(c.var.db, c.req.valid('param').id)))
   .post('/coupons/:id/issues', operator, idempotencyHeader, param, validate('json', issueBody), async (c) => {
     const { id } = c.req.valid('param');

@@ -39,6 +39,7 @@ export type WalletStatus = NonNullable<InferRequestType<Api['me']['coupons']['$g
 /** The quote's coupon part: the chosen one and the wallet as usable / unusable. */
 export type QuoteCoupons = Pick<Quote, 'coupon' | 'coupons'>;
 export type ProductOffer = ProductCard['offers'][number];
+export type ProductCouponBadge = ProductCard['coupons'][number];
 export type ProductPromotion = NonNullable<ProductCard['promotion']>;
 
 export type OrderInput = InferRequestType<Api['orders']['$post']>['json'];

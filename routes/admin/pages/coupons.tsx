@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { idOf, validate } from '../../../src/lib/validate';
 import { templateStats } from '../../../src/services/coupons/stats';
+import { catalogWriteContext } from '../../../src/services/catalog-admin';
 import { changeTemplateStatus, createTemplate, findTemplate, listTemplates, templateView, type TemplateInput } from '../../../src/services/coupons/templates';
 import { createTemplateBody } from '../coupons-schemas';
 import { CouponDetailPage, CouponFormPage, CouponListPage, couponNotices } from './coupons-views';
@@ -82,6 +83,6 @@ export const couponPages = adminSection('优惠券')
   })
   .post('/:id/:action', sameOrigin, session('operator'), actionParam, async (c) => {
     const { id, action } = c.req.valid('param');
-    await changeTemplateStatus(c.var.db, id, action, c.var.clock.now());
+    await changeTemplateStatus(catalogWriteContext(c), id, action);
     return c.redirect(`/admin/coupons/${id}?done=${action}`, 303);
   });

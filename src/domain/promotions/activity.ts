@@ -85,8 +85,9 @@ export function nextPriceChangeAt(discounts: readonly Pick<TimedDiscount, 'start
   return next;
 }
 
-const yuan = (fen: number) => String(fen / 100);
-const zhe = (percentOff: number) => String((100 - percentOff) / 10);
+/** Badge figures: fen as whole yuan (100 → "1", 150 → "1.5"), percent off as 折 (15 → "8.5"). */
+export const yuan = (fen: number) => String(fen / 100);
+export const zhe = (percentOff: number) => String((100 - percentOff) / 10);
 
 /** The storefront's badge text of each tier: 满100减10, 满200享9折, 满2件减5, 满2件8.5折. */
 export function tierLabels(activity: Pick<TieredActivity, 'condition' | 'benefit' | 'tiers'>): string[] {

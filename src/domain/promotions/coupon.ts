@@ -1,6 +1,7 @@
 // Coupons (优惠券): what one is worth on an order, why it cannot be used, which of a wallet is
 // best, and when a coupon claimed now stops being valid. Pure rules; no I/O.
 import type { PricedLine } from '../pricing';
+import { yuan, zhe } from './activity';
 import { inScope, takesPromotions, type LineGoods, type Scope } from './scope';
 
 export const couponKinds = ['threshold', 'percent', 'no_threshold'] as const;
@@ -81,4 +82,11 @@ export function validityWindow(
   if (validity.kind === 'fixed') return { validFrom: validity.validFrom, validUntil: validity.validUntil };
   const { wallDate } = zone.dayStart(claimedAt);
   return { validFrom: claimedAt, validUntil: zone.wallToEpoch(wallDate + validity.days * DAY_MS) };
+}
+
+/** A coupon's badge text on the storefront: 满100减20, 满50享9折, 9折, 无门槛减5. */
+export function benefitLabel(b: CouponBenefit): string {
+  if (b.kind === 'threshold') return `满${yuan(b.thresholdFen)}减${yuan(b.amountOffFen)}`;
+  if (b.kind === 'no_threshold') return `无门槛减${yuan(b.amountOffFen)}`;
+  return b.thresholdFen > 0 ? `满${yuan(b.thresholdFen)}享${zhe(b.percentOff)}折` : `${zhe(b.percentOff)}折`;
 }

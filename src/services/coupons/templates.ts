@@ -1,6 +1,7 @@
 // Coupon templates, the merchant's side: create, edit, the lifecycle (draft → active ⇄ paused →
 // ended), and the views. Coupons shoppers already hold are snapshots (shopper_coupons), so an
-// edit here never changes them.
+// edit here never changes them. Product cards show the centre's coupons (storefront.ts), so an
+// edit or a move of a template bumps the catalog version like any catalog write.
 import { and, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
 import * as v from 'valibot';
 import { categories, products } from '../../db/catalog';
@@ -13,6 +14,8 @@ import { toIso } from '../../lib/clock';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { businessRule, conflict, invalidInput, notFound, type ErrorDetail } from '../../lib/errors';
 import { newId } from '../../lib/ids';
+import { abortUnlessChanged } from '../../db/batch';
+import { commitCatalogWrite, type WriteContext } from '../catalog-admin';
 
 export type TemplateRow = typeof couponTemplates.$inferSelect;
 export type TemplateStatus = (typeof couponTemplateStatuses)[number];
@@ -146,32 +149,42 @@ function inputOf(t: TemplateRow): TemplateInput {
 }
 
 /** Edits a template that has not ended. What shoppers already hold keeps what it said when claimed. */
-export async function updateTemplate(db: Db, id: string, patch: Partial<TemplateInput>, now: number): Promise<void> {
-  const current = await findTemplate(db, id);
+export async function updateTemplate(ctx: WriteContext, id: string, patch: Partial<TemplateInput>): Promise<void> {
+  const current = await findTemplate(ctx.db, id);
   if (current.status === 'ended') throw conflict('coupon_ended', 'An ended coupon cannot be edited.');
   const merged = { ...inputOf(current), ...patch };
   // A different kind brings its own benefit fields; the old kind's do not carry over.
   if (patch.kind && patch.kind !== current.kind) for (const f of ['threshold_fen', 'amount_off_fen', 'percent_off', 'cap_fen'] as const) merged[f] = patch[f] as never;
-  const fields = await templateFields(db, merged);
+  const fields = await templateFields(ctx.db, merged);
   if (fields.totalQuantity !== null && fields.totalQuantity < current.issuedCount) {
     throw businessRule('total_below_issued', `${current.issuedCount} have already been given out.`, [{ path: 'body.total_quantity', message: `must be at least ${current.issuedCount}` }]);
   }
-  await db
-    .update(couponTemplates)
-    .set({ ...fields, updatedAt: now })
-    .where(eq(couponTemplates.id, id));
+  await commitCatalogWrite(ctx, [
+    ctx.db
+      .update(couponTemplates)
+      .set({ ...fields, updatedAt: ctx.now })
+      .where(eq(couponTemplates.id, id)),
+  ]);
 }
 
-export async function changeTemplateStatus(db: Db, id: string, action: LifecycleAction, now: number): Promise<void> {
-  const current = await findTemplate(db, id);
+export async function changeTemplateStatus(ctx: WriteContext, id: string, action: LifecycleAction): Promise<void> {
+  const current = await findTemplate(ctx.db, id);
   const move = lifecycle[action];
   if (!move.from.includes(current.status)) throw conflict('illegal_transition', `A coupon that is ${current.status} cannot ${action}.`);
-  const changed = await db
-    .update(couponTemplates)
-    .set({ status: move.to, updatedAt: now })
-    .where(and(eq(couponTemplates.id, id), eq(couponTemplates.status, current.status)))
-    .returning({ id: couponTemplates.id });
-  if (changed.length === 0) throw conflict('concurrent_change', 'This coupon changed at the same time; reload and try again.');
+  try {
+    await commitCatalogWrite(ctx, [
+      ctx.db
+        .update(couponTemplates)
+        .set({ status: move.to, updatedAt: ctx.now })
+        .where(and(eq(couponTemplates.id, id), eq(couponTemplates.status, current.status))),
+      abortUnlessChanged(),
+    ]);
+  } catch (error) {
+    if (/batch_assertions/.test(`${(error as Error)?.message} ${String((error as { cause?: unknown })?.cause)}`)) {
+      throw conflict('concurrent_change', 'This coupon changed at the same time; reload and try again.');
+    }
+    throw error;
+  }
 }
 
 export function benefitView(b: CouponBenefit) {

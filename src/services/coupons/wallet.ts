@@ -83,14 +83,18 @@ export async function findOwnCoupon(db: Db, userId: string, couponId: string): P
   return row;
 }
 
-/** The coupon centre: claimable templates, with the signed-in shopper's claim state when there is one. */
-export async function couponCentre(db: Db, userId: string | null, now: number) {
-  const templates = await db
+/** The templates the coupon centre lists (claimable now or later), soonest to end first. */
+export const centreTemplates = (db: Db, now: number) =>
+  db
     .select()
     .from(couponTemplates)
     .where(and(eq(couponTemplates.status, 'active'), eq(couponTemplates.inCentre, 1), ne(couponTemplates.audience, 'new_shopper'), gt(couponTemplates.claimEndsAt, now)))
     .orderBy(asc(couponTemplates.claimEndsAt), asc(couponTemplates.id))
     .limit(100);
+
+/** The coupon centre: claimable templates, with the signed-in shopper's claim state when there is one. */
+export async function couponCentre(db: Db, userId: string | null, now: number) {
+  const templates = await centreTemplates(db, now);
   const shopper = userId ? await db.query.users.findFirst({ where: eq(users.id, userId) }) : undefined;
   const held = new Map<string, number>();
   if (shopper && templates.length) {

@@ -64,7 +64,9 @@ describe('mini-program: coupons', () => {
     // The storefront's badges.
     const list = mount(productListPage);
     await list.onLoad({ category_id: categoryId });
-    expect(list.data.products.find((p) => p.id === product.id)!.offers).toMatchObject([{ name: '满100减10', tiers: ['满100减10'] }]);
+    const card = list.data.products.find((p) => p.id === product.id)!;
+    expect(card.offers).toMatchObject([{ name: '满100减10', tiers: ['满100减10'] }]);
+    expect(card.coupons.map((c) => c.label).sort()).toEqual(['无门槛减5', '满100减20']);
     const detail = mount(productPage);
     await detail.onLoad({ id: product.id });
     expect(detail.data.product!.offers.map((o) => o.tiers)).toEqual([['满100减10']]);

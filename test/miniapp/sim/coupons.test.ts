@@ -231,7 +231,7 @@ describe('coupon choice at checkout', () => {
 });
 
 describe('promotion badges', () => {
-  it('cards show the 限时折扣 price and the 满减 tiers they take part in', async () => {
+  it('cards show the 限时折扣 price, the 满减 tiers they take part in and the centre’s coupons for them', async () => {
     const card = (id: string, patch: Partial<ProductCard>): ProductCard => ({
       id,
       category_id: product.category_id,
@@ -247,13 +247,22 @@ describe('promotion badges', () => {
       status: 'published',
       promotion: null,
       offers: [],
+      coupons: [],
       ...patch,
     });
     const rows = render('components/product-rows', productRows, {
-      products: [card('prd_1', { promotion: { price_fen: 8000, ends_at: until }, offers: [{ id: 'pma_1', name: '满减', tiers: ['满100减10', '满200减30'], ends_at: until }] }), card('prd_2', {})],
+      products: [
+        card('prd_1', {
+          promotion: { price_fen: 8000, ends_at: until },
+          offers: [{ id: 'pma_1', name: '满减', tiers: ['满100减10', '满200减30'], ends_at: until }],
+          coupons: [{ template_id: 'cpt_1', name: '满100减20', label: '满100减20' }],
+        }),
+        card('prd_2', {}),
+      ],
     });
     expect(textOf(rows, '.product-row .timed-badge')).toBe('限时价 ¥80.00');
     expect(textOf(rows, '.product-row .offer-badge')).toBe('满100减10 满200减30');
+    expect(textOf(rows, '.product-row .coupon-badge')).toBe('券 满100减20');
     expect(rows.querySelectorAll('.product-row')[1]!.querySelector('.promo-badges')).toBeUndefined();
   });
 });

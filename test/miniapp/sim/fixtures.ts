@@ -17,6 +17,7 @@ export const product: ProductDetail = {
   status: 'published',
   promotion: null,
   offers: [],
+  coupons: [],
   published_at: '2026-11-01T00:00:00.000Z',
   updated_at: '2026-11-01T00:00:00.000Z',
   description: '',

@@ -63,6 +63,15 @@ describe('coupon templates: bad input', () => {
     expect((await api('POST', `/admin/api/coupons/${template.id}/end`, { token: operator })).status).toBe(200);
     expect((await json(api('POST', `/admin/api/coupons/${template.id}/pause`, { token: operator }))).error.code).toBe('illegal_transition');
   });
+
+  it('50 simultaneous pauses of one template: one moves it, the others are 409s', async () => {
+    const template = await activeCoupon(operator);
+    const answers = await Promise.all(Array.from({ length: 50 }, () => api('POST', `/admin/api/coupons/${template.id}/pause`, { token: operator })));
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(49);
+    expect((await json(api('GET', `/admin/api/coupons/${template.id}`, { token: operator }))).status).toBe('paused');
+  });
 });
 
 describe('redeem codes', () => {

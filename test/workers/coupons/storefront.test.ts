@@ -4,6 +4,7 @@ import { createExecutionContext, env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/app';
 import { ManualClock } from '../../../src/lib/clock';
+import { activeCoupon } from '../../fixtures/coupons';
 import { api, BASE, createCategory, createProduct, json, tokenFor } from '../../fixtures/helpers';
 
 let operator: string;
@@ -150,5 +151,36 @@ describe('listings sort and filter by the price shoppers see', () => {
       ['满件折', ['满2件8.5折']],
     ]);
     expect((await json(get(`/products/${inScope.id}`))).offers.map((o: { name: string }) => o.name)).toEqual(['满减', '满件折']);
+  });
+});
+
+describe('coupon badges on the storefront', () => {
+  it('cards and pages carry the centre coupons that apply to them, from their claim start, gone once paused', async () => {
+    const categoryId = await createCategory(operator, '券角标');
+    const product = await createProduct(operator, categoryId, { specs: [], skus: [{ spec_values: [], price_fen: 5000, original_price_fen: 5000, stock: 5 }] });
+    const scope = { kind: 'include', category_ids: [categoryId] };
+    const now = Date.now();
+    const manjian = await activeCoupon(operator, { name: '满100减20', scope });
+    await activeCoupon(operator, {
+      name: '9折',
+      kind: 'percent',
+      threshold_fen: 0,
+      amount_off_fen: undefined,
+      percent_off: 10,
+      cap_fen: 1000,
+      scope,
+      claim_starts_at: new Date(now + 60_000).toISOString(),
+    });
+    await activeCoupon(operator, { name: '不在领券中心', scope, in_centre: false });
+    await activeCoupon(operator, { name: '别的商品', scope: { kind: 'exclude', category_ids: [categoryId], product_ids: [] } });
+    const clock = new ManualClock(now);
+    const get = (path: string) => createApp({ clock }).request(`${BASE}${path}`, {}, env, createExecutionContext());
+    const labels = async () => (await json(get(`/products?category_id=${categoryId}`))).items[0].coupons.map((c: { label: string }) => c.label);
+    expect(await labels()).toEqual(['满100减20']);
+    clock.advance(61_000); // the 9折 coupon's claim window opens: the cached listing does not outlive it
+    expect((await labels()).sort()).toEqual(['9折', '满100减20']);
+    expect((await json(get(`/products/${product.id}`))).coupons.map((c: { name: string }) => c.name).sort()).toEqual(['9折', '满100减20']);
+    expect((await api('POST', `/admin/api/coupons/${manjian.id}/pause`, { token: operator })).status).toBe(200);
+    expect(await labels()).toEqual(['9折']);
   });
 });

@@ -1,6 +1,7 @@
-// Badges of a product card or page: its 限时折扣 price (and when it ends, on the product page)
-// and the 满减/满折 activities it takes part in, as the storefront API carries them.
-import type { ProductOffer, ProductPromotion } from '../../lib/api-types';
+// Badges of a product card or page: its 限时折扣 price (and when it ends, on the product page),
+// the 满减/满折 activities it takes part in and the coupon centre's coupons for it (券), as the
+// storefront API carries them.
+import type { ProductCouponBadge, ProductOffer, ProductPromotion } from '../../lib/api-types';
 import { formatFen } from '../../lib/money';
 import { defineComponent, formatsOn } from '../../lib/page';
 
@@ -14,18 +15,20 @@ export const promoBadges = defineComponent({
   properties: {
     promotion: { type: Object, value: null as ProductPromotion | null },
     offers: { type: Array, value: [] as ProductOffer[] },
+    coupons: { type: Array, value: [] as ProductCouponBadge[] },
     /** The product page says when the 限时折扣 ends; cards keep it short. */
     showEnd: { type: Boolean, value: false },
   },
-  data: { timedText: '', endText: '', offerTexts: [] as string[] },
-  ...formatsOn('promotion, offers, showEnd'),
+  data: { timedText: '', endText: '', offerTexts: [] as string[], couponTexts: [] as string[] },
+  ...formatsOn('promotion, offers, coupons, showEnd'),
   methods: {
     format() {
-      const { promotion, offers, showEnd } = this.data;
+      const { promotion, offers, coupons, showEnd } = this.data;
       this.setData({
         timedText: promotion ? `限时价 ${formatFen(promotion.price_fen)}` : '',
         endText: promotion?.ends_at && showEnd ? `${shopTime(promotion.ends_at)} 结束` : '',
         offerTexts: (offers ?? []).map((o) => o.tiers.join(' ')),
+        couponTexts: (coupons ?? []).map((c) => `券 ${c.label}`),
       });
     },
   },
