@@ -1,6 +1,7 @@
 // How many D1 round trips one POST /orders costs (issue 12, point 5). The target is two (the
-// reads in one batch, the writes in one); today it is 18 in about six sequential waves (the
-// idempotency lookup, the address, a dozen parallel reads of the quote, the points settings, then
+// reads in one batch, the writes in one); today it is 19 in about six sequential waves (the
+// idempotency lookup, the address, a dozen parallel reads of the quote (with the shopper's birthday
+// since loyalty's birthday multiplier), the points settings, then
 // the write batch; the view is built from the rows written, not read back). This guards against
 // more; README, known issues.
 import { createExecutionContext, env } from 'cloudflare:test';
@@ -18,7 +19,7 @@ beforeAll(async () => {
 });
 
 describe('POST /orders', () => {
-  it('costs no more D1 round trips than it did when measured (18)', async () => {
+  it('costs no more D1 round trips than it did when measured (19)', async () => {
     const product = await createProduct(merchant, categoryId);
     const shopper = await shopperWithAddress();
     const d1 = roundTripCounted(env.DB);
@@ -38,6 +39,6 @@ describe('POST /orders', () => {
     d1.reset();
     const res = await post();
     expect(res.status).toBe(201);
-    expect(d1.roundTrips()).toBeLessThanOrEqual(18);
+    expect(d1.roundTrips()).toBeLessThanOrEqual(19);
   });
 });
