@@ -54,6 +54,8 @@ describe('mini-program: subscription prompts and after-sales', () => {
     const checkout = mount(checkoutPage);
     await checkout.onLoad({ sku_id: skuId, quantity: '2' });
     await checkout.onSubmit();
+    // The submit tap asked first, before it placed the order: WeChat refuses a prompt that follows a request's answer.
+    expect(wx.requestsBeforePrompt[0]!.filter((r) => r.method === 'POST' && r.path.startsWith('/orders'))).toEqual([]);
     const orderUrl = wx.navigations.at(-1)!;
     expect(orderUrl.kind).toBe('redirectTo');
     const orderId = queryOf(orderUrl.url).id!;

@@ -57,6 +57,8 @@ export function installWx(opts: { openid: string }) {
     subscribe: 'accept' as 'accept' | 'reject',
     /** The template ids of each subscription prompt shown. */
     prompts: [] as string[][],
+    /** For each prompt, the requests answered before it (WeChat shows a prompt only right after a tap, before any request). */
+    requestsBeforePrompt: [] as { method: string; path: string }[][],
     /** Make wx.request fail as if the network were down. */
     offline: false,
     /**
@@ -128,6 +130,7 @@ export function installWx(opts: { openid: string }) {
     },
     requestSubscribeMessage(o: { tmplIds: string[] } & Callbacks<Record<string, string>>) {
       state.prompts.push(o.tmplIds);
+      state.requestsBeforePrompt.push(state.requests.map(({ method, path }) => ({ method, path })));
       void (async () => {
         if (state.subscribe === 'accept') for (const id of o.tmplIds) await acceptAtWeChat(state.openid, id);
         done(o, { ...Object.fromEntries(o.tmplIds.map((id) => [id, state.subscribe])), errMsg: 'requestSubscribeMessage:ok' });

@@ -16,6 +16,7 @@ import { go, toast } from '../../lib/nav';
 import { act, definePage, emptyList, loadingState, loadInto } from '../../lib/page';
 import { routes } from '../../lib/routes';
 import { takeChosenAddress } from '../../lib/selection';
+import { askToSubscribe, loadSubscribeTemplates, PAY_MESSAGES } from '../../lib/subscribe';
 
 type Line = Quote['lines'][number] & { specText: string; unitPriceText: string };
 
@@ -44,6 +45,8 @@ export const checkoutPage = definePage({
     onLoad(query: Record<string, string | undefined>): Promise<boolean> {
       const quantity = Number(query.quantity ?? '1');
       this.setData({ items: query.sku_id ? [{ sku_id: query.sku_id, quantity }] : undefined, idempotencyKey: newIdempotencyKey() });
+      // Read ahead: the prompt at submit must follow the tap at once, before any request.
+      void loadSubscribeTemplates();
       return this.load();
     },
     /** Back from the address book with a choice. */
@@ -93,6 +96,8 @@ export const checkoutPage = definePage({
       this.setData({ submitting: true });
       let orderId = '';
       let couponRefused = false;
+      // WeChat lets the prompt follow a tap only, not a request's answer: asked before the order is placed.
+      await askToSubscribe(PAY_MESSAGES);
       const placed = await act(async () => {
         const body = { items: this.data.items, address_id: address.id, coupon_id: this.data.coupon?.id ?? null, points: this.data.points?.applied || undefined };
         const order = await orderApi.create(body, this.data.idempotencyKey).catch((error: unknown) => {
@@ -102,7 +107,7 @@ export const checkoutPage = definePage({
         orderId = order.id;
       });
       if (placed) {
-        await payAndShowOrder(orderId);
+        await payAndShowOrder(orderId, []);
       }
       this.setData({ submitting: false });
       // The coupon shown went to another order meanwhile: quote again with the best one left.
