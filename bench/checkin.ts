@@ -16,7 +16,7 @@
 // because a figure is low.
 import { runSql, type LocalWorker } from '../scripts/local-worker';
 import { buildSeedSql } from '../scripts/seed-data';
-import { seedBuyers, signInMerchant, type Buyer } from './lib/accounts';
+import { benchCredentials, seedBuyers, signInMerchant, type Buyer } from './lib/accounts';
 import { startBareWorker } from './lib/bare-worker';
 import { burstTable } from './lib/burst-table';
 import { query } from './lib/d1';
@@ -24,7 +24,7 @@ import { withLocalWorker } from './lib/harness';
 import { coreCount, loadAverage, machineLine, miniflareVersion } from './lib/machine';
 import { positiveNumber } from './lib/settings';
 import { requireWrk, runWrk } from './lib/wrk';
-import { burstPosts, type PostBurst, type PostRequest } from './lib/wrk-posts';
+import { burstPosts, SLOW_ROUTE_WAIT_MS as STRAGGLER_WAIT_MS, type PostBurst, type PostRequest } from './lib/wrk-posts';
 
 process.env.WRANGLER_SEND_METRICS = 'false';
 
@@ -33,10 +33,7 @@ const taps = Math.ceil(positiveNumber('BENCH_TAPS', 2));
 const connections = Math.ceil(positiveNumber('BENCH_CONNECTIONS', 100));
 const WARM_SHOPPERS = 500;
 const BASE_POINTS = 5;
-/** Answers to a slow route under this load can take seconds: wrk waits this long for the last ones. */
-const STRAGGLER_WAIT_MS = 15_000;
-const JWT = { kid: 'bench', keys: JSON.stringify({ bench: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url') }) };
-const MERCHANT = { username: 'bench_owner', password: `bench-${crypto.randomUUID()}` };
+const { jwt: JWT, merchant: MERCHANT } = benchCredentials();
 
 /** The whole-hour zone where it is now 09:xx (Etc/GMT-N is UTC+N: POSIX signs are inverted). */
 function zoneAtNineNow(): { zone: string; localTime: string } {

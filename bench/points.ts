@@ -14,14 +14,14 @@
 // because a figure is low.
 import { runSql, type LocalWorker } from '../scripts/local-worker';
 import { buildSeedSql } from '../scripts/seed-data';
-import { seedBuyers, signInMerchant, type Buyer } from './lib/accounts';
+import { benchCredentials, seedBuyers, signInMerchant, type Buyer } from './lib/accounts';
 import { burstTable } from './lib/burst-table';
 import { query } from './lib/d1';
 import { withLocalWorker } from './lib/harness';
 import { coreCount, loadAverage, machineLine, miniflareVersion } from './lib/machine';
 import { positiveNumber } from './lib/settings';
 import { requireWrk, runWrk } from './lib/wrk';
-import { burstPosts, type PostBurst, type PostRequest } from './lib/wrk-posts';
+import { burstPosts, SLOW_ROUTE_WAIT_MS as STRAGGLER_WAIT_MS, type PostBurst, type PostRequest } from './lib/wrk-posts';
 
 process.env.WRANGLER_SEND_METRICS = 'false';
 
@@ -30,10 +30,7 @@ const lots = Math.ceil(positiveNumber('BENCH_LOTS', 100));
 const connections = Math.ceil(positiveNumber('BENCH_CONNECTIONS', 200));
 const PRICE = 300;
 const LOT = 1_000;
-/** Answers to a slow route under this load can take seconds: wrk waits this long for the last ones. */
-const STRAGGLER_WAIT_MS = 15_000;
-const JWT = { kid: 'bench', keys: JSON.stringify({ bench: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url') }) };
-const MERCHANT = { username: 'bench_owner', password: `bench-${crypto.randomUUID()}` };
+const { jwt: JWT, merchant: MERCHANT } = benchCredentials();
 const HOUR = 3_600_000;
 
 async function admin(worker: LocalWorker, token: string, method: string, path: string, body?: unknown) {

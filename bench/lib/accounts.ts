@@ -8,6 +8,12 @@ import { query } from './d1';
 
 export type Buyer = { id: string; token: string };
 
+/** A run's own signing key for shopper tokens and an owner login with a random password. */
+export const benchCredentials = () => ({
+  jwt: { kid: 'bench', keys: JSON.stringify({ bench: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url') }) },
+  merchant: { username: 'bench_owner', password: `bench-${crypto.randomUUID()}` },
+});
+
 /** An owner account written to D1 with a random password, then signed in through the admin API. */
 export async function signInMerchant(worker: LocalWorker, merchant: { username: string; password: string }): Promise<string> {
   const now = Date.now();

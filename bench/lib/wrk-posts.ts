@@ -30,6 +30,9 @@ export type PostBurst = {
   timeouts: number;
 };
 
+/** For a slow route under load (answers can take seconds): how long wrk waits for the last ones. */
+export const SLOW_ROUTE_WAIT_MS = 15_000;
+
 /** `quietMs`: how long after its last answer a thread that has sent its share waits for stragglers. */
 export async function burstPosts(baseUrl: string, requests: PostRequest[], connections: number, threads = 2, quietMs = 2000): Promise<PostBurst> {
   const dir = mkdtempSync(join(tmpdir(), 'wrk-posts-'));

@@ -5,28 +5,36 @@ import { expect, it } from 'vitest';
 import { hashPassword } from '../../src/lib/password';
 import { workerAndBrowser } from './browser';
 
-const OPERATOR = { username: 'e2e_loyalty', password: 'e2e password 456' };
+const OPERATOR = { id: 'mer_e2eloyalty', username: 'e2e_loyalty', password: 'e2e password 456', role: 'operator', name: '运营' };
+const OWNER = { id: 'mer_e2eloyaltyowner', username: 'e2e_loyalty_owner', password: 'e2e password 789', role: 'owner', name: '店主' };
 
 const started = workerAndBrowser();
 
-it('looks a shopper up, grants points with a reason, and shows the balance and the journal', async () => {
+/** Writes the merchant account to D1, signs in through the login form and opens 会员积分. */
+async function signedIn(account: typeof OPERATOR) {
   const { worker, browser } = started;
   const now = Date.now();
   await worker.db
     .prepare(
       `INSERT INTO merchant_accounts (id, username, display_name, password_hash, role, disabled, failed_logins, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'operator', 0, 0, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?)`,
     )
-    .bind('mer_e2eloyalty', OPERATOR.username, '运营', await hashPassword(OPERATOR.password), now, now)
+    .bind(account.id, account.username, account.name, await hashPassword(account.password), account.role, now, now)
     .run();
-  await worker.db.prepare("INSERT INTO users (id, openid, nickname, created_at, updated_at) VALUES ('usr_e2eshopper', 'o-e2e-shopper', '买家', ?, ?)").bind(now, now).run();
-
   const page = await browser.newPage();
   await page.goto(`${worker.url}/admin/login`);
-  await page.getByLabel('用户名').fill(OPERATOR.username);
-  await page.getByLabel('密码').fill(OPERATOR.password);
+  await page.getByLabel('用户名').fill(account.username);
+  await page.getByLabel('密码').fill(account.password);
   await page.getByRole('button', { name: '登录' }).click();
   await page.getByRole('link', { name: '会员积分' }).click();
+  return page;
+}
+
+it('looks a shopper up, grants points with a reason, and shows the balance and the journal', async () => {
+  const { worker } = started;
+  const now = Date.now();
+  await worker.db.prepare("INSERT INTO users (id, openid, nickname, created_at, updated_at) VALUES ('usr_e2eshopper', 'o-e2e-shopper', '买家', ?, ?)").bind(now, now).run();
+  const page = await signedIn(OPERATOR);
   await expect(page.locator('h1').textContent()).resolves.toBe('会员积分');
 
   await page.getByLabel('顾客 ID').fill('usr_e2eshopper');
@@ -48,24 +56,9 @@ it('looks a shopper up, grants points with a reason, and shows the balance and t
   expect(results).toEqual([{ delta: 30, actor_id: 'mer_e2eloyalty' }]);
 });
 
-const OWNER = { username: 'e2e_loyalty_owner', password: 'e2e password 789' };
-
 it('the owner edits the points and check-in settings and adds a check-in tier through the forms', async () => {
-  const { worker, browser } = started;
-  const now = Date.now();
-  await worker.db
-    .prepare(
-      `INSERT INTO merchant_accounts (id, username, display_name, password_hash, role, disabled, failed_logins, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'owner', 0, 0, ?, ?)`,
-    )
-    .bind('mer_e2eloyaltyowner', OWNER.username, '店主', await hashPassword(OWNER.password), now, now)
-    .run();
-  const page = await browser.newPage();
-  await page.goto(`${worker.url}/admin/login`);
-  await page.getByLabel('用户名').fill(OWNER.username);
-  await page.getByLabel('密码').fill(OWNER.password);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('link', { name: '会员积分' }).click();
+  const { worker } = started;
+  const page = await signedIn(OWNER);
   await page.getByRole('link', { name: '积分与签到设置' }).click();
   await expect(page.locator('h1').textContent()).resolves.toBe('积分与签到设置');
   await expect(page.getByLabel('每次签到积分').inputValue()).resolves.toBe('5');

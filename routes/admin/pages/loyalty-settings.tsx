@@ -406,6 +406,16 @@ const readers: Record<ListKind, { fields: readonly string[]; form: FormVocabular
 };
 
 const done = (path: string, notice: NoticeKey) => `/admin/loyalty/${path}?done=${notice}`;
+
+/** A list page's create form posted: created and back to the list, or the list with the refusal next to its fields. */
+const createFrom =
+  <S extends v.GenericSchema>(kind: ListKind, schema: S, save: (c: PageContext, input: v.InferOutput<S>) => Promise<unknown>) =>
+  async (c: PageContext) => {
+    const { fields, form, read } = readers[kind];
+    const result = await submit(await c.req.parseBody(), fields, form, read, schema, (input) => save(c, input));
+    if (result.status) return render(c, await listPage(c, kind, result.values, result.errors), result.status);
+    return c.redirect(done(kind, 'created'), 303);
+  };
 const doneNotice = doneQuery(notices);
 const switchParam = (prefix: string) => validate('param', v.object({ id: idOf(prefix), state: v.picklist(['on', 'off']) }));
 
@@ -438,34 +448,34 @@ export const loyaltySettingsPages = adminSection('会员积分设置')
     return c.redirect(done('levels', 'saved'), 303);
   })
   .get('/plans', session('viewer'), doneNotice, async (c) => render(c, await listPage(c, 'plans', { period: 'month', level_rank: '1' }, {}, c.req.valid('query').done)))
-  .post('/plans', sameOrigin, session('owner'), async (c) => {
-    const { fields, form, read } = readers.plans;
-    const result = await submit(await c.req.parseBody(), fields, form, read, planBody, (input) => createPlan(c.var.db, input, c.var.clock.now()));
-    if (result.status) return render(c, await listPage(c, 'plans', result.values, result.errors), result.status);
-    return c.redirect(done('plans', 'created'), 303);
-  })
+  .post(
+    '/plans',
+    sameOrigin,
+    session('owner'),
+    createFrom('plans', planBody, (c, input) => createPlan(c.var.db, input, c.var.clock.now())),
+  )
   .post('/plans/:id/:state', sameOrigin, session('owner'), switchParam('mpl'), async (c) => {
     await setPlanActive(c.var.db, c.req.valid('param').id, c.req.valid('param').state === 'on');
     return c.redirect(done('plans', 'switched'), 303);
   })
   .get('/check-in-rewards', session('viewer'), doneNotice, async (c) => render(c, await listPage(c, 'check-in-rewards', { kind: 'streak' }, {}, c.req.valid('query').done)))
-  .post('/check-in-rewards', sameOrigin, session('operator'), async (c) => {
-    const { fields, form, read } = readers['check-in-rewards'];
-    const result = await submit(await c.req.parseBody(), fields, form, read, checkInRewardBody, (input) => createCheckInReward(c.var.db, input, c.var.clock.now()));
-    if (result.status) return render(c, await listPage(c, 'check-in-rewards', result.values, result.errors), result.status);
-    return c.redirect(done('check-in-rewards', 'created'), 303);
-  })
+  .post(
+    '/check-in-rewards',
+    sameOrigin,
+    session('operator'),
+    createFrom('check-in-rewards', checkInRewardBody, (c, input) => createCheckInReward(c.var.db, input, c.var.clock.now())),
+  )
   .post('/check-in-rewards/:id/delete', sameOrigin, session('operator'), validate('param', v.object({ id: idOf('cir') })), async (c) => {
     await deleteCheckInReward(c.var.db, c.req.valid('param').id);
     return c.redirect(done('check-in-rewards', 'deleted'), 303);
   })
   .get('/mall', session('viewer'), doneNotice, async (c) => render(c, await listPage(c, 'mall', { kind: 'coupon', per_shopper_limit: '1' }, {}, c.req.valid('query').done)))
-  .post('/mall', sameOrigin, session('operator'), async (c) => {
-    const { fields, form, read } = readers.mall;
-    const result = await submit(await c.req.parseBody(), fields, form, read, mallItemBody, (input) => createMallItem(c.var.db, input, c.var.clock.now()));
-    if (result.status) return render(c, await listPage(c, 'mall', result.values, result.errors), result.status);
-    return c.redirect(done('mall', 'created'), 303);
-  })
+  .post(
+    '/mall',
+    sameOrigin,
+    session('operator'),
+    createFrom('mall', mallItemBody, (c, input) => createMallItem(c.var.db, input, c.var.clock.now())),
+  )
   .post('/mall/:id/:state', sameOrigin, session('operator'), switchParam('pmi'), async (c) => {
     await setMallItemActive(c.var.db, c.req.valid('param').id, c.req.valid('param').state === 'on');
     return c.redirect(done('mall', 'switched'), 303);
