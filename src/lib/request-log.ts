@@ -28,13 +28,16 @@ export function acceptedRequestId(fromClient: string | undefined, ray: string | 
 const SLOW_REQUEST_MS = 1_000;
 
 /**
- * Every refusal, failure and slow request gets its line; a quick success only at the configured
- * rate (REQUEST_LOG_SUCCESS_SAMPLE, 0–1, unset = all). In production Workers Logs already keeps an
- * invocation record of every request, and a JSON line per success is a cost on the hottest path
+ * Every failure, every refusal of a bad or unauthorised request, and every slow request gets its
+ * line. A quick success, and a quick 409 or 422 — a business answer such as sold out, room full or
+ * already helped, which a burst gives by the thousand — only at the configured rate
+ * (REQUEST_LOG_SUCCESS_SAMPLE, 0–1, unset = all). In production Workers Logs already keeps an
+ * invocation record of every request, and a JSON line per request is a cost on the hottest path
  * (about a fifth of a bare route's throughput locally) that says little.
  */
 export function worthALine(status: number, durationMs: number, successSample: string | undefined): boolean {
-  if (status >= 400 || durationMs >= SLOW_REQUEST_MS) return true;
+  const businessAnswer = status < 400 || status === 409 || status === 422;
+  if (!businessAnswer || durationMs >= SLOW_REQUEST_MS) return true;
   const rate = successSample === undefined || successSample === '' ? 1 : Number(successSample);
   return Number.isFinite(rate) && Math.random() < rate;
 }
