@@ -208,7 +208,7 @@ export async function exchangeMallItem(ctx: CreateContext, itemId: string, input
   return { exchange: await viewOfExchange(ctx.db, (await ctx.db.query.mallExchanges.findFirst({ where: eq(mallExchanges.id, exchangeId) }))!), created: true };
 }
 
-/** The SKU item as a normal order: its cash part (and shipping) to pay, its points the order's own spend. */
+/** The SKU item as a normal order: its cash part (and shipping) to pay, if any, its points the order's own spend. */
 async function exchangeForOrder(ctx: CreateContext, item: ItemRow, orderId: string, addressId: string | undefined, mallStatements: Statement[]) {
   const [skus, settings, address] = await Promise.all([
     loadPurchasableSkus(ctx.db, [item.skuId!]),
@@ -220,8 +220,8 @@ async function exchangeForOrder(ctx: CreateContext, item: ItemRow, orderId: stri
   if (reason) throw businessRule(reason === 'insufficient_stock' ? 'out_of_stock' : reason, 'This item cannot be exchanged now.');
   // Shipped like any order: by the product's shipping template to the address (a 422 where it does not go).
   const shipping = await shippingPolicyFor(ctx.db, [item.skuId!], address);
+  // Points only (no cash part, free shipping): a 0-fen order, which the route settles at once.
   const quote = priceLines([{ skuId: item.skuId!, quantity: 1, unitPriceFen: item.cashFen, memberPriceFen: null }], { isMember: false, shipping });
-  if (quote.payableFen === 0) throw businessRule('mall_item_not_payable', 'This item has nothing to pay; the shop must set a cash part or shipping.');
   const orderPoints = sql`INSERT INTO order_points (order_id, user_id, spent, spent_fen, earns, first_order_bonus, after_sales_days, growth, created_at)
                           VALUES (${orderId}, ${ctx.userId}, ${item.pointsPrice}, 0, 0, 0, 0, 0, ${ctx.now})`;
   const spend = debitStatements({ userId: ctx.userId, amount: item.pointsPrice, source: 'order', ref: orderId, reason: `兑换 ${item.title}`, mode: 'spend', now: ctx.now });

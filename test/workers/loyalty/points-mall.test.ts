@@ -117,6 +117,41 @@ describe('points mall', () => {
     await expectLedgerConsistent(shopper.id);
   });
 
+  it('a points-only SKU item shipped free is a 0-fen order, paid at once; a replay of the exchange stays one paid order', async () => {
+    const owner = await ownerToken();
+    const free = await json(
+      api('POST', '/admin/api/shipping-templates', {
+        token: owner,
+        body: {
+          name: `包邮-${Date.now()}`,
+          basis: 'flat',
+          default_rule: { first_units: 1, first_fee_fen: 0, additional_units: 1, additional_fee_fen: 0 },
+          region_rules: [],
+          free_rules: [],
+          undeliverable_regions: [],
+        },
+      }),
+    );
+    const product = await createProduct(owner, await createCategory(owner, '积分兑好礼'), {
+      specs: [],
+      skus: [{ spec_values: [], price_fen: 5900, original_price_fen: 5900, stock: 10 }],
+      shipping_template_id: free.id,
+    });
+    const goods = await item({ kind: 'sku', sku_id: product.skus[0].id, points_price: 800, stock: 3 });
+    const shopper = await shopperWithAddress();
+    await grantPoints(shopper.id, 1_000);
+    const key = newIdempotencyKey();
+    const exchanged = await json(exchange(shopper.token, goods.id, {}, key));
+    const order = await json(api('GET', `/orders/${exchanged.order_id}`, { token: shopper.token }));
+    expect(order).toMatchObject({ status: 'paid', payable_fen: 0, shipping_fee_fen: 0 });
+    expect(order.events.map((e: { to: string }) => e.to)).toEqual(['pending_payment', 'paid']);
+    const replay = await exchange(shopper.token, goods.id, {}, key);
+    expect([replay.status, (await json(replay)).order_id]).toEqual([201, exchanged.order_id]);
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM order_events WHERE order_id = ? AND to_status = 'paid'").bind(order.id).first<{ n: number }>())!.n).toBe(1);
+    expect((await myPoints(shopper.token)).balance).toBe(200);
+    await expectLedgerConsistent(shopper.id);
+  });
+
   it('refuses bad items with field paths', async () => {
     const token = await ownerToken();
     for (const [body, path] of [
