@@ -8,7 +8,8 @@ import { unauthorized } from './errors';
 export type Audience = 'merchant' | 'shopper';
 export const ISSUER = 'edge-mall';
 
-type KeyRing = { activeKid: string; keys: Map<string, Uint8Array> };
+/** The configured keys, each imported once as an HMAC CryptoKey (jose would import raw bytes on every call). */
+type KeyRing = { activeKid: string; keys: Map<string, Promise<CryptoKey>> };
 const keyRingCache = new Map<string, KeyRing>();
 
 export function loadKeyRing(jwtKeys: string | undefined, activeKid: string | undefined): KeyRing {
@@ -17,11 +18,11 @@ export function loadKeyRing(jwtKeys: string | undefined, activeKid: string | und
   if (cached) return cached;
   if (!jwtKeys) throw new Error('JWT_KEYS is not configured');
   const parsed = JSON.parse(jwtKeys) as Record<string, string>;
-  const keys = new Map<string, Uint8Array>();
+  const keys = new Map<string, Promise<CryptoKey>>();
   for (const [kid, secret] of Object.entries(parsed)) {
     const bytes = decodeBase64Url(secret);
     if (bytes.length < 32) throw new Error(`JWT key ${kid} is shorter than 32 bytes`);
-    keys.set(kid, bytes);
+    keys.set(kid, crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']));
   }
   const kid = activeKid || keys.keys().next().value;
   if (!kid || !keys.has(kid)) throw new Error('JWT_ACTIVE_KID names no key in JWT_KEYS');
@@ -39,7 +40,7 @@ export async function signAccessToken(ring: KeyRing, claims: { sub: string; aud:
     .setSubject(claims.sub)
     .setIssuedAt(iat)
     .setExpirationTime(iat + claims.ttlSeconds)
-    .sign(ring.keys.get(ring.activeKid)!);
+    .sign(await ring.keys.get(ring.activeKid)!);
 }
 
 export async function verifyAccessToken(ring: KeyRing, token: string, aud: Audience, nowMs: number): Promise<JWTPayload> {
