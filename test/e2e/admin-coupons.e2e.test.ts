@@ -1,36 +1,19 @@
 // The coupons section in a real browser against the production bundle: create a 满减 coupon
 // through the form, activate it, see it in the coupon centre, claim it, order with it, and see
 // the template's figures move on its page.
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { workerAndBrowser } from './browser';
 import { seedDemoCoupons } from '../../scripts/dev-coupons';
-import { startLocalWorker, type LocalWorker } from '../../scripts/local-worker';
 import { loadKeyRing, signAccessToken } from '../../src/lib/jwt';
 import { hashPassword } from '../../src/lib/password';
 
 const OWNER = { username: 'e2e_coupon_owner', password: 'e2e password 123' };
 const JWT_KEYS = JSON.stringify({ e2e: Buffer.from('e2e-coupon-key-0123456789abcdef0123').toString('base64url') });
 
-let worker: LocalWorker;
-let browser: Browser;
-
-beforeAll(async () => {
-  [worker, browser] = await Promise.all([
-    startLocalWorker({ bindings: { JWT_KEYS } }),
-    chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    }),
-  ]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await worker?.dispose();
-});
+const started = workerAndBrowser({ bindings: { JWT_KEYS } });
 
 async function api<T = any>(method: string, path: string, opts: { body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<T> {
-  const res = await fetch(`${worker.url}${path}`, {
+  const res = await fetch(`${started.worker.url}${path}`, {
     method,
     headers: { 'Content-Type': 'application/json', ...(opts.token && { Authorization: `Bearer ${opts.token}` }), ...opts.headers },
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
@@ -44,7 +27,7 @@ const shanghaiLocal = (hours: number) => new Date(Date.now() + hours * 3_600_000
 
 it('creates a 满减 coupon in the admin, a shopper claims it and orders with it, the figures move', async () => {
   const now = Date.now();
-  await worker.db
+  await started.worker.db
     .prepare(`INSERT INTO merchant_accounts (id, username, display_name, password_hash, role, disabled, failed_logins, created_at, updated_at) VALUES (?, ?, ?, ?, 'owner', 0, 0, ?, ?)`)
     .bind('mer_e2ecoupons', OWNER.username, '店主', await hashPassword(OWNER.password), now, now)
     .run();
@@ -62,8 +45,8 @@ it('creates a 满减 coupon in the admin, a shopper claims it and orders with it
   });
   await api('POST', `/admin/api/products/${product.id}/publish`, { token });
 
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  await page.goto(`${worker.url}/admin/login`);
+  const page = await started.browser.newPage({ viewport: { width: 1200, height: 900 } });
+  await page.goto(`${started.worker.url}/admin/login`);
   await page.getByLabel('用户名').fill(OWNER.username);
   await page.getByLabel('密码').fill(OWNER.password);
   await page.getByRole('button', { name: '登录' }).click();
@@ -88,7 +71,7 @@ it('creates a 满减 coupon in the admin, a shopper claims it and orders with it
   expect(centre.items.map((t: { id: string; name: string }) => [t.id, t.name])).toContainEqual([templateId, '满100减20']);
 
   const shopperId = 'usr_e2ecouponshopper';
-  await worker.db.prepare('INSERT INTO users (id, openid, created_at, updated_at) VALUES (?, ?, ?, ?)').bind(shopperId, 'o-e2e-coupon', now, now).run();
+  await started.worker.db.prepare('INSERT INTO users (id, openid, created_at, updated_at) VALUES (?, ?, ?, ?)').bind(shopperId, 'o-e2e-coupon', now, now).run();
   const shopper = await signAccessToken(loadKeyRing(JWT_KEYS, 'e2e'), { sub: shopperId, aud: 'shopper', ttlSeconds: 600, nowMs: Date.now() });
   await api('POST', '/me/addresses', { token: shopper, body: { recipient: '王五', phone: '13900001111', province: '浙江省', city: '杭州市', district: '西湖区', detail: '文三路 1 号' } });
   const coupon = await api('POST', `/coupons/${templateId}/claim`, { token: shopper, headers: { 'Idempotency-Key': 'e2e-claim-0001' } });
@@ -106,10 +89,10 @@ it('creates a 满减 coupon in the admin, a shopper claims it and orders with it
 });
 
 it('npm run dev’s demo coupons and promotions are created once, and the same redeem code is printed again', async () => {
-  const first = await seedDemoCoupons(worker.url, OWNER);
+  const first = await seedDemoCoupons(started.worker.url, OWNER);
   expect(first.created).toHaveLength(8);
   expect(first.redeemCode).toMatch(/^[A-Z2-9]{12}$/);
-  const again = await seedDemoCoupons(worker.url, OWNER);
+  const again = await seedDemoCoupons(started.worker.url, OWNER);
   expect(again).toEqual({ created: [], redeemCode: first.redeemCode });
   const centre = await api('GET', '/coupons');
   expect(centre.items.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['满100减20（演示）', '全场9折券（演示）', '无门槛5元券（演示）']));

@@ -1,31 +1,17 @@
 // The after-sales section (/admin/after-sales) in a real browser: the list shows a shopper's
 // request in Chinese, the detail offers only the decisions the transition table allows, and
 // rejecting with a reason moves it (and the 同意 / 拒绝 buttons go away).
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startLocalWorker, type LocalWorker } from '../../scripts/local-worker';
+import { expect, it } from 'vitest';
+import { workerAndBrowser } from './browser';
 import { hashPassword } from '../../src/lib/password';
 
 const OWNER = { username: 'e2e_aftersale', password: 'e2e password 456' };
-let worker: LocalWorker;
-let browser: Browser;
-
-beforeAll(async () => {
-  [worker, browser] = await Promise.all([
-    startLocalWorker(),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-sync'] }),
-  ]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await worker?.dispose();
-});
+const started = workerAndBrowser();
 
 /** A paid order of one line and a money-only request about it, written as the API would leave them. */
 async function seedRequest() {
   const now = Date.now();
-  const db = worker.db;
+  const db = started.worker.db;
   const statements = [
     db
       .prepare(
@@ -56,8 +42,8 @@ async function seedRequest() {
 
 it('lists the request, rejects it with a reason, and shows only the moves that are left', async () => {
   await seedRequest();
-  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-  await page.goto(`${worker.url}/admin/login`);
+  const page = await started.browser.newPage({ viewport: { width: 1200, height: 800 } });
+  await page.goto(`${started.worker.url}/admin/login`);
   await page.getByLabel('用户名').fill(OWNER.username);
   await page.getByLabel('密码').fill(OWNER.password);
   await page.getByRole('button', { name: '登录' }).click();
@@ -78,8 +64,8 @@ it('lists the request, rejects it with a reason, and shows only the moves that a
   await expect(page.getByRole('status').textContent()).resolves.toContain('已拒绝这个售后申请');
   await expect(page.locator('dl').textContent()).resolves.toContain('已拒绝');
   expect(await page.getByRole('button', { name: '同意' }).count()).toBe(0);
-  const login = await fetch(`${worker.url}/admin/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(OWNER) });
+  const login = await fetch(`${started.worker.url}/admin/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(OWNER) });
   const { token } = (await login.json()) as { token: string };
-  const stored = await (await fetch(`${worker.url}/admin/api/after-sales/afs_e2eaftersale`, { headers: { Authorization: `Bearer ${token}` } })).json();
+  const stored = await (await fetch(`${started.worker.url}/admin/api/after-sales/afs_e2eaftersale`, { headers: { Authorization: `Bearer ${token}` } })).json();
   expect(stored).toMatchObject({ status: 'rejected', decision_note: '已经发出，请收到后申请退货' });
 });

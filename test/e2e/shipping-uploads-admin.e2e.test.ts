@@ -2,31 +2,17 @@
 // upload that WeChat refused is listed in Chinese with its order and WeChat's answer, the retry
 // button puts it back in the outbox (due now) and it leaves the list; a disagreement found by
 // the reconciliation is shown beside it.
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startLocalWorker, type LocalWorker } from '../../scripts/local-worker';
+import { expect, it } from 'vitest';
+import { workerAndBrowser } from './browser';
 import { hashPassword } from '../../src/lib/password';
 
 const OWNER = { username: 'e2e_uploads', password: 'e2e password 789' };
-let worker: LocalWorker;
-let browser: Browser;
-
-beforeAll(async () => {
-  [worker, browser] = await Promise.all([
-    startLocalWorker(),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-sync'] }),
-  ]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await worker?.dispose();
-});
+const started = workerAndBrowser();
 
 /** A shipped order whose package upload went dead at WeChat, and a reconciliation disagreement, as the outbox and the sweep leave them. */
 async function seedFailedUpload() {
   const now = Date.now();
-  const db = worker.db;
+  const db = started.worker.db;
   const statements = [
     db
       .prepare(
@@ -60,8 +46,8 @@ async function seedFailedUpload() {
 
 it('lists the refused upload with its order and WeChat’s answer; 重试 puts it back in the outbox and off the list', async () => {
   await seedFailedUpload();
-  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-  await page.goto(`${worker.url}/admin/login`);
+  const page = await started.browser.newPage({ viewport: { width: 1200, height: 800 } });
+  await page.goto(`${started.worker.url}/admin/login`);
   await page.getByLabel('用户名').fill(OWNER.username);
   await page.getByLabel('密码').fill(OWNER.password);
   await page.getByRole('button', { name: '登录' }).click();
@@ -80,8 +66,8 @@ it('lists the refused upload with its order and WeChat’s answer; 重试 puts i
   await expect(page.getByRole('status').textContent()).resolves.toContain('已重新提交');
   await expect(page.locator('section').filter({ hasText: '上传失败' }).textContent()).resolves.toContain('没有上传失败的发货信息');
   // The JSON API agrees: nothing failed is left (the upload is pending in the outbox again).
-  const login = await fetch(`${worker.url}/admin/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(OWNER) });
+  const login = await fetch(`${started.worker.url}/admin/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(OWNER) });
   const { token } = (await login.json()) as { token: string };
-  const failedNow = (await (await fetch(`${worker.url}/admin/api/shipping-uploads/failed`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { items: unknown[] };
+  const failedNow = (await (await fetch(`${started.worker.url}/admin/api/shipping-uploads/failed`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { items: unknown[] };
   expect(failedNow.items).toEqual([]);
 });
