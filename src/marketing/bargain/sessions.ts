@@ -28,7 +28,7 @@ import { callConfigured, refusalError, type RefusalErrors } from '../kernel/obje
 import { campaignState } from '../../domain/campaign';
 import { loadPurchasableSkus, unavailableReason } from '../../services/purchasable';
 import { logEvent } from '../../lib/log';
-import { RefusalMemory } from '../kernel/refusal-memory';
+import { RefusalMemory } from '../../lib/refusal-memory';
 import { runBatch } from '../../db/batch';
 import { bargainPage, subscribeMessageStatements } from '../../services/subscribe-messages';
 

@@ -17,7 +17,7 @@ import { addressSnapshot, findOwnAddress } from '../../services/addresses';
 import { ensureStockObjectsConfigured } from './stock-objects';
 import { callConfigured, refusalError, type RefusalErrors } from '../kernel/object-calls';
 import { flashStockStub } from '../kernel/object-stubs';
-import { RefusalMemory } from '../kernel/refusal-memory';
+import { RefusalMemory } from '../../lib/refusal-memory';
 import type { ReserveRefusal, ReserveResult } from '../../../durable-objects/flash-sale-stock.types';
 import { defaultAddress, findOrderBySource, newOrderRows, type CreateContext } from '../../services/orders';
 import { newOrderView } from '../../services/order-views';

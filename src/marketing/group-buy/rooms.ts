@@ -30,7 +30,7 @@ import { loadPurchasableSkus, unavailableReason, type PurchasableSku } from '../
 import { shippingPolicyFor } from '../../services/shipping-templates';
 import { logEvent } from '../../lib/log';
 import { groupRoomStub } from '../kernel/object-stubs';
-import { RefusalMemory } from '../kernel/refusal-memory';
+import { RefusalMemory } from '../../lib/refusal-memory';
 import { roomState, roomView, type GroupBuyRoomView } from './room-views';
 
 // ---------------------------------------------------------------------------------------------

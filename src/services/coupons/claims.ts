@@ -9,6 +9,7 @@ import { runBatch } from '../../db/batch';
 import type { Db } from '../../db/client';
 import { ApiError, businessRule, conflict, notFound } from '../../lib/errors';
 import { logEvent } from '../../lib/log';
+import { RefusalMemory } from '../../lib/refusal-memory';
 import { grantStatements } from './grants';
 import { findTemplate, type TemplateRow } from './templates';
 
@@ -46,7 +47,7 @@ async function byIdempotencyKey(ctx: ClaimContext, key: string, requestHash: str
  * then costs no template or shopper read. Kept a second only, because a merchant may raise the
  * total; only refusals come from here, so claims stay exact.
  */
-const soldOutUntil = new Map<string, number>();
+const soldOutTemplates = new RefusalMemory<'coupon_sold_out'>();
 const SOLD_OUT_MEMORY_MS = 1000;
 const soldOut = () => conflict('coupon_sold_out', 'All of these coupons have been claimed.');
 
@@ -60,17 +61,17 @@ const findCoupon = async (db: Db, id: string) => (await db.query.shopperCoupons.
 export async function claimCoupon(ctx: ClaimContext, templateId: string, key: string, requestHash: string): Promise<{ coupon: HeldCouponRow; created: boolean }> {
   const earlier = await byIdempotencyKey(ctx, key, requestHash);
   if (earlier) return { coupon: earlier, created: false };
-  if ((soldOutUntil.get(templateId) ?? 0) > ctx.now) throw soldOut();
+  if (soldOutTemplates.recall(templateId, ctx.userId, ctx.now)) throw soldOut();
   const template = await ctx.db.query.couponTemplates.findFirst({ where: eq(couponTemplates.id, templateId) });
   if (template?.inCentre !== 1) throw notFound('Coupon');
   const refusal = claimRefusal(template, await shopperOf(ctx.db, ctx.userId), ctx.now);
-  if (refusal?.code === 'coupon_sold_out') soldOutUntil.set(templateId, ctx.now + SOLD_OUT_MEMORY_MS);
+  if (refusal?.code === 'coupon_sold_out') soldOutTemplates.remember(templateId, 'coupon_sold_out', ctx.now + SOLD_OUT_MEMORY_MS);
   if (refusal) throw refusal;
   const { couponId, statements } = grantStatements(ctx.db, { template, userId: ctx.userId, source: 'claim', idempotencyKey: key, requestHash }, ctx.now, ctx.timeZone);
   try {
     await runBatch(ctx.db, statements);
   } catch (error) {
-    if (error instanceof ApiError && error.code === 'coupon_sold_out') soldOutUntil.set(templateId, ctx.now + SOLD_OUT_MEMORY_MS);
+    if (error instanceof ApiError && error.code === 'coupon_sold_out') soldOutTemplates.remember(templateId, 'coupon_sold_out', ctx.now + SOLD_OUT_MEMORY_MS);
     // The same key sent twice at once: the first one's coupon is the answer.
     if (/shopper_coupons\.user_id, shopper_coupons\.idempotency_key/.test(String((error as Error)?.message))) {
       const winner = await byIdempotencyKey(ctx, key, requestHash);

@@ -1,9 +1,9 @@
-// Refusals an engine's object gave that stay true for a while (a flash shard sold out, a group
-// room full or closed, a bargain at its floor or already helped by this shopper), kept in isolate
-// memory so that the crowd behind the first refused shopper is refused without a D1 read or an
+// Refusals that stay true for a while (a flash shard sold out, a group room full or closed, a
+// bargain at its floor or already helped by this shopper, a coupon template claimed out), kept in
+// isolate memory so that the crowd behind the first refused shopper is refused without a D1 read or an
 // object call. Each entry may name who is exempt — a shopper the refusal does not apply to (a
 // winner retrying with the same Idempotency-Key, a member of the full room) — and those go on to
-// the object as before. How long an entry lasts is the engine's call: as long as the refusal
+// the object (or D1) as before. How long an entry lasts is the engine's call: as long as the refusal
 // cannot stop being true (a closed room), or a second when it can (a released seat).
 
 type Entry<R extends string> = { reason: R; until: number; exempt: ReadonlySet<string> };
