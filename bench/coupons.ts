@@ -11,6 +11,7 @@
 //
 // A benchmark, not a test: it exits non-zero when an answer is unexpected or a check fails, never
 // because a figure is low.
+import { tieredActivityBody } from '../scripts/dev-coupons';
 import { runSql, type LocalWorker } from '../scripts/local-worker';
 import { buildSeedSql } from '../scripts/seed-data';
 import { seedBuyers, signInMerchant, type Buyer } from './lib/accounts';
@@ -78,18 +79,7 @@ async function prepareQuotes(worker: LocalWorker, token: string, quoters: Buyer[
   );
   const now = Date.now();
   const window = { starts_at: new Date(now - HOUR).toISOString(), ends_at: new Date(now + 24 * HOUR).toISOString() };
-  await admin(worker, token, 'POST', '/admin/api/promotions', {
-    type: 'tiered',
-    name: '满100减10 满200减30',
-    scope: { kind: 'all' },
-    condition: 'amount',
-    benefit: 'amount_off',
-    tiers: [
-      { threshold: 10000, value: 1000 },
-      { threshold: 20000, value: 3000 },
-    ],
-    ...window,
-  });
+  await admin(worker, token, 'POST', '/admin/api/promotions', { ...tieredActivityBody('满100减10 满200减30'), ...window });
   await admin(worker, token, 'POST', '/admin/api/promotions', { type: 'timed_discount', name: '限时9折', product_id: sku!.product_id, kind: 'percent_off', value: 10, ...window });
   for (let k = 0; k < WALLET; k++) {
     const kind =

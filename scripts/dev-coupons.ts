@@ -19,6 +19,19 @@ const TIERED_NAME = '满100减10 满200减30（演示）';
 const TIMED_NAME = '限时8折（演示）';
 
 /** Creates what does not exist yet; answers what it created and the demo redeem code. */
+/** The shop-wide 满100减10 满200减30 activity, as POST /admin/api/promotions takes it (without its window). */
+export const tieredActivityBody = (name: string) => ({
+  type: 'tiered',
+  name,
+  scope: { kind: 'all' },
+  condition: 'amount',
+  benefit: 'amount_off',
+  tiers: [
+    { threshold: 10000, value: 1000 },
+    { threshold: 20000, value: 3000 },
+  ],
+});
+
 export async function seedDemoCoupons(apiUrl: string, owner: Owner, now = Date.now()): Promise<{ created: string[]; redeemCode: string }> {
   const { token } = await call(apiUrl, null, 'POST', '/admin/api/login', { username: owner.username, password: owner.password });
   const created: string[] = [];
@@ -52,15 +65,7 @@ export async function seedDemoCoupons(apiUrl: string, owner: Owner, now = Date.n
   const window = { starts_at: new Date(now).toISOString(), ends_at: new Date(now + 30 * DAY_MS).toISOString() };
   if (!promotions.some((p) => p.name === TIERED_NAME)) {
     await call(apiUrl, token, 'POST', '/admin/api/promotions', {
-      type: 'tiered',
-      name: TIERED_NAME,
-      scope: { kind: 'all' },
-      condition: 'amount',
-      benefit: 'amount_off',
-      tiers: [
-        { threshold: 10000, value: 1000 },
-        { threshold: 20000, value: 3000 },
-      ],
+      ...tieredActivityBody(TIERED_NAME),
       ...window,
     });
     created.push(TIERED_NAME);
