@@ -10,8 +10,8 @@
 // A benchmark, not a test: it exits non-zero when something cannot start, an answer is neither
 // 201 nor the expected refusal, or a consistency check fails — never because a figure is low.
 // Requests that got no answer (a reset connection, a timeout) are counted and printed.
-import { runSql, type LocalWorker } from '../scripts/local-worker';
-import { buildSeedSql } from '../scripts/seed-data';
+import type { LocalWorker } from '../scripts/local-worker';
+import { createFlashSale, seedShop } from './lib/flash-sales';
 import { query } from './lib/d1';
 import { seedBuyers, signInMerchant, type Buyer } from './lib/accounts';
 import { burst, type Burst } from './lib/burst';
@@ -39,7 +39,7 @@ type Check = { name: string; ok: boolean; detail: string };
 async function main() {
   await withLocalWorker({ bindings: { JWT_KEYS, JWT_ACTIVE_KID: JWT_KID }, fakeWeChat: false }, async (worker) => {
     // One SKU per row, one for the comparison with the reference (and seedShop adds one for the warm-up).
-    const skuIds = await seedShop(worker, connectionCounts.length * shardCounts.length + 1);
+    const skuIds = await seedShop(worker, connectionCounts.length * shardCounts.length + 1, flashStock + 100);
     const merchantToken = await signInMerchant(worker, MERCHANT);
     const buyers = await seedBuyers(worker, buyerCount, { keys: JWT_KEYS, kid: JWT_KID });
     printHeader();
@@ -133,40 +133,6 @@ const reserveRequest = (flashSaleId: string, skuId: string, buyers: Buyer[], run
   headers: { authorization: `Bearer ${buyers[i % buyers.length]!.token}`, 'content-type': 'application/json', 'idempotency-key': `bench-${run}-${i}` },
   body: JSON.stringify({ sku_id: skuId }),
 });
-
-/** The demo catalog; `count` SKUs of published products get enough stock for a campaign each. */
-async function seedShop(worker: LocalWorker, count: number): Promise<string[]> {
-  await runSql(worker, buildSeedSql({ now: Date.now() }));
-  const rows = await query<{ id: string }>(
-    worker,
-    `SELECT s.id FROM skus s JOIN products p ON p.id = s.product_id WHERE p.status = 'published' AND s.active = 1 ORDER BY s.id LIMIT ?`,
-    count + 1, // one more for the warm-up
-  );
-  if (rows.length < count + 1) throw new Error('the seed produced too few active SKUs of published products');
-  const ids = rows.map((r) => r.id);
-  await query(worker, `UPDATE skus SET stock = ? WHERE id IN (${ids.map(() => '?').join(', ')})`, flashStock + 100, ...ids);
-  return ids;
-}
-
-async function createFlashSale(worker: LocalWorker, token: string, skuId: string, shards: number, stock: number) {
-  const now = Date.now();
-  const res = await fetch(`${worker.directUrl}/admin/api/flash-sales`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      title: `bench ${shards} shard(s)`,
-      starts_at: new Date(now - 1_000).toISOString(),
-      ends_at: new Date(now + 3_600_000).toISOString(),
-      per_user_limit: 1,
-      per_order_limit: 1,
-      shard_count: shards,
-      items: [{ sku_id: skuId, flash_price_fen: 100, flash_stock: stock }],
-    }),
-  });
-  const body = (await res.json()) as { id: string; items: { id: string }[] };
-  if (res.status !== 201) throw new Error(`create flash sale: ${res.status} ${JSON.stringify(body)}`);
-  return { flashSaleId: body.id, itemId: body.items[0]!.id };
-}
 
 function printHeader() {
   console.log(`

@@ -95,7 +95,8 @@ export function migrationStatements(): string[] {
     .filter((s) => s.replace(/--[^\n]*\n?/g, '').trim().length > 0);
 }
 
-export async function startLocalWorker(opts: { port?: number; bindings?: Record<string, string>; build?: boolean } = {}): Promise<LocalWorker> {
+/** `inspectorPort`: open workerd's DevTools inspector there (bench:profile takes CPU profiles through it). */
+export async function startLocalWorker(opts: { port?: number; bindings?: Record<string, string>; build?: boolean; inspectorPort?: number } = {}): Promise<LocalWorker> {
   const scriptPath = opts.build === false ? join(root, 'dist', 'index.js') : buildWorkerBundle();
   const mf = new Miniflare({
     modules: [{ type: 'ESModule', path: scriptPath }],
@@ -113,6 +114,7 @@ export async function startLocalWorker(opts: { port?: number; bindings?: Record<
     unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
     // /cdn-cgi/handler/scheduled fires the cron sweep, as under `wrangler dev` (scripts/dev-cron.ts).
     unsafeTriggerHandlers: true,
+    ...(opts.inspectorPort === undefined ? {} : { inspectorPort: opts.inspectorPort }),
     bindings: {
       // wrangler.toml's [vars] as deployed, then what a local run needs instead.
       ...productionVars(),

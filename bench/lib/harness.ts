@@ -7,7 +7,7 @@ import { startFakeWeChatForMerchant } from '../../test/fakes/wechat-merchant';
 import type { FakeWeChat } from '../../test/fakes/wechat-server';
 import { childWorkerdPids, endedByThemselves, isListening } from './processes';
 
-export type HarnessOptions = { bindings?: Record<string, string>; fakeWeChat: boolean };
+export type HarnessOptions = { bindings?: Record<string, string>; fakeWeChat: boolean; inspectorPort?: number };
 
 /** `run` gets the fake WeChat too when one was started (its control endpoints are at fake.url). */
 export async function withLocalWorker(opts: HarnessOptions, run: (worker: LocalWorker, fake?: FakeWeChat) => Promise<void>): Promise<void> {
@@ -28,7 +28,7 @@ export async function withLocalWorker(opts: HarnessOptions, run: (worker: LocalW
       fake = started.fake;
       wechat = wechatWorkerBindings(started.context);
     }
-    worker = await startLocalWorker({ bindings: { ...wechat, ...opts.bindings } });
+    worker = await startLocalWorker({ bindings: { ...wechat, ...opts.bindings }, ...(opts.inspectorPort === undefined ? {} : { inspectorPort: opts.inspectorPort }) });
     await run(worker, fake);
   } finally {
     // Looked up here rather than after start, so a start that failed half-way is covered too.

@@ -50,6 +50,16 @@ function request()
   return wrk.format("POST", path, { ["Authorization"] = auth, ["Idempotency-Key"] = key, ["Content-Type"] = "application/json" }, body)
 end
 
+-- A connection past its share sends its filler requests (below) at most every FILLER_DELAY_MS:
+-- sent back to back they were a flood of 404s through the whole app, competing with the other
+-- thread's real requests and counted in their CPU (bench:profile showed them as most of a
+-- refusal burst's samples).
+local FILLER_DELAY_MS = 100
+function delay()
+  if position >= #lines then return FILLER_DELAY_MS end
+  return 0
+end
+
 function response(status, headers, body)
   if status == 404 then
     -- Every line sent, yet some never answered (a connection wrk had to reopen drops the request

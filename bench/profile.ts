@@ -1,0 +1,129 @@
+// Where a request's CPU goes: CPU profiles of the local worker's isolate (worker and Durable
+// Objects) while wrk drives (1) the bare route `GET /healthz/live` and (2) sold-out refusals of a
+// flash sale (`POST /flash-sales/:id/reserve`, refused from isolate memory), then self time per
+// request by bundled module and by function. Issue 12 asks what a refusal costs beyond the bare
+// route, and what the bare route costs beyond a bare Hono worker (bench/workers/bare-hono.ts,
+// driven the same way in the same run).
+//
+//   npm run bench:profile                         2,000 buyers × 5 requests each, 100 connections
+//   BENCH_REQUESTS=20000 BENCH_CONNECTIONS=50 npm run bench:profile
+//
+// The .cpuprofile files are written to a temporary directory (printed) and open in Chrome
+// DevTools' Performance panel. Sampling adds its own cost: compare the shares, not the rates,
+// with the other benchmarks.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { seedBuyers, signInMerchant } from './lib/accounts';
+import { startBareWorker } from './lib/bare-worker';
+import { InspectorSession, moduleStarts, summarise, type CpuProfile, type ProfileSummary } from './lib/cpu-profile';
+import { createFlashSale, seedShop } from './lib/flash-sales';
+import { withLocalWorker } from './lib/harness';
+import { loadAverage, machineLine } from './lib/machine';
+import { positiveNumber } from './lib/settings';
+import { formatTable } from './lib/table';
+import { requireWrk, runWrk } from './lib/wrk';
+import { burstPosts, type PostRequest } from './lib/wrk-posts';
+
+process.env.WRANGLER_SEND_METRICS = 'false';
+
+const requestCount = Math.ceil(positiveNumber('BENCH_REQUESTS', 10_000));
+const connections = Math.ceil(positiveNumber('BENCH_CONNECTIONS', 100));
+const INSPECTOR_PORT = Math.ceil(positiveNumber('BENCH_INSPECTOR_PORT', 9239));
+const REQUESTS_PER_BUYER = 5;
+const JWT_KID = 'bench';
+const JWT_KEYS = JSON.stringify({ [JWT_KID]: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url') });
+const MERCHANT = { username: 'bench_owner', password: `bench-${crypto.randomUUID()}` };
+const BARE_SECONDS = 8;
+
+type Run = { name: string; requests: number; requestsPerSecond: number; summary: ProfileSummary };
+
+async function main() {
+  await requireWrk();
+  const outDir = mkdtempSync(join(tmpdir(), 'bench-profile-'));
+  const bundle = join(new URL('..', import.meta.url).pathname, 'dist', 'index.js');
+  await withLocalWorker({ bindings: { JWT_KEYS, JWT_ACTIVE_KID: JWT_KID }, fakeWeChat: false, inspectorPort: INSPECTOR_PORT }, async (worker) => {
+    const [skuId] = await seedShop(worker, 1, 10);
+    const merchantToken = await signInMerchant(worker, MERCHANT);
+    const buyers = await seedBuyers(worker, Math.ceil(requestCount / REQUESTS_PER_BUYER), { keys: JWT_KEYS, kid: JWT_KID });
+    // One unit, taken by the first buyer: every later request is a sold-out refusal.
+    const sale = await createFlashSale(worker, merchantToken, skuId!, 1, 1);
+    const posts: PostRequest[] = Array.from({ length: requestCount }, (_, i) => ({
+      path: `/flash-sales/${sale.flashSaleId}/reserve`,
+      token: buyers[i % buyers.length]!.token,
+      idempotencyKey: `profile-${i}`,
+      body: JSON.stringify({ sku_id: skuId }),
+    }));
+    // Warm-up (not profiled): sells the unit, tells this isolate the SKU is sold out, JIT-compiles both paths.
+    await burstPosts(worker.directUrl, posts.slice(0, 500), connections);
+    await runWrk(worker.directUrl, ['/healthz/live'], { connections, threads: 2, durationSeconds: 2 });
+
+    const bareHono = await startBareWorker();
+    let bareHonoRate = 0;
+    try {
+      bareHonoRate = (await runWrk(bareHono.directUrl, ['/healthz/live'], { connections, threads: 2, durationSeconds: BARE_SECONDS })).requestsPerSecond;
+    } finally {
+      await bareHono.dispose();
+    }
+
+    const starts = moduleStarts(bundle);
+    const isBundle = (url: string) => url.endsWith('index.js') && !url.startsWith('node:');
+    const session = await InspectorSession.open(INSPECTOR_PORT);
+    const runs: Run[] = [];
+    try {
+      const profiled = async (name: string, load: () => Promise<{ requests: number; requestsPerSecond: number }>) => {
+        let measured = { requests: 0, requestsPerSecond: 0 };
+        const profile: CpuProfile = await session.profile(async () => {
+          measured = await load();
+        });
+        writeFileSync(join(outDir, `${name.replace(/\W+/g, '-')}.cpuprofile`), JSON.stringify(profile));
+        runs.push({ name, ...measured, summary: summarise(profile, starts, isBundle) });
+      };
+      await profiled('bare route GET /healthz/live', async () => {
+        const m = await runWrk(worker.directUrl, ['/healthz/live'], { connections, threads: 2, durationSeconds: BARE_SECONDS });
+        return { requests: m.total, requestsPerSecond: m.requestsPerSecond };
+      });
+      await profiled('sold-out refusal POST /flash-sales/:id/reserve', async () => {
+        const b = await burstPosts(worker.directUrl, posts.slice(500), connections);
+        if (b.created > 0 || b.other > 0) throw new Error(`expected only sold-out refusals, got ${b.created} created and ${b.other} other (${b.otherCode})`);
+        return { requests: b.soldOut, requestsPerSecond: b.requestsPerSecond };
+      });
+    } finally {
+      session.close();
+    }
+    report(runs, bareHonoRate, outDir);
+  });
+}
+
+function report(runs: Run[], bareHonoRate: number, outDir: string) {
+  console.log(`\nMachine:  ${machineLine()}; load average ${loadAverage()}`);
+  console.log(`Load:     wrk, ${connections} connections, 2 threads; a bare Hono worker (no profiler) did ${bareHonoRate.toFixed(0)} req/s in this run`);
+  console.log(`Profiles: ${outDir} (open in Chrome DevTools)\n`);
+  const perRequest = (r: Run, ms: number) => (r.requests > 0 ? ((ms * 1000) / r.requests).toFixed(1) : '–');
+  console.log(
+    formatTable([
+      ['profiled run', 'requests', 'req/s (profiling)', 'CPU sampled ms', 'µs per request', 'in JavaScript', 'µs JS per request'],
+      ...runs.map((r) => {
+        const native = r.summary.modules.filter((m) => m.name.startsWith('(')).reduce((sum, m) => sum + m.ms, 0);
+        const js = r.summary.totalMs - native;
+        return [
+          r.name,
+          String(r.requests),
+          r.requestsPerSecond.toFixed(0),
+          r.summary.totalMs.toFixed(0),
+          perRequest(r, r.summary.totalMs),
+          `${((js / r.summary.totalMs) * 100).toFixed(0)}%`,
+          perRequest(r, js),
+        ];
+      }),
+    ]),
+  );
+  for (const r of runs) {
+    console.log(`\n${r.name}: self time by module (µs per request)\n`);
+    console.log(formatTable([['module', 'µs / request', 'share'], ...r.summary.modules.slice(0, 18).map((m) => [m.name, perRequest(r, m.ms), `${(m.share * 100).toFixed(1)}%`])]));
+    console.log(`\n${r.name}: self time by function (µs per request)\n`);
+    console.log(formatTable([['function', 'µs / request', 'share'], ...r.summary.functions.slice(0, 25).map((m) => [m.name, perRequest(r, m.ms), `${(m.share * 100).toFixed(1)}%`])]));
+  }
+}
+
+await main();
