@@ -42,8 +42,12 @@ import { errorFields, logEvent } from './lib/log';
 import { apiDocument, type ApiDocument } from './lib/openapi';
 import { requestLog } from './lib/request-log';
 import { securityHeaders } from './http/security-headers';
+import { storefrontCors } from './http/storefront-cors';
+import { setResponseHeaders } from './lib/response-headers';
 
 export type AppDeps = { clock?: Clock };
+
+const NOT_STORED: [string, string][] = [['Cache-Control', 'no-store']];
 
 /** How the mini-program sends PATCH (see the middleware below). */
 export const METHOD_OVERRIDE_HEADER = 'X-HTTP-Method-Override';
@@ -68,9 +72,9 @@ export function createApp(deps: AppDeps = {}) {
       maxAge: 600,
     }),
   );
-  // The storefront is public and holds nothing user-specific: any origin may read it.
-  const storefrontCors = cors({ origin: '*', maxAge: 600, exposeHeaders: ['X-Request-Id', 'Retry-After'] });
-  app.use('/*', async (c, next) => (c.req.path.startsWith('/admin') ? next() : storefrontCors(c, next)));
+  // The storefront: any origin may read it (src/http/storefront-cors.ts).
+  const openCors = storefrontCors();
+  app.use('/*', async (c, next) => (c.req.path.startsWith('/admin') ? next() : openCors(c, next)));
   // wx.request cannot send PATCH: the mini-program sends POST + X-HTTP-Method-Override: PATCH.
   // Only that one override is honoured (re-dispatched through the whole app); any other is refused.
   const patchOverride = methodOverride({ app, header: METHOD_OVERRIDE_HEADER });
@@ -96,7 +100,7 @@ export function createApp(deps: AppDeps = {}) {
     await next();
     // Only the storefront's catalog routes set their own Cache-Control; everything else (per-user
     // data, admin, payments) must never be stored by a shared cache or the browser.
-    if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
+    if (!c.res.headers.has('Cache-Control')) setResponseHeaders(c, NOT_STORED);
   });
 
   let apiDoc: Promise<ApiDocument> | undefined;

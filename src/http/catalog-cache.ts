@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { CACHE_ORIGIN, catalogCache, readCatalogVersion } from '../services/catalog-version';
+import { replaceResponse } from '../lib/response-headers';
 
 /**
  * A route tells the cache when its answer stops being true (the next 限时折扣 price change) with
@@ -135,10 +136,4 @@ function withXCache(from: Headers, value: 'HIT'): Headers {
   const headers = new Headers(from);
   headers.set('X-Cache', value);
   return headers;
-}
-
-/** Hono merges the old response's headers into a newly assigned c.res; clearing it first avoids that. */
-export function replaceResponse(c: Context, response: Response) {
-  c.res = undefined as unknown as Response;
-  c.res = response;
 }

@@ -3,7 +3,8 @@ import { createMiddleware } from 'hono/factory';
 import { stockStatus } from '../domain/catalog';
 import type { AppEnv } from '../env';
 import { LIVE_STOCK_SECONDS, liveStockOf, type LiveStock } from '../services/live-stock';
-import { etagMatches, etagOf, notModified, replaceResponse } from './catalog-cache';
+import { etagMatches, etagOf, notModified } from './catalog-cache';
+import { replaceResponse } from '../lib/response-headers';
 
 type ProductPage = { stock_status: string; skus: { id: string; stock: number; stock_status: string }[] };
 

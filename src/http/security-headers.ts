@@ -3,6 +3,7 @@
 // only, no referrer leak, no cross-origin embedding). Every header set is a call into the runtime
 // on the hottest path, and framing or XSS-filter headers on JSON protect nothing.
 import { createMiddleware } from 'hono/factory';
+import { setResponseHeaders } from '../lib/response-headers';
 
 const forData: [string, string][] = [
   ['X-Content-Type-Options', 'nosniff'],
@@ -28,5 +29,5 @@ export const securityHeaders = () =>
   createMiddleware(async (c, next) => {
     await next();
     const isPage = c.res.headers.get('Content-Type')?.startsWith('text/html') ?? false;
-    for (const [name, value] of isPage ? forPages : forData) c.res.headers.set(name, value);
+    setResponseHeaders(c, isPage ? forPages : forData);
   });

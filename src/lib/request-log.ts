@@ -5,6 +5,7 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { newId } from './ids';
 import { currentRequestId, logEvent, runInRequest } from './log';
+import { setResponseHeaders } from './response-headers';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
@@ -56,13 +57,7 @@ export const requestLog = () =>
     // A measurement, not a decision: the injectable clock is for rules; this is the runtime's timer.
     const started = performance.now();
     await runInRequest(requestId, next);
-    try {
-      c.res.headers.set(REQUEST_ID_HEADER, requestId);
-    } catch {
-      // A response whose headers are immutable (one passed through from fetch): copy it once.
-      c.res = new Response(c.res.body, c.res);
-      c.res.headers.set(REQUEST_ID_HEADER, requestId);
-    }
+    setResponseHeaders(c, [[REQUEST_ID_HEADER, requestId]]);
     // After the request's scope has ended, so its id is given here.
     const durationMs = Math.round(performance.now() - started);
     if (!worthALine(c.res.status, durationMs, c.env.REQUEST_LOG_SUCCESS_SAMPLE)) return;

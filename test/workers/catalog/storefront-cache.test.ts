@@ -158,6 +158,26 @@ describe('headers on every response', () => {
     expect(page.headers.get('Referrer-Policy')).toBe('same-origin');
   });
 
+  it('answers storefront preflights for any origin, and exposes the request id on answers', async () => {
+    const preflight = await api('OPTIONS', '/orders', {
+      headers: { Origin: 'https://h5.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization, content-type,idempotency-key' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(Object.fromEntries([...preflight.headers].filter(([name]) => name.startsWith('access-control') || name === 'vary'))).toEqual({
+      'access-control-allow-origin': '*',
+      'access-control-allow-methods': 'GET,HEAD,PUT,POST,DELETE,PATCH,QUERY',
+      'access-control-allow-headers': 'authorization,content-type,idempotency-key',
+      'access-control-expose-headers': 'X-Request-Id,Retry-After',
+      'access-control-max-age': '600',
+      vary: 'Access-Control-Request-Headers',
+    });
+    const refusal = await api('POST', '/orders', { headers: { Origin: 'https://h5.example' }, body: {} });
+    expect(refusal.status).toBe(401);
+    expect(refusal.headers.get('Access-Control-Allow-Origin')).toBe('*');
+    expect(refusal.headers.get('Access-Control-Expose-Headers')).toBe('X-Request-Id,Retry-After');
+    expect(refusal.headers.get('Cache-Control')).toBe('no-store');
+  });
+
   it('lets only configured origins call the admin API from a browser', async () => {
     const allowed = await api('OPTIONS', '/admin/api/products', {
       headers: { Origin: 'https://admin.example.com', 'Access-Control-Request-Method': 'POST' },
