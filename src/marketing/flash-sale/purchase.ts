@@ -33,10 +33,11 @@ import { enqueueWork } from '../../services/work-queue';
  * held or had sold when it said so. Later buyers of that shard are refused here; a buyer whose
  * request maps to one of those reservations (a winner retrying with the same Idempotency-Key) is
  * sent on to the object, which answers with the reservation. Units may come back when an unpaid
- * hold expires, so the refusal is remembered for a second, never longer.
+ * hold expires, so the refusal is remembered for a second, never longer; when it lapses, one
+ * buyer asks the object again while the others are still refused (for up to another second).
  */
-const soldOutShards = new RefusalMemory<'sold_out'>();
 const SOLD_OUT_FLAG_MS = 1_000;
+const soldOutShards = new RefusalMemory<'sold_out'>({ probeMs: SOLD_OUT_FLAG_MS });
 const shardKey = (itemId: string, shard: number) => `${itemId}/${shard}`;
 
 /** Whether this isolate currently holds a sold-out flag for the shard (tests wait for it). */
@@ -47,14 +48,26 @@ export const isFlaggedSoldOut = (itemId: string, shard: number, now: number) => 
  * Staleness is harmless: the stock object enforces the window (a cancellation closes it there
  * too) and the limits; the order itself is written from D1.
  */
-const campaignItems = new Map<string, { row: CampaignItem | null; until: number }>();
+const campaignItems = new Map<string, { row: Promise<CampaignItem | null>; until: number }>();
 const CAMPAIGN_MEMORY_MS = 1_000;
 type CampaignItem = { campaign: typeof flashSales.$inferSelect; item: typeof flashSaleItems.$inferSelect; sku: PurchasableSku | undefined };
 
-async function campaignItem(db: Db, flashSaleId: string, skuId: string, now: number): Promise<CampaignItem | null> {
+/** One read per second per campaign SKU and isolate: the requests that arrive while it runs wait for it rather than read too. */
+function campaignItem(db: Db, flashSaleId: string, skuId: string, now: number): Promise<CampaignItem | null> {
   const key = `${flashSaleId}/${skuId}`;
   const remembered = campaignItems.get(key);
   if (remembered && remembered.until > now) return remembered.row;
+  const row = readCampaignItem(db, flashSaleId, skuId);
+  if (campaignItems.size > 1_000) campaignItems.clear(); // bounded: only live campaigns matter
+  campaignItems.set(key, { row, until: now + CAMPAIGN_MEMORY_MS });
+  // A failed read is not remembered: the next request reads again.
+  row.catch(() => {
+    if (campaignItems.get(key)?.row === row) campaignItems.delete(key);
+  });
+  return row;
+}
+
+async function readCampaignItem(db: Db, flashSaleId: string, skuId: string): Promise<CampaignItem | null> {
   const [[found], skus] = await Promise.all([
     db
       .select({ campaign: flashSales, item: flashSaleItems })
@@ -63,10 +76,7 @@ async function campaignItem(db: Db, flashSaleId: string, skuId: string, now: num
       .where(and(eq(flashSaleItems.flashSaleId, flashSaleId), eq(flashSaleItems.skuId, skuId))),
     loadPurchasableSkus(db, [skuId]),
   ]);
-  const row: CampaignItem | null = found ? { ...found, sku: skus.get(skuId) } : null;
-  if (campaignItems.size > 1_000) campaignItems.clear(); // bounded: only live campaigns matter
-  campaignItems.set(key, { row, until: now + CAMPAIGN_MEMORY_MS });
-  return row;
+  return found ? { ...found, sku: skus.get(skuId) } : null;
 }
 
 /**
@@ -109,6 +119,8 @@ export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: Fla
     shipToOf(ctx, purchase, item).catch((error: ApiError) => error),
   ]);
   if (!result.ok) throw refusal(item.id, shard, result, ctx.now);
+  // Units came back (an unpaid hold released): the buyers behind this one ask the object again.
+  if (!result.replayed) soldOutShards.forget(shardKey(item.id, shard));
   const ref = { itemId: item.id, shard, reservationId };
   if (result.replayed) {
     // A retry: its order may be written, paid or cancelled by now — answer with it as it is

@@ -216,6 +216,15 @@ describe('the sold-out flag', () => {
     clock.advance(1_001);
     expect((await buy(shoppers[3]!.token)).status).toBe(201);
     expect(objectCalls()).toBe(callsBefore + 2);
+
+    // Sold out again: the next buyer hears it from the object, and the flag goes back up.
+    expect((await buy(shoppers[4]!.token)).status).toBe(409);
+    expect(objectCalls()).toBe(callsBefore + 3);
+    // When the flag lapses, one buyer of the crowd asks the object again; the rest are still refused from memory.
+    clock.advance(1_001);
+    const crowd = await Promise.all(shoppers.slice(5, 23).map((s) => buy(s.token)));
+    expect(crowd.map((r) => r.status)).toEqual(Array(18).fill(409));
+    expect(objectCalls()).toBe(callsBefore + 4);
   });
 });
 
