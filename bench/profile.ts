@@ -1,6 +1,8 @@
-// Where a request's CPU goes: CPU profiles of the local worker's isolate (worker and Durable
-// Objects) while wrk drives (1) the bare route `GET /healthz/live` and (2) sold-out refusals of a
-// flash sale (`POST /flash-sales/:id/reserve`, refused from isolate memory), then self time per
+// Where a request's CPU goes: CPU profiles of the local worker's isolate (worker, Durable Objects
+// and the work queue's consumer) while wrk drives (1) the bare route `GET /healthz/live`, (2)
+// sold-out refusals of a flash sale (`POST /flash-sales/:id/reserve`, refused from isolate
+// memory) and (3) reservations that all win (every buyer once, stock for all; the consumer writes
+// their orders meanwhile, as in a real burst), then self time per
 // request by bundled module and by function. Issue 12 asks what a refusal costs beyond the bare
 // route, and what the bare route costs beyond a bare Hono worker (bench/workers/bare-hono.ts,
 // driven the same way in the same run).
@@ -43,9 +45,10 @@ async function main() {
   const outDir = mkdtempSync(join(tmpdir(), 'bench-profile-'));
   const bundle = join(new URL('..', import.meta.url).pathname, 'dist', 'index.js');
   await withLocalWorker({ bindings: { JWT_KEYS, JWT_ACTIVE_KID: JWT_KID }, fakeWeChat: false, inspectorPort: INSPECTOR_PORT }, async (worker) => {
-    const [skuId] = await seedShop(worker, 1, 10);
+    const buyerCount = Math.ceil(requestCount / REQUESTS_PER_BUYER);
+    const [skuId, roomySkuId] = await seedShop(worker, 2, buyerCount + 10);
     const merchantToken = await signInMerchant(worker, MERCHANT);
-    const buyers = await seedBuyers(worker, Math.ceil(requestCount / REQUESTS_PER_BUYER), { keys: JWT_KEYS, kid: JWT_KID });
+    const buyers = await seedBuyers(worker, buyerCount, { keys: JWT_KEYS, kid: JWT_KID });
     // One unit, taken by the first buyer: every later request is a sold-out refusal.
     const sale = await createFlashSale(worker, merchantToken, skuId!, 1, 1);
     const posts: PostRequest[] = Array.from({ length: requestCount }, (_, i) => ({
@@ -87,6 +90,18 @@ async function main() {
         const b = await burstPosts(worker.directUrl, posts.slice(500), connections);
         if (b.created > 0 || b.other > 0) throw new Error(`expected only sold-out refusals, got ${b.created} created and ${b.other} other (${b.otherCode})`);
         return { requests: b.soldOut, requestsPerSecond: b.requestsPerSecond };
+      });
+      const roomySale = await createFlashSale(worker, merchantToken, roomySkuId!, 1, buyerCount);
+      await profiled('reservation POST /flash-sales/:id/reserve (every buyer wins)', async () => {
+        const wins = buyers.map((b, i) => ({
+          path: `/flash-sales/${roomySale.flashSaleId}/reserve`,
+          token: b.token,
+          idempotencyKey: `profile-win-${i}`,
+          body: JSON.stringify({ sku_id: roomySkuId }),
+        }));
+        const b = await burstPosts(worker.directUrl, wins, connections);
+        if (b.created !== buyers.length) throw new Error(`expected ${buyers.length} reservations, got ${b.created} (${b.other} other: ${b.otherCode})`);
+        return { requests: b.created, requestsPerSecond: b.requestsPerSecond };
       });
     } finally {
       session.close();
