@@ -209,8 +209,8 @@ export class FlashSaleStock extends SqlDurableObject<FlashStockEnv> {
   }
 
   private soldOut(available: number): ReserveResult {
-    const holders = this.sql.exec<{ id: string }>("SELECT id FROM reservations WHERE status IN ('held', 'paid')").toArray();
-    return { ok: false, reason: 'sold_out', available, held: this.unitsIn('held'), holders: holders.map((h) => h.id) };
+    const holders = this.sql.exec<{ user_id: string }>("SELECT DISTINCT user_id FROM reservations WHERE status IN ('held', 'paid')").toArray();
+    return { ok: false, reason: 'sold_out', available, held: this.unitsIn('held'), holders: holders.map((h) => h.user_id) };
   }
 
   private keyTaken(userId: string, idempotencyKey: string): boolean {

@@ -51,8 +51,9 @@ export type ReserveResult =
       available?: number;
       held?: number;
       /**
-       * With sold_out: the reservations this shard still holds or has sold. The worker refuses
-       * later buyers from memory, except these (a winner's retry is answered by the object).
+       * With sold_out: the shoppers whose reservations this shard still holds or has sold. The
+       * worker refuses later buyers from memory, except these (a winner's retry is answered by
+       * the object; a winner's new attempt is refused there, by the per-user limit or the stock).
        */
       holders?: string[];
     };

@@ -29,10 +29,10 @@ import type { OrderRow } from '../../services/order-transitions';
 import { enqueueWork } from '../../services/work-queue';
 
 /**
- * Sold-out shards in isolate memory, by "itemId/shard", with the reservations the shard still
- * held or had sold when it said so. Later buyers of that shard are refused here; a buyer whose
- * request maps to one of those reservations (a winner retrying with the same Idempotency-Key) is
- * sent on to the object, which answers with the reservation. Units may come back when an unpaid
+ * Sold-out shards in isolate memory, by "itemId/shard", with the shoppers whose reservations the
+ * shard still held or had sold when it said so. Later buyers of that shard are refused here,
+ * before anything is hashed; those shoppers are sent on to the object, which answers a winner's
+ * retry (the same Idempotency-Key) with its reservation. Units may come back when an unpaid
  * hold expires, so the refusal is remembered for a second, never longer; when it lapses, one
  * buyer asks the object again while the others are still refused (for up to another second).
  */
@@ -99,12 +99,12 @@ export type FlashPurchase = { flashSaleId: string; skuId: string; quantity: numb
 export type FlashPurchaseAnswer = { kind: 'reserved'; view: ReturnType<typeof newOrderView>; replayed: boolean } | { kind: 'existing'; order: OrderRow };
 
 export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: FlashPurchase): Promise<FlashPurchaseAnswer> {
-  const reservationId = await reservationIdFor(ctx);
   const row = await campaignItem(ctx.db, purchase.flashSaleId, purchase.skuId, ctx.now);
   if (!row || row.campaign.status === 'cancelled' || !row.sku) throw notFound('Flash-sale item');
   const { campaign, item, sku } = row;
   const shard = shardFor(ctx.userId, campaign.shardCount);
-  if (soldOutShards.recall(shardKey(item.id, shard), reservationId, ctx.now)) throw conflict('sold_out', 'Sold out.');
+  if (soldOutShards.recall(shardKey(item.id, shard), ctx.userId, ctx.now)) throw conflict('sold_out', 'Sold out.');
+  const reservationId = await reservationIdFor(ctx);
 
   const stock = flashStockStub(env, item.id, shard);
   const intent: FlashOrderIntent = { addressId: purchase.addressId ?? null, idempotencyKey: ctx.idempotencyKey, requestHash: ctx.requestHash };
