@@ -173,17 +173,6 @@ function moveStatements(db: Db, row: AfterSaleRow, event: AfterSaleEvent, set: P
   ];
 }
 
-async function commit(db: Db, statements: Statement[]) {
-  try {
-    await runBatch(db, statements);
-  } catch (error) {
-    if (/batch_assertions_must_hold/.test(`${(error as Error)?.message} ${String((error as { cause?: unknown })?.cause)}`)) {
-      throw conflict('concurrent_change', 'This request changed at the same time; reload and try again.');
-    }
-    throw error;
-  }
-}
-
 /**
  * The refund of an after-sale: a refund row (the shopper's, so the order follows it) and its
  * outbox row, the order moved to refunding (request + approval in one batch), and the after-sale
@@ -220,18 +209,18 @@ async function refundStatements(db: Db, row: AfterSaleRow, event: AfterSaleEvent
 export async function approveAfterSale(db: Db, row: AfterSaleRow, actor: Actor, now: number) {
   if (row.type === 'refund_only') {
     if (row.amountFen === 0) throw businessRule('nothing_to_refund', 'These lines were paid nothing.');
-    return commit(db, await refundStatements(db, row, 'approve_refund', actor, now, { decisionNote: 'approved' }));
+    return runBatch(db, await refundStatements(db, row, 'approve_refund', actor, now, { decisionNote: 'approved' }));
   }
   const settings = await getFulfilmentSettings(db);
   if (!settings.returnAddress) throw businessRule('return_address_missing', 'Set the return address in the fulfilment settings first.');
-  await commit(db, [
+  await runBatch(db, [
     ...moveStatements(db, row, 'approve', { returnAddress: settings.returnAddress, decisionNote: 'approved', dueAt: now + settings.returnShipDays * DAY_MS }, now),
     ...(await decisionMessage(db, row, '已同意', '请按退货地址寄回商品', now)),
   ]);
 }
 
 export const rejectAfterSale = async (db: Db, row: AfterSaleRow, note: string, now: number) =>
-  commit(db, [...moveStatements(db, row, 'reject', { decisionNote: note, dueAt: null }, now), ...(await decisionMessage(db, row, '已拒绝', note, now))]);
+  runBatch(db, [...moveStatements(db, row, 'reject', { decisionNote: note, dueAt: null }, now), ...(await decisionMessage(db, row, '已拒绝', note, now))]);
 
 /** The merchant's decision as a subscribe message to the shopper. */
 async function decisionMessage(db: Db, row: AfterSaleRow, decision: string, note: string, now: number) {
@@ -239,7 +228,7 @@ async function decisionMessage(db: Db, row: AfterSaleRow, decision: string, note
   return subscribeMessageStatements(db, { userId: row.userId, key: 'after_sale_decision', subjectId: row.id, values: [order.orderNo, decision, note], page: afterSalePage(row.id) }, now);
 }
 
-export const cancelAfterSale = (db: Db, row: AfterSaleRow, now: number) => commit(db, moveStatements(db, row, 'cancel', { dueAt: null }, now));
+export const cancelAfterSale = (db: Db, row: AfterSaleRow, now: number) => runBatch(db, moveStatements(db, row, 'cancel', { dueAt: null }, now));
 
 export async function shipBack(db: Db, row: AfterSaleRow, input: { carrier: string; tracking_no: string }, now: number) {
   nextAfterSaleStatus(row, 'ship_back');
@@ -249,15 +238,15 @@ export async function shipBack(db: Db, row: AfterSaleRow, input: { carrier: stri
   // carrier ever reports, from the shop's no-tracking allowance plus the same N days as a backstop.
   const backstopDays = settings.autoConfirmDaysWithoutTracking + settings.autoRefundDaysAfterReturn;
   const dueAt = row.type === 'return_refund' ? now + backstopDays * DAY_MS : null;
-  await commit(db, [...moveStatements(db, row, 'ship_back', { returnCarrierId: carrier.id, returnTrackingNo: input.tracking_no, dueAt }, now), subscribeReturnTrackingStatement(db, row.id, now)]);
+  await runBatch(db, [...moveStatements(db, row, 'ship_back', { returnCarrierId: carrier.id, returnTrackingNo: input.tracking_no, dueAt }, now), subscribeReturnTrackingStatement(db, row.id, now)]);
 }
 
 /** The merchant has the goods back; restockable ones go back on sale with the refund. */
-export const receiveReturn = (db: Db, row: AfterSaleRow, restock: boolean, now: number) => commit(db, moveStatements(db, row, 'receive', { restock: restock ? 1 : 0 }, now));
+export const receiveReturn = (db: Db, row: AfterSaleRow, restock: boolean, now: number) => runBatch(db, moveStatements(db, row, 'receive', { restock: restock ? 1 : 0 }, now));
 
 export async function refundAfterSale(db: Db, row: AfterSaleRow, actor: Actor, now: number) {
   nextAfterSaleStatus(row, 'refund');
-  await commit(db, await refundStatements(db, row, 'refund', actor, now));
+  await runBatch(db, await refundStatements(db, row, 'refund', actor, now));
 }
 
 /**
@@ -267,7 +256,7 @@ export async function refundAfterSale(db: Db, row: AfterSaleRow, actor: Actor, n
 export async function retryAfterSaleRefund(db: Db, row: AfterSaleRow, actor: Actor, now: number) {
   nextAfterSaleStatus(row, 'retry_refund');
   const order = await findOrder(db, row.orderId);
-  await commit(db, [
+  await runBatch(db, [
     ...moveStatements(db, row, 'retry_refund', {}, now),
     ...refundDecisionStatements(db, order, { id: row.refundId! }, actor, 'approve', `after-sale ${row.id}: refund sent again`, now),
   ]);
@@ -279,7 +268,7 @@ export async function exchangeAfterSale(db: Db, row: AfterSaleRow, input: { carr
   const carrier = await resolveCarrier(db, input.carrier);
   const order = await findOrder(db, row.orderId);
   const parcel = await exchangePackageStatements(db, order, row.id, { carrier, trackingNo: input.tracking_no, createdBy: actor.id }, now);
-  await commit(db, [...moveStatements(db, row, 'exchange', { exchangeCarrierId: carrier.id, exchangeTrackingNo: input.tracking_no }, now), ...parcel.statements]);
+  await runBatch(db, [...moveStatements(db, row, 'exchange', { exchangeCarrierId: carrier.id, exchangeTrackingNo: input.tracking_no }, now), ...parcel.statements]);
 }
 
 // ---------------------------------------------------------------- timers
@@ -300,7 +289,7 @@ export async function runAfterSaleTimers(db: Db, now: number, batchSize = 50) {
         await approveAfterSale(db, row, system, now);
         done.approved++;
       } else if (row.status === 'approved') {
-        await commit(db, moveStatements(db, row, 'close', { dueAt: null }, now));
+        await runBatch(db, moveStatements(db, row, 'close', { dueAt: null }, now));
         done.closed++;
       } else {
         await refundAfterSale(db, row, system, now);
