@@ -6,6 +6,7 @@
 // the way of the tap's own work: a refusal, an error or no configured templates just sends nothing.
 import type { SubscribeKey } from '../../../src/domain/subscribe-message';
 import { subscriptionApi } from './api';
+import { clock } from './clock';
 
 export type { SubscribeKey };
 
@@ -18,16 +19,22 @@ export const GROUP_PAY_MESSAGES: SubscribeKey[] = ['group_result', 'order_shippe
 export const FLASH_PAY_MESSAGES: SubscribeKey[] = ['payment_due', 'order_shipped', 'order_delivered'];
 export const AFTER_SALE_MESSAGES: SubscribeKey[] = ['after_sale_decision', 'refund_result'];
 
-/** The shop's template ids by key, once read (the prompt itself must follow the tap at once). */
-let templates: Record<string, string> | null = null;
+/**
+ * The shop's template ids by key, as last read (the prompt itself must follow the tap at once, so
+ * a tap uses what is known). A page load reads them again once they are this old: a shop that
+ * configures its templates while the app stays open is asked about within minutes, not at the
+ * next launch.
+ */
+let templates: { ids: Record<string, string>; readAt: number } | null = null;
+const TEMPLATES_FRESH_MS = 10 * 60_000;
 
 /** Reads the template ids ahead of the tap (pages call it on load); failures leave it for the tap. */
 export async function loadSubscribeTemplates(): Promise<void> {
-  if (templates) return;
+  if (templates && clock.now() - templates.readAt < TEMPLATES_FRESH_MS) return;
   try {
-    templates = (await subscriptionApi.offer()).templates;
+    templates = { ids: (await subscriptionApi.offer()).templates, readAt: clock.now() };
   } catch {
-    // No templates known yet: the tap reads them itself.
+    // None read (or the old ones kept): the tap reads them itself if none are known.
   }
 }
 
@@ -50,7 +57,7 @@ function requestSubscribe(tmplIds: string[]): Promise<Record<string, string>> {
 export async function askToSubscribe(keys: SubscribeKey[]): Promise<SubscribeKey[]> {
   try {
     if (!templates) await loadSubscribeTemplates();
-    const known = templates ?? {};
+    const known = templates?.ids ?? {};
     const asked = keys.filter((k) => known[k]).slice(0, MAX_PER_PROMPT);
     if (!asked.length) return [];
     const answer = await requestSubscribe(asked.map((k) => known[k]!));
