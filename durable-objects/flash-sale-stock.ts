@@ -146,7 +146,8 @@ export class FlashSaleStock extends SqlDurableObject<FlashStockEnv> {
     const retryAfterMs = this.admission.refusal(r.userId);
     if (retryAfterMs !== null) return { ok: false, reason: 'rate_limited', retryAfterMs };
 
-    let result = this.tryReserve(r);
+    // Nothing ran since the replay check above (no await): the first attempt need not repeat it.
+    let { result, dueAt } = this.tryReserve(r, { replayChecked: true });
     if (!result.ok && result.reason === 'sold_out') {
       const config = this.config();
       const missing = r.quantity - (result.available ?? 0);
@@ -157,28 +158,29 @@ export class FlashSaleStock extends SqlDurableObject<FlashStockEnv> {
           logEvent('error', 'flash stock: borrowing failed', { object: stockObjectName(config.item_id, config.shard), error });
         }
         // Other requests ran during the borrow (maybe this very reservation id): check again.
-        result = this.tryReserve(r);
+        ({ result, dueAt } = this.tryReserve(r, { replayChecked: false }));
       }
     }
-    if (result.ok) await this.armAlarmNoLaterThan(this.reservationDueAt(result.reservationId));
+    if (dueAt !== undefined) await this.armAlarmNoLaterThan(dueAt);
     return result;
   }
 
-  /** All the checks and the write, with no await in between: one atomic step. */
-  private tryReserve(r: ReserveRequest): ReserveResult {
-    return this.ctx.storage.transactionSync((): ReserveResult => {
-      const replay = this.replay(r.reservationId);
-      if (replay) return replay;
+  /** All the checks and the write, with no await in between: one atomic step. `dueAt`: a new hold's. */
+  private tryReserve(r: ReserveRequest, opts: { replayChecked: boolean }): { result: ReserveResult; dueAt?: number } {
+    return this.ctx.storage.transactionSync(() => {
+      const refused = (result: ReserveResult) => ({ result });
+      const replay = opts.replayChecked ? null : this.replay(r.reservationId);
+      if (replay) return refused(replay);
       const config = this.config();
-      if (!config) return { ok: false, reason: 'not_configured' };
-      if (r.idempotencyKey !== undefined && this.keyTaken(r.userId, r.idempotencyKey)) return { ok: false, reason: 'idempotency_key_reused' };
+      if (!config) return refused({ ok: false, reason: 'not_configured' });
+      if (r.idempotencyKey !== undefined && this.keyTaken(r.userId, r.idempotencyKey)) return refused({ ok: false, reason: 'idempotency_key_reused' });
       const moment = salesMomentAt(salesWindowOf(config), r.nowMs, config.time_zone);
-      if (moment.state === 'ended' || config.closed_out_at !== null) return { ok: false, reason: 'ended' };
-      if (moment.state === 'closed') return { ok: false, reason: 'not_started', retryAfterMs: moment.opensAt - r.nowMs };
-      if (r.quantity > config.per_order_limit) return { ok: false, reason: 'per_order_limit' };
+      if (moment.state === 'ended' || config.closed_out_at !== null) return refused({ ok: false, reason: 'ended' });
+      if (moment.state === 'closed') return refused({ ok: false, reason: 'not_started', retryAfterMs: moment.opensAt - r.nowMs });
+      if (r.quantity > config.per_order_limit) return refused({ ok: false, reason: 'per_order_limit' });
       const userUnits = this.sql.exec<{ units: number }>("SELECT coalesce(sum(quantity), 0) AS units FROM reservations WHERE user_id = ? AND status IN ('held', 'paid')", r.userId).one().units;
-      if (userUnits + r.quantity > config.per_user_limit) return { ok: false, reason: 'per_user_limit', held: userUnits };
-      if (config.available < r.quantity) return this.soldOut(config.available);
+      if (userUnits + r.quantity > config.per_user_limit) return refused({ ok: false, reason: 'per_user_limit', held: userUnits });
+      if (config.available < r.quantity) return refused(this.soldOut(config.available));
       const expiresAt = r.nowMs + config.hold_ms;
       const dueAt = dueOnObjectClock(expiresAt, r.nowMs, this.clock.now());
       // CHECK (available >= 0) backs the test above: a bug here fails loudly instead of overselling.
@@ -194,7 +196,17 @@ export class FlashSaleStock extends SqlDurableObject<FlashStockEnv> {
         r.idempotencyKey ?? null,
         r.orderIntent ?? null,
       );
-      return { ok: true, reservationId: r.reservationId, quantity: r.quantity, expiresAt, createdAt: r.nowMs, available: config.available - r.quantity, replayed: false, status: 'held' };
+      const result: ReserveResult = {
+        ok: true,
+        reservationId: r.reservationId,
+        quantity: r.quantity,
+        expiresAt,
+        createdAt: r.nowMs,
+        available: config.available - r.quantity,
+        replayed: false,
+        status: 'held',
+      };
+      return { result, dueAt };
     });
   }
 
@@ -281,10 +293,6 @@ export class FlashSaleStock extends SqlDurableObject<FlashStockEnv> {
     const held = this.holds.nextDueAt();
     const transfer = this.transfers.nextRetryAt();
     return held === null ? transfer : transfer === null ? held : Math.min(held, transfer);
-  }
-
-  private reservationDueAt(id: string): number {
-    return this.sql.exec<{ due_at: number }>('SELECT due_at FROM reservations WHERE id = ?', id).one().due_at;
   }
 
   // ---------------------------------------------------------------- borrowing between shards
