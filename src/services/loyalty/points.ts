@@ -4,6 +4,7 @@ import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
 import * as v from 'valibot';
 import { runBatch } from '../../db/batch';
 import type { Db } from '../../db/client';
+import { read, runRead, type Read } from '../../db/reads';
 import { pointEntries, pointLots } from '../../db/loyalty';
 import { users } from '../../db/shoppers';
 import { pointsExpireAt } from '../../domain/loyalty/points';
@@ -21,24 +22,22 @@ const THAW_PER_BATCH = 30;
 export type PointsSummary = { balance: number; frozen: number; expiringSoon: number; debt: number };
 
 /** The balance is the sum of the lots usable at `now`: derived, so it cannot drift from the lots. */
-export async function pointsSummary(db: Db, userId: string, now: number): Promise<PointsSummary> {
+export function pointsSummaryRead(db: Db, userId: string, now: number): Read<PointsSummary> {
   const soon = now + EXPIRING_WINDOW_DAYS * DAY_MS;
-  const [lots, account] = await db.$client.batch([
-    db.$client
-      .prepare(
-        `SELECT
-           COALESCE(SUM(CASE WHEN frozen_until IS NULL AND expires_at > ?1 THEN remaining END), 0) AS balance,
+  return read(
+    [
+      db.get<{ balance: number; frozen: number; expiring: number }>(sql`SELECT
+           COALESCE(SUM(CASE WHEN frozen_until IS NULL AND expires_at > ${now} THEN remaining END), 0) AS balance,
            COALESCE(SUM(CASE WHEN frozen_until IS NOT NULL THEN remaining END), 0) AS frozen,
-           COALESCE(SUM(CASE WHEN frozen_until IS NULL AND expires_at > ?1 AND expires_at <= ?2 THEN remaining END), 0) AS expiring
-         FROM point_lots WHERE user_id = ?3 AND remaining > 0`,
-      )
-      .bind(now, soon, userId),
-    db.$client.prepare('SELECT debt FROM point_accounts WHERE user_id = ?').bind(userId),
-  ]);
-  const row = lots!.results[0] as { balance: number; frozen: number; expiring: number };
-  const debt = (account!.results[0] as { debt: number } | undefined)?.debt ?? 0;
-  return { balance: row.balance, frozen: row.frozen, expiringSoon: row.expiring, debt };
+           COALESCE(SUM(CASE WHEN frozen_until IS NULL AND expires_at > ${now} AND expires_at <= ${soon} THEN remaining END), 0) AS expiring
+         FROM point_lots WHERE user_id = ${userId} AND remaining > 0`),
+      db.get<{ debt: number } | undefined>(sql`SELECT debt FROM point_accounts WHERE user_id = ${userId}`),
+    ],
+    ([lots, account]) => ({ balance: lots.balance, frozen: lots.frozen, expiringSoon: lots.expiring, debt: account?.debt ?? 0 }),
+  );
 }
+
+export const pointsSummary = (db: Db, userId: string, now: number) => runRead(db, pointsSummaryRead(db, userId, now));
 
 export async function pointsView(db: Db, userId: string, now: number) {
   const s = await pointsSummary(db, userId, now);
