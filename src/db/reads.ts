@@ -7,7 +7,8 @@
 // Rows come back through D1's batch as objects keyed by column name: a query whose columns share
 // a name (`skus.id` and `products.id` in one join) loses one of them. Select distinct names.
 // And a relational `db.query.*.findFirst` that finds nothing fails inside a batch (drizzle maps
-// the missing row as if it were one): select the rows and take the first.
+// the missing row as if it were one): select the rows and take the first. Raw `db.get(sql…)`
+// cannot go in one either (drizzle's D1 batch binds only builders' parameters): use a select.
 import type { BatchItem, BatchResponse } from 'drizzle-orm/batch';
 import type { Db } from './client';
 

@@ -1,11 +1,11 @@
 // A shopper's points as they read them (balance, frozen, expiring, debt, the journal), the
 // merchant's manual grants and deductions, and the sweep that expires and thaws lots.
-import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
 import * as v from 'valibot';
 import { runBatch } from '../../db/batch';
 import type { Db } from '../../db/client';
 import { read, runRead, type Read } from '../../db/reads';
-import { pointEntries, pointLots } from '../../db/loyalty';
+import { pointAccounts, pointEntries, pointLots } from '../../db/loyalty';
 import { users } from '../../db/shoppers';
 import { pointsExpireAt } from '../../domain/loyalty/points';
 import { toIso } from '../../lib/clock';
@@ -24,17 +24,17 @@ export type PointsSummary = { balance: number; frozen: number; expiringSoon: num
 /** The balance is the sum of the lots usable at `now`: derived, so it cannot drift from the lots. */
 export function pointsSummaryRead(db: Db, userId: string, now: number): Read<PointsSummary> {
   const soon = now + EXPIRING_WINDOW_DAYS * DAY_MS;
-  return read(
-    [
-      db.get<{ balance: number; frozen: number; expiring: number }>(sql`SELECT
-           COALESCE(SUM(CASE WHEN frozen_until IS NULL AND expires_at > ${now} THEN remaining END), 0) AS balance,
-           COALESCE(SUM(CASE WHEN frozen_until IS NOT NULL THEN remaining END), 0) AS frozen,
-           COALESCE(SUM(CASE WHEN frozen_until IS NULL AND expires_at > ${now} AND expires_at <= ${soon} THEN remaining END), 0) AS expiring
-         FROM point_lots WHERE user_id = ${userId} AND remaining > 0`),
-      db.get<{ debt: number } | undefined>(sql`SELECT debt FROM point_accounts WHERE user_id = ${userId}`),
-    ],
-    ([lots, account]) => ({ balance: lots.balance, frozen: lots.frozen, expiringSoon: lots.expiring, debt: account?.debt ?? 0 }),
-  );
+  const usable = sql`${pointLots.frozenUntil} IS NULL AND ${pointLots.expiresAt} > ${now}`;
+  const lots = db
+    .select({
+      balance: sql<number>`COALESCE(SUM(CASE WHEN ${usable} THEN ${pointLots.remaining} END), 0)`.as('balance'),
+      frozen: sql<number>`COALESCE(SUM(CASE WHEN ${pointLots.frozenUntil} IS NOT NULL THEN ${pointLots.remaining} END), 0)`.as('frozen'),
+      expiring: sql<number>`COALESCE(SUM(CASE WHEN ${usable} AND ${pointLots.expiresAt} <= ${soon} THEN ${pointLots.remaining} END), 0)`.as('expiring'),
+    })
+    .from(pointLots)
+    .where(and(eq(pointLots.userId, userId), gt(pointLots.remaining, 0)));
+  const account = db.select({ debt: pointAccounts.debt }).from(pointAccounts).where(eq(pointAccounts.userId, userId));
+  return read([lots, account], ([[row], [debt]]) => ({ balance: row!.balance, frozen: row!.frozen, expiringSoon: row!.expiring, debt: debt?.debt ?? 0 }));
 }
 
 export const pointsSummary = (db: Db, userId: string, now: number) => runRead(db, pointsSummaryRead(db, userId, now));
