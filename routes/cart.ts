@@ -2,10 +2,9 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
-import { invalidInput } from '../src/lib/errors';
 import { idOf, validate } from '../src/lib/validate';
 import { wholePoints } from './loyalty-schemas';
-import { addToCart, cartView, MAX_CART_LINES, MAX_LINE_QUANTITY, removeCartLine, selectCartLines, selectedCartLines, updateCartLine } from '../src/services/cart';
+import { addToCart, cartView, checkoutLinesOf, MAX_CART_LINES, MAX_LINE_QUANTITY, removeCartLine, selectCartLines, selectedCartLines, updateCartLine } from '../src/services/cart';
 import { quoteLines, quoteView } from '../src/services/checkout';
 import { destinationOf } from '../src/services/shipping-templates';
 import { requireShopper } from '../src/http/auth';
@@ -22,10 +21,11 @@ export const checkoutLinesBody = v.strictObject({
   coupon_id: v.optional(v.nullable(idOf('cpn'))),
 });
 
+/** The body's items as the lines a checkout buys. */
+export const requestedLines = (items: { sku_id: string; quantity: number }[]) => items.map((i) => ({ skuId: i.sku_id, quantity: i.quantity }));
+
 export async function resolveCheckoutLines(c: { var: AppEnv['Variables'] }, items: { sku_id: string; quantity: number }[] | undefined) {
-  const lines = items ? items.map((i) => ({ skuId: i.sku_id, quantity: i.quantity })) : (await selectedCartLines(c.var.db, c.var.shopper.id)).map((l) => ({ skuId: l.skuId, quantity: l.quantity }));
-  if (lines.length === 0) throw invalidInput([{ path: 'body.items', message: 'nothing to check out: select cart items or pass items' }]);
-  return lines;
+  return checkoutLinesOf(items ? requestedLines(items) : await selectedCartLines(c.var.db, c.var.shopper.id));
 }
 
 export const cartRoutes = new Hono<AppEnv>()

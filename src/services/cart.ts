@@ -3,11 +3,12 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { cartItems } from '../db/shoppers';
 import type { Db } from '../db/client';
+import { read, runRead, type Read } from '../db/reads';
 import { stockStatus } from '../domain/catalog';
-import { businessRule, notFound } from '../lib/errors';
+import { businessRule, invalidInput, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { destinationOf } from './shipping-templates';
-import { quoteLines, quoteView } from './checkout';
+import { quoteLines, quoteView, type RequestedLine } from './checkout';
 import { loadPurchasableSkus, unavailableReason } from './purchasable';
 
 export const MAX_CART_LINES = 100;
@@ -131,9 +132,19 @@ export async function selectCartLines(db: Db, userId: string, lineIds: string[] 
     .where(scope);
 }
 
-export async function selectedCartLines(db: Db, userId: string) {
-  return db
-    .select({ id: cartItems.id, skuId: cartItems.skuId, quantity: cartItems.quantity })
-    .from(cartItems)
-    .where(and(eq(cartItems.userId, userId), eq(cartItems.selected, 1)));
+const isSelectedLineOf = (userId: string) => and(eq(cartItems.userId, userId), eq(cartItems.selected, 1));
+
+/** The shopper's selected cart lines, as the lines a checkout buys. */
+export const selectedCartLinesRead = (db: Db, userId: string): Read<RequestedLine[]> =>
+  read([db.select({ skuId: cartItems.skuId, quantity: cartItems.quantity }).from(cartItems).where(isSelectedLineOf(userId))], ([lines]) => lines);
+
+export const selectedCartLines = (db: Db, userId: string) => runRead(db, selectedCartLinesRead(db, userId));
+
+/** The SKU ids of the selected cart lines as a subquery: a checkout from the cart reads their SKUs in the same batch as the cart. */
+export const selectedCartSkuIds = (db: Db, userId: string) => db.select({ skuId: cartItems.skuId }).from(cartItems).where(isSelectedLineOf(userId));
+
+/** The lines to check out must not be none (the cart had nothing selected). */
+export function checkoutLinesOf(lines: RequestedLine[]): RequestedLine[] {
+  if (lines.length === 0) throw invalidInput([{ path: 'body.items', message: 'nothing to check out: select cart items or pass items' }]);
+  return lines;
 }
