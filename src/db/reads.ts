@@ -23,6 +23,15 @@ export function read<const Q extends readonly Query[], T>(queries: Q, parse: (an
   return { queries, parse: (answers) => parse(answers as BatchResponse<Q>) };
 }
 
+/** The first row a select finds; when it finds none, `missing()` is thrown (a 404, a missing-migration error). */
+export function firstRow<Row>(query: Query & { readonly _: { readonly result: Row[] } }, missing: () => Error): Read<Row> {
+  return read([query], ([rows]) => {
+    const row = (rows as Row[])[0];
+    if (row === undefined) throw missing();
+    return row;
+  });
+}
+
 /** What needs no query (nothing asked for: no coupon chosen, no SKUs). */
 export const known = <T>(value: T): Read<T> => ({ queries: [], parse: () => value });
 
@@ -45,7 +54,13 @@ export function combine<R extends Record<string, Read<unknown>>>(reads: R): Read
         const mine = answers.slice(at, at + r.queries.length);
         at += r.queries.length;
         let parsed: { value: unknown } | undefined;
-        Object.defineProperty(value, key, { enumerable: true, get: () => (parsed ??= { value: r.parse(mine) }).value });
+        Object.defineProperty(value, key, {
+          enumerable: true,
+          get: () => {
+            if (!parsed) parsed = { value: r.parse(mine) };
+            return parsed.value;
+          },
+        });
       }
       return value;
     },

@@ -5,7 +5,7 @@ import { addresses } from '../db/shoppers';
 import type { AddressSnapshot } from '../db/orders';
 import { runBatch, type Statement } from '../db/batch';
 import type { Db } from '../db/client';
-import { read, runRead, type Read } from '../db/reads';
+import { firstRow, runRead, type Read } from '../db/reads';
 import { toIso } from '../lib/clock';
 import { businessRule, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
@@ -34,35 +34,25 @@ export async function listAddresses(db: Db, userId: string) {
 }
 
 export const ownAddressRead = (db: Db, userId: string, addressId: string): Read<AddressRow> =>
-  read(
-    [
-      db
-        .select()
-        .from(addresses)
-        .where(and(eq(addresses.id, addressId), eq(addresses.userId, userId))),
-    ],
-    ([[row]]) => {
-      if (!row) throw notFound('Address');
-      return row;
-    },
+  firstRow(
+    db
+      .select()
+      .from(addresses)
+      .where(and(eq(addresses.id, addressId), eq(addresses.userId, userId))),
+    () => notFound('Address'),
   );
 
 export const findOwnAddress = (db: Db, userId: string, addressId: string) => runRead(db, ownAddressRead(db, userId, addressId));
 
 /** The shopper's default address; none is a 422 (an order needs somewhere to go). */
 export const defaultAddressRead = (db: Db, userId: string): Read<AddressRow> =>
-  read(
-    [
-      db
-        .select()
-        .from(addresses)
-        .where(and(eq(addresses.userId, userId), eq(addresses.isDefault, 1)))
-        .limit(1),
-    ],
-    ([[row]]) => {
-      if (!row) throw businessRule('address_required', 'Add a shipping address first.', [{ path: 'body.address_id', message: 'required: no default address' }]);
-      return row;
-    },
+  firstRow(
+    db
+      .select()
+      .from(addresses)
+      .where(and(eq(addresses.userId, userId), eq(addresses.isDefault, 1)))
+      .limit(1),
+    () => businessRule('address_required', 'Add a shipping address first.', [{ path: 'body.address_id', message: 'required: no default address' }]),
   );
 
 /** Where an order ships: the address chosen, else the default one. */

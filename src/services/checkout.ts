@@ -3,7 +3,7 @@
 import { eq } from 'drizzle-orm';
 import { users } from '../db/shoppers';
 import type { Db } from '../db/client';
-import { combine, read, runRead, type ReadValue } from '../db/reads';
+import { combine, firstRow, runRead, type ReadValue } from '../db/reads';
 import { priceLines, type PriceRule, type Quote } from '../domain/pricing';
 import { notFound } from '../lib/errors';
 import { assertChosenCouponApplies, checkoutPromotionsRead, promotionOutcomeView, type CouponRequest } from './coupons/checkout-promotions';
@@ -47,10 +47,7 @@ const priceRules: PriceRule[] = [];
 export const quoteRead = (db: Db, userId: string, selection: SkuSelection, options: Pick<QuoteOptions, 'now' | 'timeZone' | 'couponId'>) =>
   combine({
     promotions: checkoutPromotionsRead(db, userId, options.now, options.couponId),
-    user: read([db.select({ memberLevel: users.memberLevel }).from(users).where(eq(users.id, userId))], ([[user]]) => {
-      if (!user) throw notFound('Shopper');
-      return user;
-    }),
+    user: firstRow(db.select({ memberLevel: users.memberLevel }).from(users).where(eq(users.id, userId)), () => notFound('Shopper')),
     settings: shopSettingsRead(db),
     skus: purchasableSkusRead(db, selection),
     shipping: shippingTemplatesRead(db, selection),

@@ -56,7 +56,13 @@ export function purchasableSkusRead(db: Db, selection: SkuSelection): Read<Map<s
   return read([query], ([rows]) => new Map(rows.map((r) => [r.skuId, purchasableOf(r)])));
 }
 
-const purchasableOf = ({ skuImageUrl, mainImageUrl, active, status, ...sku }: { skuImageUrl: string | null; mainImageUrl: string; active: number; status: string } & Omit<PurchasableSku, 'imageUrl' | 'active' | 'published'>): PurchasableSku => ({
+const purchasableOf = ({
+  skuImageUrl,
+  mainImageUrl,
+  active,
+  status,
+  ...sku
+}: { skuImageUrl: string | null; mainImageUrl: string; active: number; status: string } & Omit<PurchasableSku, 'imageUrl' | 'active' | 'published'>): PurchasableSku => ({
   ...sku,
   imageUrl: skuImageUrl ?? mainImageUrl,
   active: active === 1,

@@ -45,11 +45,7 @@ export type ShippingTemplates = (to: Destination) => Shipping;
  */
 export function shippingTemplatesRead(db: Db, selection: SkuSelection): Read<ShippingTemplates> {
   const ofSkus = db.select({ skuId: skus.id, gramsEach: skus.weightGrams, templateId: products.shippingTemplateId }).from(skus).innerJoin(products, eq(products.id, skus.productId));
-  const templatesOfSkus = db
-    .select({ id: products.shippingTemplateId })
-    .from(skus)
-    .innerJoin(products, eq(products.id, skus.productId))
-    .where(skuIn(skus.id, selection));
+  const templatesOfSkus = db.select({ id: products.shippingTemplateId }).from(skus).innerJoin(products, eq(products.id, skus.productId)).where(skuIn(skus.id, selection));
   const templates = db
     .select()
     .from(shippingTemplates)

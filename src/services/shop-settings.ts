@@ -5,16 +5,12 @@ import { shopSettings } from '../db/orders';
 import { DEFAULT_SHIPPING_TEMPLATE_ID, shippingTemplates } from '../db/shipping';
 import { runBatch, type Statement } from '../db/batch';
 import type { Db } from '../db/client';
-import { read, runRead } from '../db/reads';
+import { firstRow, runRead } from '../db/reads';
 import type { FreeShippingRule } from '../domain/shipping';
 import { toIso } from '../lib/clock';
 import { findTemplate } from './shipping-templates';
 
-export const shopSettingsRead = (db: Db) =>
-  read([db.select().from(shopSettings).where(eq(shopSettings.id, 1))], ([[row]]) => {
-    if (!row) throw new Error('shop_settings row 1 is missing: run the migrations');
-    return row;
-  });
+export const shopSettingsRead = (db: Db) => firstRow(db.select().from(shopSettings).where(eq(shopSettings.id, 1)), () => new Error('shop_settings row 1 is missing: run the migrations'));
 
 export const getShopSettings = (db: Db) => runRead(db, shopSettingsRead(db));
 

@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import { couponTemplates, shopperCoupons } from '../../db/coupons';
 import { users } from '../../db/shoppers';
 import type { Db } from '../../db/client';
-import { read, type Read } from '../../db/reads';
+import { firstRow, read, type Read } from '../../db/reads';
 import type { HeldCoupon } from '../../domain/promotions/coupon';
 import { toIso } from '../../lib/clock';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
@@ -82,17 +82,12 @@ export const walletRead = (db: Db, userId: string): Read<(HeldCoupon & { label: 
 
 /** A coupon of this shopper's; another shopper's is "not found", never a discount. */
 export const ownCouponRead = (db: Db, userId: string, couponId: string): Read<HeldCouponRow> =>
-  read(
-    [
-      db
-        .select()
-        .from(shopperCoupons)
-        .where(and(eq(shopperCoupons.id, couponId), eq(shopperCoupons.userId, userId))),
-    ],
-    ([[row]]) => {
-      if (!row) throw notFound('Coupon');
-      return row;
-    },
+  firstRow(
+    db
+      .select()
+      .from(shopperCoupons)
+      .where(and(eq(shopperCoupons.id, couponId), eq(shopperCoupons.userId, userId))),
+    () => notFound('Coupon'),
   );
 
 /** The templates the coupon centre lists (claimable now or later), soonest to end first. */

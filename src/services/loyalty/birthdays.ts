@@ -44,7 +44,10 @@ export async function setBirthday(db: Db, userId: string, birthday: string, now:
 
 /** Whether `now` falls on the shopper's birthday in the shop's time zone. */
 export const isBirthdayNowRead = (db: Db, userId: string, now: number, timeZone: string) =>
-  read([db.select({ birthday: memberBirthdays.birthday }).from(memberBirthdays).where(eq(memberBirthdays.userId, userId))], ([[row]]) => !!row && isBirthdayOn(row.birthday, localDateOf(now, timeZone)));
+  read(
+    [db.select({ birthday: memberBirthdays.birthday }).from(memberBirthdays).where(eq(memberBirthdays.userId, userId))],
+    ([[row]]) => !!row && isBirthdayOn(row.birthday, localDateOf(now, timeZone)),
+  );
 
 /**
  * The sweep's step: shoppers whose birthday is today (shop-local) and whose level — held, or a

@@ -1,7 +1,7 @@
 // The shop's loyalty settings (earning, spending, expiry, check-in): one row the merchant edits.
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { read, runRead, type Read } from '../../db/reads';
+import { firstRow, runRead, type Read } from '../../db/reads';
 import { loyaltySettings, pointCategoryMultipliers } from '../../db/loyalty';
 import { categories } from '../../db/catalog';
 import { notFound } from '../../lib/errors';
@@ -11,10 +11,7 @@ import { toIso } from '../../lib/clock';
 export type LoyaltySettings = typeof loyaltySettings.$inferSelect;
 
 export const loyaltySettingsRead = (db: Db): Read<LoyaltySettings> =>
-  read([db.select().from(loyaltySettings).where(eq(loyaltySettings.id, 1))], ([[row]]) => {
-    if (!row) throw new Error('loyalty_settings row 1 is missing: run the migrations');
-    return row;
-  });
+  firstRow(db.select().from(loyaltySettings).where(eq(loyaltySettings.id, 1)), () => new Error('loyalty_settings row 1 is missing: run the migrations'));
 
 export const getLoyaltySettings = (db: Db) => runRead(db, loyaltySettingsRead(db));
 

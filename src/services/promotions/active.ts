@@ -42,5 +42,4 @@ export const currentTimedDiscountsRead = (db: Db, now: number): Read<TimedDiscou
 export const currentTimedDiscounts = (db: Db, now: number) => runRead(db, currentTimedDiscountsRead(db, now));
 
 /** The activities running at `now` (checkout's stage 2). */
-export const activeActivitiesRead = (db: Db, now: number): Read<ScheduledActivity[]> =>
-  read([currentActivitiesQuery(db, now)], ([rows]) => rows.map(activityOf).filter((a) => a.startsAt <= now));
+export const activeActivitiesRead = (db: Db, now: number): Read<ScheduledActivity[]> => read([currentActivitiesQuery(db, now)], ([rows]) => rows.map(activityOf).filter((a) => a.startsAt <= now));

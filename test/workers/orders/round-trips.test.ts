@@ -42,7 +42,10 @@ describe('POST /orders', () => {
   });
 
   it('costs two with a member price, a 满减 activity, a chosen coupon, points and a birthday', async () => {
-    const levels = [{ name: '普通会员', growth_threshold: 0 }, { name: '银卡会员', growth_threshold: 100, member_price: true, points_multiplier_bps: 15_000 }];
+    const levels = [
+      { name: '普通会员', growth_threshold: 0 },
+      { name: '银卡会员', growth_threshold: 100, member_price: true, points_multiplier_bps: 15_000 },
+    ];
     expect((await api('POST', '/admin/api/loyalty/levels', { token: merchant, body: { levels } })).status).toBe(200);
     await setLoyaltySettings({ member_benefit_mode: 'member_price', redeem_points_per_yuan: 100, redeem_max_goods_percent: 50, earn_points_per_yuan: 1, earn_birthday_multiplier_bps: 20_000 });
     const product = await createProduct(merchant, categoryId, {
@@ -55,7 +58,9 @@ describe('POST /orders', () => {
     await env.DB.prepare('INSERT INTO member_states (user_id, level_rank, reached_at, updated_at) VALUES (?, 2, ?, ?)').bind(shopper.id, Date.now(), Date.now()).run();
     // Today's date, whatever year: the shopper's birthday in the shop's time zone.
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
-    await env.DB.prepare('INSERT INTO member_birthdays (user_id, birthday, month_day, set_at, created_at) VALUES (?, ?, ?, 0, 0)').bind(shopper.id, `1990${today.slice(4)}`, today.slice(5)).run();
+    await env.DB.prepare('INSERT INTO member_birthdays (user_id, birthday, month_day, set_at, created_at) VALUES (?, ?, ?, 0, 0)')
+      .bind(shopper.id, `1990${today.slice(4)}`, today.slice(5))
+      .run();
     await grantPoints(shopper.id, 1_000);
     const coupon = (await json(claim(shopper.token, template.id))).coupon ?? (await json(api('GET', '/me/coupons', { token: shopper.token }))).items[0];
     const body = { items: [{ sku_id: product.skus[0].id, quantity: 1 }], coupon_id: coupon.id, points: 500 };
