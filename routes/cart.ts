@@ -4,9 +4,8 @@ import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
 import { idOf, validate } from '../src/lib/validate';
 import { wholePoints } from './loyalty-schemas';
-import { addToCart, cartView, checkoutLinesOf, MAX_CART_LINES, MAX_LINE_QUANTITY, removeCartLine, selectCartLines, selectedCartLines, updateCartLine } from '../src/services/cart';
-import { quoteLines, quoteView } from '../src/services/checkout';
-import { destinationOf } from '../src/services/shipping-templates';
+import { addToCart, cartView, MAX_CART_LINES, MAX_LINE_QUANTITY, quoteCheckout, removeCartLine, selectCartLines, updateCartLine } from '../src/services/cart';
+import { quoteView } from '../src/services/checkout';
 import { requireShopper } from '../src/http/auth';
 
 const quantity = v.pipe(v.number(), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'), v.maxValue(MAX_LINE_QUANTITY, `must be at most ${MAX_LINE_QUANTITY}`));
@@ -23,10 +22,6 @@ export const checkoutLinesBody = v.strictObject({
 
 /** The body's items as the lines a checkout buys. */
 export const requestedLines = (items: { sku_id: string; quantity: number }[]) => items.map((i) => ({ skuId: i.sku_id, quantity: i.quantity }));
-
-export async function resolveCheckoutLines(c: { var: AppEnv['Variables'] }, items: { sku_id: string; quantity: number }[] | undefined) {
-  return checkoutLinesOf(items ? requestedLines(items) : await selectedCartLines(c.var.db, c.var.shopper.id));
-}
 
 export const cartRoutes = new Hono<AppEnv>()
   .use('/cart', requireShopper())
@@ -64,9 +59,6 @@ export const cartRoutes = new Hono<AppEnv>()
   })
   .post('/checkout/quote', validate('json', v.strictObject({ ...checkoutLinesBody.entries, address_id: v.optional(idOf('adr')) })), async (c) => {
     const body = c.req.valid('json');
-    const lines = await resolveCheckoutLines(c, body.items);
-    const destination = await destinationOf(c.var.db, c.var.shopper.id, body.address_id);
-    return c.json(
-      quoteView(await quoteLines(c.var.db, c.var.shopper.id, lines, destination, { points: body.points, couponId: body.coupon_id, now: c.var.clock.now(), timeZone: c.env.SHOP_TIME_ZONE })),
-    );
+    const request = { items: body.items && requestedLines(body.items), addressId: body.address_id, points: body.points, couponId: body.coupon_id };
+    return c.json(quoteView(await quoteCheckout(c.var.db, c.var.shopper.id, request, c.var.clock.now(), c.env.SHOP_TIME_ZONE)));
   });

@@ -5,15 +5,14 @@ import { cartItems } from '../db/shoppers';
 import { orderEvents, orderItems, orders, outbox, refunds } from '../db/orders';
 import { abortUnlessChanged, runBatch, translateConstraintError, type Statement } from '../db/batch';
 import type { Db } from '../db/client';
-import { combine, known, read, runRead } from '../db/reads';
+import { combine, read, runRead } from '../db/reads';
 import type { OrderSource } from '../domain/order-source';
 import { businessRule, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { encodeBase64Url } from '../lib/base64url';
 import { addressSnapshot, defaultAddressRead, shippingAddressRead } from './addresses';
-import { priceQuote, quoteRead, type RequestedLine } from './checkout';
-import { checkoutLinesOf, selectedCartLinesRead, selectedCartSkuIds } from './cart';
-import type { CouponRequest } from './coupons/checkout-promotions';
+import { priceQuote, quoteRead } from './checkout';
+import { checkoutLinesRead, type CheckoutRequest } from './cart';
 import { lockCouponStatements } from './coupons/ledger';
 import type { Quote } from '../domain/pricing';
 import type { AddressSnapshot } from '../db/orders';
@@ -24,7 +23,7 @@ import { createShipment } from './shipments';
 import { orderPointsStatements } from './loyalty/order-points';
 
 /** `items`: the lines to buy ("buy now"); absent, the cart's selected lines (removed from the cart by the order). */
-export type CreateOrderInput = { items?: RequestedLine[]; addressId?: string; note?: string; points?: number; couponId?: CouponRequest };
+export type CreateOrderInput = CheckoutRequest & { note?: string };
 
 /** "2611231530" + 6 random digits, in the shop's time zone: readable, sortable, unique enough to retry. */
 export function newOrderNumber(now: number, timeZone: string): string {
@@ -64,18 +63,18 @@ export async function createContextOf(
  */
 export async function createOrder(ctx: CreateContext, input: CreateOrderInput): Promise<{ order: OrderRow; created: boolean; rows?: NewOrderRows }> {
   const fromCart = !input.items;
+  const toBuy = checkoutLinesRead(ctx.db, ctx.userId, input.items);
   const got = await runRead(
     ctx.db,
     combine({
       earlier: idempotencyRead(ctx),
-      cart: input.items ? known(input.items) : selectedCartLinesRead(ctx.db, ctx.userId),
+      lines: toBuy.lines,
       address: shippingAddressRead(ctx.db, ctx.userId, input.addressId),
-      quote: quoteRead(ctx.db, ctx.userId, input.items?.map((l) => l.skuId) ?? selectedCartSkuIds(ctx.db, ctx.userId), { now: ctx.now, timeZone: ctx.timeZone, couponId: input.couponId }),
+      quote: quoteRead(ctx.db, ctx.userId, toBuy.skus, { now: ctx.now, timeZone: ctx.timeZone, couponId: input.couponId }),
     }),
   );
   if (got.earlier) return { order: got.earlier, created: false };
-  const lines = checkoutLinesOf(got.cart);
-  const address = got.address;
+  const { lines, address } = got;
   const { quote, skus, unavailable, paymentWindowMinutes, points, promotions } = priceQuote(got.quote, lines, address, {
     points: input.points,
     couponId: input.couponId,

@@ -2,11 +2,11 @@
 // template charging over the lines whose products use it, to the shopper's address.
 import { and, asc, eq, inArray, or } from 'drizzle-orm';
 import { addresses } from '../db/shoppers';
-import { findOwnAddress } from './addresses';
+import { ownAddressRead } from './addresses';
 import { products, skus } from '../db/catalog';
 import { DEFAULT_SHIPPING_TEMPLATE_ID, shippingTemplates } from '../db/shipping';
 import type { Db } from '../db/client';
-import { read, runRead, type Read } from '../db/reads';
+import { mapRead, read, runRead, type Read } from '../db/reads';
 import { skuIn, type SkuSelection } from './purchasable';
 import type { PricedLine, ShippingPolicy } from '../domain/pricing';
 import { deliversTo, shippingFeeFen, templateProblems, type Destination, type ShippingLine, type ShippingTemplate } from '../domain/shipping';
@@ -28,11 +28,24 @@ const toTemplate = (row: TemplateRow): ShippingTemplate => ({
 /** A destination with no address yet (a quote before one is chosen) matches no region: the default rules. */
 export const NO_DESTINATION: Destination = { province: '', city: '' };
 
-/** Where a quote ships to: the address chosen, else the shopper's default one, else nowhere yet. */
-export async function destinationOf(db: Db, userId: string, addressId?: string): Promise<Destination> {
-  const address = addressId ? await findOwnAddress(db, userId, addressId) : await db.query.addresses.findFirst({ where: and(eq(addresses.userId, userId), eq(addresses.isDefault, 1)) });
-  return address ? { province: address.province, city: address.city } : NO_DESTINATION;
-}
+const destinationOfAddress = (a: { province: string; city: string }): Destination => ({ province: a.province, city: a.city });
+
+/** Where a quote ships to: the address chosen (another shopper's: 404), else the shopper's default one, else nowhere yet. */
+export const destinationRead = (db: Db, userId: string, addressId?: string): Read<Destination> =>
+  addressId
+    ? mapRead(ownAddressRead(db, userId, addressId), destinationOfAddress)
+    : read(
+        [
+          db
+            .select({ province: addresses.province, city: addresses.city })
+            .from(addresses)
+            .where(and(eq(addresses.userId, userId), eq(addresses.isDefault, 1)))
+            .limit(1),
+        ],
+        ([[address]]) => (address ? destinationOfAddress(address) : NO_DESTINATION),
+      );
+
+export const destinationOf = (db: Db, userId: string, addressId?: string) => runRead(db, destinationRead(db, userId, addressId));
 
 export type Shipping = { policy: ShippingPolicy; undeliverableSkuIds: Set<string> };
 
