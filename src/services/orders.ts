@@ -3,7 +3,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { cartItems } from '../db/shoppers';
 import { orderEvents, orderItems, orders, outbox, refunds } from '../db/orders';
-import { abortUnlessChanged, runBatch, translateConstraintError, type Statement } from '../db/batch';
+import { abortUnlessChanged, chunkForBoundParams, runBatch, translateConstraintError, type Statement } from '../db/batch';
 import type { Db } from '../db/client';
 import { combine, read, runRead } from '../db/reads';
 import type { OrderSource } from '../domain/order-source';
@@ -93,17 +93,9 @@ export async function createOrder(ctx: CreateContext, input: CreateOrderInput): 
   const coupon = promotions.coupon?.evaluation.usable ? quote.adjustments.find((a) => a.source === 'coupon') : undefined;
   if (coupon) stockAndCart.push(...lockCouponStatements({ couponId: coupon.ref!, userId: ctx.userId, idempotencyKey: ctx.idempotencyKey, savingFen: coupon.amountFen }, ctx.now));
   if (fromCart) {
-    stockAndCart.push(
-      ctx.db.delete(cartItems).where(
-        and(
-          eq(cartItems.userId, ctx.userId),
-          inArray(
-            cartItems.skuId,
-            quote.lines.map((l) => l.skuId),
-          ),
-        ),
-      ),
-    );
+    // A full cart's 100 SKU ids and the user id would be 101 bound parameters: D1 takes 100 a statement.
+    const bought = quote.lines.map((l) => l.skuId);
+    for (const skuIds of chunkForBoundParams(bought, 1, 1)) stockAndCart.push(ctx.db.delete(cartItems).where(and(eq(cartItems.userId, ctx.userId), inArray(cartItems.skuId, skuIds))));
   }
   const id = newId('ord');
   stockAndCart.push(...orderPointsStatements(points, id, ctx.userId, ctx.now));

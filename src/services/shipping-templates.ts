@@ -1,6 +1,6 @@
 // Shipping templates: the merchant's CRUD, and the shipping policy a quote prices with — each
 // template charging over the lines whose products use it, to the shopper's address.
-import { and, asc, eq, inArray, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
 import { addresses } from '../db/shoppers';
 import { ownAddressRead } from './addresses';
 import { products, skus } from '../db/catalog';
@@ -59,10 +59,12 @@ export type ShippingTemplates = (to: Destination) => Shipping;
 export function shippingTemplatesRead(db: Db, selection: SkuSelection): Read<ShippingTemplates> {
   const ofSkus = db.select({ skuId: skus.id, gramsEach: skus.weightGrams, templateId: products.shippingTemplateId }).from(skus).innerJoin(products, eq(products.id, skus.productId));
   const templatesOfSkus = db.select({ id: products.shippingTemplateId }).from(skus).innerJoin(products, eq(products.id, skus.productId)).where(skuIn(skus.id, selection));
+  // The default's id is written into the SQL, not bound: with 100 SKU ids (the most one order
+  // has) the subquery already takes all of D1's 100 bound parameters per statement.
   const templates = db
     .select()
     .from(shippingTemplates)
-    .where(or(eq(shippingTemplates.id, DEFAULT_SHIPPING_TEMPLATE_ID), inArray(shippingTemplates.id, templatesOfSkus)));
+    .where(or(sql`${shippingTemplates.id} = ${sql.raw(`'${DEFAULT_SHIPPING_TEMPLATE_ID}'`)}`, inArray(shippingTemplates.id, templatesOfSkus)));
   const parse = (rows: ShippingSkuRow[], templateRows: TemplateRow[]) => shippingOf(rows, new Map(templateRows.map((t) => [t.id, toTemplate(t)])));
   if (Array.isArray(selection) && selection.length === 0) return read([templates], ([t]) => parse([], t));
   return read([ofSkus.where(skuIn(skus.id, selection)), templates], ([rows, t]) => parse(rows, t));

@@ -91,4 +91,30 @@ describe('POST /orders', () => {
     expect(roundTrips).toBe(2);
     expect((await json(api('GET', '/cart', { token: shopper.token }))).items).toEqual([]);
   });
+
+  it("costs two for 100 different SKUs, the most one order or cart takes (each statement under D1's 100 bound parameters)", async () => {
+    const values = Array.from({ length: 10 }, (_, i) => `v${i}`);
+    const product = await createProduct(merchant, categoryId, {
+      specs: [
+        { name: '颜色', values },
+        { name: '尺码', values },
+      ],
+      skus: values.flatMap((a) => values.map((b) => ({ spec_values: [a, b], price_fen: 100, original_price_fen: 100, stock: 5 }))),
+    });
+    const items = product.skus.map((sku: { id: string }) => ({ sku_id: sku.id, quantity: 1 }));
+    expect(items).toHaveLength(100);
+    const buyer = await shopperWithAddress();
+    const bought = await countedPost('/orders', buyer.token, { items });
+    expect(bought.res.status).toBe(201);
+    expect((await json(bought.res)).items).toHaveLength(100);
+    expect(bought.roundTrips).toBe(2);
+    // The same from a full cart (100 lines, the most it holds), which the order then empties.
+    const carter = await shopperWithAddress();
+    for (const item of items) expect((await api('POST', '/cart/items', { token: carter.token, body: item })).status).toBe(201);
+    const fromCart = await countedPost('/orders', carter.token, {});
+    expect(fromCart.res.status).toBe(201);
+    expect((await json(fromCart.res)).items).toHaveLength(100);
+    expect(fromCart.roundTrips).toBe(2);
+    expect((await json(api('GET', '/cart', { token: carter.token }))).items).toEqual([]);
+  });
 });
