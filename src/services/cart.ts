@@ -150,6 +150,7 @@ export function checkoutLinesRead(db: Db, userId: string, items: RequestedLine[]
   return { lines, skus: db.select({ skuId: cartItems.skuId }).from(cartItems).where(isSelectedLineOf(userId)) };
 }
 
+/** `items`: the lines to buy ("buy now"); absent, the cart's selected lines. `couponId`: see CouponRequest. */
 export type CheckoutRequest = { items?: RequestedLine[]; addressId?: string; points?: number; couponId?: CouponRequest };
 
 /** POST /checkout/quote: the lines, where they would ship and their quote, read in one D1 batch. */

@@ -22,7 +22,7 @@ import { policyOf } from './order-source-policy';
 import { createShipment } from './shipments';
 import { orderPointsStatements } from './loyalty/order-points';
 
-/** `items`: the lines to buy ("buy now"); absent, the cart's selected lines (removed from the cart by the order). */
+/** What a shopper's order request asks for; bought from the cart, the lines leave it in the order's batch. */
 export type CreateOrderInput = CheckoutRequest & { note?: string };
 
 /** "2611231530" + 6 random digits, in the shop's time zone: readable, sortable, unique enough to retry. */
