@@ -2,12 +2,10 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
-import { invalidInput } from '../src/lib/errors';
 import { idOf, validate } from '../src/lib/validate';
 import { wholePoints } from './loyalty-schemas';
-import { addToCart, cartView, MAX_CART_LINES, MAX_LINE_QUANTITY, removeCartLine, selectCartLines, selectedCartLines, updateCartLine } from '../src/services/cart';
-import { quoteLines, quoteView } from '../src/services/checkout';
-import { destinationOf } from '../src/services/shipping-templates';
+import { addToCart, cartView, MAX_CART_LINES, MAX_LINE_QUANTITY, quoteCheckout, removeCartLine, selectCartLines, updateCartLine } from '../src/services/cart';
+import { quoteView } from '../src/services/checkout';
 import { requireShopper } from '../src/http/auth';
 
 const quantity = v.pipe(v.number(), v.integer('must be an integer'), v.minValue(1, 'must be at least 1'), v.maxValue(MAX_LINE_QUANTITY, `must be at most ${MAX_LINE_QUANTITY}`));
@@ -22,11 +20,8 @@ export const checkoutLinesBody = v.strictObject({
   coupon_id: v.optional(v.nullable(idOf('cpn'))),
 });
 
-export async function resolveCheckoutLines(c: { var: AppEnv['Variables'] }, items: { sku_id: string; quantity: number }[] | undefined) {
-  const lines = items ? items.map((i) => ({ skuId: i.sku_id, quantity: i.quantity })) : (await selectedCartLines(c.var.db, c.var.shopper.id)).map((l) => ({ skuId: l.skuId, quantity: l.quantity }));
-  if (lines.length === 0) throw invalidInput([{ path: 'body.items', message: 'nothing to check out: select cart items or pass items' }]);
-  return lines;
-}
+/** The body's items as the lines a checkout buys. */
+export const requestedLines = (items: { sku_id: string; quantity: number }[]) => items.map((i) => ({ skuId: i.sku_id, quantity: i.quantity }));
 
 export const cartRoutes = new Hono<AppEnv>()
   .use('/cart', requireShopper())
@@ -64,9 +59,6 @@ export const cartRoutes = new Hono<AppEnv>()
   })
   .post('/checkout/quote', validate('json', v.strictObject({ ...checkoutLinesBody.entries, address_id: v.optional(idOf('adr')) })), async (c) => {
     const body = c.req.valid('json');
-    const lines = await resolveCheckoutLines(c, body.items);
-    const destination = await destinationOf(c.var.db, c.var.shopper.id, body.address_id);
-    return c.json(
-      quoteView(await quoteLines(c.var.db, c.var.shopper.id, lines, destination, { points: body.points, couponId: body.coupon_id, now: c.var.clock.now(), timeZone: c.env.SHOP_TIME_ZONE })),
-    );
+    const request = { items: body.items && requestedLines(body.items), addressId: body.address_id, points: body.points, couponId: body.coupon_id };
+    return c.json(quoteView(await quoteCheckout(c.var.db, c.var.shopper.id, request, c.var.clock.now(), c.env.SHOP_TIME_ZONE)));
   });

@@ -14,7 +14,7 @@ import { requireShopper } from '../src/http/auth';
 // A flash-sale order the work queue has not written yet is written when its shopper opens it.
 import { findShopperOrder } from '../src/marketing/flash-sale/order-on-demand';
 import { payClientOf } from '../src/services/wechat';
-import { checkoutLinesBody, resolveCheckoutLines } from './cart';
+import { checkoutLinesBody, requestedLines } from './cart';
 
 const createOrderBody = v.strictObject({
   ...checkoutLinesBody.entries,
@@ -30,14 +30,13 @@ export const orderRoutes = new Hono<AppEnv>()
     const body = c.req.valid('json');
     // The key is checked first (inside createOrder): a retry is answered from the order it made,
     // not from the cart, which that order emptied. The hash is over the body as sent.
-    const { order, created, rows } = await createOrder(await createContextOf(c, c.req.valid('header')['idempotency-key'], body), async () => ({
-      lines: await resolveCheckoutLines(c, body.items),
-      fromCart: !body.items,
+    const { order, created, rows } = await createOrder(await createContextOf(c, c.req.valid('header')['idempotency-key'], body), {
+      items: body.items && requestedLines(body.items),
       addressId: body.address_id,
       note: body.note,
       points: body.points,
       couponId: body.coupon_id,
-    }));
+    });
     // Nothing to pay: paid now (a retry finds it paid already, or settles what a lost request left pending).
     const settled = await settleFreeOrder(c.var.db, order, c.var.clock.now(), orderHooksFor(c.env));
     // A new order is shown from the rows it was just written as; a settled or earlier one is read.

@@ -5,6 +5,7 @@ import { addresses } from '../db/shoppers';
 import type { AddressSnapshot } from '../db/orders';
 import { runBatch, type Statement } from '../db/batch';
 import type { Db } from '../db/client';
+import { firstRow, runRead, type Read } from '../db/reads';
 import { toIso } from '../lib/clock';
 import { businessRule, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
@@ -32,11 +33,30 @@ export async function listAddresses(db: Db, userId: string) {
   return rows.map(addressView);
 }
 
-export async function findOwnAddress(db: Db, userId: string, addressId: string): Promise<AddressRow> {
-  const row = await db.query.addresses.findFirst({ where: and(eq(addresses.id, addressId), eq(addresses.userId, userId)) });
-  if (!row) throw notFound('Address');
-  return row;
-}
+export const ownAddressRead = (db: Db, userId: string, addressId: string): Read<AddressRow> =>
+  firstRow(
+    db
+      .select()
+      .from(addresses)
+      .where(and(eq(addresses.id, addressId), eq(addresses.userId, userId))),
+    () => notFound('Address'),
+  );
+
+export const findOwnAddress = (db: Db, userId: string, addressId: string) => runRead(db, ownAddressRead(db, userId, addressId));
+
+/** The shopper's default address; none is a 422 (an order needs somewhere to go). */
+export const defaultAddressRead = (db: Db, userId: string): Read<AddressRow> =>
+  firstRow(
+    db
+      .select()
+      .from(addresses)
+      .where(and(eq(addresses.userId, userId), eq(addresses.isDefault, 1)))
+      .limit(1),
+    () => businessRule('address_required', 'Add a shipping address first.', [{ path: 'body.address_id', message: 'required: no default address' }]),
+  );
+
+/** Where an order ships: the address chosen, else the default one. */
+export const shippingAddressRead = (db: Db, userId: string, addressId: string | undefined) => (addressId ? ownAddressRead(db, userId, addressId) : defaultAddressRead(db, userId));
 
 /** Clearing the old default and setting the new one happen in one batch: never two defaults. */
 const makeDefaultStatements = (db: Db, userId: string, addressId: string, now: number) => [

@@ -3,12 +3,14 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { cartItems } from '../db/shoppers';
 import type { Db } from '../db/client';
+import { combine, known, read, runRead, type Read } from '../db/reads';
 import { stockStatus } from '../domain/catalog';
-import { businessRule, notFound } from '../lib/errors';
+import { businessRule, invalidInput, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
-import { destinationOf } from './shipping-templates';
-import { quoteLines, quoteView } from './checkout';
-import { loadPurchasableSkus, unavailableReason } from './purchasable';
+import { destinationOf, destinationRead } from './shipping-templates';
+import { priceQuote, quoteLines, quoteRead, quoteView, type RequestedLine } from './checkout';
+import type { CouponRequest } from './coupons/checkout-promotions';
+import { loadPurchasableSkus, unavailableReason, type SkuSelection } from './purchasable';
 
 export const MAX_CART_LINES = 100;
 export const MAX_LINE_QUANTITY = 999;
@@ -131,9 +133,36 @@ export async function selectCartLines(db: Db, userId: string, lineIds: string[] 
     .where(scope);
 }
 
-export async function selectedCartLines(db: Db, userId: string) {
-  return db
-    .select({ id: cartItems.id, skuId: cartItems.skuId, quantity: cartItems.quantity })
-    .from(cartItems)
-    .where(and(eq(cartItems.userId, userId), eq(cartItems.selected, 1)));
+const isSelectedLineOf = (userId: string) => and(eq(cartItems.userId, userId), eq(cartItems.selected, 1));
+
+/**
+ * The lines a checkout buys: the request's items ("buy now"), else the cart's selected lines
+ * (none is a 400); and the SKUs the quote reads for them — for the cart, a subquery on it, so
+ * that the cart and everything the quote needs are read in one batch.
+ */
+export function checkoutLinesRead(db: Db, userId: string, items: RequestedLine[] | undefined): { lines: Read<RequestedLine[]>; skus: SkuSelection } {
+  if (items) return { lines: known(items), skus: items.map((l) => l.skuId) };
+  const selectedLines = db.select({ skuId: cartItems.skuId, quantity: cartItems.quantity }).from(cartItems).where(isSelectedLineOf(userId));
+  const lines = read([selectedLines], ([selected]): RequestedLine[] => {
+    if (selected.length === 0) throw invalidInput([{ path: 'body.items', message: 'nothing to check out: select cart items or pass items' }]);
+    return selected;
+  });
+  return { lines, skus: db.select({ skuId: cartItems.skuId }).from(cartItems).where(isSelectedLineOf(userId)) };
+}
+
+/** `items`: the lines to buy ("buy now"); absent, the cart's selected lines. `couponId`: see CouponRequest. */
+export type CheckoutRequest = { items?: RequestedLine[]; addressId?: string; points?: number; couponId?: CouponRequest };
+
+/** POST /checkout/quote: the lines, where they would ship and their quote, read in one D1 batch. */
+export async function quoteCheckout(db: Db, userId: string, request: CheckoutRequest, now: number, timeZone: string) {
+  const lines = checkoutLinesRead(db, userId, request.items);
+  const got = await runRead(
+    db,
+    combine({
+      lines: lines.lines,
+      destination: destinationRead(db, userId, request.addressId),
+      quote: quoteRead(db, userId, lines.skus, { now, timeZone, couponId: request.couponId }),
+    }),
+  );
+  return priceQuote(got.quote, got.lines, got.destination, { points: request.points, couponId: request.couponId, now, timeZone });
 }

@@ -3,16 +3,17 @@
 import { eq } from 'drizzle-orm';
 import { users } from '../db/shoppers';
 import type { Db } from '../db/client';
+import { combine, firstRow, runRead, type ReadValue } from '../db/reads';
 import { priceLines, type PriceRule, type Quote } from '../domain/pricing';
 import { notFound } from '../lib/errors';
-import { assertChosenCouponApplies, loadCheckoutPromotions, promotionOutcomeView, type CouponRequest } from './coupons/checkout-promotions';
+import { assertChosenCouponApplies, checkoutPromotionsRead, promotionOutcomeView, type CouponRequest } from './coupons/checkout-promotions';
 import type { PromotionOutcome } from '../domain/promotions/stacking';
-import { loadPurchasableSkus, unavailableReason, type PurchasableSku, type UnavailableReason } from './purchasable';
-import { getShopSettings } from './shop-settings';
-import { loadShipping } from './shipping-templates';
+import { purchasableSkusRead, unavailableReason, type PurchasableSku, type SkuSelection, type UnavailableReason } from './purchasable';
+import { shopSettingsRead } from './shop-settings';
+import { shippingTemplatesRead } from './shipping-templates';
 import type { Destination } from '../domain/shipping';
-import { applyPoints, pointsPlanView, type PointsPlan } from './loyalty/order-points';
-import { memberPricing } from './loyalty/member-pricing';
+import { applyPoints, pointsPlanView, pointsStepRead, type PointsPlan } from './loyalty/order-points';
+import { memberPricingRead } from './loyalty/member-pricing';
 
 export type RequestedLine = { skuId: string; quantity: number };
 
@@ -39,18 +40,33 @@ export type QuoteOptions = { points?: number; forOrder?: boolean; now: number; t
  */
 const priceRules: PriceRule[] = [];
 
+/**
+ * Everything a quote reads, as one read (one D1 batch: src/db/reads.ts). `selection`: the lines'
+ * SKU ids, or a subquery giving them (an order from the cart reads the cart in the same batch).
+ */
+export const quoteRead = (db: Db, userId: string, selection: SkuSelection, options: Pick<QuoteOptions, 'now' | 'timeZone' | 'couponId'>) =>
+  combine({
+    promotions: checkoutPromotionsRead(db, userId, options.now, options.couponId),
+    user: firstRow(db.select({ memberLevel: users.memberLevel }).from(users).where(eq(users.id, userId)), () => notFound('Shopper')),
+    settings: shopSettingsRead(db),
+    skus: purchasableSkusRead(db, selection),
+    shipping: shippingTemplatesRead(db, selection),
+    member: memberPricingRead(db, userId, options.now),
+    points: pointsStepRead(db, userId, options.now, options.timeZone),
+  });
+
+export type QuoteInputs = ReadValue<ReturnType<typeof quoteRead>>;
+
 /** Prices the lines for delivery to `to` (shipping per template; lines that cannot go there are unavailable). */
 export async function quoteLines(db: Db, userId: string, requested: RequestedLine[], to: Destination, options: QuoteOptions): Promise<CheckoutQuote> {
-  const skuIds = requested.map((l) => l.skuId);
-  const [user, settings, skus, shipping, member, promotions] = await Promise.all([
-    db.query.users.findFirst({ where: eq(users.id, userId) }),
-    getShopSettings(db),
-    loadPurchasableSkus(db, skuIds),
-    loadShipping(db, skuIds, to),
-    memberPricing(db, userId, options.now),
-    loadCheckoutPromotions(db, userId, options.now, options.couponId),
-  ]);
-  if (!user) throw notFound('Shopper');
+  const selection = requested.map((l) => l.skuId);
+  return priceQuote(await runRead(db, quoteRead(db, userId, selection, options)), requested, to, options);
+}
+
+/** The quote from what quoteRead read: no I/O. A chosen coupon's refusal (404, 409) comes first, as when it was read first. */
+export function priceQuote(inputs: QuoteInputs, requested: RequestedLine[], to: Destination, options: QuoteOptions): CheckoutQuote {
+  const { promotions, user, settings, skus, member } = inputs;
+  const shipping = inputs.shipping(to);
   // The same SKU twice counts once, with the quantities added.
   const merged = new Map<string, number>();
   for (const line of requested) merged.set(line.skuId, (merged.get(line.skuId) ?? 0) + line.quantity);
@@ -69,10 +85,8 @@ export async function quoteLines(db: Db, userId: string, requested: RequestedLin
   const memberTerms = { ...member.terms, isMember: user.memberLevel > 0 || member.terms.isMember };
   const beforePoints = priceLines(priced, { ...memberTerms, shipping: member.shipping(shipping.policy) }, [...stages.rules, ...priceRules]);
   assertChosenCouponApplies(stages.outcome(), options.couponId);
-  const { quote, plan } = await applyPoints(db, userId, beforePoints, skus, {
+  const { quote, plan } = applyPoints(inputs.points, beforePoints, skus, {
     points: options.points ?? 0,
-    now: options.now,
-    timeZone: options.timeZone,
     forOrder: options.forOrder ?? false,
     levelMultiplierBps: member.pointsMultiplierBps,
   });

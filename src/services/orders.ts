@@ -3,15 +3,16 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { cartItems } from '../db/shoppers';
 import { orderEvents, orderItems, orders, outbox, refunds } from '../db/orders';
-import { abortUnlessChanged, runBatch, translateConstraintError, type Statement } from '../db/batch';
+import { abortUnlessChanged, chunkForBoundParams, runBatch, translateConstraintError, type Statement } from '../db/batch';
 import type { Db } from '../db/client';
+import { combine, read, runRead } from '../db/reads';
 import type { OrderSource } from '../domain/order-source';
 import { businessRule, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { encodeBase64Url } from '../lib/base64url';
-import { addressSnapshot, findOwnAddress } from './addresses';
-import { quoteLines, type RequestedLine } from './checkout';
-import type { CouponRequest } from './coupons/checkout-promotions';
+import { addressSnapshot, defaultAddressRead, shippingAddressRead } from './addresses';
+import { priceQuote, quoteRead } from './checkout';
+import { checkoutLinesRead, type CheckoutRequest } from './cart';
 import { lockCouponStatements } from './coupons/ledger';
 import type { Quote } from '../domain/pricing';
 import type { AddressSnapshot } from '../db/orders';
@@ -19,10 +20,10 @@ import type { PurchasableSku } from './purchasable';
 import { applyTransition, nextStatus, transitionStatements, type Actor, type OrderRow } from './order-transitions';
 import { policyOf } from './order-source-policy';
 import { createShipment } from './shipments';
-import { addresses } from '../db/shoppers';
 import { orderPointsStatements } from './loyalty/order-points';
 
-export type CreateOrderInput = { lines: RequestedLine[]; fromCart: boolean; addressId?: string; note?: string; points?: number; couponId?: CouponRequest };
+/** What a shopper's order request asks for; bought from the cart, the lines leave it in the order's batch. */
+export type CreateOrderInput = CheckoutRequest & { note?: string };
 
 /** "2611231530" + 6 random digits, in the shop's time zone: readable, sortable, unique enough to retry. */
 export function newOrderNumber(now: number, timeZone: string): string {
@@ -56,16 +57,25 @@ export async function createContextOf(
  * on skus.stock makes the decrement of the last unit succeed for exactly one buyer. The same
  * Idempotency-Key with the same body returns the first order; with another body, a 422.
  *
- * The key is looked up before anything that changes with time is read: `resolve` (the cart's
- * selected lines, which the first request emptied) runs only for a key not seen before.
+ * Two D1 round trips: everything it reads (the key, the cart, the address, all the quote needs)
+ * in one batch, then the order's batch. The key is looked at before anything else that was
+ * read: a retry is answered from its order, not from the cart the first request emptied.
  */
-export async function createOrder(ctx: CreateContext, resolve: () => Promise<CreateOrderInput>): Promise<{ order: OrderRow; created: boolean; rows?: NewOrderRows }> {
-  const earlier = await findByIdempotencyKey(ctx);
-  if (earlier) return { order: earlier, created: false };
-
-  const input = await resolve();
-  const address = input.addressId ? await findOwnAddress(ctx.db, ctx.userId, input.addressId) : await defaultAddress(ctx.db, ctx.userId);
-  const { quote, skus, unavailable, paymentWindowMinutes, points, promotions } = await quoteLines(ctx.db, ctx.userId, input.lines, address, {
+export async function createOrder(ctx: CreateContext, input: CreateOrderInput): Promise<{ order: OrderRow; created: boolean; rows?: NewOrderRows }> {
+  const fromCart = !input.items;
+  const toBuy = checkoutLinesRead(ctx.db, ctx.userId, input.items);
+  const got = await runRead(
+    ctx.db,
+    combine({
+      earlier: idempotencyRead(ctx),
+      lines: toBuy.lines,
+      address: shippingAddressRead(ctx.db, ctx.userId, input.addressId),
+      quote: quoteRead(ctx.db, ctx.userId, toBuy.skus, { now: ctx.now, timeZone: ctx.timeZone, couponId: input.couponId }),
+    }),
+  );
+  if (got.earlier) return { order: got.earlier, created: false };
+  const { lines, address } = got;
+  const { quote, skus, unavailable, paymentWindowMinutes, points, promotions } = priceQuote(got.quote, lines, address, {
     points: input.points,
     couponId: input.couponId,
     forOrder: true,
@@ -82,18 +92,10 @@ export async function createOrder(ctx: CreateContext, resolve: () => Promise<Cre
   const stockAndCart = reserveStockStatements(quote, skus, ctx.now);
   const coupon = promotions.coupon?.evaluation.usable ? quote.adjustments.find((a) => a.source === 'coupon') : undefined;
   if (coupon) stockAndCart.push(...lockCouponStatements({ couponId: coupon.ref!, userId: ctx.userId, idempotencyKey: ctx.idempotencyKey, savingFen: coupon.amountFen }, ctx.now));
-  if (input.fromCart) {
-    stockAndCart.push(
-      ctx.db.delete(cartItems).where(
-        and(
-          eq(cartItems.userId, ctx.userId),
-          inArray(
-            cartItems.skuId,
-            quote.lines.map((l) => l.skuId),
-          ),
-        ),
-      ),
-    );
+  if (fromCart) {
+    // A full cart's 100 SKU ids and the user id would be 101 bound parameters: D1 takes 100 a statement.
+    const bought = quote.lines.map((l) => l.skuId);
+    for (const skuIds of chunkForBoundParams(bought, 1, 1)) stockAndCart.push(ctx.db.delete(cartItems).where(and(eq(cartItems.userId, ctx.userId), inArray(cartItems.skuId, skuIds))));
   }
   const id = newId('ord');
   stockAndCart.push(...orderPointsStatements(points, id, ctx.userId, ctx.now));
@@ -251,19 +253,26 @@ export async function insertOrder(ctx: CreateContext, order: NewOrder): Promise<
 /** The order made from an engine's hold or session (one per source and reference). */
 export const findOrderBySource = (db: Db, source: OrderSource, sourceRef: string) => db.query.orders.findFirst({ where: and(eq(orders.source, source), eq(orders.sourceRef, sourceRef)) });
 
-export async function findByIdempotencyKey(ctx: CreateContext) {
-  const order = await ctx.db.query.orders.findFirst({ where: and(eq(orders.userId, ctx.userId), eq(orders.idempotencyKey, ctx.idempotencyKey)) });
-  if (order && order.requestHash !== ctx.requestHash) {
-    throw businessRule('idempotency_key_reused', 'This Idempotency-Key was used for a different request.');
-  }
-  return order;
-}
+/** The shopper's order made under this key, if any; under another body, a 422. */
+const idempotencyRead = (ctx: CreateContext) =>
+  read(
+    [
+      ctx.db
+        .select()
+        .from(orders)
+        .where(and(eq(orders.userId, ctx.userId), eq(orders.idempotencyKey, ctx.idempotencyKey))),
+    ],
+    ([[order]]) => {
+      if (order && order.requestHash !== ctx.requestHash) {
+        throw businessRule('idempotency_key_reused', 'This Idempotency-Key was used for a different request.');
+      }
+      return order;
+    },
+  );
 
-export async function defaultAddress(db: Db, userId: string) {
-  const row = await db.query.addresses.findFirst({ where: and(eq(addresses.userId, userId), eq(addresses.isDefault, 1)) });
-  if (!row) throw businessRule('address_required', 'Add a shipping address first.', [{ path: 'body.address_id', message: 'required: no default address' }]);
-  return row;
-}
+export const findByIdempotencyKey = (ctx: CreateContext) => runRead(ctx.db, idempotencyRead(ctx));
+
+export const defaultAddress = (db: Db, userId: string) => runRead(db, defaultAddressRead(db, userId));
 
 export async function findOrder(db: Db, orderId: string, ownerId?: string): Promise<OrderRow> {
   const order = await db.query.orders.findFirst({ where: ownerId ? and(eq(orders.id, orderId), eq(orders.userId, ownerId)) : eq(orders.id, orderId) });

@@ -1,8 +1,9 @@
 // What a shopper may buy right now: a SKU's current catalog state, and why a line cannot be
 // bought when it cannot (so carts explain unavailable lines instead of dropping them).
-import { inArray, eq } from 'drizzle-orm';
+import { type Column, type SQLWrapper, inArray, eq } from 'drizzle-orm';
 import { products, skus } from '../db/catalog';
 import type { Db } from '../db/client';
+import { known, read, runRead, type Read } from '../db/reads';
 
 export type UnavailableReason = 'product_unpublished' | 'sku_removed' | 'out_of_stock' | 'insufficient_stock' | 'not_deliverable';
 
@@ -22,33 +23,53 @@ export type PurchasableSku = {
   published: boolean;
 };
 
-export async function loadPurchasableSkus(db: Db, skuIds: string[]): Promise<Map<string, PurchasableSku>> {
-  if (skuIds.length === 0) return new Map();
-  const rows = await db
-    .select({ sku: skus, product: { id: products.id, categoryId: products.categoryId, title: products.title, mainImageUrl: products.mainImageUrl, status: products.status } })
+/** The SKUs a read is about: their ids, or a subquery giving them (the shopper's selected cart lines). */
+export type SkuSelection = string[] | SQLWrapper;
+
+export const skuIn = (column: Column, selection: SkuSelection) => inArray(column, Array.isArray(selection) ? [...new Set(selection)] : selection);
+
+const noSkus = (selection: SkuSelection) => Array.isArray(selection) && selection.length === 0;
+
+/** The SKUs' catalog state, by SKU id (absent: no such SKU). */
+export function purchasableSkusRead(db: Db, selection: SkuSelection): Read<Map<string, PurchasableSku>> {
+  if (noSkus(selection)) return known(new Map());
+  // Column names distinct from each other (see src/db/reads.ts): products.id is skus.product_id.
+  const query = db
+    .select({
+      skuId: skus.id,
+      productId: skus.productId,
+      specValues: skus.specValues,
+      skuImageUrl: skus.imageUrl,
+      priceFen: skus.priceFen,
+      originalPriceFen: skus.originalPriceFen,
+      memberPriceFen: skus.memberPriceFen,
+      stock: skus.stock,
+      active: skus.active,
+      categoryId: products.categoryId,
+      title: products.title,
+      mainImageUrl: products.mainImageUrl,
+      status: products.status,
+    })
     .from(skus)
     .innerJoin(products, eq(products.id, skus.productId))
-    .where(inArray(skus.id, [...new Set(skuIds)]));
-  return new Map(
-    rows.map(({ sku, product }) => [
-      sku.id,
-      {
-        skuId: sku.id,
-        productId: product.id,
-        categoryId: product.categoryId,
-        title: product.title,
-        specValues: sku.specValues,
-        imageUrl: sku.imageUrl ?? product.mainImageUrl,
-        priceFen: sku.priceFen,
-        originalPriceFen: sku.originalPriceFen,
-        memberPriceFen: sku.memberPriceFen,
-        stock: sku.stock,
-        active: sku.active === 1,
-        published: product.status === 'published',
-      },
-    ]),
-  );
+    .where(skuIn(skus.id, selection));
+  return read([query], ([rows]) => new Map(rows.map((r) => [r.skuId, purchasableOf(r)])));
 }
+
+const purchasableOf = ({
+  skuImageUrl,
+  mainImageUrl,
+  active,
+  status,
+  ...sku
+}: { skuImageUrl: string | null; mainImageUrl: string; active: number; status: string } & Omit<PurchasableSku, 'imageUrl' | 'active' | 'published'>): PurchasableSku => ({
+  ...sku,
+  imageUrl: skuImageUrl ?? mainImageUrl,
+  active: active === 1,
+  published: status === 'published',
+});
+
+export const loadPurchasableSkus = (db: Db, skuIds: string[]) => runRead(db, purchasableSkusRead(db, skuIds));
 
 export function unavailableReason(sku: PurchasableSku | undefined, quantity: number): UnavailableReason | null {
   if (!sku?.active) return 'sku_removed';

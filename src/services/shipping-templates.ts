@@ -1,11 +1,13 @@
 // Shipping templates: the merchant's CRUD, and the shipping policy a quote prices with — each
 // template charging over the lines whose products use it, to the shopper's address.
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
 import { addresses } from '../db/shoppers';
-import { findOwnAddress } from './addresses';
+import { ownAddressRead } from './addresses';
 import { products, skus } from '../db/catalog';
 import { DEFAULT_SHIPPING_TEMPLATE_ID, shippingTemplates } from '../db/shipping';
 import type { Db } from '../db/client';
+import { mapRead, read, runRead, type Read } from '../db/reads';
+import { skuIn, type SkuSelection } from './purchasable';
 import type { PricedLine, ShippingPolicy } from '../domain/pricing';
 import { deliversTo, shippingFeeFen, templateProblems, type Destination, type ShippingLine, type ShippingTemplate } from '../domain/shipping';
 import { toIso } from '../lib/clock';
@@ -26,42 +28,73 @@ const toTemplate = (row: TemplateRow): ShippingTemplate => ({
 /** A destination with no address yet (a quote before one is chosen) matches no region: the default rules. */
 export const NO_DESTINATION: Destination = { province: '', city: '' };
 
-/** Where a quote ships to: the address chosen, else the shopper's default one, else nowhere yet. */
-export async function destinationOf(db: Db, userId: string, addressId?: string): Promise<Destination> {
-  const address = addressId ? await findOwnAddress(db, userId, addressId) : await db.query.addresses.findFirst({ where: and(eq(addresses.userId, userId), eq(addresses.isDefault, 1)) });
-  return address ? { province: address.province, city: address.city } : NO_DESTINATION;
-}
+const destinationOfAddress = (a: { province: string; city: string }): Destination => ({ province: a.province, city: a.city });
+
+/** Where a quote ships to: the address chosen (another shopper's: 404), else the shopper's default one, else nowhere yet. */
+export const destinationRead = (db: Db, userId: string, addressId?: string): Read<Destination> =>
+  addressId
+    ? mapRead(ownAddressRead(db, userId, addressId), destinationOfAddress)
+    : read(
+        [
+          db
+            .select({ province: addresses.province, city: addresses.city })
+            .from(addresses)
+            .where(and(eq(addresses.userId, userId), eq(addresses.isDefault, 1)))
+            .limit(1),
+        ],
+        ([[address]]) => (address ? destinationOfAddress(address) : NO_DESTINATION),
+      );
+
+export const destinationOf = (db: Db, userId: string, addressId?: string) => runRead(db, destinationRead(db, userId, addressId));
 
 export type Shipping = { policy: ShippingPolicy; undeliverableSkuIds: Set<string> };
 
-/** The shipping of lines of these SKUs to `to`: the policy to price with, and the SKUs that cannot go there. */
-export async function loadShipping(db: Db, skuIds: string[], to: Destination): Promise<Shipping> {
-  const rows = skuIds.length
-    ? await db
-        .select({ skuId: skus.id, gramsEach: skus.weightGrams, templateId: products.shippingTemplateId })
-        .from(skus)
-        .innerJoin(products, eq(products.id, skus.productId))
-        .where(inArray(skus.id, [...new Set(skuIds)]))
-    : [];
-  const templateIds = [...new Set([DEFAULT_SHIPPING_TEMPLATE_ID, ...rows.map((r) => r.templateId ?? DEFAULT_SHIPPING_TEMPLATE_ID)])];
-  const templates = new Map((await db.select().from(shippingTemplates).where(inArray(shippingTemplates.id, templateIds))).map((t) => [t.id, toTemplate(t)]));
+/** Each SKU's shipping template and weight, for pricing its lines to whichever destination. */
+export type ShippingTemplates = (to: Destination) => Shipping;
+
+/**
+ * The shipping templates of these SKUs' products (and the default) in one query: the templates
+ * are chosen by a subquery on the SKUs, not by their ids from an earlier answer.
+ */
+export function shippingTemplatesRead(db: Db, selection: SkuSelection): Read<ShippingTemplates> {
+  const ofSkus = db.select({ skuId: skus.id, gramsEach: skus.weightGrams, templateId: products.shippingTemplateId }).from(skus).innerJoin(products, eq(products.id, skus.productId));
+  const templatesOfSkus = db.select({ id: products.shippingTemplateId }).from(skus).innerJoin(products, eq(products.id, skus.productId)).where(skuIn(skus.id, selection));
+  // The default's id is written into the SQL, not bound: with 100 SKU ids (the most one order
+  // has) the subquery already takes all of D1's 100 bound parameters per statement.
+  const templates = db
+    .select()
+    .from(shippingTemplates)
+    .where(or(sql`${shippingTemplates.id} = ${sql.raw(`'${DEFAULT_SHIPPING_TEMPLATE_ID}'`)}`, inArray(shippingTemplates.id, templatesOfSkus)));
+  const parse = (rows: ShippingSkuRow[], templateRows: TemplateRow[]) => shippingOf(rows, new Map(templateRows.map((t) => [t.id, toTemplate(t)])));
+  if (Array.isArray(selection) && selection.length === 0) return read([templates], ([t]) => parse([], t));
+  return read([ofSkus.where(skuIn(skus.id, selection)), templates], ([rows, t]) => parse(rows, t));
+}
+
+type ShippingSkuRow = { skuId: string; gramsEach: number; templateId: string | null };
+
+function shippingOf(rows: ShippingSkuRow[], templates: Map<string, ShippingTemplate>): ShippingTemplates {
   // A product pointing at a deleted template falls back to the default (deletion refuses while used, but be safe).
   const fallback = templates.get(DEFAULT_SHIPPING_TEMPLATE_ID);
   if (!fallback) throw new Error('the default shipping template is missing: run the migrations');
   const skuShipping = new Map(rows.map((r) => [r.skuId, { template: templates.get(r.templateId ?? '') ?? fallback, gramsEach: r.gramsEach }]));
-  const undeliverableSkuIds = new Set([...skuShipping].filter(([, s]) => !deliversTo(s.template, to)).map(([skuId]) => skuId));
-  const policy: ShippingPolicy = (lines: readonly PricedLine[]) => {
-    const groups = new Map<string, { template: ShippingTemplate; lines: ShippingLine[] }>();
-    for (const line of lines) {
-      const { template, gramsEach } = skuShipping.get(line.skuId) ?? { template: fallback, gramsEach: 0 };
-      const group = groups.get(template.id) ?? { template, lines: [] };
-      group.lines.push({ quantity: line.quantity, gramsEach, payableFen: line.payableFen });
-      groups.set(template.id, group);
-    }
-    return shippingFeeFen(groups.values(), to);
+  return (to) => {
+    const undeliverableSkuIds = new Set([...skuShipping].filter(([, s]) => !deliversTo(s.template, to)).map(([skuId]) => skuId));
+    const policy: ShippingPolicy = (lines: readonly PricedLine[]) => {
+      const groups = new Map<string, { template: ShippingTemplate; lines: ShippingLine[] }>();
+      for (const line of lines) {
+        const { template, gramsEach } = skuShipping.get(line.skuId) ?? { template: fallback, gramsEach: 0 };
+        const group = groups.get(template.id) ?? { template, lines: [] };
+        group.lines.push({ quantity: line.quantity, gramsEach, payableFen: line.payableFen });
+        groups.set(template.id, group);
+      }
+      return shippingFeeFen(groups.values(), to);
+    };
+    return { policy, undeliverableSkuIds };
   };
-  return { policy, undeliverableSkuIds };
 }
+
+/** The shipping of lines of these SKUs to `to`: the policy to price with, and the SKUs that cannot go there. */
+export const loadShipping = async (db: Db, skuIds: string[], to: Destination): Promise<Shipping> => (await runRead(db, shippingTemplatesRead(db, skuIds)))(to);
 
 /** For an engine's single-SKU order (flash sale, group buy, bargain): the policy, or a 422 when the SKU cannot reach the address. */
 export async function shippingPolicyFor(db: Db, skuIds: string[], to: Destination): Promise<ShippingPolicy> {

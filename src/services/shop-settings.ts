@@ -5,15 +5,14 @@ import { shopSettings } from '../db/orders';
 import { DEFAULT_SHIPPING_TEMPLATE_ID, shippingTemplates } from '../db/shipping';
 import { runBatch, type Statement } from '../db/batch';
 import type { Db } from '../db/client';
+import { firstRow, runRead } from '../db/reads';
 import type { FreeShippingRule } from '../domain/shipping';
 import { toIso } from '../lib/clock';
 import { findTemplate } from './shipping-templates';
 
-export async function getShopSettings(db: Db) {
-  const row = await db.query.shopSettings.findFirst({ where: eq(shopSettings.id, 1) });
-  if (!row) throw new Error('shop_settings row 1 is missing: run the migrations');
-  return row;
-}
+export const shopSettingsRead = (db: Db) => firstRow(db.select().from(shopSettings).where(eq(shopSettings.id, 1)), () => new Error('shop_settings row 1 is missing: run the migrations'));
+
+export const getShopSettings = (db: Db) => runRead(db, shopSettingsRead(db));
 
 /** The default template's free-shipping rule that applies everywhere by amount: the old threshold. */
 const isThresholdRule = (f: FreeShippingRule) => f.regions.length === 0 && f.minAmountFen !== null && f.minQuantity === null;

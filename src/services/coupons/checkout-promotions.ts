@@ -2,36 +2,45 @@
 // and stages 2 and 3 of the stacking order (src/domain/promotions/stacking.ts) over the
 // shopper's wallet. A coupon id that is not this shopper's is a 404 and discounts nothing.
 import type { Db } from '../../db/client';
+import { combine, known, mapRead } from '../../db/reads';
 import { timedPriceOf } from '../../domain/promotions/activity';
 import { promotionStages, type CouponChoice, type PromotionOutcome } from '../../domain/promotions/stacking';
 import { ApiError, businessRule } from '../../lib/errors';
 import type { PurchasableSku } from '../purchasable';
-import { activeActivities, currentTimedDiscounts } from '../promotions/active';
-import { findOwnCoupon, loadWallet } from './wallet';
+import { activeActivitiesRead, currentTimedDiscountsRead } from '../promotions/active';
+import { ownCouponRead, walletRead } from './wallet';
 
 /** The request's coupon_id: absent = the best one, null = none, an id = that one. */
 export type CouponRequest = string | null | undefined;
 
 export const couponChoiceOf = (couponId: CouponRequest): CouponChoice => (couponId === undefined ? { kind: 'best' } : couponId === null ? { kind: 'none' } : { kind: 'chosen', couponId });
 
-export async function loadCheckoutPromotions(db: Db, userId: string, now: number, couponId: CouponRequest) {
-  if (couponId) {
-    const own = await findOwnCoupon(db, userId, couponId); // 404 for anyone else's
-    if (own.status !== 'unused') throw new ApiError(409, 'coupon_unavailable', `This coupon is ${own.status}.`, [{ path: 'body.coupon_id', message: `is ${own.status}` }]);
-  }
-  const [activities, discounts, wallet] = await Promise.all([activeActivities(db, now), currentTimedDiscounts(db, now), loadWallet(db, userId)]);
-  return {
-    timedPriceOf: (sku: PurchasableSku) => timedPriceOf(discounts, sku, now)?.priceFen ?? null,
-    stages: (skus: Map<string, PurchasableSku>) =>
-      promotionStages({
-        goodsOf: (skuId) => ({ productId: skus.get(skuId)!.productId, categoryId: skus.get(skuId)!.categoryId }),
-        activities,
-        wallet,
-        couponChoice: couponChoiceOf(couponId),
-        now,
-      }),
-  };
-}
+/** What checkout reads of store promotions and the shopper's coupons (the chosen one checked first: 404, 409). */
+export const checkoutPromotionsRead = (db: Db, userId: string, now: number, couponId: CouponRequest) =>
+  mapRead(
+    combine({
+      chosen: couponId ? ownCouponRead(db, userId, couponId) : known(null),
+      activities: activeActivitiesRead(db, now),
+      discounts: currentTimedDiscountsRead(db, now),
+      wallet: walletRead(db, userId),
+    }),
+    (got) => {
+      const own = got.chosen; // 404 for anyone else's
+      if (own && own.status !== 'unused') throw new ApiError(409, 'coupon_unavailable', `This coupon is ${own.status}.`, [{ path: 'body.coupon_id', message: `is ${own.status}` }]);
+      const { activities, discounts, wallet } = got;
+      return {
+        timedPriceOf: (sku: PurchasableSku) => timedPriceOf(discounts, sku, now)?.priceFen ?? null,
+        stages: (skus: Map<string, PurchasableSku>) =>
+          promotionStages({
+            goodsOf: (skuId) => ({ productId: skus.get(skuId)!.productId, categoryId: skus.get(skuId)!.categoryId }),
+            activities,
+            wallet,
+            couponChoice: couponChoiceOf(couponId),
+            now,
+          }),
+      };
+    },
+  );
 
 /**
  * A chosen coupon that left the wallet between the ownership check and the wallet's read (another

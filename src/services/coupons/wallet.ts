@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import { couponTemplates, shopperCoupons } from '../../db/coupons';
 import { users } from '../../db/shoppers';
 import type { Db } from '../../db/client';
+import { firstRow, read, type Read } from '../../db/reads';
 import type { HeldCoupon } from '../../domain/promotions/coupon';
 import { toIso } from '../../lib/clock';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
@@ -66,22 +67,28 @@ export async function listOwnCoupons(db: Db, filter: { userId: string; status?: 
 export const WALLET_QUOTE_LIMIT = 200;
 
 /** The shopper's unused coupons as the pricing rules read them, soonest to expire first. */
-export async function loadWallet(db: Db, userId: string): Promise<(HeldCoupon & { label: string })[]> {
-  const rows = await db
-    .select()
-    .from(shopperCoupons)
-    .where(and(eq(shopperCoupons.userId, userId), eq(shopperCoupons.status, 'unused')))
-    .orderBy(asc(shopperCoupons.validUntil), asc(shopperCoupons.id))
-    .limit(WALLET_QUOTE_LIMIT);
-  return rows.map((r) => ({ id: r.id, label: r.name, benefit: r.benefit, scope: r.scope, validFrom: r.validFrom, validUntil: r.validUntil }));
-}
+export const walletRead = (db: Db, userId: string): Read<(HeldCoupon & { label: string })[]> =>
+  read(
+    [
+      db
+        .select()
+        .from(shopperCoupons)
+        .where(and(eq(shopperCoupons.userId, userId), eq(shopperCoupons.status, 'unused')))
+        .orderBy(asc(shopperCoupons.validUntil), asc(shopperCoupons.id))
+        .limit(WALLET_QUOTE_LIMIT),
+    ],
+    ([rows]) => rows.map((r) => ({ id: r.id, label: r.name, benefit: r.benefit, scope: r.scope, validFrom: r.validFrom, validUntil: r.validUntil })),
+  );
 
 /** A coupon of this shopper's; another shopper's is "not found", never a discount. */
-export async function findOwnCoupon(db: Db, userId: string, couponId: string): Promise<HeldCouponRow> {
-  const row = await db.query.shopperCoupons.findFirst({ where: and(eq(shopperCoupons.id, couponId), eq(shopperCoupons.userId, userId)) });
-  if (!row) throw notFound('Coupon');
-  return row;
-}
+export const ownCouponRead = (db: Db, userId: string, couponId: string): Read<HeldCouponRow> =>
+  firstRow(
+    db
+      .select()
+      .from(shopperCoupons)
+      .where(and(eq(shopperCoupons.id, couponId), eq(shopperCoupons.userId, userId))),
+    () => notFound('Coupon'),
+  );
 
 /** The templates the coupon centre lists (claimable now or later), soonest to end first. */
 export const centreTemplates = (db: Db, now: number) =>

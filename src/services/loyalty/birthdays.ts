@@ -5,6 +5,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { runBatch, type Statement } from '../../db/batch';
 import type { Db } from '../../db/client';
+import { read } from '../../db/reads';
 import { memberBirthdays } from '../../db/loyalty';
 import { BIRTHDAY_CHANGE_INTERVAL_MS, birthdayProblem, isBirthdayOn, monthDaysCelebratedOn } from '../../domain/loyalty/birthday';
 import { localDateOf } from '../../domain/loyalty/check-in';
@@ -42,10 +43,11 @@ export async function setBirthday(db: Db, userId: string, birthday: string, now:
 }
 
 /** Whether `now` falls on the shopper's birthday in the shop's time zone. */
-export async function isBirthdayNow(db: Db, userId: string, now: number, timeZone: string): Promise<boolean> {
-  const row = await findBirthday(db, userId);
-  return !!row && isBirthdayOn(row.birthday, localDateOf(now, timeZone));
-}
+export const isBirthdayNowRead = (db: Db, userId: string, now: number, timeZone: string) =>
+  read(
+    [db.select({ birthday: memberBirthdays.birthday }).from(memberBirthdays).where(eq(memberBirthdays.userId, userId))],
+    ([[row]]) => !!row && isBirthdayOn(row.birthday, localDateOf(now, timeZone)),
+  );
 
 /**
  * The sweep's step: shoppers whose birthday is today (shop-local) and whose level — held, or a

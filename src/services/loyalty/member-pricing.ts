@@ -4,10 +4,12 @@
 import type { Db } from '../../db/client';
 import type { ShippingPolicy } from '../../domain/pricing';
 import type { MemberPriceTerms } from '../../domain/promotions/unit-price';
-import { memberBenefitsAtCheckout } from './membership';
+import { memberBenefitsRead, type MemberBenefits } from './membership';
+import { mapRead } from '../../db/reads';
 
-export async function memberPricing(db: Db, userId: string, now: number) {
-  const benefits = await memberBenefitsAtCheckout(db, userId, now);
+export const memberPricingRead = (db: Db, userId: string, now: number) => mapRead(memberBenefitsRead(db, userId, now), memberPricingOf);
+
+function memberPricingOf(benefits: MemberBenefits) {
   const terms: MemberPriceTerms = { isMember: benefits.memberPrice, levelDiscountBps: benefits.discountBps };
   return {
     terms,

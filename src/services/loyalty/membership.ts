@@ -5,14 +5,15 @@
 import { and, asc, eq, gt, isNotNull, lte, sql } from 'drizzle-orm';
 import { runBatch, type Statement } from '../../db/batch';
 import type { Db } from '../../db/client';
+import { combine, mapRead, read, runRead, type Read } from '../../db/reads';
 import { memberGrowth, memberLevels, memberStates, orderPoints } from '../../db/loyalty';
 import { levelFor, rerate, thresholdsOutOfOrder } from '../../domain/loyalty/levels';
 import { toIso } from '../../lib/clock';
 import { invalidInput } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { BUMP_CATALOG_VERSION_SQL } from '../catalog-version';
-import { activePlan } from './plans';
-import { getLoyaltySettings } from './settings';
+import { activePlan, runningPlanRankRead } from './plans';
+import { loyaltySettingsRead } from './settings';
 import { assertRewardTemplate } from '../coupons/rewards';
 
 /** A level is held 12 months from reaching it; growth counts over the last 12 months. */
@@ -146,10 +147,15 @@ async function growthOf(db: Db, userId: string, now: number) {
   return row[0]?.total ?? 0;
 }
 
-async function heldLevel(db: Db, userId: string) {
-  const [state, ladder] = await Promise.all([db.query.memberStates.findFirst({ where: eq(memberStates.userId, userId) }), listLevels(db)]);
-  return { state, ladder, level: ladder.find((l) => l.rank === (state?.levelRank ?? 0)) ?? null };
-}
+/** The level the shopper holds (its state row and the ladder it is on). */
+const heldLevelRead = (db: Db, userId: string) =>
+  read([db.select().from(memberStates).where(eq(memberStates.userId, userId)), listLevels(db)], ([[state], ladder]) => ({
+    state,
+    ladder,
+    level: ladder.find((l) => l.rank === (state?.levelRank ?? 0)) ?? null,
+  }));
+
+const heldLevel = (db: Db, userId: string) => runRead(db, heldLevelRead(db, userId));
 
 export async function membershipView(db: Db, userId: string, now: number) {
   const [{ state, ladder, level }, growth, paid] = await Promise.all([heldLevel(db, userId), growthOf(db, userId, now), activePlan(db, userId, now)]);
@@ -167,16 +173,23 @@ export async function membershipView(db: Db, userId: string, now: number) {
 export type MemberBenefits = { memberPrice: boolean; discountBps: number; levelName: string; freeShipping: boolean; pointsMultiplierBps: number };
 
 /** What the shopper's level (or a running paid plan's, if higher) gives at checkout; member price or level discount as the shop chose. */
-export async function memberBenefitsAtCheckout(db: Db, userId: string, now: number): Promise<MemberBenefits> {
-  const [held, settings, paid] = await Promise.all([heldLevel(db, userId), getLoyaltySettings(db), activePlan(db, userId, now)]);
-  const level = paid && paid.plan.levelRank > (held.level?.rank ?? 0) ? (held.ladder.find((l) => l.rank === paid.plan.levelRank) ?? held.level) : held.level;
-  if (!level) return { memberPrice: false, discountBps: 0, levelName: '', freeShipping: false, pointsMultiplierBps: 10_000 };
-  const byDiscount = settings.memberBenefitMode === 'level_discount';
-  return {
-    memberPrice: !byDiscount && level.memberPrice === 1,
-    discountBps: byDiscount ? level.discountBps : 0,
-    levelName: level.name,
-    freeShipping: level.freeShipping === 1,
-    pointsMultiplierBps: level.pointsMultiplierBps,
-  };
-}
+export const memberBenefitsRead = (db: Db, userId: string, now: number): Read<MemberBenefits> =>
+  mapRead(
+    combine({
+      held: heldLevelRead(db, userId),
+      settings: loyaltySettingsRead(db),
+      paidRank: runningPlanRankRead(db, userId, now),
+    }),
+    ({ held: { ladder, level: held }, settings, paidRank }) => {
+      const level = paidRank !== null && paidRank > (held?.rank ?? 0) ? (ladder.find((l) => l.rank === paidRank) ?? held) : held;
+      if (!level) return { memberPrice: false, discountBps: 0, levelName: '', freeShipping: false, pointsMultiplierBps: 10_000 };
+      const byDiscount = settings.memberBenefitMode === 'level_discount';
+      return {
+        memberPrice: !byDiscount && level.memberPrice === 1,
+        discountBps: byDiscount ? level.discountBps : 0,
+        levelName: level.name,
+        freeShipping: level.freeShipping === 1,
+        pointsMultiplierBps: level.pointsMultiplierBps,
+      };
+    },
+  );

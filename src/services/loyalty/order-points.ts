@@ -8,6 +8,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Statement } from '../../db/batch';
 import type { Db } from '../../db/client';
+import { combine, read, type ReadValue } from '../../db/reads';
 import { pointCategoryMultipliers } from '../../db/loyalty';
 import { pointsEarned } from '../../domain/loyalty/earning';
 import { redeemPoints, type RedemptionPolicy } from '../../domain/loyalty/redemption';
@@ -16,9 +17,9 @@ import { invalidInput } from '../../lib/errors';
 import type { OrderRow } from '../order-transitions';
 import type { PurchasableSku } from '../purchasable';
 import { creditStatements, debitStatements, movedOn } from './points-ledger';
-import { isBirthdayNow } from './birthdays';
-import { pointsSummary } from './points';
-import { getLoyaltySettings, type LoyaltySettings } from './settings';
+import { isBirthdayNowRead } from './birthdays';
+import { pointsSummaryRead } from './points';
+import { loyaltySettingsRead, type LoyaltySettings } from './settings';
 
 /** A frozen lot's expiry is set when it thaws; until then it cannot expire. */
 const NOT_BEFORE_THAW = 253_402_300_799_999; // 9999-12-31
@@ -44,25 +45,29 @@ const redemptionPolicyOf = (s: LoyaltySettings): RedemptionPolicy => ({
   shipping: s.redeemShipping === 1,
 });
 
+/** What the points step reads: the shop's rules, the shopper's balance, category multipliers, the birthday. */
+export const pointsStepRead = (db: Db, userId: string, now: number, timeZone: string) =>
+  combine({
+    settings: loyaltySettingsRead(db),
+    summary: pointsSummaryRead(db, userId, now),
+    multipliers: read([db.select().from(pointCategoryMultipliers)], ([rows]) => rows),
+    birthday: isBirthdayNowRead(db, userId, now, timeZone),
+  });
+
+export type PointsStepInputs = ReadValue<ReturnType<typeof pointsStepRead>>;
+
 /**
  * The points step of a checkout. For a quote the balance caps what is applied (the toggle shows
  * what can be saved); for an order it does not: the spend in the order's batch is the guard, and
  * refuses (422 insufficient_points) rather than silently using fewer points than were shown.
  */
-export async function applyPoints(
-  db: Db,
-  userId: string,
+export function applyPoints(
+  { settings, summary, multipliers, birthday }: PointsStepInputs,
   quote: Quote,
   skus: Map<string, PurchasableSku>,
-  request: { points: number; now: number; timeZone: string; forOrder: boolean; levelMultiplierBps: number },
+  request: { points: number; forOrder: boolean; levelMultiplierBps: number },
 ) {
-  const { points: requested, now, forOrder } = request;
-  const [settings, summary, multipliers, birthday] = await Promise.all([
-    getLoyaltySettings(db),
-    pointsSummary(db, userId, now),
-    db.select().from(pointCategoryMultipliers),
-    isBirthdayNow(db, userId, now, request.timeZone),
-  ]);
+  const { points: requested, forOrder } = request;
   const spendable = summary.debt > 0 ? 0 : summary.balance;
   const redemption = redeemPoints(quote, requested, redemptionPolicyOf(settings), forOrder ? null : spendable);
   if (!redemption.ok) {

@@ -6,6 +6,7 @@
 import { and, desc, eq, gt, lte } from 'drizzle-orm';
 import { abortUnlessChanged, runBatch } from '../../db/batch';
 import type { Db } from '../../db/client';
+import { read } from '../../db/reads';
 import { memberPlans, planPurchases } from '../../db/loyalty';
 import { users } from '../../db/shoppers';
 import { planRefundableFen, planTerm } from '../../domain/loyalty/plans';
@@ -158,6 +159,21 @@ const latestPaidTerm = (db: Db, userId: string, now: number) =>
   });
 
 /** The paid term running now (benefits apply) and the plan it is of. */
+/** The level rank of the shopper's running paid plan (the one ending last), or null: what checkout needs of activePlan. */
+export const runningPlanRankRead = (db: Db, userId: string, now: number) =>
+  read(
+    [
+      db
+        .select({ levelRank: memberPlans.levelRank })
+        .from(planPurchases)
+        .innerJoin(memberPlans, eq(memberPlans.id, planPurchases.planId))
+        .where(and(eq(planPurchases.userId, userId), eq(planPurchases.status, 'paid'), lte(planPurchases.startsAt, now), gt(planPurchases.endsAt, now)))
+        .orderBy(desc(planPurchases.endsAt))
+        .limit(1),
+    ],
+    ([rows]) => rows[0]?.levelRank ?? null,
+  );
+
 export async function activePlan(db: Db, userId: string, now: number) {
   const running = await db.query.planPurchases.findFirst({
     where: and(eq(planPurchases.userId, userId), eq(planPurchases.status, 'paid'), lte(planPurchases.startsAt, now), gt(planPurchases.endsAt, now)),

@@ -1,10 +1,11 @@
 // A shopper's points as they read them (balance, frozen, expiring, debt, the journal), the
 // merchant's manual grants and deductions, and the sweep that expires and thaws lots.
-import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
 import * as v from 'valibot';
 import { runBatch } from '../../db/batch';
 import type { Db } from '../../db/client';
-import { pointEntries, pointLots } from '../../db/loyalty';
+import { read, runRead, type Read } from '../../db/reads';
+import { pointAccounts, pointEntries, pointLots } from '../../db/loyalty';
 import { users } from '../../db/shoppers';
 import { pointsExpireAt } from '../../domain/loyalty/points';
 import { toIso } from '../../lib/clock';
@@ -21,24 +22,22 @@ const THAW_PER_BATCH = 30;
 export type PointsSummary = { balance: number; frozen: number; expiringSoon: number; debt: number };
 
 /** The balance is the sum of the lots usable at `now`: derived, so it cannot drift from the lots. */
-export async function pointsSummary(db: Db, userId: string, now: number): Promise<PointsSummary> {
+export function pointsSummaryRead(db: Db, userId: string, now: number): Read<PointsSummary> {
   const soon = now + EXPIRING_WINDOW_DAYS * DAY_MS;
-  const [lots, account] = await db.$client.batch([
-    db.$client
-      .prepare(
-        `SELECT
-           COALESCE(SUM(CASE WHEN frozen_until IS NULL AND expires_at > ?1 THEN remaining END), 0) AS balance,
-           COALESCE(SUM(CASE WHEN frozen_until IS NOT NULL THEN remaining END), 0) AS frozen,
-           COALESCE(SUM(CASE WHEN frozen_until IS NULL AND expires_at > ?1 AND expires_at <= ?2 THEN remaining END), 0) AS expiring
-         FROM point_lots WHERE user_id = ?3 AND remaining > 0`,
-      )
-      .bind(now, soon, userId),
-    db.$client.prepare('SELECT debt FROM point_accounts WHERE user_id = ?').bind(userId),
-  ]);
-  const row = lots!.results[0] as { balance: number; frozen: number; expiring: number };
-  const debt = (account!.results[0] as { debt: number } | undefined)?.debt ?? 0;
-  return { balance: row.balance, frozen: row.frozen, expiringSoon: row.expiring, debt };
+  const usable = sql`${pointLots.frozenUntil} IS NULL AND ${pointLots.expiresAt} > ${now}`;
+  const lots = db
+    .select({
+      balance: sql<number>`COALESCE(SUM(CASE WHEN ${usable} THEN ${pointLots.remaining} END), 0)`.as('balance'),
+      frozen: sql<number>`COALESCE(SUM(CASE WHEN ${pointLots.frozenUntil} IS NOT NULL THEN ${pointLots.remaining} END), 0)`.as('frozen'),
+      expiring: sql<number>`COALESCE(SUM(CASE WHEN ${usable} AND ${pointLots.expiresAt} <= ${soon} THEN ${pointLots.remaining} END), 0)`.as('expiring'),
+    })
+    .from(pointLots)
+    .where(and(eq(pointLots.userId, userId), gt(pointLots.remaining, 0)));
+  const account = db.select({ debt: pointAccounts.debt }).from(pointAccounts).where(eq(pointAccounts.userId, userId));
+  return read([lots, account], ([[row], [debt]]) => ({ balance: row!.balance, frozen: row!.frozen, expiringSoon: row!.expiring, debt: debt?.debt ?? 0 }));
 }
+
+export const pointsSummary = (db: Db, userId: string, now: number) => runRead(db, pointsSummaryRead(db, userId, now));
 
 export async function pointsView(db: Db, userId: string, now: number) {
   const s = await pointsSummary(db, userId, now);

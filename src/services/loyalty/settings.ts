@@ -1,6 +1,7 @@
 // The shop's loyalty settings (earning, spending, expiry, check-in): one row the merchant edits.
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import { firstRow, runRead, type Read } from '../../db/reads';
 import { loyaltySettings, pointCategoryMultipliers } from '../../db/loyalty';
 import { categories } from '../../db/catalog';
 import { notFound } from '../../lib/errors';
@@ -9,11 +10,10 @@ import { toIso } from '../../lib/clock';
 
 export type LoyaltySettings = typeof loyaltySettings.$inferSelect;
 
-export async function getLoyaltySettings(db: Db): Promise<LoyaltySettings> {
-  const row = await db.query.loyaltySettings.findFirst({ where: eq(loyaltySettings.id, 1) });
-  if (!row) throw new Error('loyalty_settings row 1 is missing: run the migrations');
-  return row;
-}
+export const loyaltySettingsRead = (db: Db): Read<LoyaltySettings> =>
+  firstRow(db.select().from(loyaltySettings).where(eq(loyaltySettings.id, 1)), () => new Error('loyalty_settings row 1 is missing: run the migrations'));
+
+export const getLoyaltySettings = (db: Db) => runRead(db, loyaltySettingsRead(db));
 
 export const expiryPolicyOf = (s: LoyaltySettings): ExpiryPolicy => ({ mode: s.pointsExpiryMode, months: s.pointsExpiryMonths });
 

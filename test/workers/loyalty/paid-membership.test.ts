@@ -2,7 +2,8 @@
 // term runs, terms that stack, unpaid purchases closed by the sweep.
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { memberBenefitsAtCheckout } from '../../../src/services/loyalty/membership';
+import { runRead } from '../../../src/db/reads';
+import { memberBenefitsRead } from '../../../src/services/loyalty/membership';
 import { closeExpiredPlanPurchases } from '../../../src/services/loyalty/plans';
 import { payClientOf } from '../../../src/services/wechat';
 import { fakeTransaction, markPaid } from '../../fakes/wechat-control';
@@ -55,9 +56,9 @@ describe('paid membership', () => {
     expect(membership.paid_plan).toMatchObject({ plan_id: planId, name: '月卡', level_rank: 2, refund_rule: 'none', refundable_fen: 0 });
     const term = await env.DB.prepare('SELECT starts_at, ends_at FROM plan_purchases WHERE id = ?').bind(body.purchase.id).first<{ starts_at: number; ends_at: number }>();
     expect(term!.ends_at - term!.starts_at).toBeGreaterThanOrEqual(28 * 86_400_000);
-    expect(await memberBenefitsAtCheckout(db(), shopper.id, Date.now())).toMatchObject({ freeShipping: true, memberPrice: true, pointsMultiplierBps: 30_000 });
+    expect(await runRead(db(), memberBenefitsRead(db(), shopper.id, Date.now()))).toMatchObject({ freeShipping: true, memberPrice: true, pointsMultiplierBps: 30_000 });
     // After the term: no benefits, nothing to flip.
-    expect(await memberBenefitsAtCheckout(db(), shopper.id, term!.ends_at)).toMatchObject({ freeShipping: false, memberPrice: false });
+    expect(await runRead(db(), memberBenefitsRead(db(), shopper.id, term!.ends_at))).toMatchObject({ freeShipping: false, memberPrice: false });
   });
 
   it('a second plan bought during a term starts when the first ends; pro-rata refunds show what is refundable', async () => {

@@ -9,7 +9,7 @@ import { ManualClock } from '../../../../src/lib/clock';
 import { markPaid } from '../../../fakes/wechat-control';
 import { untilFlashOrders } from '../../../fixtures/flash-orders';
 import { api, BASE, createCategory, createProduct, json, manyShoppers, newIdempotencyKey, tokenFor } from '../../../fixtures/helpers';
-import { countedEnv } from '../../../fixtures/counted-bindings';
+import { countedEnv, slowWriteBatches } from '../../../fixtures/counted-bindings';
 
 let merchant: string;
 let categoryId: string;
@@ -249,18 +249,9 @@ describe('the same Idempotency-Key and body get the same answer (issue 16.1, 16.
     const soldOutSeen = async () => {
       while (!flagWasUp) await new Promise((resolve) => setTimeout(resolve, 2));
     };
-    const slowWrites = new Proxy(env.DB, {
-      get(target, prop) {
-        if (prop === 'batch') {
-          return async (statements: D1PreparedStatement[]) => {
-            await soldOutSeen();
-            await new Promise((resolve) => setTimeout(resolve, 1_000));
-            return target.batch(statements);
-          };
-        }
-        const value = Reflect.get(target, prop);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
+    const slowWrites = slowWriteBatches(env.DB, async () => {
+      await soldOutSeen();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
     });
     const send = (token: string, key: string) =>
       app.request(
