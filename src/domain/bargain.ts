@@ -112,3 +112,9 @@ export function maskName(name: string): string {
 export const NEW_SHOPPER_DAYS = 7;
 
 export const isNewToShop = (shopper: { createdAt: number; hasPaidOrder: boolean }, nowMs: number) => !shopper.hasPaidOrder && nowMs - shopper.createdAt <= NEW_SHOPPER_DAYS * 86_400_000;
+
+/**
+ * A cut a session's object has made, to be recorded in D1 (the help's row; with floorReached,
+ * the owner's "floor reached" message). `at` is the help's time: its shop-day is the ticket's day.
+ */
+export type HelpJob = { sessionId: string; helperId: string; at: number; floorReached: boolean };
