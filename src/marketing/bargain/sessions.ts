@@ -15,7 +15,6 @@ import * as v from 'valibot';
 import type { BargainSessionConfig, HelpRefusal, HelpResult, SessionState } from '../../../durable-objects/bargain-session.types';
 import { bargainCampaigns, bargainSessions } from '../../db/bargains';
 import type { Db } from '../../db/client';
-import { orders } from '../../db/orders';
 import { users } from '../../db/shoppers';
 import { isNewToShop, maskName, shopDay } from '../../domain/bargain';
 import type { Env } from '../../env';
@@ -269,7 +268,7 @@ const helperQuery = (ctx: HelpContext) =>
       nickname: users.nickname,
       avatarUrl: users.avatarUrl,
       createdAt: users.createdAt,
-      hasPaidOrder: sql<number>`EXISTS (SELECT 1 FROM ${orders} WHERE ${orders.userId} = ${users.id} AND ${orders.paidAt} IS NOT NULL)`,
+      hasPaidOrder: sql<number>`EXISTS (SELECT 1 FROM orders WHERE user_id = ${ctx.helperId} AND paid_at IS NOT NULL)`,
     })
     .from(users)
     .where(eq(users.id, ctx.helperId));
