@@ -2,7 +2,7 @@
 // bargain-helper.ts).
 
 /** A ticket to help one session, counted against the helper's daily limit in its campaign. */
-export type TicketRequest = { sessionId: string; campaignId: string; /** YYYY-MM-DD in the shop's time zone */ day: string; limit: number; nowMs: number };
+export type TicketRequest = { sessionId: string; campaignId: string /** YYYY-MM-DD in the shop's time zone */; day: string; limit: number; nowMs: number };
 
 /**
  * taken: a new ticket, within the limit; held: this helper already holds this session's ticket

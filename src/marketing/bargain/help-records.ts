@@ -13,7 +13,6 @@ import { shopDay, type HelpJob } from '../../domain/bargain';
 import { logEvent } from '../../lib/log';
 import { bargainPage, subscribeMessageStatements } from '../../services/subscribe-messages';
 
-
 /** D1's daily-limit trigger, kept as a backstop: the helper's object enforces the same limit first. */
 const DAILY_HELP_LIMIT = /bargain_daily_help_limit/;
 const errorText = (error: unknown) => `${(error as Error)?.message ?? ''} ${String((error as { cause?: unknown })?.cause ?? '')}`;

@@ -16,7 +16,11 @@ const floorMessages = async (sessionId: string) =>
   (await env.DB.prepare("SELECT count(*) AS n FROM subscribe_messages WHERE template_key = 'bargain_floor' AND subject_id = ?").bind(sessionId).first<{ n: number }>())!.n;
 const helpMessages = (sent: WorkMessage[]) => sent.filter((m): m is Extract<WorkMessage, { kind: 'bargain_help' }> => m.kind === 'bargain_help');
 const code = async (res: Response) => (res.status === 201 ? 'ok' : ((await res.json()) as { error: { code: string } }).error.code);
-const tally = (codes: string[]) => codes.reduce<Record<string, number>>((acc, c) => ({ ...acc, [c]: (acc[c] ?? 0) + 1 }), {});
+const tally = (codes: string[]) => {
+  const counts: Record<string, number> = {};
+  for (const c of codes) counts[c] = (counts[c] ?? 0) + 1;
+  return counts;
+};
 
 /** An app on the given clock whose work queue keeps its messages (the test delivers them). */
 function heldApp(clock = new ManualClock(Date.now()), bindings: typeof env = env) {
@@ -84,7 +88,12 @@ describe('bargain helps through the work queue', () => {
     expect([await helpRows(session.id), await floorMessages(session.id)]).toEqual([20, 1]);
     const held = await Promise.all(answers.map(async (a) => ({ ...a, tickets: await helperObject(a.friend.id).heldTickets([session.id]) })));
     expect(held.filter((h) => h.tickets.length > 0).map((h) => h.code)).toEqual(Array(20).fill('ok'));
-    expect((await sessionObject(session.id).state())!.helps.map((h) => h.helperId).sort()).toEqual(held.filter((h) => h.code === 'ok').map((h) => h.friend.id).sort());
+    expect((await sessionObject(session.id).state())!.helps.map((h) => h.helperId).sort()).toEqual(
+      held
+        .filter((h) => h.code === 'ok')
+        .map((h) => h.friend.id)
+        .sort(),
+    );
   }, 120_000);
 
   it('one helper sending 200 helps at once to 25 sessions (8 each) gets exactly helps_per_day cuts', async () => {

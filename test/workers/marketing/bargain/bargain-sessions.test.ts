@@ -6,7 +6,21 @@ import { describe, expect, it } from 'vitest';
 import { boostCut, planCuts } from '../../../../src/domain/bargain';
 import { ManualClock } from '../../../../src/lib/clock';
 import { runScheduledWork } from '../../../../src/services/scheduled';
-import { bargainCampaign, bargainShoppers, buy, clockedCaller, help, helperObject, helpRows, launch, launched, sessionObject, tokenAt, untilHelpRows, type SessionView } from '../../../fixtures/bargain';
+import {
+  bargainCampaign,
+  bargainShoppers,
+  buy,
+  clockedCaller,
+  help,
+  helperObject,
+  helpRows,
+  launch,
+  launched,
+  sessionObject,
+  tokenAt,
+  untilHelpRows,
+  type SessionView,
+} from '../../../fixtures/bargain';
 import { api, json, newIdempotencyKey } from '../../../fixtures/helpers';
 import { countedEnv } from '../../../fixtures/counted-bindings';
 import { helpRefusalInMemory } from '../../../../src/marketing/bargain/sessions';
