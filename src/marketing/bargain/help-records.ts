@@ -1,6 +1,6 @@
 // Writing bargain helps to D1 off the reply path. A help is answered once the helper's
 // BargainHelper object holds its ticket and the session's BargainSession object has the cut; the
-// D1 row (bargain_helps, which the admin figures and reconciliation read) and, for the cut that
+// D1 row (bargain_helps: the cut's record for reports and reconciliation) and, for the cut that
 // reached the floor, the owner's subscribe message follow. Whichever comes first writes them: the
 // work queue's consumer (a whole queue batch of helps in one D1 batch) or the session object's
 // alarm a minute later (for anything the queue lost). Every statement is "insert if absent",

@@ -188,7 +188,14 @@ async function sessionByKey(ctx: LaunchContext) {
 // ---------------------------------------------------------------------------------------------
 // Helping
 
-export type HelpContext = { db: Db; helperId: string; now: number; timeZone: string };
+export type HelpContext = {
+  db: Db;
+  helperId: string;
+  now: number;
+  timeZone: string;
+  /** Runs work after the reply (the request's waitUntil): the cut is durable in its object by then. */
+  afterReply: (work: Promise<unknown>) => void;
+};
 
 const helpRefusal: RefusalErrors<HelpRefusal> = {
   own_session: () => businessRule('own_session', 'You cannot help your own bargain; share it with friends.'),
@@ -243,9 +250,12 @@ export async function helpSession(env: Env, ctx: HelpContext, sessionId: string)
   if (result.ok) {
     // A retry of this help (its answer lost) is answered by the object, which replays it as "already helped".
     helpedBy.remember(`${sessionId}/${ctx.helperId}`, 'already_helped', ctx.now + REMEMBERED_MS);
+    // Sent after the reply: a message lost with it is the session object's alarm's to record.
     const help = { sessionId, helperId: ctx.helperId, at: ctx.now, floorReached: result.state.helps.length >= result.state.helpersNeeded };
-    await enqueueWork(env, { kind: 'bargain_help', help }).catch((error: unknown) =>
-      logEvent('error', 'queueing a bargain help failed; the session object records it', { session_id: sessionId, helper_id: ctx.helperId, error }),
+    ctx.afterReply(
+      enqueueWork(env, { kind: 'bargain_help', help }).catch((error: unknown) =>
+        logEvent('error', 'queueing a bargain help failed; the session object records it', { session_id: sessionId, helper_id: ctx.helperId, error }),
+      ),
     );
     return { cutFen: result.cutFen, state: result.state };
   }
@@ -261,6 +271,29 @@ const helpTargets = new Map<string, HelpTarget>();
 const HELP_TARGETS_KEPT = 10_000;
 
 type Helper = { nickname: string; avatarUrl: string | null; isNew: boolean };
+type HelperRow = Awaited<ReturnType<typeof helperQuery>>[number];
+
+/**
+ * The helper's row, in isolate memory for a few seconds: a shopper helping several sessions in a
+ * row (a shared link in a group chat) is read once. A name changed, or a first order paid, within
+ * those seconds shows in their next help after it; whether they are new is still computed at the
+ * help's own time.
+ */
+const helperRows = new Map<string, { row: HelperRow; until: number }>();
+const HELPER_MEMORY_MS = 5_000;
+const HELPER_ROWS_KEPT = 10_000;
+
+function rememberHelper(ctx: HelpContext, row: HelperRow | undefined): Helper {
+  if (!row) throw notFound('Shopper');
+  if (helperRows.size >= HELPER_ROWS_KEPT) helperRows.clear();
+  helperRows.set(ctx.helperId, { row, until: ctx.now + HELPER_MEMORY_MS });
+  return helperOf(ctx, row);
+}
+
+function rememberedHelper(ctx: HelpContext): Helper | undefined {
+  const remembered = helperRows.get(ctx.helperId);
+  return remembered && remembered.until > ctx.now ? helperOf(ctx, remembered.row) : undefined;
+}
 
 const helperQuery = (ctx: HelpContext) =>
   ctx.db
@@ -273,20 +306,19 @@ const helperQuery = (ctx: HelpContext) =>
     .from(users)
     .where(eq(users.id, ctx.helperId));
 
-function helperOf(ctx: HelpContext, row: Awaited<ReturnType<typeof helperQuery>>[number] | undefined): Helper {
-  if (!row) throw notFound('Shopper');
+function helperOf(ctx: HelpContext, row: HelperRow): Helper {
   return { nickname: row.nickname, avatarUrl: row.avatarUrl, isNew: isNewToShop({ createdAt: row.createdAt, hasPaidOrder: row.hasPaidOrder === 1 }, ctx.now) };
 }
 
-const readHelper = async (ctx: HelpContext) => helperOf(ctx, (await helperQuery(ctx))[0]);
+const readHelper = async (ctx: HelpContext) => rememberHelper(ctx, (await helperQuery(ctx))[0]);
 
 /**
  * The session (from isolate memory once seen) and, when the session has to be read, the helper
- * in the same D1 batch: one round trip either way.
+ * in the same D1 batch: one round trip at most before the objects are asked.
  */
-async function readTargetAndHelper(ctx: HelpContext, sessionId: string): Promise<{ target: HelpTarget; helper?: Helper }> {
+async function readTargetAndHelper(ctx: HelpContext, sessionId: string): Promise<{ target: HelpTarget; helper?: Helper | undefined }> {
   const remembered = helpTargets.get(sessionId);
-  if (remembered) return { target: remembered };
+  if (remembered) return { target: remembered, helper: rememberedHelper(ctx) };
   const [[row], [helper]] = await ctx.db.batch([
     ctx.db
       .select({ campaignId: bargainSessions.campaignId, ownerId: bargainSessions.ownerId, helpsPerDay: bargainCampaigns.helpsPerDay })
@@ -299,7 +331,7 @@ async function readTargetAndHelper(ctx: HelpContext, sessionId: string): Promise
   if (helpTargets.size >= HELP_TARGETS_KEPT) helpTargets.clear();
   helpTargets.set(sessionId, row);
   // The owner's own help is refused before the helper matters.
-  return { target: row, helper: row.ownerId === ctx.helperId ? undefined : helperOf(ctx, helper) };
+  return { target: row, helper: row.ownerId === ctx.helperId ? undefined : rememberHelper(ctx, helper) };
 }
 
 // ---------------------------------------------------------------------------------------------
