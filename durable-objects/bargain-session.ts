@@ -165,7 +165,7 @@ export class BargainSession extends SqlDurableObject {
         r.isNew ? 1 : 0,
         r.nowMs,
       );
-      return { ok: true, cutFen, state: this.stateOf(this.config()!) };
+      return { ok: true, cutFen, state: this.stateOf(config) }; // a help changes no config column
     });
     // The backstop for the queue: the alarm looks a minute from now whether D1 has this cut.
     if (result.ok) await this.armAlarmNoLaterThan(this.clock.now() + RECORD_GRACE_MS);

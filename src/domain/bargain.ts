@@ -91,9 +91,21 @@ export function boostCut(plan: readonly number[], index: number, bonusPct: numbe
   return next;
 }
 
+/** One formatter per time zone: building an Intl.DateTimeFormat costs far more than using one (every help asks for its day). */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+function dayFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = dayFormats.get(timeZone);
+  if (!format) dayFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  return format;
+}
+
 /** The calendar day (YYYY-MM-DD) of an instant in the shop's time zone: daily limits count by it. */
 export function shopDay(epochMs: number, timeZone: string): string {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(epochMs)).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    dayFormat(timeZone)
+      .formatToParts(new Date(epochMs))
+      .map((p) => [p.type, p.value]),
+  );
   return `${parts.year}-${parts.month}-${parts.day}`;
 }
 
