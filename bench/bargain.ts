@@ -151,6 +151,7 @@ async function main() {
       }
     }
     const failed = printResults(results);
+    await untilAnswering(worker);
     const checks = await consistencyChecks(
       worker,
       [...warmups, ...results].filter((r) => r.scenario === 'help'),
@@ -289,6 +290,16 @@ async function consistencyChecks(worker: LocalWorker, runs: Result[]): Promise<C
     { name: 'no session below its floor; a full session exactly on it', ok: overFloor === 0, detail: `${overFloor} sessions off` },
     { name: 'D1 help rows = cuts recorded, per campaign, once the queue has drained', ok: rowMismatch === 0, detail: `${rowMismatch} of ${runs.length} campaigns differ` },
   ];
+}
+
+/** After an overloaded rate, the worker may still be working through the backlog: wait (up to 2 minutes) until it answers again. */
+async function untilAnswering(worker: LocalWorker) {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const ok = await fetch(`${worker.directUrl}/healthz/live`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.ok, () => false);
+    if (ok || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
 }
 
 /** D1's help rows of the campaign once they reach `expected` or stop growing for 5 s (the queue has drained). */
