@@ -296,7 +296,10 @@ async function consistencyChecks(worker: LocalWorker, runs: Result[]): Promise<C
 async function untilAnswering(worker: LocalWorker) {
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const ok = await fetch(`${worker.directUrl}/healthz/live`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.ok, () => false);
+    const ok = await fetch(`${worker.directUrl}/healthz/live`, { signal: AbortSignal.timeout(5_000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok || Date.now() > deadline) return;
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
