@@ -7,6 +7,7 @@ import { createDb, type Db } from './db/client';
 import type { Env } from './env';
 import { systemClock } from './lib/clock';
 import { logEvent } from './lib/log';
+import type { HelpJob } from './domain/bargain';
 import { recordHelps } from './marketing/bargain/help-records';
 import { writeFlashOrders } from './marketing/flash-sale/order-writer';
 import { deliverQueuedOutboxRow } from './services/outbox';
@@ -58,13 +59,20 @@ export async function consumeWork(batch: MessageBatch<WorkMessage>, env: Env): P
 /** Bargain helps: the whole batch's rows in one D1 batch; the session objects' alarms are the backstop. */
 async function recordBargainHelps(messages: readonly Message<WorkMessage>[], db: Db, timeZone: string) {
   const helps = messages.filter((m): m is Message<Extract<WorkMessage, { kind: 'bargain_help' }>> => m.body.kind === 'bargain_help');
-  const failed = new Set(
-    await recordHelps(
-      db,
-      helps.map((m) => m.body.help),
-      timeZone,
-    ),
-  );
+  let failed: Set<HelpJob>;
+  try {
+    failed = new Set(
+      await recordHelps(
+        db,
+        helps.map((m) => m.body.help),
+        timeZone,
+      ),
+    );
+  } catch (error) {
+    // The reads before the batch failed (D1 unreachable): every one of these helps is retried.
+    logEvent('error', 'recording bargain helps failed', { helps: helps.length, error });
+    failed = new Set(helps.map((m) => m.body.help));
+  }
   for (const m of helps) {
     if (failed.has(m.body.help)) m.retry({ delaySeconds: retryDelaySeconds(m.attempts) });
     else m.ack();
