@@ -4,6 +4,9 @@
 // workers; its address and keys reach the bindings through inject().
 // The developer's .dev.vars is never read: the pool gets wrangler.toml's configuration from a
 // directory of its own (scripts/vitest-wrangler-config.ts), checked to contribute nothing else.
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { unstable_readConfig } from 'wrangler';
@@ -13,7 +16,10 @@ import { wechatWorkerBindings } from './test/fakes/wechat-bindings.ts';
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
-  const configPath = isolatedWranglerConfig('./wrangler.toml', './node_modules/.cache/edge-mall-vitest');
+  // Per checkout: node_modules may be a symlink shared by several worktrees, whose runs would
+  // otherwise overwrite one another's copy (and run another worktree's code and bindings).
+  const cacheDir = `edge-mall-vitest-${createHash('sha256').update(process.cwd()).digest('hex').slice(0, 12)}`;
+  const configPath = isolatedWranglerConfig('./wrangler.toml', path.join(os.tmpdir(), cacheDir));
   assertNoLocalVars(configPath);
   // The rate limits as wrangler.toml declares them, for the tests that check the worker enforces them.
   const { ratelimits } = unstable_readConfig({ config: './wrangler.toml' });

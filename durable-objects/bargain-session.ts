@@ -5,8 +5,13 @@
 // up to (start − floor) exactly when the last planned cut is made. Its storage survives a reset
 // of the object, so no recorded cut is lost.
 //
-// What it cannot see — other sessions — is counted in D1 (launch and daily-help limits, see
-// src/db/bargains.ts); the service takes a D1 help ticket before it asks this object to cut.
+// What it cannot see — other sessions — is counted elsewhere: launches in D1 (src/db/bargains.ts),
+// daily helps in each helper's BargainHelper object, whose ticket the service takes before it
+// asks this object to cut.
+//
+// D1 learns of each cut off the reply path: the service queues it (src/marketing/bargain/
+// help-records.ts), and this object's alarm, a minute after a cut D1 is not known to have, records
+// every such cut once more through its port (idempotent) — the backstop for a lost message.
 //
 // Lifecycle: open → (buying → bought) | expired. "floor_reached" is open with every cut made.
 // An alarm at expires_at closes an open session; an expired session cannot be bought.
@@ -20,6 +25,8 @@ export type * from './bargain-session.types';
 
 /** A buy in flight at expiry: the alarm waits this long for its order before expiring the session. */
 const BUY_WRITE_GRACE_MS = 60_000;
+/** A cut is the queue's to record in D1 for this long; then the alarm records it too (or retries). */
+const RECORD_GRACE_MS = 60_000;
 
 const schema: readonly SchemaStep[] = [
   ddl(`
@@ -65,6 +72,9 @@ const schema: readonly SchemaStep[] = [
       WHEN NEW.idx <> (SELECT count(*) FROM helps) OR NEW.idx >= (SELECT count(*) FROM plan)
       BEGIN SELECT RAISE(ABORT, 'help out of plan'); END;
   `),
+  // Whether D1 is known to have the help's row. Helps from before were written to D1 before their
+  // cut (the old ticket), so they are recorded; new ones start at 0 until the alarm records them.
+  ddl('ALTER TABLE helps ADD COLUMN recorded INTEGER NOT NULL DEFAULT 1 CHECK (recorded IN (0, 1))'),
 ];
 
 type ConfigRow = {
@@ -134,7 +144,7 @@ export class BargainSession extends SqlDurableObject {
 
   /** One friend's help: makes the next planned cut (bigger for a helper new to the shop), once per helper. */
   async help(r: HelpRequest): Promise<HelpResult> {
-    return this.ctx.storage.transactionSync((): HelpResult => {
+    const result = this.ctx.storage.transactionSync((): HelpResult => {
       const config = this.config();
       if (!config) return { ok: false, reason: 'not_configured' };
       if (r.helperId === config.owner_id) return { ok: false, reason: 'own_session' };
@@ -145,9 +155,21 @@ export class BargainSession extends SqlDurableObject {
       if (idx >= config.helpers_needed) return { ok: false, reason: 'floor_reached', helpers: this.helperIds() };
       if (r.isNew && config.new_helper_bonus_pct > 0) this.rewritePlan(boostCut(this.plan(), idx, config.new_helper_bonus_pct), idx);
       const cutFen = this.sql.exec<{ cut_fen: number }>('SELECT cut_fen FROM plan WHERE idx = ?', idx).one().cut_fen;
-      this.sql.exec('INSERT INTO helps (idx, helper_id, name, avatar_url, cut_fen, is_new, at) VALUES (?, ?, ?, ?, ?, ?, ?)', idx, r.helperId, r.name, r.avatarUrl, cutFen, r.isNew ? 1 : 0, r.nowMs);
-      return { ok: true, cutFen, state: this.stateOf(this.config()!) };
+      this.sql.exec(
+        'INSERT INTO helps (idx, helper_id, name, avatar_url, cut_fen, is_new, at, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, 0)',
+        idx,
+        r.helperId,
+        r.name,
+        r.avatarUrl,
+        cutFen,
+        r.isNew ? 1 : 0,
+        r.nowMs,
+      );
+      return { ok: true, cutFen, state: this.stateOf(config) }; // a help changes no config column
     });
+    // The backstop for the queue: the alarm looks a minute from now whether D1 has this cut.
+    if (result.ok) await this.armAlarmNoLaterThan(this.clock.now() + RECORD_GRACE_MS);
+    return result;
   }
 
   /**
@@ -197,21 +219,56 @@ export class BargainSession extends SqlDurableObject {
   }
 
   /**
-   * Closes the session when its time is up. A buy in flight gets a grace period for its order;
-   * D1 decides: an order for this session means bought. At-least-once safe.
+   * Records in D1 the cuts it is not known to have (the queue's backstop), and closes the session
+   * when its time is up. A buy in flight gets a grace period for its order; D1 decides: an order
+   * for this session means bought. At-least-once safe.
    */
   override async alarm(): Promise<void> {
+    await this.recordCuts();
+    await this.closeWhenDue(this.clock.now());
+    // Read after the awaits (a help may have come meanwhile), with no await before it is set.
+    const current = await this.ctx.storage.getAlarm();
+    const next = this.nextAlarmAt();
+    if (next === null) {
+      if (current !== null) await this.ctx.storage.deleteAlarm();
+    } else if (current !== next) await this.ctx.storage.setAlarm(next);
+  }
+
+  protected override nextAlarmAt(): number | null {
     const config = this.config();
-    if (!config || config.status === 'bought' || config.status === 'expired') return;
-    const now = this.clock.now();
-    if (now < config.expires_at) return this.rearmAlarm(config.expires_at);
+    if (!config) return null;
+    const unrecorded = this.sql.exec('SELECT 1 FROM helps WHERE recorded = 0 LIMIT 1').toArray().length > 0;
+    const recordAt = unrecorded ? this.clock.now() + RECORD_GRACE_MS : null;
+    const closeAt = config.status === 'open' || config.status === 'buying' ? Math.max(config.expires_at, config.status === 'buying' ? config.buy_started_at! + BUY_WRITE_GRACE_MS : 0) : null;
+    return recordAt === null ? closeAt : closeAt === null ? recordAt : Math.min(recordAt, closeAt);
+  }
+
+  /** Every cut D1 is not known to have, recorded through the port; on failure, the next alarm tries again. */
+  private async recordCuts(): Promise<void> {
+    const config = this.config();
+    if (!config) return;
+    const unrecorded = this.sql.exec<{ idx: number; helper_id: string; at: number }>('SELECT idx, helper_id, at FROM helps WHERE recorded = 0').toArray();
+    if (unrecorded.length === 0) return;
+    const floorIdx = config.helpers_needed - 1;
+    try {
+      await this.port.recordBargainHelps(unrecorded.map((h) => ({ sessionId: config.session_id, helperId: h.helper_id, at: h.at, floorReached: h.idx === floorIdx })));
+    } catch (error) {
+      logEvent('error', 'recording bargain cuts in D1 failed; the alarm tries again', { session_id: config.session_id, cuts: unrecorded.length, error });
+      return;
+    }
+    for (const h of unrecorded) this.sql.exec('UPDATE helps SET recorded = 1 WHERE idx = ?', h.idx);
+  }
+
+  private async closeWhenDue(now: number): Promise<void> {
+    const config = this.config();
+    if (!config || config.status === 'bought' || config.status === 'expired' || now < config.expires_at) return;
     if (config.status === 'buying') {
       const orderId = await this.port.findOrderId('bargain', config.session_id);
       if (orderId) {
         await this.markBought(orderId, now);
         return;
       }
-      if (now < config.buy_started_at! + BUY_WRITE_GRACE_MS) return this.rearmAlarm(config.buy_started_at! + BUY_WRITE_GRACE_MS);
+      if (now < config.buy_started_at! + BUY_WRITE_GRACE_MS) return;
     }
     // Requests ran during the await: expire only what is still not bought.
     this.sql.exec("UPDATE config SET status = 'expired', closed_at = ? WHERE id = 1 AND status IN ('open', 'buying')", now);

@@ -2,6 +2,7 @@
 // (its ledger is the truth for what it holds); what that decision means in D1 and at WeChat Pay
 // is the worker's business. src/index.ts hands every object an implementation of this interface
 // (src/marketing/kernel/object-port.ts); objects import only these types, never a service.
+import type { HelpJob } from '../src/domain/bargain';
 import type { GroupRules, PaidMember } from '../src/domain/group-buy';
 import type { HoldSettlement, HoldSource, OrderSource } from '../src/domain/order-source';
 
@@ -36,6 +37,8 @@ export interface ObjectPort {
   settleExpiredHold(hold: ExpiredHold, nowMs: number): Promise<HoldSettlement>;
   /** Records a closed room in D1, idempotently; throws when D1 is not ready yet (the object retries). */
   recordRoomClosure(closure: RoomClosure, nowMs: number): Promise<void>;
+  /** Records a session's cuts in D1, idempotently (the work queue's backstop); throws when some could not be written. */
+  recordBargainHelps(helps: HelpJob[]): Promise<void>;
   /** The id of the order made from this source and reference, if one exists. */
   findOrderId(source: OrderSource, sourceRef: string): Promise<string | null>;
 }

@@ -49,7 +49,11 @@ export const bargainRoutes = new Hono<AppEnv>()
   })
   .post('/bargains/sessions/:sessionId/help', claimLimit, requireShopper(), sessionParam, noBody, async (c) => {
     const now = c.var.clock.now();
-    const { cutFen, state } = await helpSession(c.env, { db: c.var.db, helperId: c.var.shopper.id, now, timeZone: c.env.SHOP_TIME_ZONE }, c.req.valid('param').sessionId);
+    const { cutFen, state } = await helpSession(
+      c.env,
+      { db: c.var.db, helperId: c.var.shopper.id, now, timeZone: c.env.SHOP_TIME_ZONE, afterReply: (work) => c.executionCtx.waitUntil(work) },
+      c.req.valid('param').sessionId,
+    );
     return c.json({ cut_fen: cutFen, session: sessionView(state, c.var.shopper.id, now) }, 201);
   })
   .post('/bargains/sessions/:sessionId/buy', requireShopper(), sessionParam, idempotencyHeader, validate('json', v.strictObject({ address_id: v.optional(idOf('adr')) })), async (c) => {

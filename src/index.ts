@@ -31,6 +31,9 @@ export class BargainSession extends BargainSessionObject {
   }
 }
 
+// Needs no port: its tickets ask nothing of the outside.
+export { BargainHelper } from '../durable-objects/bargain-helper';
+
 const app = createApp();
 
 export default {

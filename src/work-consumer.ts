@@ -1,11 +1,14 @@
 // The work queue's consumer (src/services/work-queue.ts): flash-sale orders are written together,
-// up to a whole batch in one D1 batch; outbox rows are delivered side by side. A message is
-// acknowledged once its work is done or can never be done; otherwise it is retried with backoff
-// and, after max_retries, goes to the dead-letter queue — the cron sweep still finds the work.
-import { createDb } from './db/client';
+// up to a whole batch in one D1 batch, and so are bargain helps; outbox rows are delivered side by
+// side. A message is acknowledged once its work is done or can never be done; otherwise it is
+// retried with backoff and, after max_retries, goes to the dead-letter queue — the cron sweep (for
+// a bargain help, its session object's alarm) still finds the work.
+import { createDb, type Db } from './db/client';
 import type { Env } from './env';
 import { systemClock } from './lib/clock';
 import { logEvent } from './lib/log';
+import type { HelpJob } from './domain/bargain';
+import { recordHelps } from './marketing/bargain/help-records';
 import { writeFlashOrders } from './marketing/flash-sale/order-writer';
 import { deliverQueuedOutboxRow } from './services/outbox';
 import { payClientOf } from './services/wechat';
@@ -50,5 +53,28 @@ export async function consumeWork(batch: MessageBatch<WorkMessage>, env: Env): P
       }
     }),
   );
-  await Promise.all([writing, delivering]);
+  await Promise.all([writing, delivering, recordBargainHelps(batch.messages, db, env.SHOP_TIME_ZONE)]);
+}
+
+/** Bargain helps: the whole batch's rows in one D1 batch; the session objects' alarms are the backstop. */
+async function recordBargainHelps(messages: readonly Message<WorkMessage>[], db: Db, timeZone: string) {
+  const helps = messages.filter((m): m is Message<Extract<WorkMessage, { kind: 'bargain_help' }>> => m.body.kind === 'bargain_help');
+  let failed: Set<HelpJob>;
+  try {
+    failed = new Set(
+      await recordHelps(
+        db,
+        helps.map((m) => m.body.help),
+        timeZone,
+      ),
+    );
+  } catch (error) {
+    // The reads before the batch failed (D1 unreachable): every one of these helps is retried.
+    logEvent('error', 'recording bargain helps failed', { helps: helps.length, error });
+    failed = new Set(helps.map((m) => m.body.help));
+  }
+  for (const m of helps) {
+    if (failed.has(m.body.help)) m.retry({ delaySeconds: retryDelaySeconds(m.attempts) });
+    else m.ack();
+  }
 }

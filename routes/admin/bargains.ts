@@ -25,7 +25,7 @@ export const adminBargainRoutes = new Hono<AppEnv>()
   // A page of sessions at a time: each one is read from its object.
   .get('/bargains/:id/reconciliation', viewer, campaignParam, validate('query', reconciliationQuery), async (c) => {
     const q = c.req.valid('query');
-    return c.json(await reconcileBargainCampaign(c.env, c.var.db, c.req.valid('param').id, { cursor: q.cursor, limit: q.limit }));
+    return c.json(await reconcileBargainCampaign(c.env, c.var.db, c.req.valid('param').id, { cursor: q.cursor, limit: q.limit, now: c.var.clock.now() }));
   })
   .post('/bargains/:id/cancel', operator, campaignParam, noBody, async (c) => {
     const { id } = c.req.valid('param');

@@ -1,8 +1,9 @@
-// Bargain (砍价) campaigns, sessions and help tickets. The cuts themselves live in each session's
-// BargainSession Durable Object (its ledger); D1 holds what must be counted ACROSS sessions,
-// which no single object can see: launches per shopper and helps per shopper per shop-day.
-// Those limits are enforced by triggers (migration bargains_guards) that RAISE(ABORT) inside
-// the very INSERT that would break them, so they hold under any concurrency.
+// Bargain (砍价) campaigns, sessions and help rows. The cuts themselves live in each session's
+// BargainSession Durable Object (its ledger) and the daily help tickets in each helper's
+// BargainHelper object; D1 counts launches per shopper, which no object can see, with a trigger
+// (migration bargains_guards) that RAISE(ABORT)s inside the very INSERT that would break the
+// limit, so it holds under any concurrency. The help rows follow the cuts through the work queue;
+// their daily-limit trigger is a second check behind the helper's object.
 import { campaignStatuses } from '../domain/campaign';
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
@@ -82,9 +83,10 @@ export const bargainSessions = sqliteTable(
 );
 
 /**
- * A helper's ticket to help one session: taken before the session's object records the cut and
- * given back if the object refuses. The primary key makes one help per helper per session; the
- * daily-limit trigger counts tickets per helper, campaign and shop-day.
+ * One cut a helper made in a session, recorded after the session's object made it (the work
+ * queue, or the object's alarm: src/marketing/bargain/help-records.ts). The primary key makes one
+ * row per helper per session; the daily-limit trigger counts rows per helper, campaign and
+ * shop-day, behind the helper's BargainHelper object that counted the tickets first.
  */
 export const bargainHelps = sqliteTable(
   'bargain_helps',

@@ -91,9 +91,23 @@ export function boostCut(plan: readonly number[], index: number, bonusPct: numbe
   return next;
 }
 
+/** One formatter per time zone: building an Intl.DateTimeFormat costs far more than using one (every help asks for its day). */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+function dayFormat(timeZone: string): Intl.DateTimeFormat {
+  const known = dayFormats.get(timeZone);
+  if (known) return known;
+  const format = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  dayFormats.set(timeZone, format);
+  return format;
+}
+
 /** The calendar day (YYYY-MM-DD) of an instant in the shop's time zone: daily limits count by it. */
 export function shopDay(epochMs: number, timeZone: string): string {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(epochMs)).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    dayFormat(timeZone)
+      .formatToParts(new Date(epochMs))
+      .map((p) => [p.type, p.value]),
+  );
   return `${parts.year}-${parts.month}-${parts.day}`;
 }
 
@@ -112,3 +126,9 @@ export function maskName(name: string): string {
 export const NEW_SHOPPER_DAYS = 7;
 
 export const isNewToShop = (shopper: { createdAt: number; hasPaidOrder: boolean }, nowMs: number) => !shopper.hasPaidOrder && nowMs - shopper.createdAt <= NEW_SHOPPER_DAYS * 86_400_000;
+
+/**
+ * A cut a session's object has made, to be recorded in D1 (the help's row; with floorReached,
+ * the owner's "floor reached" message). `at` is the help's time: its shop-day is the ticket's day.
+ */
+export type HelpJob = { sessionId: string; helperId: string; at: number; floorReached: boolean };

@@ -1,13 +1,20 @@
-// Compares each bargain session's object (its ledger of cuts, bought or not) with D1 (help
-// tickets, the bargain order) and reports drift, a page of sessions at a time. Expected to be
-// empty; what it can find:
-//  - ticket_without_cut: a D1 ticket for a helper the object has no cut for — the object call
-//    failed after the ticket was taken (it counts against the helper's daily limit until the
-//    helper retries, which makes the cut, or a person removes it);
-//  - cut_without_ticket: a cut with no ticket (would mean the daily limit was bypassed);
+// Compares each bargain session's object (its ledger of cuts, bought or not) with the helpers'
+// BargainHelper objects (their tickets) and with D1 (help rows, the bargain order), and reports
+// drift, a page of sessions at a time. The objects are the truth for cuts and tickets; D1's rows
+// follow the cuts through the work queue (or the session object's alarm a minute later). Expected
+// to be empty once the queue has drained; what it can find:
+//  - cut_not_recorded: a cut older than two minutes D1 has no row for (the queue and the alarm
+//    both failed so far, or D1's daily-limit trigger refused the row: the helper's object and D1
+//    disagree about that day's helps);
+//  - row_without_cut: a D1 row for a helper the object has no cut for (nothing writes one);
+//  - cut_without_ticket: a cut whose helper's object holds no ticket for the session (the daily
+//    limit would have been bypassed);
 //  - order_not_marked: D1 has the session's order but the object is not closed as bought
 //    (markBought failed; the session's alarm closes it at expiry);
 //  - bought_without_order / order_mismatch: the object says bought, D1 disagrees.
+// A ticket whose cut never happened (the session's object failed after the ticket was taken) is
+// not looked for: it only counts against that helper's limit on that one shop-day, and the
+// helper's retry, which holds the same ticket, makes the cut.
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import * as v from 'valibot';
 import { bargainHelps, bargainSessions } from '../../db/bargains';
@@ -16,13 +23,18 @@ import { orders } from '../../db/orders';
 import type { Env } from '../../env';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { findCampaign } from './campaigns';
+import { bargainHelperStub } from '../kernel/object-stubs';
 import { sessionState } from './sessions';
+import type { SessionState } from '../../../durable-objects/bargain-session.types';
 
-export type BargainDrift = { session_id: string; kind: 'ticket_without_cut' | 'cut_without_ticket' | 'order_not_marked' | 'bought_without_order' | 'order_mismatch'; detail: string };
+export type BargainDrift = { session_id: string; kind: 'cut_not_recorded' | 'row_without_cut' | 'cut_without_ticket' | 'order_not_marked' | 'bought_without_order' | 'order_mismatch'; detail: string };
 
 const cursorSchema = v.object({ id: v.string() });
 
-export async function reconcileBargainCampaign(env: Env, db: Db, campaignId: string, opts: { cursor?: string | undefined; limit: number }) {
+/** A cut younger than this may still be on its way to D1 (the queue, then the session's alarm after a minute). */
+const RECORDING_GRACE_MS = 2 * 60_000;
+
+export async function reconcileBargainCampaign(env: Env, db: Db, campaignId: string, opts: { cursor?: string | undefined; limit: number; now: number }) {
   await findCampaign(db, campaignId); // 404 for an unknown campaign
   const after = opts.cursor ? decodeCursor(opts.cursor, cursorSchema).id : null;
   const rows = await db
@@ -32,7 +44,7 @@ export async function reconcileBargainCampaign(env: Env, db: Db, campaignId: str
     .orderBy(asc(bargainSessions.id))
     .limit(opts.limit + 1);
   const page = rows.slice(0, opts.limit).map((r) => r.id);
-  const [tickets, bargainOrders] =
+  const [helpRows, bargainOrders] =
     page.length === 0
       ? [[], []]
       : await db.batch([
@@ -42,13 +54,18 @@ export async function reconcileBargainCampaign(env: Env, db: Db, campaignId: str
             .from(orders)
             .where(and(eq(orders.source, 'bargain'), inArray(orders.sourceRef, page))),
         ]);
+  const states = await Promise.all(page.map((id) => sessionState(env, db, id)));
+  const tickets = await ticketsHeld(env, states);
   const drifts: BargainDrift[] = [];
-  for (const sessionId of page) {
-    const state = await sessionState(env, db, sessionId);
-    const ticketed = new Set(tickets.filter((t) => t.sessionId === sessionId).map((t) => t.helperId));
+  for (const state of states) {
+    const sessionId = state.sessionId;
+    const recorded = new Set(helpRows.filter((t) => t.sessionId === sessionId).map((t) => t.helperId));
     const cut = new Set(state.helps.map((h) => h.helperId));
-    for (const helper of ticketed) if (!cut.has(helper)) drifts.push({ session_id: sessionId, kind: 'ticket_without_cut', detail: `helper ${helper}` });
-    for (const helper of cut) if (!ticketed.has(helper)) drifts.push({ session_id: sessionId, kind: 'cut_without_ticket', detail: `helper ${helper}` });
+    for (const help of state.helps) {
+      if (!recorded.has(help.helperId) && help.at < opts.now - RECORDING_GRACE_MS) drifts.push({ session_id: sessionId, kind: 'cut_not_recorded', detail: `helper ${help.helperId}` });
+      if (!tickets.has(`${sessionId}/${help.helperId}`)) drifts.push({ session_id: sessionId, kind: 'cut_without_ticket', detail: `helper ${help.helperId}` });
+    }
+    for (const helper of recorded) if (!cut.has(helper)) drifts.push({ session_id: sessionId, kind: 'row_without_cut', detail: `helper ${helper}` });
     const order = bargainOrders.find((o) => o.sessionId === sessionId);
     if (order && state.status !== 'bought') drifts.push({ session_id: sessionId, kind: 'order_not_marked', detail: `order ${order.id}, object ${state.status}` });
     if (!order && state.status === 'bought') drifts.push({ session_id: sessionId, kind: 'bought_without_order', detail: `object names ${state.orderId}` });
@@ -56,4 +73,12 @@ export async function reconcileBargainCampaign(env: Env, db: Db, campaignId: str
   }
   const last = page[page.length - 1];
   return { ok: drifts.length === 0, sessions_checked: page.length, drifts, next_cursor: rows.length > opts.limit && last ? encodeCursor({ id: last }) : null };
+}
+
+/** "session/helper" for each cut whose helper's object holds the session's ticket: one call per helper. */
+async function ticketsHeld(env: Env, states: SessionState[]): Promise<Set<string>> {
+  const sessionsOf = new Map<string, string[]>();
+  for (const s of states) for (const h of s.helps) sessionsOf.set(h.helperId, [...(sessionsOf.get(h.helperId) ?? []), s.sessionId]);
+  const held = await Promise.all([...sessionsOf].map(async ([helperId, sessionIds]) => (await bargainHelperStub(env, helperId).heldTickets(sessionIds)).map((id) => `${id}/${helperId}`)));
+  return new Set(held.flat());
 }

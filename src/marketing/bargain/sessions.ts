@@ -1,20 +1,20 @@
 // Bargain sessions: launching one, helping one, and the session view shoppers see.
 //
 // Who counts what. The session's BargainSession object counts the cuts of that session (one per
-// helper, no more than the plan has). Limits that span sessions are D1's:
-//  - launches: the INSERT of the session row trips the bargain_sessions_launch_limit trigger;
-//  - daily helps: before the object is asked to cut, the helper takes a ticket (a bargain_helps
-//    row, one per session and helper) whose INSERT trips bargain_helps_daily_limit when the
-//    helper already has helps_per_day tickets in this campaign on this shop-day. When the object
-//    then refuses (floor reached, expired, closed), the ticket is given back.
+// helper, no more than the plan has). Limits that span sessions:
+//  - launches are D1's: the INSERT of the session row trips the bargain_sessions_launch_limit trigger;
+//  - daily helps are the helper's BargainHelper object's: before the session's object is asked to
+//    cut, the helper takes a ticket there (one per session), refused when they already hold
+//    helps_per_day tickets in this campaign on this shop-day. When the session's object then
+//    refuses (floor reached, expired, closed), the ticket is given back.
 // A retried help whose ticket already exists goes straight to the object, which answers
 // "already_helped" if it recorded the cut, or records it now if the first answer was lost.
-import { and, desc, eq, isNotNull, lt, ne, or, sql } from 'drizzle-orm';
+// D1's bargain_helps rows follow the cuts off the reply path (help-records.ts).
+import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import type { BargainSessionConfig, HelpRefusal, HelpResult, SessionState } from '../../../durable-objects/bargain-session.types';
-import { bargainHelps, bargainSessions } from '../../db/bargains';
+import { bargainCampaigns, bargainSessions } from '../../db/bargains';
 import type { Db } from '../../db/client';
-import { orders } from '../../db/orders';
 import { users } from '../../db/shoppers';
 import { isNewToShop, maskName, shopDay } from '../../domain/bargain';
 import type { Env } from '../../env';
@@ -23,14 +23,13 @@ import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { businessRule, conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { findCampaign } from './campaigns';
-import { bargainSessionStub } from '../kernel/object-stubs';
+import { bargainHelperStub, bargainSessionStub } from '../kernel/object-stubs';
 import { callConfigured, refusalError, type RefusalErrors } from '../kernel/object-calls';
 import { campaignState } from '../../domain/campaign';
 import { loadPurchasableSkus, unavailableReason } from '../../services/purchasable';
 import { logEvent } from '../../lib/log';
 import { RefusalMemory } from '../../lib/refusal-memory';
-import { runBatch } from '../../db/batch';
-import { bargainPage, subscribeMessageStatements } from '../../services/subscribe-messages';
+import { enqueueWork } from '../../services/work-queue';
 
 export type BargainSessionRow = typeof bargainSessions.$inferSelect;
 
@@ -128,7 +127,6 @@ export type BargainSessionView = ReturnType<typeof sessionView>;
 // Launching
 
 const LAUNCH_LIMIT = /bargain_launch_limit/;
-const DAILY_HELP_LIMIT = /bargain_daily_help_limit/;
 const errorText = (error: unknown) => `${(error as Error)?.message ?? ''} ${String((error as { cause?: unknown })?.cause ?? '')}`;
 
 export type LaunchContext = { db: Db; ownerId: string; now: number; idempotencyKey: string };
@@ -190,7 +188,14 @@ async function sessionByKey(ctx: LaunchContext) {
 // ---------------------------------------------------------------------------------------------
 // Helping
 
-export type HelpContext = { db: Db; helperId: string; now: number; timeZone: string };
+export type HelpContext = {
+  db: Db;
+  helperId: string;
+  now: number;
+  timeZone: string;
+  /** Runs work after the reply (the request's waitUntil): the cut is durable in its object by then. */
+  afterReply: (work: Promise<unknown>) => void;
+};
 
 const helpRefusal: RefusalErrors<HelpRefusal> = {
   own_session: () => businessRule('own_session', 'You cannot help your own bargain; share it with friends.'),
@@ -218,110 +223,115 @@ function rememberRefusal(sessionId: string, helperId: string, result: Extract<He
   if (result.reason === 'floor_reached' || result.reason === 'expired') finishedSessions.remember(sessionId, result.reason, now + REMEMBERED_MS, result.helpers);
 }
 
-/** One help: the D1 ticket (daily limit), then the cut in the session's object. */
+/**
+ * One help: the helper's ticket in their BargainHelper object (the daily limit), then the cut in
+ * the session's object; the reply waits for the two objects only. D1 is read (the session, once
+ * per isolate; the helper's name and whether they are new to the shop) but not written: the cut is
+ * queued for D1 (help-records.ts), and the session object's alarm records it if the queue loses it.
+ */
 export async function helpSession(env: Env, ctx: HelpContext, sessionId: string): Promise<{ cutFen: number; state: SessionState }> {
   const known = helpRefusalInMemory(sessionId, ctx.helperId, ctx.now);
   if (known) throw helpRefusal[known]();
-  const { row, helper, isNew } = await readAndTakeTicket(ctx, sessionId);
-  const result = await withConfiguredSession(
-    env,
-    ctx.db,
-    sessionId,
-    async (stub): Promise<HelpResult> => stub.help({ helperId: ctx.helperId, name: helper.nickname, avatarUrl: helper.avatarUrl, isNew, nowMs: ctx.now }),
-  );
+  const { target, helper: knownHelper } = await readTargetAndHelper(ctx, sessionId);
+  if (target.ownerId === ctx.helperId) throw helpRefusal.own_session();
+  const tickets = bargainHelperStub(env, ctx.helperId);
+  const [ticket, helper] = await Promise.allSettled([
+    tickets.takeTicket({ sessionId, campaignId: target.campaignId, day: shopDay(ctx.now, ctx.timeZone), limit: target.helpsPerDay, nowMs: ctx.now }),
+    knownHelper ?? readHelper(ctx),
+  ]);
+  if (ticket.status === 'rejected') throw ticket.reason;
+  if (ticket.value === 'daily_limit') throw businessRule('daily_help_limit', `You can help ${target.helpsPerDay} bargain(s) of this campaign a day; come back tomorrow.`);
+  if (helper.status === 'rejected') {
+    await tickets.returnTicket(sessionId);
+    throw helper.reason;
+  }
+  const { nickname, avatarUrl, isNew } = helper.value;
+  const result = await withConfiguredSession(env, ctx.db, sessionId, async (stub): Promise<HelpResult> => stub.help({ helperId: ctx.helperId, name: nickname, avatarUrl, isNew, nowMs: ctx.now }));
   if (result.ok) {
     // A retry of this help (its answer lost) is answered by the object, which replays it as "already helped".
     helpedBy.remember(`${sessionId}/${ctx.helperId}`, 'already_helped', ctx.now + REMEMBERED_MS);
-    if (result.state.helps.length >= result.state.helpersNeeded) await floorReachedMessage(ctx.db, row, ctx.now);
+    // Sent after the reply: a message lost with it is the session object's alarm's to record.
+    const help = { sessionId, helperId: ctx.helperId, at: ctx.now, floorReached: result.state.helps.length >= result.state.helpersNeeded };
+    ctx.afterReply(
+      enqueueWork(env, { kind: 'bargain_help', help }).catch((error: unknown) =>
+        logEvent('error', 'queueing a bargain help failed; the session object records it', { session_id: sessionId, helper_id: ctx.helperId, error }),
+      ),
+    );
     return { cutFen: result.cutFen, state: result.state };
   }
   rememberRefusal(sessionId, ctx.helperId, result, ctx.now);
-  // The first friend the object refuses after the floor queues the owner's message again (a no-op
-  // once queued): it follows the last cut, and this puts it back if writing it then was lost.
-  if (result.reason === 'floor_reached') await floorReachedMessage(ctx.db, row, ctx.now);
-  // Refusals other than already_helped mean this helper has no cut here: give the ticket back.
-  if (result.reason !== 'already_helped') {
-    await ctx.db.delete(bargainHelps).where(and(eq(bargainHelps.sessionId, sessionId), eq(bargainHelps.helperId, ctx.helperId)));
-  }
+  // Refusals other than already_helped mean this request made no cut here: it gives the ticket back.
+  if (result.reason !== 'already_helped') await tickets.returnTicket(sessionId);
   throw refusalError(helpRefusal, result.reason, undefined);
 }
 
-/**
- * The owner hears that friends cut the price to the floor (a subscribe message, once per session).
- * The cut is the object's; this follows it in D1 right away, and a failure here is logged, never
- * the helper's error (their cut is made).
- */
-async function floorReachedMessage(db: Db, session: BargainSessionRow, now: number) {
-  const campaign = await findCampaign(db, session.campaignId);
-  const spec = {
-    userId: session.ownerId,
-    key: 'bargain_floor' as const,
-    subjectId: session.id,
-    values: [campaign.title, session.floorPriceFen, '已砍到底价，快去购买吧'],
-    page: bargainPage(session.id),
-  };
-  await runBatch(db, subscribeMessageStatements(db, spec, now)).catch((error: unknown) => logEvent('error', 'bargain floor message not queued', { session_id: session.id, error }));
-}
+/** What a help needs of its session; it never changes (the campaign's helps_per_day cannot be edited). */
+type HelpTarget = { campaignId: string; ownerId: string; helpsPerDay: number };
+const helpTargets = new Map<string, HelpTarget>();
+const HELP_TARGETS_KEPT = 10_000;
+
+type Helper = { nickname: string; avatarUrl: string | null; isNew: boolean };
+type HelperRow = Awaited<ReturnType<typeof helperQuery>>[number];
 
 /**
- * Reads the session, the helper and whether they are new to the shop, and takes the helper's
- * ticket, in one D1 batch: one round trip for a help that goes through. The ticket is inserted
- * only for an existing session the helper does not own; an existing ticket (a retry) is left
- * as it is. When the batch fails (the daily-limit trigger, an unknown helper) it is read again
- * to say why — and a helper at the limit who already holds this session's ticket is retrying.
+ * The helper's row, in isolate memory for a few seconds: a shopper helping several sessions in a
+ * row (a shared link in a group chat) is read once. A name changed, or a first order paid, within
+ * those seconds shows in their next help after it; whether they are new is still computed at the
+ * help's own time.
  */
-async function readAndTakeTicket(ctx: HelpContext, sessionId: string) {
-  const { db, helperId, now } = ctx;
-  const reads = () =>
-    [
-      db.select().from(bargainSessions).where(eq(bargainSessions.id, sessionId)),
-      db.select().from(users).where(eq(users.id, helperId)),
-      db
-        .select({ id: orders.id })
-        .from(orders)
-        .where(and(eq(orders.userId, helperId), isNotNull(orders.paidAt)))
-        .limit(1),
-      db
-        .select({ day: bargainHelps.day })
-        .from(bargainHelps)
-        .where(and(eq(bargainHelps.sessionId, sessionId), eq(bargainHelps.helperId, helperId))),
-    ] as const;
-  const ticket = db
-    .insert(bargainHelps)
-    .select(
-      db
-        .select({
-          sessionId: bargainSessions.id,
-          helperId: sql<string>`${helperId}`.as('helper_id'),
-          campaignId: bargainSessions.campaignId,
-          day: sql<string>`${shopDay(now, ctx.timeZone)}`.as('day'),
-          createdAt: sql<number>`${now}`.as('created_at'),
-        })
-        .from(bargainSessions)
-        .where(and(eq(bargainSessions.id, sessionId), ne(bargainSessions.ownerId, helperId))),
-    )
-    .onConflictDoNothing();
-  const readAndTicket = () => db.batch([...reads(), ticket]);
-  let found: Awaited<ReturnType<typeof readAndTicket>>;
-  try {
-    found = await readAndTicket();
-  } catch (error) {
-    const [[row], [helper], [paid], [held]] = await db.batch(reads());
-    const read = helpable(row, helper, paid, helperId, now);
-    if (held) return read;
-    if (!DAILY_HELP_LIMIT.test(errorText(error))) throw error;
-    const campaign = await findCampaign(db, read.row.campaignId);
-    throw businessRule('daily_help_limit', `You can help ${campaign.helpsPerDay} bargain(s) of this campaign a day; come back tomorrow.`);
-  }
-  const [[row], [helper], [paid]] = found;
-  return helpable(row, helper, paid, helperId, now);
+const helperRows = new Map<string, { row: HelperRow; until: number }>();
+const HELPER_MEMORY_MS = 5_000;
+const HELPER_ROWS_KEPT = 10_000;
+
+function rememberHelper(ctx: HelpContext, row: HelperRow | undefined): Helper {
+  if (!row) throw notFound('Shopper');
+  if (helperRows.size >= HELPER_ROWS_KEPT) helperRows.clear();
+  helperRows.set(ctx.helperId, { row, until: ctx.now + HELPER_MEMORY_MS });
+  return helperOf(ctx, row);
 }
 
-function helpable(row: BargainSessionRow | undefined, helper: typeof users.$inferSelect | undefined, paid: unknown, helperId: string, now: number) {
+function rememberedHelper(ctx: HelpContext): Helper | undefined {
+  const remembered = helperRows.get(ctx.helperId);
+  return remembered && remembered.until > ctx.now ? helperOf(ctx, remembered.row) : undefined;
+}
+
+const helperQuery = (ctx: HelpContext) =>
+  ctx.db
+    .select({
+      nickname: users.nickname,
+      avatarUrl: users.avatarUrl,
+      createdAt: users.createdAt,
+      hasPaidOrder: sql<number>`EXISTS (SELECT 1 FROM orders WHERE user_id = ${ctx.helperId} AND paid_at IS NOT NULL)`,
+    })
+    .from(users)
+    .where(eq(users.id, ctx.helperId));
+
+function helperOf(ctx: HelpContext, row: HelperRow): Helper {
+  return { nickname: row.nickname, avatarUrl: row.avatarUrl, isNew: isNewToShop({ createdAt: row.createdAt, hasPaidOrder: row.hasPaidOrder === 1 }, ctx.now) };
+}
+
+const readHelper = async (ctx: HelpContext) => rememberHelper(ctx, (await helperQuery(ctx))[0]);
+
+/**
+ * The session (from isolate memory once seen) and, when the session has to be read, the helper
+ * in the same D1 batch: one round trip at most before the objects are asked.
+ */
+async function readTargetAndHelper(ctx: HelpContext, sessionId: string): Promise<{ target: HelpTarget; helper?: Helper | undefined }> {
+  const remembered = helpTargets.get(sessionId);
+  if (remembered) return { target: remembered, helper: rememberedHelper(ctx) };
+  const [[row], [helper]] = await ctx.db.batch([
+    ctx.db
+      .select({ campaignId: bargainSessions.campaignId, ownerId: bargainSessions.ownerId, helpsPerDay: bargainCampaigns.helpsPerDay })
+      .from(bargainSessions)
+      .innerJoin(bargainCampaigns, eq(bargainCampaigns.id, bargainSessions.campaignId))
+      .where(eq(bargainSessions.id, sessionId)),
+    helperQuery(ctx),
+  ]);
   if (!row) throw notFound('Bargain session');
-  if (!helper) throw notFound('Shopper');
-  if (row.ownerId === helperId) throw helpRefusal.own_session();
-  return { row, helper, isNew: isNewToShop({ createdAt: helper.createdAt, hasPaidOrder: !!paid }, now) };
+  if (helpTargets.size >= HELP_TARGETS_KEPT) helpTargets.clear();
+  helpTargets.set(sessionId, row);
+  // The owner's own help is refused before the helper matters.
+  return { target: row, helper: row.ownerId === ctx.helperId ? undefined : rememberHelper(ctx, helper) };
 }
 
 // ---------------------------------------------------------------------------------------------

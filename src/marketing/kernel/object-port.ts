@@ -4,12 +4,17 @@ import type { ObjectPort } from '../../../durable-objects/port';
 import { createDb } from '../../db/client';
 import type { Env } from '../../env';
 import { findOrderBySource } from '../../services/orders';
+import { recordHelps } from '../bargain/help-records';
 import { recordRoomClosure } from '../group-buy/settlement';
 import { settleExpiredHold } from './hold-settlement';
 
 export const workerObjectPort = (env: Env): ObjectPort => ({
   settleExpiredHold: (hold, nowMs) => settleExpiredHold(env, hold, nowMs),
   recordRoomClosure: (closure, nowMs) => recordRoomClosure(env, closure, nowMs),
+  async recordBargainHelps(helps) {
+    const failed = await recordHelps(createDb(env.DB), helps, env.SHOP_TIME_ZONE);
+    if (failed.length) throw new Error(`${failed.length} of ${helps.length} bargain helps not recorded in D1`);
+  },
   async findOrderId(source, sourceRef) {
     return (await findOrderBySource(createDb(env.DB), source, sourceRef))?.id ?? null;
   },

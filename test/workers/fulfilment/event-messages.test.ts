@@ -1,6 +1,6 @@
 // Subscribe messages queued by the events of other modules, each in the batch of the change that
 // causes it: an order paid (payments.ts), a group buy's result (group-buy/settlement.ts), a
-// bargain cut to its floor (bargain/sessions.ts) and a flash-sale order's payment reminder
+// bargain cut to its floor (bargain/help-records.ts, with the cut's D1 row) and a flash-sale order's payment reminder
 // (flash-sale/order-writer.ts). The fake WeChat receives exactly one message per event for a
 // shopper who accepted the template, none for one who did not.
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
@@ -9,7 +9,7 @@ import { paymentReminderAt } from '../../../src/domain/subscribe-message';
 import { ManualClock } from '../../../src/lib/clock';
 import { runScheduledWork } from '../../../src/services/scheduled';
 import { acceptAtWeChat, fakeMessages, markPaid, notificationVariant } from '../../fakes/wechat-control';
-import { bargainCampaign, bargainShoppers, help, launched } from '../../fixtures/bargain';
+import { bargainCampaign, bargainShoppers, help, launched, sessionObject, untilHelpRows } from '../../fixtures/bargain';
 import { campaignBody, created, iso, newSku, setUpFlashSaleAdmin } from '../../fixtures/flash-sale-admin';
 import { untilFlashOrders } from '../../fixtures/flash-orders';
 import { deliverNotification, paidOrder, signedInShopper, skusFor } from '../../fixtures/fulfilment';
@@ -138,16 +138,20 @@ describe('bargain floor', () => {
     await sweepAt();
     expect(await messagesOf(owner.openid, 'bargain_floor')).toEqual([]); // not at the floor yet
     expect((await help(helpers[1]!, session.id)).status).toBe(201);
-    expect(await messageStatus(owner.id, 'bargain_floor')).toEqual(['pending']); // queued by the last cut
-    // Had that write been lost, the next friend (refused: the floor is reached) queues it again.
+    await untilHelpRows(session.id, 2); // the last cut's row and the message, written by the work queue
+    expect(await messageStatus(owner.id, 'bargain_floor')).toEqual(['pending']);
+    // Had that write been lost, the session object's alarm (a minute after the cut) writes it again.
     await env.DB.batch([
       env.DB.prepare("DELETE FROM outbox WHERE kind = 'send_subscribe_message' AND subject_id IN (SELECT id FROM subscribe_messages WHERE subject_id = ?)").bind(session.id),
       env.DB.prepare('DELETE FROM subscribe_messages WHERE subject_id = ?').bind(session.id),
     ]);
-    expect((await help(helpers[2]!, session.id)).status).toBe(422);
+    await runDurableObjectAlarm(sessionObject(session.id));
     expect(await messageStatus(owner.id, 'bargain_floor')).toEqual(['pending']);
-    expect((await help(helpers[2]!, session.id)).status).toBe(422); // and again: still one
+    expect((await help(helpers[2]!, session.id)).status).toBe(422); // floor reached
+    await runDurableObjectAlarm(sessionObject(session.id)); // and again: still one
+    expect(await messageStatus(owner.id, 'bargain_floor')).toEqual(['pending']);
     for (const h of helpers.slice(0, 2)) expect((await help(h, silentSession.id)).status).toBe(201);
+    await untilHelpRows(silentSession.id, 2);
     await sweepAt();
     await sweepAt();
 

@@ -4,7 +4,7 @@
 // and 0010 is run again the way D1 runs a migration (one batch); that is the upgrade of a live shop.
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bargainCampaign, bargainShoppers, help, launched } from '../../fixtures/bargain';
+import { bargainCampaign, bargainShoppers, help, launched, untilHelpRows } from '../../fixtures/bargain';
 import { caller, createCampaign, openRoom } from '../../fixtures/group-buy';
 import { BASE, createCategory, shopperWithAddress, tokenFor } from '../../fixtures/helpers';
 
@@ -29,6 +29,7 @@ describe('migration 0010 (one campaign status) on a shop with live campaigns', (
     const [owner, friend] = await bargainShoppers(2);
     sessionId = (await launched(owner!, bargainId)).id;
     expect((await help(friend!, sessionId)).status).toBe(201);
+    await untilHelpRows(sessionId, 1); // written by the work queue, a moment after the answer
 
     const merchant = (await tokenFor('owner')).token;
     const { campaign, skuId } = await createCampaign(merchant, await createCategory(merchant, '迁移'));

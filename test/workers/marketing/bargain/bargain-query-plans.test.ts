@@ -1,5 +1,5 @@
 // The queries the bargain limits run on every launch and help (inside the guard triggers of
-// migration bargains_guards) and the per-session lookups must use an index: a scan would grow
+// migration bargains_guards; the daily-help one is a backstop now, the helper's object counts first) and the per-session lookups must use an index: a scan would grow
 // with every help ever given, and on D1 block every other query meanwhile.
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +15,8 @@ describe('bargain query plans', () => {
   it.each([
     ['daily-help trigger count', 'SELECT count(*) FROM bargain_helps WHERE helper_id = ? AND campaign_id = ? AND day = ?', ['usr_a', 'bgn_a', '2026-06-18'], 'bargain_helps_helper_day_idx'],
     ['launch-limit trigger count', 'SELECT count(*) FROM bargain_sessions WHERE campaign_id = ? AND owner_id = ?', ['bgn_a', 'usr_a'], 'bargain_sessions_campaign_owner_idx'],
-    ["a helper's ticket for a session", 'SELECT day FROM bargain_helps WHERE session_id = ? AND helper_id = ?', ['bgs_a', 'usr_a'], 'sqlite_autoindex_bargain_helps_1'],
+    ["whether D1 has a help's row (the queue's insert-if-absent)", 'SELECT 1 FROM bargain_helps WHERE session_id = ? AND helper_id = ?', ['bgs_a', 'usr_a'], 'sqlite_autoindex_bargain_helps_1'],
+    ['a helper has paid an order (new to the shop)', 'SELECT 1 FROM orders WHERE user_id = ? AND paid_at IS NOT NULL', ['usr_a'], 'orders_user'],
     ['my sessions, newest first', 'SELECT * FROM bargain_sessions WHERE owner_id = ? ORDER BY created_at DESC, id DESC LIMIT 11', ['usr_a'], 'bargain_sessions_owner_created_idx'],
     ['a launch replayed by its key', 'SELECT * FROM bargain_sessions WHERE owner_id = ? AND idempotency_key = ?', ['usr_a', 'k'], 'bargain_sessions_owner_key_idx'],
     ['the order of a session', "SELECT id FROM orders WHERE source = 'bargain' AND source_ref = ?", ['bgs_a'], 'orders_source_ref_idx'],

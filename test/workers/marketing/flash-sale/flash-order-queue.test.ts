@@ -1,15 +1,14 @@
 // The work queue between a flash-sale reservation and its D1 order: however the queue behaves —
 // delivering the same message twice, late, or never — each reservation ends with exactly one
 // order, and the shopper can open and pay for the order before the queue has written it.
-import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
+import { createExecutionContext, env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../../src/app';
 import { parseFlashOrderId, shardFor } from '../../../../src/domain/flash-sale';
 import { writeLostFlashOrders } from '../../../../src/marketing/flash-sale/lost-orders';
-import type { WorkMessage } from '../../../../src/services/work-queue';
-import { consumeWork } from '../../../../src/work-consumer';
 import { campaignBody, created, iso, newSku, setUpFlashSaleAdmin, stockObject } from '../../../fixtures/flash-sale-admin';
 import { untilFlashOrders } from '../../../fixtures/flash-orders';
+import { deliverWork, heldWorkQueue } from '../../../fixtures/work-queue';
 import { BASE, manyShoppers, newIdempotencyKey } from '../../../fixtures/helpers';
 
 beforeAll(setUpFlashSaleAdmin);
@@ -26,9 +25,8 @@ async function liveCampaign(stock = 20) {
 
 /** The app with a work queue that keeps what is sent to it, so the test decides what is delivered. */
 function appWithHeldQueue() {
-  const sent: WorkMessage[] = [];
-  const queue = { send: async (body: WorkMessage) => void sent.push(body), sendBatch: async (batch: { body: WorkMessage }[]) => void sent.push(...batch.map((m) => m.body)) };
-  const held = { ...env, WORK_QUEUE: queue as unknown as Queue };
+  const { sent, queue } = heldWorkQueue();
+  const held = { ...env, WORK_QUEUE: queue };
   const app = createApp();
   const call = (method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) =>
     app.request(
@@ -42,16 +40,6 @@ function appWithHeldQueue() {
 
 const ordersOf = async (orderId: string) => (await env.DB.prepare('SELECT id, status, payable_fen FROM orders WHERE id = ?').bind(orderId).all()).results;
 
-async function deliver(messages: WorkMessage[]) {
-  const batch = createMessageBatch<WorkMessage>(
-    'edge-mall-work',
-    messages.map((body, i) => ({ id: `msg-${i}-${Math.random()}`, timestamp: new Date(), attempts: 1, body })),
-  );
-  const ctx = createExecutionContext();
-  await consumeWork(batch, env);
-  return getQueueResult(batch, ctx);
-}
-
 describe('the flash-order queue', () => {
   it('the same message delivered twice (in one batch and again later) writes one order', async () => {
     const { saleId, skuId } = await liveCampaign();
@@ -63,10 +51,10 @@ describe('the flash-order queue', () => {
     expect(sent).toHaveLength(5);
     expect(await ordersOf(ids[0]!)).toEqual([]); // nothing in D1 before the queue delivers
 
-    const result = await deliver([...sent, ...sent]);
+    const result = await deliverWork([...sent, ...sent]);
     expect(result.explicitAcks).toHaveLength(10);
     expect(result.retryMessages).toEqual([]);
-    await deliver(sent); // late, and again
+    await deliverWork(sent); // late, and again
     for (const id of ids) expect(await ordersOf(id)).toEqual([{ id, status: 'pending_payment', payable_fen: expect.any(Number) }]);
   });
 
@@ -76,7 +64,7 @@ describe('the flash-order queue', () => {
     const [shopper] = await manyShoppers(1);
     const reply = (await (await call('POST', `/flash-sales/${saleId}/reserve`, shopper!.token, { sku_id: skuId }, { 'Idempotency-Key': newIdempotencyKey() })).json()) as Record<string, any>;
     expect(reply.order_no).toBeNull();
-    await deliver(sent);
+    await deliverWork(sent);
     const written = (await (await call('GET', `/orders/${reply.id}`, shopper!.token)).json()) as Record<string, any>;
     expect(written.order_no).toMatch(/^\d{18}$/);
     expect({ ...written, order_no: null }).toEqual(reply);
@@ -95,7 +83,7 @@ describe('the flash-order queue', () => {
     expect(await ordersOf(id)).toEqual([]);
     expect(await writeLostFlashOrders(env, Date.now() + 61_000)).toEqual({ written: 1, failed: 0 });
     expect(await writeLostFlashOrders(env, Date.now() + 62_000)).toEqual({ written: 0, failed: 0 });
-    await deliver(sent);
+    await deliverWork(sent);
     expect(await ordersOf(id)).toHaveLength(1);
     await untilFlashOrders(itemId, 1);
   });
@@ -117,7 +105,7 @@ describe('the flash-order queue', () => {
     expect(opened).toMatchObject({ id: reserved.id, status: 'pending_payment', payable_fen: reserved.payable_fen, payment_deadline: reserved.payment_deadline });
     expect(opened.order_no).toMatch(/^\d{18}$/);
     // The queue's copy comes later and changes nothing.
-    await deliver(sent);
+    await deliverWork(sent);
     expect(await ordersOf(reserved.id)).toHaveLength(1);
     const snapshot = await stockObject(parseFlashOrderId(reserved.id)!.itemId, parseFlashOrderId(reserved.id)!.shard).snapshot();
     expect(snapshot.reservations.filter((r) => r.userId === shopper!.id)).toHaveLength(1);
