@@ -97,8 +97,10 @@ function shippingOf(rows: ShippingSkuRow[], templates: Map<string, ShippingTempl
 export const loadShipping = async (db: Db, skuIds: string[], to: Destination): Promise<Shipping> => (await runRead(db, shippingTemplatesRead(db, skuIds)))(to);
 
 /** For an engine's single-SKU order (flash sale, group buy, bargain): the policy, or a 422 when the SKU cannot reach the address. */
-export async function shippingPolicyFor(db: Db, skuIds: string[], to: Destination): Promise<ShippingPolicy> {
-  const { policy, undeliverableSkuIds } = await loadShipping(db, skuIds, to);
+export const shippingPolicyFor = async (db: Db, skuIds: string[], to: Destination): Promise<ShippingPolicy> => deliverablePolicy(await loadShipping(db, skuIds, to));
+
+/** The policy of an engine's single-SKU order, or a 422 when the SKU cannot reach the address. */
+export function deliverablePolicy({ policy, undeliverableSkuIds }: Shipping): ShippingPolicy {
   if (undeliverableSkuIds.size) throw businessRule('not_deliverable', 'This item cannot be delivered to that address.', [{ path: 'body.address_id', message: 'not delivered to this region' }]);
   return policy;
 }

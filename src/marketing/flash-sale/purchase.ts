@@ -13,17 +13,18 @@ import { reservationRef, shardFor, type FlashOrderIntent, type FlashOrderJob } f
 import type { Env } from '../../env';
 import { encodeBase64Url } from '../../lib/base64url';
 import { type ApiError, businessRule, conflict, notFound, tooManyRequests } from '../../lib/errors';
-import { addressSnapshot, findOwnAddress } from '../../services/addresses';
+import { addressSnapshot, shippingAddressRead } from '../../services/addresses';
 import { ensureStockObjectsConfigured } from './stock-objects';
 import { callConfigured, refusalError, type RefusalErrors } from '../kernel/object-calls';
 import { flashStockStub } from '../kernel/object-stubs';
 import { RefusalMemory } from '../../lib/refusal-memory';
 import type { ReserveRefusal, ReserveResult } from '../../../durable-objects/flash-sale-stock.types';
-import { defaultAddress, findOrderBySource, newOrderRows, type CreateContext } from '../../services/orders';
+import { findOrderBySource, newOrderRows, type CreateContext } from '../../services/orders';
 import { newOrderView } from '../../services/order-views';
 import { flashOrderPlacement } from './flash-order';
-import { loadPurchasableSkus, type PurchasableSku } from '../../services/purchasable';
-import { shippingPolicyFor } from '../../services/shipping-templates';
+import { purchasableSkusRead, type PurchasableSku } from '../../services/purchasable';
+import { deliverablePolicy, shippingTemplatesRead, type ShippingTemplates } from '../../services/shipping-templates';
+import { combine, runRead } from '../../db/reads';
 import { logEvent } from '../../lib/log';
 import type { OrderRow } from '../../services/order-transitions';
 import { enqueueWork } from '../../services/work-queue';
@@ -44,13 +45,15 @@ const shardKey = (itemId: string, shard: number) => `${itemId}/${shard}`;
 export const isFlaggedSoldOut = (itemId: string, shard: number, now: number) => soldOutShards.holds(shardKey(itemId, shard), now);
 
 /**
- * Campaign SKUs as D1 last said, with what a reply shows of them (the SKU), in isolate memory for a moment: a burst of buyers reads them once a second, not once per request.
- * Staleness is harmless: the stock object enforces the window (a cancellation closes it there
- * too) and the limits; the order itself is written from D1.
+ * Campaign SKUs as D1 last said, with what a reply shows of them (the SKU) and what shipping it
+ * costs where (its shipping templates), in isolate memory for a moment: a burst of buyers reads
+ * them once a second, not once per request — a reservation's reply reads only the buyer's
+ * address. Staleness is harmless: the stock object enforces the window (a cancellation closes it
+ * there too) and the limits; a template edited a second ago prices its orders a second later.
  */
 const campaignItems = new Map<string, { row: Promise<CampaignItem | null>; until: number }>();
 const CAMPAIGN_MEMORY_MS = 1_000;
-type CampaignItem = { campaign: typeof flashSales.$inferSelect; item: typeof flashSaleItems.$inferSelect; sku: PurchasableSku | undefined };
+type CampaignItem = { campaign: typeof flashSales.$inferSelect; item: typeof flashSaleItems.$inferSelect; sku: PurchasableSku | undefined; shipping: ShippingTemplates };
 
 /** One read per second per campaign SKU and isolate: the requests that arrive while it runs wait for it rather than read too. */
 function campaignItem(db: Db, flashSaleId: string, skuId: string, now: number): Promise<CampaignItem | null> {
@@ -68,15 +71,17 @@ function campaignItem(db: Db, flashSaleId: string, skuId: string, now: number): 
 }
 
 async function readCampaignItem(db: Db, flashSaleId: string, skuId: string): Promise<CampaignItem | null> {
-  const [[found], skus] = await Promise.all([
+  // The campaign and its item share column names (id, created_at …), which a D1 batch would mix
+  // up (src/db/reads.ts): that query goes on its own, beside one batch for the SKU.
+  const [[found], { skus, shipping }] = await Promise.all([
     db
       .select({ campaign: flashSales, item: flashSaleItems })
       .from(flashSaleItems)
       .innerJoin(flashSales, eq(flashSales.id, flashSaleItems.flashSaleId))
       .where(and(eq(flashSaleItems.flashSaleId, flashSaleId), eq(flashSaleItems.skuId, skuId))),
-    loadPurchasableSkus(db, [skuId]),
+    runRead(db, combine({ skus: purchasableSkusRead(db, [skuId]), shipping: shippingTemplatesRead(db, [skuId]) })),
   ]);
-  return found ? { ...found, sku: skus.get(skuId) } : null;
+  return found ? { ...found, sku: skus.get(skuId), shipping } : null;
 }
 
 /**
@@ -116,7 +121,7 @@ export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: Fla
       async (): Promise<ReserveResult> => stock.reserve(request),
       () => ensureStockObjectsConfigured(env, campaign.id),
     ),
-    shipToOf(ctx, purchase, item).catch((error: ApiError) => error),
+    shipToOf(ctx, purchase, row.shipping).catch((error: ApiError) => error),
   ]);
   if (!result.ok) throw refusal(item.id, shard, result, ctx.now);
   // Units came back (an unpaid hold released): the buyers behind this one ask the object again.
@@ -155,9 +160,9 @@ export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: Fla
 }
 
 /** The shopper's address for this purchase and the shipping policy to it (a 422 when the SKU does not ship there). */
-async function shipToOf(ctx: CreateContext, purchase: FlashPurchase, item: CampaignItem['item']) {
-  const address = purchase.addressId ? await findOwnAddress(ctx.db, ctx.userId, purchase.addressId) : await defaultAddress(ctx.db, ctx.userId);
-  return { address, shipping: await shippingPolicyFor(ctx.db, [item.skuId], address) };
+async function shipToOf(ctx: CreateContext, purchase: FlashPurchase, shippingTo: ShippingTemplates) {
+  const address = await runRead(ctx.db, shippingAddressRead(ctx.db, ctx.userId, purchase.addressId));
+  return { address, shipping: deliverablePolicy(shippingTo(address)) };
 }
 
 const reserveRefusals: RefusalErrors<ReserveRefusal, { retryAfterMs?: number | undefined }> = {

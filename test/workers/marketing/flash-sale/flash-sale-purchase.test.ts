@@ -21,11 +21,24 @@ beforeAll(async () => {
 
 type Campaign = { id: string; items: { id: string; sku_id: string }[] };
 
-type FlashSaleOptions = { stock: number; perUserLimit?: number; perOrderLimit?: number; shards?: number; startsAt?: number; endsAt?: number; paymentWindowMinutes?: number };
+type FlashSaleOptions = {
+  stock: number;
+  perUserLimit?: number;
+  perOrderLimit?: number;
+  shards?: number;
+  startsAt?: number;
+  endsAt?: number;
+  paymentWindowMinutes?: number;
+  shippingTemplateId?: string;
+};
 
 /** `post` lets a test create the campaign through an app whose clock it controls. */
 async function createFlashSale(opts: FlashSaleOptions, post: (body: unknown) => Response | Promise<Response> = (body) => api('POST', '/admin/api/flash-sales', { token: merchant, body })) {
-  const product = await createProduct(merchant, categoryId, { specs: [], skus: [{ spec_values: [], price_fen: 19900, original_price_fen: 29900, stock: opts.stock + 10 }] });
+  const product = await createProduct(merchant, categoryId, {
+    specs: [],
+    skus: [{ spec_values: [], price_fen: 19900, original_price_fen: 29900, stock: opts.stock + 10 }],
+    ...(opts.shippingTemplateId ? { shipping_template_id: opts.shippingTemplateId } : {}),
+  });
   const res = await post({
     title: '整点秒杀',
     starts_at: new Date(opts.startsAt ?? Date.now() - 60_000).toISOString(),
@@ -315,6 +328,32 @@ describe('the same Idempotency-Key and body get the same answer (issue 16.1, 16.
 });
 
 describe('flash-sale rules and bad input', () => {
+  it("refuses a buyer the SKU's shipping template does not reach, gives the unit back at once, and prices the next buyer's shipping", async () => {
+    const template = await api('POST', '/admin/api/shipping-templates', {
+      token: merchant,
+      body: {
+        name: `秒杀运费-${Date.now()}`,
+        basis: 'flat',
+        default_rule: { first_units: 1, first_fee_fen: 800, additional_units: 1, additional_fee_fen: 0 },
+        undeliverable_regions: ['广东省/深圳市'],
+      },
+    });
+    expect(template.status).toBe(201);
+    const { campaign, skuId, itemId } = await createFlashSale({ stock: 1, shippingTemplateId: (await json(template)).id });
+    const [inShenzhen, elsewhere] = await manyShoppers(2); // both with a default address in Shenzhen
+    const refused = await reserve(inShenzhen!.token, campaign.id, skuId);
+    expect(refused.status).toBe(422);
+    expect((await json(refused)).error.code).toBe('not_deliverable');
+    expect(await stockObject(itemId).snapshot()).toMatchObject({ available: 1, held: 0 });
+    const guangzhou = await api('POST', '/me/addresses', {
+      token: elsewhere!.token,
+      body: { recipient: '钱七', phone: '13800003333', province: '广东省', city: '广州市', district: '天河区', detail: '某路 2 号' },
+    });
+    const bought = await reserve(elsewhere!.token, campaign.id, skuId, { address_id: (await json(guangzhou)).id });
+    expect(bought.status).toBe(201);
+    expect(await json(bought)).toMatchObject({ shipping_fee_fen: 800, payable_fen: 990 + 800 });
+  });
+
   it('holds the per-user limit and the per-order limit; a retried request is the same order', async () => {
     const { campaign, skuId } = await createFlashSale({ stock: 50, perUserLimit: 2, perOrderLimit: 2 });
     const [shopper] = await manyShoppers(1);
