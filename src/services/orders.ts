@@ -259,9 +259,12 @@ export async function findByIdempotencyKey(ctx: CreateContext) {
   return order;
 }
 
+/** The refusal of an order with no address given and no default one. */
+export const addressRequired = () => businessRule('address_required', 'Add a shipping address first.', [{ path: 'body.address_id', message: 'required: no default address' }]);
+
 export async function defaultAddress(db: Db, userId: string) {
   const row = await db.query.addresses.findFirst({ where: and(eq(addresses.userId, userId), eq(addresses.isDefault, 1)) });
-  if (!row) throw businessRule('address_required', 'Add a shipping address first.', [{ path: 'body.address_id', message: 'required: no default address' }]);
+  if (!row) throw addressRequired();
   return row;
 }
 

@@ -24,17 +24,29 @@ export type PurchasableSku = {
 
 export async function loadPurchasableSkus(db: Db, skuIds: string[]): Promise<Map<string, PurchasableSku>> {
   if (skuIds.length === 0) return new Map();
-  const rows = await db
-    .select({ sku: skus, product: { id: products.id, categoryId: products.categoryId, title: products.title, mainImageUrl: products.mainImageUrl, status: products.status } })
+  return purchasableFrom(await purchasableSkusQuery(db, skuIds));
+}
+
+/**
+ * The query loadPurchasableSkus runs, for a caller that puts it in its own db.batch (skuIds not
+ * empty). No two columns share a name: drizzle maps a D1 batch's rows by name, and a second "id"
+ * would shift every column after it.
+ */
+export const purchasableSkusQuery = (db: Db, skuIds: string[]) =>
+  db
+    .select({ sku: skus, product: { categoryId: products.categoryId, title: products.title, mainImageUrl: products.mainImageUrl, status: products.status } })
     .from(skus)
     .innerJoin(products, eq(products.id, skus.productId))
     .where(inArray(skus.id, [...new Set(skuIds)]));
+
+/** The SKUs from the rows of purchasableSkusQuery. */
+export function purchasableFrom(rows: Awaited<ReturnType<typeof purchasableSkusQuery>>): Map<string, PurchasableSku> {
   return new Map(
     rows.map(({ sku, product }) => [
       sku.id,
       {
         skuId: sku.id,
-        productId: product.id,
+        productId: sku.productId,
         categoryId: product.categoryId,
         title: product.title,
         specValues: sku.specValues,

@@ -1,6 +1,6 @@
 // Shipping templates: the merchant's CRUD, and the shipping policy a quote prices with — each
 // template charging over the lines whose products use it, to the shopper's address.
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
 import { addresses } from '../db/shoppers';
 import { findOwnAddress } from './addresses';
 import { products, skus } from '../db/catalog';
@@ -36,15 +36,37 @@ export type Shipping = { policy: ShippingPolicy; undeliverableSkuIds: Set<string
 
 /** The shipping of lines of these SKUs to `to`: the policy to price with, and the SKUs that cannot go there. */
 export async function loadShipping(db: Db, skuIds: string[], to: Destination): Promise<Shipping> {
-  const rows = skuIds.length
-    ? await db
-        .select({ skuId: skus.id, gramsEach: skus.weightGrams, templateId: products.shippingTemplateId })
-        .from(skus)
-        .innerJoin(products, eq(products.id, skus.productId))
-        .where(inArray(skus.id, [...new Set(skuIds)]))
-    : [];
-  const templateIds = [...new Set([DEFAULT_SHIPPING_TEMPLATE_ID, ...rows.map((r) => r.templateId ?? DEFAULT_SHIPPING_TEMPLATE_ID)])];
-  const templates = new Map((await db.select().from(shippingTemplates).where(inArray(shippingTemplates.id, templateIds))).map((t) => [t.id, toTemplate(t)]));
+  if (skuIds.length === 0) return shippingFrom([], await db.select().from(shippingTemplates).where(eq(shippingTemplates.id, DEFAULT_SHIPPING_TEMPLATE_ID)), to);
+  // Side by side rather than in a db.batch: the flash-sale tests take every batch for a write and delay it.
+  const [rows, templates] = await Promise.all(shippingReads(db, skuIds));
+  return shippingFrom(rows, templates, to);
+}
+
+/**
+ * The two reads loadShipping makes (the SKUs' weights and templates, and those templates with
+ * the default), for a caller that puts them in its own db.batch; skuIds must not be empty.
+ */
+export function shippingReads(db: Db, skuIds: string[]) {
+  const ids = [...new Set(skuIds)];
+  const usedTemplates = db
+    .select({ id: sql<string>`coalesce(${products.shippingTemplateId}, ${DEFAULT_SHIPPING_TEMPLATE_ID})` })
+    .from(skus)
+    .innerJoin(products, eq(products.id, skus.productId))
+    .where(inArray(skus.id, ids));
+  return [
+    db.select({ skuId: skus.id, gramsEach: skus.weightGrams, templateId: products.shippingTemplateId }).from(skus).innerJoin(products, eq(products.id, skus.productId)).where(inArray(skus.id, ids)),
+    db
+      .select()
+      .from(shippingTemplates)
+      .where(or(eq(shippingTemplates.id, DEFAULT_SHIPPING_TEMPLATE_ID), inArray(shippingTemplates.id, usedTemplates))),
+  ] as const;
+}
+
+type ShippingRows = { [K in keyof ReturnType<typeof shippingReads>]: Awaited<ReturnType<typeof shippingReads>[K]> };
+
+/** The shipping to `to` from the rows of shippingReads. */
+export function shippingFrom(rows: ShippingRows[0], templateRows: ShippingRows[1], to: Destination): Shipping {
+  const templates = new Map(templateRows.map((t) => [t.id, toTemplate(t)]));
   // A product pointing at a deleted template falls back to the default (deletion refuses while used, but be safe).
   const fallback = templates.get(DEFAULT_SHIPPING_TEMPLATE_ID);
   if (!fallback) throw new Error('the default shipping template is missing: run the migrations');
@@ -63,11 +85,16 @@ export async function loadShipping(db: Db, skuIds: string[], to: Destination): P
   return { policy, undeliverableSkuIds };
 }
 
+/** The policy, or a 422 when a SKU cannot reach the address (shippingPolicyFor's check, for the rows of shippingReads). */
+export function deliverablePolicy(shipping: Shipping): ShippingPolicy {
+  if (shipping.undeliverableSkuIds.size)
+    throw businessRule('not_deliverable', 'This item cannot be delivered to that address.', [{ path: 'body.address_id', message: 'not delivered to this region' }]);
+  return shipping.policy;
+}
+
 /** For an engine's single-SKU order (flash sale, group buy, bargain): the policy, or a 422 when the SKU cannot reach the address. */
 export async function shippingPolicyFor(db: Db, skuIds: string[], to: Destination): Promise<ShippingPolicy> {
-  const { policy, undeliverableSkuIds } = await loadShipping(db, skuIds, to);
-  if (undeliverableSkuIds.size) throw businessRule('not_deliverable', 'This item cannot be delivered to that address.', [{ path: 'body.address_id', message: 'not delivered to this region' }]);
-  return policy;
+  return deliverablePolicy(await loadShipping(db, skuIds, to));
 }
 
 // ---------------------------------------------------------------- merchant CRUD
