@@ -29,6 +29,9 @@ const RETRY_MS = 30_000;
 /** Seats settled at once (each may call WeChat Pay). */
 const SETTLE_PARALLEL = 8;
 
+/** A hold's answer before the room's state is added to it. */
+type Taken = Exclude<HoldResult, { ok: true }> | Omit<Extract<HoldResult, { ok: true }>, 'room'>;
+
 // Needs no binding: what it asks of the outside goes through its port.
 export class GroupBuyRoom extends SqlDurableObject {
   private readonly holds: HoldLedger<SeatRow>;
@@ -90,7 +93,7 @@ export class GroupBuyRoom extends SqlDurableObject {
 
   private async takeSeat(seat: SeatRequest, isLeader: boolean): Promise<HoldResult> {
     validateSeat(seat);
-    const result = this.ctx.storage.transactionSync((): HoldResult => {
+    const result = this.ctx.storage.transactionSync((): Taken => {
       const room = this.room();
       if (!room) return { ok: false, reason: 'not_configured' };
       const earlier = this.seat(seat.seatId);
@@ -118,8 +121,9 @@ export class GroupBuyRoom extends SqlDurableObject {
       this.sql.exec("INSERT INTO ledger (kind, seat_id, note, at) VALUES ('held', ?, ?, ?)", seat.seatId, isLeader ? 'leader' : '', seat.nowMs);
       return { ok: true, seatId: seat.seatId, holdExpiresAt, replay: false };
     });
-    if (result.ok) await this.syncAlarm();
-    return result;
+    if (!result.ok) return result;
+    await this.syncAlarm();
+    return { ...result, room: (await this.state())! };
   }
 
   /** Who holds (or held) a seat: a "full" or "closed" answer names them, so the worker can keep refusing everyone else from memory. */

@@ -16,7 +16,8 @@ export type SeatRequest = { seatId: string; userId: string; name: string; avatar
 export type HoldRefusal = 'not_configured' | 'full' | 'closed' | 'closing' | 'already_member' | 'seat_released';
 
 export type HoldResult =
-  | { ok: true; seatId: string; holdExpiresAt: number; replay: boolean }
+  /** With the room as it is after the hold: the reply shows it without asking the object again. */
+  | { ok: true; seatId: string; holdExpiresAt: number; replay: boolean; room: RoomState }
   /** With "full" and "closed": the shoppers who hold (or held) a seat, whom the refusal does not concern. */
   | { ok: false; reason: HoldRefusal; members?: string[] };
 

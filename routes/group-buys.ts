@@ -11,7 +11,7 @@ import { joinRoom, openRoom, type SeatTaken } from '../src/marketing/group-buy/r
 import { myRooms, openRoomsOf, roomIdByInviteCode, viewRoom } from '../src/marketing/group-buy/room-views';
 import { cachedCatalogResponse } from '../src/http/catalog-cache';
 import { requestHash, type CreateContext } from '../src/services/orders';
-import { orderView } from '../src/services/order-views';
+import { newOrderView, orderView } from '../src/services/order-views';
 import { requireShopper } from '../src/http/auth';
 import type { Context } from 'hono';
 
@@ -50,7 +50,9 @@ async function createContext(c: Context<AppEnv>, request: unknown): Promise<Crea
 }
 
 async function seatResponse(c: Context<AppEnv>, taken: SeatTaken) {
-  const body = { room: taken.room, order: await orderView(c.var.db, taken.order, 'shopper'), ...(taken.redirected && { redirected: true }) };
+  // A seat's order just written is shown from its rows; a retry's is read as it is now.
+  const order = taken.rows ? newOrderView(taken.rows) : await orderView(c.var.db, taken.order, 'shopper');
+  const body = { room: taken.room, order, ...(taken.redirected && { redirected: true }) };
   return c.json(body, 201, taken.created ? {} : { 'Idempotent-Replayed': 'true' });
 }
 

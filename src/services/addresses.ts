@@ -44,6 +44,9 @@ export const ownAddressRead = (db: Db, userId: string, addressId: string): Read<
 
 export const findOwnAddress = (db: Db, userId: string, addressId: string) => runRead(db, ownAddressRead(db, userId, addressId));
 
+/** The refusal of an order with no address given and no default one. */
+export const addressRequired = () => businessRule('address_required', 'Add a shipping address first.', [{ path: 'body.address_id', message: 'required: no default address' }]);
+
 /** The shopper's default address; none is a 422 (an order needs somewhere to go). */
 export const defaultAddressRead = (db: Db, userId: string): Read<AddressRow> =>
   firstRow(
@@ -52,7 +55,7 @@ export const defaultAddressRead = (db: Db, userId: string): Read<AddressRow> =>
       .from(addresses)
       .where(and(eq(addresses.userId, userId), eq(addresses.isDefault, 1)))
       .limit(1),
-    () => businessRule('address_required', 'Add a shipping address first.', [{ path: 'body.address_id', message: 'required: no default address' }]),
+    addressRequired,
   );
 
 /** Where an order ships: the address chosen, else the default one. */

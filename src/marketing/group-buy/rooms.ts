@@ -9,10 +9,10 @@
 //     its stock reservation, the room row (leader) and the member row, whose INSERT re-checks the
 //     per-user limit; if the batch fails, the seat is released at once.
 // Paying the order (POST /orders/:id/pay) confirms the seat through the order-source policy (src/services/order-source-policy.ts).
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { groupBuyMembers, groupBuyRooms, groupBuySkus } from '../../db/group-buys';
-import { users } from '../../db/shoppers';
+import { groupBuyMembers, groupBuyRooms } from '../../db/group-buys';
+import type { users } from '../../db/shoppers';
 import { abortUnlessChanged, type Statement } from '../../db/batch';
 import { joinUnitPriceFen, seatRef } from '../../domain/group-buy';
 import { priceLines, type ShippingPolicy } from '../../domain/pricing';
@@ -21,13 +21,14 @@ import { encodeBase64Url } from '../../lib/base64url';
 import { ApiError, businessRule, conflict, notFound } from '../../lib/errors';
 import type { HoldRefusal, HoldResult } from '../../../durable-objects/group-buy-room.types';
 import { campaignUnavailable, refusalError, type RefusalErrors } from '../kernel/object-calls';
-import { addressSnapshot, findOwnAddress } from '../../services/addresses';
-import { findCampaign, rulesOf, type GroupBuyRow } from './campaigns';
+import { addressRequired, addressSnapshot } from '../../services/addresses';
+import { rulesOf, type GroupBuyRow } from './campaigns';
 import { campaignState, isLive } from '../../domain/campaign';
-import { defaultAddress, findByIdempotencyKey, insertOrder, reserveStockStatements, type CreateContext } from '../../services/orders';
+import { findByIdempotencyKey, insertOrder, reserveStockStatements, type CreateContext, type NewOrderRows } from '../../services/orders';
 import type { OrderRow } from '../../services/order-transitions';
-import { loadPurchasableSkus, unavailableReason, type PurchasableSku } from '../../services/purchasable';
-import { shippingPolicyFor } from '../../services/shipping-templates';
+import { unavailableReason, type PurchasableSku } from '../../services/purchasable';
+import { deliverablePolicy } from '../../services/shipping-templates';
+import { countingMembers, readForSeat, type SeatReads, type SeatTarget } from './seat-reads';
 import { logEvent } from '../../lib/log';
 import { groupRoomStub } from '../kernel/object-stubs';
 import { RefusalMemory } from '../../lib/refusal-memory';
@@ -37,7 +38,8 @@ import { roomState, roomView, type GroupBuyRoomView } from './room-views';
 // Taking a seat
 
 export type SeatPurchase = { skuId: string; addressId?: string | undefined };
-export type SeatTaken = { room: GroupBuyRoomView; order: OrderRow; created: boolean; redirected: boolean };
+/** `rows`: the order as just written, for a reply that shows it without reading it back. */
+export type SeatTaken = { room: GroupBuyRoomView; order: OrderRow; rows?: NewOrderRows | undefined; created: boolean; redirected: boolean };
 
 /** Random ids per attempt: a retry after a failed attempt must be able to take a seat again. */
 const newRoomId = () => `grm_${randomToken(20)}`;
@@ -66,33 +68,24 @@ type Prepared = {
   shipping: ShippingPolicy;
 };
 
-/** Everything that can refuse without the room, before a seat is held. */
-async function prepare(ctx: CreateContext, campaignId: string, purchase: SeatPurchase): Promise<Prepared> {
-  const campaign = await findCampaign(ctx.db, campaignId);
+/** Everything that can refuse without the room, checked on the rows of the one read batch (seat-reads.ts), before a seat is held. */
+function prepare(ctx: CreateContext, reads: SeatReads, purchase: SeatPurchase, target: SeatTarget): Prepared {
+  const { campaign, user, address } = reads;
+  if (!campaign) throw notFound('campaignId' in target ? 'Group buy' : 'Group-buy room');
   if (!isLive(campaign, ctx.now)) throw businessRule('group_buy_not_live', campaignState(campaign, ctx.now) === 'upcoming' ? 'This group buy has not started yet.' : 'This group buy has ended.');
-  const [campaignSku, skus, user] = await Promise.all([
-    ctx.db.query.groupBuySkus.findFirst({ where: and(eq(groupBuySkus.groupBuyId, campaignId), eq(groupBuySkus.skuId, purchase.skuId)) }),
-    loadPurchasableSkus(ctx.db, [purchase.skuId]),
-    ctx.db.query.users.findFirst({ where: eq(users.id, ctx.userId) }),
-  ]);
-  if (!campaignSku) throw businessRule('sku_not_in_group_buy', 'This SKU is not part of the group buy.', [{ path: 'body.sku_id', message: 'not in this group buy' }]);
+  if (reads.groupPriceFen === null) throw businessRule('sku_not_in_group_buy', 'This SKU is not part of the group buy.', [{ path: 'body.sku_id', message: 'not in this group buy' }]);
   if (!user) throw notFound('Shopper');
-  const reason = unavailableReason(skus.get(purchase.skuId), 1);
+  const reason = unavailableReason(reads.skus.get(purchase.skuId), 1);
   if (reason)
     throw businessRule(reason === 'out_of_stock' || reason === 'insufficient_stock' ? 'insufficient_stock' : 'items_unavailable', 'This item cannot be bought now.', [
       { path: 'body.sku_id', message: reason },
     ]);
-  const address = purchase.addressId ? await findOwnAddress(ctx.db, ctx.userId, purchase.addressId) : await defaultAddress(ctx.db, ctx.userId);
-  if ((await seatsCountingTowardsLimit(ctx.db, campaignId, ctx.userId)) >= campaign.perUserLimit) throw perUserLimit();
-  return { campaign, groupPriceFen: campaignSku.groupPriceFen, address, user, skus, shipping: await shippingPolicyFor(ctx.db, [purchase.skuId], address) };
+  if (!address || !reads.shipping) throw purchase.addressId ? notFound('Address') : addressRequired();
+  if (user.seatsCounting >= campaign.perUserLimit) throw perUserLimit();
+  return { campaign, groupPriceFen: reads.groupPriceFen, address, user, skus: reads.skus, shipping: deliverablePolicy(reads.shipping) };
 }
 
 const perUserLimit = () => businessRule('per_user_limit', 'You have joined as many groups of this campaign as allowed.');
-
-/** Members whose order is still alive (not cancelled, not refunded in full). */
-const countingMembers = (campaignId: string, userId: string) =>
-  sql`(SELECT count(*) FROM group_buy_members m JOIN orders o ON o.id = m.order_id
-        WHERE m.group_buy_id = ${campaignId} AND m.user_id = ${userId} AND o.status NOT IN ('cancelled', 'refunded'))`;
 
 async function seatsCountingTowardsLimit(db: Db, campaignId: string, userId: string): Promise<number> {
   const row = await db.get<{ n: number }>(sql`SELECT ${countingMembers(campaignId, userId)} AS n`);
@@ -100,13 +93,13 @@ async function seatsCountingTowardsLimit(db: Db, campaignId: string, userId: str
 }
 
 /**
- * Answers a retry (same Idempotency-Key) with the first answer. A copy sent at the same time as
- * the first is refused by the limits the first one's seat now counts against (per-user limit,
- * one seat per room): then the first answer is given if it has been written meanwhile.
+ * Answers a retry (same Idempotency-Key) with the first answer, found by the read batch. A copy
+ * sent at the same time as the first is refused by the limits the first one's seat now counts
+ * against (per-user limit, one seat per room): then the first answer is given if it has been
+ * written meanwhile (read again: this is the rare path).
  */
-async function onceByKey(env: Env, ctx: CreateContext, joining: string | null, take: () => Promise<SeatTaken>): Promise<SeatTaken> {
-  const earlier = await earlierAnswer(env, ctx, joining);
-  if (earlier) return earlier;
+async function onceByKey(env: Env, ctx: CreateContext, joining: string | null, reads: SeatReads, take: () => Promise<SeatTaken>): Promise<SeatTaken> {
+  if (reads.earlier) return answerOf(env, ctx, joining, reads.earlier);
   try {
     return await take();
   } catch (error) {
@@ -119,7 +112,9 @@ async function onceByKey(env: Env, ctx: CreateContext, joining: string | null, t
 
 /** The shopper opens a room as its leader. */
 export async function openRoom(env: Env, ctx: CreateContext, campaignId: string, purchase: SeatPurchase): Promise<SeatTaken> {
-  return onceByKey(env, ctx, null, async () => openPrepared(env, ctx, await prepare(ctx, campaignId, purchase), purchase, false));
+  const target = { campaignId };
+  const reads = await readForSeat(ctx, target, purchase);
+  return onceByKey(env, ctx, null, reads, async () => openPrepared(env, ctx, prepare(ctx, reads, purchase, target), purchase, false));
 }
 
 async function openPrepared(env: Env, ctx: CreateContext, p: Prepared, purchase: SeatPurchase, redirected: boolean): Promise<SeatTaken> {
@@ -159,10 +154,10 @@ export const roomRefusalInMemory = (roomId: string, userId: string, now: number)
 export async function joinRoom(env: Env, ctx: CreateContext, roomId: string, purchase: SeatPurchase): Promise<SeatTaken> {
   const known = refusedRooms.recall(roomId, ctx.userId, ctx.now);
   if (known) throw holdRefusals[known]();
-  return onceByKey(env, ctx, roomId, async () => {
-    const row = await ctx.db.query.groupBuyRooms.findFirst({ where: eq(groupBuyRooms.id, roomId) });
-    if (!row) throw notFound('Group-buy room');
-    const prepared = await prepare(ctx, row.groupBuyId, purchase);
+  const target = { roomId };
+  const reads = await readForSeat(ctx, target, purchase);
+  return onceByKey(env, ctx, roomId, reads, async () => {
+    const prepared = prepare(ctx, reads, purchase, target);
     const seat = seatRequest(ctx, prepared, false);
     const held = await groupRoomStub(env, roomId).hold(seat);
     if (!held.ok) {
@@ -203,16 +198,22 @@ async function earlierAnswer(env: Env, ctx: CreateContext, joining: string | nul
   const order = await findByIdempotencyKey(ctx);
   if (!order) return null;
   const member = await ctx.db.query.groupBuyMembers.findFirst({ where: eq(groupBuyMembers.orderId, order.id) });
-  if (!member) throw businessRule('idempotency_key_reused', 'This Idempotency-Key was used for a different request.');
-  return { room: roomView(await roomState(env, member.roomId), ctx.now), order, created: false, redirected: joining !== null && member.roomId !== joining };
+  return answerOf(env, ctx, joining, { order, roomId: member?.roomId ?? null });
+}
+
+async function answerOf(env: Env, ctx: CreateContext, joining: string | null, earlier: { order: OrderRow; roomId: string | null }): Promise<SeatTaken> {
+  const { order, roomId } = earlier;
+  if (order.requestHash !== ctx.requestHash || !roomId) throw businessRule('idempotency_key_reused', 'This Idempotency-Key was used for a different request.');
+  return { room: roomView(await roomState(env, roomId), ctx.now), order, created: false, redirected: joining !== null && roomId !== joining };
 }
 
 type HeldSeat = { roomId: string; seatId: string; held: Extract<HoldResult, { ok: true }>; isLeader: boolean; roomRow?: Statement; redirected: boolean };
 
 async function writeSeatOrder(env: Env, ctx: CreateContext, p: Prepared, purchase: SeatPurchase, seat: HeldSeat): Promise<SeatTaken> {
-  const room = groupRoomStub(env, seat.roomId);
+  // Only a failed or duplicate write calls the room again.
+  const room = () => groupRoomStub(env, seat.roomId);
   const ref = seatRef(seat.roomId, seat.seatId);
-  let written: { order: OrderRow; created: boolean };
+  let written: Awaited<ReturnType<typeof insertOrder>>;
   try {
     const unitPriceFen = joinUnitPriceFen(rulesOf(p.campaign), p.groupPriceFen, seat.isLeader);
     // The group price is the price: no member price on top of it.
@@ -235,7 +236,7 @@ async function writeSeatOrder(env: Env, ctx: CreateContext, p: Prepared, purchas
       ],
     });
   } catch (error) {
-    await room
+    await room()
       .release(seat.seatId, 'order could not be written')
       .catch((releaseError: unknown) => logEvent('error', 'release after failed order write', { seat_id: seat.seatId, error: releaseError }));
     if (error instanceof ApiError && error.code === 'concurrent_change' && (await seatsCountingTowardsLimit(ctx.db, p.campaign.id, ctx.userId)) >= p.campaign.perUserLimit) throw perUserLimit();
@@ -243,9 +244,12 @@ async function writeSeatOrder(env: Env, ctx: CreateContext, p: Prepared, purchas
   }
   if (written.order.sourceRef !== ref) {
     // A concurrent copy of this request (same key) wrote its order first: this seat is not needed.
-    await room.release(seat.seatId, 'duplicate request').catch((releaseError: unknown) => logEvent('error', 'release of a duplicate seat', { seat_id: seat.seatId, error: releaseError }));
+    await room()
+      .release(seat.seatId, 'duplicate request')
+      .catch((releaseError: unknown) => logEvent('error', 'release of a duplicate seat', { seat_id: seat.seatId, error: releaseError }));
     const earlier = await earlierAnswer(env, ctx, seat.redirected ? null : seat.roomId);
     if (earlier) return earlier;
   }
-  return { room: roomView(await roomState(env, seat.roomId), ctx.now), order: written.order, created: written.created, redirected: seat.redirected };
+  // The hold's answer carries the room as it was then: the reply does not ask the object again.
+  return { room: roomView(seat.held.room, ctx.now), order: written.order, rows: written.rows, created: written.created, redirected: seat.redirected };
 }
