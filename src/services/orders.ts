@@ -227,28 +227,37 @@ export function newOrderRows(order: PlacedOrder): NewOrderRows {
  * reservation). Idempotent by the Idempotency-Key, and for a flash sale by its reservation.
  */
 export async function insertOrder(ctx: CreateContext, order: NewOrder): Promise<{ order: OrderRow; created: boolean; rows?: NewOrderRows }> {
-  const rows = newOrderRows({
-    ...order,
-    orderId: order.id ?? newId('ord'),
-    orderNo: newOrderNumber(ctx.now, ctx.timeZone),
-    userId: ctx.userId,
-    createdAt: ctx.now,
-    idempotencyKey: ctx.idempotencyKey,
-    requestHash: ctx.requestHash,
-  });
-  try {
-    await runBatch(ctx.db, statementsWriting(ctx.db, rows, order.also));
-  } catch (error) {
-    // A concurrent request with the same key (or reservation) won the unique index: answer with its order.
-    if (/orders\.user_id, orders\.idempotency_key|orders\.source, orders\.source_ref/.test(String((error as Error)?.message))) {
-      const winner = await findByIdempotencyKey(ctx);
-      if (winner) return { order: winner, created: false };
+  const orderId = order.id ?? newId('ord');
+  for (let draw = 1; ; draw++) {
+    const rows = newOrderRows({
+      ...order,
+      orderId,
+      orderNo: newOrderNumber(ctx.now, ctx.timeZone),
+      userId: ctx.userId,
+      createdAt: ctx.now,
+      idempotencyKey: ctx.idempotencyKey,
+      requestHash: ctx.requestHash,
+    });
+    try {
+      await runBatch(ctx.db, statementsWriting(ctx.db, rows, order.also));
+      // Written as these rows, every column given: no need to read the order back.
+      return { order: rows.order, created: true, rows };
+    } catch (error) {
+      const message = String((error as Error)?.message);
+      // The number's six random digits met another order's of the same second (the batch rolled back): draw again.
+      if (/orders\.order_no/.test(message) && draw < ORDER_NUMBER_DRAWS) continue;
+      // A concurrent request with the same key (or reservation) won the unique index: answer with its order.
+      if (/orders\.user_id, orders\.idempotency_key|orders\.source, orders\.source_ref/.test(message)) {
+        const winner = await findByIdempotencyKey(ctx);
+        if (winner) return { order: winner, created: false };
+      }
+      throw translateConstraintError(error);
     }
-    throw translateConstraintError(error);
   }
-  // Written as these rows, every column given: no need to read the order back.
-  return { order: rows.order, created: true, rows };
 }
+
+/** How many order numbers one order tries before a clash is an error (each clash is one in a million per order of that second). */
+const ORDER_NUMBER_DRAWS = 3;
 
 /** The order made from an engine's hold or session (one per source and reference). */
 export const findOrderBySource = (db: Db, source: OrderSource, sourceRef: string) => db.query.orders.findFirst({ where: and(eq(orders.source, source), eq(orders.sourceRef, sourceRef)) });
