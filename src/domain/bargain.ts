@@ -8,6 +8,7 @@
 // jittered by ±25 % from a seeded PRNG, distributed by largest remainder (exact in integers),
 // then sorted so no later cut is larger than an earlier one. Everything is integer arithmetic
 // driven by the stored seed, so the same seed gives the same plan on any runtime.
+import { dateFormat } from '../lib/date-formats';
 
 /** Jitter of each weight, in thousandths: a weight is scaled by 750…1250 / 1000. */
 const JITTER_MIN = 750;
@@ -91,15 +92,7 @@ export function boostCut(plan: readonly number[], index: number, bonusPct: numbe
   return next;
 }
 
-/** One formatter per time zone: building an Intl.DateTimeFormat costs far more than using one (every help asks for its day). */
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-function dayFormat(timeZone: string): Intl.DateTimeFormat {
-  const known = dayFormats.get(timeZone);
-  if (known) return known;
-  const format = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-  dayFormats.set(timeZone, format);
-  return format;
-}
+const dayFormat = (timeZone: string) => dateFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
 
 /** The calendar day (YYYY-MM-DD) of an instant in the shop's time zone: daily limits count by it. */
 export function shopDay(epochMs: number, timeZone: string): string {

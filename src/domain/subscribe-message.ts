@@ -2,6 +2,7 @@
 // and the encoding of a value into its type's limits, so WeChat's 47003 ("value breaks its type
 // rule") cannot happen: thing ≤ 20 characters, character_string ≤ 32 of [0-9A-Za-z_-@.#*],
 // phrase ≤ 5 Chinese characters, amount = ¥ + ≤ 10 digits, time "YYYY-MM-DD HH:mm" (shop time).
+import { dateFormat } from '../lib/date-formats';
 
 export type ValueType = 'thing' | 'character_string' | 'phrase' | 'amount' | 'time';
 
@@ -46,7 +47,7 @@ export function encodeValue(type: ValueType, value: string | number, timeZone = 
     }
     case 'time': {
       const parts = Object.fromEntries(
-        new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+        dateFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
           .formatToParts(new Date(Number(value)))
           .map((p) => [p.type, p.value]),
       );

@@ -1,10 +1,11 @@
 // Wall-clock time in the shop's time zone (Asia/Shanghai by default), with nothing but Intl:
 // the offset of a zone at an instant, a typed local time as an instant, the local minute of day.
+import { dateFormat } from './date-formats';
 
 /** The zone's offset from UTC at `epoch`, in ms (Asia/Shanghai: +8 h). */
 export function zoneOffsetMs(epoch: number, timeZone: string): number {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    dateFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
       .formatToParts(new Date(epoch))
       .map((p) => [p.type, Number(p.value)]),
   ) as Record<string, number>;

@@ -10,6 +10,7 @@ import type { OrderSource } from '../domain/order-source';
 import { businessRule, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { encodeBase64Url } from '../lib/base64url';
+import { dateFormat } from '../lib/date-formats';
 import { addressSnapshot, defaultAddressRead, shippingAddressRead } from './addresses';
 import { priceQuote, quoteRead } from './checkout';
 import { checkoutLinesRead, type CheckoutRequest } from './cart';
@@ -28,7 +29,7 @@ export type CreateOrderInput = CheckoutRequest & { note?: string };
 /** "2611231530" + 6 random digits, in the shop's time zone: readable, sortable, unique enough to retry. */
 export function newOrderNumber(now: number, timeZone: string): string {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone, year: '2-digit', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+    dateFormat('en-GB', { timeZone, year: '2-digit', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
       .formatToParts(new Date(now))
       .map((p) => [p.type, p.value]),
   );
