@@ -1,5 +1,6 @@
 // Where a request's CPU goes: CPU profiles of the local worker's isolate (worker, Durable Objects
-// and the work queue's consumer) while wrk drives (1) the bare route `GET /healthz/live`, (2)
+// and the work queue's consumer) while wrk drives (1) the bare route `GET /healthz/live`, a
+// cached storefront list (`GET /products?limit=20`, a hit in the isolate's memory), (2)
 // sold-out refusals of a flash sale (`POST /flash-sales/:id/reserve`, refused from isolate
 // memory) and (3) reservations that all win (every buyer once, stock for all; the consumer writes
 // their orders meanwhile, as in a real burst), then self time per
@@ -37,6 +38,7 @@ const JWT_KID = 'bench';
 const JWT_KEYS = JSON.stringify({ [JWT_KID]: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url') });
 const MERCHANT = { username: 'bench_owner', password: `bench-${crypto.randomUUID()}` };
 const BARE_SECONDS = 8;
+const LIST_HIT = '/products?limit=20';
 
 type Run = { name: string; requests: number; requestsPerSecond: number; summary: ProfileSummary };
 
@@ -84,6 +86,13 @@ async function main() {
       };
       await profiled('bare route GET /healthz/live', async () => {
         const m = await runWrk(worker.directUrl, ['/healthz/live'], { connections, threads: 2, durationSeconds: BARE_SECONDS });
+        return { requests: m.total, requestsPerSecond: m.requestsPerSecond };
+      });
+      // A storefront list page answered from the isolate's cache (the first request made it a hit).
+      await fetch(`${worker.directUrl}${LIST_HIT}`);
+      await profiled('cache hit GET /products?limit=20', async () => {
+        const m = await runWrk(worker.directUrl, [LIST_HIT], { connections, threads: 2, durationSeconds: BARE_SECONDS });
+        if (m.non2xx > 0) throw new Error(`the list answered ${m.non2xx} non-2xx`);
         return { requests: m.total, requestsPerSecond: m.requestsPerSecond };
       });
       await profiled('sold-out refusal POST /flash-sales/:id/reserve', async () => {
