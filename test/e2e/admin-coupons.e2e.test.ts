@@ -2,12 +2,11 @@
 // through the form, activate it, see it in the coupon centre, claim it, order with it, and see
 // the template's figures move on its page.
 import { expect, it } from 'vitest';
-import { workerAndBrowser } from './browser';
+import { merchantAccountRow, signInToAdmin, workerAndBrowser } from './browser';
 import { seedDemoCoupons } from '../../scripts/dev-coupons';
 import { loadKeyRing, signAccessToken } from '../../src/lib/jwt';
-import { hashPassword } from '../../src/lib/password';
 
-const OWNER = { username: 'e2e_coupon_owner', password: 'e2e password 123' };
+const OWNER = { id: 'mer_e2ecoupons', username: 'e2e_coupon_owner', password: 'e2e password 123' };
 const JWT_KEYS = JSON.stringify({ e2e: Buffer.from('e2e-coupon-key-0123456789abcdef0123').toString('base64url') });
 
 const started = workerAndBrowser({ bindings: { JWT_KEYS } });
@@ -27,11 +26,8 @@ const shanghaiLocal = (hours: number) => new Date(Date.now() + hours * 3_600_000
 
 it('creates a 满减 coupon in the admin, a shopper claims it and orders with it, the figures move', async () => {
   const now = Date.now();
-  await started.worker.db
-    .prepare(`INSERT INTO merchant_accounts (id, username, display_name, password_hash, role, disabled, failed_logins, created_at, updated_at) VALUES (?, ?, ?, ?, 'owner', 0, 0, ?, ?)`)
-    .bind('mer_e2ecoupons', OWNER.username, '店主', await hashPassword(OWNER.password), now, now)
-    .run();
-  const { token } = await api<{ token: string }>('POST', '/admin/api/login', { body: OWNER });
+  await (await merchantAccountRow(started.worker.db, OWNER, now)).run();
+  const { token } = await api<{ token: string }>('POST', '/admin/api/login', { body: { username: OWNER.username, password: OWNER.password } });
   const category = await api('POST', '/admin/api/categories', { body: { name: '女装' }, token });
   const product = await api('POST', '/admin/api/products', {
     token,
@@ -46,11 +42,7 @@ it('creates a 满减 coupon in the admin, a shopper claims it and orders with it
   await api('POST', `/admin/api/products/${product.id}/publish`, { token });
 
   const page = await started.browser.newPage({ viewport: { width: 1200, height: 900 } });
-  await page.goto(`${started.worker.url}/admin/login`);
-  await page.getByLabel('用户名').fill(OWNER.username);
-  await page.getByLabel('密码').fill(OWNER.password);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForURL('**/admin/products');
+  await signInToAdmin(page, started.worker.url, OWNER);
 
   await page.getByRole('link', { name: '优惠券' }).click();
   await page.getByRole('link', { name: '新建优惠券' }).click();

@@ -2,30 +2,20 @@
 // a shopper up, grant points with a reason, and see the balance and the journal line; the owner
 // edits the settings through the form (a refusal saves nothing) and adds a check-in tier.
 import { expect, it } from 'vitest';
-import { hashPassword } from '../../src/lib/password';
-import { workerAndBrowser } from './browser';
+import { merchantAccountRow, signInToAdmin, workerAndBrowser, type MerchantAccount } from './browser';
 
-const OPERATOR = { id: 'mer_e2eloyalty', username: 'e2e_loyalty', password: 'e2e password 456', role: 'operator', name: '运营' };
-const OWNER = { id: 'mer_e2eloyaltyowner', username: 'e2e_loyalty_owner', password: 'e2e password 789', role: 'owner', name: '店主' };
+const OPERATOR: MerchantAccount = { id: 'mer_e2eloyalty', username: 'e2e_loyalty', password: 'e2e password 456', role: 'operator', name: '运营' };
+const OWNER: MerchantAccount = { id: 'mer_e2eloyaltyowner', username: 'e2e_loyalty_owner', password: 'e2e password 789', role: 'owner', name: '店主' };
 
 const started = workerAndBrowser();
 
 /** Writes the merchant account to D1, signs in through the login form and opens 会员积分. */
-async function signedIn(account: typeof OPERATOR) {
+async function signedIn(account: MerchantAccount) {
   const { worker, browser } = started;
   const now = Date.now();
-  await worker.db
-    .prepare(
-      `INSERT INTO merchant_accounts (id, username, display_name, password_hash, role, disabled, failed_logins, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?)`,
-    )
-    .bind(account.id, account.username, account.name, await hashPassword(account.password), account.role, now, now)
-    .run();
+  await (await merchantAccountRow(worker.db, account, now)).run();
   const page = await browser.newPage();
-  await page.goto(`${worker.url}/admin/login`);
-  await page.getByLabel('用户名').fill(account.username);
-  await page.getByLabel('密码').fill(account.password);
-  await page.getByRole('button', { name: '登录' }).click();
+  await signInToAdmin(page, worker.url, account);
   await page.getByRole('link', { name: '会员积分' }).click();
   return page;
 }

@@ -2,10 +2,9 @@
 // a price through the form, and see the storefront serve the new price.
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { hashPassword } from '../../src/lib/password';
-import { workerAndBrowser } from './browser';
+import { merchantAccountRow, workerAndBrowser } from './browser';
 
-const OWNER = { username: 'e2e_owner', password: 'e2e password 123' };
+const OWNER = { id: 'mer_e2eowner', username: 'e2e_owner', password: 'e2e password 123' };
 
 const started = workerAndBrowser();
 
@@ -23,14 +22,8 @@ type Product = { id: string; skus: { id: string; spec_values: string[]; price_fe
 
 async function createPublishedProduct(): Promise<Product> {
   const now = Date.now();
-  await started.worker.db
-    .prepare(
-      `INSERT INTO merchant_accounts (id, username, display_name, password_hash, role, disabled, failed_logins, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'owner', 0, 0, ?, ?)`,
-    )
-    .bind('mer_e2eowner', OWNER.username, '店主', await hashPassword(OWNER.password), now, now)
-    .run();
-  const { token } = await api<{ token: string }>('POST', '/admin/api/login', OWNER);
+  await (await merchantAccountRow(started.worker.db, OWNER, now)).run();
+  const { token } = await api<{ token: string }>('POST', '/admin/api/login', { username: OWNER.username, password: OWNER.password });
   const category = await api<{ id: string }>('POST', '/admin/api/categories', { name: '女装' }, token);
   const product = await api<Product>(
     'POST',

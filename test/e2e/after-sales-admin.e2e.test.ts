@@ -2,10 +2,9 @@
 // request in Chinese, the detail offers only the decisions the transition table allows, and
 // rejecting with a reason moves it (and the 同意 / 拒绝 buttons go away).
 import { expect, it } from 'vitest';
-import { workerAndBrowser } from './browser';
-import { hashPassword } from '../../src/lib/password';
+import { merchantAccountRow, signInToAdmin, workerAndBrowser } from './browser';
 
-const OWNER = { username: 'e2e_aftersale', password: 'e2e password 456' };
+const OWNER = { id: 'mer_e2eaftersale', username: 'e2e_aftersale', password: 'e2e password 456' };
 const started = workerAndBrowser();
 
 /** A paid order of one line and a money-only request about it, written as the API would leave them. */
@@ -13,11 +12,7 @@ async function seedRequest() {
   const now = Date.now();
   const db = started.worker.db;
   const statements = [
-    db
-      .prepare(
-        "INSERT INTO merchant_accounts (id, username, display_name, password_hash, role, disabled, failed_logins, created_at, updated_at) VALUES ('mer_e2eaftersale', ?, '店主', ?, 'owner', 0, 0, ?, ?)",
-      )
-      .bind(OWNER.username, await hashPassword(OWNER.password), now, now),
+    await merchantAccountRow(db, OWNER, now),
     db.prepare("INSERT INTO users (id, openid, nickname, member_level, created_at, updated_at) VALUES ('usr_e2ebuyer', 'o-e2e-buyer', '买家', 0, ?, ?)").bind(now, now),
     db
       .prepare(
@@ -43,11 +38,7 @@ async function seedRequest() {
 it('lists the request, rejects it with a reason, and shows only the moves that are left', async () => {
   await seedRequest();
   const page = await started.browser.newPage({ viewport: { width: 1200, height: 800 } });
-  await page.goto(`${started.worker.url}/admin/login`);
-  await page.getByLabel('用户名').fill(OWNER.username);
-  await page.getByLabel('密码').fill(OWNER.password);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForURL('**/admin/products');
+  await signInToAdmin(page, started.worker.url, OWNER);
 
   await page.getByRole('link', { name: '售后' }).click();
   await page.waitForURL('**/admin/after-sales');
@@ -64,7 +55,11 @@ it('lists the request, rejects it with a reason, and shows only the moves that a
   await expect(page.getByRole('status').textContent()).resolves.toContain('已拒绝这个售后申请');
   await expect(page.locator('dl').textContent()).resolves.toContain('已拒绝');
   expect(await page.getByRole('button', { name: '同意' }).count()).toBe(0);
-  const login = await fetch(`${started.worker.url}/admin/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(OWNER) });
+  const login = await fetch(`${started.worker.url}/admin/api/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: OWNER.username, password: OWNER.password }),
+  });
   const { token } = (await login.json()) as { token: string };
   const stored = await (await fetch(`${started.worker.url}/admin/api/after-sales/afs_e2eaftersale`, { headers: { Authorization: `Bearer ${token}` } })).json();
   expect(stored).toMatchObject({ status: 'rejected', decision_note: '已经发出，请收到后申请退货' });

@@ -3,10 +3,9 @@
 // button puts it back in the outbox (due now) and it leaves the list; a disagreement found by
 // the reconciliation is shown beside it.
 import { expect, it } from 'vitest';
-import { workerAndBrowser } from './browser';
-import { hashPassword } from '../../src/lib/password';
+import { merchantAccountRow, signInToAdmin, workerAndBrowser } from './browser';
 
-const OWNER = { username: 'e2e_uploads', password: 'e2e password 789' };
+const OWNER = { id: 'mer_e2euploads', username: 'e2e_uploads', password: 'e2e password 789' };
 const started = workerAndBrowser();
 
 /** A shipped order whose package upload went dead at WeChat, and a reconciliation disagreement, as the outbox and the sweep leave them. */
@@ -14,11 +13,7 @@ async function seedFailedUpload() {
   const now = Date.now();
   const db = started.worker.db;
   const statements = [
-    db
-      .prepare(
-        "INSERT INTO merchant_accounts (id, username, display_name, password_hash, role, disabled, failed_logins, created_at, updated_at) VALUES ('mer_e2euploads', ?, '店主', ?, 'owner', 0, 0, ?, ?)",
-      )
-      .bind(OWNER.username, await hashPassword(OWNER.password), now, now),
+    await merchantAccountRow(db, OWNER, now),
     db.prepare("INSERT INTO users (id, openid, nickname, member_level, created_at, updated_at) VALUES ('usr_e2euploads', 'o-e2e-uploads', '买家', 0, ?, ?)").bind(now, now),
     db
       .prepare(
@@ -47,11 +42,7 @@ async function seedFailedUpload() {
 it('lists the refused upload with its order and WeChat’s answer; 重试 puts it back in the outbox and off the list', async () => {
   await seedFailedUpload();
   const page = await started.browser.newPage({ viewport: { width: 1200, height: 800 } });
-  await page.goto(`${started.worker.url}/admin/login`);
-  await page.getByLabel('用户名').fill(OWNER.username);
-  await page.getByLabel('密码').fill(OWNER.password);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForURL('**/admin/products');
+  await signInToAdmin(page, started.worker.url, OWNER);
 
   await page.getByRole('link', { name: '发货上传' }).click();
   await page.waitForURL('**/admin/shipping-uploads');
@@ -66,7 +57,11 @@ it('lists the refused upload with its order and WeChat’s answer; 重试 puts i
   await expect(page.getByRole('status').textContent()).resolves.toContain('已重新提交');
   await expect(page.locator('section').filter({ hasText: '上传失败' }).textContent()).resolves.toContain('没有上传失败的发货信息');
   // The JSON API agrees: nothing failed is left (the upload is pending in the outbox again).
-  const login = await fetch(`${started.worker.url}/admin/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(OWNER) });
+  const login = await fetch(`${started.worker.url}/admin/api/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: OWNER.username, password: OWNER.password }),
+  });
   const { token } = (await login.json()) as { token: string };
   const failedNow = (await (await fetch(`${started.worker.url}/admin/api/shipping-uploads/failed`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { items: unknown[] };
   expect(failedNow.items).toEqual([]);
