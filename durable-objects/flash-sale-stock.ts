@@ -168,19 +168,20 @@ export class FlashSaleStock extends SqlDurableObject<FlashStockEnv> {
   /** All the checks and the write, with no await in between: one atomic step. `dueAt`: a new hold's. */
   private tryReserve(r: ReserveRequest, opts: { replayChecked: boolean }): { result: ReserveResult; dueAt?: number } {
     return this.ctx.storage.transactionSync(() => {
-      const refused = (result: ReserveResult) => ({ result });
+      // An answer that holds nothing new: a replay or a refusal (no alarm to arm).
+      const noNewHold = (result: ReserveResult) => ({ result });
       const replay = opts.replayChecked ? null : this.replay(r.reservationId);
-      if (replay) return refused(replay);
+      if (replay) return noNewHold(replay);
       const config = this.config();
-      if (!config) return refused({ ok: false, reason: 'not_configured' });
-      if (r.idempotencyKey !== undefined && this.keyTaken(r.userId, r.idempotencyKey)) return refused({ ok: false, reason: 'idempotency_key_reused' });
+      if (!config) return noNewHold({ ok: false, reason: 'not_configured' });
+      if (r.idempotencyKey !== undefined && this.keyTaken(r.userId, r.idempotencyKey)) return noNewHold({ ok: false, reason: 'idempotency_key_reused' });
       const moment = salesMomentAt(salesWindowOf(config), r.nowMs, config.time_zone);
-      if (moment.state === 'ended' || config.closed_out_at !== null) return refused({ ok: false, reason: 'ended' });
-      if (moment.state === 'closed') return refused({ ok: false, reason: 'not_started', retryAfterMs: moment.opensAt - r.nowMs });
-      if (r.quantity > config.per_order_limit) return refused({ ok: false, reason: 'per_order_limit' });
+      if (moment.state === 'ended' || config.closed_out_at !== null) return noNewHold({ ok: false, reason: 'ended' });
+      if (moment.state === 'closed') return noNewHold({ ok: false, reason: 'not_started', retryAfterMs: moment.opensAt - r.nowMs });
+      if (r.quantity > config.per_order_limit) return noNewHold({ ok: false, reason: 'per_order_limit' });
       const userUnits = this.sql.exec<{ units: number }>("SELECT coalesce(sum(quantity), 0) AS units FROM reservations WHERE user_id = ? AND status IN ('held', 'paid')", r.userId).one().units;
-      if (userUnits + r.quantity > config.per_user_limit) return refused({ ok: false, reason: 'per_user_limit', held: userUnits });
-      if (config.available < r.quantity) return refused(this.soldOut(config.available));
+      if (userUnits + r.quantity > config.per_user_limit) return noNewHold({ ok: false, reason: 'per_user_limit', held: userUnits });
+      if (config.available < r.quantity) return noNewHold(this.soldOut(config.available));
       const expiresAt = r.nowMs + config.hold_ms;
       const dueAt = dueOnObjectClock(expiresAt, r.nowMs, this.clock.now());
       // CHECK (available >= 0) backs the test above: a bug here fails loudly instead of overselling.
