@@ -8,7 +8,7 @@
 //   BENCH_RATES=50,150 BENCH_DURATION=20 npm run bench:bargain
 //
 // Each help is one POST /bargains/sessions/:id/help: one D1 read (the helper's name and "new to
-// the shop"; the session once per isolate), the ticket in the helper's BargainHelper object
+// the shop"; the session once per isolate), the ticket in the helper's ShopperTickets object
 // (daily limit), and the cut in the session's BargainSession object; D1's help row follows
 // through the work queue, off the reply path. Each
 // rate gets its own campaign and fresh sessions, so that every arrival is a help that must be
@@ -180,7 +180,7 @@ function printHeader() {
   console.log(`
 Machine:    ${machineLine()}
 Worker:     production bundle (wrangler deploy --dry-run) on workerd via Miniflare ${miniflareVersion()}'s HTTP entry, in-memory D1,
-            SQLite-backed BargainSession and BargainHelper objects, the work queue on Miniflare's local Queues
+            SQLite-backed BargainSession and ShopperTickets objects, the work queue on Miniflare's local Queues
 Shop:       demo catalog; ${HELPER_POOL} helpers and ${OWNER_POOL} owners signed in through the fake WeChat; sessions need ${HELPERS_NEEDED} helpers
 Parameters: arrival rates ${rates.join(', ')}/s, ${durationSeconds} s each after one ${warmupSeconds} s warm-up per scenario; open model
             (arrivals start on a timetable whatever earlier ones are doing), fetch with keep-alive, 10 s request timeout;

@@ -61,6 +61,14 @@ export const groupRoomSchema: readonly SchemaStep[] = [
     CREATE UNIQUE INDEX ledger_once_per_seat ON ledger (seat_id, kind) WHERE seat_id IS NOT NULL;
     CREATE UNIQUE INDEX ledger_closed_once ON ledger (kind) WHERE kind = 'closed';
   `),
+  // A joiner's seat carries what its order is written from (the order follows off the reply
+  // path); order_check_at is when the alarm writes it if the work queue has not; ticket_due_at is
+  // when the shopper's seat ticket (ShopperTickets) is to be given back.
+  ddl(`
+    ALTER TABLE seats ADD COLUMN order_intent TEXT;
+    ALTER TABLE seats ADD COLUMN order_check_at INTEGER;
+    ALTER TABLE seats ADD COLUMN ticket_due_at INTEGER;
+  `),
 ];
 
 export type RoomRow = {
@@ -93,6 +101,8 @@ export type SeatRow = {
   status: SeatStatus;
   hold_expires_at: number;
   order_id: string | null;
+  order_intent: string | null;
+  created_at: number;
 };
 
 export const rulesOf = (r: RoomRow): GroupRules => ({

@@ -10,12 +10,18 @@
 // through the port's recordRoomClosure(), retried by the alarm until it has been recorded once; the D1 side
 // is idempotent, so a replayed alarm changes nothing.
 //
+// A joiner hears "yes" once the seat is held here: the seat carries what its order is written
+// from, and the worker writes the order off the reply path (the work queue, or on demand). Should
+// the queue lose it, the alarm writes it a minute later (order_check_at). A seat released, and
+// every paid seat of a room that failed, gives its shopper's seat ticket back (ticket_due_at),
+// retried by the alarm until it has.
+//
 // Ledger invariant, checked by the reconciliation: every seat has one 'held' row, and a 'paid'
 // or 'released' row once it is settled; held + paid seats never exceed max_size.
 import { closingOf, seatRef } from '../src/domain/group-buy';
 import { SqlDurableObject } from './base';
 import { groupRoomSchema, rulesOf, validateConfig, validateSeat, type RoomRow, type SeatRow } from './group-buy-room.schema';
-import type { HoldResult, LedgerRow, RoomConfig, RoomState, SeatRequest, SeatStatus } from './group-buy-room.types';
+import type { HoldResult, LedgerRow, RoomConfig, RoomState, SeatIntent, SeatRequest, SeatStatus } from './group-buy-room.types';
 import { dueOnObjectClock, HoldLedger, type ConfirmPaidOutcome, type ReleaseOutcome } from './hold-ledger';
 import type { ObjectPort, RoomClosure } from './port';
 import { logEvent } from '../src/lib/log';
@@ -26,6 +32,8 @@ export type * from './group-buy-room.types';
 export const MIN_TIME_LEFT_TO_JOIN_MS = 2 * 60_000;
 /** A seat whose settlement said "retry", or a closure D1 did not take: looked at again after this. */
 const RETRY_MS = 30_000;
+/** A joiner's order not confirmed written by then is written by the alarm (the work queue may have lost it). */
+const ORDER_CHECK_MS = 60_000;
 /** Seats settled at once (each may call WeChat Pay). */
 const SETTLE_PARALLEL = 8;
 
@@ -48,7 +56,10 @@ export class GroupBuyRoom extends SqlDurableObject {
       table: 'seats',
       read: (id) => this.seat(id),
       onPaid: (id, at) => ledgerRow('paid', id, '', at),
-      onReleased: (row, reason, at) => ledgerRow('released', row.id, reason, at),
+      onReleased: (row, reason, at) => {
+        ledgerRow('released', row.id, reason, at);
+        this.sql.exec('UPDATE seats SET ticket_due_at = ?, order_check_at = NULL WHERE id = ?', this.clock.now(), row.id);
+      },
     });
   }
 
@@ -106,8 +117,8 @@ export class GroupBuyRoom extends SqlDurableObject {
       const holdExpiresAt = Math.min(seat.nowMs + room.hold_ms, room.expires_at);
       const dueAt = dueOnObjectClock(holdExpiresAt, seat.nowMs, this.clock.now());
       this.sql.exec(
-        `INSERT INTO seats (id, user_id, name, avatar_url, is_leader, unit_price_fen, status, hold_expires_at, due_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'held', ?, ?, ?)`,
+        `INSERT INTO seats (id, user_id, name, avatar_url, is_leader, unit_price_fen, status, hold_expires_at, due_at, created_at, order_intent, order_check_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'held', ?, ?, ?, ?, ?)`,
         seat.seatId,
         seat.userId,
         seat.name,
@@ -117,6 +128,8 @@ export class GroupBuyRoom extends SqlDurableObject {
         holdExpiresAt,
         dueAt,
         seat.nowMs,
+        seat.orderIntent ?? null,
+        seat.orderIntent ? this.clock.now() + ORDER_CHECK_MS : null,
       );
       this.sql.exec("INSERT INTO ledger (kind, seat_id, note, at) VALUES ('held', ?, ?, ?)", seat.seatId, isLeader ? 'leader' : '', seat.nowMs);
       return { ok: true, seatId: seat.seatId, holdExpiresAt, replay: false };
@@ -150,6 +163,7 @@ export class GroupBuyRoom extends SqlDurableObject {
   /** The seat's order was cancelled (its transaction closed): the seat is free for someone else. */
   async release(seatId: string, reason: string): Promise<ReleaseOutcome> {
     const outcome = this.ctx.storage.transactionSync(() => this.holds.release(seatId, reason));
+    await this.returnTicketsIfDue();
     await this.syncAlarm();
     return outcome;
   }
@@ -167,6 +181,8 @@ export class GroupBuyRoom extends SqlDurableObject {
     if (closing.outcome === 'open') return;
     const [finalSize, simulated] = closing.outcome === 'succeeded' ? [closing.finalSize, closing.simulated] : [null, 0];
     this.sql.exec('UPDATE room SET status = ?, final_size = ?, simulated_count = ?, closed_at = ?, record_due_at = ? WHERE id = 1', closing.outcome, finalSize, simulated, now, now);
+    // The members of a failed room are refunded: their seats no longer count against the per-user limit.
+    if (closing.outcome === 'failed') this.sql.exec("UPDATE seats SET ticket_due_at = ? WHERE status = 'paid'", now);
     this.sql.exec("INSERT INTO ledger (kind, note, at) VALUES ('closed', ?, ?)", closing.outcome, now);
   }
 
@@ -204,6 +220,7 @@ export class GroupBuyRoom extends SqlDurableObject {
     const now = this.clock.now();
     const room = this.room();
     if (!room) return;
+    await this.writeOrdersIfDue(now);
     if (room.status === 'open') {
       const roomOver = now >= room.expires_at;
       const lapsed = this.sql.exec<SeatRow>("SELECT * FROM seats WHERE status = 'held' AND (hold_expires_at <= ? OR ?) ORDER BY hold_expires_at", now, roomOver ? 1 : 0).toArray();
@@ -225,19 +242,65 @@ export class GroupBuyRoom extends SqlDurableObject {
       this.ctx.storage.transactionSync(() => this.closeIfDue(this.clock.now(), roomOver));
     }
     await this.recordClosureIfDue();
+    await this.returnTicketsIfDue();
     await this.syncAlarm();
+  }
+
+  /** The backstop for the work queue: held seats whose orders were not confirmed written are written now (insert if absent). */
+  private async writeOrdersIfDue(now: number): Promise<void> {
+    const due = this.sql
+      .exec<{ id: string; order_intent: string; hold_expires_at: number }>(
+        "SELECT id, order_intent, hold_expires_at FROM seats WHERE status = 'held' AND order_check_at <= ? AND order_intent IS NOT NULL",
+        now,
+      )
+      .toArray();
+    if (!due.length) return;
+    try {
+      await this.port.recordSeatOrders(due.map((s) => ({ orderIntent: s.order_intent, holdExpiresAt: s.hold_expires_at })));
+      for (const s of due) this.sql.exec('UPDATE seats SET order_check_at = NULL WHERE id = ?', s.id);
+    } catch (error) {
+      logEvent('error', 'group-buy room: writing seat orders failed; the alarm retries', { seats: due.length, error });
+      for (const s of due) this.sql.exec('UPDATE seats SET order_check_at = ? WHERE id = ?', now + RETRY_MS, s.id);
+    }
+  }
+
+  /** Gives back the seat tickets that are due (released seats, a failed room's members); on failure the alarm retries. */
+  private async returnTicketsIfDue(): Promise<void> {
+    const room = this.room();
+    const now = this.clock.now();
+    const due = this.sql.exec<{ id: string; user_id: string }>('SELECT id, user_id FROM seats WHERE ticket_due_at <= ?', now).toArray();
+    if (!room || !due.length) return;
+    try {
+      await this.port.returnSeatTickets(
+        room.campaign_id,
+        due.map((s) => ({ userId: s.user_id, seatId: s.id })),
+        now,
+      );
+      for (const s of due) this.sql.exec('UPDATE seats SET ticket_due_at = NULL WHERE id = ?', s.id);
+    } catch (error) {
+      logEvent('error', 'group-buy room: giving seat tickets back failed; the alarm retries', { seats: due.length, error });
+      for (const s of due) this.sql.exec('UPDATE seats SET ticket_due_at = ? WHERE id = ?', now + RETRY_MS, s.id);
+    }
   }
 
   /** Open: the earliest held seat due, or the expiry. Closed: the pending D1 record, if any. */
   protected override nextAlarmAt(): number | null {
     const room = this.room();
     if (!room) return null;
-    if (room.status !== 'open') return room.record_due_at;
-    const seat = this.holds.nextDueAt();
-    return seat === null ? room.close_due_at : Math.min(seat, room.close_due_at);
+    const { orders, tickets } = this.sql
+      .exec<{ orders: number | null; tickets: number | null }>("SELECT min(CASE WHEN status = 'held' THEN order_check_at END) AS orders, min(ticket_due_at) AS tickets FROM seats")
+      .one();
+    if (room.status !== 'open') return earliest([room.record_due_at, orders, tickets]);
+    return earliest([this.holds.nextDueAt(), room.close_due_at, orders, tickets]);
   }
 
   // ---------------------------------------------------------------- reading
+
+  /** A seat with what its order is written from (null: no such seat). */
+  async seatIntent(seatId: string): Promise<SeatIntent | null> {
+    const seat = this.seat(seatId);
+    return seat && { seatId: seat.id, userId: seat.user_id, status: seat.status, holdExpiresAt: seat.hold_expires_at, orderIntent: seat.order_intent };
+  }
 
   /** The room as stored here (the source of truth for seats); null before it is opened. */
   async state(): Promise<RoomState | null> {
@@ -302,3 +365,8 @@ export class GroupBuyRoom extends SqlDurableObject {
     return this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM seats WHERE status = ?', status).one().n;
   }
 }
+
+const earliest = (times: (number | null)[]): number | null => {
+  const known = times.filter((at): at is number => at !== null);
+  return known.length ? Math.min(...known) : null;
+};

@@ -11,7 +11,19 @@ export type RoomConfig = {
   inviteCode: string;
 };
 
-export type SeatRequest = { seatId: string; userId: string; name: string; avatarUrl: string | null; unitPriceFen: number; nowMs: number };
+export type SeatRequest = {
+  seatId: string;
+  userId: string;
+  name: string;
+  avatarUrl: string | null;
+  unitPriceFen: number;
+  nowMs: number;
+  /** Opaque to the object: what the worker writes the seat's order from (JSON); absent when the order is written before the answer (a leader's). */
+  orderIntent?: string | undefined;
+};
+
+/** A seat with what its order is written from (on demand, by the alarm's backstop). */
+export type SeatIntent = { seatId: string; userId: string; status: SeatStatus; holdExpiresAt: number; orderIntent: string | null };
 
 export type HoldRefusal = 'not_configured' | 'full' | 'closed' | 'closing' | 'already_member' | 'seat_released';
 

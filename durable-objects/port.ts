@@ -39,6 +39,13 @@ export interface ObjectPort {
   recordRoomClosure(closure: RoomClosure, nowMs: number): Promise<void>;
   /** Records a session's cuts in D1, idempotently (the work queue's backstop); throws when some could not be written. */
   recordBargainHelps(helps: HelpJob[]): Promise<void>;
+  /**
+   * Writes the joiners' seat orders the work queue may have lost, from their intents
+   * (SeatRequest.orderIntent), idempotently; throws when some could not be written (the room retries).
+   */
+  recordSeatOrders(seats: { orderIntent: string; holdExpiresAt: number }[]): Promise<void>;
+  /** Gives the shoppers' seat tickets back (ShopperTickets), idempotently; throws when it could not (the room retries). */
+  returnSeatTickets(campaignId: string, seats: { userId: string; seatId: string }[], nowMs: number): Promise<void>;
   /** The id of the order made from this source and reference, if one exists. */
   findOrderId(source: OrderSource, sourceRef: string): Promise<string | null>;
 }

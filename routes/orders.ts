@@ -12,7 +12,7 @@ import { orderHooksFor } from '../src/services/order-source-policy';
 import { cancelUnpaidOrder, preparePayment, settleFreeOrder, syncPayment } from '../src/services/payments';
 import { requireShopper } from '../src/http/auth';
 // A flash-sale order the work queue has not written yet is written when its shopper opens it.
-import { findShopperOrder } from '../src/marketing/flash-sale/order-on-demand';
+import { findShopperOrder } from '../src/marketing/kernel/orders-on-demand';
 import { payClientOf } from '../src/services/wechat';
 import { checkoutLinesBody, requestedLines } from './cart';
 

@@ -32,7 +32,7 @@ export class BargainSession extends BargainSessionObject {
 }
 
 // Needs no port: its tickets ask nothing of the outside.
-export { BargainHelper } from '../durable-objects/bargain-helper';
+export { ShopperTickets } from '../durable-objects/shopper-tickets';
 
 const app = createApp();
 

@@ -1,15 +1,18 @@
 // The work queue's consumer (src/services/work-queue.ts): flash-sale orders are written together,
-// up to a whole batch in one D1 batch, and so are bargain helps; outbox rows are delivered side by
-// side. A message is acknowledged once its work is done or can never be done; otherwise it is
-// retried with backoff and, after max_retries, goes to the dead-letter queue — the cron sweep (for
-// a bargain help, its session object's alarm) still finds the work.
-import { createDb, type Db } from './db/client';
+// up to a whole batch in one D1 batch, and so are group-buy seat orders and bargain helps; outbox
+// rows are delivered side by side. A message is acknowledged once its work is done or can never be
+// done; otherwise it is retried with backoff and, after max_retries, goes to the dead-letter queue
+// — the cron sweep (for a seat or a help, its room's or session's object alarm) still finds the work.
+import { createDb } from './db/client';
 import type { Env } from './env';
 import { systemClock } from './lib/clock';
 import { logEvent } from './lib/log';
 import type { HelpJob } from './domain/bargain';
+import type { FlashOrderJob } from './domain/flash-sale';
+import type { GroupSeatJob } from './domain/group-buy';
 import { recordHelps } from './marketing/bargain/help-records';
 import { writeFlashOrders } from './marketing/flash-sale/order-writer';
+import { writeSeatOrders } from './marketing/group-buy/seat-orders';
 import { deliverQueuedOutboxRow } from './services/outbox';
 import { payClientOf } from './services/wechat';
 import type { WorkMessage } from './services/work-queue';
@@ -20,23 +23,15 @@ const retryDelaySeconds = (attempts: number) => Math.min(5 * 2 ** (attempts - 1)
 export async function consumeWork(batch: MessageBatch<WorkMessage>, env: Env): Promise<void> {
   const db = createDb(env.DB);
   const now = systemClock.now();
-  const flash = batch.messages.filter((m): m is Message<Extract<WorkMessage, { kind: 'flash_order' }>> => m.body.kind === 'flash_order');
   const outbox = batch.messages.filter((m): m is Message<Extract<WorkMessage, { kind: 'outbox' }>> => m.body.kind === 'outbox');
 
-  const writing = (async () => {
-    // Late ones too: an order for a hold that has expired meanwhile is cancelled by the expiry sweep.
-    const failed = new Set(
-      await writeFlashOrders(
-        db,
-        flash.map((m) => m.body.job),
-        env.SHOP_TIME_ZONE,
-      ),
-    );
-    for (const m of flash) {
-      if (failed.has(m.body.job)) m.retry({ delaySeconds: retryDelaySeconds(m.attempts) });
-      else m.ack();
-    }
-  })();
+  // Late ones too: an order for a hold that has expired meanwhile is cancelled by the expiry sweep.
+  const writing = Promise.all([
+    writeTogether(batch.messages, 'flash_order', (jobs) => writeFlashOrders(db, jobs, env.SHOP_TIME_ZONE)),
+    writeTogether(batch.messages, 'group_seat', (jobs) => writeSeatOrders(db, jobs, env.SHOP_TIME_ZONE)),
+    // Bargain helps: the session objects' alarms are their backstop.
+    writeTogether(batch.messages, 'bargain_help', (helps) => recordHelps(db, helps, env.SHOP_TIME_ZONE)),
+  ]);
 
   // Built only for outbox work: a shop without WeChat Pay configured still gets its flash orders written.
   const outboxDeps = () => ({ db, pay: payClientOf(env, systemClock), env, clock: systemClock });
@@ -53,28 +48,28 @@ export async function consumeWork(batch: MessageBatch<WorkMessage>, env: Env): P
       }
     }),
   );
-  await Promise.all([writing, delivering, recordBargainHelps(batch.messages, db, env.SHOP_TIME_ZONE)]);
+  await Promise.all([writing, delivering]);
 }
 
-/** Bargain helps: the whole batch's rows in one D1 batch; the session objects' alarms are the backstop. */
-async function recordBargainHelps(messages: readonly Message<WorkMessage>[], db: Db, timeZone: string) {
-  const helps = messages.filter((m): m is Message<Extract<WorkMessage, { kind: 'bargain_help' }>> => m.body.kind === 'bargain_help');
-  let failed: Set<HelpJob>;
+/** The kinds of work written together, a whole batch's in one D1 batch, and what each message carries. */
+type Batched = { flash_order: FlashOrderJob; group_seat: GroupSeatJob; bargain_help: HelpJob };
+const payloadOf = (body: WorkMessage) => (body.kind === 'bargain_help' ? body.help : body.kind === 'outbox' ? null : body.job);
+
+/** The messages' work of one kind, written together; what could not be written is retried with backoff. */
+async function writeTogether<K extends keyof Batched>(messages: readonly Message<WorkMessage>[], kind: K, write: (items: Batched[K][]) => Promise<Batched[K][]>) {
+  const mine = messages.filter((m) => m.body.kind === kind);
+  if (!mine.length) return;
+  const items = mine.map((m) => payloadOf(m.body) as Batched[K]);
+  let failed: Set<Batched[K]>;
   try {
-    failed = new Set(
-      await recordHelps(
-        db,
-        helps.map((m) => m.body.help),
-        timeZone,
-      ),
-    );
+    failed = new Set(await write(items));
   } catch (error) {
-    // The reads before the batch failed (D1 unreachable): every one of these helps is retried.
-    logEvent('error', 'recording bargain helps failed', { helps: helps.length, error });
-    failed = new Set(helps.map((m) => m.body.help));
+    // The reads before the batch failed (D1 unreachable): every one of these is retried.
+    logEvent('error', `writing ${kind} work failed`, { messages: mine.length, error });
+    failed = new Set(items);
   }
-  for (const m of helps) {
-    if (failed.has(m.body.help)) m.retry({ delaySeconds: retryDelaySeconds(m.attempts) });
+  mine.forEach((m, i) => {
+    if (failed.has(items[i]!)) m.retry({ delaySeconds: retryDelaySeconds(m.attempts) });
     else m.ack();
-  }
+  });
 }

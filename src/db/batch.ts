@@ -3,6 +3,7 @@ import { SQL, sql } from 'drizzle-orm';
 import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
 import { ApiError } from '../lib/errors';
 import type { Db } from './client';
+import { logEvent } from '../lib/log';
 import { couponConstraintErrors } from './coupons';
 
 /** A drizzle query builder or a raw `sql` template. */
@@ -78,3 +79,36 @@ export const chunkForInsert = <T extends object>(rows: T[], columnsPerRow: numbe
  * hold, e.g. another request already moved the order on), the whole batch is rolled back.
  */
 export const abortUnlessChanged = () => sql`INSERT INTO batch_assertions (must_hold) SELECT 0 WHERE changes() = 0`;
+
+/** One job of a batched writer: its statements, built afresh on every call (a retry after a clash must not clash again). */
+export type BatchJob<J> = { job: J; statements: () => Statement[] };
+
+/**
+ * Writes every job in one D1 batch; when that fails (an order number clashed, one job's data is
+ * bad), each job alone, so one bad job cannot hold back the others. Returns the jobs that could
+ * not be written (for the queue to retry), except those whose error `isFinal` says no retry can
+ * change (logged, and left to reconciliation).
+ */
+export async function runBatchOrEach<J>(db: Db, jobs: BatchJob<J>[], describe: (job: J) => Record<string, unknown>, isFinal: (error: unknown) => boolean = () => false): Promise<J[]> {
+  if (jobs.length === 0) return [];
+  try {
+    await runBatch(
+      db,
+      jobs.flatMap((j) => j.statements()),
+    );
+    return [];
+  } catch (error) {
+    logEvent('warn', 'batched write failed; writing one by one', { jobs: jobs.length, error });
+  }
+  const failed: J[] = [];
+  for (const j of jobs) {
+    try {
+      await runBatch(db, j.statements());
+    } catch (error) {
+      const final = isFinal(error);
+      logEvent('error', final ? 'write refused for good: not retried' : 'write failed', { ...describe(j.job), error });
+      if (!final) failed.push(j.job);
+    }
+  }
+  return failed;
+}

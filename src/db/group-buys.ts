@@ -81,6 +81,15 @@ export const groupBuyRooms = sqliteTable(
     finalSize: integer('final_size'),
     simulatedCount: integer('simulated_count').notNull().default(0),
     closedAt: integer('closed_at'),
+    /**
+     * Units taken out of skus.stock when the room opened, one per seat (max_size): a joiner's
+     * seat has its unit before the shopper hears "yes", with no D1 write. When the room closes,
+     * what its paid seats did not take goes back to skus.stock (settlement.ts). 0: a room opened
+     * before rooms took loans; its seats' orders reserve their own units.
+     */
+    unitsLoaned: integer('units_loaned').notNull().default(0),
+    /** The SKU the loan is of (the leader's): a joiner who picks another SKU reserves it in skus.stock, as before loans. */
+    loanSkuId: text('loan_sku_id'),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [uniqueIndex('group_buy_rooms_invite_idx').on(t.inviteCode), index('group_buy_rooms_open_idx').on(t.groupBuyId, t.status, t.expiresAt)],

@@ -1,6 +1,7 @@
 // Pure group-buy (拼团) rules: tier prices (阶梯拼团), what a seat costs when it is taken, how a
 // room closes, the refund each member gets when a lower tier is reached, and masked names.
 // No I/O: the GroupBuyRoom object and the services call these.
+import type { ShipTo } from './flash-sale';
 
 /** One price tier: a group that closes with at least `minSize` paid members pays `priceFen` each. */
 export type Tier = { minSize: number; priceFen: number };
@@ -106,4 +107,33 @@ export const seatRef = (roomId: string, seatId: string) => `${roomId}/${seatId}`
 export function parseSeatRef(ref: string): { roomId: string; seatId: string } | null {
   const match = /^(grm_[0-9a-z_]+)\/(gst_[0-9a-z_]+)$/.exec(ref);
   return match ? { roomId: match[1]!, seatId: match[2]! } : null;
+}
+
+/**
+ * A joiner's seat order, written off the reply path (the work queue, on demand, or the room's
+ * alarm): everything it is written from, as the join request decided it. The room keeps it as the
+ * seat's intent (JSON), so every writer writes the same order.
+ */
+export type GroupSeatJob = {
+  roomId: string;
+  seatId: string;
+  campaignId: string;
+  userId: string;
+  skuId: string;
+  unitPriceFen: number;
+  shippingFeeFen: number;
+  shipTo: ShipTo;
+  idempotencyKey: string;
+  requestHash: string;
+  createdAt: number;
+  /** The seat's hold: the order's payment deadline. */
+  expiresAt: number;
+};
+
+/** A joiner's order id derives from the seat, so the reply can give it before the order is written. */
+export const groupSeatOrderId = (roomId: string, seatId: string) => `ord_gb_${roomId.slice(4)}_${seatId.slice(4)}`;
+
+export function parseGroupSeatOrderId(orderId: string): { roomId: string; seatId: string } | null {
+  const match = /^ord_gb_([0-9a-z]{20})_([0-9a-z]{20})$/.exec(orderId);
+  return match ? { roomId: `grm_${match[1]}`, seatId: `gst_${match[2]}` } : null;
 }

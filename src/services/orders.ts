@@ -134,6 +134,11 @@ export type NewOrder = {
    * that means for stock and shipping is the source's policy (order-source-policy.ts).
    */
   source: { kind: 'shop' } | { kind: Exclude<OrderSource, 'shop'>; ref: string };
+  /**
+   * The order's units are kept elsewhere, not reserved in skus.stock by this order (a group-buy
+   * seat's is its room's until the room closes): nothing goes back to skus.stock when it is cancelled.
+   */
+  unitsHeldElsewhere?: boolean;
   also: Statement[];
 };
 
@@ -187,7 +192,7 @@ export function newOrderRows(order: PlacedOrder): NewOrderRows {
       address: order.address,
       note: order.note ?? '',
       paymentDeadline: order.paymentDeadline,
-      stockReleased: 0,
+      stockReleased: order.unitsHeldElsewhere ? 1 : 0,
       paidAt: null,
       shippedAt: null,
       carrier: null,

@@ -1,5 +1,5 @@
 // Writing bargain helps to D1 off the reply path. A help is answered once the helper's
-// BargainHelper object holds its ticket and the session's BargainSession object has the cut; the
+// ShopperTickets object holds its ticket and the session's BargainSession object has the cut; the
 // D1 row (bargain_helps: the cut's record for reports and reconciliation) and, for the cut that
 // reached the floor, the owner's subscribe message follow. Whichever comes first writes them: the
 // work queue's consumer (a whole queue batch of helps in one D1 batch) or the session object's
@@ -7,10 +7,9 @@
 // keyed by (session, helper), so the second writer — or a message delivered twice — changes nothing.
 import { eq, inArray, sql } from 'drizzle-orm';
 import { bargainCampaigns, bargainSessions } from '../../db/bargains';
-import { runBatch, type Statement } from '../../db/batch';
+import { runBatchOrEach, type Statement } from '../../db/batch';
 import type { Db } from '../../db/client';
 import { shopDay, type HelpJob } from '../../domain/bargain';
-import { logEvent } from '../../lib/log';
 import { bargainPage, subscribeMessageStatements } from '../../services/subscribe-messages';
 
 /** D1's daily-limit trigger, kept as a backstop: the helper's object enforces the same limit first. */
@@ -28,23 +27,12 @@ export async function recordHelps(db: Db, helps: HelpJob[], timeZone: string): P
   if (helps.length === 0) return [];
   const floorMessages = await floorMessageStatements(db, helps);
   const statementsOf = (h: HelpJob) => [helpRowStatement(h, timeZone), ...(floorMessages.get(h.sessionId)?.(h.at) ?? [])];
-  try {
-    await runBatch(db, helps.flatMap(statementsOf));
-    return [];
-  } catch (error) {
-    logEvent('warn', 'bargain help batch failed; writing one by one', { helps: helps.length, error });
-  }
-  const failed: HelpJob[] = [];
-  for (const help of helps) {
-    try {
-      await runBatch(db, statementsOf(help));
-    } catch (error) {
-      const refusedByTrigger = DAILY_HELP_LIMIT.test(errorText(error));
-      logEvent('error', refusedByTrigger ? 'bargain help over D1 daily limit: not recorded' : 'bargain help write failed', { session_id: help.sessionId, helper_id: help.helperId, error });
-      if (!refusedByTrigger) failed.push(help);
-    }
-  }
-  return failed;
+  return runBatchOrEach(
+    db,
+    helps.map((help) => ({ job: help, statements: () => statementsOf(help) })),
+    (help) => ({ session_id: help.sessionId, helper_id: help.helperId }),
+    (error) => DAILY_HELP_LIMIT.test(errorText(error)),
+  );
 }
 
 /** The help's row, from its session's row (the campaign), unless D1 has it already. */

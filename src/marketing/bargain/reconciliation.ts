@@ -1,5 +1,5 @@
 // Compares each bargain session's object (its ledger of cuts, bought or not) with the helpers'
-// BargainHelper objects (their tickets) and with D1 (help rows, the bargain order), and reports
+// ShopperTickets objects (their tickets) and with D1 (help rows, the bargain order), and reports
 // drift, a page of sessions at a time. The objects are the truth for cuts and tickets; D1's rows
 // follow the cuts through the work queue (or the session object's alarm a minute later). Expected
 // to be empty once the queue has drained; what it can find:
@@ -23,7 +23,7 @@ import { orders } from '../../db/orders';
 import type { Env } from '../../env';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { findCampaign } from './campaigns';
-import { bargainHelperStub } from '../kernel/object-stubs';
+import { shopperTicketsStub } from '../kernel/object-stubs';
 import { sessionState } from './sessions';
 import type { SessionState } from '../../../durable-objects/bargain-session.types';
 
@@ -79,6 +79,6 @@ export async function reconcileBargainCampaign(env: Env, db: Db, campaignId: str
 async function ticketsHeld(env: Env, states: SessionState[]): Promise<Set<string>> {
   const sessionsOf = new Map<string, string[]>();
   for (const s of states) for (const h of s.helps) sessionsOf.set(h.helperId, [...(sessionsOf.get(h.helperId) ?? []), s.sessionId]);
-  const held = await Promise.all([...sessionsOf].map(async ([helperId, sessionIds]) => (await bargainHelperStub(env, helperId).heldTickets(sessionIds)).map((id) => `${id}/${helperId}`)));
+  const held = await Promise.all([...sessionsOf].map(async ([helperId, sessionIds]) => (await shopperTicketsStub(env, helperId).heldTickets(sessionIds)).map((id) => `${id}/${helperId}`)));
   return new Set(held.flat());
 }

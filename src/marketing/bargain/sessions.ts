@@ -3,7 +3,7 @@
 // Who counts what. The session's BargainSession object counts the cuts of that session (one per
 // helper, no more than the plan has). Limits that span sessions:
 //  - launches are D1's: the INSERT of the session row trips the bargain_sessions_launch_limit trigger;
-//  - daily helps are the helper's BargainHelper object's: before the session's object is asked to
+//  - daily helps are the helper's ShopperTickets object's: before the session's object is asked to
 //    cut, the helper takes a ticket there (one per session), refused when they already hold
 //    helps_per_day tickets in this campaign on this shop-day. When the session's object then
 //    refuses (floor reached, expired, closed), the ticket is given back.
@@ -23,7 +23,7 @@ import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { businessRule, conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { findCampaign } from './campaigns';
-import { bargainHelperStub, bargainSessionStub } from '../kernel/object-stubs';
+import { shopperTicketsStub, bargainSessionStub } from '../kernel/object-stubs';
 import { callConfigured, refusalError, type RefusalErrors } from '../kernel/object-calls';
 import { campaignState } from '../../domain/campaign';
 import { loadPurchasableSkus, unavailableReason } from '../../services/purchasable';
@@ -224,7 +224,7 @@ function rememberRefusal(sessionId: string, helperId: string, result: Extract<He
 }
 
 /**
- * One help: the helper's ticket in their BargainHelper object (the daily limit), then the cut in
+ * One help: the helper's ticket in their ShopperTickets object (the daily limit), then the cut in
  * the session's object; the reply waits for the two objects only. D1 is read (the session, once
  * per isolate; the helper's name and whether they are new to the shop) but not written: the cut is
  * queued for D1 (help-records.ts), and the session object's alarm records it if the queue loses it.
@@ -234,7 +234,7 @@ export async function helpSession(env: Env, ctx: HelpContext, sessionId: string)
   if (known) throw helpRefusal[known]();
   const { target, helper: knownHelper } = await readTargetAndHelper(ctx, sessionId);
   if (target.ownerId === ctx.helperId) throw helpRefusal.own_session();
-  const tickets = bargainHelperStub(env, ctx.helperId);
+  const tickets = shopperTicketsStub(env, ctx.helperId);
   const [ticket, helper] = await Promise.allSettled([
     tickets.takeTicket({ sessionId, campaignId: target.campaignId, day: shopDay(ctx.now, ctx.timeZone), limit: target.helpsPerDay, nowMs: ctx.now }),
     knownHelper ?? readHelper(ctx),

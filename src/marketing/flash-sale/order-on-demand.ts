@@ -1,32 +1,29 @@
-// A shopper's order, written first if it is a flash-sale order the work queue has not written
-// yet: the reserve answer gave its id at once, so opening, paying or cancelling it must work at
-// once too. The reservation (and what its order is written from) is in its stock object.
+// A flash-sale order written on demand: the reserve answer gave its id at once, so opening,
+// paying or cancelling it must work before the work queue has written it. The reservation (and
+// what its order is written from) is in its stock object.
 import type { Db } from '../../db/client';
-import { parseFlashOrderId } from '../../domain/flash-sale';
+import { parseFlashOrderId, reservationRef } from '../../domain/flash-sale';
 import type { Env } from '../../env';
-import { ApiError } from '../../lib/errors';
 import { logEvent } from '../../lib/log';
-import { findOrder } from '../../services/orders';
+import { findOrderBySource } from '../../services/orders';
 import type { OrderRow } from '../../services/order-transitions';
 import { flashStockStub } from '../kernel/object-stubs';
 import { jobFromReservation, writeFlashOrders } from './order-writer';
 
-export async function findShopperOrder(env: Env, db: Db, orderId: string, userId: string): Promise<OrderRow> {
-  try {
-    return await findOrder(db, orderId, userId);
-  } catch (error) {
-    const ref = parseFlashOrderId(orderId);
-    if (!ref || !(error instanceof ApiError && error.status === 404)) throw error;
-    const reservation = await flashStockStub(env, ref.itemId, ref.shard)
-      .reservationIntent(ref.reservationId)
-      .catch((objectError: unknown) => {
-        logEvent('error', 'reading a reservation for its order failed', { order_id: orderId, error: objectError });
-        return null;
-      });
-    // Another shopper's reservation is as unknown as a made-up id.
-    const job = reservation && reservation.userId === userId && reservation.status === 'held' ? jobFromReservation(ref, reservation) : null;
-    if (!job) throw error;
-    await writeFlashOrders(db, [job], env.SHOP_TIME_ZONE);
-    return findOrder(db, orderId, userId);
-  }
+/** The shopper's flash order, written from its reservation. Null: not a flash order's id, or not this shopper's held reservation. */
+export async function writeFlashOrderOnDemand(env: Env, db: Db, orderId: string, userId: string): Promise<OrderRow | null> {
+  const ref = parseFlashOrderId(orderId);
+  if (!ref) return null;
+  const reservation = await flashStockStub(env, ref.itemId, ref.shard)
+    .reservationIntent(ref.reservationId)
+    .catch((objectError: unknown) => {
+      logEvent('error', 'reading a reservation for its order failed', { order_id: orderId, error: objectError });
+      return null;
+    });
+  // Another shopper's reservation is as unknown as a made-up id.
+  const job = reservation && reservation.userId === userId && reservation.status === 'held' ? jobFromReservation(ref, reservation) : null;
+  if (!job) return null;
+  await writeFlashOrders(db, [job], env.SHOP_TIME_ZONE);
+  const order = await findOrderBySource(db, 'flash_sale', reservationRef(ref));
+  return order?.userId === userId ? order : null;
 }

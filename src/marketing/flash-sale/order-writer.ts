@@ -9,7 +9,7 @@ import { flashSaleItems } from '../../db/flash-sales';
 import { orders } from '../../db/orders';
 import { addresses } from '../../db/shoppers';
 import type { Db } from '../../db/client';
-import { chunkForBoundParams, runBatch, type Statement } from '../../db/batch';
+import { chunkForBoundParams, runBatchOrEach, type Statement } from '../../db/batch';
 import { flashOrderId, type FlashOrderIntent, type FlashOrderJob } from '../../domain/flash-sale';
 import type { ShippingPolicy } from '../../domain/pricing';
 import { logEvent } from '../../lib/log';
@@ -28,30 +28,18 @@ export function jobFromReservation(ref: { itemId: string; shard: number }, r: Re
 }
 
 /**
- * Writes the jobs' orders: every read in one round of queries, every write in one D1 batch. When
- * the batch fails (an order number clashed, one job's data is bad), each job is written alone,
- * with a fresh order number, so one bad job cannot hold back the others. Returns the jobs that
- * could not be written (for the queue to retry).
+ * Writes the jobs' orders: every read in one round of queries, every write in one D1 batch (each
+ * job alone, with a fresh order number, if that batch fails). Returns the jobs that could not be
+ * written (for the queue to retry).
  */
 export async function writeFlashOrders(db: Db, jobs: FlashOrderJob[], timeZone: string): Promise<FlashOrderJob[]> {
   if (jobs.length === 0) return [];
   const plans = await planOrders(db, jobs, timeZone);
-  const statements = plans.flatMap((p) => p.statements());
-  try {
-    await runBatch(db, statements);
-    return plans.filter((p) => p.unwritable).map((p) => p.job);
-  } catch (error) {
-    logEvent('warn', 'flash order batch failed; writing one by one', { jobs: jobs.length, error });
-  }
-  const failed: FlashOrderJob[] = [];
-  for (const plan of plans) {
-    try {
-      await runBatch(db, plan.statements());
-    } catch (error) {
-      logEvent('error', 'flash order write failed', { order_id: flashOrderId(plan.job), error });
-      failed.push(plan.job);
-    }
-  }
+  const failed = await runBatchOrEach(
+    db,
+    plans.filter((p) => !p.unwritable),
+    (job) => ({ order_id: flashOrderId(job) }),
+  );
   return [...failed, ...plans.filter((p) => p.unwritable).map((p) => p.job)];
 }
 

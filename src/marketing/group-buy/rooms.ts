@@ -1,13 +1,18 @@
 // Group-buy rooms for shoppers: opening one (as leader), joining one, and the room views.
 //
 // Order of things when a seat is taken — nobody is ever charged for a room that is full:
-//  1. everything that can refuse without the room is checked first (campaign live, SKU in it
-//     and in stock, an address, the per-user limit);
+//  1. everything that can refuse without the room is checked first, on one D1 read batch
+//     (campaign live, SKU in it, an address, the per-user limit as D1 knows it);
 //  2. the seat is held in the room's GroupBuyRoom object, the only place that knows how many
 //     seats are left (a full room refuses here, before any order exists);
-//  3. the order (pending payment, deadline = the seat's hold) is written in one D1 batch with
-//     its stock reservation, the room row (leader) and the member row, whose INSERT re-checks the
-//     per-user limit; if the batch fails, the seat is released at once.
+//  3. the shopper's seat ticket is taken in their ShopperTickets object, the only place that
+//     counts their seats of the campaign across rooms, including those D1 has not written yet
+//     (over the per-user limit, the seat is released at once);
+//  4. opening a room writes the room row, the leader's order and the room's units (one per seat,
+//     out of skus.stock: the room's loan) in one D1 batch before the answer; joining it writes
+//     nothing to D1 before the answer — the seat's unit is the room's, and its order follows
+//     through the work queue (seat-orders.ts). A joiner who picks another SKU than the room's
+//     loan (or joins a room from before loans) has their order and unit written first, as before.
 // Paying the order (POST /orders/:id/pay) confirms the seat through the order-source policy (src/services/order-source-policy.ts).
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
@@ -24,13 +29,16 @@ import { campaignUnavailable, refusalError, type RefusalErrors } from '../kernel
 import { addressRequired, addressSnapshot } from '../../services/addresses';
 import { rulesOf, type GroupBuyRow } from './campaigns';
 import { campaignState, isLive } from '../../domain/campaign';
-import { findByIdempotencyKey, insertOrder, reserveStockStatements, type CreateContext, type NewOrderRows } from '../../services/orders';
+import { findByIdempotencyKey, insertOrder, newOrderRows, reserveStockStatements, type CreateContext, type NewOrderRows } from '../../services/orders';
 import type { OrderRow } from '../../services/order-transitions';
 import { unavailableReason, type PurchasableSku } from '../../services/purchasable';
 import { deliverablePolicy } from '../../services/shipping-templates';
 import { countingMembers, readForSeat, type SeatReads, type SeatTarget } from './seat-reads';
 import { logEvent } from '../../lib/log';
-import { groupRoomStub } from '../kernel/object-stubs';
+import { groupRoomStub, shopperTicketsStub } from '../kernel/object-stubs';
+import { enqueueWork } from '../../services/work-queue';
+import { seatOrderPlacement, type SeatOrderIntent } from './seat-orders';
+import { roomLoanStatements } from './room-loans';
 import { RefusalMemory } from '../../lib/refusal-memory';
 import { roomState, roomView, type GroupBuyRoomView } from './room-views';
 
@@ -41,9 +49,22 @@ export type SeatPurchase = { skuId: string; addressId?: string | undefined };
 /** `rows`: the order as just written, for a reply that shows it without reading it back. */
 export type SeatTaken = { room: GroupBuyRoomView; order: OrderRow; rows?: NewOrderRows | undefined; created: boolean; redirected: boolean };
 
-/** Random ids per attempt: a retry after a failed attempt must be able to take a seat again. */
+/**
+ * A room opened, and its leader's seat, get random ids per attempt (the open is written to D1
+ * before its answer, so a retry finds it there). A joiner's seat id derives from the request: a
+ * copy of it (same Idempotency-Key and body) is the same seat, which the room replays — the
+ * answer comes before D1 has the order. Another body under the same key is another seat.
+ */
 const newRoomId = () => `grm_${randomToken(20)}`;
 const newSeatId = () => `gst_${randomToken(20)}`;
+async function joinerSeatId(ctx: CreateContext, roomId: string) {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${ctx.userId}\n${roomId}\n${ctx.idempotencyKey}\n${ctx.requestHash}`));
+  return `gst_${encodeBase64Url(new Uint8Array(digest))
+    .toLowerCase()
+    .replace(/[^0-9a-z]/g, '')
+    .slice(0, 20)
+    .padEnd(20, '0')}`;
+}
 function randomToken(length: number) {
   return encodeBase64Url(crypto.getRandomValues(new Uint8Array(24)))
     .toLowerCase()
@@ -68,20 +89,25 @@ type Prepared = {
   shipping: ShippingPolicy;
 };
 
-/** Everything that can refuse without the room, checked on the rows of the one read batch (seat-reads.ts), before a seat is held. */
-function prepare(ctx: CreateContext, reads: SeatReads, purchase: SeatPurchase, target: SeatTarget): Prepared {
+/**
+ * Everything that can refuse without the room, checked on the rows of the one read batch
+ * (seat-reads.ts), before a seat is held. `unitsNeeded`: what the seat takes out of skus.stock
+ * (an opened room's whole loan; 0 for a joiner whose unit the room already holds).
+ */
+function prepare(ctx: CreateContext, reads: SeatReads, purchase: SeatPurchase, target: SeatTarget, unitsNeeded: number): Prepared {
   const { campaign, user, address } = reads;
   if (!campaign) throw notFound('campaignId' in target ? 'Group buy' : 'Group-buy room');
   if (!isLive(campaign, ctx.now)) throw businessRule('group_buy_not_live', campaignState(campaign, ctx.now) === 'upcoming' ? 'This group buy has not started yet.' : 'This group buy has ended.');
   if (reads.groupPriceFen === null) throw businessRule('sku_not_in_group_buy', 'This SKU is not part of the group buy.', [{ path: 'body.sku_id', message: 'not in this group buy' }]);
   if (!user) throw notFound('Shopper');
-  const reason = unavailableReason(reads.skus.get(purchase.skuId), 1);
+  const unavailable = unavailableReason(reads.skus.get(purchase.skuId), unitsNeeded);
+  const reason = unavailable === 'out_of_stock' && unitsNeeded === 0 ? null : unavailable;
   if (reason)
     throw businessRule(reason === 'out_of_stock' || reason === 'insufficient_stock' ? 'insufficient_stock' : 'items_unavailable', 'This item cannot be bought now.', [
       { path: 'body.sku_id', message: reason },
     ]);
   if (!address || !reads.shipping) throw purchase.addressId ? notFound('Address') : addressRequired();
-  if (user.seatsCounting >= campaign.perUserLimit) throw perUserLimit();
+  if (user.liveSeatIds.length >= campaign.perUserLimit) throw perUserLimit();
   return { campaign, groupPriceFen: reads.groupPriceFen, address, user, skus: reads.skus, shipping: deliverablePolicy(reads.shipping) };
 }
 
@@ -114,12 +140,15 @@ async function onceByKey(env: Env, ctx: CreateContext, joining: string | null, r
 export async function openRoom(env: Env, ctx: CreateContext, campaignId: string, purchase: SeatPurchase): Promise<SeatTaken> {
   const target = { campaignId };
   const reads = await readForSeat(ctx, target, purchase);
-  return onceByKey(env, ctx, null, reads, async () => openPrepared(env, ctx, prepare(ctx, reads, purchase, target), purchase, false));
+  return onceByKey(env, ctx, null, reads, async () => {
+    const campaign = reads.campaign;
+    return openPrepared(env, ctx, prepare(ctx, reads, purchase, target, campaign ? rulesOf(campaign).maxSize : 1), purchase, reads.user?.liveSeatIds ?? [], false);
+  });
 }
 
-async function openPrepared(env: Env, ctx: CreateContext, p: Prepared, purchase: SeatPurchase, redirected: boolean): Promise<SeatTaken> {
+async function openPrepared(env: Env, ctx: CreateContext, p: Prepared, purchase: SeatPurchase, liveSeatIds: string[], redirected: boolean): Promise<SeatTaken> {
   const roomId = newRoomId();
-  const seat = seatRequest(ctx, p, true);
+  const seat = seatRequest(ctx, p, newSeatId(), true);
   const config = {
     roomId,
     campaignId: p.campaign.id,
@@ -131,10 +160,21 @@ async function openPrepared(env: Env, ctx: CreateContext, p: Prepared, purchase:
   const held = await groupRoomStub(env, roomId).open(config, seat);
   // open() sets the room up with its leader's seat in one step: a refusal here means the object could not serve.
   if (!held.ok) throw campaignUnavailable();
-  const roomRow = ctx.db
-    .insert(groupBuyRooms)
-    .values({ id: roomId, groupBuyId: p.campaign.id, leaderUserId: ctx.userId, inviteCode: config.inviteCode, status: 'open', expiresAt: config.expiresAt, createdAt: ctx.now });
-  return writeSeatOrder(env, ctx, p, purchase, { roomId, seatId: seat.seatId, held, isLeader: true, roomRow, redirected });
+  await takeSeatTicket(env, ctx, p, roomId, seat.seatId, liveSeatIds);
+  const unitsLoaned = config.rules.maxSize;
+  const room = ctx.db.insert(groupBuyRooms).values({
+    id: roomId,
+    groupBuyId: p.campaign.id,
+    leaderUserId: ctx.userId,
+    inviteCode: config.inviteCode,
+    status: 'open',
+    expiresAt: config.expiresAt,
+    unitsLoaned,
+    loanSkuId: purchase.skuId,
+    createdAt: ctx.now,
+  });
+  const roomAndLoan = [room, ...roomLoanStatements({ roomId, skuId: purchase.skuId, delta: -unitsLoaned, now: ctx.now })];
+  return writeSeatOrder(env, ctx, p, purchase, { roomId, seatId: seat.seatId, held, isLeader: true, roomAndLoan, redirected });
 }
 
 /**
@@ -157,16 +197,70 @@ export async function joinRoom(env: Env, ctx: CreateContext, roomId: string, pur
   const target = { roomId };
   const reads = await readForSeat(ctx, target, purchase);
   return onceByKey(env, ctx, roomId, reads, async () => {
-    const prepared = prepare(ctx, reads, purchase, target);
-    const seat = seatRequest(ctx, prepared, false);
-    const held = await groupRoomStub(env, roomId).hold(seat);
+    // The room's loan gives this seat its unit: skus.stock is not looked at (the rooms took it).
+    const fromLoan = reads.roomLoanSkuId === purchase.skuId;
+    const prepared = prepare(ctx, reads, purchase, target, fromLoan ? 0 : 1);
+    const liveSeatIds = reads.user?.liveSeatIds ?? [];
+    const seat = seatRequest(ctx, prepared, await joinerSeatId(ctx, roomId), false);
+    const intent = fromLoan ? seatOrderIntent(ctx, prepared, purchase, roomId, seat) : null;
+    const held = await groupRoomStub(env, roomId).hold(intent ? { ...seat, orderIntent: JSON.stringify(intent) } : seat);
     if (!held.ok) {
-      if (held.reason === 'full' && prepared.campaign.fullRoomPolicy === 'new_room') return openPrepared(env, ctx, prepared, purchase, true);
+      if (held.reason === 'full' && prepared.campaign.fullRoomPolicy === 'new_room') {
+        // The new room takes its own loan: the SKU must have that many units.
+        return openPrepared(env, ctx, prepare(ctx, reads, purchase, target, rulesOf(prepared.campaign).maxSize), purchase, liveSeatIds, true);
+      }
       if (held.reason === 'full' || held.reason === 'closed') refusedRooms.remember(roomId, held.reason, ctx.now + remembered[held.reason], held.members);
       throw refusalError(holdRefusals, held.reason, undefined);
     }
+    await takeSeatTicket(env, ctx, prepared, roomId, seat.seatId, liveSeatIds);
+    if (intent) return queuedSeat(env, ctx, prepared, intent, held);
     return writeSeatOrder(env, ctx, prepared, purchase, { roomId, seatId: seat.seatId, held, isLeader: false, redirected: false });
   });
+}
+
+/**
+ * The shopper's ticket for the seat (ShopperTickets: their live seats of the campaign, across
+ * rooms, D1's and those still being written). Over the limit, the seat goes back to the room at
+ * once (and the room gives the ticket back, so a seat never counts twice).
+ */
+async function takeSeatTicket(env: Env, ctx: CreateContext, p: Prepared, roomId: string, seatId: string, liveSeatIds: string[]) {
+  const ticket = await shopperTicketsStub(env, ctx.userId).takeSeatTicket({ seatId, campaignId: p.campaign.id, limit: p.campaign.perUserLimit, liveSeatIds, nowMs: ctx.now });
+  if (ticket === 'taken' || ticket === 'held') return;
+  await groupRoomStub(env, roomId)
+    .release(seatId, 'over the per-user limit')
+    .catch((error: unknown) => logEvent('error', 'release over the per-user limit', { seat_id: seatId, error }));
+  throw ticket === 'per_user_limit' ? perUserLimit() : holdRefusals.seat_released();
+}
+
+/** What a joiner's order is written from, kept by the room with the seat. */
+function seatOrderIntent(ctx: CreateContext, p: Prepared, purchase: SeatPurchase, roomId: string, seat: { seatId: string; unitPriceFen: number }): SeatOrderIntent {
+  const quote = priceLines([{ skuId: purchase.skuId, quantity: 1, unitPriceFen: seat.unitPriceFen, memberPriceFen: null }], { isMember: false, shipping: p.shipping });
+  return {
+    roomId,
+    seatId: seat.seatId,
+    campaignId: p.campaign.id,
+    userId: ctx.userId,
+    skuId: purchase.skuId,
+    unitPriceFen: seat.unitPriceFen,
+    shippingFeeFen: quote.shippingFeeFen,
+    shipTo: addressSnapshot(p.address),
+    idempotencyKey: ctx.idempotencyKey,
+    requestHash: ctx.requestHash,
+    createdAt: ctx.now,
+  };
+}
+
+/**
+ * The joiner's answer, before D1 has the order: the seat is held in the room (which keeps what
+ * its order is written from); the order is queued, and written on demand if opened first. The
+ * order number is given when the order is written: the reply has none.
+ */
+async function queuedSeat(env: Env, ctx: CreateContext, p: Prepared, intent: SeatOrderIntent, held: Extract<HoldResult, { ok: true }>): Promise<SeatTaken> {
+  const job = { ...intent, expiresAt: held.holdExpiresAt };
+  const rows = newOrderRows(seatOrderPlacement(job, p.skus.get(intent.skuId)!, ''));
+  // Durable in the room already: a lost message is written by the room's alarm, or when the shopper opens the order.
+  await enqueueWork(env, { kind: 'group_seat', job }).catch((error: unknown) => logEvent('error', "queueing a seat order failed; the room's alarm will write it", { seat_id: intent.seatId, error }));
+  return { room: roomView(held.room, ctx.now), order: rows.order, rows, created: !held.replay, redirected: false };
 }
 
 // A room's object is set up by the open() that holds its leader's seat, so there is nothing to
@@ -179,9 +273,9 @@ const holdRefusals: RefusalErrors<HoldRefusal> = {
   closing: () => conflict('room_closing', 'This group closes too soon to pay in time.'),
 };
 
-function seatRequest(ctx: CreateContext, p: Prepared, isLeader: boolean) {
+function seatRequest(ctx: CreateContext, p: Prepared, seatId: string, isLeader: boolean) {
   return {
-    seatId: newSeatId(),
+    seatId,
     userId: ctx.userId,
     name: p.user.nickname,
     avatarUrl: p.user.avatarUrl,
@@ -207,7 +301,8 @@ async function answerOf(env: Env, ctx: CreateContext, joining: string | null, ea
   return { room: roomView(await roomState(env, roomId), ctx.now), order, created: false, redirected: joining !== null && roomId !== joining };
 }
 
-type HeldSeat = { roomId: string; seatId: string; held: Extract<HoldResult, { ok: true }>; isLeader: boolean; roomRow?: Statement; redirected: boolean };
+/** `roomAndLoan`: an opened room's row and its units, written with the leader's order. */
+type HeldSeat = { roomId: string; seatId: string; held: Extract<HoldResult, { ok: true }>; isLeader: boolean; roomAndLoan?: Statement[]; redirected: boolean };
 
 async function writeSeatOrder(env: Env, ctx: CreateContext, p: Prepared, purchase: SeatPurchase, seat: HeldSeat): Promise<SeatTaken> {
   // Only a failed or duplicate write calls the room again.
@@ -224,9 +319,10 @@ async function writeSeatOrder(env: Env, ctx: CreateContext, p: Prepared, purchas
       address: addressSnapshot(p.address),
       paymentDeadline: seat.held.holdExpiresAt,
       source: { kind: 'group_buy', ref },
+      // The leader's unit is the room's loan's; a joiner here takes theirs out of skus.stock.
+      unitsHeldElsewhere: seat.isLeader,
       also: [
-        ...reserveStockStatements(quote, p.skus, ctx.now),
-        ...(seat.roomRow ? [seat.roomRow] : []),
+        ...(seat.roomAndLoan ?? reserveStockStatements(quote, p.skus, ctx.now)),
         // The per-user limit again, inside the batch: of two rooms joined at once, one gets in.
         sql`INSERT INTO group_buy_members (seat_id, room_id, group_buy_id, user_id, order_id, is_leader, created_at)
             SELECT ${seat.seatId}, ${seat.roomId}, ${p.campaign.id}, ${ctx.userId}, o.id, ${seat.isLeader ? 1 : 0}, ${ctx.now}

@@ -21,9 +21,12 @@ export type SeatTarget = { campaignId: string } | { roomId: string };
 export type SeatReads = {
   /** Null: no such campaign (open) or room (join). */
   campaign: GroupBuyRow | null;
+  /** A join's room: the SKU whose units it took when it opened (null: none, or an open). */
+  roomLoanSkuId: string | null;
   groupPriceFen: number | null;
   skus: Map<string, PurchasableSku>;
-  user: (typeof users.$inferSelect & { seatsCounting: number }) | null;
+  /** With the seats of this campaign whose orders are alive (what the per-user limit counts). */
+  user: (typeof users.$inferSelect & { liveSeatIds: string[] }) | null;
   address: typeof addresses.$inferSelect | null;
   /** The shipping of the SKU to the address (null without an address). */
   shipping: Shipping | null;
@@ -32,9 +35,11 @@ export type SeatReads = {
 };
 
 /** Members whose order is still alive (not cancelled, not refunded in full): what the per-user limit counts. */
-export const countingMembers = (campaignId: SQL | string, userId: string) =>
-  sql`(SELECT count(*) FROM group_buy_members m JOIN orders o ON o.id = m.order_id
-        WHERE m.group_buy_id = ${campaignId} AND m.user_id = ${userId} AND o.status NOT IN ('cancelled', 'refunded'))`;
+const liveMembers = (campaignId: SQL | string, userId: string) =>
+  sql`FROM group_buy_members m JOIN orders o ON o.id = m.order_id
+        WHERE m.group_buy_id = ${campaignId} AND m.user_id = ${userId} AND o.status NOT IN ('cancelled', 'refunded')`;
+export const countingMembers = (campaignId: SQL | string, userId: string) => sql`(SELECT count(*) ${liveMembers(campaignId, userId)})`;
+const liveSeatIds = (campaignId: SQL | string, userId: string) => sql`(SELECT group_concat(m.seat_id) ${liveMembers(campaignId, userId)})`;
 
 export async function readForSeat(ctx: CreateContext, target: SeatTarget, purchase: { skuId: string; addressId?: string | undefined }): Promise<SeatReads> {
   const { db, userId } = ctx;
@@ -43,12 +48,16 @@ export async function readForSeat(ctx: CreateContext, target: SeatTarget, purcha
   const campaignQuery = (
     'campaignId' in target
       ? campaignById(db, target.campaignId)
-      : db.select({ campaign: groupBuys }).from(groupBuyRooms).innerJoin(groupBuys, eq(groupBuys.id, groupBuyRooms.groupBuyId)).where(eq(groupBuyRooms.id, target.roomId))
+      : db
+          .select({ campaign: groupBuys, loanSkuId: sql<string | null>`CASE WHEN ${groupBuyRooms.unitsLoaned} > 0 THEN ${groupBuyRooms.loanSkuId} END`.as('room_loan_sku_id') })
+          .from(groupBuyRooms)
+          .innerJoin(groupBuys, eq(groupBuys.id, groupBuyRooms.groupBuyId))
+          .where(eq(groupBuyRooms.id, target.roomId))
   ) as ReturnType<typeof campaignById>;
   const reads = await runRead(
     db,
     combine({
-      campaign: read([campaignQuery], ([rows]) => rows[0]?.campaign ?? null),
+      campaign: read([campaignQuery], ([rows]) => ({ campaign: rows[0]?.campaign ?? null, roomLoanSkuId: rows[0]?.loanSkuId ?? null })),
       groupPriceFen: read(
         [
           db
@@ -62,11 +71,11 @@ export async function readForSeat(ctx: CreateContext, target: SeatTarget, purcha
       user: read(
         [
           db
-            .select({ user: users, seatsCounting: sql<number>`${countingMembers(campaignId, userId)}` })
+            .select({ user: users, liveSeatIds: sql<string | null>`${liveSeatIds(campaignId, userId)}`.as('live_seat_ids') })
             .from(users)
             .where(eq(users.id, userId)),
         ],
-        ([[row]]) => (row ? { ...row.user, seatsCounting: row.seatsCounting } : null),
+        ([[row]]) => (row ? { ...row.user, liveSeatIds: row.liveSeatIds ? row.liveSeatIds.split(',') : [] } : null),
       ),
       // Null rather than a refusal: rooms.ts refuses in its documented order.
       address: read(
@@ -93,7 +102,8 @@ export async function readForSeat(ctx: CreateContext, target: SeatTarget, purcha
   );
   const address = reads.address;
   return {
-    campaign: reads.campaign,
+    campaign: reads.campaign.campaign,
+    roomLoanSkuId: reads.campaign.roomLoanSkuId,
     groupPriceFen: reads.groupPriceFen,
     skus: reads.skus,
     user: reads.user,
@@ -103,4 +113,8 @@ export async function readForSeat(ctx: CreateContext, target: SeatTarget, purcha
   };
 }
 
-const campaignById = (db: CreateContext['db'], id: string) => db.select({ campaign: groupBuys }).from(groupBuys).where(eq(groupBuys.id, id));
+const campaignById = (db: CreateContext['db'], id: string) =>
+  db
+    .select({ campaign: groupBuys, loanSkuId: sql<string | null>`NULL`.as('room_loan_sku_id') })
+    .from(groupBuys)
+    .where(eq(groupBuys.id, id));

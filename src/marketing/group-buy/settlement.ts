@@ -6,6 +6,7 @@
 // Refunds are rows plus outbox entries in the same batch as the change; the outbox submits them
 // to WeChat Pay (services/outbox.ts). Every write is keyed (room status 'open' guard,
 // out_refund_no per order and kind, order status guard), so a replayed alarm changes nothing.
+// Either way the room's loan of units is settled in the closing batch (room-loans.ts).
 // The reconciliation compares each room's object with D1's members, orders and payments.
 import { and, eq, inArray } from 'drizzle-orm';
 import { createDb, type Db } from '../../db/client';
@@ -21,6 +22,7 @@ import { orderPage, subscribeMessageStatements } from '../../services/subscribe-
 import { orderSourcePolicy } from '../../services/order-source-policy';
 import { transitionStatements, type OrderRow } from '../../services/order-transitions';
 import type { RoomClosure } from '../../../durable-objects/port';
+import { loanReturnStatements } from './room-loans';
 
 const system = { type: 'system' as const, id: null };
 
@@ -38,21 +40,35 @@ export async function recordRoomClosure(env: Env, closure: RoomClosure, now: num
   // A paid seat was paid through its D1 order; if it cannot be found, D1 is behind: try later.
   if (missing.length) throw new Error(`room ${closure.roomId}: no order for paid seats ${missing.join(', ')}`);
 
+  const room = await db.query.groupBuyRooms.findFirst({ where: eq(groupBuyRooms.id, closure.roomId), columns: { unitsLoaned: true, loanSkuId: true } });
   const roomClosed = db
     .update(groupBuyRooms)
     .set({ status: closure.outcome, finalSize: closure.finalSize, simulatedCount: closure.simulatedCount, closedAt: closure.closedAt })
     .where(and(eq(groupBuyRooms.id, closure.roomId), eq(groupBuyRooms.status, 'open')));
   const paidOrders = closure.paidSeats.map((s) => ({ seat: s, order: orderOf.get(seatRef(closure.roomId, s.seatId))! }));
   const messages = await resultMessageStatements(db, closure, paidOrders, now);
+  const loan = room?.unitsLoaned && room.loanSkuId ? loanReturn(closure.roomId, room.unitsLoaned, room.loanSkuId, paidOrders, now) : [];
 
   if (closure.outcome === 'succeeded') {
-    await runBatch(db, [roomClosed, ...successStatements(db, closure, paidOrders, now), ...messages]);
+    await runBatch(db, [...loan, roomClosed, ...successStatements(db, closure, paidOrders, now), ...messages]);
   } else {
-    await runBatch(db, [roomClosed, ...messages]);
+    // The refunds follow the handover: each paid seat's unit goes back to skus.stock with its refund.
+    await runBatch(db, [...loan, roomClosed, ...messages]);
     for (const { order } of paidOrders) await refundFailedMember(db, order, now);
   }
   // A room's refunds and result messages go out now, not at the next sweep.
   if (paidOrders.length) await sendOutboxSoon({ db, env }, now);
+}
+
+/**
+ * The room's loan at its close. Paid seats whose orders hold their unit from the loan (written
+ * with stock_released = 1) take it over, unless refunded already (then the unit comes back here);
+ * every other unit of the loan goes back to skus.stock. A paid seat whose order reserved its own
+ * unit (a joiner of another SKU) leaves its loaned unit unused: it comes back too.
+ */
+function loanReturn(roomId: string, unitsLoaned: number, skuId: string, paid: { order: OrderRow }[], now: number): Statement[] {
+  const takenOver = paid.filter(({ order }) => order.stockReleased === 1 && order.status !== 'refunded').map(({ order }) => order.id);
+  return loanReturnStatements({ roomId, skuId, units: unitsLoaned - takenOver.length, orderIds: takenOver, now });
 }
 
 /** Each paying member hears the outcome (a subscribe message per order, sent once whatever replays the closure). */

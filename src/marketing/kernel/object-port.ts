@@ -6,7 +6,9 @@ import type { Env } from '../../env';
 import { findOrderBySource } from '../../services/orders';
 import { recordHelps } from '../bargain/help-records';
 import { recordRoomClosure } from '../group-buy/settlement';
+import { jobFromIntent, writeSeatOrders } from '../group-buy/seat-orders';
 import { settleExpiredHold } from './hold-settlement';
+import { shopperTicketsStub } from './object-stubs';
 
 export const workerObjectPort = (env: Env): ObjectPort => ({
   settleExpiredHold: (hold, nowMs) => settleExpiredHold(env, hold, nowMs),
@@ -14,6 +16,16 @@ export const workerObjectPort = (env: Env): ObjectPort => ({
   async recordBargainHelps(helps) {
     const failed = await recordHelps(createDb(env.DB), helps, env.SHOP_TIME_ZONE);
     if (failed.length) throw new Error(`${failed.length} of ${helps.length} bargain helps not recorded in D1`);
+  },
+  async recordSeatOrders(seats) {
+    const jobs = seats.map((s) => jobFromIntent(s.orderIntent, s.holdExpiresAt));
+    const failed = await writeSeatOrders(createDb(env.DB), jobs, env.SHOP_TIME_ZONE);
+    if (failed.length) throw new Error(`${failed.length} of ${jobs.length} seat orders not written to D1`);
+  },
+  async returnSeatTickets(campaignId, seats, nowMs) {
+    const byShopper = new Map<string, string[]>();
+    for (const s of seats) byShopper.set(s.userId, [...(byShopper.get(s.userId) ?? []), s.seatId]);
+    await Promise.all([...byShopper].map(([userId, seatIds]) => shopperTicketsStub(env, userId).returnSeatTickets(campaignId, seatIds, nowMs)));
   },
   async findOrderId(source, sourceRef) {
     return (await findOrderBySource(createDb(env.DB), source, sourceRef))?.id ?? null;

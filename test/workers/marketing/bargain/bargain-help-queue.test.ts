@@ -1,4 +1,4 @@
-// A bargain help answers after its two objects — the helper's BargainHelper (the daily-limit
+// A bargain help answers after its two objects — the helper's ShopperTickets (the daily-limit
 // ticket) and the session's BargainSession (the cut) — and D1 learns of it off the reply path:
 // through the work queue, or, when the queue loses the message, from the session object's alarm.
 // However the queue behaves (twice, late, never), each cut ends as exactly one D1 row, and the
@@ -37,7 +37,7 @@ async function sessionWithFriends(opts: { helpers: number; friends: number }) {
 describe('bargain helps through the work queue', () => {
   it('the reply comes before D1 has the row (no D1 write on the reply path); a message delivered twice, and again later, writes one row', async () => {
     const { session, friends } = await sessionWithFriends({ helpers: 3, friends: 3 });
-    const counting = countedEnv('BARGAIN_SESSION', 'BARGAIN_HELPER');
+    const counting = countedEnv('BARGAIN_SESSION', 'SHOPPER_TICKETS');
     const { sent, call } = heldApp(undefined, counting.env);
     expect(await Promise.all(friends.map(async (f) => code(await help(f, session.id, call))))).toEqual(['ok', 'ok', 'ok']);
     expect(counting.d1Writes()).toBe(0);

@@ -1,5 +1,5 @@
 // Reconciliation of bargain sessions: each session object's cuts and bought state against the
-// helpers' tickets (their BargainHelper objects) and D1's help rows and orders. Clean after real
+// helpers' tickets (their ShopperTickets objects) and D1's help rows and orders. Clean after real
 // traffic once the queue has written the rows; drift planted in D1 and in the objects is reported by kind.
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
