@@ -215,7 +215,7 @@ function printResults(results: Burst[]) {
   ];
   console.log(`\n${formatTable(rows)}\n`);
   console.log(`  each row keeps ${inFlight} requests open; wall = first start to last answer; answers/s = requests ÷ wall;`);
-  console.log('  join latencies are of the 201s (a seat and a pending order); a 409 room_full is refused before any order');
+  console.log('  join latencies are of the 201s (a seat held and its order queued: D1 writes it after the answer); a 409 room_full is refused before any order');
   console.log(`  load average at end: ${loadAverage()}\n`);
   for (const b of results) {
     for (const [kind, count] of b.rec.failures) if (!kind.endsWith('room_full')) console.error(`  ${b.name}: ${count}× ${kind}`);
@@ -245,7 +245,15 @@ async function consistencyChecks(bench: GroupBench, rooms: string[], joinBursts:
   const joinsRefused = joinBursts.reduce((n, b) => n + (b.statuses.get('409 room_full') ?? 0), 0);
   const joinsOk = joinBursts.reduce((n, b) => n + (b.statuses.get('201') ?? 0), 0);
   const unexpected = joinBursts.reduce((n, b) => n + b.requests - (b.statuses.get('201') ?? 0) - (b.statuses.get('409 room_full') ?? 0), 0);
-  const orders = (await query<{ n: number }>(bench.worker, "SELECT count(*) AS n FROM orders WHERE source = 'group_buy'"))[0]!.n;
+  // Joiners' orders follow through the work queue: wait (up to 30 s) for them to be written.
+  const countOrders = async () => (await query<{ n: number }>(bench.worker, "SELECT count(*) AS n FROM orders WHERE source = 'group_buy'"))[0]!.n;
+  const waitStarted = performance.now();
+  let orders = await countOrders();
+  while (orders < seatsExpected && performance.now() - waitStarted < 30_000) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    orders = await countOrders();
+  }
+  console.log(`  the queue had written every seat order ${((performance.now() - waitStarted) / 1000).toFixed(1)} s after the last join's answer`);
   const members = (await query<{ n: number }>(bench.worker, 'SELECT count(*) AS n FROM group_buy_members'))[0]!.n;
   const sold = BENCH_STOCK - (await query<{ stock: number }>(bench.worker, 'SELECT stock FROM skus WHERE id = ?', bench.skuId))[0]!.stock;
   const refusedWithOrder = (
@@ -271,7 +279,7 @@ async function consistencyChecks(bench: GroupBench, rooms: string[], joinBursts:
     { name: 'no seat for a join to a full room', ok: lateSeats === 0, detail: `${lateSeats}` },
     { name: 'every room has exactly 5 seats', ok: fullRooms === rooms.length, detail: `${fullRooms}/${rooms.length} rooms full` },
     {
-      name: 'orders = members = seats = units reserved',
+      name: 'orders = members = seats = units the rooms took',
       ok: orders === seatsExpected && members === seatsExpected && sold === seatsExpected,
       detail: `${orders} orders, ${members} members, ${sold} units, ${seatsExpected} seats`,
     },

@@ -7,7 +7,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../src/lib/clock';
 import { caller, createCampaign, joinRoom, joinRoomAnswer, openRoom, paySeat, roomObject } from '../../../fixtures/group-buy';
-import { createCategory, manyShoppers, newIdempotencyKey, tokenFor } from '../../../fixtures/helpers';
+import { createCategory, createProduct, manyShoppers, newIdempotencyKey, tokenFor } from '../../../fixtures/helpers';
 import { deliverWork, heldWorkQueue } from '../../../fixtures/work-queue';
 
 let merchant: string;
@@ -142,4 +142,42 @@ describe('a burst of joiners', () => {
     expect(await count(`SELECT count(*) AS n FROM group_buy_members WHERE group_buy_id = ?`, campaign.id)).toBe(40);
     expect(await stockOf(skuId)).toBe(500 - 40);
   }, 120_000);
+});
+
+describe("a joiner of another SKU than the room's", () => {
+  it('has its order and its own unit written before the answer, as before rooms took loans', async () => {
+    const product = await createProduct(merchant, categoryId, {
+      specs: [{ name: '颜色', values: ['红', '黑'] }],
+      skus: [
+        { spec_values: ['红'], price_fen: 12_000, original_price_fen: 12_000, stock: 50 },
+        { spec_values: ['黑'], price_fen: 12_000, original_price_fen: 12_000, stock: 50 },
+      ],
+    });
+    const [red, black] = [product.skus[0].id as string, product.skus[1].id as string];
+    const created = await caller()('POST', '/admin/api/group-buys', {
+      token: merchant,
+      body: {
+        title: '两色成团',
+        starts_at: new Date(Date.now() - 60_000).toISOString(),
+        ends_at: new Date(Date.now() + 86_400_000).toISOString(),
+        skus: [
+          { sku_id: red, group_price_fen: 9_900 },
+          { sku_id: black, group_price_fen: 9_900 },
+        ],
+        group_size: 3,
+        duration_minutes: 60,
+      },
+    });
+    expect(created.status).toBe(201);
+    const campaignId = ((await created.json()) as { id: string }).id;
+    const [leader, joiner] = await manyShoppers(2);
+    const roomId = (await openRoom(caller(), leader!.token, campaignId, red)).body.room.id as string;
+    const seat = await joinRoomAnswer(caller(), joiner!.token, roomId, black);
+    expect(seat.status).toBe(201);
+    // Written before the answer, with a number, its unit out of the black SKU's own stock.
+    expect(seat.body.order.order_no).not.toBe('');
+    expect(await ordersWithId(seat.body.order.id)).toBe(1);
+    expect([await stockOf(red), await stockOf(black)]).toEqual([47, 49]);
+    expect(await ticketsOf(joiner!.id, campaignId)).toHaveLength(1);
+  });
 });
