@@ -61,10 +61,14 @@ export const groupRoomSchema: readonly SchemaStep[] = [
     CREATE UNIQUE INDEX ledger_once_per_seat ON ledger (seat_id, kind) WHERE seat_id IS NOT NULL;
     CREATE UNIQUE INDEX ledger_closed_once ON ledger (kind) WHERE kind = 'closed';
   `),
-  // A joiner's seat carries what its order is written from (the order follows off the reply
-  // path); order_check_at is when the alarm writes it if the work queue has not; ticket_due_at is
-  // when the shopper's seat ticket (ShopperTickets) is to be given back.
+  // loaned_units: the units the room took out of skus.stock when it opened (one per seat its
+  // group needs); from_loan: the seat's unit is one of them. A joiner's seat on the loan carries
+  // what its order is written from (the order follows off the reply path); order_check_at is when
+  // the alarm writes it if the work queue has not; ticket_due_at is when the shopper's seat ticket
+  // (ShopperTickets) is to be given back.
   ddl(`
+    ALTER TABLE room ADD COLUMN loaned_units INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE seats ADD COLUMN from_loan INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE seats ADD COLUMN order_intent TEXT;
     ALTER TABLE seats ADD COLUMN order_check_at INTEGER;
     ALTER TABLE seats ADD COLUMN ticket_due_at INTEGER;
@@ -89,6 +93,7 @@ export type RoomRow = {
   closed_at: number | null;
   record_due_at: number | null;
   recorded_at: number | null;
+  loaned_units: number;
 };
 
 export type SeatRow = {
@@ -102,6 +107,7 @@ export type SeatRow = {
   hold_expires_at: number;
   order_id: string | null;
   order_intent: string | null;
+  from_loan: number;
   created_at: number;
 };
 
@@ -123,6 +129,7 @@ export function validateConfig(c: RoomConfig) {
   ] as const) {
     if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`open: ${k} must be a positive integer`);
   }
+  if (!Number.isSafeInteger(c.loanedUnits) || c.loanedUnits < 0 || c.loanedUnits > c.rules.maxSize) throw new RangeError('open: loanedUnits must be an integer from 0 to maxSize');
 }
 
 export function validateSeat(s: SeatRequest) {

@@ -78,8 +78,8 @@ export class GroupBuyRoom extends SqlDurableObject {
       // A caller whose clock lags can never make the room close before it ran its whole time.
       const closeDueAt = dueOnObjectClock(config.expiresAt, leader.nowMs, this.clock.now());
       this.sql.exec(
-        `INSERT INTO room (id, room_id, campaign_id, group_size, max_size, tiers, leader_discount_fen, simulate_share_percent, hold_ms, expires_at, close_due_at, invite_code, status, created_at)
-         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
+        `INSERT INTO room (id, room_id, campaign_id, group_size, max_size, tiers, leader_discount_fen, simulate_share_percent, hold_ms, expires_at, close_due_at, invite_code, status, created_at, loaned_units)
+         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
         config.roomId,
         config.campaignId,
         r.groupSize,
@@ -92,6 +92,7 @@ export class GroupBuyRoom extends SqlDurableObject {
         closeDueAt,
         config.inviteCode,
         leader.nowMs,
+        config.loanedUnits,
       );
     });
     return this.takeSeat(leader, true);
@@ -108,7 +109,10 @@ export class GroupBuyRoom extends SqlDurableObject {
       const room = this.room();
       if (!room) return { ok: false, reason: 'not_configured' };
       const earlier = this.seat(seat.seatId);
-      if (earlier) return earlier.status === 'released' ? { ok: false, reason: 'seat_released' } : { ok: true, seatId: earlier.id, holdExpiresAt: earlier.hold_expires_at, replay: true };
+      if (earlier)
+        return earlier.status === 'released'
+          ? { ok: false, reason: 'seat_released' }
+          : { ok: true, seatId: earlier.id, holdExpiresAt: earlier.hold_expires_at, replay: true, fromLoan: earlier.from_loan === 1 };
       if (room.status !== 'open' || seat.nowMs >= room.expires_at) return { ok: false, reason: 'closed', members: this.memberIds(false) };
       if (room.expires_at - seat.nowMs < MIN_TIME_LEFT_TO_JOIN_MS) return { ok: false, reason: 'closing' };
       if (this.sql.exec("SELECT 1 FROM seats WHERE user_id = ? AND status <> 'released'", seat.userId).toArray().length) return { ok: false, reason: 'already_member' };
@@ -116,9 +120,12 @@ export class GroupBuyRoom extends SqlDurableObject {
       // The hold never outlasts the room: its payment deadline is the earlier of the two.
       const holdExpiresAt = Math.min(seat.nowMs + room.hold_ms, room.expires_at);
       const dueAt = dueOnObjectClock(holdExpiresAt, seat.nowMs, this.clock.now());
+      // The leader's unit is the loan's first; a joiner's is the loan's while it has one left.
+      const fromLoan = (isLeader || seat.orderIntent !== undefined) && this.loanSeats() < room.loaned_units;
+      const intent = fromLoan && !isLeader ? (seat.orderIntent ?? null) : null;
       this.sql.exec(
-        `INSERT INTO seats (id, user_id, name, avatar_url, is_leader, unit_price_fen, status, hold_expires_at, due_at, created_at, order_intent, order_check_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'held', ?, ?, ?, ?, ?)`,
+        `INSERT INTO seats (id, user_id, name, avatar_url, is_leader, unit_price_fen, status, hold_expires_at, due_at, created_at, order_intent, order_check_at, from_loan)
+         VALUES (?, ?, ?, ?, ?, ?, 'held', ?, ?, ?, ?, ?, ?)`,
         seat.seatId,
         seat.userId,
         seat.name,
@@ -128,11 +135,12 @@ export class GroupBuyRoom extends SqlDurableObject {
         holdExpiresAt,
         dueAt,
         seat.nowMs,
-        seat.orderIntent ?? null,
-        seat.orderIntent ? this.clock.now() + ORDER_CHECK_MS : null,
+        intent,
+        intent ? this.clock.now() + ORDER_CHECK_MS : null,
+        fromLoan ? 1 : 0,
       );
       this.sql.exec("INSERT INTO ledger (kind, seat_id, note, at) VALUES ('held', ?, ?, ?)", seat.seatId, isLeader ? 'leader' : '', seat.nowMs);
-      return { ok: true, seatId: seat.seatId, holdExpiresAt, replay: false };
+      return { ok: true, seatId: seat.seatId, holdExpiresAt, replay: false, fromLoan };
     });
     if (!result.ok) return result;
     await this.syncAlarm();
@@ -355,6 +363,11 @@ export class GroupBuyRoom extends SqlDurableObject {
 
   private seats(): SeatRow[] {
     return this.sql.exec<SeatRow>('SELECT * FROM seats ORDER BY created_at, rowid').toArray();
+  }
+
+  /** Live seats whose unit is one of the room's loan (a released seat's unit is the loan's again). */
+  private loanSeats(): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM seats WHERE status <> 'released' AND from_loan = 1").one().n;
   }
 
   private liveSeats(): number {

@@ -9,6 +9,8 @@ export type RoomConfig = {
   holdMs: number;
   expiresAt: number;
   inviteCode: string;
+  /** Units the room took out of skus.stock as it opened (its group's size): the first seats' units. */
+  loanedUnits: number;
 };
 
 export type SeatRequest = {
@@ -18,7 +20,11 @@ export type SeatRequest = {
   avatarUrl: string | null;
   unitPriceFen: number;
   nowMs: number;
-  /** Opaque to the object: what the worker writes the seat's order from (JSON); absent when the order is written before the answer (a leader's). */
+  /**
+   * Opaque to the object: what the worker writes the seat's order from (JSON), for a seat on the
+   * room's loan; kept only if the loan has a unit left for it. Absent: the order is written before
+   * the answer (a leader's, or a joiner's of another SKU).
+   */
   orderIntent?: string | undefined;
 };
 
@@ -29,7 +35,15 @@ export type HoldRefusal = 'not_configured' | 'full' | 'closed' | 'closing' | 'al
 
 export type HoldResult =
   /** With the room as it is after the hold: the reply shows it without asking the object again. */
-  | { ok: true; seatId: string; holdExpiresAt: number; replay: boolean; room: RoomState }
+  | {
+      ok: true;
+      seatId: string;
+      holdExpiresAt: number;
+      replay: boolean;
+      /** The seat's unit is one the room took as it opened: its order is the worker's to queue. Otherwise the order must reserve its own. */
+      fromLoan: boolean;
+      room: RoomState;
+    }
   /** With "full" and "closed": the shoppers who hold (or held) a seat, whom the refusal does not concern. */
   | { ok: false; reason: HoldRefusal; members?: string[] };
 

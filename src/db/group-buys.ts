@@ -82,10 +82,11 @@ export const groupBuyRooms = sqliteTable(
     simulatedCount: integer('simulated_count').notNull().default(0),
     closedAt: integer('closed_at'),
     /**
-     * Units taken out of skus.stock when the room opened, one per seat (max_size): a joiner's
-     * seat has its unit before the shopper hears "yes", with no D1 write. When the room closes,
-     * what its paid seats did not take goes back to skus.stock (settlement.ts). 0: a room opened
-     * before rooms took loans; its seats' orders reserve their own units.
+     * Units taken out of skus.stock when the room opened, one per seat its group needs
+     * (group_size): such a seat has its unit before the joiner hears "yes", with no D1 write. When
+     * the room closes, what its paid seats did not take goes back to skus.stock (settlement.ts).
+     * Seats past them (a tiered room's), and every seat of a room opened before loans (0), reserve
+     * their own units with their orders.
      */
     unitsLoaned: integer('units_loaned').notNull().default(0),
     /** The SKU the loan is of (the leader's): a joiner who picks another SKU reserves it in skus.stock, as before loans. */

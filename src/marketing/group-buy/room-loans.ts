@@ -1,6 +1,7 @@
-// A group-buy room's loan of units: when a room opens, one unit per seat (max_size) of its
-// leader's SKU leaves skus.stock in the batch that writes the room, so a joiner's seat has its
-// unit the moment the room holds the seat, with no D1 write before the answer. Once the room has
+// A group-buy room's loan of units: when a room opens, one unit per seat its group needs
+// (group_size) of its leader's SKU leaves skus.stock in the batch that writes the room, so a
+// joiner's seat has its unit the moment the room holds the seat, with no D1 write before the
+// answer (a tiered room's seats past the loan reserve their own). Once the room has
 // closed, each paid seat's unit becomes its order's (a refund gives it back to skus.stock, as for
 // a shop order) and the rest of the loan goes back — once: every statement of the return is
 // conditioned on the room still being open in D1, and the batch that returns it closes it.

@@ -8,11 +8,12 @@
 //  3. the shopper's seat ticket is taken in their ShopperTickets object, the only place that
 //     counts their seats of the campaign across rooms, including those D1 has not written yet
 //     (over the per-user limit, the seat is released at once);
-//  4. opening a room writes the room row, the leader's order and the room's units (one per seat,
-//     out of skus.stock: the room's loan) in one D1 batch before the answer; joining it writes
-//     nothing to D1 before the answer — the seat's unit is the room's, and its order follows
-//     through the work queue (seat-orders.ts). A joiner who picks another SKU than the room's
-//     loan (or joins a room from before loans) has their order and unit written first, as before.
+//  4. opening a room writes the room row, the leader's order and the room's units (one per seat
+//     its group needs, out of skus.stock: the room's loan) in one D1 batch before the answer;
+//     joining it writes nothing to D1 before the answer — the seat's unit is the room's, and its
+//     order follows through the work queue (seat-orders.ts). A joiner past the loan (a tiered
+//     room's extra seats), of another SKU than the loan's, or of a room from before loans has
+//     their order and unit written first, as before.
 // Paying the order (POST /orders/:id/pay) confirms the seat through the order-source policy (src/services/order-source-policy.ts).
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
@@ -142,26 +143,29 @@ export async function openRoom(env: Env, ctx: CreateContext, campaignId: string,
   const reads = await readForSeat(ctx, target, purchase);
   return onceByKey(env, ctx, null, reads, async () => {
     const campaign = reads.campaign;
-    return openPrepared(env, ctx, prepare(ctx, reads, purchase, target, campaign ? rulesOf(campaign).maxSize : 1), purchase, reads.user?.liveSeatIds ?? [], false);
+    return openPrepared(env, ctx, prepare(ctx, reads, purchase, target, campaign ? rulesOf(campaign).groupSize : 1), purchase, reads.user?.liveSeatIds ?? [], false);
   });
 }
 
 async function openPrepared(env: Env, ctx: CreateContext, p: Prepared, purchase: SeatPurchase, liveSeatIds: string[], redirected: boolean): Promise<SeatTaken> {
   const roomId = newRoomId();
   const seat = seatRequest(ctx, p, newSeatId(), true);
+  const rules = rulesOf(p.campaign);
   const config = {
     roomId,
     campaignId: p.campaign.id,
-    rules: rulesOf(p.campaign),
+    rules,
     holdMs: p.campaign.paymentWindowMinutes * 60_000,
     expiresAt: ctx.now + p.campaign.durationMinutes * 60_000,
     inviteCode: await inviteCodeOf(roomId),
+    // What the group needs to succeed; a tiered room's seats beyond it reserve their own units.
+    loanedUnits: rules.groupSize,
   };
   const held = await groupRoomStub(env, roomId).open(config, seat);
   // open() sets the room up with its leader's seat in one step: a refusal here means the object could not serve.
   if (!held.ok) throw campaignUnavailable();
   await takeSeatTicket(env, ctx, p, roomId, seat.seatId, liveSeatIds);
-  const unitsLoaned = config.rules.maxSize;
+  const unitsLoaned = config.loanedUnits;
   const room = ctx.db.insert(groupBuyRooms).values({
     id: roomId,
     groupBuyId: p.campaign.id,
@@ -197,7 +201,8 @@ export async function joinRoom(env: Env, ctx: CreateContext, roomId: string, pur
   const target = { roomId };
   const reads = await readForSeat(ctx, target, purchase);
   return onceByKey(env, ctx, roomId, reads, async () => {
-    // The room's loan gives this seat its unit: skus.stock is not looked at (the rooms took it).
+    // The room's loan may give this seat its unit: skus.stock is not looked at here (the rooms
+    // took it); a seat past the loan reserves its own, and the order batch's CHECK refuses it if none is left.
     const fromLoan = reads.roomLoanSkuId === purchase.skuId;
     const prepared = prepare(ctx, reads, purchase, target, fromLoan ? 0 : 1);
     const liveSeatIds = reads.user?.liveSeatIds ?? [];
@@ -207,13 +212,13 @@ export async function joinRoom(env: Env, ctx: CreateContext, roomId: string, pur
     if (!held.ok) {
       if (held.reason === 'full' && prepared.campaign.fullRoomPolicy === 'new_room') {
         // The new room takes its own loan: the SKU must have that many units.
-        return openPrepared(env, ctx, prepare(ctx, reads, purchase, target, rulesOf(prepared.campaign).maxSize), purchase, liveSeatIds, true);
+        return openPrepared(env, ctx, prepare(ctx, reads, purchase, target, rulesOf(prepared.campaign).groupSize), purchase, liveSeatIds, true);
       }
       if (held.reason === 'full' || held.reason === 'closed') refusedRooms.remember(roomId, held.reason, ctx.now + remembered[held.reason], held.members);
       throw refusalError(holdRefusals, held.reason, undefined);
     }
     await takeSeatTicket(env, ctx, prepared, roomId, seat.seatId, liveSeatIds);
-    if (intent) return queuedSeat(env, ctx, prepared, intent, held);
+    if (intent && held.fromLoan) return queuedSeat(env, ctx, prepared, intent, held);
     return writeSeatOrder(env, ctx, prepared, purchase, { roomId, seatId: seat.seatId, held, isLeader: false, redirected: false });
   });
 }

@@ -181,3 +181,25 @@ describe("a joiner of another SKU than the room's", () => {
     expect(await ticketsOf(joiner!.id, campaignId)).toHaveLength(1);
   });
 });
+
+describe('a tiered room', () => {
+  it('lends itself the units its smallest group needs; the seats past them reserve their own before the answer', async () => {
+    const { campaign, skuId } = await createCampaign(merchant, categoryId, {
+      tiers: [
+        { min_size: 2, price_fen: 9_000 },
+        { min_size: 4, price_fen: 8_000 },
+      ],
+      maxSize: 5,
+    });
+    const [leader, ...joiners] = await manyShoppers(5);
+    const roomId = (await openRoom(caller(), leader!.token, campaign.id, skuId)).body.room.id as string;
+    expect(await stockOf(skuId)).toBe(498);
+    const seats = [];
+    for (const j of joiners) seats.push(await joinRoomAnswer(caller(), j.token, roomId, skuId));
+    expect(seats.map((s) => s.status)).toEqual([201, 201, 201, 201]);
+    // The loan's second unit is the first joiner's (queued: no number yet); the other three were written with their own.
+    expect(seats.map((s) => s.body.order.order_no === '')).toEqual([true, false, false, false]);
+    expect(await stockOf(skuId)).toBe(495);
+    expect((await roomObject(roomId).state())!).toMatchObject({ heldCount: 5, seatsLeft: 0 });
+  });
+});

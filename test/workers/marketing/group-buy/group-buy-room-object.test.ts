@@ -25,6 +25,7 @@ function config(roomId: string, overrides: Partial<RoomConfig['rules']> = {}): R
     holdMs: 15 * 60_000,
     expiresAt: Date.now() + 3_600_000,
     inviteCode: 'TESTCODE',
+    loanedUnits: 0,
   };
 }
 
