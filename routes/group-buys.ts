@@ -7,7 +7,7 @@ import type { AppEnv } from '../src/env';
 import { rateLimit } from '../src/lib/rate-limit';
 import { idempotencyHeader, idOf, pageQuery, queryInt, validate } from '../src/lib/validate';
 import { storefrontGroupBuy, storefrontGroupBuys } from '../src/marketing/group-buy/campaigns';
-import { joinRoom, openRoom, type SeatTaken } from '../src/marketing/group-buy/rooms';
+import { joinRoom, openRoom, refuseJoinFromMemory, type SeatTaken } from '../src/marketing/group-buy/rooms';
 import { myRooms, openRoomsOf, roomIdByInviteCode, viewRoom } from '../src/marketing/group-buy/room-views';
 import { cachedCatalogResponse } from '../src/http/catalog-cache';
 import { requestHash, type CreateContext } from '../src/services/orders';
@@ -71,6 +71,7 @@ export const groupBuyRoutes = new Hono<AppEnv>()
   .post('/group-buys/rooms/:roomId/join', claimLimit, requireShopper(), roomParam, idempotencyHeader, seatBody, async (c) => {
     const { roomId } = c.req.valid('param');
     const body = c.req.valid('json');
+    refuseJoinFromMemory(roomId, c.var.shopper.id, c.var.clock.now());
     const ctx = await createContext(c, { join: roomId, ...body });
     return seatResponse(c, await joinRoom(c.env, ctx, roomId, { skuId: body.sku_id, addressId: body.address_id }));
   })

@@ -194,10 +194,20 @@ const remembered = { full: 1_000, closed: 10 * 60_000 } as const;
 /** Whether this isolate refuses the shopper's join to the room from memory (tests wait for it). */
 export const roomRefusalInMemory = (roomId: string, userId: string, now: number) => refusedRooms.recall(roomId, userId, now);
 
-/** The shopper joins a room; a full room refuses (409 room_full) or, if the campaign says so, the shopper opens a new one. */
-export async function joinRoom(env: Env, ctx: CreateContext, roomId: string, purchase: SeatPurchase): Promise<SeatTaken> {
-  const known = refusedRooms.recall(roomId, ctx.userId, ctx.now);
+/**
+ * Refuses a join from memory, if this isolate knows the room is full or closed. The route asks
+ * before it hashes the request: the crowd behind a full room costs no digest either.
+ */
+export function refuseJoinFromMemory(roomId: string, userId: string, now: number): void {
+  const known = refusedRooms.recall(roomId, userId, now);
   if (known) throw holdRefusals[known]();
+}
+
+/**
+ * The shopper joins a room; a full room refuses (409 room_full) or, if the campaign says so, the
+ * shopper opens a new one. The route has asked refuseJoinFromMemory first.
+ */
+export async function joinRoom(env: Env, ctx: CreateContext, roomId: string, purchase: SeatPurchase): Promise<SeatTaken> {
   const target = { roomId };
   const reads = await readForSeat(ctx, target, purchase);
   return onceByKey(env, ctx, roomId, reads, async () => {
