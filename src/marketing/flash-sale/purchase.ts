@@ -11,7 +11,6 @@ import { flashSaleItems, flashSales } from '../../db/flash-sales';
 import type { Db } from '../../db/client';
 import { reservationRef, shardFor, type FlashOrderIntent, type FlashOrderJob } from '../../domain/flash-sale';
 import type { Env } from '../../env';
-import { encodeBase64Url } from '../../lib/base64url';
 import { type ApiError, businessRule, conflict, notFound, tooManyRequests } from '../../lib/errors';
 import { addressSnapshot, shippingAddressRead } from '../../services/addresses';
 import { ensureStockObjectsConfigured } from './stock-objects';
@@ -26,6 +25,7 @@ import { purchasableSkusRead, type PurchasableSku } from '../../services/purchas
 import { deliverablePolicy, shippingTemplatesRead, type ShippingTemplates } from '../../services/shipping-templates';
 import { combine, runRead } from '../../db/reads';
 import { logEvent } from '../../lib/log';
+import { derivedId } from '../../lib/ids';
 import type { OrderRow } from '../../services/order-transitions';
 import { enqueueWork } from '../../services/work-queue';
 
@@ -90,13 +90,7 @@ async function readCampaignItem(db: Db, flashSaleId: string, skuId: string): Pro
  * id, which the object refuses (one reservation per key and shopper): it can never replay, or
  * release, the first request's units.
  */
-async function reservationIdFor(ctx: CreateContext): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${ctx.userId}\n${ctx.idempotencyKey}\n${ctx.requestHash}`));
-  return `rsv_${encodeBase64Url(new Uint8Array(digest))
-    .toLowerCase()
-    .replace(/[^0-9a-z]/g, '')
-    .slice(0, 20)}`;
-}
+const reservationIdFor = (ctx: CreateContext) => derivedId('rsv', ctx.userId, ctx.idempotencyKey, ctx.requestHash);
 
 export type FlashPurchase = { flashSaleId: string; skuId: string; quantity: number; addressId?: string };
 

@@ -36,6 +36,7 @@ import { unavailableReason, type PurchasableSku } from '../../services/purchasab
 import { deliverablePolicy } from '../../services/shipping-templates';
 import { countingMembers, readForSeat, type SeatReads, type SeatTarget } from './seat-reads';
 import { logEvent } from '../../lib/log';
+import { derivedId } from '../../lib/ids';
 import { groupRoomStub, shopperTicketsStub } from '../kernel/object-stubs';
 import { enqueueWork } from '../../services/work-queue';
 import { seatOrderPlacement, type SeatOrderIntent } from './seat-orders';
@@ -58,14 +59,7 @@ export type SeatTaken = { room: GroupBuyRoomView; order: OrderRow; rows?: NewOrd
  */
 const newRoomId = () => `grm_${randomToken(20)}`;
 const newSeatId = () => `gst_${randomToken(20)}`;
-async function joinerSeatId(ctx: CreateContext, roomId: string) {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${ctx.userId}\n${roomId}\n${ctx.idempotencyKey}\n${ctx.requestHash}`));
-  return `gst_${encodeBase64Url(new Uint8Array(digest))
-    .toLowerCase()
-    .replace(/[^0-9a-z]/g, '')
-    .slice(0, 20)
-    .padEnd(20, '0')}`;
-}
+const joinerSeatId = (ctx: CreateContext, roomId: string) => derivedId('gst', ctx.userId, roomId, ctx.idempotencyKey, ctx.requestHash);
 function randomToken(length: number) {
   return encodeBase64Url(crypto.getRandomValues(new Uint8Array(24)))
     .toLowerCase()
