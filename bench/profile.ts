@@ -2,8 +2,9 @@
 // and the work queue's consumer) while wrk drives (1) the bare route `GET /healthz/live`, a
 // cached storefront list (`GET /products?limit=20`, a hit in the isolate's memory), (2)
 // sold-out refusals of a flash sale (`POST /flash-sales/:id/reserve`, refused from isolate
-// memory) and (3) reservations that all win (every buyer once, stock for all; the consumer writes
-// their orders meanwhile, as in a real burst), then self time per
+// memory), (3) reservations that all win (every buyer once, stock for all; the consumer writes
+// their orders meanwhile, as in a real burst) and (4) group-buy joins that all get a seat (rooms
+// of 5, four joiners each; their orders queued and written meanwhile), then self time per
 // request by bundled module and by function. Issue 12 asks what a refusal costs beyond the bare
 // route, and what the bare route costs beyond a bare Hono worker (bench/workers/bare-hono.ts,
 // driven the same way in the same run).
@@ -21,6 +22,7 @@ import { seedBuyers, signInMerchant } from './lib/accounts';
 import { startBareWorker } from './lib/bare-worker';
 import { InspectorSession, moduleStarts, summarise, type CpuProfile, type ProfileSummary } from './lib/cpu-profile';
 import { createFlashSale, seedShop } from './lib/flash-sales';
+import { createGroupBuy, openRooms } from './lib/group-buys';
 import { withLocalWorker } from './lib/harness';
 import { loadAverage, machineLine } from './lib/machine';
 import { positiveNumber } from './lib/settings';
@@ -48,7 +50,7 @@ async function main() {
   const bundle = join(new URL('..', import.meta.url).pathname, 'dist', 'index.js');
   await withLocalWorker({ bindings: { JWT_KEYS, JWT_ACTIVE_KID: JWT_KID }, fakeWeChat: false, inspectorPort: INSPECTOR_PORT }, async (worker) => {
     const buyerCount = Math.ceil(requestCount / REQUESTS_PER_BUYER);
-    const [skuId, roomySkuId] = await seedShop(worker, 2, buyerCount + 10);
+    const [skuId, roomySkuId, groupSkuId] = await seedShop(worker, 3, buyerCount + 10);
     const merchantToken = await signInMerchant(worker, MERCHANT);
     const buyers = await seedBuyers(worker, buyerCount, { keys: JWT_KEYS, kid: JWT_KID });
     // One unit, taken by the first buyer: every later request is a sold-out refusal.
@@ -110,6 +112,24 @@ async function main() {
         }));
         const b = await burstPosts(worker.directUrl, wins, connections);
         if (b.created !== buyers.length) throw new Error(`expected ${buyers.length} reservations, got ${b.created} (${b.other} other: ${b.otherCode})`);
+        return { requests: b.created, requestsPerSecond: b.requestsPerSecond };
+      });
+      // Rooms of 5, opened before the profile (an open writes D1 before its answer); then four joiners per room.
+      const groupBuyId = await createGroupBuy(worker, merchantToken, groupSkuId!);
+      const roomCount = Math.floor(buyers.length / 5);
+      const rooms = await openRooms(worker, groupBuyId, groupSkuId!, buyers.slice(0, roomCount));
+      await profiled('group-buy join POST /group-buys/rooms/:id/join (every joiner gets a seat)', async () => {
+        const joins = buyers.slice(roomCount, roomCount * 5).map((b, i) => ({
+          path: `/group-buys/rooms/${rooms[i % roomCount]}/join`,
+          token: b.token,
+          idempotencyKey: `profile-join-${i}`,
+          body: JSON.stringify({ sku_id: groupSkuId }),
+        }));
+        const b = await burstPosts(worker.directUrl, joins, connections);
+        // A connection reset (README, Known issues) leaves a join unanswered: reported, not a failure.
+        if (b.other > 0 || b.created + b.unanswered !== joins.length)
+          throw new Error(`expected ${joins.length} seats, got ${b.created} (${b.other} other: ${b.otherCode}; ${b.unanswered} unanswered)`);
+        if (b.unanswered) console.log(`  group-buy joins: ${b.unanswered} of ${joins.length} unanswered (connection reset or timeout)`);
         return { requests: b.created, requestsPerSecond: b.requestsPerSecond };
       });
     } finally {
