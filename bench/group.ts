@@ -20,6 +20,7 @@ import { runSql, type LocalWorker } from '../scripts/local-worker';
 import { buildSeedSql, ownerInsertSql } from '../scripts/seed-data';
 import { percentile, Recorder } from './lib/arrivals';
 import { query } from './lib/d1';
+import { createGroupBuy } from './lib/group-buys';
 import { coreCount, loadAverage, machineLine, miniflareVersion } from './lib/machine';
 import { withLocalWorker } from './lib/harness';
 import { positiveNumber } from './lib/settings';
@@ -180,22 +181,7 @@ async function setUp(worker: LocalWorker): Promise<GroupBench> {
   const login = await fetch(`${worker.directUrl}/admin/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(OWNER) });
   if (!login.ok) throw new Error(`admin login: ${login.status} ${await login.text()}`);
   const merchant = ((await login.json()) as { token: string }).token;
-  const created = await fetch(`${worker.directUrl}/admin/api/group-buys`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${merchant}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      title: '压测五人团',
-      starts_at: new Date(Date.now() - 60_000).toISOString(),
-      ends_at: new Date(Date.now() + 86_400_000).toISOString(),
-      skus: [{ sku_id: sku.id, group_price_fen: sku.price_fen - 100 }],
-      group_size: GROUP_SIZE,
-      duration_minutes: 60,
-      payment_window_minutes: 15,
-      per_user_limit: 1,
-    }),
-  });
-  if (created.status !== 201) throw new Error(`campaign: ${created.status} ${await created.text()}`);
-  return new GroupBench(worker, merchant, ((await created.json()) as { id: string }).id, sku.id);
+  return new GroupBench(worker, merchant, await createGroupBuy(worker, merchant, sku.id, GROUP_SIZE), sku.id);
 }
 
 const ms = (values: number[]) => (values.length ? `${percentile(values, 50).toFixed(1)} / ${percentile(values, 99).toFixed(1)}` : '–');
