@@ -108,7 +108,6 @@ export type SeatRow = {
   order_id: string | null;
   order_intent: string | null;
   from_loan: number;
-  created_at: number;
 };
 
 export const rulesOf = (r: RoomRow): GroupRules => ({

@@ -262,33 +262,35 @@ export class GroupBuyRoom extends SqlDurableObject {
         now,
       )
       .toArray();
-    if (!due.length) return;
-    try {
-      await this.port.recordSeatOrders(due.map((s) => ({ orderIntent: s.order_intent, holdExpiresAt: s.hold_expires_at })));
-      for (const s of due) this.sql.exec('UPDATE seats SET order_check_at = NULL WHERE id = ?', s.id);
-    } catch (error) {
-      logEvent('error', 'group-buy room: writing seat orders failed; the alarm retries', { seats: due.length, error });
-      for (const s of due) this.sql.exec('UPDATE seats SET order_check_at = ? WHERE id = ?', now + RETRY_MS, s.id);
-    }
+    await this.doSeatChore('order_check_at', due, now, 'writing seat orders', () => this.port.recordSeatOrders(due.map((s) => ({ orderIntent: s.order_intent, holdExpiresAt: s.hold_expires_at }))));
   }
 
-  /** Gives back the seat tickets that are due (released seats, a failed room's members); on failure the alarm retries. */
+  /** Gives back the seat tickets that are due (released seats, a failed room's members). */
   private async returnTicketsIfDue(): Promise<void> {
     const room = this.room();
     const now = this.clock.now();
+    if (!room) return;
     const due = this.sql.exec<{ id: string; user_id: string }>('SELECT id, user_id FROM seats WHERE ticket_due_at <= ?', now).toArray();
-    if (!room || !due.length) return;
-    try {
-      await this.port.returnSeatTickets(
+    await this.doSeatChore('ticket_due_at', due, now, 'giving seat tickets back', () =>
+      this.port.returnSeatTickets(
         room.campaign_id,
         due.map((s) => ({ userId: s.user_id, seatId: s.id })),
         now,
-      );
-      for (const s of due) this.sql.exec('UPDATE seats SET ticket_due_at = NULL WHERE id = ?', s.id);
+      ),
+    );
+  }
+
+  /** One port call for the due seats: done, their `column` is cleared; failed, it is set RETRY_MS on (the alarm tries again). */
+  private async doSeatChore(column: 'order_check_at' | 'ticket_due_at', due: { id: string }[], now: number, what: string, call: () => Promise<void>): Promise<void> {
+    if (!due.length) return;
+    let next: number | null = null;
+    try {
+      await call();
     } catch (error) {
-      logEvent('error', 'group-buy room: giving seat tickets back failed; the alarm retries', { seats: due.length, error });
-      for (const s of due) this.sql.exec('UPDATE seats SET ticket_due_at = ? WHERE id = ?', now + RETRY_MS, s.id);
+      logEvent('error', `group-buy room: ${what} failed; the alarm retries`, { seats: due.length, error });
+      next = now + RETRY_MS;
     }
+    for (const s of due) this.sql.exec(`UPDATE seats SET ${column} = ? WHERE id = ?`, next, s.id);
   }
 
   /** Open: the earliest held seat due, or the expiry. Closed: the pending D1 record, if any. */

@@ -11,5 +11,5 @@ export const groupRoomStub = (env: Pick<Env, 'GROUP_BUY_ROOM'>, roomId: string) 
 /** The BargainSession object of one session. */
 export const bargainSessionStub = (env: Pick<Env, 'BARGAIN_SESSION'>, sessionId: string) => env.BARGAIN_SESSION.get(env.BARGAIN_SESSION.idFromName(sessionId));
 
-/** The ShopperTickets object of one helping shopper (their help tickets). */
-export const shopperTicketsStub = (env: Pick<Env, 'SHOPPER_TICKETS'>, helperId: string) => env.SHOPPER_TICKETS.get(env.SHOPPER_TICKETS.idFromName(helperId));
+/** The ShopperTickets object of one shopper (their bargain help and group-buy seat tickets). */
+export const shopperTicketsStub = (env: Pick<Env, 'SHOPPER_TICKETS'>, shopperId: string) => env.SHOPPER_TICKETS.get(env.SHOPPER_TICKETS.idFromName(shopperId));
