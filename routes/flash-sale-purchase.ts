@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import type { AppEnv } from '../src/env';
 import { rateLimit } from '../src/lib/rate-limit';
 import { idempotencyHeader, idOf, validate } from '../src/lib/validate';
-import { buyInFlashSale } from '../src/marketing/flash-sale/purchase';
+import { buyInFlashSale, refusePurchaseFromMemory } from '../src/marketing/flash-sale/purchase';
 import { createContextOf } from '../src/services/orders';
 import { orderView } from '../src/services/order-views';
 import { requireShopper } from '../src/http/auth';
@@ -26,8 +26,10 @@ export const flashSalePurchaseRoutes = new Hono<AppEnv>().post(
   validate('json', reserveBody),
   async (c) => {
     const body = c.req.valid('json');
-    const answer = await buyInFlashSale(c.env, await createContextOf(c, c.req.valid('header')['idempotency-key'], { flash_sale_id: c.req.valid('param').id, ...body }), {
-      flashSaleId: c.req.valid('param').id,
+    const flashSaleId = c.req.valid('param').id;
+    await refusePurchaseFromMemory(c.var.db, { flashSaleId, skuId: body.sku_id }, c.var.shopper.id, c.var.clock.now());
+    const answer = await buyInFlashSale(c.env, await createContextOf(c, c.req.valid('header')['idempotency-key'], { flash_sale_id: flashSaleId, ...body }), {
+      flashSaleId,
       skuId: body.sku_id,
       quantity: body.quantity,
       addressId: body.address_id,

@@ -97,12 +97,30 @@ export type FlashPurchase = { flashSaleId: string; skuId: string; quantity: numb
 /** What the shopper hears: the order as it will be written, or (for a retry) as it is now. */
 export type FlashPurchaseAnswer = { kind: 'reserved'; view: ReturnType<typeof newOrderView>; replayed: boolean } | { kind: 'existing'; order: OrderRow };
 
+/**
+ * The crowd's answer once a shard is sold out, built once: a refusal from memory constructs no
+ * Error (its message and status never change; the request id is added when it is answered).
+ */
+const soldOutFromMemory = conflict('sold_out', 'Sold out.');
+
+/**
+ * Refuses a purchase from memory, if this isolate knows the buyer's shard is sold out. The route
+ * asks before it hashes the request, so the crowd behind the last unit costs no digest either;
+ * buyInFlashSale does not ask again (the one buyer let through to probe a lapsed flag would be
+ * refused by a second recall).
+ */
+export async function refusePurchaseFromMemory(db: Db, purchase: Pick<FlashPurchase, 'flashSaleId' | 'skuId'>, userId: string, now: number): Promise<void> {
+  const row = await campaignItem(db, purchase.flashSaleId, purchase.skuId, now);
+  if (!row) return; // buyInFlashSale answers the 404
+  if (soldOutShards.recall(shardKey(row.item.id, shardFor(userId, row.campaign.shardCount)), userId, now)) throw soldOutFromMemory;
+}
+
+/** A reservation in the buyer's shard; the route has asked refusePurchaseFromMemory first. */
 export async function buyInFlashSale(env: Env, ctx: CreateContext, purchase: FlashPurchase): Promise<FlashPurchaseAnswer> {
   const row = await campaignItem(ctx.db, purchase.flashSaleId, purchase.skuId, ctx.now);
   if (!row || row.campaign.status === 'cancelled' || !row.sku) throw notFound('Flash-sale item');
   const { campaign, item, sku } = row;
   const shard = shardFor(ctx.userId, campaign.shardCount);
-  if (soldOutShards.recall(shardKey(item.id, shard), ctx.userId, ctx.now)) throw conflict('sold_out', 'Sold out.');
   const reservationId = await reservationIdFor(ctx);
 
   const stock = flashStockStub(env, item.id, shard);

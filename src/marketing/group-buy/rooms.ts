@@ -194,7 +194,7 @@ export const roomRefusalInMemory = (roomId: string, userId: string, now: number)
  */
 export function refuseJoinFromMemory(roomId: string, userId: string, now: number): void {
   const known = refusedRooms.recall(roomId, userId, now);
-  if (known) throw holdRefusals[known]();
+  if (known) throw refusalsFromMemory[known];
 }
 
 /**
@@ -281,6 +281,9 @@ const holdRefusals: RefusalErrors<HoldRefusal> = {
   seat_released: () => conflict('room_closed', 'This group has closed.'),
   closing: () => conflict('room_closing', 'This group closes too soon to pay in time.'),
 };
+
+/** The crowd's answers, built once: a refusal from memory constructs no Error (the request id is added when it is answered). */
+const refusalsFromMemory = { full: holdRefusals.full(), closed: holdRefusals.closed() };
 
 function seatRequest(ctx: CreateContext, p: Prepared, seatId: string, isLeader: boolean) {
   return {
