@@ -65,7 +65,7 @@ export const groupRoomSchema: readonly SchemaStep[] = [
   // group needs); from_loan: the seat's unit is one of them. A joiner's seat on the loan carries
   // what its order is written from (the order follows off the reply path); order_check_at is when
   // the alarm writes it if the work queue has not; ticket_due_at is when the shopper's seat ticket
-  // (ShopperTickets) is to be given back.
+  // (ShopperTickets then; GroupBuySeatTickets since) is to be given back.
   ddl(`
     ALTER TABLE room ADD COLUMN loaned_units INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE seats ADD COLUMN from_loan INTEGER NOT NULL DEFAULT 0;

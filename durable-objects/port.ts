@@ -44,7 +44,7 @@ export interface ObjectPort {
    * (SeatRequest.orderIntent), idempotently; throws when some could not be written (the room retries).
    */
   recordSeatOrders(seats: { orderIntent: string; holdExpiresAt: number }[]): Promise<void>;
-  /** Gives the shoppers' seat tickets back (ShopperTickets), idempotently; throws when it could not (the room retries). */
+  /** Gives the shoppers' seat tickets back (GroupBuySeatTickets), idempotently; throws when it could not (the room retries). */
   returnSeatTickets(campaignId: string, seats: { userId: string; seatId: string }[], nowMs: number): Promise<void>;
   /** The id of the order made from this source and reference, if one exists. */
   findOrderId(source: OrderSource, sourceRef: string): Promise<string | null>;

@@ -1,7 +1,7 @@
 // Pure group-buy (拼团) rules: tier prices (阶梯拼团), what a seat costs when it is taken, how a
 // room closes, the refund each member gets when a lower tier is reached, and masked names.
 // No I/O: the GroupBuyRoom object and the services call these.
-import type { ShipTo } from './flash-sale';
+import { shardFor, type ShipTo } from './flash-sale';
 
 /** One price tier: a group that closes with at least `minSize` paid members pays `priceFen` each. */
 export type Tier = { minSize: number; priceFen: number };
@@ -100,6 +100,16 @@ export function maskName(name: string): string {
   const first = [...name.trim()][0];
   return `${first ?? '匿'}**`;
 }
+
+/**
+ * How many GroupBuySeatTickets objects share one campaign's per-user limit. Fixed for good: a
+ * shopper whose shard changed would start over on an empty one, with only D1's written seats
+ * counted.
+ */
+export const SEAT_TICKET_SHARDS = 32;
+
+/** The GroupBuySeatTickets object that counts one shopper's seats of a campaign (all of them in one shard). */
+export const seatTicketsObjectName = (campaignId: string, userId: string) => `${campaignId}:${shardFor(userId, SEAT_TICKET_SHARDS)}`;
 
 /** Ids of a room's object and its seats; orders.source_ref of a group-buy order is `${roomId}/${seatId}`. */
 export const seatRef = (roomId: string, seatId: string) => `${roomId}/${seatId}`;

@@ -5,8 +5,8 @@
 //     (campaign live, SKU in it, an address, the per-user limit as D1 knows it);
 //  2. the seat is held in the room's GroupBuyRoom object, the only place that knows how many
 //     seats are left (a full room refuses here, before any order exists);
-//  3. the shopper's seat ticket is taken in their ShopperTickets object, the only place that
-//     counts their seats of the campaign across rooms, including those D1 has not written yet
+//  3. the shopper's seat ticket is taken in the campaign's GroupBuySeatTickets shard of theirs,
+//     the only place that counts their seats of the campaign across rooms, including those D1 has not written yet
 //     (over the per-user limit, the seat is released at once);
 //  4. opening a room writes the room row, the leader's order and the room's units (one per seat
 //     its group needs, out of skus.stock: the room's loan) in one D1 batch before the answer;
@@ -37,7 +37,7 @@ import { deliverablePolicy } from '../../services/shipping-templates';
 import { countingMembers, readForSeat, type SeatReads, type SeatTarget } from './seat-reads';
 import { logEvent } from '../../lib/log';
 import { derivedId } from '../../lib/ids';
-import { groupRoomStub, shopperTicketsStub } from '../kernel/object-stubs';
+import { groupRoomStub, seatTicketsStub } from '../kernel/object-stubs';
 import { enqueueWork } from '../../services/work-queue';
 import { seatOrderPlacement, type SeatOrderIntent } from './seat-orders';
 import { roomLoanStatements } from './room-loans';
@@ -228,12 +228,12 @@ export async function joinRoom(env: Env, ctx: CreateContext, roomId: string, pur
 }
 
 /**
- * The shopper's ticket for the seat (ShopperTickets: their live seats of the campaign, across
+ * The shopper's ticket for the seat (GroupBuySeatTickets: their live seats of the campaign, across
  * rooms, D1's and those still being written). Over the limit, the seat goes back to the room at
  * once (and the room gives the ticket back, so a seat never counts twice).
  */
 async function takeSeatTicket(env: Env, ctx: CreateContext, p: Prepared, roomId: string, seatId: string, liveSeatIds: string[]) {
-  const ticket = await shopperTicketsStub(env, ctx.userId).takeSeatTicket({ seatId, campaignId: p.campaign.id, limit: p.campaign.perUserLimit, liveSeatIds, nowMs: ctx.now });
+  const ticket = await seatTicketsStub(env, p.campaign.id, ctx.userId).takeSeatTicket({ seatId, userId: ctx.userId, limit: p.campaign.perUserLimit, liveSeatIds, nowMs: ctx.now });
   if (ticket === 'taken' || ticket === 'held') return;
   await groupRoomStub(env, roomId)
     .release(seatId, 'over the per-user limit')

@@ -8,7 +8,8 @@ import { recordHelps } from '../bargain/help-records';
 import { recordRoomClosure } from '../group-buy/settlement';
 import { jobFromIntent, writeSeatOrders } from '../group-buy/seat-orders';
 import { settleExpiredHold } from './hold-settlement';
-import { shopperTicketsStub } from './object-stubs';
+import { seatTicketsObjectName } from '../../domain/group-buy';
+import { seatTicketsStub } from './object-stubs';
 
 export const workerObjectPort = (env: Env): ObjectPort => ({
   settleExpiredHold: (hold, nowMs) => settleExpiredHold(env, hold, nowMs),
@@ -23,9 +24,12 @@ export const workerObjectPort = (env: Env): ObjectPort => ({
     if (failed.length) throw new Error(`${failed.length} of ${jobs.length} seat orders not written to D1`);
   },
   async returnSeatTickets(campaignId, seats, nowMs) {
-    const byShopper = new Map<string, string[]>();
-    for (const s of seats) byShopper.set(s.userId, [...(byShopper.get(s.userId) ?? []), s.seatId]);
-    await Promise.all([...byShopper].map(([userId, seatIds]) => shopperTicketsStub(env, userId).returnSeatTickets(campaignId, seatIds, nowMs)));
+    const byShard = new Map<string, typeof seats>();
+    for (const s of seats) {
+      const shard = seatTicketsObjectName(campaignId, s.userId);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), s]);
+    }
+    await Promise.all([...byShard.values()].map((shardSeats) => seatTicketsStub(env, campaignId, shardSeats[0]!.userId).returnSeatTickets(shardSeats, nowMs)));
   },
   async findOrderId(source, sourceRef) {
     return (await findOrderBySource(createDb(env.DB), source, sourceRef))?.id ?? null;

@@ -1,5 +1,6 @@
 // One stub helper per Durable Object binding: the only place that knows how an object is named.
 import { stockObjectName } from '../../domain/flash-sale';
+import { seatTicketsObjectName } from '../../domain/group-buy';
 import type { Env } from '../../env';
 
 /** The FlashSaleStock object of one campaign SKU's shard. */
@@ -11,5 +12,9 @@ export const groupRoomStub = (env: Pick<Env, 'GROUP_BUY_ROOM'>, roomId: string) 
 /** The BargainSession object of one session. */
 export const bargainSessionStub = (env: Pick<Env, 'BARGAIN_SESSION'>, sessionId: string) => env.BARGAIN_SESSION.get(env.BARGAIN_SESSION.idFromName(sessionId));
 
-/** The ShopperTickets object of one shopper (their bargain help and group-buy seat tickets). */
+/** The ShopperTickets object of one shopper (their bargain help tickets). */
 export const shopperTicketsStub = (env: Pick<Env, 'SHOPPER_TICKETS'>, shopperId: string) => env.SHOPPER_TICKETS.get(env.SHOPPER_TICKETS.idFromName(shopperId));
+
+/** The GroupBuySeatTickets shard of a campaign that counts this shopper's seats. */
+export const seatTicketsStub = (env: Pick<Env, 'GROUP_BUY_SEAT_TICKETS'>, campaignId: string, shopperId: string) =>
+  env.GROUP_BUY_SEAT_TICKETS.get(env.GROUP_BUY_SEAT_TICKETS.idFromName(seatTicketsObjectName(campaignId, shopperId)));

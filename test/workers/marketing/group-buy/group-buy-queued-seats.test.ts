@@ -9,6 +9,8 @@ import { ManualClock } from '../../../../src/lib/clock';
 import { caller, createCampaign, joinRoom, joinRoomAnswer, openRoom, paySeat, roomObject } from '../../../fixtures/group-buy';
 import { createCategory, createProduct, manyShoppers, newIdempotencyKey, tokenFor } from '../../../fixtures/helpers';
 import { deliverWork, heldWorkQueue } from '../../../fixtures/work-queue';
+import { seatTicketsObjectName } from '../../../../src/domain/group-buy';
+import { seatTicketsStub } from '../../../../src/marketing/kernel/object-stubs';
 
 let merchant: string;
 let categoryId: string;
@@ -31,7 +33,7 @@ const count = async (sql: string, ...binds: unknown[]) =>
 const ordersWithId = (orderId: string) => count('SELECT count(*) AS n FROM orders WHERE id = ?', orderId);
 const membersOfRoom = (roomId: string) => count('SELECT count(*) AS n FROM group_buy_members WHERE room_id = ?', roomId);
 const stockOf = (skuId: string) => count('SELECT stock AS n FROM skus WHERE id = ?', skuId);
-const ticketsOf = (userId: string, campaignId: string) => env.SHOPPER_TICKETS.get(env.SHOPPER_TICKETS.idFromName(userId)).heldSeatTickets(campaignId);
+const ticketsOf = (userId: string, campaignId: string) => seatTicketsStub(env, campaignId, userId).heldSeatTickets(userId);
 
 describe("a joiner's order, off the reply path", () => {
   it('is queued, not written, when the shopper hears "yes"; delivered twice it is one order; the shopper may pay before it is delivered', async () => {
@@ -109,6 +111,24 @@ describe('the per-user limit across rooms', () => {
     const states = await Promise.all(rooms.map(async (id) => (await roomObject(id).state())!));
     expect(states.reduce((n, s) => n + s.heldCount, 0)).toBe(20 + 2);
     expect(await ticketsOf(greedy!.id, campaign.id)).toHaveLength(2);
+  }, 120_000);
+
+  it('shoppers whose tickets share a shard are counted apart: 40 joiners, limit 1, two rooms each at once, one seat each', async () => {
+    const { campaign, skuId } = await createCampaign(merchant, categoryId, { groupSize: 5, perUserLimit: 1 });
+    const shoppers = await manyShoppers(60);
+    const [leaders, joiners] = [shoppers.slice(0, 20), shoppers.slice(20)];
+    // 40 shoppers over 32 shards: some share one (the pigeonhole), which is what this is about.
+    expect(new Set(joiners.map((j) => seatTicketsObjectName(campaign.id, j.id))).size).toBeLessThan(joiners.length);
+    const rooms = await Promise.all(leaders.map(async (l) => (await openRoom(caller(), l.token, campaign.id, skuId)).body.room.id as string));
+    // Room k gets joiners 2k, 2k+1 (first choice) and 2k-2, 2k-1 (second): four each, never full.
+    const attempts = joiners.flatMap((j, i) => [rooms[Math.floor(i / 2)]!, rooms[(Math.floor(i / 2) + 1) % rooms.length]!].map((roomId) => ({ j, roomId })));
+    const results = await Promise.all(attempts.map(async ({ j, roomId }) => ({ j, answer: await joinRoomAnswer(caller(), j.token, roomId, skuId) })));
+    for (const joiner of joiners) {
+      const mine = results.filter((r) => r.j === joiner).map((r) => r.answer);
+      expect(mine.map((a) => a.status).sort()).toEqual([201, 422]);
+      expect(mine.find((a) => a.status === 422)!.body.error.code).toBe('per_user_limit');
+      expect(await ticketsOf(joiner.id, campaign.id)).toHaveLength(1);
+    }
   }, 120_000);
 
   it('a cancelled seat gives its ticket back: the shopper may join another room', async () => {

@@ -1,6 +1,6 @@
 // How many D1 round trips and object calls taking a group-buy seat costs (issue 12, point 3).
 // Every read before the seat in one db.batch (with the Idempotency-Key's earlier answer), the hold
-// in the room's object (its answer carries the room), the seat ticket in the shopper's object.
+// in the room's object (its answer carries the room), the seat ticket in the campaign's ticket shard of the shopper.
 // Opening a room then writes the room, its loan and the leader's order in one batch: 2 round
 // trips. Joining writes nothing to D1 before the answer (the order is queued): 1 round trip, the
 // read. It was about 13.
@@ -21,12 +21,12 @@ beforeAll(async () => {
 function countedCaller() {
   const d1 = roundTripCounted(env.DB);
   const rooms = counted<DurableObjectNamespace>(env.GROUP_BUY_ROOM as unknown as DurableObjectNamespace, ['get']);
-  const tickets = counted<DurableObjectNamespace>(env.SHOPPER_TICKETS as unknown as DurableObjectNamespace, ['get']);
+  const tickets = counted<DurableObjectNamespace>(env.GROUP_BUY_SEAT_TICKETS as unknown as DurableObjectNamespace, ['get']);
   const call = caller(undefined, {
     ...env,
     DB: d1.binding,
     GROUP_BUY_ROOM: rooms.binding as unknown as typeof env.GROUP_BUY_ROOM,
-    SHOPPER_TICKETS: tickets.binding as unknown as typeof env.SHOPPER_TICKETS,
+    GROUP_BUY_SEAT_TICKETS: tickets.binding as unknown as typeof env.GROUP_BUY_SEAT_TICKETS,
   });
   let before = { rooms: 0, tickets: 0 };
   return {
