@@ -46,3 +46,16 @@ export async function seedBuyers(worker: LocalWorker, count: number, jwt: { keys
   const ring = loadKeyRing(jwt.keys, jwt.kid);
   return Promise.all(ids.map(async (id) => ({ id, token: await signAccessToken(ring, { sub: id, aud: 'shopper', ttlSeconds: 3600, nowMs: now }) })));
 }
+
+/** Buyers handed out in order, so that each part of a run gets shoppers nothing has used yet. */
+export class Crowd {
+  private next = 0;
+  constructor(private readonly buyers: Buyer[]) {}
+
+  take(n: number): Buyer[] {
+    if (this.next + n > this.buyers.length) throw new Error('the bench seeded too few buyers');
+    const taken = this.buyers.slice(this.next, this.next + n);
+    this.next += n;
+    return taken;
+  }
+}

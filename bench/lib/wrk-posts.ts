@@ -19,6 +19,8 @@ export type PostBurst = {
   created: number;
   soldOut: number;
   perUserLimit: number;
+  /** Every answer that was not a 201, by "status code" (e.g. "409 room_full"). */
+  refusals: Map<string, number>;
   /** Answers that were neither 201 nor an expected refusal, and the last such status and code. */
   other: number;
   otherCode: string;
@@ -67,6 +69,7 @@ export async function burstPosts(baseUrl: string, requests: PostRequest[], conne
       created: r.created,
       soldOut: r.sold_out,
       perUserLimit: r.per_user_limit,
+      refusals: new Map(Object.entries(r.refusals as Record<string, number>)),
       other: r.other,
       otherCode: r.other_code,
       lastWinAfterSeconds: r.last_win_after_us / 1e6,
