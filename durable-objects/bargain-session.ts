@@ -6,7 +6,7 @@
 // of the object, so no recorded cut is lost.
 //
 // What it cannot see — other sessions — is counted elsewhere: launches in D1 (src/db/bargains.ts),
-// daily helps in each helper's ShopperTickets object, whose ticket the service takes before it
+// daily helps in the campaign's BargainHelpTickets shards, whose ticket the service takes before it
 // asks this object to cut.
 //
 // D1 learns of each cut off the reply path: the service queues it (src/marketing/bargain/

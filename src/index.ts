@@ -32,7 +32,7 @@ export class BargainSession extends BargainSessionObject {
 }
 
 // Needs no port: its tickets ask nothing of the outside.
-export { ShopperTickets } from '../durable-objects/shopper-tickets';
+export { BargainHelpTickets } from '../durable-objects/bargain-help-tickets';
 export { GroupBuySeatTickets } from '../durable-objects/group-buy-seat-tickets';
 
 const app = createApp();

@@ -1,6 +1,6 @@
 // Bargain (砍价) campaigns, sessions and help rows. The cuts themselves live in each session's
-// BargainSession Durable Object (its ledger) and the daily help tickets in each helper's
-// ShopperTickets object; D1 counts launches per shopper, which no object can see, with a trigger
+// BargainSession Durable Object (its ledger) and the daily help tickets in the campaign's
+// BargainHelpTickets shards; D1 counts launches per shopper, which no object can see, with a trigger
 // (migration bargains_guards) that RAISE(ABORT)s inside the very INSERT that would break the
 // limit, so it holds under any concurrency. The help rows follow the cuts through the work queue;
 // their daily-limit trigger is a second check behind the helper's object.
@@ -86,7 +86,7 @@ export const bargainSessions = sqliteTable(
  * One cut a helper made in a session, recorded after the session's object made it (the work
  * queue, or the object's alarm: src/marketing/bargain/help-records.ts). The primary key makes one
  * row per helper per session; the daily-limit trigger counts rows per helper, campaign and
- * shop-day, behind the helper's ShopperTickets object that counted the tickets first.
+ * shop-day, behind the helper's BargainHelpTickets shard that counted the tickets first.
  */
 export const bargainHelps = sqliteTable(
   'bargain_helps',

@@ -1,5 +1,5 @@
 // Bargain (砍价) rules with no I/O: the cut plan, the bigger cut for a helper new to the shop,
-// the shop-day of a help, and masked names.
+// the shop-day of a help, the ticket shard of a helper, and masked names.
 //
 // The cut plan. When a session is launched, (start − floor) is split into exactly
 // `helpersNeeded` cuts, each at least 1 fen, that add up to the difference fen for fen, so the
@@ -9,6 +9,7 @@
 // then sorted so no later cut is larger than an earlier one. Everything is integer arithmetic
 // driven by the stored seed, so the same seed gives the same plan on any runtime.
 import { dateFormat } from '../lib/date-formats';
+import { shardFor } from './flash-sale';
 
 /** Jitter of each weight, in thousandths: a weight is scaled by 750…1250 / 1000. */
 const JITTER_MIN = 750;
@@ -103,6 +104,16 @@ export function shopDay(epochMs: number, timeZone: string): string {
   );
   return `${parts.year}-${parts.month}-${parts.day}`;
 }
+
+/**
+ * How many BargainHelpTickets objects share one campaign's helps_per_day. Fixed for good: a
+ * helper whose shard changed would start over on an empty one, with only D1's recorded helps of
+ * the day counted.
+ */
+export const HELP_TICKET_SHARDS = 32;
+
+/** The BargainHelpTickets object that counts one helper's tickets of a campaign (all of them in one shard). */
+export const helpTicketsObjectName = (campaignId: string, helperId: string) => `${campaignId}:${shardFor(helperId, HELP_TICKET_SHARDS)}`;
 
 /** "张三丰" → "张**": the first character, then one star per hidden character (at least two). */
 export function maskName(name: string): string {

@@ -1,5 +1,5 @@
 // Writing bargain helps to D1 off the reply path. A help is answered once the helper's
-// ShopperTickets object holds its ticket and the session's BargainSession object has the cut; the
+// BargainHelpTickets shard holds its ticket and the session's BargainSession object has the cut; the
 // D1 row (bargain_helps: the cut's record for reports and reconciliation) and, for the cut that
 // reached the floor, the owner's subscribe message follow. Whichever comes first writes them: the
 // work queue's consumer (a whole queue batch of helps in one D1 batch) or the session object's

@@ -1,13 +1,13 @@
-// Compares each bargain session's object (its ledger of cuts, bought or not) with the helpers'
-// ShopperTickets objects (their tickets) and with D1 (help rows, the bargain order), and reports
+// Compares each bargain session's object (its ledger of cuts, bought or not) with the campaign's
+// BargainHelpTickets shards (the helpers' tickets) and with D1 (help rows, the bargain order), and reports
 // drift, a page of sessions at a time. The objects are the truth for cuts and tickets; D1's rows
 // follow the cuts through the work queue (or the session object's alarm a minute later). Expected
 // to be empty once the queue has drained; what it can find:
 //  - cut_not_recorded: a cut older than two minutes D1 has no row for (the queue and the alarm
-//    both failed so far, or D1's daily-limit trigger refused the row: the helper's object and D1
+//    both failed so far, or D1's daily-limit trigger refused the row: the helper's shard and D1
 //    disagree about that day's helps);
 //  - row_without_cut: a D1 row for a helper the object has no cut for (nothing writes one);
-//  - cut_without_ticket: a cut whose helper's object holds no ticket for the session (the daily
+//  - cut_without_ticket: a cut whose helper's shard holds no ticket for the session (the daily
 //    limit would have been bypassed);
 //  - order_not_marked: D1 has the session's order but the object is not closed as bought
 //    (markBought failed; the session's alarm closes it at expiry);
@@ -23,8 +23,10 @@ import { orders } from '../../db/orders';
 import type { Env } from '../../env';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { findCampaign } from './campaigns';
-import { shopperTicketsStub } from '../kernel/object-stubs';
+import { helpTicketsObjectName } from '../../domain/bargain';
+import { helpTicketsStub } from '../kernel/object-stubs';
 import { sessionState } from './sessions';
+import type { TicketKey } from '../../../durable-objects/bargain-help-tickets.types';
 import type { SessionState } from '../../../durable-objects/bargain-session.types';
 
 export type BargainDrift = { session_id: string; kind: 'cut_not_recorded' | 'row_without_cut' | 'cut_without_ticket' | 'order_not_marked' | 'bought_without_order' | 'order_mismatch'; detail: string };
@@ -55,7 +57,7 @@ export async function reconcileBargainCampaign(env: Env, db: Db, campaignId: str
             .where(and(eq(orders.source, 'bargain'), inArray(orders.sourceRef, page))),
         ]);
   const states = await Promise.all(page.map((id) => sessionState(env, db, id)));
-  const tickets = await ticketsHeld(env, states);
+  const tickets = await ticketsHeld(env, campaignId, states);
   const drifts: BargainDrift[] = [];
   for (const state of states) {
     const sessionId = state.sessionId;
@@ -75,10 +77,15 @@ export async function reconcileBargainCampaign(env: Env, db: Db, campaignId: str
   return { ok: drifts.length === 0, sessions_checked: page.length, drifts, next_cursor: rows.length > opts.limit && last ? encodeCursor({ id: last }) : null };
 }
 
-/** "session/helper" for each cut whose helper's object holds the session's ticket: one call per helper. */
-async function ticketsHeld(env: Env, states: SessionState[]): Promise<Set<string>> {
-  const sessionsOf = new Map<string, string[]>();
-  for (const s of states) for (const h of s.helps) sessionsOf.set(h.helperId, [...(sessionsOf.get(h.helperId) ?? []), s.sessionId]);
-  const held = await Promise.all([...sessionsOf].map(async ([helperId, sessionIds]) => (await shopperTicketsStub(env, helperId).heldTickets(sessionIds)).map((id) => `${id}/${helperId}`)));
-  return new Set(held.flat());
+/** "session/helper" for each cut whose helper's shard holds the session's ticket: one call per shard. */
+async function ticketsHeld(env: Env, campaignId: string, states: SessionState[]): Promise<Set<string>> {
+  const byShard = new Map<string, TicketKey[]>();
+  for (const s of states) {
+    for (const h of s.helps) {
+      const shard = helpTicketsObjectName(campaignId, h.helperId);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), { sessionId: s.sessionId, helperId: h.helperId }]);
+    }
+  }
+  const held = await Promise.all([...byShard.values()].map((keys) => helpTicketsStub(env, campaignId, keys[0]!.helperId).heldTickets(keys)));
+  return new Set(held.flat().map((k) => `${k.sessionId}/${k.helperId}`));
 }

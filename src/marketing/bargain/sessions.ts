@@ -3,9 +3,9 @@
 // Who counts what. The session's BargainSession object counts the cuts of that session (one per
 // helper, no more than the plan has). Limits that span sessions:
 //  - launches are D1's: the INSERT of the session row trips the bargain_sessions_launch_limit trigger;
-//  - daily helps are the helper's ShopperTickets object's: before the session's object is asked to
-//    cut, the helper takes a ticket there (one per session), refused when they already hold
-//    helps_per_day tickets in this campaign on this shop-day. When the session's object then
+//  - daily helps are the campaign's BargainHelpTickets shards': before the session's object is
+//    asked to cut, the helper takes a ticket in their shard (one per session), refused when they
+//    already hold helps_per_day tickets in this campaign on this shop-day. When the session's object then
 //    refuses (floor reached, expired, closed), the ticket is given back.
 // A retried help whose ticket already exists goes straight to the object, which answers
 // "already_helped" if it recorded the cut, or records it now if the first answer was lost.
@@ -23,7 +23,7 @@ import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { businessRule, conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { findCampaign } from './campaigns';
-import { shopperTicketsStub, bargainSessionStub } from '../kernel/object-stubs';
+import { helpTicketsStub, bargainSessionStub } from '../kernel/object-stubs';
 import { callConfigured, refusalError, type RefusalErrors } from '../kernel/object-calls';
 import { campaignState } from '../../domain/campaign';
 import { loadPurchasableSkus, unavailableReason } from '../../services/purchasable';
@@ -224,28 +224,23 @@ function rememberRefusal(sessionId: string, helperId: string, result: Extract<He
 }
 
 /**
- * One help: the helper's ticket in their ShopperTickets object (the daily limit), then the cut in
- * the session's object; the reply waits for the two objects only. D1 is read (the session, once
- * per isolate; the helper's name and whether they are new to the shop) but not written: the cut is
- * queued for D1 (help-records.ts), and the session object's alarm records it if the queue loses it.
+ * One help: the helper's ticket in the campaign's BargainHelpTickets shard (the daily limit), then
+ * the cut in the session's object; the reply waits for the two objects only. D1 is read (the
+ * session, once per isolate; the helper's name, whether they are new to the shop and the day's
+ * help rows the ticket merges in) but not written: the cut is queued for D1 (help-records.ts), and
+ * the session object's alarm records it if the queue loses it.
  */
 export async function helpSession(env: Env, ctx: HelpContext, sessionId: string): Promise<{ cutFen: number; state: SessionState }> {
   const known = helpRefusalInMemory(sessionId, ctx.helperId, ctx.now);
   if (known) throw helpRefusal[known]();
-  const { target, helper: knownHelper } = await readTargetAndHelper(ctx, sessionId);
+  const day = shopDay(ctx.now, ctx.timeZone);
+  const { target, helper: knownHelper } = await readTargetAndHelper(ctx, sessionId, day);
   if (target.ownerId === ctx.helperId) throw helpRefusal.own_session();
-  const tickets = shopperTicketsStub(env, ctx.helperId);
-  const [ticket, helper] = await Promise.allSettled([
-    tickets.takeTicket({ sessionId, campaignId: target.campaignId, day: shopDay(ctx.now, ctx.timeZone), limit: target.helpsPerDay, nowMs: ctx.now }),
-    knownHelper ?? readHelper(ctx),
-  ]);
-  if (ticket.status === 'rejected') throw ticket.reason;
-  if (ticket.value === 'daily_limit') throw businessRule('daily_help_limit', `You can help ${target.helpsPerDay} bargain(s) of this campaign a day; come back tomorrow.`);
-  if (helper.status === 'rejected') {
-    await tickets.returnTicket(sessionId);
-    throw helper.reason;
-  }
-  const { nickname, avatarUrl, isNew } = helper.value;
+  const { nickname, avatarUrl, isNew, helpedSessionIds } = knownHelper ?? (await readHelper(ctx, { sessionId, campaignId: target.campaignId, day }));
+  const tickets = helpTicketsStub(env, target.campaignId, ctx.helperId);
+  const ticketKey = { sessionId, helperId: ctx.helperId };
+  const ticket = await tickets.takeTicket({ ...ticketKey, day, limit: target.helpsPerDay, helpedSessionIds, nowMs: ctx.now });
+  if (ticket === 'daily_limit') throw businessRule('daily_help_limit', `You can help ${target.helpsPerDay} bargain(s) of this campaign a day; come back tomorrow.`);
   const result = await withConfiguredSession(env, ctx.db, sessionId, async (stub): Promise<HelpResult> => stub.help({ helperId: ctx.helperId, name: nickname, avatarUrl, isNew, nowMs: ctx.now }));
   if (result.ok) {
     // A retry of this help (its answer lost) is answered by the object, which replays it as "already helped".
@@ -261,7 +256,7 @@ export async function helpSession(env: Env, ctx: HelpContext, sessionId: string)
   }
   rememberRefusal(sessionId, ctx.helperId, result, ctx.now);
   // Refusals other than already_helped mean this request made no cut here: it gives the ticket back.
-  if (result.reason !== 'already_helped') await tickets.returnTicket(sessionId);
+  if (result.reason !== 'already_helped') await tickets.returnTicket(ticketKey);
   throw refusalError(helpRefusal, result.reason, undefined);
 }
 
@@ -270,68 +265,81 @@ type HelpTarget = { campaignId: string; ownerId: string; helpsPerDay: number };
 const helpTargets = new Map<string, HelpTarget>();
 const HELP_TARGETS_KEPT = 10_000;
 
-type Helper = { nickname: string; avatarUrl: string | null; isNew: boolean };
+/** `helpedSessionIds`: the sessions of the help's campaign D1 has this helper's rows for on the help's shop-day. */
+type Helper = { nickname: string; avatarUrl: string | null; isNew: boolean; helpedSessionIds: string[] };
 type HelperRow = Awaited<ReturnType<typeof helperQuery>>[number];
+/** Which help a helper row is read for: its day's help rows are of that campaign and shop-day. */
+type HelpScope = { sessionId: string; campaignId: string; day: string };
 
 /**
- * The helper's row, in isolate memory for a few seconds: a shopper helping several sessions in a
- * row (a shared link in a group chat) is read once. A name changed, or a first order paid, within
- * those seconds shows in their next help after it; whether they are new is still computed at the
- * help's own time.
+ * The helper's row, in isolate memory for a few seconds per campaign and shop-day: a shopper
+ * helping several sessions in a row (a shared link in a group chat) is read once. A name changed,
+ * or a first order paid, within those seconds shows in their next help after it; whether they are
+ * new is still computed at the help's own time. The day's help rows it carries may miss the helps
+ * of those seconds, which the ticket shard holds itself.
  */
 const helperRows = new Map<string, { row: HelperRow; until: number }>();
 const HELPER_MEMORY_MS = 5_000;
 const HELPER_ROWS_KEPT = 10_000;
+const helperMemoryKey = (ctx: HelpContext, scope: Omit<HelpScope, 'sessionId'>) => `${scope.campaignId}/${scope.day}/${ctx.helperId}`;
 
-function rememberHelper(ctx: HelpContext, row: HelperRow | undefined): Helper {
+function rememberHelper(ctx: HelpContext, scope: Omit<HelpScope, 'sessionId'>, row: HelperRow | undefined): Helper {
   if (!row) throw notFound('Shopper');
   if (helperRows.size >= HELPER_ROWS_KEPT) helperRows.clear();
-  helperRows.set(ctx.helperId, { row, until: ctx.now + HELPER_MEMORY_MS });
+  helperRows.set(helperMemoryKey(ctx, scope), { row, until: ctx.now + HELPER_MEMORY_MS });
   return helperOf(ctx, row);
 }
 
-function rememberedHelper(ctx: HelpContext): Helper | undefined {
-  const remembered = helperRows.get(ctx.helperId);
+function rememberedHelper(ctx: HelpContext, scope: Omit<HelpScope, 'sessionId'>): Helper | undefined {
+  const remembered = helperRows.get(helperMemoryKey(ctx, scope));
   return remembered && remembered.until > ctx.now ? helperOf(ctx, remembered.row) : undefined;
 }
 
-const helperQuery = (ctx: HelpContext) =>
+/** The campaign is the session's, looked up in the query: the session may not have been read yet. */
+const helperQuery = (ctx: HelpContext, scope: Omit<HelpScope, 'campaignId'>) =>
   ctx.db
     .select({
       nickname: users.nickname,
       avatarUrl: users.avatarUrl,
       createdAt: users.createdAt,
       hasPaidOrder: sql<number>`EXISTS (SELECT 1 FROM orders WHERE user_id = ${ctx.helperId} AND paid_at IS NOT NULL)`,
+      helpedToday: sql<string | null>`(SELECT group_concat(h.session_id) FROM bargain_helps h
+        WHERE h.helper_id = ${ctx.helperId} AND h.day = ${scope.day} AND h.campaign_id = (SELECT s.campaign_id FROM bargain_sessions s WHERE s.id = ${scope.sessionId}))`,
     })
     .from(users)
     .where(eq(users.id, ctx.helperId));
 
 function helperOf(ctx: HelpContext, row: HelperRow): Helper {
-  return { nickname: row.nickname, avatarUrl: row.avatarUrl, isNew: isNewToShop({ createdAt: row.createdAt, hasPaidOrder: row.hasPaidOrder === 1 }, ctx.now) };
+  return {
+    nickname: row.nickname,
+    avatarUrl: row.avatarUrl,
+    isNew: isNewToShop({ createdAt: row.createdAt, hasPaidOrder: row.hasPaidOrder === 1 }, ctx.now),
+    helpedSessionIds: row.helpedToday ? row.helpedToday.split(',') : [],
+  };
 }
 
-const readHelper = async (ctx: HelpContext) => rememberHelper(ctx, (await helperQuery(ctx))[0]);
+const readHelper = async (ctx: HelpContext, scope: HelpScope) => rememberHelper(ctx, scope, (await helperQuery(ctx, scope))[0]);
 
 /**
  * The session (from isolate memory once seen) and, when the session has to be read, the helper
  * in the same D1 batch: one round trip at most before the objects are asked.
  */
-async function readTargetAndHelper(ctx: HelpContext, sessionId: string): Promise<{ target: HelpTarget; helper?: Helper | undefined }> {
+async function readTargetAndHelper(ctx: HelpContext, sessionId: string, day: string): Promise<{ target: HelpTarget; helper?: Helper | undefined }> {
   const remembered = helpTargets.get(sessionId);
-  if (remembered) return { target: remembered, helper: rememberedHelper(ctx) };
+  if (remembered) return { target: remembered, helper: rememberedHelper(ctx, { campaignId: remembered.campaignId, day }) };
   const [[row], [helper]] = await ctx.db.batch([
     ctx.db
       .select({ campaignId: bargainSessions.campaignId, ownerId: bargainSessions.ownerId, helpsPerDay: bargainCampaigns.helpsPerDay })
       .from(bargainSessions)
       .innerJoin(bargainCampaigns, eq(bargainCampaigns.id, bargainSessions.campaignId))
       .where(eq(bargainSessions.id, sessionId)),
-    helperQuery(ctx),
+    helperQuery(ctx, { sessionId, day }),
   ]);
   if (!row) throw notFound('Bargain session');
   if (helpTargets.size >= HELP_TARGETS_KEPT) helpTargets.clear();
   helpTargets.set(sessionId, row);
   // The owner's own help is refused before the helper matters.
-  return { target: row, helper: row.ownerId === ctx.helperId ? undefined : rememberHelper(ctx, helper) };
+  return { target: row, helper: row.ownerId === ctx.helperId ? undefined : rememberHelper(ctx, { campaignId: row.campaignId, day }, helper) };
 }
 
 // ---------------------------------------------------------------------------------------------

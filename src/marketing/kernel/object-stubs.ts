@@ -1,5 +1,6 @@
 // One stub helper per Durable Object binding: the only place that knows how an object is named.
 import { stockObjectName } from '../../domain/flash-sale';
+import { helpTicketsObjectName } from '../../domain/bargain';
 import { seatTicketsObjectName } from '../../domain/group-buy';
 import type { Env } from '../../env';
 
@@ -12,8 +13,9 @@ export const groupRoomStub = (env: Pick<Env, 'GROUP_BUY_ROOM'>, roomId: string) 
 /** The BargainSession object of one session. */
 export const bargainSessionStub = (env: Pick<Env, 'BARGAIN_SESSION'>, sessionId: string) => env.BARGAIN_SESSION.get(env.BARGAIN_SESSION.idFromName(sessionId));
 
-/** The ShopperTickets object of one shopper (their bargain help tickets). */
-export const shopperTicketsStub = (env: Pick<Env, 'SHOPPER_TICKETS'>, shopperId: string) => env.SHOPPER_TICKETS.get(env.SHOPPER_TICKETS.idFromName(shopperId));
+/** The BargainHelpTickets shard of a campaign that counts this helper's help tickets. */
+export const helpTicketsStub = (env: Pick<Env, 'BARGAIN_HELP_TICKETS'>, campaignId: string, helperId: string) =>
+  env.BARGAIN_HELP_TICKETS.get(env.BARGAIN_HELP_TICKETS.idFromName(helpTicketsObjectName(campaignId, helperId)));
 
 /** The GroupBuySeatTickets shard of a campaign that counts this shopper's seats. */
 export const seatTicketsStub = (env: Pick<Env, 'GROUP_BUY_SEAT_TICKETS'>, campaignId: string, shopperId: string) =>

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../src/lib/clock';
 import { shopDay } from '../../../../src/domain/bargain';
 import type { WorkMessage } from '../../../../src/services/work-queue';
-import { bargainCampaign, bargainShoppers, clockedCaller, help, helperObject, helpRows, launched, merchantToken, sessionObject, tokenAt, type Shopper } from '../../../fixtures/bargain';
+import { bargainCampaign, bargainShoppers, clockedCaller, help, heldHelpTickets, helpRows, launched, merchantToken, sessionObject, tokenAt, type Shopper } from '../../../fixtures/bargain';
 import { countedEnv } from '../../../fixtures/counted-bindings';
 import { deliverWork, heldWorkQueue } from '../../../fixtures/work-queue';
 
@@ -37,7 +37,7 @@ async function sessionWithFriends(opts: { helpers: number; friends: number }) {
 describe('bargain helps through the work queue', () => {
   it('the reply comes before D1 has the row (no D1 write on the reply path); a message delivered twice, and again later, writes one row', async () => {
     const { session, friends } = await sessionWithFriends({ helpers: 3, friends: 3 });
-    const counting = countedEnv('BARGAIN_SESSION', 'SHOPPER_TICKETS');
+    const counting = countedEnv('BARGAIN_SESSION', 'BARGAIN_HELP_TICKETS');
     const { sent, call } = heldApp(undefined, counting.env);
     expect(await Promise.all(friends.map(async (f) => code(await help(f, session.id, call))))).toEqual(['ok', 'ok', 'ok']);
     expect(counting.d1Writes()).toBe(0);
@@ -77,7 +77,7 @@ describe('bargain helps through the work queue', () => {
   });
 
   it('300 friends help a 20-helper session at once: exactly 20 cuts, 20 rows, one floor message; refused friends hold no ticket', async () => {
-    const { session, friends } = await sessionWithFriends({ helpers: 20, friends: 300 });
+    const { campaign, session, friends } = await sessionWithFriends({ helpers: 20, friends: 300 });
     const { sent, call } = heldApp();
     const answers = await Promise.all(friends.map(async (f) => ({ friend: f, code: await code(await help(f, session.id, call)) })));
     expect(tally(answers.map((a) => a.code))).toEqual({ ok: 20, floor_reached: 280 });
@@ -86,7 +86,7 @@ describe('bargain helps through the work queue', () => {
     expect(queued.filter((m) => m.help.floorReached)).toHaveLength(1);
     for (let i = 0; i < sent.length; i += 100) expect((await deliverWork(sent.slice(i, i + 100))).retryMessages).toEqual([]);
     expect([await helpRows(session.id), await floorMessages(session.id)]).toEqual([20, 1]);
-    const held = await Promise.all(answers.map(async (a) => ({ ...a, tickets: await helperObject(a.friend.id).heldTickets([session.id]) })));
+    const held = await Promise.all(answers.map(async (a) => ({ ...a, tickets: await heldHelpTickets(campaign.id, a.friend.id, [session.id]) })));
     expect(held.filter((h) => h.tickets.length > 0).map((h) => h.code)).toEqual(Array(20).fill('ok'));
     expect((await sessionObject(session.id).state())!.helps.map((h) => h.helperId).sort()).toEqual(
       held
@@ -111,7 +111,15 @@ describe('bargain helps through the work queue', () => {
     const states = await Promise.all(sessions.map((s) => sessionObject(s.id).state()));
     const helped = states.filter((s) => s!.helps.length > 0).map((s) => s!.sessionId);
     expect(helped).toHaveLength(3);
-    expect((await helperObject(helper!.id).heldTickets(sessions.map((s) => s.id))).sort()).toEqual(helped.sort());
+    expect(
+      (
+        await heldHelpTickets(
+          campaign.id,
+          helper!.id,
+          sessions.map((s) => s.id),
+        )
+      ).sort(),
+    ).toEqual(helped.sort());
     await deliverWork(sent);
     const rows = await env.DB.prepare('SELECT session_id FROM bargain_helps WHERE helper_id = ? ORDER BY session_id').bind(helper!.id).all<{ session_id: string }>();
     expect(rows.results.map((r) => r.session_id)).toEqual(helped.sort());

@@ -4,7 +4,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../src/lib/clock';
-import { bargainCampaign, bargainShoppers, buy, clockedCaller, help, helperObject, launched, merchantToken, untilHelpRows } from '../../../fixtures/bargain';
+import { bargainCampaign, bargainShoppers, buy, clockedCaller, help, helpTicketsObject, launched, merchantToken, untilHelpRows } from '../../../fixtures/bargain';
 import { api, json, tokenFor } from '../../../fixtures/helpers';
 
 describe('bargain reconciliation', () => {
@@ -27,7 +27,7 @@ describe('bargain reconciliation', () => {
     // A D1 row whose cut never happened, a cut whose ticket is gone, a cut D1 never got, and an
     // order the object was never told about.
     await env.DB.prepare("INSERT INTO bargain_helps (session_id, helper_id, campaign_id, day, created_at) VALUES (?, ?, ?, '2026-01-01', 0)").bind(sessions[1]!.id, friends[0]!.id, campaign.id).run();
-    await helperObject(friends[1]!.id).returnTicket(sessions[0]!.id);
+    await helpTicketsObject(campaign.id, friends[1]!.id).returnTicket({ sessionId: sessions[0]!.id, helperId: friends[1]!.id });
     await env.DB.prepare('DELETE FROM bargain_helps WHERE session_id = ? AND helper_id = ?').bind(sessions[0]!.id, friends[2]!.id).run();
     await env.DB.prepare(
       "INSERT INTO orders (id, order_no, user_id, status, items_total_fen, shipping_fee_fen, payable_fen, address, payment_deadline, source, source_ref, created_at, updated_at) VALUES ('ord_planted', 'PLANTED1', ?, 'pending_payment', 1, 0, 1, '{}', 0, 'bargain', ?, 1, 1)",

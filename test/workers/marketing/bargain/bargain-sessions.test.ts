@@ -3,7 +3,7 @@
 // resetting the objects mid-session.
 import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { boostCut, planCuts } from '../../../../src/domain/bargain';
+import { boostCut, helpTicketsObjectName, planCuts, shopDay } from '../../../../src/domain/bargain';
 import { ManualClock } from '../../../../src/lib/clock';
 import { runScheduledWork } from '../../../../src/services/scheduled';
 import {
@@ -12,7 +12,7 @@ import {
   buy,
   clockedCaller,
   help,
-  helperObject,
+  heldHelpTickets,
   helpRows,
   launch,
   launched,
@@ -66,7 +66,7 @@ describe('helping a session', () => {
     expect(JSON.stringify(view)).not.toContain('usr_'); // no shopper ids in the view
     // D1 gets a row for each cut, off the reply path; refused helpers gave their tickets back.
     await untilHelpRows(session.id, 10);
-    const held = await Promise.all(friends.map((f) => helperObject(f.id).heldTickets([session.id])));
+    const held = await Promise.all(friends.map((f) => heldHelpTickets(campaign.id, f.id, [session.id])));
     expect(held.filter((h) => h.length > 0)).toHaveLength(10);
     const state = await sessionObject(session.id).state();
     expect(state!.helps).toHaveLength(10);
@@ -90,7 +90,7 @@ describe('helping a session', () => {
     const { campaign } = await bargainCampaign({ start: 9_900, floor: 100, helpers: 3 });
     const [owner] = await bargainShoppers(1);
     const session = await launched(owner!, campaign.id);
-    const counting = countedEnv('BARGAIN_SESSION', 'SHOPPER_TICKETS');
+    const counting = countedEnv('BARGAIN_SESSION', 'BARGAIN_HELP_TICKETS');
     const call = clockedCaller(new ManualClock(Date.now()), counting.env);
     const [first, second, third, fourth, ...crowd] = await bargainShoppers(34);
     expect(codes(await Promise.all([first, second, third].map((f) => answer(help(f!, session.id, call)))))).toEqual({ ok: 3 });
@@ -104,7 +104,7 @@ describe('helping a session', () => {
     expect(codes(await Promise.all([first, second, third].map((f) => answer(help(f!, session.id, call)))))).toEqual({ already_helped: 3 });
     expect([counting.d1Queries(), counting.objectCalls()]).toEqual([queriesBefore, callsBefore]);
     await untilHelpRows(session.id, 3);
-    expect(await Promise.all(crowd.map((f) => helperObject(f.id).heldTickets([session.id])))).toEqual(crowd.map(() => []));
+    expect(await Promise.all(crowd.map((f) => heldHelpTickets(campaign.id, f.id, [session.id])))).toEqual(crowd.map(() => []));
   });
 
   it('helpers over the daily limit are refused across sessions, under concurrency; the next shop-day they may help again', async () => {
@@ -119,6 +119,8 @@ describe('helping a session', () => {
     const answers = await Promise.all(tries.map(async (t) => ({ ...t, ...(await answer(help(t.helper, t.session.id, call))) })));
     expect(codes(answers)).toEqual({ ok: 60, daily_help_limit: 140 });
     expect(answers.filter((a) => a.status !== 201).every((a) => a.status === 422)).toBe(true);
+    // 20 helpers over the campaign's 32 ticket shards: some share one, and each still has their own limit.
+    expect(new Set(helpers.map((h) => helpTicketsObjectName(campaign.id, h.id))).size).toBeLessThan(helpers.length);
     for (const h of helpers) expect(answers.filter((a) => a.helper === h && a.status === 201)).toHaveLength(3);
     const states = await Promise.all(sessions.map((s) => sessionObject(s.id).state()));
     expect(states.reduce((n, s) => n + s!.helps.length, 0)).toBe(60);
@@ -135,6 +137,31 @@ describe('helping a session', () => {
     expect((await help(tomorrow, refused.session.id, call)).status).toBe(201);
   }, 120_000);
 
+  it("the day's help rows in D1 count against the limit (helps counted before the campaign's ticket shards existed); another day's do not", async () => {
+    const { campaign } = await bargainCampaign({ helpsPerDay: 3, launches: 1, helpers: 10 });
+    const owners = await bargainShoppers(7);
+    const [helper, other] = await bargainShoppers(2);
+    const sessions = await Promise.all(owners.map((o) => launched(o, campaign.id)));
+    // Recorded in D1 only, as the per-helper objects before the shards counted them: two helps
+    // today, one yesterday, and another helper's today; the helper then tries four other sessions at once.
+    const now = Date.now();
+    const [today, yesterday] = [shopDay(now, 'Asia/Shanghai'), shopDay(now - 24 * 60 * MINUTE, 'Asia/Shanghai')];
+    const row = (sessionId: string, helperId: string, day: string) =>
+      env.DB.prepare('INSERT INTO bargain_helps (session_id, helper_id, campaign_id, day, created_at) VALUES (?, ?, ?, ?, ?)').bind(sessionId, helperId, campaign.id, day, now);
+    await env.DB.batch([row(sessions[0]!.id, helper!.id, today), row(sessions[1]!.id, helper!.id, today), row(sessions[2]!.id, helper!.id, yesterday), row(sessions[2]!.id, other!.id, today)]);
+    const answers = await Promise.all(sessions.slice(3).map((s) => answer(help(helper!, s.id))));
+    expect(codes(answers)).toEqual({ ok: 1, daily_help_limit: 3 });
+    expect(
+      (
+        await heldHelpTickets(
+          campaign.id,
+          helper!.id,
+          sessions.map((s) => s.id),
+        )
+      ).length,
+    ).toBe(3);
+  });
+
   it('the owner cannot help their own session; nothing is written', async () => {
     const { campaign } = await bargainCampaign();
     const [owner] = await bargainShoppers(1);
@@ -142,7 +169,7 @@ describe('helping a session', () => {
     const res = await answer(help(owner!, session.id));
     expect(res).toMatchObject({ status: 422, body: { error: { code: 'own_session' } } });
     expect(await helpRows(session.id)).toBe(0);
-    expect(await helperObject(owner!.id).heldTickets([session.id])).toEqual([]);
+    expect(await heldHelpTickets(campaign.id, owner!.id, [session.id])).toEqual([]);
   });
 
   it('a helper new to the shop cuts bigger (the bonus comes out of later cuts); the floor is still exact', async () => {
