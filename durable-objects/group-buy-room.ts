@@ -113,10 +113,10 @@ export class GroupBuyRoom extends SqlDurableObject {
         return earlier.status === 'released'
           ? { ok: false, reason: 'seat_released' }
           : { ok: true, seatId: earlier.id, holdExpiresAt: earlier.hold_expires_at, replay: true, fromLoan: earlier.from_loan === 1 };
-      if (room.status !== 'open' || seat.nowMs >= room.expires_at) return { ok: false, reason: 'closed', members: this.memberIds(false) };
+      if (this.isClosed(room, seat.nowMs)) return { ok: false, reason: 'closed', members: this.memberIds(false) };
       if (room.expires_at - seat.nowMs < MIN_TIME_LEFT_TO_JOIN_MS) return { ok: false, reason: 'closing' };
       if (this.sql.exec("SELECT 1 FROM seats WHERE user_id = ? AND status <> 'released'", seat.userId).toArray().length) return { ok: false, reason: 'already_member' };
-      if (this.liveSeats() >= room.max_size) return { ok: false, reason: 'full', members: this.memberIds(true) };
+      if (this.isFull(room)) return { ok: false, reason: 'full', members: this.memberIds(true) };
       // The hold never outlasts the room: its payment deadline is the earlier of the two.
       const holdExpiresAt = Math.min(seat.nowMs + room.hold_ms, room.expires_at);
       const dueAt = dueOnObjectClock(holdExpiresAt, seat.nowMs, this.clock.now());
@@ -145,6 +145,27 @@ export class GroupBuyRoom extends SqlDurableObject {
     if (!result.ok) return result;
     await this.syncAlarm();
     return { ...result, room: (await this.state())! };
+  }
+
+  /**
+   * Whether the room refuses newcomers now, and whom that spares (as a hold would answer them).
+   * The worker asks this, not a hold, when a refusal it remembered has lapsed: renewing it costs
+   * one call and no D1 read, however many rooms a crowd is refused by.
+   */
+  async newcomerRefusal(nowMs: number): Promise<{ reason: 'full' | 'closed'; members: string[] } | null> {
+    const room = this.room();
+    if (!room) return null;
+    if (this.isClosed(room, nowMs)) return { reason: 'closed', members: this.memberIds(false) };
+    if (this.isFull(room)) return { reason: 'full', members: this.memberIds(true) };
+    return null;
+  }
+
+  private isClosed(room: RoomRow, nowMs: number): boolean {
+    return room.status !== 'open' || nowMs >= room.expires_at;
+  }
+
+  private isFull(room: RoomRow): boolean {
+    return this.liveSeats() >= room.max_size;
   }
 
   /** Who holds (or held) a seat: a "full" or "closed" answer names them, so the worker can keep refusing everyone else from memory. */

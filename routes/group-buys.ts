@@ -71,7 +71,7 @@ export const groupBuyRoutes = new Hono<AppEnv>()
   .post('/group-buys/rooms/:roomId/join', claimLimit, requireShopper(), roomParam, idempotencyHeader, seatBody, async (c) => {
     const { roomId } = c.req.valid('param');
     const body = c.req.valid('json');
-    refuseJoinFromMemory(roomId, c.var.shopper.id, c.var.clock.now());
+    await refuseJoinFromMemory(c.env, roomId, c.var.shopper.id, c.var.clock.now());
     const ctx = await createContext(c, { join: roomId, ...body });
     return seatResponse(c, await joinRoom(c.env, ctx, roomId, { skuId: body.sku_id, addressId: body.address_id }));
   })

@@ -43,6 +43,16 @@ export class RefusalMemory<R extends string> {
     return null;
   }
 
+  /**
+   * Whether `who` was refused under the key until a moment ago: the entry has lapsed (recall just
+   * said the object must be asked) and does not spare them. Worth a cheap check of the refusal
+   * before the whole request is run.
+   */
+  lapsedFor(key: string, who: string): boolean {
+    const entry = this.entries.get(key);
+    return !!entry && !entry.exempt.has(who);
+  }
+
   /** Whether a refusal is remembered for the key at all (tests wait for it). */
   holds(key: string, now: number): boolean {
     return (this.entries.get(key)?.until ?? 0) > now;

@@ -182,7 +182,13 @@ async function openPrepared(env: Env, ctx: CreateContext, p: Prepared, purchase:
  * "full" is remembered for a second. Members are exempt: their retry gets their own seat's answer.
  * Only campaigns that refuse a full room get here: "new_room" ones open a room instead.
  */
-const refusedRooms = new RefusalMemory<'full' | 'closed'>();
+/**
+ * "Full" lasts a second (a released seat makes a room joinable again); when it lapses, one
+ * request per room asks the room (newcomerRefusal) while the crowd behind it keeps the refusal
+ * for up to PROBE_MS.
+ */
+const PROBE_MS = 1_000;
+const refusedRooms = new RefusalMemory<'full' | 'closed'>({ probeMs: PROBE_MS });
 const remembered = { full: 1_000, closed: 10 * 60_000 } as const;
 
 /** Whether this isolate refuses the shopper's join to the room from memory (tests wait for it). */
@@ -190,11 +196,22 @@ export const roomRefusalInMemory = (roomId: string, userId: string, now: number)
 
 /**
  * Refuses a join from memory, if this isolate knows the room is full or closed. The route asks
- * before it hashes the request: the crowd behind a full room costs no digest either.
+ * before it hashes the request: the crowd behind a full room costs no digest either. When the
+ * refusal this isolate remembered has lapsed, the room is asked whether it still refuses
+ * newcomers (one object call, no D1 read) before the join is run.
  */
-export function refuseJoinFromMemory(roomId: string, userId: string, now: number): void {
+export async function refuseJoinFromMemory(env: Env, roomId: string, userId: string, now: number): Promise<void> {
   const known = refusedRooms.recall(roomId, userId, now);
   if (known) throw refusalsFromMemory[known];
+  if (!refusedRooms.lapsedFor(roomId, userId)) return;
+  const still = await groupRoomStub(env, roomId).newcomerRefusal(now);
+  if (!still) {
+    refusedRooms.forget(roomId);
+    return;
+  }
+  refusedRooms.remember(roomId, still.reason, now + remembered[still.reason], still.members);
+  // A member is answered by the join itself (their seat again, or already a member).
+  if (!still.members.includes(userId)) throw refusalsFromMemory[still.reason];
 }
 
 /**

@@ -46,7 +46,7 @@ describe('a full room refuses before any order', () => {
     expect(await reconciliation(campaign.id)).toMatchObject({ ok: true, totals: { rooms: 1, held: 5 } });
   }, 120_000);
 
-  it('once a room has said "full", the crowd behind is refused from memory (no D1 query, no object call); a member\'s retry still gets its seat', async () => {
+  it('once a room has said "full", the crowd behind is refused from memory (no D1 query, no object call; once a second, one call to renew it); a member\'s retry still gets its seat', async () => {
     const { campaign, skuId } = await createCampaign(merchant, categoryId, { groupSize: 3 });
     const counting = countedEnv('GROUP_BUY_ROOM');
     // On a clock that stands still, so that "full" (remembered for a second) outlasts the burst on any machine.
@@ -65,6 +65,13 @@ describe('a full room refuses before any order', () => {
     const refused = await Promise.all(crowd.slice(1).map((s) => joinRoom(countedCall, s.token, roomId, skuId)));
     expect(refused.map((r) => [r.status, r.body.error.code])).toEqual(Array(29).fill([409, 'room_full']));
     expect([counting.d1Queries(), counting.objectCalls()]).toEqual([queriesBefore, callsBefore]);
+    // A second later "full" has lapsed: one of the crowd asks the room whether it is still full
+    // (one object call, no D1 query) while the others keep the refusal; all are refused again.
+    clock.advance(1_000);
+    const [queriesLater, callsLater] = [counting.d1Queries(), counting.objectCalls()];
+    const again = await Promise.all(crowd.slice(1).map((s) => joinRoom(countedCall, s.token, roomId, skuId)));
+    expect(again.map((r) => [r.status, r.body.error.code])).toEqual(Array(29).fill([409, 'room_full']));
+    expect([counting.d1Queries() - queriesLater, counting.objectCalls() - callsLater]).toEqual([0, 1]);
     // A member is not refused from memory: the retry is answered with the first answer (its seat and order).
     const retried = await joinRoom(countedCall, member!.token, roomId, skuId, memberKey);
     expect([seat.status, retried.status, retried.body.order.id]).toEqual([201, 201, seat.body.order.id]);
