@@ -19,16 +19,15 @@
 // other than 201 (or 409 already_helped when sent again), or a consistency check fails — never
 // because a figure is low. Helps that got no answer (a reset connection) are counted and printed.
 import type { LocalWorker } from '../scripts/local-worker';
-import { Crowd, seedBuyers, type Buyer } from './lib/accounts';
+import { Crowd, seedBuyers } from './lib/accounts';
+import { helpPosts, launchSessions, newBargainCampaign, seedBargainSku, type BargainSku, type SessionRef } from './lib/bargains';
 import { query } from './lib/d1';
-import { seedShop } from './lib/flash-sales';
 import { withLocalWorker } from './lib/harness';
 import { coreCount, loadAverage, machineLine, miniflareVersion } from './lib/machine';
 import { positiveNumber } from './lib/settings';
-import { setupPost } from './lib/shoppers';
 import { roundTable } from './lib/round-table';
 import { requireWrk, runWrk, type WrkMeasurement } from './lib/wrk';
-import { burstPosts, type PostBurst, type PostRequest } from './lib/wrk-posts';
+import { burstPosts, type PostBurst } from './lib/wrk-posts';
 
 process.env.WRANGLER_SEND_METRICS = 'false';
 
@@ -37,67 +36,23 @@ const rounds = Math.ceil(positiveNumber('BENCH_ROUNDS', 2));
 const connections = Math.ceil(positiveNumber('BENCH_CONNECTIONS', 100));
 const HELPERS_NEEDED = 10;
 const BASELINE_SECONDS = 5;
-const LAUNCHES_AT_ONCE = 20;
 const ROWS_WAIT_MS = 90_000;
 const JWT_KID = 'bench';
 const JWT_KEYS = JSON.stringify({ [JWT_KID]: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url') });
-const runId = Date.now().toString(36);
 
-type SessionRef = { id: string; owner: Buyer };
 type Round = { label: string; campaignId: string; sessions: SessionRef[]; live: WrkMeasurement; healthz: WrkMeasurement; helps: PostBurst; repeats: PostBurst };
 type Check = { name: string; ok: boolean; detail: string };
-type Sku = { id: string; productId: string; priceFen: number };
 
-/** A campaign written straight to D1 (set-up, not measured), live now, limits the run stays under. */
-async function newCampaign(worker: LocalWorker, sku: Sku): Promise<string> {
-  const id = `bgn_bench${runId}${Math.random().toString(36).slice(2, 8)}`;
-  const now = Date.now();
-  await query(
-    worker,
-    `INSERT INTO bargain_campaigns (id, title, product_id, sku_id, start_price_fen, floor_price_fen, helpers_needed, session_minutes, launches_per_shopper, helps_per_day, buy_before_floor, new_helper_bonus_pct, starts_at, ends_at, status, created_by, created_at, updated_at)
-     VALUES (?, 'bench', ?, ?, ?, 1, ?, 1440, 1, 3, 0, 50, ?, ?, 'scheduled', 'bench', ?, ?)`,
-    id,
-    sku.productId,
-    sku.id,
-    sku.priceFen,
-    HELPERS_NEEDED,
-    now - 60_000,
-    now + 86_400_000,
-    now,
-    now,
-  );
-  return id;
-}
-
-/** One session per owner, launched through the API LAUNCHES_AT_ONCE at a time. */
-async function launchSessions(worker: LocalWorker, campaignId: string, owners: Buyer[]): Promise<SessionRef[]> {
-  const sessions: SessionRef[] = [];
-  for (let i = 0; i < owners.length; i += LAUNCHES_AT_ONCE) {
-    const batch = owners.slice(i, i + LAUNCHES_AT_ONCE).map(async (owner, j) => {
-      const { session } = await setupPost(worker.directUrl, `/bargains/${campaignId}/sessions`, {}, owner.token, { 'idempotency-key': `bench-${campaignId}-${i + j}` });
-      return { id: session.id as string, owner };
-    });
-    sessions.push(...(await Promise.all(batch)));
-  }
-  return sessions;
-}
-
-async function round(worker: LocalWorker, label: string, sku: Sku, crowd: Crowd): Promise<Round> {
-  const campaignId = await newCampaign(worker, sku);
+async function round(worker: LocalWorker, label: string, sku: BargainSku, crowd: Crowd): Promise<Round> {
+  const campaignId = await newBargainCampaign(worker, sku, HELPERS_NEEDED);
   const sessions = await launchSessions(worker, campaignId, crowd.take(sessionCount));
   const helpers = crowd.take(sessionCount * HELPERS_NEEDED);
   const base = (path: string) => runWrk(worker.directUrl, [path], { connections, threads: 2, durationSeconds: BASELINE_SECONDS });
   const live = await base('/healthz/live');
   const healthz = await base('/healthz');
-  const helpPosts = (again: boolean): PostRequest[] =>
-    helpers.map((h, i) => ({
-      path: `/bargains/sessions/${sessions[Math.floor(i / HELPERS_NEEDED)]!.id}/help`,
-      token: h.token,
-      idempotencyKey: `bench-${label.replace(/\W+/g, '-')}-${again ? 'again' : 'help'}-${i}`,
-      body: '{}',
-    }));
-  const helps = await burstPosts(worker.directUrl, helpPosts(false), connections);
-  const repeats = await burstPosts(worker.directUrl, helpPosts(true), connections);
+  const keyPrefix = `bench-${label.replace(/\W+/g, '-')}`;
+  const helps = await burstPosts(worker.directUrl, helpPosts(sessions, helpers, HELPERS_NEEDED, `${keyPrefix}-help`), connections);
+  const repeats = await burstPosts(worker.directUrl, helpPosts(sessions, helpers, HELPERS_NEEDED, `${keyPrefix}-again`), connections);
   return { label, campaignId, sessions, live, healthz, helps, repeats };
 }
 
@@ -184,18 +139,10 @@ async function helpRowsWhenWritten(worker: LocalWorker, campaignId: string, expe
   }
 }
 
-/** The demo catalog's first SKU, with a price that covers a fen per helper. */
-async function bargainSku(worker: LocalWorker): Promise<Sku> {
-  const [skuId] = await seedShop(worker, 1, 100_000);
-  const [sku] = await query<{ product_id: string; price_fen: number }>(worker, 'SELECT product_id, price_fen FROM skus WHERE id = ?', skuId);
-  if (!sku || sku.price_fen <= HELPERS_NEEDED) throw new Error(`SKU ${skuId} is too cheap to bargain on`);
-  return { id: skuId!, productId: sku.product_id, priceFen: sku.price_fen };
-}
-
 async function main() {
   await requireWrk();
   await withLocalWorker({ bindings: { JWT_KEYS, JWT_ACTIVE_KID: JWT_KID }, fakeWeChat: false }, async (worker) => {
-    const sku = await bargainSku(worker);
+    const sku = await seedBargainSku(worker, HELPERS_NEEDED);
     const crowd = new Crowd(await seedBuyers(worker, sessionCount * (1 + HELPERS_NEEDED) * (rounds + 1), { keys: JWT_KEYS, kid: JWT_KID }));
     console.log(`
 Machine:    ${machineLine()}

@@ -4,7 +4,10 @@
 // sold-out refusals of a flash sale (`POST /flash-sales/:id/reserve`, refused from isolate
 // memory), (3) reservations that all win (every buyer once, stock for all; the consumer writes
 // their orders meanwhile, as in a real burst) and (4) group-buy joins that all get a seat (rooms
-// of 5, four joiners each; their orders queued and written meanwhile), then self time per
+// of 5, four joiners each; their orders queued and written meanwhile), (5) joins to those rooms
+// once full (refused from memory, renewed by one call per room a second), (6) bargain helps that
+// all cut (every helper new to the shop, ten per session) and (7) the same helps again (refused
+// from memory: already helped), then self time per
 // request by bundled module and by function. Issue 12 asks what a refusal costs beyond the bare
 // route, and what the bare route costs beyond a bare Hono worker (bench/workers/bare-hono.ts,
 // driven the same way in the same run).
@@ -19,6 +22,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedBuyers, signInMerchant } from './lib/accounts';
+import { bargainSku, helpPosts, launchSessions, newBargainCampaign } from './lib/bargains';
 import { startBareWorker } from './lib/bare-worker';
 import { InspectorSession, moduleStarts, summarise, type CpuProfile, type ProfileSummary } from './lib/cpu-profile';
 import { createFlashSale, seedShop } from './lib/flash-sales';
@@ -41,6 +45,7 @@ const JWT_KEYS = JSON.stringify({ [JWT_KID]: Buffer.from(crypto.getRandomValues(
 const MERCHANT = { username: 'bench_owner', password: `bench-${crypto.randomUUID()}` };
 const BARE_SECONDS = 8;
 const LIST_HIT = '/products?limit=20';
+const HELPERS_NEEDED = 10;
 
 type Run = { name: string; requests: number; requestsPerSecond: number; summary: ProfileSummary };
 
@@ -50,7 +55,7 @@ async function main() {
   const bundle = join(new URL('..', import.meta.url).pathname, 'dist', 'index.js');
   await withLocalWorker({ bindings: { JWT_KEYS, JWT_ACTIVE_KID: JWT_KID }, fakeWeChat: false, inspectorPort: INSPECTOR_PORT }, async (worker) => {
     const buyerCount = Math.ceil(requestCount / REQUESTS_PER_BUYER);
-    const [skuId, roomySkuId, groupSkuId] = await seedShop(worker, 3, buyerCount + 10);
+    const [skuId, roomySkuId, groupSkuId, bargainSkuId] = await seedShop(worker, 4, buyerCount + 10);
     const merchantToken = await signInMerchant(worker, MERCHANT);
     const buyers = await seedBuyers(worker, buyerCount, { keys: JWT_KEYS, kid: JWT_KID });
     // One unit, taken by the first buyer: every later request is a sold-out refusal.
@@ -131,6 +136,40 @@ async function main() {
           throw new Error(`expected ${joins.length} seats, got ${b.created} (${b.other} other: ${b.otherCode}; ${b.unanswered} unanswered)`);
         if (b.unanswered) console.log(`  group-buy joins: ${b.unanswered} of ${joins.length} unanswered (connection reset or timeout)`);
         return { requests: b.created, requestsPerSecond: b.requestsPerSecond };
+      });
+      await profiled('full-room refusal POST /group-buys/rooms/:id/join (every room full)', async () => {
+        // Every buyer tries five full rooms, none of them their own (buyer i is in room i mod roomCount).
+        const joins = Array.from({ length: 5 }, (_, t) =>
+          buyers.map((b, i) => ({
+            path: `/group-buys/rooms/${rooms[(i + 1 + t * 7) % roomCount]}/join`,
+            token: b.token,
+            idempotencyKey: `profile-late-${t}-${i}`,
+            body: JSON.stringify({ sku_id: groupSkuId }),
+          })),
+        ).flat();
+        const b = await burstPosts(worker.directUrl, joins, connections);
+        if (b.created > 0 || (b.refusals.get('409 room_full') ?? 0) + b.unanswered !== joins.length)
+          if ([...b.refusals.keys()].some((k) => k !== '409 room_full'))
+            // A join left unanswered above (a reset connection) may have left its room a seat: taken here, and said.
+            throw new Error(`expected only room_full, got ${[...b.refusals].join('; ')}`);
+        if (b.created) console.log(`  full-room joins: ${b.created} took a seat a reset join had left`);
+        return { requests: b.refusals.get('409 room_full') ?? 0, requestsPerSecond: b.requestsPerSecond };
+      });
+      // Sessions of ten helpers, launched before the profile; every helper new to the shop's bargains.
+      const sku = await bargainSku(worker, bargainSkuId!, HELPERS_NEEDED);
+      const campaignId = await newBargainCampaign(worker, sku, HELPERS_NEEDED);
+      const sessionCount = Math.floor(buyers.length / (HELPERS_NEEDED + 1));
+      const sessions = await launchSessions(worker, campaignId, buyers.slice(0, sessionCount));
+      const helpers = buyers.slice(sessionCount, sessionCount * (HELPERS_NEEDED + 1));
+      await profiled('bargain help POST /bargains/sessions/:id/help (every help cuts)', async () => {
+        const b = await burstPosts(worker.directUrl, helpPosts(sessions, helpers, HELPERS_NEEDED, 'profile-help'), connections);
+        if (b.refusals.size > 0) throw new Error(`expected only cuts, got ${[...b.refusals].join('; ')}`);
+        return { requests: b.created, requestsPerSecond: b.requestsPerSecond };
+      });
+      await profiled('already-helped refusal POST /bargains/sessions/:id/help (the same helps again)', async () => {
+        const b = await burstPosts(worker.directUrl, helpPosts(sessions, helpers, HELPERS_NEEDED, 'profile-help-again'), connections);
+        if (b.created > 0 || [...b.refusals.keys()].some((k) => k !== '409 already_helped')) throw new Error(`expected only already_helped, got ${b.created} cuts and ${[...b.refusals].join('; ')}`);
+        return { requests: b.refusals.get('409 already_helped') ?? 0, requestsPerSecond: b.requestsPerSecond };
       });
     } finally {
       session.close();
