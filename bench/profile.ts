@@ -57,7 +57,10 @@ async function main() {
     const buyerCount = Math.ceil(requestCount / REQUESTS_PER_BUYER);
     const [skuId, roomySkuId, groupSkuId, bargainSkuId] = await seedShop(worker, 4, buyerCount + 10);
     const merchantToken = await signInMerchant(worker, MERCHANT);
-    const buyers = await seedBuyers(worker, buyerCount, { keys: JWT_KEYS, kid: JWT_KID });
+    // The late crowd for the full rooms are shoppers with no seat yet (a shopper at the per-user
+    // limit is refused by that check, which reads D1, before the room is asked).
+    const seeded = await seedBuyers(worker, buyerCount * 2, { keys: JWT_KEYS, kid: JWT_KID });
+    const [buyers, lateBuyers] = [seeded.slice(0, buyerCount), seeded.slice(buyerCount)];
     // One unit, taken by the first buyer: every later request is a sold-out refusal.
     const sale = await createFlashSale(worker, merchantToken, skuId!, 1, 1);
     const posts: PostRequest[] = Array.from({ length: requestCount }, (_, i) => ({
@@ -138,10 +141,10 @@ async function main() {
         return { requests: b.created, requestsPerSecond: b.requestsPerSecond };
       });
       await profiled('full-room refusal POST /group-buys/rooms/:id/join (every room full)', async () => {
-        // Every buyer tries five full rooms, none of them their own (buyer i is in room i mod roomCount).
+        // Each late shopper tries five of the full rooms.
         const joins = Array.from({ length: 5 }, (_, t) =>
-          buyers.map((b, i) => ({
-            path: `/group-buys/rooms/${rooms[(i + 1 + t * 7) % roomCount]}/join`,
+          lateBuyers.map((b, i) => ({
+            path: `/group-buys/rooms/${rooms[(i + t * 7) % roomCount]}/join`,
             token: b.token,
             idempotencyKey: `profile-late-${t}-${i}`,
             body: JSON.stringify({ sku_id: groupSkuId }),

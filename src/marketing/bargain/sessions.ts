@@ -216,6 +216,9 @@ const finishedSessions = new RefusalMemory<'floor_reached' | 'expired'>();
 const REMEMBERED_MS = 10 * 60_000;
 
 /** The refusal this isolate gives the helper from memory, if any (tests check it). */
+/** The memory's refusals, built once: a crowd refused from memory costs no error (and no stack) per request. */
+const refusalsFromMemory = { already_helped: helpRefusal.already_helped(), floor_reached: helpRefusal.floor_reached(), expired: helpRefusal.expired() };
+
 export const helpRefusalInMemory = (sessionId: string, helperId: string, now: number) => helpedBy.recall(`${sessionId}/${helperId}`, '', now) ?? finishedSessions.recall(sessionId, helperId, now);
 
 function rememberRefusal(sessionId: string, helperId: string, result: Extract<HelpResult, { ok: false }>, now: number) {
@@ -232,7 +235,7 @@ function rememberRefusal(sessionId: string, helperId: string, result: Extract<He
  */
 export async function helpSession(env: Env, ctx: HelpContext, sessionId: string): Promise<{ cutFen: number; state: SessionState }> {
   const known = helpRefusalInMemory(sessionId, ctx.helperId, ctx.now);
-  if (known) throw helpRefusal[known]();
+  if (known) throw refusalsFromMemory[known];
   const day = shopDay(ctx.now, ctx.timeZone);
   const { target, helper: knownHelper } = await readTargetAndHelper(ctx, sessionId, day);
   if (target.ownerId === ctx.helperId) throw helpRefusal.own_session();
