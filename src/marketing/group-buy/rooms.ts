@@ -25,7 +25,7 @@ import { priceLines, type ShippingPolicy } from '../../domain/pricing';
 import type { Env } from '../../env';
 import { encodeBase64Url } from '../../lib/base64url';
 import { ApiError, businessRule, conflict, notFound } from '../../lib/errors';
-import type { HoldRefusal, HoldResult, RoomState } from '../../../durable-objects/group-buy-room.types';
+import type { HoldRefusal, HoldResult } from '../../../durable-objects/group-buy-room.types';
 import { campaignUnavailable, refusalError, type RefusalErrors } from '../kernel/object-calls';
 import { addressRequired, addressSnapshot } from '../../services/addresses';
 import { rulesOf, type GroupBuyRow } from './campaigns';
@@ -239,21 +239,9 @@ export async function joinRoom(env: Env, ctx: CreateContext, roomId: string, pur
       throw refusalError(holdRefusals, held.reason, undefined);
     }
     await takeSeatTicket(env, ctx, prepared, roomId, seat.seatId, liveSeatIds);
-    rememberIfFilled(prepared.campaign, roomId, held.room, ctx.now);
     if (intent && held.fromLoan) return queuedSeat(env, ctx, prepared, intent, held);
     return writeSeatOrder(env, ctx, prepared, purchase, { roomId, seatId: seat.seatId, held, isLeader: false, redirected: false });
   });
-}
-
-/**
- * The seat just held was the room's last: this isolate refuses the crowd behind it from memory at
- * once, rather than after the first of them has asked the room (a whole join's work, once per
- * room and isolate). Not where a full room sends joiners to a new one.
- */
-function rememberIfFilled(campaign: Prepared['campaign'], roomId: string, room: RoomState, now: number) {
-  if (campaign.fullRoomPolicy === 'new_room' || room.seatsLeft > 0) return;
-  const members = room.seats.filter((s) => s.status !== 'released').map((s) => s.userId);
-  refusedRooms.remember(roomId, 'full', now + remembered.full, members);
 }
 
 /**
