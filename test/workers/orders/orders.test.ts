@@ -25,7 +25,7 @@ describe('creating orders', () => {
     expect(res.status).toBe(201);
     const order = await json(res);
     expect(order).toMatchObject({ status: 'pending_payment', items_total_fen: 25800, shipping_fee_fen: 0, payable_fen: 25800, note: '请尽快发货' });
-    expect(order.order_no).toMatch(/^\d{18}$/);
+    expect(order.order_no).toMatch(/^\d{22}$/);
     expect(order.items).toEqual([expect.objectContaining({ sku_id: red.id, title: '法式复古碎花连衣裙', spec_values: ['红色', 'S'], unit_price_fen: 12900, quantity: 2 })]);
     expect(order.address).toMatchObject({ recipient: '王五', city: '杭州市' });
     expect(order.events).toEqual([expect.objectContaining({ from: null, to: 'pending_payment', actor: 'shopper' })]);

@@ -66,7 +66,7 @@ describe('the flash-order queue', () => {
     expect(reply.order_no).toBeNull();
     await deliverWork(sent);
     const written = (await (await call('GET', `/orders/${reply.id}`, shopper!.token)).json()) as Record<string, any>;
-    expect(written.order_no).toMatch(/^\d{18}$/);
+    expect(written.order_no).toMatch(/^\d{22}$/);
     expect({ ...written, order_no: null }).toEqual(reply);
   });
 
@@ -103,7 +103,7 @@ describe('the flash-order queue', () => {
     expect(pay.status).toBe(200);
     const opened = (await (await call('GET', `/orders/${reserved.id}`, shopper!.token)).json()) as any;
     expect(opened).toMatchObject({ id: reserved.id, status: 'pending_payment', payable_fen: reserved.payable_fen, payment_deadline: reserved.payment_deadline });
-    expect(opened.order_no).toMatch(/^\d{18}$/);
+    expect(opened.order_no).toMatch(/^\d{22}$/);
     // The queue's copy comes later and changes nothing.
     await deliverWork(sent);
     expect(await ordersOf(reserved.id)).toHaveLength(1);
