@@ -1,4 +1,4 @@
-// An order number is the shop-local second plus six random digits: two orders of one second can
+// An order number is the shop-local second plus ten random digits: two orders of one second can
 // draw the same digits. The second one draws again instead of failing (it used to answer 500,
 // seen once in the 200-shopper race after POST /orders got fast enough to fit in a second).
 import { createExecutionContext, env } from 'cloudflare:test';
@@ -13,11 +13,11 @@ it('an order whose number clashes with another order of the same second draws an
   const merchant = (await tokenFor('owner')).token;
   const product = await createProduct(merchant, await createCategory(merchant, '单号'));
   const shoppers = [await shopperWithAddress(), await shopperWithAddress()];
-  // The random digits of order numbers (the only Uint32Array(1) draw): 000042 for both orders first, then 000007.
-  const digits = [42, 42, 7];
+  // The random digits of order numbers (the only BigUint64Array(1) draw): 0000000042 for both orders first, then 0000000007.
+  const digits = [42n, 42n, 7n];
   const real = crypto.getRandomValues.bind(crypto);
   vi.spyOn(crypto, 'getRandomValues').mockImplementation(<T extends ArrayBufferView | null>(array: T): T => {
-    if (array instanceof Uint32Array && array.length === 1 && digits.length) {
+    if (array instanceof BigUint64Array && array.length === 1 && digits.length) {
       array[0] = digits.shift()!;
       return array;
     }
@@ -39,8 +39,8 @@ it('an order whose number clashes with another order of the same second draws an
   const second = await order(shoppers[1]!.token);
   expect([first.status, second.status]).toEqual([201, 201]);
   const [a, b] = [await json(first), await json(second)];
-  expect(a.order_no.slice(-6)).toBe('000042');
-  expect(b.order_no.slice(-6)).toBe('000007');
-  expect(b.order_no.slice(0, -6)).toBe(a.order_no.slice(0, -6));
+  expect(a.order_no.slice(-10)).toBe('0000000042');
+  expect(b.order_no.slice(-10)).toBe('0000000007');
+  expect(b.order_no.slice(0, -10)).toBe(a.order_no.slice(0, -10));
   expect(digits).toEqual([]);
 });
