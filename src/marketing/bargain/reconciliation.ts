@@ -22,6 +22,7 @@ import type { Db } from '../../db/client';
 import { orders } from '../../db/orders';
 import type { Env } from '../../env';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
+import { groupBy } from '../../lib/group-by';
 import { findCampaign } from './campaigns';
 import { helpTicketsObjectName } from '../../domain/bargain';
 import { helpTicketsStub } from '../kernel/object-stubs';
@@ -79,13 +80,8 @@ export async function reconcileBargainCampaign(env: Env, db: Db, campaignId: str
 
 /** "session/helper" for each cut whose helper's shard holds the session's ticket: one call per shard. */
 async function ticketsHeld(env: Env, campaignId: string, states: SessionState[]): Promise<Set<string>> {
-  const byShard = new Map<string, TicketKey[]>();
-  for (const s of states) {
-    for (const h of s.helps) {
-      const shard = helpTicketsObjectName(campaignId, h.helperId);
-      byShard.set(shard, [...(byShard.get(shard) ?? []), { sessionId: s.sessionId, helperId: h.helperId }]);
-    }
-  }
-  const held = await Promise.all([...byShard.values()].map((keys) => helpTicketsStub(env, campaignId, keys[0]!.helperId).heldTickets(keys)));
+  const cuts: TicketKey[] = states.flatMap((s) => s.helps.map((h) => ({ sessionId: s.sessionId, helperId: h.helperId })));
+  const byShard = groupBy(cuts, (k) => helpTicketsObjectName(campaignId, k.helperId));
+  const held = await Promise.all(byShard.map((keys) => helpTicketsStub(env, campaignId, keys[0]!.helperId).heldTickets(keys)));
   return new Set(held.flat().map((k) => `${k.sessionId}/${k.helperId}`));
 }

@@ -215,10 +215,10 @@ const helpedBy = new RefusalMemory<'already_helped'>();
 const finishedSessions = new RefusalMemory<'floor_reached' | 'expired'>();
 const REMEMBERED_MS = 10 * 60_000;
 
-/** The refusal this isolate gives the helper from memory, if any (tests check it). */
 /** The memory's refusals, built once: a crowd refused from memory costs no error (and no stack) per request. */
 const refusalsFromMemory = { already_helped: helpRefusal.already_helped(), floor_reached: helpRefusal.floor_reached(), expired: helpRefusal.expired() };
 
+/** The refusal this isolate gives the helper from memory, if any (tests check it). */
 export const helpRefusalInMemory = (sessionId: string, helperId: string, now: number) => helpedBy.recall(`${sessionId}/${helperId}`, '', now) ?? finishedSessions.recall(sessionId, helperId, now);
 
 function rememberRefusal(sessionId: string, helperId: string, result: Extract<HelpResult, { ok: false }>, now: number) {

@@ -180,12 +180,9 @@ async function openPrepared(env: Env, ctx: CreateContext, p: Prepared, purchase:
  * refused from memory (no D1 read, no object call) — a share link's crowd arriving after the last
  * seat went. A closed room never opens again; a full one may, when an unpaid seat is released, so
  * "full" is remembered for a second. Members are exempt: their retry gets their own seat's answer.
- * Only campaigns that refuse a full room get here: "new_room" ones open a room instead.
- */
-/**
- * "Full" lasts a second (a released seat makes a room joinable again); when it lapses, one
- * request per room asks the room (newcomerRefusal) while the crowd behind it keeps the refusal
- * for up to PROBE_MS.
+ * Only campaigns that refuse a full room get here: "new_room" ones open a room instead. When an
+ * entry lapses, one request per room asks the room (newcomerRefusal) while the crowd behind it
+ * keeps the refusal for up to PROBE_MS.
  */
 const PROBE_MS = 1_000;
 const refusedRooms = new RefusalMemory<'full' | 'closed'>({ probeMs: PROBE_MS });

@@ -3,6 +3,7 @@
 import type { ObjectPort } from '../../../durable-objects/port';
 import { createDb } from '../../db/client';
 import type { Env } from '../../env';
+import { groupBy } from '../../lib/group-by';
 import { findOrderBySource } from '../../services/orders';
 import { recordHelps } from '../bargain/help-records';
 import { recordRoomClosure } from '../group-buy/settlement';
@@ -24,12 +25,8 @@ export const workerObjectPort = (env: Env): ObjectPort => ({
     if (failed.length) throw new Error(`${failed.length} of ${jobs.length} seat orders not written to D1`);
   },
   async returnSeatTickets(campaignId, seats, nowMs) {
-    const byShard = new Map<string, typeof seats>();
-    for (const s of seats) {
-      const shard = seatTicketsObjectName(campaignId, s.userId);
-      byShard.set(shard, [...(byShard.get(shard) ?? []), s]);
-    }
-    await Promise.all([...byShard.values()].map((shardSeats) => seatTicketsStub(env, campaignId, shardSeats[0]!.userId).returnSeatTickets(shardSeats, nowMs)));
+    const byShard = groupBy(seats, (s) => seatTicketsObjectName(campaignId, s.userId));
+    await Promise.all(byShard.map((shardSeats) => seatTicketsStub(env, campaignId, shardSeats[0]!.userId).returnSeatTickets(shardSeats, nowMs)));
   },
   async findOrderId(source, sourceRef) {
     return (await findOrderBySource(createDb(env.DB), source, sourceRef))?.id ?? null;
