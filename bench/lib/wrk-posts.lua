@@ -30,8 +30,7 @@ function init(args)
   position, answered, last_answer_us = 0, 0, now_us()
   verified = first ~= 1
   quiet_us = (tonumber(os.getenv("WRK_QUIET_MS") or "") or 2000) * 1000
-  created, sold_out, per_user_limit, other, last_win_us = 0, 0, 0, 0, 0
-  other_code = ""
+  created, last_win_us = 0, 0
   -- Every refusal by "status code", as "409 room_full=12;…" (a string crosses wrk's threads
   -- safely in thread:get; done() adds them up).
   refusal_counts = {}
@@ -81,9 +80,6 @@ function response(status, headers, body)
     local code = body:match('"code":"([^"]+)"') or "unknown"
     local kind = status .. " " .. code
     refusal_counts[kind] = (refusal_counts[kind] or 0) + 1
-    if status == 409 and code == "sold_out" then sold_out = sold_out + 1
-    elseif status == 422 and code == "per_user_limit" then per_user_limit = per_user_limit + 1
-    else other = other + 1; other_code = kind end
   end
   if answered >= #lines then finish() end
 end
@@ -99,22 +95,20 @@ function finish()
 end
 
 function done(summary, latency, requests)
-  local t = { created = 0, sold_out = 0, per_user_limit = 0, other = 0, answered = 0, last_win_us = 0, started_us = 0, last_answer_us = 0 }
-  local other_code = ""
+  local t = { created = 0, answered = 0, last_win_us = 0, started_us = 0, last_answer_us = 0 }
   local refused = {}
   for _, thread in ipairs(threads) do
     for kind, n in string.gmatch(thread:get("refusals") or "", "([^;=]+)=(%d+)") do refused[kind] = (refused[kind] or 0) + tonumber(n) end
-    for _, k in ipairs({ "created", "sold_out", "per_user_limit", "other", "answered" }) do t[k] = t[k] + thread:get(k) end
+    for _, k in ipairs({ "created", "answered" }) do t[k] = t[k] + thread:get(k) end
     t.last_win_us = math.max(t.last_win_us, thread:get("last_win_us"))
     t.last_answer_us = math.max(t.last_answer_us, thread:get("last_answer_us"))
     if t.started_us == 0 or thread:get("started_us") < t.started_us then t.started_us = thread:get("started_us") end
-    if thread:get("other_code") ~= "" then other_code = thread:get("other_code") end
   end
   local parts = {}
   for kind, n in pairs(refused) do parts[#parts + 1] = string.format('"%s":%d', kind, n) end
   local e = summary.errors
   io.write(string.format(
-    'WRK_RESULT {"requests":%d,"answered":%d,"answering_us":%d,"created":%d,"sold_out":%d,"per_user_limit":%d,"other":%d,"other_code":"%s","last_win_after_us":%d,"errors":%d,"timeouts":%d,"p50_us":%d,"p99_us":%d,"refusals":{%s}}\n',
-    summary.requests, t.answered, t.last_answer_us - t.started_us, t.created, t.sold_out, t.per_user_limit, t.other, other_code,
+    'WRK_RESULT {"requests":%d,"answered":%d,"answering_us":%d,"created":%d,"last_win_after_us":%d,"errors":%d,"timeouts":%d,"p50_us":%d,"p99_us":%d,"refusals":{%s}}\n',
+    summary.requests, t.answered, t.last_answer_us - t.started_us, t.created,
     t.last_win_us > 0 and (t.last_win_us - t.started_us) or 0, e.connect + e.read + e.write, e.timeout, latency:percentile(50), latency:percentile(99), table.concat(parts, ",")))
 end

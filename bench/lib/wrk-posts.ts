@@ -32,6 +32,9 @@ export type PostBurst = {
   timeouts: number;
 };
 
+/** The refusals counted apart (soldOut, perUserLimit); every other kind of answer counts as `other`. */
+const EXPECTED_REFUSALS = ['409 sold_out', '422 per_user_limit'];
+
 /** For a slow route under load (answers can take seconds): how long wrk waits for the last ones. */
 export const SLOW_ROUTE_WAIT_MS = 15_000;
 
@@ -60,6 +63,8 @@ export async function burstPosts(baseUrl: string, requests: PostRequest[], conne
     // wrk's own request count and duration include its filler requests and the wait for SIGINT
     // (see the script): count the answers, over the time from the first request to the last answer.
     const seconds = r.answering_us / 1e6;
+    const refusals = new Map(Object.entries(r.refusals as Record<string, number>));
+    const others = [...refusals].filter(([kind]) => !EXPECTED_REFUSALS.includes(kind));
     return {
       requestsPerSecond: r.answered / seconds,
       unanswered: requests.length - r.answered,
@@ -67,11 +72,11 @@ export async function burstPosts(baseUrl: string, requests: PostRequest[], conne
       p99Ms: r.p99_us / 1000,
       seconds,
       created: r.created,
-      soldOut: r.sold_out,
-      perUserLimit: r.per_user_limit,
-      refusals: new Map(Object.entries(r.refusals as Record<string, number>)),
-      other: r.other,
-      otherCode: r.other_code,
+      soldOut: refusals.get('409 sold_out') ?? 0,
+      perUserLimit: refusals.get('422 per_user_limit') ?? 0,
+      refusals,
+      other: others.reduce((n, [, count]) => n + count, 0),
+      otherCode: others.at(-1)?.[0] ?? '',
       lastWinAfterSeconds: r.last_win_after_us / 1e6,
       errors: r.errors,
       timeouts: r.timeouts,
