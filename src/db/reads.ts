@@ -9,8 +9,10 @@
 // And a relational `db.query.*.findFirst` that finds nothing fails inside a batch (drizzle maps
 // the missing row as if it were one): select the rows and take the first. Raw `db.get(sql…)`
 // cannot go in one either (drizzle's D1 batch binds only builders' parameters): use a select.
+// A hot read may use selects prepared once per isolate (src/db/prepared.ts) among its queries.
 import type { BatchItem, BatchResponse } from 'drizzle-orm/batch';
 import type { Db } from './client';
+import { BoundSelect } from './prepared';
 
 type Query = BatchItem<'sqlite'>;
 
@@ -71,5 +73,23 @@ export function combine<R extends Record<string, Read<unknown>>>(reads: R): Read
 export async function runRead<T>(db: Db, r: Read<T>): Promise<T> {
   const [first, ...rest] = r.queries;
   if (!first) return r.parse([]);
+  if (r.queries.some((q) => q instanceof BoundSelect)) return r.parse(await batchWithBound(db, r.queries));
   return r.parse(rest.length ? await db.batch([first, ...rest]) : [await first]);
+}
+
+/**
+ * drizzle's D1 batch cannot bind a prepared select's placeholders, so a read with one is sent as
+ * drizzle would send it (each builder prepared, the rows mapped from the batch's answer), with
+ * the bound selects' statements beside the builders'.
+ */
+async function batchWithBound(db: Db, queries: readonly Query[]): Promise<unknown[]> {
+  const parts = queries.map((q) => (q instanceof BoundSelect ? q : new BoundSelect(preparedBuilder(q), {})));
+  const results = await db.$client.batch(parts.map((p) => p.statement(db)));
+  return parts.map((p, i) => p.rows(results[i]!));
+}
+
+function preparedBuilder(query: Query) {
+  const prepare = (query as Partial<{ prepare(): ConstructorParameters<typeof BoundSelect>[0] }>).prepare;
+  if (typeof prepare !== 'function') throw new Error('a read mixes a prepared select with a query that cannot be prepared');
+  return prepare.call(query);
 }

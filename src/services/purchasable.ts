@@ -1,8 +1,9 @@
 // What a shopper may buy right now: a SKU's current catalog state, and why a line cannot be
 // bought when it cannot (so carts explain unavailable lines instead of dropping them).
-import { type Column, type SQLWrapper, inArray, eq } from 'drizzle-orm';
+import { type Column, type SQL, type SQLWrapper, inArray, eq, sql } from 'drizzle-orm';
 import { products, skus } from '../db/catalog';
 import type { Db } from '../db/client';
+import { preparedSelect } from '../db/prepared';
 import { known, read, runRead, type Read } from '../db/reads';
 
 export type UnavailableReason = 'product_unpublished' | 'sku_removed' | 'out_of_stock' | 'insufficient_stock' | 'not_deliverable';
@@ -30,11 +31,19 @@ export const skuIn = (column: Column, selection: SkuSelection) => inArray(column
 
 const noSkus = (selection: SkuSelection) => Array.isArray(selection) && selection.length === 0;
 
-/** The SKUs' catalog state, by SKU id (absent: no such SKU). */
-export function purchasableSkusRead(db: Db, selection: SkuSelection): Read<Map<string, PurchasableSku>> {
-  if (noSkus(selection)) return known(new Map());
-  // Column names distinct from each other (see src/db/reads.ts): products.id is skus.product_id.
-  const query = db
+/** The one SKU a selection names (buy now, a flash sale, a seat, a bargain), whose selects are prepared once (src/db/prepared.ts); null for any other selection. */
+export function singleSkuId(selection: SkuSelection): string | null {
+  if (!Array.isArray(selection) || selection.length === 0) return null;
+  const [first] = selection;
+  return selection.every((id) => id === first) ? first! : null;
+}
+
+/** The placeholder a prepared one-SKU select binds the SKU's id to. */
+export const ONE_SKU_ID = sql.placeholder('skuId');
+
+// Column names distinct from each other (see src/db/reads.ts): products.id is skus.product_id.
+const skusWhere = (db: Db, where: SQL | undefined) =>
+  db
     .select({
       skuId: skus.id,
       productId: skus.productId,
@@ -52,7 +61,15 @@ export function purchasableSkusRead(db: Db, selection: SkuSelection): Read<Map<s
     })
     .from(skus)
     .innerJoin(products, eq(products.id, skus.productId))
-    .where(skuIn(skus.id, selection));
+    .where(where);
+
+const oneSkuSelect = preparedSelect<{ skuId: string }, Awaited<ReturnType<typeof skusWhere>>>((db) => skusWhere(db, eq(skus.id, ONE_SKU_ID)));
+
+/** The SKUs' catalog state, by SKU id (absent: no such SKU). */
+export function purchasableSkusRead(db: Db, selection: SkuSelection): Read<Map<string, PurchasableSku>> {
+  if (noSkus(selection)) return known(new Map());
+  const one = singleSkuId(selection);
+  const query = one === null ? skusWhere(db, skuIn(skus.id, selection)) : oneSkuSelect(db, { skuId: one });
   return read([query], ([rows]) => new Map(rows.map((r) => [r.skuId, purchasableOf(r)])));
 }
 

@@ -1,13 +1,14 @@
 // Shipping templates: the merchant's CRUD, and the shipping policy a quote prices with — each
 // template charging over the lines whose products use it, to the shopper's address.
-import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { addresses } from '../db/shoppers';
 import { ownAddressRead } from './addresses';
 import { products, skus } from '../db/catalog';
 import { DEFAULT_SHIPPING_TEMPLATE_ID, shippingTemplates } from '../db/shipping';
 import type { Db } from '../db/client';
 import { mapRead, read, runRead, type Read } from '../db/reads';
-import { skuIn, type SkuSelection } from './purchasable';
+import { ONE_SKU_ID, singleSkuId, skuIn, type SkuSelection } from './purchasable';
+import { preparedSelect } from '../db/prepared';
 import type { PricedLine, ShippingPolicy } from '../domain/pricing';
 import { deliversTo, shippingFeeFen, templateProblems, type Destination, type ShippingLine, type ShippingTemplate } from '../domain/shipping';
 import { toIso } from '../lib/clock';
@@ -57,18 +58,29 @@ export type ShippingTemplates = (to: Destination) => Shipping;
  * are chosen by a subquery on the SKUs, not by their ids from an earlier answer.
  */
 export function shippingTemplatesRead(db: Db, selection: SkuSelection): Read<ShippingTemplates> {
-  const ofSkus = db.select({ skuId: skus.id, gramsEach: skus.weightGrams, templateId: products.shippingTemplateId }).from(skus).innerJoin(products, eq(products.id, skus.productId));
-  const templatesOfSkus = db.select({ id: products.shippingTemplateId }).from(skus).innerJoin(products, eq(products.id, skus.productId)).where(skuIn(skus.id, selection));
+  const parse = (rows: ShippingSkuRow[], templateRows: TemplateRow[]) => shippingOf(rows, new Map(templateRows.map((t) => [t.id, toTemplate(t)])));
+  const one = singleSkuId(selection);
+  if (one !== null) return read([oneSkuShipping(db, { skuId: one }), oneSkuTemplates(db, { skuId: one })], ([rows, t]) => parse(rows, t));
+  const templates = templatesWhere(db, skuIn(skus.id, selection));
+  if (Array.isArray(selection) && selection.length === 0) return read([templates], ([t]) => parse([], t));
+  return read([skuShippingWhere(db, skuIn(skus.id, selection)), templates], ([rows, t]) => parse(rows, t));
+}
+
+const skuShippingWhere = (db: Db, skusWanted: SQL) =>
+  db.select({ skuId: skus.id, gramsEach: skus.weightGrams, templateId: products.shippingTemplateId }).from(skus).innerJoin(products, eq(products.id, skus.productId)).where(skusWanted);
+
+function templatesWhere(db: Db, skusWanted: SQL) {
+  const templatesOfSkus = db.select({ id: products.shippingTemplateId }).from(skus).innerJoin(products, eq(products.id, skus.productId)).where(skusWanted);
   // The default's id is written into the SQL, not bound: with 100 SKU ids (the most one order
   // has) the subquery already takes all of D1's 100 bound parameters per statement.
-  const templates = db
+  return db
     .select()
     .from(shippingTemplates)
     .where(or(sql`${shippingTemplates.id} = ${sql.raw(`'${DEFAULT_SHIPPING_TEMPLATE_ID}'`)}`, inArray(shippingTemplates.id, templatesOfSkus)));
-  const parse = (rows: ShippingSkuRow[], templateRows: TemplateRow[]) => shippingOf(rows, new Map(templateRows.map((t) => [t.id, toTemplate(t)])));
-  if (Array.isArray(selection) && selection.length === 0) return read([templates], ([t]) => parse([], t));
-  return read([ofSkus.where(skuIn(skus.id, selection)), templates], ([rows, t]) => parse(rows, t));
 }
+
+const oneSkuShipping = preparedSelect<{ skuId: string }, ShippingSkuRow[]>((db) => skuShippingWhere(db, eq(skus.id, ONE_SKU_ID)));
+const oneSkuTemplates = preparedSelect<{ skuId: string }, TemplateRow[]>((db) => templatesWhere(db, eq(skus.id, ONE_SKU_ID)));
 
 type ShippingSkuRow = { skuId: string; gramsEach: number; templateId: string | null };
 

@@ -18,7 +18,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { groupBuyMembers, groupBuyRooms } from '../../db/group-buys';
-import type { users } from '../../db/shoppers';
 import { abortUnlessChanged, type Statement } from '../../db/batch';
 import { joinUnitPriceFen, seatRef } from '../../domain/group-buy';
 import { priceLines, type ShippingPolicy } from '../../domain/pricing';
@@ -78,7 +77,7 @@ type Prepared = {
   campaign: GroupBuyRow;
   groupPriceFen: number;
   address: Parameters<typeof addressSnapshot>[0];
-  user: typeof users.$inferSelect;
+  user: NonNullable<SeatReads['user']>;
   /** The SKU as checked (the order's snapshot; its stock is re-checked by the batch's CHECK). */
   skus: Map<string, PurchasableSku>;
   shipping: ShippingPolicy;

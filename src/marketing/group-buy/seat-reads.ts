@@ -4,7 +4,9 @@
 // shopper with the seats counting towards the per-user limit, the address, the shipping
 // templates, and an earlier order under the same Idempotency-Key with its seat's room.
 // Nothing here decides: rooms.ts checks the rows in the order its refusals are documented in.
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { preparedSelect, type PreparableSelect } from '../../db/prepared';
 import { groupBuyMembers, groupBuyRooms, groupBuys, groupBuySkus } from '../../db/group-buys';
 import { orders } from '../../db/orders';
 import { addresses, users } from '../../db/shoppers';
@@ -25,8 +27,8 @@ export type SeatReads = {
   roomLoanSkuId: string | null;
   groupPriceFen: number | null;
   skus: Map<string, PurchasableSku>;
-  /** With the seats of this campaign whose orders are alive (what the per-user limit counts). */
-  user: (typeof users.$inferSelect & { liveSeatIds: string[] }) | null;
+  /** What the seat shows of the shopper, with their seats of this campaign whose orders are alive. */
+  user: { id: string; nickname: string; avatarUrl: string | null; liveSeatIds: string[] } | null;
   address: typeof addresses.$inferSelect | null;
   /** The shipping of the SKU to the address (null without an address). */
   shipping: Shipping | null;
@@ -35,69 +37,106 @@ export type SeatReads = {
 };
 
 /** Members whose order is still alive (not cancelled, not refunded in full): what the per-user limit counts. */
-const liveMembers = (campaignId: SQL | string, userId: string) =>
+const liveMembers = (campaignId: SQLWrapper | string, userId: SQLWrapper | string) =>
   sql`FROM group_buy_members m JOIN orders o ON o.id = m.order_id
         WHERE m.group_buy_id = ${campaignId} AND m.user_id = ${userId} AND o.status NOT IN ('cancelled', 'refunded')`;
-export const countingMembers = (campaignId: SQL | string, userId: string) => sql`(SELECT count(*) ${liveMembers(campaignId, userId)})`;
-const liveSeatIds = (campaignId: SQL | string, userId: string) => sql`(SELECT group_concat(m.seat_id) ${liveMembers(campaignId, userId)})`;
+export const countingMembers = (campaignId: SQLWrapper | string, userId: SQLWrapper | string) => sql`(SELECT count(*) ${liveMembers(campaignId, userId)})`;
+const liveSeatIds = (campaignId: SQLWrapper | string, userId: SQLWrapper | string) => sql`(SELECT group_concat(m.seat_id) ${liveMembers(campaignId, userId)})`;
+
+// Every select of the read is prepared once (src/db/prepared.ts): a join is the hot path of a
+// group buy, and building these seven selects cost more CPU than D1 took to answer them.
+// Placeholders: the request's values, bound per request.
+const at = {
+  campaignId: sql.placeholder('campaignId'),
+  roomId: sql.placeholder('roomId'),
+  skuId: sql.placeholder('skuId'),
+  userId: sql.placeholder('userId'),
+  addressId: sql.placeholder('addressId'),
+  idempotencyKey: sql.placeholder('idempotencyKey'),
+};
+type SeatValues = { campaignId?: string; roomId?: string; skuId: string; userId: string; addressId?: string; idempotencyKey: string };
+
+/** The campaign's id in SQL: named by an open, read through the room by a join. */
+const campaignIdOf = { open: sql`${at.campaignId}`, join: sql`(SELECT group_buy_id FROM group_buy_rooms WHERE id = ${at.roomId})` };
+type Shape = keyof typeof campaignIdOf;
+
+/** One prepared select per shape of the target. */
+const perShape = <R>(build: (db: Db, campaignId: SQL) => PreparableSelect<R>) => ({
+  open: preparedSelect<SeatValues, R>((db) => build(db, campaignIdOf.open)),
+  join: preparedSelect<SeatValues, R>((db) => build(db, campaignIdOf.join)),
+});
+
+type CampaignRows = { campaign: GroupBuyRow; loanSkuId: string | null }[];
+// Both shapes give { campaign } rows; a join's is empty when the room is unknown.
+const campaignSelect = {
+  open: preparedSelect<SeatValues, CampaignRows>((db) =>
+    db
+      .select({ campaign: groupBuys, loanSkuId: sql<string | null>`NULL`.as('room_loan_sku_id') })
+      .from(groupBuys)
+      .where(eq(groupBuys.id, at.campaignId)),
+  ),
+  join: preparedSelect<SeatValues, CampaignRows>((db) =>
+    db
+      .select({ campaign: groupBuys, loanSkuId: sql<string | null>`CASE WHEN ${groupBuyRooms.unitsLoaned} > 0 THEN ${groupBuyRooms.loanSkuId} END`.as('room_loan_sku_id') })
+      .from(groupBuyRooms)
+      .innerJoin(groupBuys, eq(groupBuys.id, groupBuyRooms.groupBuyId))
+      .where(eq(groupBuyRooms.id, at.roomId)),
+  ),
+};
+
+const groupPriceSelect = perShape<{ groupPriceFen: number }[]>((db, campaignId) =>
+  db
+    .select({ groupPriceFen: groupBuySkus.groupPriceFen })
+    .from(groupBuySkus)
+    .where(and(eq(groupBuySkus.skuId, at.skuId), sql`${groupBuySkus.groupBuyId} = ${campaignId}`)),
+);
+
+const shopperSelect = perShape<{ id: string; nickname: string; avatarUrl: string | null; liveSeatIds: string | null }[]>((db, campaignId) =>
+  db
+    .select({ id: users.id, nickname: users.nickname, avatarUrl: users.avatarUrl, liveSeatIds: sql<string | null>`${liveSeatIds(campaignId, at.userId)}`.as('live_seat_ids') })
+    .from(users)
+    .where(eq(users.id, at.userId)),
+);
+
+type AddressRows = (typeof addresses.$inferSelect)[];
+const addressSelect = {
+  chosen: preparedSelect<SeatValues, AddressRows>((db) =>
+    db
+      .select()
+      .from(addresses)
+      .where(and(eq(addresses.userId, at.userId), eq(addresses.id, at.addressId))),
+  ),
+  default: preparedSelect<SeatValues, AddressRows>((db) =>
+    db
+      .select()
+      .from(addresses)
+      .where(and(eq(addresses.userId, at.userId), eq(addresses.isDefault, 1))),
+  ),
+};
+
+const earlierSelect = preparedSelect<SeatValues, { order: OrderRow; roomId: string | null }[]>((db) =>
+  db
+    .select({ order: orders, roomId: groupBuyMembers.roomId })
+    .from(orders)
+    .leftJoin(groupBuyMembers, eq(groupBuyMembers.orderId, orders.id))
+    .where(and(eq(orders.userId, at.userId), eq(orders.idempotencyKey, at.idempotencyKey))),
+);
 
 export async function readForSeat(ctx: CreateContext, target: SeatTarget, purchase: { skuId: string; addressId?: string | undefined }): Promise<SeatReads> {
   const { db, userId } = ctx;
-  const campaignId = 'campaignId' in target ? sql`${target.campaignId}` : sql`(SELECT group_buy_id FROM group_buy_rooms WHERE id = ${target.roomId})`;
-  // Both shapes give { campaign } rows; a join's is empty when the room is unknown.
-  const campaignQuery = (
-    'campaignId' in target
-      ? campaignById(db, target.campaignId)
-      : db
-          .select({ campaign: groupBuys, loanSkuId: sql<string | null>`CASE WHEN ${groupBuyRooms.unitsLoaned} > 0 THEN ${groupBuyRooms.loanSkuId} END`.as('room_loan_sku_id') })
-          .from(groupBuyRooms)
-          .innerJoin(groupBuys, eq(groupBuys.id, groupBuyRooms.groupBuyId))
-          .where(eq(groupBuyRooms.id, target.roomId))
-  ) as ReturnType<typeof campaignById>;
+  const shape: Shape = 'campaignId' in target ? 'open' : 'join';
+  const values: SeatValues = { ...target, skuId: purchase.skuId, userId, idempotencyKey: ctx.idempotencyKey, ...(purchase.addressId ? { addressId: purchase.addressId } : {}) };
   const reads = await runRead(
     db,
     combine({
-      campaign: read([campaignQuery], ([rows]) => ({ campaign: rows[0]?.campaign ?? null, roomLoanSkuId: rows[0]?.loanSkuId ?? null })),
-      groupPriceFen: read(
-        [
-          db
-            .select({ groupPriceFen: groupBuySkus.groupPriceFen })
-            .from(groupBuySkus)
-            .where(and(eq(groupBuySkus.skuId, purchase.skuId), sql`${groupBuySkus.groupBuyId} = ${campaignId}`)),
-        ],
-        ([rows]) => rows[0]?.groupPriceFen ?? null,
-      ),
+      campaign: read([campaignSelect[shape](db, values)], ([rows]) => ({ campaign: rows[0]?.campaign ?? null, roomLoanSkuId: rows[0]?.loanSkuId ?? null })),
+      groupPriceFen: read([groupPriceSelect[shape](db, values)], ([rows]) => rows[0]?.groupPriceFen ?? null),
       skus: purchasableSkusRead(db, [purchase.skuId]),
-      user: read(
-        [
-          db
-            .select({ user: users, liveSeatIds: sql<string | null>`${liveSeatIds(campaignId, userId)}`.as('live_seat_ids') })
-            .from(users)
-            .where(eq(users.id, userId)),
-        ],
-        ([[row]]) => (row ? { ...row.user, liveSeatIds: row.liveSeatIds ? row.liveSeatIds.split(',') : [] } : null),
-      ),
+      user: read([shopperSelect[shape](db, values)], ([[row]]) => (row ? { ...row, liveSeatIds: row.liveSeatIds ? row.liveSeatIds.split(',') : [] } : null)),
       // Null rather than a refusal: rooms.ts refuses in its documented order.
-      address: read(
-        [
-          db
-            .select()
-            .from(addresses)
-            .where(and(eq(addresses.userId, userId), purchase.addressId ? eq(addresses.id, purchase.addressId) : eq(addresses.isDefault, 1))),
-        ],
-        ([rows]) => rows[0] ?? null,
-      ),
+      address: read([addressSelect[purchase.addressId ? 'chosen' : 'default'](db, values)], ([rows]) => rows[0] ?? null),
       shipping: shippingTemplatesRead(db, [purchase.skuId]),
-      earlier: read(
-        [
-          db
-            .select({ order: orders, roomId: groupBuyMembers.roomId })
-            .from(orders)
-            .leftJoin(groupBuyMembers, eq(groupBuyMembers.orderId, orders.id))
-            .where(and(eq(orders.userId, userId), eq(orders.idempotencyKey, ctx.idempotencyKey))),
-        ],
-        ([rows]) => rows[0] ?? null,
-      ),
+      earlier: read([earlierSelect(db, values)], ([rows]) => rows[0] ?? null),
     }),
   );
   const address = reads.address;
@@ -112,9 +151,3 @@ export async function readForSeat(ctx: CreateContext, target: SeatTarget, purcha
     earlier: reads.earlier,
   };
 }
-
-const campaignById = (db: CreateContext['db'], id: string) =>
-  db
-    .select({ campaign: groupBuys, loanSkuId: sql<string | null>`NULL`.as('room_loan_sku_id') })
-    .from(groupBuys)
-    .where(eq(groupBuys.id, id));
