@@ -1,10 +1,11 @@
 // Shipping addresses. Every query is scoped by the owner's user id, so another shopper's
 // address id simply is not found (404), never shown or changed.
-import { and, desc, eq, ne } from 'drizzle-orm';
+import { and, desc, eq, ne, sql } from 'drizzle-orm';
 import { addresses } from '../db/shoppers';
 import type { AddressSnapshot } from '../db/orders';
 import { runBatch, type Statement } from '../db/batch';
 import type { Db } from '../db/client';
+import { preparedSelect } from '../db/prepared';
 import { firstRow, runRead, type Read } from '../db/reads';
 import { toIso } from '../lib/clock';
 import { businessRule, notFound } from '../lib/errors';
@@ -14,7 +15,7 @@ export const MAX_ADDRESSES_PER_SHOPPER = 20;
 
 export type AddressInput = Omit<AddressSnapshot, 'postal_code'> & { postal_code?: string | null; is_default?: boolean };
 
-type AddressRow = typeof addresses.$inferSelect;
+export type AddressRow = typeof addresses.$inferSelect;
 
 export const addressSnapshot = (a: AddressRow): AddressSnapshot => ({
   recipient: a.recipient,
@@ -33,14 +34,27 @@ export async function listAddresses(db: Db, userId: string) {
   return rows.map(addressView);
 }
 
-export const ownAddressRead = (db: Db, userId: string, addressId: string): Read<AddressRow> =>
-  firstRow(
-    db
-      .select()
-      .from(addresses)
-      .where(and(eq(addresses.id, addressId), eq(addresses.userId, userId))),
-    () => notFound('Address'),
-  );
+// The two lookups every order, flash reservation and group-buy seat makes: prepared once (src/db/prepared.ts).
+const at = { userId: sql.placeholder('userId'), addressId: sql.placeholder('addressId') };
+
+/** The shopper's address of this id: no row for another shopper's. */
+export const ownAddressSelect = preparedSelect<{ userId: string; addressId: string }, AddressRow[]>((db) =>
+  db
+    .select()
+    .from(addresses)
+    .where(and(eq(addresses.id, at.addressId), eq(addresses.userId, at.userId))),
+);
+
+/** The shopper's default address, if they have one. */
+export const defaultAddressSelect = preparedSelect<{ userId: string }, AddressRow[]>((db) =>
+  db
+    .select()
+    .from(addresses)
+    .where(and(eq(addresses.userId, at.userId), eq(addresses.isDefault, 1)))
+    .limit(1),
+);
+
+export const ownAddressRead = (db: Db, userId: string, addressId: string): Read<AddressRow> => firstRow(ownAddressSelect(db, { userId, addressId }), () => notFound('Address'));
 
 export const findOwnAddress = (db: Db, userId: string, addressId: string) => runRead(db, ownAddressRead(db, userId, addressId));
 
@@ -48,15 +62,7 @@ export const findOwnAddress = (db: Db, userId: string, addressId: string) => run
 export const addressRequired = () => businessRule('address_required', 'Add a shipping address first.', [{ path: 'body.address_id', message: 'required: no default address' }]);
 
 /** The shopper's default address; none is a 422 (an order needs somewhere to go). */
-export const defaultAddressRead = (db: Db, userId: string): Read<AddressRow> =>
-  firstRow(
-    db
-      .select()
-      .from(addresses)
-      .where(and(eq(addresses.userId, userId), eq(addresses.isDefault, 1)))
-      .limit(1),
-    addressRequired,
-  );
+export const defaultAddressRead = (db: Db, userId: string): Read<AddressRow> => firstRow(defaultAddressSelect(db, { userId }), addressRequired);
 
 /** Where an order ships: the address chosen, else the default one. */
 export const shippingAddressRead = (db: Db, userId: string, addressId: string | undefined) => (addressId ? ownAddressRead(db, userId, addressId) : defaultAddressRead(db, userId));

@@ -9,7 +9,8 @@ import type { Db } from '../../db/client';
 import { preparedSelect, type PreparableSelect } from '../../db/prepared';
 import { groupBuyMembers, groupBuyRooms, groupBuys, groupBuySkus } from '../../db/group-buys';
 import { orders } from '../../db/orders';
-import { addresses, users } from '../../db/shoppers';
+import { users } from '../../db/shoppers';
+import { defaultAddressSelect, ownAddressSelect, type AddressRow } from '../../services/addresses';
 import type { CreateContext } from '../../services/orders';
 import type { OrderRow } from '../../services/order-transitions';
 import { purchasableSkusRead, type PurchasableSku } from '../../services/purchasable';
@@ -29,7 +30,7 @@ export type SeatReads = {
   skus: Map<string, PurchasableSku>;
   /** What the seat shows of the shopper, with their seats of this campaign whose orders are alive. */
   user: { id: string; nickname: string; avatarUrl: string | null; liveSeatIds: string[] } | null;
-  address: typeof addresses.$inferSelect | null;
+  address: AddressRow | null;
   /** The shipping of the SKU to the address (null without an address). */
   shipping: Shipping | null;
   /** The order written under this Idempotency-Key, with the room of its seat (null: not a group-buy seat's). */
@@ -51,10 +52,9 @@ const at = {
   roomId: sql.placeholder('roomId'),
   skuId: sql.placeholder('skuId'),
   userId: sql.placeholder('userId'),
-  addressId: sql.placeholder('addressId'),
   idempotencyKey: sql.placeholder('idempotencyKey'),
 };
-type SeatValues = { campaignId?: string; roomId?: string; skuId: string; userId: string; addressId?: string; idempotencyKey: string };
+type SeatValues = { campaignId?: string; roomId?: string; skuId: string; userId: string; idempotencyKey: string };
 
 /** The campaign's id in SQL: named by an open, read through the room by a join. */
 const campaignIdOf = { open: sql`${at.campaignId}`, join: sql`(SELECT group_buy_id FROM group_buy_rooms WHERE id = ${at.roomId})` };
@@ -98,22 +98,6 @@ const shopperSelect = perShape<{ id: string; nickname: string; avatarUrl: string
     .where(eq(users.id, at.userId)),
 );
 
-type AddressRows = (typeof addresses.$inferSelect)[];
-const addressSelect = {
-  chosen: preparedSelect<SeatValues, AddressRows>((db) =>
-    db
-      .select()
-      .from(addresses)
-      .where(and(eq(addresses.userId, at.userId), eq(addresses.id, at.addressId))),
-  ),
-  default: preparedSelect<SeatValues, AddressRows>((db) =>
-    db
-      .select()
-      .from(addresses)
-      .where(and(eq(addresses.userId, at.userId), eq(addresses.isDefault, 1))),
-  ),
-};
-
 const earlierSelect = preparedSelect<SeatValues, { order: OrderRow; roomId: string | null }[]>((db) =>
   db
     .select({ order: orders, roomId: groupBuyMembers.roomId })
@@ -125,7 +109,7 @@ const earlierSelect = preparedSelect<SeatValues, { order: OrderRow; roomId: stri
 export async function readForSeat(ctx: CreateContext, target: SeatTarget, purchase: { skuId: string; addressId?: string | undefined }): Promise<SeatReads> {
   const { db, userId } = ctx;
   const shape: Shape = 'campaignId' in target ? 'open' : 'join';
-  const values: SeatValues = { ...target, skuId: purchase.skuId, userId, idempotencyKey: ctx.idempotencyKey, ...(purchase.addressId ? { addressId: purchase.addressId } : {}) };
+  const values: SeatValues = { ...target, skuId: purchase.skuId, userId, idempotencyKey: ctx.idempotencyKey };
   const reads = await runRead(
     db,
     combine({
@@ -134,7 +118,7 @@ export async function readForSeat(ctx: CreateContext, target: SeatTarget, purcha
       skus: purchasableSkusRead(db, [purchase.skuId]),
       user: read([shopperSelect[shape](db, values)], ([[row]]) => (row ? { ...row, liveSeatIds: row.liveSeatIds ? row.liveSeatIds.split(',') : [] } : null)),
       // Null rather than a refusal: rooms.ts refuses in its documented order.
-      address: read([addressSelect[purchase.addressId ? 'chosen' : 'default'](db, values)], ([rows]) => rows[0] ?? null),
+      address: read([purchase.addressId ? ownAddressSelect(db, { userId, addressId: purchase.addressId }) : defaultAddressSelect(db, { userId })], ([rows]) => rows[0] ?? null),
       shipping: shippingTemplatesRead(db, [purchase.skuId]),
       earlier: read([earlierSelect(db, values)], ([rows]) => rows[0] ?? null),
     }),
