@@ -10,7 +10,7 @@ import { fillPlaceholders } from 'drizzle-orm';
 import type { Db } from './client';
 
 /** What a prepared select needs: drizzle's prepared query (public getQuery / mapResult). */
-type PreparedQuery = { getQuery(): { sql: string; params: unknown[] }; mapResult(response: unknown, isFromBatch?: boolean): unknown };
+export type PreparedQuery = { getQuery(): { sql: string; params: unknown[] }; mapResult(response: unknown, isFromBatch?: boolean): unknown };
 /** A drizzle select (any builder with a result type and prepare()). */
 export type PreparableSelect<R> = { readonly _: { readonly result: R }; prepare(): PreparedQuery };
 

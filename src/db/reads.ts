@@ -12,7 +12,7 @@
 // A hot read may use selects prepared once per isolate (src/db/prepared.ts) among its queries.
 import type { BatchItem, BatchResponse } from 'drizzle-orm/batch';
 import type { Db } from './client';
-import { BoundSelect } from './prepared';
+import { BoundSelect, type PreparedQuery } from './prepared';
 
 type Query = BatchItem<'sqlite'>;
 
@@ -88,8 +88,8 @@ async function batchWithBound(db: Db, queries: readonly Query[]): Promise<unknow
   return parts.map((p, i) => p.rows(results[i]!));
 }
 
-function preparedBuilder(query: Query) {
-  const prepare = (query as Partial<{ prepare(): ConstructorParameters<typeof BoundSelect>[0] }>).prepare;
+function preparedBuilder(query: Query): PreparedQuery {
+  const prepare = (query as Partial<{ prepare(): PreparedQuery }>).prepare;
   if (typeof prepare !== 'function') throw new Error('a read mixes a prepared select with a query that cannot be prepared');
   return prepare.call(query);
 }
