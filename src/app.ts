@@ -41,13 +41,9 @@ import { systemClock, type Clock } from './lib/clock';
 import { errorFields, logEvent } from './lib/log';
 import { apiDocument, type ApiDocument } from './lib/openapi';
 import { requestLog } from './lib/request-log';
-import { securityHeaders } from './http/security-headers';
-import { storefrontCors } from './http/storefront-cors';
-import { setResponseHeaders } from './lib/response-headers';
+import { answerHeaders } from './http/answer-headers';
 
 export type AppDeps = { clock?: Clock };
-
-const NOT_STORED: [string, string][] = [['Cache-Control', 'no-store']];
 
 /** How the mini-program sends PATCH (see the middleware below). */
 export const METHOD_OVERRIDE_HEADER = 'X-HTTP-Method-Override';
@@ -61,7 +57,9 @@ export function createApp(deps: AppDeps = {}) {
 
   // First: the request id and the one log line per request cover everything below.
   app.use(requestLog());
-  app.use(securityHeaders());
+  // Then what every answer carries (request id, security headers, storefront CORS, no-store),
+  // set once the route has answered; it answers the storefront's preflights itself.
+  app.use(answerHeaders());
   app.use(
     '/admin/api/*',
     cors({
@@ -72,9 +70,6 @@ export function createApp(deps: AppDeps = {}) {
       maxAge: 600,
     }),
   );
-  // The storefront: any origin may read it (src/http/storefront-cors.ts).
-  const openCors = storefrontCors();
-  app.use('/*', async (c, next) => (c.req.path.startsWith('/admin') ? next() : openCors(c, next)));
   // wx.request cannot send PATCH: the mini-program sends POST + X-HTTP-Method-Override: PATCH.
   // Only that one override is honoured (re-dispatched through the whole app); any other is refused.
   const patchOverride = methodOverride({ app, header: METHOD_OVERRIDE_HEADER });
@@ -97,10 +92,7 @@ export function createApp(deps: AppDeps = {}) {
   app.use(async (c, next) => {
     c.set('clock', clock);
     c.set('db', createDb(c.env.DB));
-    await next();
-    // Only the storefront's catalog routes set their own Cache-Control; everything else (per-user
-    // data, admin, payments) must never be stored by a shared cache or the browser.
-    if (!c.res.headers.has('Cache-Control')) setResponseHeaders(c, NOT_STORED);
+    return next();
   });
 
   let apiDoc: Promise<ApiDocument> | undefined;

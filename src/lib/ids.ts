@@ -3,10 +3,25 @@
 import { encodeBase64Url } from './base64url';
 const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
 
+const ID_LETTERS = 16;
+
+/**
+ * Random bytes for ids, drawn from a pool the runtime fills 256 ids at a time: every request makes
+ * an id (its request id), and one call into the runtime per id cost the bare route about a
+ * twentieth of its throughput (README, issue 12's eighth pass). Each byte is used once, so an id
+ * is as unguessable as before.
+ */
+const pool = new Uint8Array(ID_LETTERS * 256);
+let poolOffset = pool.length;
+
 export function newId(prefix: string): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  if (poolOffset + ID_LETTERS > pool.length) {
+    crypto.getRandomValues(pool);
+    poolOffset = 0;
+  }
   let out = '';
-  for (const b of bytes) out += alphabet[b & 31];
+  for (let i = poolOffset; i < poolOffset + ID_LETTERS; i++) out += alphabet[pool[i]! & 31];
+  poolOffset += ID_LETTERS;
   return `${prefix}_${out}`;
 }
 

@@ -5,7 +5,6 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { newId } from './ids';
 import { currentRequestId, logEvent, runInRequest } from './log';
-import { setResponseHeaders } from './response-headers';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
@@ -56,8 +55,8 @@ export const requestLog = () =>
     c.set('requestId', requestId);
     // A measurement, not a decision: the injectable clock is for rules; this is the runtime's timer.
     const started = performance.now();
+    // src/http/answer-headers.ts puts the id on the answer.
     await runInRequest(requestId, next);
-    setResponseHeaders(c, [[REQUEST_ID_HEADER, requestId]]);
     // After the request's scope has ended, so its id is given here.
     const durationMs = Math.round(performance.now() - started);
     if (!worthALine(c.res.status, durationMs, c.env.REQUEST_LOG_SUCCESS_SAMPLE)) return;

@@ -9,11 +9,17 @@ export function replaceResponse(c: Context, response: Response) {
   c.res = response;
 }
 
-export function setResponseHeaders(c: Context, headers: readonly (readonly [string, string])[]) {
+/** Sets `headers` (and `first`, which saves its caller building a list per request) on c.res. */
+export function setResponseHeaders(c: Context, headers: readonly (readonly [string, string])[], first?: readonly [string, string]) {
   try {
-    for (const [name, value] of headers) c.res.headers.set(name, value);
+    setEach(c.res.headers, headers, first);
   } catch {
     replaceResponse(c, new Response(c.res.body, c.res));
-    for (const [name, value] of headers) c.res.headers.set(name, value);
+    setEach(c.res.headers, headers, first);
   }
+}
+
+function setEach(target: Headers, headers: readonly (readonly [string, string])[], first: readonly [string, string] | undefined) {
+  if (first) target.set(first[0], first[1]);
+  for (const [name, value] of headers) target.set(name, value);
 }

@@ -150,7 +150,7 @@ describe('headers on every response', () => {
     const error = await api('GET', '/nowhere');
     expect(error.status).toBe(404);
     expect(error.headers.get('X-Content-Type-Options')).toBe('nosniff');
-    // Browser-only headers are for pages, not JSON (src/http/security-headers.ts).
+    // Browser-only headers are for pages, not JSON (src/http/answer-headers.ts).
     expect(error.headers.get('X-Frame-Options')).toBeNull();
     const page = await api('GET', '/admin/login');
     expect(page.headers.get('Content-Type')).toContain('text/html');
